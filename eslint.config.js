@@ -1,0 +1,48 @@
+// Lint enforces the import boundaries described in ARCHITECTURE.md: only the check
+// executor (src/check/**) and the servers (API, mock servers, test helpers) may touch the
+// network modules; src/domain/** imports nothing outside itself.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NETWORK_MODULES = ['net', 'tls', 'http', 'https', 'http2', 'dns', 'dgram'].flatMap((m) => [m, `node:${m}`]);
+
+const networkBan = {
+  paths: NETWORK_MODULES.map((name) => ({
+    name,
+    message: 'Only src/check/** and servers may import network modules (see ARCHITECTURE.md).',
+  })),
+  patterns: [{ group: ['undici', 'undici/*'], message: 'Only src/check/** and bench/ may use undici.' }],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/check/**', 'src/api/**', 'src/loadtest/mock-servers/**'],
+    rules: { 'no-restricted-imports': ['error', networkBan] },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...networkBan,
+          patterns: [
+            ...networkBan.patterns,
+            { group: ['../*', '!./*'], message: 'src/domain/** imports nothing outside itself.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,82 @@
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type { AddressGuard, DnsConfig, Resolver } from './dns/resolver-types.js';
+import { createResolver } from './dns/resolver.js';
+import { createAddressGuard } from './ssrf/address-guard.js';
+import { H2SessionPool } from './http2/session-pool.js';
+import { Http1SocketPool } from './http/socket-pool.js';
+
+export interface Limits {
+  /** raw (on-the-wire) body bytes read at most */
+  readonly maxBodyBytes: number;
+  /** decoded body bytes at most (gzip/br bombs) */
+  readonly maxDecodedBytes: number;
+  /** response header block bytes at most */
+  readonly maxHeaderBytes: number;
+}
+
+export interface ClientConfig {
+  userAgent?: string;
+  /** extra trusted CA certificates (PEM), added to Node's bundled roots */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** let checks reach loopback, private and reserved addresses (off by default: SSRF guard) */
+  allowPrivateTargets?: boolean;
+  dns?: Partial<DnsConfig>;
+  limits?: Partial<Limits>;
+  /** pooled mode: HTTP/2 sessions kept per origin (streams are spread over them) */
+  h2SessionsPerOrigin?: number;
+  /** pooled mode: idle HTTP/1.1 keep-alive sockets kept per origin */
+  http1MaxIdlePerOrigin?: number;
+  /** An injected resolver (tests, custom DNS); defaults to the caching system resolver. */
+  resolver?: Resolver;
+}
+
+/** Everything a check reuses, built once by `buildClients`. */
+export interface Clients {
+  readonly userAgent: string;
+  readonly secureContext: { readonly verify: SecureContext; readonly insecure: SecureContext };
+  readonly resolver: Resolver;
+  readonly guard: AddressGuard;
+  readonly allowPrivateTargets: boolean;
+  readonly limits: Limits;
+  readonly h2Pool: H2SessionPool;
+  readonly http1Pool: Http1SocketPool;
+  /** closes pooled connections; checks already running finish or fail as they would */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USER_AGENT = 'Vigil/0.1 (+uptime check)';
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxBodyBytes: 1024 * 1024,
+  maxDecodedBytes: 8 * 1024 * 1024,
+  maxHeaderBytes: 64 * 1024,
+});
+export const DEFAULT_DNS: DnsConfig = Object.freeze({
+  maxPositiveTtlMs: 60_000,
+  maxNegativeTtlMs: 10_000,
+  maxEntries: 10_000,
+});
+
+export function buildClients(config: ClientConfig = {}): Clients {
+  const extraCa = config.ca === undefined ? [] : Array.isArray(config.ca) ? config.ca : [config.ca];
+  const ca = extraCa.length > 0 ? [...rootCertificates, ...extraCa.map(String)] : undefined;
+  const verify = createSecureContext(ca === undefined ? {} : { ca });
+  const insecure = createSecureContext({});
+  const limits: Limits = Object.freeze({ ...DEFAULT_LIMITS, ...config.limits });
+  const dnsConfig: DnsConfig = Object.freeze({ ...DEFAULT_DNS, ...config.dns });
+  const h2Pool = new H2SessionPool({ sessionsPerOrigin: config.h2SessionsPerOrigin ?? 4 });
+  const http1Pool = new Http1SocketPool({ maxIdlePerOrigin: config.http1MaxIdlePerOrigin ?? 16 });
+  return Object.freeze({
+    userAgent: config.userAgent ?? DEFAULT_USER_AGENT,
+    secureContext: Object.freeze({ verify, insecure }),
+    resolver: config.resolver ?? createResolver(dnsConfig),
+    guard: createAddressGuard(),
+    allowPrivateTargets: config.allowPrivateTargets ?? false,
+    limits,
+    h2Pool,
+    http1Pool,
+    async close() {
+      http1Pool.close();
+      await h2Pool.close();
+    },
+  });
+}

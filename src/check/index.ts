@@ -1,0 +1,56 @@
+import type { CheckKind, CheckSpec } from '../domain/check-spec.js';
+import type { CheckResult } from '../domain/check-result.js';
+import type { Clients } from './clients.js';
+import { executeHttpCheck } from './http/http-check.js';
+import { executeTcpCheck } from './tcp/tcp-check.js';
+import { PhaseTimer } from './timing/phase-timer.js';
+import { classifyError } from './errors/classify.js';
+import { failureResult } from './result-builder.js';
+
+export interface ExecuteOptions {
+  /** aborts the check (daemon shutdown); the result is `error` / `internal` "aborted" */
+  readonly signal?: AbortSignal;
+}
+
+/** An executor for one check kind. Must resolve for every network outcome. */
+export type Executor<S extends CheckSpec = CheckSpec> = (
+  spec: S,
+  clients: Clients,
+  options: ExecuteOptions,
+) => Promise<CheckResult>;
+
+/**
+ * The registry: one executor per check kind, checked by the compiler. Adding a kind means
+ * adding it to `CheckKind`/`CheckSpec`, writing its executor, and one line here.
+ */
+const EXECUTORS = {
+  http: executeHttpCheck,
+  tcp: executeTcpCheck,
+} satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
+
+function targetOf(spec: CheckSpec): string {
+  return spec.kind === 'tcp' ? `${spec.host}:${spec.port}` : spec.url;
+}
+
+/**
+ * Runs one check. Always resolves to a CheckResult; a bug inside an executor becomes an
+ * `internal` error result rather than a rejection.
+ */
+export function executeCheck(spec: CheckSpec, clients: Clients, options: ExecuteOptions = {}): Promise<CheckResult> {
+  const startedAt = Date.now();
+  const timer = new PhaseTimer();
+  const onBug = (err: unknown): CheckResult => {
+    const failure = classifyError(err, null);
+    const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
+    return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, { ...failure, kind }, timer);
+  };
+  try {
+    const executor = EXECUTORS[spec.kind] as Executor;
+    return executor(spec, clients, options).catch(onBug);
+  } catch (err) {
+    return Promise.resolve(onBug(err));
+  }
+}
+
+export { buildClients } from './clients.js';
+export type { Clients, ClientConfig, Limits } from './clients.js';

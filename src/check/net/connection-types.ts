@@ -1,0 +1,40 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { ErrorPhase } from '../../domain/error-kind.js';
+import type { CheckFailure } from '../errors/check-failure.js';
+import type { PhaseTimer } from '../timing/phase-timer.js';
+
+/**
+ * Per-check state shared by the connection and protocol layers: the phase timer, the
+ * absolute deadline (performance.now() ms) and the current phase. The orchestrator owns the
+ * single budget timer; when it fires it calls `abort`, which runs the handler the current
+ * layer registered (destroying its socket or stream) exactly once.
+ */
+export class CheckContext {
+  phase: ErrorPhase = 'dns';
+  private abortHandler: ((failure: CheckFailure) => void) | null = null;
+  aborted: CheckFailure | null = null;
+
+  constructor(
+    readonly timer: PhaseTimer,
+    readonly deadlineMs: number,
+  ) {}
+
+  remainingMs(nowMs: number = performance.now()): number {
+    return this.deadlineMs - nowMs;
+  }
+
+  onAbort(handler: ((failure: CheckFailure) => void) | null): void {
+    this.abortHandler = handler;
+  }
+
+  abort(failure: CheckFailure): void {
+    if (this.aborted !== null) return;
+    this.aborted = failure;
+    const handler = this.abortHandler;
+    this.abortHandler = null;
+    handler?.(failure);
+  }
+}
+
+export type Connection = Socket | TLSSocket;

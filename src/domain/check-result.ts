@@ -1,0 +1,55 @@
+import type { ErrorFamily, ErrorKind, ErrorPhase } from './error-kind.js';
+
+export type CheckStatus = 'up' | 'degraded' | 'down' | 'error';
+
+/**
+ * Phase timings in milliseconds (sub-ms precision, monotonic clock). Phases never overlap
+ * and their sum is at most `totalMs`. A phase that did not happen is `null`, never 0.
+ * With redirects, the phases describe the last hop; `totalMs` spans the whole chain.
+ */
+export interface Timings {
+  dnsMs: number | null;
+  connectMs: number | null;
+  tlsMs: number | null;
+  /** request written → response headers received */
+  ttfbMs: number | null;
+  /** response headers → body end */
+  receiveMs: number | null;
+  totalMs: number;
+}
+
+export interface TlsInfo {
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  certSubject: string | null;
+  certIssuer: string | null;
+  /** ISO-8601 */
+  certExpiresAt: string | null;
+  daysRemaining: number | null;
+}
+
+/** The one result type every executor produces. Plain and JSON-safe. */
+export interface CheckResult {
+  kind: 'http' | 'tcp';
+  /** The URL (credentials removed) or `host:port` that was checked. */
+  target: string;
+  /** epoch ms */
+  startedAt: number;
+  status: CheckStatus;
+  httpVersion: '1.1' | '2' | null;
+  statusCode: number | null;
+  /** decoded body bytes read (null when no body was read) */
+  responseBytes: number | null;
+  timings: Timings;
+  errorKind: ErrorKind | null;
+  errorFamily: ErrorFamily | null;
+  errorPhase: ErrorPhase | null;
+  detail: string | null;
+  connectionReused: boolean;
+  tls: TlsInfo | null;
+}
+
+export function isSuccess(result: Pick<CheckResult, 'status'>): boolean {
+  return result.status === 'up' || result.status === 'degraded';
+}

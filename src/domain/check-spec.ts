@@ -1,0 +1,234 @@
+/**
+ * What to check. Specs are built once (validated and defaulted) by `defineCheck` and then
+ * frozen; executors never re-validate them.
+ */
+export type CheckKind = 'http' | 'tcp';
+
+/** Inclusive status ranges; a single code is `{ min: c, max: c }`. */
+export type StatusRange = { readonly min: number; readonly max: number };
+
+export type HttpAuth =
+  | { readonly type: 'basic'; readonly username: string; readonly password: string }
+  | { readonly type: 'bearer'; readonly token: string };
+
+/** fresh: a new connection per check and per redirect hop (production). pooled: reuse. */
+export type ConnectionPolicy = 'fresh' | 'pooled';
+/** alpn: HTTP/2 only when TLS ALPN picks h2. prior-knowledge: h2c/h2 without negotiation. */
+export type Http2Mode = 'alpn' | 'prior-knowledge';
+
+export interface HttpCheckSpec {
+  readonly kind: 'http';
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+  readonly auth: HttpAuth | null;
+  readonly expectStatus: readonly StatusRange[];
+  /** case-sensitive substring the body must contain */
+  readonly keyword: string | null;
+  /** regular expression source the body must match */
+  readonly bodyRegex: string | null;
+  readonly followRedirects: boolean;
+  readonly maxRedirects: number;
+  readonly degradedAfterMs: number | null;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly verifyTls: boolean;
+  readonly connection: ConnectionPolicy;
+  readonly http2: Http2Mode;
+}
+
+export interface TcpCheckSpec {
+  readonly kind: 'tcp';
+  readonly host: string;
+  readonly port: number;
+  readonly degradedAfterMs: number | null;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+export type CheckSpec = HttpCheckSpec | TcpCheckSpec;
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_REDIRECTS = 10;
+export const MAX_REDIRECTS_LIMIT = 10;
+export const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
+
+/** A user mistake in a check definition: names the field and the accepted form. */
+export class SpecError extends Error {
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+    readonly got?: unknown,
+  ) {
+    super(`${field}: expected ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`);
+    this.name = 'SpecError';
+  }
+}
+
+export type HttpCheckInput = {
+  kind?: 'http';
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | null;
+  auth?: HttpAuth | null;
+  expectStatus?: string | readonly StatusRange[] | number;
+  keyword?: string | null;
+  bodyRegex?: string | null;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  degradedAfterMs?: number | null;
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  verifyTls?: boolean;
+  connection?: ConnectionPolicy;
+  http2?: Http2Mode;
+};
+
+export type TcpCheckInput = {
+  kind: 'tcp';
+  host: string;
+  port: number;
+  degradedAfterMs?: number | null;
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+};
+
+export type CheckInput = HttpCheckInput | TcpCheckInput;
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_HEADER_VALUE = /[\r\n\0]/;
+
+function positiveInt(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SpecError(field, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/** Parses `200`, `200,204`, `200-299,304` into ranges. */
+export function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
+  const form = 'a status code, a range or a list such as "200,204,300-399" (codes 100-599)';
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p === '')) throw new SpecError(field, form, text);
+  return parts.map((part) => {
+    const m = /^(\d{3})(?:-(\d{3}))?$/.exec(part);
+    if (!m) throw new SpecError(field, form, text);
+    const min = Number(m[1]);
+    const max = m[2] === undefined ? min : Number(m[2]);
+    if (min < 100 || max > 599 || min > max) throw new SpecError(field, form, text);
+    return Object.freeze({ min, max });
+  });
+}
+
+function normalizeExpect(value: HttpCheckInput['expectStatus']): readonly StatusRange[] {
+  if (value === undefined) return DEFAULT_EXPECT_STATUS;
+  if (typeof value === 'number') return parseStatusExpectation(String(value));
+  if (typeof value === 'string') return Object.freeze(parseStatusExpectation(value));
+  if (!Array.isArray(value) || value.length === 0) throw new SpecError('expectStatus', 'a non-empty list of status ranges', value);
+  return Object.freeze(
+    value.map((r, i) => {
+      const min = positiveInt(`expectStatus[${i}].min`, r?.min, 100, 599);
+      const max = positiveInt(`expectStatus[${i}].max`, r?.max, min, 599);
+      return Object.freeze({ min, max });
+    }),
+  );
+}
+
+function optionalMs(field: string, value: number | null | undefined): number | null {
+  if (value === undefined || value === null) return null;
+  return positiveInt(field, value, 1, 3_600_000);
+}
+
+function budgets(input: { timeoutMs?: number; connectTimeoutMs?: number }): { timeoutMs: number; connectTimeoutMs: number } {
+  const timeoutMs = positiveInt('timeoutMs', input.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1, 3_600_000);
+  const connectTimeoutMs = positiveInt('connectTimeoutMs', input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
+  return { timeoutMs, connectTimeoutMs };
+}
+
+export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
+  let url: URL;
+  try {
+    url = new URL(input.url);
+  } catch {
+    throw new SpecError('url', 'an absolute http:// or https:// URL', input.url);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SpecError('url', 'an absolute http:// or https:// URL', input.url);
+  }
+  const method = (input.method ?? 'GET').toUpperCase();
+  if (!TOKEN.test(method)) throw new SpecError('method', 'an HTTP method token such as GET or POST', input.method);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    if (!TOKEN.test(name)) throw new SpecError(`headers.${name}`, 'a header name made of token characters', name);
+    if (typeof value !== 'string' || FORBIDDEN_HEADER_VALUE.test(value)) {
+      throw new SpecError(`headers.${name}`, 'a header value without CR, LF or NUL', value);
+    }
+    headers[name.toLowerCase()] = value;
+  }
+  let auth = input.auth ?? null;
+  if (auth === null && (url.username !== '' || url.password !== '')) {
+    auth = { type: 'basic', username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  }
+  url.username = '';
+  url.password = '';
+  if (input.bodyRegex !== undefined && input.bodyRegex !== null) {
+    try {
+      new RegExp(input.bodyRegex);
+    } catch {
+      throw new SpecError('bodyRegex', 'a valid JavaScript regular expression', input.bodyRegex);
+    }
+  }
+  const maxRedirects = positiveInt('maxRedirects', input.maxRedirects ?? DEFAULT_MAX_REDIRECTS, 0, MAX_REDIRECTS_LIMIT);
+  const connection = input.connection ?? 'fresh';
+  if (connection !== 'fresh' && connection !== 'pooled') throw new SpecError('connection', '"fresh" or "pooled"', connection);
+  const http2 = input.http2 ?? 'alpn';
+  if (http2 !== 'alpn' && http2 !== 'prior-knowledge') throw new SpecError('http2', '"alpn" or "prior-knowledge"', http2);
+  if (input.keyword !== undefined && input.keyword !== null && (typeof input.keyword !== 'string' || input.keyword === '')) {
+    throw new SpecError('keyword', 'a non-empty string', input.keyword);
+  }
+  return Object.freeze({
+    kind: 'http',
+    url: url.href,
+    method,
+    headers: Object.freeze(headers),
+    body: input.body ?? null,
+    auth: auth === null ? null : Object.freeze({ ...auth }),
+    expectStatus: normalizeExpect(input.expectStatus),
+    keyword: input.keyword ?? null,
+    bodyRegex: input.bodyRegex ?? null,
+    followRedirects: input.followRedirects ?? false,
+    maxRedirects,
+    degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
+    ...budgets(input),
+    verifyTls: input.verifyTls ?? true,
+    connection,
+    http2,
+  });
+}
+
+export function defineTcpCheck(input: TcpCheckInput): TcpCheckSpec {
+  if (typeof input.host !== 'string' || input.host === '' || /[\s/]/.test(input.host)) {
+    throw new SpecError('host', 'a host name or IP address', input.host);
+  }
+  return Object.freeze({
+    kind: 'tcp',
+    host: input.host.replace(/^\[(.*)\]$/, '$1'),
+    port: positiveInt('port', input.port, 1, 65535),
+    degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
+    ...budgets(input),
+  });
+}
+
+export function defineCheck(input: CheckInput): CheckSpec {
+  if (input.kind === 'tcp') return defineTcpCheck(input);
+  if (input.kind !== undefined && input.kind !== 'http') throw new SpecError('kind', '"http" or "tcp"', input.kind);
+  return defineHttpCheck(input);
+}
+
+export function statusExpected(ranges: readonly StatusRange[], code: number): boolean {
+  for (const r of ranges) if (code >= r.min && code <= r.max) return true;
+  return false;
+}
