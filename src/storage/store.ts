@@ -1,0 +1,292 @@
+/**
+ * The storage contract of the daemon: targets, check results (raw + hourly rollups),
+ * incidents. Every method is async so a networked store (Postgres) can implement the same
+ * interface; the SQLite store runs its work in a worker thread (see docs/storage.md).
+ * `store.contract.ts` is the shared test suite every implementation must pass.
+ *
+ * Units: every time is epoch milliseconds unless the name says otherwise.
+ */
+import type { CheckInput } from '../domain/check-spec.js';
+import type { CheckResult, CheckStatus } from '../domain/check-result.js';
+import type { ErrorKind } from '../domain/error-kind.js';
+
+// ---------------------------------------------------------------- targets
+
+export type TargetSource = 'config' | 'api';
+
+export interface TargetRecord {
+  /** stable id: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`; also the scheduler's phase key */
+  id: string;
+  /** unique, human name (1..200 chars) */
+  name: string;
+  /** the JSON form `defineCheck` accepts; re-validated whenever it is loaded */
+  input: CheckInput;
+  intervalMs: number;
+  tags: string[];
+  enabled: boolean;
+  /** consecutive bad (good) results that open (resolve) an incident */
+  confirmations: number;
+  source: TargetSource;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What callers provide; the store sets createdAt/updatedAt. */
+export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt'>;
+export type TargetPatch = Partial<Omit<TargetRecord, 'id' | 'createdAt' | 'updatedAt'>>;
+
+// ---------------------------------------------------------------- results
+
+/** One check result as the pipeline hands it to storage. */
+export interface StoredResult {
+  targetId: string;
+  result: CheckResult;
+  /** when the scheduler wanted the check to start (epoch ms) */
+  dueAt: number;
+  /** actual start − due time */
+  schedulingLagMs: number;
+  /** the probe's event-loop delay when the check started */
+  loopDelayMs: number;
+}
+
+export interface ResultQuery {
+  targetId: string;
+  /** inclusive, on result.startedAt */
+  fromMs: number;
+  /** exclusive, on result.startedAt */
+  toMs: number;
+  /** 1..1000, default 100 */
+  limit?: number;
+  /** opaque keyset cursor from a previous page's `nextCursor` */
+  cursor?: string | null;
+}
+
+/** Newest first. `nextCursor` is null on the last page. */
+export interface ResultPage {
+  items: StoredResult[];
+  nextCursor: string | null;
+}
+
+export type UptimeWindow = '1h' | '24h' | '7d' | '30d';
+export const UPTIME_WINDOW_MS: Readonly<Record<UptimeWindow, number>> = Object.freeze({
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+});
+
+/**
+ * Uptime over a window. `up` counts up AND degraded results (a degraded target answered);
+ * `uptimePct` = up / total × 100, null when there were no results.
+ * `approximate` is true when part of the window came from hourly rollups (the first,
+ * partly-covered hour is then counted whole).
+ */
+export interface UptimeSummary {
+  targetId: string;
+  fromMs: number;
+  toMs: number;
+  total: number;
+  up: number;
+  degraded: number;
+  down: number;
+  error: number;
+  uptimePct: number | null;
+  approximate: boolean;
+}
+
+export type Phase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'receive' | 'total';
+export const PHASES: readonly Phase[] = Object.freeze(['dns', 'connect', 'tls', 'ttfb', 'receive', 'total']);
+
+/** Percentiles of one phase; null fields when the phase never happened in the window. */
+export interface PhaseLatency {
+  count: number;
+  minMs: number | null;
+  meanMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+/**
+ * Latency per phase. Only results that reached a phase count for it (a failed connect has
+ * no ttfb). `approximate` is true when rollup histograms were merged in (≤ 5 % relative
+ * error, see docs/storage.md); raw-only windows give exact nearest-rank percentiles.
+ */
+export interface LatencySummary {
+  targetId: string;
+  fromMs: number;
+  toMs: number;
+  phases: Record<Phase, PhaseLatency>;
+  approximate: boolean;
+}
+
+/** A mergeable per-phase aggregate (fixed log-spaced histogram, see latency-histogram.ts). */
+export interface PhaseAggregate {
+  count: number;
+  sumMs: number;
+  minMs: number | null;
+  maxMs: number | null;
+  /** sparse histogram: [bucketIndex, count] pairs, ascending */
+  buckets: Array<[number, number]>;
+}
+
+export interface HourlyRollup {
+  targetId: string;
+  /** start of the hour (epoch ms, multiple of 3,600,000) */
+  hourStartMs: number;
+  up: number;
+  degraded: number;
+  down: number;
+  error: number;
+  phases: Record<Phase, PhaseAggregate>;
+}
+
+export interface RollupReport {
+  /** hours rolled up in this run */
+  hours: number;
+  rows: number;
+  /** every hour before this is rolled up (null when there is nothing yet) */
+  watermarkMs: number | null;
+}
+
+export interface RetentionPolicy {
+  /** raw results older than this are deleted (only once rolled up); default 7 d */
+  rawRetentionMs: number;
+  /** hourly rollups and closed incidents older than this are deleted; default 400 d */
+  rollupRetentionMs: number;
+}
+export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({
+  rawRetentionMs: 7 * 86_400_000,
+  rollupRetentionMs: 400 * 86_400_000,
+});
+
+export interface RetentionReport {
+  rawDeleted: number;
+  rollupsDeleted: number;
+  incidentsDeleted: number;
+}
+
+export interface SizeReport {
+  /** main database file + WAL, bytes */
+  fileBytes: number;
+  walBytes: number;
+  /** free pages × page size (reclaimable by vacuum) */
+  freeBytes: number;
+  rawResults: number;
+  rollups: number;
+  targets: number;
+  incidents: number;
+}
+
+// ---------------------------------------------------------------- incidents
+
+export interface Incident {
+  id: number;
+  targetId: string;
+  openedAt: number;
+  closedAt: number | null;
+  /** the error kind of the result that opened it (null when the result had none) */
+  errorKind: ErrorKind | null;
+  /** the latest bad result's error kind and detail */
+  lastErrorKind: ErrorKind | null;
+  lastDetail: string | null;
+  /** bad results seen while open (including the ones that opened it) */
+  failureCount: number;
+  updatedAt: number;
+}
+
+export interface OpenIncidentInput {
+  targetId: string;
+  openedAt: number;
+  errorKind: ErrorKind | null;
+  detail: string | null;
+  failureCount: number;
+}
+
+export interface UpdateIncidentInput {
+  at: number;
+  errorKind: ErrorKind | null;
+  detail: string | null;
+  /** added to failureCount */
+  failuresAdded: number;
+}
+
+export interface IncidentQuery {
+  targetId?: string;
+  state?: 'open' | 'closed' | 'all';
+  /** 1..1000, default 100 */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Open incidents first, then newest `openedAt` first. */
+export interface IncidentPage {
+  items: Incident[];
+  nextCursor: string | null;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** A duplicate id/name, or a second open incident for one target. */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Caller passed something the store cannot accept (bad id, bad cursor, bad limit…). */
+export class StoreInputError extends Error {
+  override readonly name = 'StoreInputError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------- the interface
+
+/** Anything that can persist a batch of results in one transaction (the pipeline's sink). */
+export interface ResultSink {
+  insertResults(batch: readonly StoredResult[]): Promise<void>;
+}
+
+export interface Store extends ResultSink {
+  listTargets(): Promise<TargetRecord[]>;
+  getTarget(id: string): Promise<TargetRecord | null>;
+  /** throws StoreConflictError on a duplicate id or name */
+  createTarget(target: NewTarget, nowMs: number): Promise<TargetRecord>;
+  /** null when no such target; throws StoreConflictError on a duplicate name */
+  updateTarget(id: string, patch: TargetPatch, nowMs: number): Promise<TargetRecord | null>;
+  /** creates or replaces (keeps createdAt); used by config reload */
+  upsertTarget(target: NewTarget, nowMs: number): Promise<TargetRecord>;
+  /** removes the target; its results and incidents stay until retention removes them */
+  deleteTarget(id: string): Promise<boolean>;
+
+  queryResults(query: ResultQuery): Promise<ResultPage>;
+  uptime(targetId: string, window: UptimeWindow, nowMs: number): Promise<UptimeSummary>;
+  latency(targetId: string, fromMs: number, toMs: number): Promise<LatencySummary>;
+  /** rolls up every complete hour that ended at least `graceMs` before nowMs */
+  rollup(nowMs: number, graceMs?: number): Promise<RollupReport>;
+  listRollups(targetId: string, fromMs: number, toMs: number): Promise<HourlyRollup[]>;
+  applyRetention(nowMs: number, policy?: RetentionPolicy): Promise<RetentionReport>;
+  sizeReport(): Promise<SizeReport>;
+  vacuum(): Promise<void>;
+
+  openIncident(input: OpenIncidentInput): Promise<Incident>;
+  updateIncident(id: number, input: UpdateIncidentInput): Promise<Incident | null>;
+  closeIncident(id: number, closedAt: number): Promise<Incident | null>;
+  getOpenIncident(targetId: string): Promise<Incident | null>;
+  listIncidents(query?: IncidentQuery): Promise<IncidentPage>;
+
+  close(): Promise<void>;
+}
+
+export type { CheckStatus };
