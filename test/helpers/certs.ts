@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The committed TLS fixtures made by scripts/make-certs.sh (see docs/testing.md). Every leaf
+ * except `wrong-host` covers localhost, 127.0.0.1 and ::1.
+ */
+export type FixtureCertName = 'valid' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'untrusted';
+
+export interface FixtureCert {
+  readonly key: string;
+  readonly cert: string;
+}
+
+const CERTS_DIR = fileURLToPath(new URL('../fixtures/certs/', import.meta.url));
+
+function read(file: string): string {
+  return readFileSync(`${CERTS_DIR}${file}`, 'utf8');
+}
+
+export function fixtureCert(name: FixtureCertName): FixtureCert {
+  return { key: read(`${name}-key.pem`), cert: read(`${name}.pem`) };
+}
+
+/** The test root CA (PEM) that signed valid, expired, not-yet-valid and wrong-host. */
+export function fixtureCa(): string {
+  return read('ca.pem');
+}
+
+/** The second CA that signed `untrusted`; tests never trust it. */
+export function untrustedCa(): string {
+  return read('untrusted-ca.pem');
+}

@@ -1,0 +1,99 @@
+import {
+  constants,
+  createSecureServer,
+  createServer,
+  type Http2Server,
+  type Http2SecureServer,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import { fixtureCert } from '../certs.js';
+import { closer, listen, LOOPBACK_V4, TimerSet, trackSockets, type RecordedRequest, type TestServer } from './test-server.js';
+
+/**
+ * HTTP/2 servers: h2c (prior knowledge) and TLS with ALPN h2 (the `valid` fixture cert), each
+ * either answering 200 "h2 ok", refusing every stream (RST_STREAM REFUSED_STREAM) or sending
+ * GOAWAY before answering.
+ */
+export type H2Behaviour = 'ok' | 'refuse-stream' | 'goaway';
+
+export interface H2ServerOptions {
+  readonly tls?: boolean;
+  readonly behaviour?: H2Behaviour;
+  /** with TLS: also accept HTTP/1.1 (ALPN http/1.1) */
+  readonly allowHttp1?: boolean;
+  /** delay before the 200 answer (behaviour 'ok') */
+  readonly delayMs?: number;
+}
+
+function record(headers: IncomingHttpHeaders): RecordedRequest {
+  const plain: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !name.startsWith(':')) plain[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { method: String(headers[':method'] ?? ''), path: String(headers[':path'] ?? ''), headers: plain, body: '' };
+}
+
+function answer(stream: ServerHttp2Stream, behaviour: H2Behaviour, timers: TimerSet, delayMs: number): void {
+  stream.on('error', () => undefined);
+  if (behaviour === 'refuse-stream') {
+    stream.close(constants.NGHTTP2_REFUSED_STREAM);
+    return;
+  }
+  if (behaviour === 'goaway') {
+    // lastStreamID 0: tells the client that none of its streams was processed.
+    stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 0);
+    stream.session?.close();
+    return;
+  }
+  const send = (): void => {
+    if (stream.destroyed) return;
+    stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+    stream.end('h2 ok');
+  };
+  if (delayMs > 0) timers.after(delayMs, send);
+  else send();
+}
+
+export async function startH2Server(options: H2ServerOptions = {}): Promise<TestServer> {
+  const timers = new TimerSet();
+  const requests: RecordedRequest[] = [];
+  const behaviour = options.behaviour ?? 'ok';
+  const server: Http2Server | Http2SecureServer =
+    options.tls === true
+      ? createSecureServer({ ...fixtureCert('valid'), allowHTTP1: options.allowHttp1 ?? false })
+      : createServer();
+  const sessions = new Set<Http2Session>();
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.on('error', () => undefined);
+    session.once('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    requests.push(record(headers));
+    answer(stream, behaviour, timers, options.delayMs ?? 0);
+  });
+  if (options.allowHttp1 === true) {
+    server.on('request', (req, res) => {
+      if (req.httpVersion === '2.0') return;
+      requests.push(record(req.headers));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('h1 ok');
+    });
+  }
+  server.on('sessionError', () => undefined);
+  server.on('tlsClientError', () => undefined);
+  const sockets = trackSockets(server);
+  const port = await listen(server);
+  const destroySessions = (): void => {
+    for (const session of sessions) session.destroy();
+  };
+  return {
+    host: LOOPBACK_V4,
+    port,
+    url: `${options.tls === true ? 'https' : 'http'}://${LOOPBACK_V4}:${port}/`,
+    requests,
+    close: closer(server, sockets, [() => timers.clear(), destroySessions]),
+  };
+}
