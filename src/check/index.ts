@@ -5,6 +5,7 @@ import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
 import { PhaseTimer } from './timing/phase-timer.js';
 import { classifyError } from './errors/classify.js';
+import { CheckFailure } from './errors/check-failure.js';
 import { failureResult } from './result-builder.js';
 
 export interface ExecuteOptions {
@@ -42,7 +43,7 @@ export function executeCheck(spec: CheckSpec, clients: Clients, options: Execute
   const onBug = (err: unknown): CheckResult => {
     const failure = classifyError(err, null);
     const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
-    return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, { ...failure, kind }, timer);
+    return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
   };
   try {
     const executor = EXECUTORS[spec.kind] as Executor;

@@ -1,0 +1,35 @@
+import type { ErrorPhase } from '../domain/error-kind.js';
+import { CheckFailure } from './errors/check-failure.js';
+import type { CheckContext } from './net/connection-types.js';
+
+/** What running out of the overall budget means in each phase. */
+export function budgetFailure(phase: ErrorPhase, timeoutMs: number): CheckFailure {
+  switch (phase) {
+    case 'dns':
+      return new CheckFailure('dns_failed', 'dns', `DNS lookup did not finish within the ${timeoutMs} ms budget`);
+    case 'connect':
+      return new CheckFailure('connect_timeout', 'connect', `TCP connect did not finish within the ${timeoutMs} ms budget`);
+    case 'receive':
+      return new CheckFailure('body_timeout', 'receive', `response body did not finish within the ${timeoutMs} ms budget`);
+    case 'tls':
+      return new CheckFailure('timeout', 'tls', `TLS handshake did not finish within the ${timeoutMs} ms budget`);
+    default:
+      return new CheckFailure('timeout', phase, `no response headers within the ${timeoutMs} ms budget`);
+  }
+}
+
+/**
+ * Arms the single budget timer of a check (our own timer: it fires on time, unlike library
+ * timers with coarse resolution) and the optional abort signal. Returns the disarm function.
+ */
+export function armBudget(ctx: CheckContext, timeoutMs: number, signal: AbortSignal | undefined): () => void {
+  const timer = setTimeout(() => ctx.abort(budgetFailure(ctx.phase, timeoutMs)), timeoutMs);
+  if (signal === undefined) return () => clearTimeout(timer);
+  const onSignal = (): void => ctx.abort(new CheckFailure('internal', ctx.phase, 'check aborted by the probe (shutdown)'));
+  if (signal.aborted) onSignal();
+  else signal.addEventListener('abort', onSignal, { once: true });
+  return () => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onSignal);
+  };
+}

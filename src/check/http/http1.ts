@@ -1,0 +1,188 @@
+import { createRequire } from 'node:module';
+import type { Connection, CheckContext } from '../net/connection-types.js';
+import type { HopRequest, HopResponse } from './exchange-types.js';
+import { CheckFailure } from '../errors/check-failure.js';
+import { classifyError } from '../errors/classify.js';
+
+/**
+ * HTTP/1.1 over a connected socket, parsed by Node's own llhttp binding (the parser behind
+ * node:http). We use the binding directly rather than node:http's ClientRequest because the
+ * request/agent/IncomingMessage machinery costs ~2x a raw socket per fresh-connection check
+ * (docs/performance.md). `_http_common` is internal but stable across Node 18-22; the
+ * parser's behaviour (chunked, trailers, 1xx, 204/304, conflicting framing, header overflow)
+ * is llhttp's, the same as node:http in strict mode.
+ */
+interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(chunk: Buffer): number | Error;
+  finish(): undefined | Error;
+  close(): void;
+  free(): void;
+  [key: number]: unknown;
+}
+interface ParserConstructor {
+  new (): NativeParser;
+  RESPONSE: number;
+  kOnHeaders: number;
+  kOnHeadersComplete: number;
+  kOnBody: number;
+  kOnMessageComplete: number;
+}
+const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserConstructor };
+
+export interface Http1Outcome {
+  readonly response: HopResponse;
+  /** true when the server agreed to keep the connection open (pooled mode only) */
+  readonly reusable: boolean;
+}
+
+export function formatRequestHead(request: HopRequest, keepAlive: boolean): string {
+  const url = request.url;
+  let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+  for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
+  if (request.body !== null) head += `content-length: ${request.body.length}\r\n`;
+  head += keepAlive ? 'connection: keep-alive\r\n\r\n' : 'connection: close\r\n\r\n';
+  return head;
+}
+
+function headerMap(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const prev = headers[name];
+    headers[name] = prev === undefined ? value : `${prev}, ${value}`;
+  }
+  return headers;
+}
+
+/**
+ * Sends one request and reads one response. The caller owns the socket: on success it is
+ * detached (listeners removed) and returned reusable or not; on failure it is destroyed.
+ */
+export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: CheckContext, keepAlive: boolean): Promise<Http1Outcome> {
+  return new Promise<Http1Outcome>((resolve, reject) => {
+    const parser = new HTTPParser();
+    parser.initialize(HTTPParser.RESPONSE, {}, request.limits.maxHeaderBytes, 0);
+    const maxBodyBytes = request.limits.maxBodyBytes;
+    let settled = false;
+    let rawHeaders: string[] = [];
+    let statusCode = 0;
+    let headers: Record<string, string> | null = null;
+    let shouldKeepAlive = false;
+    const bodyChunks: Buffer[] = [];
+    let rawBodyBytes = 0;
+
+    const cleanup = (): void => {
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.removeListener('close', onEnd);
+      socket.removeListener('error', onError);
+      ctx.onAbort(null);
+      parser.close();
+    };
+    const fail = (failure: CheckFailure): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.destroy();
+      reject(failure);
+    };
+    const succeed = (truncated: boolean): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      ctx.timer.mark('bodyEnd');
+      const response: HopResponse = {
+        httpVersion: '1.1',
+        statusCode,
+        headers: headers ?? {},
+        bodyChunks,
+        rawBodyBytes,
+        bodyTruncated: truncated,
+      };
+      resolve({ response, reusable: keepAlive && shouldKeepAlive && !truncated });
+    };
+
+    parser[HTTPParser.kOnHeaders] = (partial: string[]) => {
+      rawHeaders = rawHeaders.concat(partial);
+    };
+    parser[HTTPParser.kOnHeadersComplete] = (
+      _major: number, _minor: number, raw: string[] | undefined, _method: unknown, _url: unknown,
+      code: number, _reason: string, upgrade: boolean, keep: boolean,
+    ): number => {
+      const all = raw === undefined ? rawHeaders : rawHeaders.length === 0 ? raw : rawHeaders.concat(raw);
+      rawHeaders = [];
+      // Interim 1xx responses (100 Continue, 103 Early Hints) carry no body and are not the answer.
+      if (code >= 100 && code < 200 && code !== 101) return 0;
+      statusCode = code;
+      headers = headerMap(all);
+      shouldKeepAlive = keep;
+      ctx.timer.mark('headers');
+      ctx.phase = 'receive';
+      if (upgrade) return 2;
+      return request.expectBody ? 0 : 1;
+    };
+    parser[HTTPParser.kOnBody] = (chunk: Buffer) => {
+      if (settled) return;
+      const room = maxBodyBytes - rawBodyBytes;
+      if (chunk.length >= room) {
+        if (room > 0) bodyChunks.push(chunk.subarray(0, room));
+        rawBodyBytes += room;
+        // The raw cap is reached: stop reading; the orchestrator decides whether it matters.
+        succeed(true);
+        return;
+      }
+      bodyChunks.push(chunk);
+      rawBodyBytes += chunk.length;
+    };
+    parser[HTTPParser.kOnMessageComplete] = () => {
+      if (headers !== null) succeed(false);
+    };
+
+    const parseError = (err: Error): CheckFailure => {
+      const failure = classifyError(err, ctx.phase);
+      return failure.kind === 'other' ? new CheckFailure('invalid_response', ctx.phase, failure.detail) : failure;
+    };
+    function onData(chunk: Buffer): void {
+      const ret = parser.execute(chunk);
+      if (ret instanceof Error && !settled) fail(parseError(ret));
+    }
+    function onEnd(): void {
+      if (settled) return;
+      // EOF ends a close-delimited body; finish() reports a message cut short.
+      const ret = parser.finish();
+      if (settled) return;
+      if (ret instanceof Error) return fail(parseError(ret));
+      if (headers === null) {
+        fail(new CheckFailure('no_response', ctx.phase, 'connection closed before response headers'));
+      } else {
+        fail(new CheckFailure('invalid_response', 'receive', `connection closed mid-body after ${rawBodyBytes} bytes`));
+      }
+    }
+    function onError(err: Error): void {
+      fail(classifyError(err, ctx.phase));
+    }
+
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    ctx.onAbort(fail);
+
+    ctx.phase = 'send';
+    const head = formatRequestHead(request, keepAlive);
+    const payload = request.body === null ? head : Buffer.concat([Buffer.from(head, 'latin1'), request.body]);
+    let written = false;
+    const markWritten = (): void => {
+      if (written || settled) return;
+      written = true;
+      ctx.timer.mark('requestWritten');
+      if (headers === null) ctx.phase = 'ttfb';
+    };
+    if (typeof payload === 'string') socket.write(payload, 'latin1', markWritten);
+    else socket.write(payload, markWritten);
+    // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.
+    if (socket.writableLength === 0) markWritten();
+  });
+}

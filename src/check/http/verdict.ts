@@ -1,0 +1,64 @@
+import type { CheckStatus } from '../../domain/check-result.js';
+import { statusExpected, type HttpCheckSpec } from '../../domain/check-spec.js';
+import type { ErrorKind } from '../../domain/error-kind.js';
+import type { DecodedBody } from './body.js';
+
+export interface Verdict {
+  readonly status: CheckStatus;
+  readonly errorKind: ErrorKind | null;
+  readonly detail: string | null;
+}
+
+const UP: Verdict = Object.freeze({ status: 'up', errorKind: null, detail: null });
+
+export function needsBody(spec: HttpCheckSpec): boolean {
+  return spec.keyword !== null || spec.bodyRegex !== null;
+}
+
+function retryAfter(headers: Readonly<Record<string, string>>): string {
+  const value = headers['retry-after'];
+  return value === undefined ? '' : ` (Retry-After: ${value})`;
+}
+
+function judgeStatus(spec: HttpCheckSpec, code: number, headers: Readonly<Record<string, string>>): Verdict | null {
+  if (statusExpected(spec.expectStatus, code)) return null;
+  if (code === 429) return { status: 'degraded', errorKind: 'rate_limited', detail: `rate-limited 429${retryAfter(headers)}` };
+  if (code === 503) return { status: 'degraded', errorKind: 'service_unavailable', detail: `unavailable 503${retryAfter(headers)}` };
+  const expected = spec.expectStatus.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(',');
+  return { status: 'down', errorKind: 'unexpected_status', detail: `status ${code}, expected ${expected}` };
+}
+
+function judgeBody(spec: HttpCheckSpec, decoded: DecodedBody): Verdict | null {
+  if (!needsBody(spec)) return null;
+  if (decoded.failure !== null) return { status: 'down', errorKind: decoded.failure.kind, detail: decoded.failure.detail };
+  if (decoded.overCap || decoded.body === null) {
+    return { status: 'down', errorKind: 'body_over_cap', detail: 'body exceeds the read cap, so the body assertion could not be checked' };
+  }
+  const text = decoded.body.toString('utf8');
+  if (spec.keyword !== null && !text.includes(spec.keyword)) {
+    return { status: 'down', errorKind: 'body_match_failed', detail: `keyword ${JSON.stringify(spec.keyword)} not found in ${decoded.body.length} bytes` };
+  }
+  if (spec.bodyRegex !== null && !new RegExp(spec.bodyRegex).test(text)) {
+    return { status: 'down', errorKind: 'body_match_failed', detail: `pattern /${spec.bodyRegex}/ did not match ${decoded.body.length} bytes` };
+  }
+  return null;
+}
+
+/** Judges a completed exchange: status first, then body assertions, then speed. */
+export function judgeResponse(
+  spec: HttpCheckSpec,
+  code: number,
+  headers: Readonly<Record<string, string>>,
+  decoded: DecodedBody,
+  totalMs: number,
+): Verdict {
+  const byStatus = judgeStatus(spec, code, headers);
+  if (byStatus !== null && byStatus.status === 'down') return byStatus;
+  const byBody = judgeBody(spec, decoded);
+  if (byBody !== null) return byBody;
+  if (byStatus !== null) return byStatus;
+  if (spec.degradedAfterMs !== null && totalMs > spec.degradedAfterMs) {
+    return { status: 'degraded', errorKind: 'slow_response', detail: `took ${Math.round(totalMs)} ms, over the ${spec.degradedAfterMs} ms threshold` };
+  }
+  return UP;
+}

@@ -1,0 +1,146 @@
+import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import type { Clients } from '../clients.js';
+import type { ResolvedAddress } from '../dns/resolver-types.js';
+import { CheckFailure } from '../errors/check-failure.js';
+import { classifyError } from '../errors/classify.js';
+import { abortable } from './abortable.js';
+import type { CheckContext, Connection } from './connection-types.js';
+
+export interface TlsOptions {
+  /** SNI and certificate host name; omitted for IP literals */
+  readonly servername: string | undefined;
+  readonly alpn: readonly string[] | undefined;
+  readonly secureContext: SecureContext;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface ConnectTarget {
+  /** host name or IP literal, without IPv6 brackets */
+  readonly host: string;
+  readonly port: number;
+  readonly tls: TlsOptions | null;
+  readonly connectTimeoutMs: number;
+}
+
+/** RFC 8305 connection attempt delay between address families. */
+const HAPPY_EYEBALLS_ATTEMPT_MS = 250;
+
+/** URL hostnames keep IPv6 brackets; sockets want them off. */
+export function unbracket(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+/** Resolves the target (skipped for IP literals) and applies the SSRF guard to every address. */
+async function resolveTarget(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<readonly ResolvedAddress[]> {
+  const family = isIP(target.host);
+  let addresses: readonly ResolvedAddress[];
+  if (family !== 0) {
+    addresses = [{ address: target.host, family: family as 4 | 6 }];
+  } else {
+    ctx.phase = 'dns';
+    ctx.timer.mark('dnsStart');
+    addresses = await abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs())));
+    ctx.timer.mark('dnsEnd');
+    if (addresses.length === 0) throw new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`);
+  }
+  if (!clients.allowPrivateTargets) {
+    // Judge every resolved address: a mixed answer is how DNS rebinding sneaks a private address in.
+    for (const { address } of addresses) {
+      const range = clients.guard.blockedRange(address);
+      if (range !== null) {
+        const shown = family !== 0 ? address : `${target.host} resolves to ${address}`;
+        throw new CheckFailure('address_not_allowed', 'connect', `${shown}, which is in ${range} (allowPrivateTargets is off)`);
+      }
+    }
+  }
+  return addresses;
+}
+
+/**
+ * Opens a fresh connection: DNS (own resolver + cache), SSRF guard, TCP connect with happy
+ * eyeballs across the resolved addresses, then TLS. Marks every phase on ctx.timer and
+ * rejects only with a classified CheckFailure.
+ */
+export async function openConnection(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
+  const addresses = await resolveTarget(target, clients, ctx);
+  return connectTo(target, addresses, ctx);
+}
+
+function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], ctx: CheckContext): Promise<Connection> {
+  return new Promise<Connection>((resolve, reject) => {
+    const first = addresses[0] as ResolvedAddress;
+    const base = addresses.length === 1
+      ? { host: first.address, port: target.port }
+      : {
+          host: target.host,
+          port: target.port,
+          lookup: lookupFrom(addresses),
+          autoSelectFamily: true,
+          autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
+        };
+    ctx.phase = 'connect';
+    ctx.timer.mark('connectStart');
+    const tlsOptions = target.tls;
+    const socket: Connection = tlsOptions === null
+      ? netConnect(base)
+      : tlsConnect({
+          ...base,
+          servername: tlsOptions.servername,
+          ALPNProtocols: tlsOptions.alpn as string[] | undefined,
+          secureContext: tlsOptions.secureContext,
+          rejectUnauthorized: tlsOptions.rejectUnauthorized,
+        });
+    let settled = false;
+    const connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs()));
+    const connectTimer = setTimeout(() => {
+      fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${target.host}:${target.port} took longer than ${Math.round(connectBudgetMs)} ms`));
+    }, connectBudgetMs);
+    const fail = (failure: CheckFailure): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      ctx.onAbort(null);
+      socket.destroy();
+      reject(failure);
+    };
+    const succeed = (): void => {
+      if (settled) return;
+      settled = true;
+      socket.removeListener('error', onError);
+      ctx.onAbort(null);
+      resolve(socket);
+    };
+    const onError = (err: Error): void => fail(classifyError(err, ctx.phase));
+    socket.on('error', onError);
+    ctx.onAbort(fail);
+    socket.once('connect', () => {
+      ctx.timer.mark('connectEnd');
+      clearTimeout(connectTimer);
+      if (tlsOptions === null) {
+        succeed();
+      } else {
+        ctx.phase = 'tls';
+      }
+    });
+    if (tlsOptions !== null) {
+      (socket as TLSSocket).once('secureConnect', () => {
+        ctx.timer.mark('tlsEnd');
+        succeed();
+      });
+    }
+  });
+}
+
+function lookupFrom(addresses: readonly ResolvedAddress[]): LookupFunction {
+  // net.connect with autoSelectFamily calls lookup with { all: true }; hand it the addresses
+  // we already resolved (and guarded) so no second DNS query happens and dnsMs stays honest.
+  return ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    if (options.all) {
+      callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+    } else {
+      const a = addresses[0] as ResolvedAddress;
+      callback(null, a.address, a.family);
+    }
+  }) as unknown as LookupFunction;
+}

@@ -1,0 +1,41 @@
+import type { CheckResult } from '../../domain/check-result.js';
+import type { TcpCheckSpec } from '../../domain/check-spec.js';
+import type { Clients } from '../clients.js';
+import type { ExecuteOptions } from '../index.js';
+import { armBudget } from '../budget.js';
+import { classifyError } from '../errors/classify.js';
+import { openConnection } from '../net/connect.js';
+import { CheckContext } from '../net/connection-types.js';
+import { buildResult, failureResult } from '../result-builder.js';
+import { PhaseTimer } from '../timing/phase-timer.js';
+
+/** A TCP connect check: dns (unless an IP literal) and connect, nothing sent. */
+export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
+  const startedAt = Date.now();
+  const timer = new PhaseTimer();
+  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const disarm = armBudget(ctx, spec.timeoutMs, options.signal);
+  const target = spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
+  try {
+    const socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
+    socket.destroy();
+    const totalMs = timer.elapsedMs();
+    const slow = spec.degradedAfterMs !== null && totalMs > spec.degradedAfterMs;
+    return buildResult(
+      {
+        kind: 'tcp',
+        target,
+        startedAt,
+        status: slow ? 'degraded' : 'up',
+        errorKind: slow ? 'slow_response' : null,
+        errorPhase: slow ? 'connect' : null,
+        detail: slow ? `connected in ${Math.round(totalMs)} ms, over the ${spec.degradedAfterMs} ms threshold` : null,
+      },
+      timer,
+    );
+  } catch (err) {
+    return failureResult({ kind: 'tcp', target, startedAt }, classifyError(err, ctx.phase), timer);
+  } finally {
+    disarm();
+  }
+}
