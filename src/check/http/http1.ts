@@ -66,6 +66,7 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
     parser.initialize(HTTPParser.RESPONSE, {}, request.limits.maxHeaderBytes, 0);
     const maxBodyBytes = request.limits.maxBodyBytes;
     let settled = false;
+    let executing = false;
     let rawHeaders: string[] = [];
     let statusCode = 0;
     let headers: Record<string, string> | null = null;
@@ -79,7 +80,9 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
       socket.removeListener('close', onEnd);
       socket.removeListener('error', onError);
       ctx.onAbort(null);
-      parser.close();
+      // Freeing the native parser from inside one of its own callbacks crashes the process:
+      // while execute() runs, onData frees it once execute returns.
+      if (!executing) parser.close();
     };
     const fail = (failure: CheckFailure): void => {
       if (settled) return;
@@ -145,14 +148,22 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
       return failure.kind === 'other' ? new CheckFailure('invalid_response', ctx.phase, failure.detail) : failure;
     };
     function onData(chunk: Buffer): void {
+      executing = true;
       const ret = parser.execute(chunk);
+      executing = false;
       if (ret instanceof Error && !settled) fail(parseError(ret));
+      if (settled) parser.close();
     }
     function onEnd(): void {
       if (settled) return;
       // EOF ends a close-delimited body; finish() reports a message cut short.
+      executing = true;
       const ret = parser.finish();
-      if (settled) return;
+      executing = false;
+      if (settled) {
+        parser.close();
+        return;
+      }
       if (ret instanceof Error) return fail(parseError(ret));
       if (headers === null) {
         fail(new CheckFailure('no_response', ctx.phase, 'connection closed before response headers'));
