@@ -1,0 +1,66 @@
+/**
+ * The shape (types and known fields) of a `check` block. Semantics (URL form, status
+ * ranges, regex validity, bounds) are left to `defineCheck`, the one place that knows them;
+ * this schema only makes sure `defineCheck` gets values of the right types and that a typo
+ * such as `keywrod` is refused instead of silently ignored.
+ */
+import { z } from 'zod';
+import type { CheckInput } from '../domain/check-spec.js';
+
+const ms = z.number().int();
+const statusRange = z.strictObject({ min: z.number().int(), max: z.number().int() });
+
+const httpCheckSchema = z.strictObject({
+  kind: z.literal('http').optional(),
+  url: z.string(),
+  method: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().nullable().optional(),
+  auth: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('basic'), username: z.string(), password: z.string() }),
+      z.strictObject({ type: z.literal('bearer'), token: z.string() }),
+    ])
+    .nullable()
+    .optional(),
+  expectStatus: z.union([z.string(), z.number().int(), z.array(statusRange)]).optional(),
+  keyword: z.string().nullable().optional(),
+  bodyRegex: z.string().nullable().optional(),
+  followRedirects: z.boolean().optional(),
+  maxRedirects: z.number().int().optional(),
+  degradedAfterMs: ms.nullable().optional(),
+  timeoutMs: ms.optional(),
+  connectTimeoutMs: ms.optional(),
+  verifyTls: z.boolean().optional(),
+  connection: z.enum(['fresh', 'pooled']).optional(),
+  http2: z.enum(['alpn', 'prior-knowledge']).optional(),
+});
+
+const tcpCheckSchema = z.strictObject({
+  kind: z.literal('tcp'),
+  host: z.string(),
+  port: z.number().int(),
+  degradedAfterMs: ms.nullable().optional(),
+  timeoutMs: ms.optional(),
+  connectTimeoutMs: ms.optional(),
+});
+
+/** Picks the schema by `kind` so errors talk about the kind the user meant. */
+export const checkInputSchema = z.unknown().transform((value, ctx): CheckInput => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an object such as { kind: http, url: ... }' });
+    return z.NEVER;
+  }
+  const kind = (value as { kind?: unknown }).kind;
+  if (kind !== undefined && kind !== 'http' && kind !== 'tcp') {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: `expected "http" or "tcp", got ${JSON.stringify(kind)}` });
+    return z.NEVER;
+  }
+  const schema = kind === 'tcp' ? tcpCheckSchema : httpCheckSchema;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  }
+  return parsed.data as CheckInput;
+});

@@ -1,0 +1,25 @@
+/**
+ * Durations in config files: a whole number of milliseconds (`1500`) or a string with one
+ * unit (`250ms`, `30s`, `1m`, `2h`). Anything else is refused, never guessed.
+ */
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+export const DURATION_FORM = 'milliseconds (1500) or a duration such as "250ms", "30s", "1m", "2h"';
+
+/** Returns the duration in whole ms, or null when the value is not a duration. */
+export function parseDurationMs(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = DURATION.exec(value.trim());
+  if (!m) return null;
+  const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  return Number.isFinite(ms) && Number.isInteger(Math.round(ms)) ? Math.round(ms) : null;
+}
+
+export function formatDurationMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,125 @@
+/**
+ * One target, validated once: the same input shape comes from a YAML `targets` entry and
+ * from the REST API. The result is frozen and carries the built CheckSpec; nothing
+ * downstream re-validates it.
+ */
+import { z } from 'zod';
+import { defineCheck, SpecError, type CheckSpec } from '../domain/check-spec.js';
+import type { FieldError, TargetSource } from '../daemon/daemon-handle.js';
+import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { checkInputSchema } from './check-input-schema.js';
+import { issuesToFieldErrors } from './zod-errors.js';
+
+export const MIN_INTERVAL_MS = 1_000;
+export const MAX_INTERVAL_MS = 86_400_000;
+export const DEFAULT_INTERVAL_MS = 60_000;
+export const DEFAULT_CONFIRMATIONS = 2;
+const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface TargetDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly source: TargetSource;
+  /** the full spec, secrets included: only the executor sees it */
+  readonly spec: CheckSpec;
+  readonly intervalMs: number;
+  readonly tags: readonly string[];
+  readonly enabled: boolean;
+  readonly confirmations: number;
+  readonly allowPrivateTargets: boolean;
+}
+
+/** Defaults a config file (or the daemon, for API targets) applies to each target. */
+export interface TargetDefaults {
+  readonly intervalMs: number;
+  readonly timeoutMs: number | null;
+  readonly confirmations: number;
+  readonly allowPrivateTargets: boolean;
+}
+
+export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
+  intervalMs: DEFAULT_INTERVAL_MS,
+  timeoutMs: null,
+  confirmations: DEFAULT_CONFIRMATIONS,
+  allowPrivateTargets: false,
+});
+
+const durationSchema = z.union([z.number(), z.string()]);
+
+export const targetInputSchema = z.strictObject({
+  id: z.string().regex(ID_FORM, 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
+  name: z.string().trim().min(1, 'expected a non-empty name').max(200),
+  check: checkInputSchema,
+  interval: durationSchema.optional(),
+  timeout: durationSchema.optional(),
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+  enabled: z.boolean().optional(),
+  confirmations: z.number().int().min(1).max(100).optional(),
+  allowPrivateTargets: z.boolean().optional(),
+});
+
+export type TargetParse = { ok: true; target: TargetDefinition } | { ok: false; errors: FieldError[] };
+
+/** Derives a stable id from a name when none is given: "API health" → "api-health". */
+export function slugifyName(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|-+$/g, '').slice(0, 64);
+  return slug === '' ? 'target' : slug;
+}
+
+function labelOf(input: unknown, index: number | null): string {
+  if (input !== null && typeof input === 'object') {
+    const rec = input as Record<string, unknown>;
+    if (typeof rec.id === 'string' && rec.id !== '') return rec.id;
+    if (typeof rec.name === 'string' && rec.name !== '') return rec.name;
+  }
+  return index === null ? '(unnamed)' : `targets[${index}]`;
+}
+
+function durationField(target: string, field: string, value: unknown, fallback: number | null, min: number): number | FieldError | null {
+  if (value === undefined) return fallback;
+  const ms = parseDurationMs(value);
+  if (ms === null) return { target, field, message: `expected ${DURATION_FORM}, got ${JSON.stringify(value)}` };
+  if (ms < min || ms > MAX_INTERVAL_MS) {
+    return { target, field, message: `expected from ${min} ms to 24h, got ${JSON.stringify(value)}` };
+  }
+  return ms;
+}
+
+function isFieldError(value: unknown): value is FieldError {
+  return value !== null && typeof value === 'object' && 'field' in value;
+}
+
+export function parseTargetInput(input: unknown, source: TargetSource, defaults: TargetDefaults, index: number | null = null): TargetParse {
+  const label = labelOf(input, index);
+  const parsed = targetInputSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: issuesToFieldErrors(label, parsed.error.issues) };
+  const raw = parsed.data;
+  const intervalMs = durationField(label, 'interval', raw.interval, defaults.intervalMs, MIN_INTERVAL_MS);
+  if (isFieldError(intervalMs)) return { ok: false, errors: [intervalMs] };
+  const interval = intervalMs ?? defaults.intervalMs;
+  const timeoutMs = durationField(label, 'timeout', raw.timeout, defaults.timeoutMs, 1);
+  if (isFieldError(timeoutMs)) return { ok: false, errors: [timeoutMs] };
+  const checkTimeoutMs = timeoutMs ?? raw.check.timeoutMs ?? Math.min(10_000, interval);
+  if (checkTimeoutMs > interval) {
+    return { ok: false, errors: [{ target: label, field: timeoutMs !== null ? 'timeout' : 'check.timeoutMs', message: `expected at most the interval (${interval} ms), got ${checkTimeoutMs} ms` }] };
+  }
+  let spec: CheckSpec;
+  try {
+    spec = defineCheck({ ...raw.check, timeoutMs: checkTimeoutMs } as Parameters<typeof defineCheck>[0]);
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    return { ok: false, errors: [{ target: label, field: `check.${err.field}`, message: err.message.slice(err.field.length + 2) }] };
+  }
+  const target: TargetDefinition = Object.freeze({
+    id: raw.id ?? slugifyName(raw.name),
+    name: raw.name,
+    source,
+    spec,
+    intervalMs: interval,
+    tags: Object.freeze([...(raw.tags ?? [])]),
+    enabled: raw.enabled ?? true,
+    confirmations: raw.confirmations ?? defaults.confirmations,
+    allowPrivateTargets: raw.allowPrivateTargets ?? defaults.allowPrivateTargets,
+  });
+  return { ok: true, target };
+}

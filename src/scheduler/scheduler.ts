@@ -1,0 +1,209 @@
+/**
+ * One min-heap for the whole fleet and one timer armed for the earliest due entry.
+ *
+ * Firing is phase-aligned: the next due time is always the previous *due* time plus the
+ * interval, never "finished + interval", so a slow check cannot make a target drift.
+ * Every due check that does not run is counted with a reason:
+ * - skipped_in_flight: the target's previous check still runs (the in-flight guard)
+ * - dropped_global_cap: `maxInFlight` checks already run (fail-fast, no queue)
+ * - missed_late: the scheduler itself woke more than one interval late (a blocked event
+ *   loop); the check runs once for the latest slot and the slots in between are counted
+ */
+import type { Clock, TimerId } from './clock.js';
+import { MinHeap, type HeapEntry } from './min-heap.js';
+import { firstDueAt, phaseOf } from './phase.js';
+
+export type SchedulerDropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
+export const SCHEDULER_DROP_REASONS: readonly SchedulerDropReason[] = Object.freeze(['skipped_in_flight', 'dropped_global_cap', 'missed_late']);
+
+export interface ScheduledJob {
+  readonly targetId: string;
+  readonly dueAt: number;
+  readonly startedAt: number;
+}
+
+/** Runs one check; must settle (the scheduler only tracks completion, never results). */
+export type JobRunner = (job: ScheduledJob) => Promise<void>;
+
+export interface SchedulerOptions {
+  readonly clock: Clock;
+  readonly run: JobRunner;
+  /** global cap on checks in flight (default 1024) */
+  readonly maxInFlight?: number;
+}
+
+export interface SchedulerCounters {
+  targets: number;
+  inFlight: number;
+  maxInFlight: number;
+  startedTotal: number;
+  completedTotal: number;
+  drops: Record<SchedulerDropReason, number>;
+}
+
+interface Slot {
+  readonly id: string;
+  intervalMs: number;
+  phaseMs: number;
+  generation: number;
+  inFlight: boolean;
+}
+
+interface DueEntry extends HeapEntry {
+  readonly slot: Slot;
+  readonly generation: number;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
+
+export class Scheduler {
+  private readonly clock: Clock;
+  private readonly run: JobRunner;
+  private readonly maxInFlight: number;
+  private readonly slots = new Map<string, Slot>();
+  private readonly heap = new MinHeap<DueEntry>();
+  private seq = 0;
+  private timer: TimerId | null = null;
+  private armedFor = Infinity;
+  private running = false;
+  private inFlight = 0;
+  private startedTotal = 0;
+  private completedTotal = 0;
+  private readonly drops: Record<SchedulerDropReason, number> = { skipped_in_flight: 0, dropped_global_cap: 0, missed_late: 0 };
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: SchedulerOptions) {
+    this.clock = options.clock;
+    this.run = options.run;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError('maxInFlight: expected an integer >= 1');
+  }
+
+  /** Adds or re-times a target. A changed interval takes a new phase; the in-flight flag is kept. */
+  upsert(id: string, intervalMs: number): void {
+    const existing = this.slots.get(id);
+    if (existing !== undefined && existing.intervalMs === intervalMs) return;
+    const slot: Slot = existing ?? { id, intervalMs, phaseMs: 0, generation: 0, inFlight: false };
+    slot.intervalMs = intervalMs;
+    slot.phaseMs = phaseOf(id, intervalMs);
+    slot.generation++;
+    this.slots.set(id, slot);
+    this.enqueue(slot, firstDueAt(this.clock.now(), intervalMs, slot.phaseMs));
+  }
+
+  /** Unschedules a target; a check already running finishes normally. */
+  remove(id: string): void {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return;
+    slot.generation++;
+    this.slots.delete(id);
+  }
+
+  has(id: string): boolean {
+    return this.slots.has(id);
+  }
+
+  phaseOf(id: string): number | undefined {
+    return this.slots.get(id)?.phaseMs;
+  }
+
+  start(): void {
+    this.running = true;
+    this.arm();
+  }
+
+  /** Stops firing; checks in flight keep running (await `idle()`). */
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+    this.armedFor = Infinity;
+  }
+
+  /** Resolves when no scheduled check is in flight. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  counters(): SchedulerCounters {
+    return {
+      targets: this.slots.size,
+      inFlight: this.inFlight,
+      maxInFlight: this.maxInFlight,
+      startedTotal: this.startedTotal,
+      completedTotal: this.completedTotal,
+      drops: { ...this.drops },
+    };
+  }
+
+  private enqueue(slot: Slot, dueAt: number): void {
+    this.heap.push({ dueAt, seq: this.seq++, slot, generation: slot.generation });
+    if (this.running && dueAt < this.armedFor) this.arm();
+  }
+
+  private arm(): void {
+    const head = this.peekLive();
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+    this.armedFor = Infinity;
+    if (!this.running || head === undefined) return;
+    this.armedFor = head.dueAt;
+    this.timer = this.clock.setTimer(() => this.onTimer(), head.dueAt - this.clock.now());
+  }
+
+  /** Drops stale entries (removed or re-timed targets) from the top of the heap. */
+  private peekLive(): DueEntry | undefined {
+    for (;;) {
+      const head = this.heap.peek();
+      if (head === undefined || head.generation === head.slot.generation) return head;
+      this.heap.pop();
+    }
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.armedFor = Infinity;
+    const now = this.clock.now();
+    for (let head = this.peekLive(); head !== undefined && head.dueAt <= now; head = this.peekLive()) {
+      this.heap.pop();
+      const { slot } = head;
+      // More than one interval late: run once for the latest slot, count the skipped ones.
+      const lateSlots = Math.floor((now - head.dueAt) / slot.intervalMs);
+      const dueAt = head.dueAt + lateSlots * slot.intervalMs;
+      this.drops.missed_late += lateSlots;
+      this.heap.push({ dueAt: dueAt + slot.intervalMs, seq: this.seq++, slot, generation: slot.generation });
+      this.fire(slot, dueAt);
+    }
+    this.arm();
+  }
+
+  private fire(slot: Slot, dueAt: number): void {
+    if (slot.inFlight) {
+      this.drops.skipped_in_flight++;
+      return;
+    }
+    if (this.inFlight >= this.maxInFlight) {
+      this.drops.dropped_global_cap++;
+      return;
+    }
+    slot.inFlight = true;
+    this.inFlight++;
+    this.startedTotal++;
+    const job: ScheduledJob = { targetId: slot.id, dueAt, startedAt: this.clock.now() };
+    let pending: Promise<void>;
+    try {
+      pending = this.run(job);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending
+      .catch(() => undefined)
+      .finally(() => {
+        slot.inFlight = false;
+        this.inFlight--;
+        this.completedTotal++;
+        if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
+  }
+}
