@@ -70,8 +70,8 @@ export interface ScheduledResult {
   readonly trigger: 'schedule' | 'manual';
 }
 
-/** Why a due check did not run. Every one is counted. */
-export type DropReason = 'skipped_in_flight' | 'dropped_global_cap';
+/** Why a due check did not run. Every one is counted (missed_late: the scheduler woke more than an interval late). */
+export type DropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
 
 export interface SchedulerStats {
   readonly targets: number;

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigFileError, parseDaemonConfig } from './daemon-config.js';
+
+const GOOD = `
+defaults:
+  interval: 30s
+  confirmations: 3
+probe:
+  maxInFlight: 64
+alerts:
+  webhooks:
+    - name: ops
+      url: http://127.0.0.1:9/hook
+      secretEnv: HOOK_SECRET
+targets:
+  - name: api
+    check: { url: "http://127.0.0.1:8080/healthz", expectStatus: "200-299", keyword: ok }
+    interval: 1m
+    tags: [prod]
+  - name: db
+    check: { kind: tcp, host: 127.0.0.1, port: 5432 }
+  - name: bad-kind
+    check: { kind: ftp, url: "ftp://x" }
+  - name: bad-url
+    check: { url: "not a url" }
+  - name: too-fast
+    check: { url: "http://x/" }
+    interval: 500ms
+  - name: bad-expect
+    check: { url: "http://x/", expectStatus: "2xx" }
+  - name: api
+    check: { url: "http://x/" }
+`;
+
+test('a config with bad targets loads the good ones and names each refused target and field', () => {
+  const config = parseDaemonConfig(GOOD, { HOOK_SECRET: 'a-very-long-secret-value' });
+  assert.deepEqual(config.targets.map((t) => [t.id, t.intervalMs, t.confirmations]), [
+    ['api', 60_000, 3],
+    ['db', 30_000, 3],
+  ]);
+  assert.deepEqual(
+    config.targetErrors.map((e) => `${e.target} ${e.field}`),
+    ['bad-kind check.kind', 'bad-url check.url', 'too-fast interval', 'bad-expect check.expectStatus', 'api id'],
+  );
+  assert.equal(config.probe.maxInFlight, 64);
+  assert.equal(config.webhooks[0]?.secret, 'a-very-long-secret-value');
+  assert.equal(config.targets[0]?.spec.kind === 'http' && config.targets[0].spec.keyword, 'ok');
+});
+
+test('file-level problems refuse the whole file with the field named', () => {
+  const cases: Array<[string, string]> = [
+    ['targets: [\n  - name: a\n    check: {url: "x"\n', 'config'],
+    ['probe:\n  maxInFlight: 0\n', 'probe.maxInFlight'],
+    ['targetz: []\n', 'targetz'],
+    ['defaults:\n  interval: 10 seconds\n', 'defaults.interval'],
+    ['alerts:\n  webhooks:\n    - name: w\n      url: http://127.0.0.1/\n', 'alerts.webhooks[0].secret'],
+    ['alerts:\n  webhooks:\n    - name: w\n      url: http://127.0.0.1/\n      secretEnv: MISSING_VAR\n', 'alerts.webhooks[0].secretEnv'],
+    ['targets: 5\n', 'targets'],
+  ];
+  for (const [text, field] of cases) {
+    assert.throws(() => parseDaemonConfig(text, {}), (err: unknown) => err instanceof ConfigFileError && err.field === field, `${field}: ${text}`);
+  }
+});
+
+test('an empty file is a valid config with no targets', () => {
+  const config = parseDaemonConfig('', {});
+  assert.equal(config.targets.length, 0);
+  assert.equal(config.probe.maxInFlight, 1024);
+});

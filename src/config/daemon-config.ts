@@ -1,0 +1,110 @@
+/**
+ * The daemon's YAML config file. Parsing has two levels of failure:
+ * - file level (YAML syntax, wrong top-level types, bad defaults/probe/alerts): the whole
+ *   file is refused with a ConfigFileError naming the field; a running daemon keeps its set;
+ * - target level (unknown kind, bad URL, interval under the floor, duplicate name, …): only
+ *   that target is refused, with a FieldError naming it; the rest of the file loads.
+ */
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { FieldError } from '../daemon/daemon-handle.js';
+import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type TargetDefaults, type TargetDefinition } from './target-definition.js';
+import { issuesToFieldErrors } from './zod-errors.js';
+import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
+import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
+
+export class ConfigFileError extends Error {
+  override readonly name = 'ConfigFileError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export interface DaemonConfig {
+  readonly defaults: TargetDefaults;
+  readonly probe: ProbeSettings;
+  readonly webhooks: readonly WebhookConfig[];
+  readonly targets: readonly TargetDefinition[];
+  /** refused targets, each naming the target and field */
+  readonly targetErrors: readonly FieldError[];
+}
+
+const fileSchema = z.strictObject({
+  defaults: z
+    .strictObject({
+      interval: z.union([z.number(), z.string()]).optional(),
+      timeout: z.union([z.number(), z.string()]).optional(),
+      confirmations: z.number().int().min(1).max(100).optional(),
+      allowPrivateTargets: z.boolean().optional(),
+    })
+    .optional(),
+  probe: probeInputSchema.optional(),
+  alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).optional() }).optional(),
+  targets: z.array(z.unknown()).optional(),
+});
+
+function parseDefaults(raw: z.infer<typeof fileSchema>['defaults']): TargetDefaults {
+  const d = raw ?? {};
+  const duration = (field: string, value: unknown, min: number): number | null => {
+    if (value === undefined) return null;
+    const ms = parseDurationMs(value);
+    if (ms === null || ms < min) throw new ConfigFileError(`defaults.${field}`, `expected ${DURATION_FORM} (at least ${min} ms), got ${JSON.stringify(value)}`);
+    return ms;
+  };
+  return Object.freeze({
+    intervalMs: duration('interval', d.interval, MIN_INTERVAL_MS) ?? BUILTIN_TARGET_DEFAULTS.intervalMs,
+    timeoutMs: duration('timeout', d.timeout, 1),
+    confirmations: d.confirmations ?? BUILTIN_TARGET_DEFAULTS.confirmations,
+    allowPrivateTargets: d.allowPrivateTargets ?? BUILTIN_TARGET_DEFAULTS.allowPrivateTargets,
+  });
+}
+
+/** Validates every target; duplicates (id or name) after the first are refused. */
+export function parseTargetList(inputs: readonly unknown[], defaults: TargetDefaults): { targets: TargetDefinition[]; errors: FieldError[] } {
+  const targets: TargetDefinition[] = [];
+  const errors: FieldError[] = [];
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  inputs.forEach((input, index) => {
+    const parsed = parseTargetInput(input, 'config', defaults, index);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
+      return;
+    }
+    const t = parsed.target;
+    if (ids.has(t.id)) errors.push({ target: t.name, field: 'id', message: `duplicate id ${JSON.stringify(t.id)} (ids must be unique; set "id" explicitly)` });
+    else if (names.has(t.name)) errors.push({ target: t.name, field: 'name', message: `duplicate name ${JSON.stringify(t.name)}` });
+    else {
+      ids.add(t.id);
+      names.add(t.name);
+      targets.push(t);
+    }
+  });
+  return { targets, errors };
+}
+
+/** `env` resolves `secretEnv` references of webhooks. Throws ConfigFileError for file-level problems. */
+export function parseDaemonConfig(text: string, env: Readonly<Record<string, string | undefined>> = {}): DaemonConfig {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError !== undefined) {
+    const pos = yamlError.linePos?.[0];
+    const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`;
+    throw new ConfigFileError('config', `not valid YAML${where}: ${yamlError.message.split('\n')[0]}`);
+  }
+  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const first = issuesToFieldErrors(null, parsed.error.issues)[0];
+    throw new ConfigFileError(first?.field ?? 'config', first?.message ?? 'invalid');
+  }
+  const file = parsed.data;
+  const defaults = parseDefaults(file.defaults);
+  const probe = file.probe === undefined ? DEFAULT_PROBE_SETTINGS : parseProbeSettings(file.probe, (f, m) => new ConfigFileError(`probe.${f}`, m));
+  const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
+  const { targets, errors } = parseTargetList(file.targets ?? [], defaults);
+  return Object.freeze({ defaults, probe, webhooks: Object.freeze(webhooks), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
+}

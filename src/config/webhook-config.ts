@@ -1,0 +1,74 @@
+/**
+ * Alert webhooks. A secret is given literally (`secret`) or, better, by the name of an
+ * environment variable (`secretEnv`) so the file can be committed. Secrets and URLs (a Slack
+ * URL is itself a credential) never appear in logs, stats or API responses: only `name` does.
+ */
+import { z } from 'zod';
+import { DURATION_FORM, parseDurationMs } from './duration.js';
+
+export type WebhookFormat = 'generic' | 'slack';
+
+export interface WebhookConfig {
+  readonly name: string;
+  readonly url: string;
+  readonly format: WebhookFormat;
+  /** HMAC-SHA256 key for X-Vigil-Signature; null sends unsigned (allowed for slack only) */
+  readonly secret: string | null;
+  /** attempts in total, first one included */
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly timeoutMs: number;
+}
+
+export const webhookInputSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"'),
+  url: z.string(),
+  format: z.enum(['generic', 'slack']).optional(),
+  secret: z.string().min(16, 'expected at least 16 characters').optional(),
+  secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name such as VIGIL_WEBHOOK_SECRET').optional(),
+  maxAttempts: z.number().int().min(1).max(20).optional(),
+  initialBackoff: z.union([z.number(), z.string()]).optional(),
+  timeout: z.union([z.number(), z.string()]).optional(),
+});
+
+type Fail = (field: string, message: string) => Error;
+
+function durationOr(value: unknown, fallback: number, field: string, fail: Fail): number {
+  if (value === undefined) return fallback;
+  const ms = parseDurationMs(value);
+  if (ms === null || ms < 1 || ms > 600_000) throw fail(field, `expected ${DURATION_FORM} up to 10m, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+export function parseWebhooks(inputs: readonly z.infer<typeof webhookInputSchema>[], env: Readonly<Record<string, string | undefined>>, fail: Fail): WebhookConfig[] {
+  const names = new Set<string>();
+  return inputs.map((w, i) => {
+    const at = `[${i}]`;
+    if (names.has(w.name)) throw fail(`${at}.name`, `duplicate webhook name ${JSON.stringify(w.name)}`);
+    names.add(w.name);
+    let url: URL;
+    try {
+      url = new URL(w.url);
+    } catch {
+      throw fail(`${at}.url`, 'expected an absolute http:// or https:// URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fail(`${at}.url`, 'expected an absolute http:// or https:// URL');
+    if (w.secret !== undefined && w.secretEnv !== undefined) throw fail(`${at}.secret`, 'give either secret or secretEnv, not both');
+    let secret = w.secret ?? null;
+    if (w.secretEnv !== undefined) {
+      secret = env[w.secretEnv] ?? null;
+      if (secret === null || secret.length < 16) throw fail(`${at}.secretEnv`, `environment variable ${w.secretEnv} must hold a secret of at least 16 characters`);
+    }
+    const format = w.format ?? 'generic';
+    if (format === 'generic' && secret === null) throw fail(`${at}.secret`, 'a generic webhook needs secret or secretEnv (receivers verify X-Vigil-Signature)');
+    return Object.freeze({
+      name: w.name,
+      url: url.href,
+      format,
+      secret,
+      maxAttempts: w.maxAttempts ?? 5,
+      initialBackoffMs: durationOr(w.initialBackoff, 1_000, `${at}.initialBackoff`, fail),
+      timeoutMs: durationOr(w.timeout, 5_000, `${at}.timeout`, fail),
+    });
+  });
+}
