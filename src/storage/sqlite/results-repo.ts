@@ -1,0 +1,83 @@
+import type Database from 'better-sqlite3';
+import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
+import { StoreInputError } from '../store.js';
+import { fromRow, INSERT_COLUMNS, toInsertParams } from './result-rows.js';
+import type { Interners, ResultRow } from './result-rows.js';
+
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+export function pageLimit(limit: number | undefined): number {
+  const n = limit ?? DEFAULT_PAGE_LIMIT;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_LIMIT) {
+    throw new StoreInputError('limit', `limit: expected an integer from 1 to ${MAX_PAGE_LIMIT}, got ${JSON.stringify(limit)}`);
+  }
+  return n;
+}
+
+/** Cursor = base64url of "<a>.<b>" integers: the last item's sort key. */
+export function encodeCursor(a: number, b: number): string {
+  return Buffer.from(`${a}.${b}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [number, number] {
+  const m = /^(-?\d+)\.(-?\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (m === null) throw new StoreInputError('cursor', 'cursor: expected a nextCursor value from a previous page');
+  return [Number(m[1]), Number(m[2])];
+}
+
+export class ResultsRepo {
+  private readonly insertOne: Database.Statement;
+  private readonly firstPage: Database.Statement;
+  private readonly nextPage: Database.Statement;
+  private readonly insertBatch: (batch: readonly StoredResult[]) => void;
+
+  constructor(
+    db: Database.Database,
+    private readonly interners: Interners,
+  ) {
+    const marks = INSERT_COLUMNS.map(() => '?').join(', ');
+    this.insertOne = db.prepare(`INSERT INTO results (${INSERT_COLUMNS.join(', ')}) VALUES (${marks})`);
+    // keyset pagination on (started_at, id), newest first; served by results_by_target_time
+    const base = 'SELECT * FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ?';
+    this.firstPage = db.prepare(`${base} ORDER BY started_at DESC, id DESC LIMIT ?`);
+    this.nextPage = db.prepare(`${base} AND (started_at, id) < (?, ?) ORDER BY started_at DESC, id DESC LIMIT ?`);
+    const run = db.transaction((batch: readonly StoredResult[]) => {
+      for (const item of batch) this.insertOne.run(toInsertParams(item, this.interners));
+    });
+    this.insertBatch = (batch) => {
+      try {
+        run(batch);
+      } catch (err) {
+        // the rollback may have removed interned keys the cache already holds
+        this.interners.targets.reset();
+        this.interners.endpoints.reset();
+        this.interners.tls.reset();
+        throw err;
+      }
+    };
+  }
+
+  /** One transaction for the whole batch: all rows or none. */
+  insert(batch: readonly StoredResult[]): void {
+    if (batch.length > 0) this.insertBatch(batch);
+  }
+
+  query(q: ResultQuery): ResultPage {
+    const limit = pageLimit(q.limit);
+    const key = this.interners.targets.find(q.targetId);
+    if (key === null) return { items: [], nextCursor: null };
+    const rows = (
+      q.cursor === undefined || q.cursor === null
+        ? this.firstPage.all(key, q.fromMs, q.toMs, limit + 1)
+        : this.nextPage.all(key, q.fromMs, q.toMs, ...decodeCursor(q.cursor), limit + 1)
+    ) as ResultRow[];
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => fromRow(row, this.interners)),
+      nextCursor: hasMore && last !== undefined ? encodeCursor(last.started_at, last.id) : null,
+    };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. A
+ * migration never changes once released: add a new one instead.
+ *
+ * Size matters (≈ 1,700 results/s at the scale goal): results keep timings as integer
+ * microseconds (SQLite stores small integers in 1–4 bytes), and intern the target id, the
+ * checked endpoint and the TLS info (repeated on nearly every row) into lookup tables.
+ */
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE targets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    input TEXT NOT NULL,
+    interval_ms INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    confirmations INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- never deleted: results of a deleted target keep their key until retention
+  CREATE TABLE target_keys (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+  -- value: '<kind> <target>' (neither a URL nor host:port contains a space)
+  CREATE TABLE endpoints (key INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+  CREATE TABLE tls_infos (key INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+  CREATE TABLE results (
+    id INTEGER PRIMARY KEY,
+    target_key INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error_kind TEXT,
+    error_phase TEXT,
+    status_code INTEGER,
+    http_version TEXT,
+    total_us INTEGER NOT NULL,
+    dns_us INTEGER,
+    connect_us INTEGER,
+    tls_us INTEGER,
+    ttfb_us INTEGER,
+    receive_us INTEGER,
+    response_bytes INTEGER,
+    connection_reused INTEGER NOT NULL,
+    sched_lag_us INTEGER NOT NULL,
+    loop_delay_us INTEGER NOT NULL,
+    endpoint_key INTEGER NOT NULL,
+    tls_key INTEGER,
+    detail TEXT
+  );
+  -- per-target pages, uptime (covering: status) and latency windows
+  CREATE INDEX results_by_target_time ON results (target_key, started_at, status);
+  -- rollup job and retention walk by time across targets
+  CREATE INDEX results_by_time ON results (started_at);
+  CREATE TABLE rollups (
+    target_key INTEGER NOT NULL,
+    hour_start INTEGER NOT NULL,
+    up INTEGER NOT NULL,
+    degraded INTEGER NOT NULL,
+    down INTEGER NOT NULL,
+    error INTEGER NOT NULL,
+    phases TEXT NOT NULL,
+    PRIMARY KEY (target_key, hour_start)
+  ) WITHOUT ROWID;
+  CREATE INDEX rollups_by_hour ON rollups (hour_start);
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    target_id TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    error_kind TEXT,
+    last_error_kind TEXT,
+    last_detail TEXT,
+    failure_count INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX incidents_one_open ON incidents (target_id) WHERE closed_at IS NULL;
+  CREATE INDEX incidents_order ON incidents ((closed_at IS NULL), opened_at, id);
+  CREATE INDEX incidents_by_target ON incidents (target_id, (closed_at IS NULL), opened_at, id);
+  -- raw_floor_ms: raw results exist for every time >= this; rollup_watermark_ms: every hour
+  -- before this is rolled up
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Runs the missing migrations, each in its own transaction. Refuses a newer database. */
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema version ${current} is newer than this program supports (${SCHEMA_VERSION}); upgrade vigil`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return SCHEMA_VERSION;
+}

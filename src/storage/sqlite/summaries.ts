@@ -1,0 +1,121 @@
+import type Database from 'better-sqlite3';
+import { exactLatency, LatencyHistogram } from '../latency-histogram.js';
+import type { LatencySummary, Phase, PhaseLatency, UptimeSummary, UptimeWindow } from '../store.js';
+import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
+import type { Interner } from './interner.js';
+import { floorHour } from './meta.js';
+import { decodePhases } from './rollup-codec.js';
+import type { Meta } from './meta.js';
+
+/** The phase → column map shared by summaries and the rollup job. */
+export const PHASE_COLUMNS: Readonly<Record<Phase, string>> = Object.freeze({
+  dns: 'dns_us',
+  connect: 'connect_us',
+  tls: 'tls_us',
+  ttfb: 'ttfb_us',
+  receive: 'receive_us',
+  total: 'total_us',
+});
+
+/**
+ * A window [fromMs, toMs) splits at the raw floor: raw rows (exact) cover [split, toMs),
+ * hourly rollups cover the hours from floorHour(fromMs) up to the split. Retention only
+ * deletes raw rows of hours that are rolled up, so the two parts never overlap or miss.
+ */
+interface Split {
+  rollupFromMs: number | null;
+  rawFromMs: number;
+}
+
+type StatusCounts = { up: number; degraded: number; down: number; error: number };
+
+export class Summaries {
+  private readonly rawCounts: Database.Statement;
+  private readonly rollupCounts: Database.Statement;
+  private readonly rawPhases: Database.Statement;
+  private readonly rollupPhases: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    private readonly targets: Interner,
+    private readonly meta: Meta,
+  ) {
+    this.rawCounts = db.prepare(
+      'SELECT status, count(*) AS n FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ? GROUP BY status',
+    );
+    this.rollupCounts = db.prepare(
+      `SELECT coalesce(sum(up), 0) AS up, coalesce(sum(degraded), 0) AS degraded, coalesce(sum(down), 0) AS down,
+         coalesce(sum(error), 0) AS error FROM rollups WHERE target_key = ? AND hour_start >= ? AND hour_start < ?`,
+    );
+    const columns = PHASES.map((p) => PHASE_COLUMNS[p]).join(', ');
+    this.rawPhases = db.prepare(`SELECT ${columns} FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ?`).raw();
+    this.rollupPhases = db.prepare('SELECT phases FROM rollups WHERE target_key = ? AND hour_start >= ? AND hour_start < ?').pluck();
+  }
+
+  private split(fromMs: number): Split {
+    const floor = this.meta.get('raw_floor_ms');
+    if (floor === null || fromMs >= floor) return { rollupFromMs: null, rawFromMs: fromMs };
+    return { rollupFromMs: floorHour(fromMs), rawFromMs: floor };
+  }
+
+  uptime(targetId: string, window: UptimeWindow, nowMs: number): UptimeSummary {
+    const toMs = nowMs;
+    const fromMs = nowMs - UPTIME_WINDOW_MS[window];
+    const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0 };
+    const key = this.targets.find(targetId);
+    const split = this.split(fromMs);
+    if (key !== null) {
+      if (split.rollupFromMs !== null) {
+        const r = this.rollupCounts.get(key, split.rollupFromMs, split.rawFromMs) as StatusCounts;
+        for (const s of ['up', 'degraded', 'down', 'error'] as const) counts[s] += r[s];
+      }
+      for (const row of this.rawCounts.all(key, split.rawFromMs, toMs) as Array<{ status: keyof StatusCounts; n: number }>) {
+        counts[row.status] += row.n;
+      }
+    }
+    const total = counts.up + counts.degraded + counts.down + counts.error;
+    const upCount = counts.up + counts.degraded;
+    return {
+      targetId,
+      fromMs,
+      toMs,
+      total,
+      up: upCount,
+      degraded: counts.degraded,
+      down: counts.down,
+      error: counts.error,
+      uptimePct: total === 0 ? null : (upCount / total) * 100,
+      approximate: split.rollupFromMs !== null,
+    };
+  }
+
+  latency(targetId: string, fromMs: number, toMs: number): LatencySummary {
+    const values = PHASES.map(() => [] as number[]);
+    const key = this.targets.find(targetId);
+    const split = this.split(fromMs);
+    let rollups: string[] = [];
+    if (key !== null) {
+      for (const row of this.rawPhases.iterate(key, split.rawFromMs, toMs) as Iterable<Array<number | null>>) {
+        for (let i = 0; i < PHASES.length; i += 1) {
+          const us = row[i];
+          if (us !== null && us !== undefined) (values[i] as number[]).push(us / 1000);
+        }
+      }
+      if (split.rollupFromMs !== null) rollups = this.rollupPhases.all(key, split.rollupFromMs, split.rawFromMs) as string[];
+    }
+    const approximate = rollups.length > 0;
+    const phases = {} as Record<Phase, PhaseLatency>;
+    PHASES.forEach((phase, i) => {
+      const raw = values[i] as number[];
+      if (!approximate) {
+        phases[phase] = exactLatency(raw);
+        return;
+      }
+      const histogram = new LatencyHistogram();
+      for (const v of raw) histogram.record(v);
+      for (const json of rollups) histogram.merge(decodePhases(json)[phase]);
+      phases[phase] = histogram.summarize();
+    });
+    return { targetId, fromMs, toMs, phases, approximate };
+  }
+}

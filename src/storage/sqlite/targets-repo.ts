@@ -1,0 +1,141 @@
+import type Database from 'better-sqlite3';
+import type { NewTarget, TargetPatch, TargetRecord } from '../store.js';
+import { StoreConflictError } from '../store.js';
+import { validateTarget } from '../target-validation.js';
+
+interface TargetRow {
+  id: string;
+  name: string;
+  input: string;
+  interval_ms: number;
+  tags: string;
+  enabled: number;
+  confirmations: number;
+  source: 'config' | 'api';
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(row: TargetRow): TargetRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    input: JSON.parse(row.input),
+    intervalMs: row.interval_ms,
+    tags: JSON.parse(row.tags),
+    enabled: row.enabled === 1,
+    confirmations: row.confirmations,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toParams(t: TargetRecord): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    input: JSON.stringify(t.input),
+    interval_ms: t.intervalMs,
+    tags: JSON.stringify(t.tags),
+    enabled: t.enabled ? 1 : 0,
+    confirmations: t.confirmations,
+    source: t.source,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+/** Turns SQLite's UNIQUE failures into a conflict that names the field. */
+function asConflict(err: unknown, target: NewTarget): unknown {
+  const message = err instanceof Error ? err.message : '';
+  if (message.includes('UNIQUE constraint failed: targets.name')) {
+    return new StoreConflictError('name', `name: a target named ${JSON.stringify(target.name)} already exists`);
+  }
+  if (message.includes('UNIQUE constraint failed: targets.id')) {
+    return new StoreConflictError('id', `id: a target with id ${JSON.stringify(target.id)} already exists`);
+  }
+  return err;
+}
+
+const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at';
+const VALUES = '@id, @name, @input, @interval_ms, @tags, @enabled, @confirmations, @source, @created_at, @updated_at';
+
+export class TargetsRepo {
+  private readonly all: Database.Statement;
+  private readonly one: Database.Statement;
+  private readonly insert: Database.Statement;
+  private readonly replace: Database.Statement;
+  private readonly remove: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.all = db.prepare(`SELECT ${COLUMNS} FROM targets ORDER BY name`);
+    this.one = db.prepare(`SELECT ${COLUMNS} FROM targets WHERE id = ?`);
+    this.insert = db.prepare(`INSERT INTO targets (${COLUMNS}) VALUES (${VALUES})`);
+    this.replace = db.prepare(
+      `UPDATE targets SET name = @name, input = @input, interval_ms = @interval_ms, tags = @tags, enabled = @enabled,
+         confirmations = @confirmations, source = @source, updated_at = @updated_at WHERE id = @id`,
+    );
+    this.remove = db.prepare('DELETE FROM targets WHERE id = ?');
+  }
+
+  list(): TargetRecord[] {
+    return (this.all.all() as TargetRow[]).map(fromRow);
+  }
+
+  get(id: string): TargetRecord | null {
+    const row = this.one.get(id) as TargetRow | undefined;
+    return row === undefined ? null : fromRow(row);
+  }
+
+  create(target: NewTarget, nowMs: number): TargetRecord {
+    validateTarget(target);
+    const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
+    try {
+      this.insert.run(toParams(record));
+    } catch (err) {
+      throw asConflict(err, target);
+    }
+    return record;
+  }
+
+  update(id: string, patch: TargetPatch, nowMs: number): TargetRecord | null {
+    const current = this.get(id);
+    if (current === null) return null;
+    const merged = { ...current, ...patch, id };
+    validateTarget(merged);
+    const next = { ...clean(merged), createdAt: current.createdAt, updatedAt: nowMs };
+    try {
+      this.replace.run(toParams(next));
+    } catch (err) {
+      throw asConflict(err, next);
+    }
+    return next;
+  }
+
+  upsert(target: NewTarget, nowMs: number): TargetRecord {
+    return this.db.transaction(() => {
+      const existing = this.get(target.id);
+      if (existing === null) return this.create(target, nowMs);
+      return this.update(target.id, target, nowMs) as TargetRecord;
+    })();
+  }
+
+  delete(id: string): boolean {
+    return this.remove.run(id).changes > 0;
+  }
+}
+
+/** Keeps only the record's own fields (callers may pass API objects with extras). */
+function clean(t: NewTarget): NewTarget {
+  return {
+    id: t.id,
+    name: t.name,
+    input: t.input,
+    intervalMs: t.intervalMs,
+    tags: [...t.tags],
+    enabled: t.enabled,
+    confirmations: t.confirmations,
+    source: t.source,
+  };
+}

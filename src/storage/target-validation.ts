@@ -1,0 +1,57 @@
+import { defineCheck, SpecError } from '../domain/check-spec.js';
+import type { CheckSpec } from '../domain/check-spec.js';
+import type { NewTarget, TargetRecord } from './store.js';
+import { StoreInputError } from './store.js';
+
+export const MIN_INTERVAL_MS = 1_000;
+export const MAX_INTERVAL_MS = 86_400_000;
+export const MAX_CONFIRMATIONS = 100;
+const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function fail(field: string, expected: string, got: unknown): never {
+  throw new StoreInputError(field, `${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
+
+/**
+ * Checks a target before it is stored; throws StoreInputError naming the field. The check
+ * input goes through `defineCheck`, so what is stored is always something the executor can
+ * run. Returns the spec so callers need not validate twice.
+ */
+export function validateTarget(target: NewTarget): CheckSpec {
+  if (typeof target.id !== 'string' || !ID_FORM.test(target.id)) {
+    fail('id', '1-128 characters from A-Z a-z 0-9 . _ - (starting with a letter or digit)', target.id);
+  }
+  if (typeof target.name !== 'string' || target.name.trim() === '' || target.name.length > 200) {
+    fail('name', 'a non-blank string of at most 200 characters', target.name);
+  }
+  const interval = target.intervalMs;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < MIN_INTERVAL_MS || interval > MAX_INTERVAL_MS) {
+    fail('intervalMs', `an integer from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`, interval);
+  }
+  if (!Array.isArray(target.tags) || target.tags.some((t) => typeof t !== 'string' || t === '' || t.length > 100)) {
+    fail('tags', 'a list of non-empty strings (at most 100 characters each)', target.tags);
+  }
+  if (typeof target.enabled !== 'boolean') fail('enabled', 'true or false', target.enabled);
+  const n = target.confirmations;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_CONFIRMATIONS) {
+    fail('confirmations', `an integer from 1 to ${MAX_CONFIRMATIONS}`, n);
+  }
+  if (target.source !== 'config' && target.source !== 'api') fail('source', '"config" or "api"', target.source);
+  return specOf(target);
+}
+
+/**
+ * Re-validates a stored (or new) target's check input. Throws StoreInputError with the
+ * field as `input.<field>` and the target id in the message.
+ */
+export function specOf(target: Pick<TargetRecord, 'id' | 'input'>): CheckSpec {
+  if (typeof target.input !== 'object' || target.input === null) fail('input', 'a check definition object', target.input);
+  try {
+    return defineCheck(target.input);
+  } catch (err) {
+    if (err instanceof SpecError) {
+      throw new StoreInputError(`input.${err.field}`, `target ${target.id}: input.${err.message}`);
+    }
+    throw err;
+  }
+}
