@@ -1,3 +1,4 @@
+import type { CheckKind } from './check-spec.js';
 import type { ErrorFamily, ErrorKind, ErrorPhase } from './error-kind.js';
 
 export type CheckStatus = 'up' | 'degraded' | 'down' | 'error';
@@ -31,7 +32,7 @@ export interface TlsInfo {
 
 /** The one result type every executor produces. Plain and JSON-safe. */
 export interface CheckResult {
-  kind: 'http' | 'tcp';
+  kind: CheckKind;
   /** The URL (credentials removed) or `host:port` that was checked. */
   target: string;
   /** epoch ms */
