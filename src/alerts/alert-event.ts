@@ -1,0 +1,44 @@
+import type { ErrorKind } from '../domain/error-kind.js';
+
+/** The target fields an alert may show: no spec, so no credentials. */
+export interface AlertTarget {
+  readonly id: string;
+  readonly name: string;
+  readonly tags: readonly string[];
+}
+
+/** Everything the daemon can notify about. Plain data; payload formats are pure functions of it. */
+export type AlertEvent =
+  | {
+      readonly type: 'incident_opened';
+      readonly at: number;
+      readonly target: AlertTarget;
+      readonly errorKind: ErrorKind | null;
+      readonly detail: string | null;
+      readonly failureCount: number;
+    }
+  | {
+      readonly type: 'incident_resolved';
+      readonly at: number;
+      readonly target: AlertTarget;
+      readonly durationMs: number | null;
+    }
+  | {
+      /** many unrelated hosts failed with transport errors at once: the probe is suspect */
+      readonly type: 'probe_degraded';
+      readonly at: number;
+      readonly failingHosts: number;
+      readonly checkedHosts: number;
+      /** up to 10 failing hosts, for the human reading the alert */
+      readonly sampleHosts: readonly string[];
+      readonly eventLoopDelayMs: number;
+    }
+  | {
+      readonly type: 'probe_recovered';
+      readonly at: number;
+      readonly degradedForMs: number;
+      /** incident notifications held back while degraded */
+      readonly suppressedAlerts: number;
+    };
+
+export type AlertEventType = AlertEvent['type'];
