@@ -16,7 +16,7 @@ interface Subcommand {
  * broken only breaks its own subcommand. The specifier is a variable on purpose: the CLI must
  * still build while those modules are absent.
  */
-function lazy(name: string, specifier: string, exportName: string): SubcommandRunner {
+export function lazySubcommand(name: string, specifier: string, exportName: string): SubcommandRunner {
   return async (argv, io) => {
     let mod: Record<string, unknown>;
     try {
@@ -38,8 +38,8 @@ function lazy(name: string, specifier: string, exportName: string): SubcommandRu
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   check: { summary: 'run one check now and print the result (vigil check <url> | --tcp host:port)', run: runCheckCli },
-  serve: { summary: 'run the monitor daemon', run: lazy('serve', '../daemon/cli.js', 'runServeCli') },
-  loadtest: { summary: 'run the load-test harness', run: lazy('loadtest', '../loadtest/cli.js', 'runLoadtestCli') },
+  serve: { summary: 'run the monitor daemon', run: lazySubcommand('serve', '../daemon/cli.js', 'runServeCli') },
+  loadtest: { summary: 'run the load-test harness', run: lazySubcommand('loadtest', '../loadtest/cli.js', 'runLoadtestCli') },
 };
 
 export function usageText(): string {
