@@ -1,0 +1,75 @@
+import type { LoadTestReport } from './report-schema.js';
+
+/** The human summary printed on stdout at the end of a run. Pure: report in, text out. */
+export function formatSummary(report: LoadTestReport): string {
+  const c = report.config;
+  const t = report.totals;
+  const lines = [
+    '--- vigil loadtest ---',
+    row(
+      'config',
+      `CONCURRENCY=${c.concurrency} DURATION_SECS=${c.durationSecs} TIMEOUT_MS=${c.timeoutMs} MOCK_PORTS=${c.mockPorts} RAMP_SECS=${c.rampSecs} ` +
+        `HTTP2=${c.http2 ? 1 : 0} TLS=${c.tls ? 1 : 0} MOCK_DELAY_MS=${delayText(c.mockDelayMs)} MOCK_FAULTS=${c.mockFaults}`,
+    ),
+    row('mode', modeText(c)),
+    row('procs', `${report.procs} (PROCS=${c.procs}: ${report.procsReason})`),
+    row('total checks', int(t.checks)),
+    row('success', `${int(t.success)} (${t.successPct === null ? 'n/a' : `${t.successPct.toFixed(2)}%`})`),
+    row('errors', int(t.errors)),
+    ...errorKindLines(report),
+    ...detailLines(report),
+    row('elapsed', `${report.elapsedSecs.toFixed(2)} s${report.interrupted ? ' (interrupted)' : ''}`),
+    row('rps', `${int(report.rps)} overall · ${report.steadyRps === null ? 'n/a' : int(report.steadyRps)} steady (after the ${c.rampSecs} s ramp)`),
+    row('latency ms', percentiles(report.latencyMs)),
+    row('connect ms', `p50 ${msText(report.phasesMs.connect.p50)} · p99 ${msText(report.phasesMs.connect.p99)}`),
+    row('ttfb ms', `p50 ${msText(report.phasesMs.ttfb.p50)} · p99 ${msText(report.phasesMs.ttfb.p99)}`),
+    row('peak RSS', `${(report.peakRssBytes / 1024 / 1024).toFixed(1)} MiB${report.procs > 1 ? ' (sum of per-process peaks)' : ''}`),
+    row('event loop', `delay p99 ${report.eventLoopDelayP99Ms.toFixed(1)} ms (load generator${report.procs > 1 ? ', worst shard' : ''})`),
+    row('machine', `${report.machine.cpus} cpus · node ${report.machine.node} · ${report.machine.platform}/${report.machine.arch}`),
+    ...report.warnings.map((w) => `warning: ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function row(label: string, value: string): string {
+  return `${label.padEnd(13)} ${value}`;
+}
+
+function modeText(c: LoadTestReport['config']): string {
+  if (c.http2) return c.tls ? 'h2 over TLS (ALPN), pooled sessions' : 'h2c prior knowledge, pooled sessions (streams over few connections)';
+  return c.tls ? 'HTTPS/1.1, one fresh connection + handshake per check' : 'HTTP/1.1, one fresh connection per check (Connection: close)';
+}
+
+function delayText(d: LoadTestReport['config']['mockDelayMs']): string {
+  return d.minMs === d.maxMs ? String(d.minMs) : `${d.minMs}-${d.maxMs}`;
+}
+
+function errorKindLines(report: LoadTestReport): string[] {
+  const total = report.totals.errors;
+  return Object.entries(report.errorsByKind)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `  ${kind.padEnd(26)} ${int(n).padStart(12)}  ${((n / total) * 100).toFixed(1)}% of errors`);
+}
+
+function detailLines(report: LoadTestReport): string[] {
+  if (report.topErrors.length === 0) return [];
+  return ['top error details', ...report.topErrors.map((d) => `  ${int(d.count).padStart(12)}  ${d.kind}: ${d.detail}`)];
+}
+
+function percentiles(l: LoadTestReport['latencyMs']): string {
+  return `p50 ${msText(l.p50)} · p90 ${msText(l.p90)} · p95 ${msText(l.p95)} · p99 ${msText(l.p99)} · p99.9 ${msText(l.p999)} · max ${msText(l.max)}`;
+}
+
+function msText(ms: number | null): string {
+  if (ms === null) return 'n/a';
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** The rolling progress line on stderr. */
+export function formatProgress(p: { elapsedMs: number; checks: number; intervalRps: number; inFlight: number; errors: number }): string {
+  return `[+${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s] total=${p.checks} rps=${Math.round(p.intervalRps)} in_flight=${p.inFlight} errors=${p.errors}`;
+}
