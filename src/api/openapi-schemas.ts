@@ -1,0 +1,192 @@
+/** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) for the document in openapi.ts. */
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (type: string): Schema => ({ type: [type, 'null'] });
+const ms = { type: 'number', description: 'milliseconds' };
+const nullableMs = { type: ['number', 'null'], description: 'milliseconds; null when the phase did not happen' };
+
+const statusRange = { type: 'object', additionalProperties: false, required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } };
+
+const httpCheckInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    kind: { const: 'http' },
+    url: { type: 'string', format: 'uri' },
+    method: { type: 'string', default: 'GET' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    body: nullable('string'),
+    auth: {
+      oneOf: [
+        { type: 'null' },
+        { type: 'object', additionalProperties: false, required: ['type', 'username', 'password'], properties: { type: { const: 'basic' }, username: { type: 'string' }, password: { type: 'string', writeOnly: true } } },
+        { type: 'object', additionalProperties: false, required: ['type', 'token'], properties: { type: { const: 'bearer' }, token: { type: 'string', writeOnly: true } } },
+      ],
+    },
+    expectStatus: { oneOf: [{ type: 'string', examples: ['200-299,304'] }, { type: 'integer' }, { type: 'array', items: statusRange }] },
+    keyword: nullable('string'),
+    bodyRegex: nullable('string'),
+    followRedirects: { type: 'boolean' },
+    maxRedirects: { type: 'integer', minimum: 0, maximum: 10 },
+    degradedAfterMs: { type: ['integer', 'null'] },
+    timeoutMs: { type: 'integer' },
+    connectTimeoutMs: { type: 'integer' },
+    verifyTls: { type: 'boolean' },
+    connection: { enum: ['fresh', 'pooled'] },
+    http2: { enum: ['alpn', 'prior-knowledge'] },
+  },
+};
+
+const tcpCheckInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'host', 'port'],
+  properties: {
+    kind: { const: 'tcp' },
+    host: { type: 'string' },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    degradedAfterMs: { type: ['integer', 'null'] },
+    timeoutMs: { type: 'integer' },
+    connectTimeoutMs: { type: 'integer' },
+  },
+};
+
+const duration = { oneOf: [{ type: 'integer', description: 'milliseconds' }, { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)$', examples: ['30s', '1m'] }] };
+
+const targetInputProps: Schema = {
+  id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'defaults to a slug of the name' },
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput')] },
+  interval: { ...duration, description: 'from 1 s to 24 h; default 60 s' },
+  timeout: { ...duration, description: 'at most the interval' },
+  tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 32 },
+  enabled: { type: 'boolean' },
+  confirmations: { type: 'integer', minimum: 1, maximum: 100 },
+  allowPrivateTargets: { type: 'boolean' },
+};
+
+const timings = {
+  type: 'object',
+  properties: { dnsMs: nullableMs, connectMs: nullableMs, tlsMs: nullableMs, ttfbMs: nullableMs, receiveMs: nullableMs, totalMs: ms },
+};
+
+const phaseLatency = {
+  type: 'object',
+  properties: Object.fromEntries(['count', 'minMs', 'meanMs', 'p50Ms', 'p90Ms', 'p95Ms', 'p99Ms', 'maxMs'].map((k) => [k, k === 'count' ? { type: 'integer' } : nullableMs])),
+};
+
+export const COMPONENT_SCHEMAS: Record<string, Schema> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string', description: 'stable snake_case code, see docs/api.md' },
+          message: { type: 'string' },
+          field: { type: 'string', description: 'dotted path of the offending input, e.g. check.url' },
+          details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+  HttpCheckInput: httpCheckInput,
+  TcpCheckInput: tcpCheckInput,
+  TargetInput: { type: 'object', additionalProperties: false, required: ['name', 'check'], properties: targetInputProps },
+  TargetPatch: { type: 'object', additionalProperties: false, properties: { ...targetInputProps, check: { type: 'object', description: 'JSON Merge Patch (RFC 7396) applied to the stored check' } } },
+  Target: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      source: { enum: ['config', 'api'] },
+      kind: { enum: ['http', 'tcp'] },
+      spec: { type: 'object', description: 'the validated check spec; credentials are "[redacted]"' },
+      intervalMs: { type: 'integer' },
+      tags: { type: 'array', items: { type: 'string' } },
+      enabled: { type: 'boolean' },
+      confirmations: { type: 'integer' },
+      allowPrivateTargets: { type: 'boolean' },
+      phaseMs: { type: 'integer' },
+    },
+  },
+  TargetList: { type: 'object', properties: { items: { type: 'array', items: ref('Target') }, total: { type: 'integer' } } },
+  CheckResult: {
+    type: 'object',
+    properties: {
+      kind: { enum: ['http', 'tcp'] },
+      target: { type: 'string' },
+      startedAt: { type: 'integer', description: 'epoch ms' },
+      status: { enum: ['up', 'degraded', 'down', 'error'] },
+      httpVersion: { type: ['string', 'null'] },
+      statusCode: { type: ['integer', 'null'] },
+      responseBytes: { type: ['integer', 'null'] },
+      timings,
+      errorKind: { type: ['string', 'null'] },
+      errorFamily: { enum: ['transport', 'verdict', 'internal', 'other', null] },
+      errorPhase: { type: ['string', 'null'] },
+      detail: { type: ['string', 'null'] },
+      connectionReused: { type: 'boolean' },
+      tls: { type: ['object', 'null'] },
+    },
+  },
+  TestResult: { type: 'object', properties: { result: ref('CheckResult') } },
+  ScheduledResult: {
+    type: 'object',
+    properties: {
+      targetId: { type: 'string' },
+      result: ref('CheckResult'),
+      dueAt: { type: 'integer' },
+      schedulingLagMs: ms,
+      eventLoopDelayMs: ms,
+      trigger: { enum: ['schedule', 'manual'] },
+    },
+  },
+  StoredResult: {
+    type: 'object',
+    properties: { targetId: { type: 'string' }, result: ref('CheckResult'), dueAt: { type: 'integer' }, schedulingLagMs: ms, loopDelayMs: ms },
+  },
+  ResultPage: {
+    type: 'object',
+    properties: { targetId: { type: 'string' }, fromMs: { type: 'integer' }, toMs: { type: 'integer' }, items: { type: 'array', items: ref('StoredResult') }, nextCursor: nullable('string') },
+  },
+  UptimeSummary: {
+    type: 'object',
+    properties: Object.fromEntries(
+      [['targetId', { type: 'string' }], ...['fromMs', 'toMs', 'total', 'up', 'degraded', 'down', 'error'].map((k) => [k, { type: 'integer' }]), ['uptimePct', { type: ['number', 'null'] }], ['approximate', { type: 'boolean' }]],
+    ),
+  },
+  Uptime: { type: 'object', properties: { targetId: { type: 'string' }, windows: { type: 'object', additionalProperties: ref('UptimeSummary') } } },
+  Latency: {
+    type: 'object',
+    properties: {
+      window: { enum: ['1h', '24h', '7d', '30d'] },
+      targetId: { type: 'string' },
+      fromMs: { type: 'integer' },
+      toMs: { type: 'integer' },
+      phases: { type: 'object', properties: Object.fromEntries(['dns', 'connect', 'tls', 'ttfb', 'receive', 'total'].map((p) => [p, phaseLatency])) },
+      approximate: { type: 'boolean' },
+    },
+  },
+  Incident: {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      targetId: { type: 'string' },
+      openedAt: { type: 'integer' },
+      closedAt: { type: ['integer', 'null'] },
+      errorKind: { type: ['string', 'null'] },
+      lastErrorKind: { type: ['string', 'null'] },
+      lastDetail: { type: ['string', 'null'] },
+      failureCount: { type: 'integer' },
+      updatedAt: { type: 'integer' },
+    },
+  },
+  IncidentPage: { type: 'object', properties: { items: { type: 'array', items: ref('Incident') }, nextCursor: nullable('string') } },
+  Health: { type: 'object', properties: { status: { type: 'string' }, reasons: { type: 'array', items: { type: 'string' } } } },
+  DaemonStats: { type: 'object', description: 'scheduler, pipeline, breaker, alert-delivery and probe-health counters' },
+};

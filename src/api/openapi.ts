@@ -1,0 +1,82 @@
+import { COMPONENT_SCHEMAS } from './openapi-schemas.js';
+
+/**
+ * The OpenAPI 3.1 document served at /api/v1/openapi.json. Written by hand (not generated
+ * from the route table) so test/api/openapi.test.ts can check the two against each other.
+ */
+type Op = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: string, description: string) => ({ description, content: { 'application/json': { schema: ref(schema) } } });
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { $ref: `#/components/responses/E${c}` }]));
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+const body = (schema: string) => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
+const publicOp = { security: [] };
+const pageParams = [q('limit', '1..1000, default 100', { type: 'integer', minimum: 1, maximum: 1000 }), q('cursor', 'nextCursor of the previous page')];
+const windowParam = q('window', 'one of 1h, 24h, 7d, 30d', { enum: ['1h', '24h', '7d', '30d'] });
+const incidentParams = [q('state', 'open, closed or all (default)', { enum: ['open', 'closed', 'all'] }), ...pageParams];
+
+const paths: Record<string, Record<string, Op>> = {
+  '/': { get: { summary: 'Status page (HTML)', ...publicOp, responses: { '200': { description: 'HTML status page', content: { 'text/html': {} } } } } },
+  '/healthz': { get: { summary: 'Liveness: the process answers', ...publicOp, responses: { '200': json('Health', 'alive') } } },
+  '/readyz': { get: { summary: 'Readiness: storage open and scheduler running', ...publicOp, responses: { '200': json('Health', 'ready'), '503': json('Health', 'not ready, with reasons') } } },
+  '/metrics': { get: { summary: 'Prometheus metrics', ...publicOp, responses: { '200': { description: 'text exposition format 0.0.4', content: { 'text/plain': {} } } } } },
+  '/api/v1/openapi.json': { get: { summary: 'This document', ...publicOp, responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+  '/api/v1/stats': { get: { summary: 'Daemon counters (scheduler, pipeline, breakers, alert deliveries, probe health)', responses: { '200': json('DaemonStats', 'stats'), ...errors(401) } } },
+  '/api/v1/targets': {
+    get: {
+      summary: 'List targets',
+      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', 'http or tcp', { enum: ['http', 'tcp'] })],
+      responses: { '200': json('TargetList', 'targets'), ...errors(400, 401) },
+    },
+    post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 409, 413, 415) } },
+  },
+  '/api/v1/targets/test': {
+    post: { summary: 'Run a target definition once; nothing is stored', requestBody: body('TargetInput'), responses: { '200': json('TestResult', 'the check result'), ...errors(400, 401, 413, 415) } },
+  },
+  '/api/v1/targets/{id}': {
+    get: { summary: 'Get a target', parameters: [idParam], responses: { '200': json('Target', 'the target'), ...errors(401, 404) } },
+    put: { summary: 'Replace a target (API targets only)', parameters: [idParam], requestBody: body('TargetInput'), responses: { '200': json('Target', 'updated'), ...errors(400, 401, 404, 409, 413, 415) } },
+    patch: { summary: 'Change some fields of a target (API targets only)', parameters: [idParam], requestBody: body('TargetPatch'), responses: { '200': json('Target', 'updated'), ...errors(400, 401, 404, 409, 413, 415) } },
+    delete: { summary: 'Delete a target (its history stays until retention)', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409) } },
+  },
+  '/api/v1/targets/{id}/check': {
+    post: { summary: 'Check now, outside the schedule; the result is stored', parameters: [idParam], responses: { '200': json('ScheduledResult', 'the result'), ...errors(401, 404) } },
+  },
+  '/api/v1/targets/{id}/results': {
+    get: {
+      summary: 'Stored results, newest first, paged',
+      parameters: [idParam, q('from', 'epoch ms or ISO-8601, inclusive; default to − 24 h'), q('to', 'epoch ms or ISO-8601, exclusive; default now'), ...pageParams],
+      responses: { '200': json('ResultPage', 'a page of results'), ...errors(400, 401, 404) },
+    },
+  },
+  '/api/v1/targets/{id}/uptime': { get: { summary: 'Uptime over 1h, 24h, 7d and 30d (or one window)', parameters: [idParam, windowParam], responses: { '200': json('Uptime', 'uptime per window'), ...errors(400, 401, 404) } } },
+  '/api/v1/targets/{id}/latency': { get: { summary: 'Latency percentiles per phase over a window (default 24h)', parameters: [idParam, windowParam], responses: { '200': json('Latency', 'percentiles per phase'), ...errors(400, 401, 404) } } },
+  '/api/v1/targets/{id}/incidents': { get: { summary: "A target's incidents, open first", parameters: [idParam, ...incidentParams], responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401, 404) } } },
+  '/api/v1/incidents': { get: { summary: 'All incidents, open first', parameters: incidentParams, responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401) } } },
+};
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'invalid request (bad JSON, wrong type, unknown or missing field, bad query)',
+  401: 'missing or wrong bearer token',
+  404: 'no such target or route',
+  409: 'conflict (duplicate id or name) or read-only (config) target',
+  413: 'request body over 64 KiB',
+  415: 'body is not application/json',
+};
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Vigil monitor API', version: '1.0.0', description: 'Targets, results, uptime, latency and incidents of a running `vigil serve`. See docs/api.md.' },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'required when the daemon is started with a token (always, beyond loopback)' } },
+      schemas: COMPONENT_SCHEMAS,
+      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([code, description]) => [`E${code}`, json('Error', description)])),
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { StoreInputError, UPTIME_WINDOW_MS, type IncidentQuery, type UptimeWindow } from '../../storage/store.js';
+import { ApiError } from '../api-error.js';
+import type { ApiDeps } from '../api-deps.js';
+import { sendJson } from '../http-io.js';
+import type { Route } from '../router.js';
+import { limitParam, parseOrThrow, queryObject, timeParam } from '../validation.js';
+import { existing } from './target-routes.js';
+
+const API = '/api/v1';
+const DAY_MS = 86_400_000;
+const WINDOWS = Object.keys(UPTIME_WINDOW_MS) as [UptimeWindow, ...UptimeWindow[]];
+
+const resultsQuerySchema = z.strictObject({
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  limit: limitParam.optional(),
+  cursor: z.string().min(1).optional(),
+});
+const uptimeQuerySchema = z.strictObject({ window: z.enum(WINDOWS).optional() });
+const latencyQuerySchema = z.strictObject({ window: z.enum(WINDOWS).optional() });
+const incidentQuerySchema = z.strictObject({
+  state: z.enum(['open', 'closed', 'all']).optional(),
+  limit: limitParam.optional(),
+  cursor: z.string().min(1).optional(),
+});
+
+/** Results, uptime, latency and incidents: read-only queries of the store. */
+export function historyRoutes(deps: ApiDeps): Route[] {
+  const { store } = deps.handle;
+  const route = (path: string, handler: Route['handler']): Route => ({ method: 'GET', path: `${API}${path}`, isPublic: false, handler });
+  return [
+    route('/targets/{id}/results', async ({ res, params, query }) => {
+      const id = existing(deps, params).id;
+      const q = parseOrThrow(resultsQuerySchema, queryObject(query), 'query');
+      const toMs = q.to ?? deps.now() + 1;
+      const fromMs = q.from ?? toMs - DAY_MS;
+      if (fromMs > toMs) throw new ApiError(400, 'invalid_query', `from: must not be after to (${fromMs} > ${toMs})`, 'from');
+      const page = await storeCall(() => store.queryResults({ targetId: id, fromMs, toMs, limit: q.limit ?? 100, cursor: q.cursor ?? null }));
+      sendJson(res, 200, { targetId: id, fromMs, toMs, items: page.items, nextCursor: page.nextCursor });
+    }),
+    route('/targets/{id}/uptime', async ({ res, params, query }) => {
+      const id = existing(deps, params).id;
+      const q = parseOrThrow(uptimeQuerySchema, queryObject(query), 'query');
+      const nowMs = deps.now();
+      const windows = q.window === undefined ? WINDOWS : [q.window];
+      const summaries = await Promise.all(windows.map((w) => storeCall(() => store.uptime(id, w, nowMs))));
+      sendJson(res, 200, { targetId: id, windows: Object.fromEntries(windows.map((w, i) => [w, summaries[i]])) });
+    }),
+    route('/targets/{id}/latency', async ({ res, params, query }) => {
+      const id = existing(deps, params).id;
+      const q = parseOrThrow(latencyQuerySchema, queryObject(query), 'query');
+      const window = q.window ?? '24h';
+      const nowMs = deps.now();
+      const summary = await storeCall(() => store.latency(id, nowMs - UPTIME_WINDOW_MS[window], nowMs + 1));
+      sendJson(res, 200, { window, ...summary });
+    }),
+    route('/incidents', async ({ res, query }) => {
+      const q = parseOrThrow(incidentQuerySchema, queryObject(query), 'query');
+      sendJson(res, 200, await incidentPage(deps, q));
+    }),
+    route('/targets/{id}/incidents', async ({ res, params, query }) => {
+      const id = existing(deps, params).id;
+      const q = parseOrThrow(incidentQuerySchema, queryObject(query), 'query');
+      sendJson(res, 200, await incidentPage(deps, { ...q, targetId: id }));
+    }),
+  ];
+}
+
+async function incidentPage(deps: ApiDeps, q: IncidentQuery): Promise<unknown> {
+  const page = await storeCall(() => deps.handle.store.listIncidents({ state: q.state ?? 'all', limit: q.limit ?? 100, cursor: q.cursor ?? null, ...(q.targetId === undefined ? {} : { targetId: q.targetId }) }));
+  return { items: page.items, nextCursor: page.nextCursor };
+}
+
+/** A store refusing our input (a stale or forged cursor) is the client's mistake: 400. */
+async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StoreInputError) throw new ApiError(400, 'invalid_query', `${err.field}: ${err.message}`, err.field);
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import { notFound } from '../api-error.js';
+import type { ApiDeps } from '../api-deps.js';
+import type { targetPatchSchema } from './target-routes.js';
+
+type TargetPatchBody = z.output<typeof targetPatchSchema>;
+
+/**
+ * Builds the full target input for a PATCH: the stored definition (which still holds the
+ * secrets the API never shows) with the patch applied. Top-level fields replace; `check`
+ * is merged as a JSON Merge Patch (RFC 7396: `null` removes a field), so
+ * `{"check":{"keyword":"ok"}}` keeps the URL and the credentials. The daemon re-validates
+ * the result as a whole.
+ */
+export async function buildPatchedInput(deps: ApiDeps, id: string, patch: TargetPatchBody): Promise<Record<string, unknown>> {
+  const view = deps.handle.getTarget(id);
+  const record = await deps.handle.store.getTarget(id);
+  if (view === undefined || record === null) throw notFound(`target ${JSON.stringify(id)}`);
+  const base: Record<string, unknown> = {
+    id,
+    name: record.name,
+    check: record.input,
+    interval: record.intervalMs,
+    tags: record.tags,
+    enabled: record.enabled,
+    confirmations: record.confirmations,
+    allowPrivateTargets: view.allowPrivateTargets,
+  };
+  const { check, ...rest } = patch;
+  const merged: Record<string, unknown> = { ...base, ...dropUndefined(rest) };
+  if (check !== undefined) merged.check = mergePatch(record.input, check);
+  return merged;
+}
+
+function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** RFC 7396 JSON Merge Patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}

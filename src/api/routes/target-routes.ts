@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { targetInputSchema } from '../../config/target-definition.js';
+import type { TargetMutation } from '../../daemon/daemon-handle.js';
+import { ApiError, notFound } from '../api-error.js';
+import type { ApiDeps } from '../api-deps.js';
+import { readJsonBody, sendJson } from '../http-io.js';
+import { targetJson } from '../redact.js';
+import type { RequestContext, Route } from '../router.js';
+import { fieldErrorsToApiError, parseOrThrow, queryObject } from '../validation.js';
+import { buildPatchedInput } from './target-patch.js';
+
+const API = '/api/v1';
+
+const listQuerySchema = z.strictObject({
+  tag: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  enabled: z.enum(['true', 'false']).optional(),
+  source: z.enum(['config', 'api']).optional(),
+  kind: z.enum(['http', 'tcp']).optional(),
+});
+
+/** PATCH body: the create shape with every field optional; `check` is merged, then re-validated. */
+export const targetPatchSchema = targetInputSchema.extend({ check: z.record(z.string(), z.unknown()) }).partial();
+
+export function targetRoutes(deps: ApiDeps): Route[] {
+  const { handle } = deps;
+  const route = (method: Route['method'], path: string, handler: Route['handler']): Route => ({ method, path: `${API}${path}`, isPublic: false, handler });
+  return [
+    route('GET', '/targets', ({ res, query }) => {
+      const q = parseOrThrow(listQuerySchema, queryObject(query), 'query');
+      const tags = q.tag === undefined ? [] : Array.isArray(q.tag) ? q.tag : [q.tag];
+      const items = handle
+        .listTargets()
+        .filter((t) => tags.every((tag) => t.tags.includes(tag)))
+        .filter((t) => q.enabled === undefined || String(t.enabled) === q.enabled)
+        .filter((t) => q.source === undefined || t.source === q.source)
+        .filter((t) => q.kind === undefined || t.spec.kind === q.kind);
+      sendJson(res, 200, { items: items.map(targetJson), total: items.length });
+    }),
+    route('POST', '/targets/test', async ({ req, res }) => {
+      const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
+      const outcome = await handle.testSpec(body);
+      if (!outcome.ok) throw fieldErrorsToApiError(outcome.errors);
+      sendJson(res, 200, { result: outcome.result });
+    }),
+    route('POST', '/targets', async ({ req, res }) => {
+      const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
+      const view = mutationOrThrow(await handle.createTarget(body));
+      sendJson(res, 201, targetJson(view), { location: `${API}/targets/${encodeURIComponent(view.id)}` });
+    }),
+    route('GET', '/targets/{id}', ({ res, params }) => {
+      sendJson(res, 200, targetJson(existing(deps, params)));
+    }),
+    route('PUT', '/targets/{id}', async ({ req, res, params }) => {
+      const id = existing(deps, params).id;
+      const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
+      sameId(id, body.id);
+      sendJson(res, 200, targetJson(mutationOrThrow(await handle.updateTarget(id, { ...body, id }))));
+    }),
+    route('PATCH', '/targets/{id}', async (ctx) => {
+      const id = existing(deps, ctx.params).id;
+      const patch = parseOrThrow(targetPatchSchema, await readJsonBody(ctx.req), 'body');
+      sameId(id, patch.id);
+      const input = await buildPatchedInput(deps, id, patch);
+      sendJson(ctx.res, 200, targetJson(mutationOrThrow(await handle.updateTarget(id, input))));
+    }),
+    route('DELETE', '/targets/{id}', async ({ res, params }) => {
+      const id = existing(deps, params).id;
+      mutationOrThrow(await handle.deleteTarget(id));
+      res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    }),
+    route('POST', '/targets/{id}/check', async ({ res, params }) => {
+      const id = existing(deps, params).id;
+      const event = await handle.checkNow(id);
+      if (event === undefined) throw notFound(`target ${JSON.stringify(id)}`);
+      sendJson(res, 200, event);
+    }),
+  ];
+}
+
+/** The target named by the path, or a 404. */
+export function existing(deps: ApiDeps, params: RequestContext['params']) {
+  const id = params.id ?? '';
+  const view = deps.handle.getTarget(id);
+  if (view === undefined) throw notFound(`target ${JSON.stringify(id)}`);
+  return view;
+}
+
+function sameId(pathId: string, bodyId: string | undefined): void {
+  if (bodyId !== undefined && bodyId !== pathId) {
+    throw new ApiError(400, 'invalid_field', `id: the body says ${JSON.stringify(bodyId)} but the path says ${JSON.stringify(pathId)}; ids cannot be changed`, 'id');
+  }
+}
+
+function mutationOrThrow(outcome: TargetMutation) {
+  if (outcome.ok) return outcome.target;
+  switch (outcome.code) {
+    case 'invalid':
+      throw fieldErrorsToApiError(outcome.errors);
+    case 'not_found':
+      throw notFound('target');
+    case 'conflict':
+      throw fieldErrorsToApiError(outcome.errors, 'conflict', 409);
+    case 'read_only':
+      throw fieldErrorsToApiError(
+        outcome.errors.length > 0 ? outcome.errors : [{ target: null, field: 'source', message: 'this target comes from the config file; edit the file and reload' }],
+        'read_only',
+        409,
+      );
+  }
+}

@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DaemonHandle } from '../daemon/daemon-handle.js';
+import { createDaemonMetrics } from '../metrics/daemon-metrics.js';
+import { LatestResults } from '../status-page/latest-results.js';
+import { ApiError } from './api-error.js';
+import type { ApiDeps } from './api-deps.js';
+import { createBearerAuth } from './auth.js';
+import { sendJson } from './http-io.js';
+import { Router, type Route } from './router.js';
+import { historyRoutes } from './routes/history-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { targetRoutes } from './routes/target-routes.js';
+
+export interface ApiServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** bearer token for /api/v1; null = open (the daemon allows that on loopback only) */
+  readonly token: string | null;
+  /** epoch ms clock, for tests; defaults to Date.now */
+  readonly now?: () => number;
+}
+
+export interface ApiServer {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Every route the server answers, in match order (literal paths before parameters). */
+export function buildRoutes(deps: ApiDeps): Route[] {
+  return [...systemRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps)];
+}
+
+/** Starts the REST API, /metrics, health endpoints and the status page on one HTTP server. */
+export async function startApiServer(handle: DaemonHandle, options: ApiServerOptions): Promise<ApiServer> {
+  const metrics = createDaemonMetrics(handle);
+  const latest = new LatestResults(handle);
+  const deps: ApiDeps = { handle, metrics, latest, now: options.now ?? Date.now };
+  const router = new Router(buildRoutes(deps));
+  const authorize = createBearerAuth(options.token);
+  const server = createServer((req, res) => {
+    void handleRequest(router, authorize, req, res);
+  });
+  // Slow or idle clients must not pin sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options.host, options.port);
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    async close() {
+      metrics.close();
+      latest.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function handleRequest(router: Router, authorize: (h: string | undefined) => void, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    // Authenticate before revealing which API paths exist (404 vs 405).
+    if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/openapi.json') authorize(req.headers.authorization);
+    if (match.kind === 'not_found') throw new ApiError(404, 'not_found', `no route for ${url.pathname}`);
+    if (match.kind === 'method_not_allowed') {
+      throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${match.allow.join(', ')}`, undefined, { allow: match.allow.join(', ') });
+    }
+    await match.route.handler({ req, res, params: match.params, query: url.searchParams });
+  } catch (err) {
+    sendError(res, err);
+  }
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const apiError = err instanceof ApiError ? err : new ApiError(500, 'internal', 'internal server error');
+  if (!(err instanceof ApiError)) {
+    // A bug, not a client mistake: log it for the operator, never send the stack.
+    console.error('vigil api: unhandled error', err);
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // A refused upload may still be streaming; close the connection rather than read it all.
+  const closeAfter: Record<string, string> = apiError.status === 413 ? { connection: 'close' } : {};
+  sendJson(res, apiError.status, apiError.toBody(), { ...apiError.headers, ...closeAfter });
+}

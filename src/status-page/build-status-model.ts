@@ -1,0 +1,123 @@
+import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
+import type { CheckResult } from '../domain/check-result.js';
+import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
+import type { HourlyRollup, StoredResult } from '../storage/store.js';
+import type { LatestResults } from './latest-results.js';
+import { UPTIME_BUCKETS, type LatencyPoint, type StatusIncident, type StatusModel, type StatusTarget, type TargetState, type UptimeBucket } from './status-model.js';
+
+const HOUR_MS = 3_600_000;
+/** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
+const RAW_WINDOW_MS = 6 * HOUR_MS;
+const RAW_PAGE_LIMIT = 1000;
+const RAW_MAX_PAGES = 3;
+const CHART_POINTS = 120;
+/** the page shows at most this many targets, failing ones first (a fleet of 100k would not fit) */
+export const STATUS_PAGE_MAX_TARGETS = 60;
+const INCIDENTS_SHOWN = 20;
+
+export interface StatusModelOptions {
+  readonly title: string;
+  readonly nowMs: number;
+}
+
+/** Gathers the status page data: hourly uptime buckets, a latency series, recent incidents. */
+export async function buildStatusModel(handle: DaemonHandle, latest: LatestResults, options: StatusModelOptions): Promise<StatusModel> {
+  const all = handle.listTargets();
+  const ranked = [...all].sort((a, b) => rank(a, latest) - rank(b, latest) || a.name.localeCompare(b.name));
+  const shown = ranked.slice(0, STATUS_PAGE_MAX_TARGETS);
+  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, options.nowMs)));
+  const names = new Map(all.map((t) => [t.id, t.name]));
+  const page = await handle.store.listIncidents({ state: 'all', limit: INCIDENTS_SHOWN });
+  const incidents: StatusIncident[] = page.items.map((i) => ({
+    targetName: names.get(i.targetId) ?? i.targetId,
+    startedAt: i.openedAt,
+    endedAt: i.closedAt,
+    errorKind: i.errorKind,
+    detail: i.lastDetail,
+  }));
+  return { title: options.title, generatedAt: options.nowMs, bucketUnit: 'hour', targets, incidents, hiddenTargets: all.length - shown.length };
+}
+
+function rank(t: TargetView, latest: LatestResults): number {
+  const status = latest.get(t.id)?.result.status;
+  return status === 'down' || status === 'error' ? 0 : status === 'degraded' ? 1 : 2;
+}
+
+async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: TargetView, nowMs: number): Promise<StatusTarget> {
+  const firstHourMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS - (UPTIME_BUCKETS - 1) * HOUR_MS;
+  const [raw, rollups, uptime] = await Promise.all([
+    recentResults(handle, t.id, nowMs),
+    handle.store.listRollups(t.id, firstHourMs, nowMs + 1),
+    handle.store.uptime(t.id, '24h', nowMs),
+  ]);
+  const newest = latest.get(t.id)?.result ?? raw[0]?.result ?? null;
+  return {
+    id: t.id,
+    name: t.name,
+    kind: t.spec.kind,
+    tags: t.tags,
+    state: stateOf(t, newest),
+    lastCheckedAt: newest?.startedAt ?? null,
+    lastProblem: problemOf(newest),
+    uptime24hPct: uptime.uptimePct,
+    buckets: hourlyBuckets(firstHourMs, rollups, raw),
+    latency: latencySeries(raw),
+  };
+}
+
+async function recentResults(handle: DaemonHandle, targetId: string, nowMs: number): Promise<StoredResult[]> {
+  const out: StoredResult[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < RAW_MAX_PAGES; page += 1) {
+    const res = await handle.store.queryResults({ targetId, fromMs: nowMs - RAW_WINDOW_MS, toMs: nowMs + 1, limit: RAW_PAGE_LIMIT, cursor });
+    out.push(...res.items);
+    cursor = res.nextCursor;
+    if (cursor === null) break;
+  }
+  return out;
+}
+
+function stateOf(t: TargetView, newest: CheckResult | null): TargetState {
+  if (!t.enabled) return 'paused';
+  return newest === null ? 'unknown' : newest.status;
+}
+
+function problemOf(result: CheckResult | null): string | null {
+  if (result === null || result.errorKind === null) return null;
+  const why = isErrorKind(result.errorKind) ? ERROR_EXPLANATION[result.errorKind] : result.errorKind;
+  return result.detail === null ? why : `${why} (${result.detail})`;
+}
+
+/** 90 hourly buckets: rolled-up hours from rollups, the rest from the raw results fetched. */
+export function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollup[], raw: readonly StoredResult[]): UptimeBucket[] {
+  const byHour = new Map<number, { good: number; total: number }>();
+  for (const r of rollups) byHour.set(r.hourStartMs, { good: r.up + r.degraded, total: r.up + r.degraded + r.down + r.error });
+  const rolled = new Set(byHour.keys());
+  for (const item of raw) {
+    const hour = Math.floor(item.result.startedAt / HOUR_MS) * HOUR_MS;
+    if (rolled.has(hour)) continue;
+    const agg = byHour.get(hour) ?? { good: 0, total: 0 };
+    agg.total += 1;
+    if (item.result.status === 'up' || item.result.status === 'degraded') agg.good += 1;
+    byHour.set(hour, agg);
+  }
+  return Array.from({ length: UPTIME_BUCKETS }, (_, i) => {
+    const startMs = firstHourMs + i * HOUR_MS;
+    const agg = byHour.get(startMs);
+    return { startMs, checks: agg?.total ?? 0, upPct: agg === undefined || agg.total === 0 ? null : (agg.good / agg.total) * 100 };
+  });
+}
+
+/** At most CHART_POINTS evenly spaced results, oldest first, successful exchanges only. */
+export function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
+  const usable = raw.filter((r) => r.result.timings.ttfbMs !== null || r.result.timings.connectMs !== null).reverse();
+  const step = Math.max(1, usable.length / CHART_POINTS);
+  const out: LatencyPoint[] = [];
+  for (let i = 0; i < usable.length && out.length < CHART_POINTS; i = Math.floor((out.length + 1) * step)) {
+    const r = usable[i]?.result;
+    if (r === undefined) break;
+    const t = r.timings;
+    out.push({ atMs: r.startedAt, dnsMs: t.dnsMs, connectMs: t.connectMs, tlsMs: t.tlsMs, ttfbMs: t.ttfbMs, receiveMs: t.receiveMs });
+  }
+  return out;
+}

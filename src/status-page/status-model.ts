@@ -1,0 +1,59 @@
+/**
+ * What the status page shows, as plain data. `buildStatusModel` fills it from the daemon;
+ * the renderers are pure functions of it (and are tested without a daemon).
+ */
+export type TargetState = 'up' | 'degraded' | 'down' | 'error' | 'unknown' | 'paused';
+
+export interface UptimeBucket {
+  /** epoch ms at the bucket start */
+  readonly startMs: number;
+  /** percent of good results in the bucket; null when there were no results */
+  readonly upPct: number | null;
+  readonly checks: number;
+}
+
+/** One point of the latency chart: phase durations in ms (null = the phase did not happen). */
+export interface LatencyPoint {
+  readonly atMs: number;
+  readonly dnsMs: number | null;
+  readonly connectMs: number | null;
+  readonly tlsMs: number | null;
+  readonly ttfbMs: number | null;
+  readonly receiveMs: number | null;
+}
+
+export interface StatusTarget {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly tags: readonly string[];
+  readonly state: TargetState;
+  readonly lastCheckedAt: number | null;
+  /** plain-language reason of the last failure (no secrets: the executor strips credentials) */
+  readonly lastProblem: string | null;
+  readonly uptime24hPct: number | null;
+  readonly buckets: readonly UptimeBucket[];
+  readonly latency: readonly LatencyPoint[];
+}
+
+export interface StatusIncident {
+  readonly targetName: string;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly errorKind: string | null;
+  readonly detail: string | null;
+}
+
+export interface StatusModel {
+  readonly title: string;
+  readonly generatedAt: number;
+  readonly bucketUnit: 'hour' | 'day';
+  readonly targets: readonly StatusTarget[];
+  readonly incidents: readonly StatusIncident[];
+  /** targets not shown (the page lists failing targets first, up to a cap) */
+  readonly hiddenTargets: number;
+}
+
+export const UPTIME_BUCKETS = 90;
+export const PHASES = ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'receiveMs'] as const;
+export type PhaseKey = (typeof PHASES)[number];

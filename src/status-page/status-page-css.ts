@@ -1,0 +1,37 @@
+/** Inline CSS for the status page: no external assets, readable from 320 px phones up. */
+export const STATUS_PAGE_CSS = `
+:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--mute:#657085;--line:#e2e6ec;
+--ok:#2da44e;--warn:#e5a50a;--bad:#d1242f;--none:#c9ced6}
+@media (prefers-color-scheme:dark){:root{--bg:#11151c;--card:#1a202a;--ink:#e6e9ef;--mute:#9aa4b5;--line:#2b3340;--none:#3a4350}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+header,main,footer{max-width:1100px;margin:0 auto;padding:16px}
+header{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:8px}
+h1{font-size:1.4rem;margin:0}
+h2{font-size:1.1rem;margin:24px 0 8px}
+.summary{color:var(--mute)}
+.targets{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,480px),1fr));gap:12px;padding:0;margin:0;list-style:none}
+.target{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0}
+.target-head{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
+.target-name{font-weight:600;overflow-wrap:anywhere;flex:1 1 auto;min-width:0}
+.state{font-size:.8rem;font-weight:600;text-transform:uppercase;padding:2px 8px;border-radius:999px;color:#fff;background:var(--none)}
+.state-up{background:var(--ok)}.state-degraded{background:var(--warn)}.state-down,.state-error{background:var(--bad)}
+.state-unknown,.state-paused{background:var(--none);color:var(--ink)}
+.meta{color:var(--mute);font-size:.85rem;margin:4px 0 8px;overflow-wrap:anywhere}
+.problem{color:var(--bad)}
+.uptime-bars{display:block;width:100%;height:28px}
+.bar.ok{fill:var(--ok)}.bar.warn{fill:var(--warn)}.bar.bad{fill:var(--bad)}.bar.none{fill:var(--none)}
+.bars-legend{display:flex;justify-content:space-between;color:var(--mute);font-size:.75rem;margin:2px 0 10px}
+.chart{margin:0;position:relative}
+.latency-chart{display:block;width:100%;height:120px;background:var(--bg);border-radius:6px}
+.latency-chart .grid{stroke:var(--line);stroke-width:1;vector-effect:non-scaling-stroke}
+.chart-scale{display:flex;justify-content:space-between;color:var(--mute);font-size:.75rem}
+figcaption{display:flex;flex-wrap:wrap;gap:4px 12px;font-size:.75rem;color:var(--mute);margin-top:4px}
+.key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
+.range{margin-left:auto}
+.empty{color:var(--mute);font-size:.85rem}
+table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden}
+th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);font-size:.9rem;overflow-wrap:anywhere}
+@media (max-width:600px){thead{display:none}tr{display:block;border-bottom:1px solid var(--line)}td{display:block;border:0;padding:4px 10px}}
+footer{color:var(--mute);font-size:.8rem}
+`;
