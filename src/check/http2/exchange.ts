@@ -1,0 +1,204 @@
+import {
+  constants,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type IncomingHttpHeaders,
+  type IncomingHttpStatusHeader,
+  type OutgoingHttpHeaders,
+} from 'node:http2';
+import type { HopRequest, HopResponse } from '../http/exchange-types.js';
+import type { CheckContext } from '../net/connection-types.js';
+import type { CheckFailure } from '../errors/check-failure.js';
+import { requestNotSent, streamFailure, watchSession } from './h2-failure.js';
+
+/** Connection-specific headers are forbidden in HTTP/2 (RFC 9113 §8.2.2); host becomes :authority. */
+const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);
+
+export function toH2Headers(request: HopRequest): OutgoingHttpHeaders {
+  const url = request.url;
+  const out: OutgoingHttpHeaders = {
+    ':method': request.method,
+    ':scheme': url.protocol === 'https:' ? 'https' : 'http',
+    ':authority': url.host,
+    ':path': url.pathname + url.search,
+  };
+  for (const [name, value] of request.headers) {
+    if (name === 'host') out[':authority'] = value;
+    else if (CONNECTION_HEADERS.has(name)) {
+      if (name === 'te' && value.trim().toLowerCase() === 'trailers') out.te = 'trailers';
+    } else {
+      const prev = out[name];
+      out[name] = prev === undefined ? value : `${String(prev)}${name === 'cookie' ? '; ' : ', '}${value}`;
+    }
+  }
+  return out;
+}
+
+/** Lower-case names, repeated values joined with ", ", pseudo-headers and set-cookie dropped. */
+function toHeaderRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ':' */ || name === 'set-cookie') continue;
+    const value = headers[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+/**
+ * One request as one stream. All state for the stream lives in this object; its handlers are
+ * created once per stream. The decision point is the stream's 'close': Node emits 'end' even
+ * when the connection dies mid-body, so only a close with RST code NO_ERROR after 'end' is a
+ * complete response.
+ */
+class StreamExchange {
+  private stream: ClientHttp2Stream | null = null;
+  private settled = false;
+  private isWritten = false;
+  private statusCode = 0;
+  private headers: Record<string, string> = {};
+  private readonly chunks: Buffer[] = [];
+  private bodyBytes = 0;
+  private endAtMs = NaN;
+  private error: unknown = undefined;
+
+  constructor(
+    private readonly session: ClientHttp2Session,
+    private readonly request: HopRequest,
+    private readonly ctx: CheckContext,
+    private readonly resolve: (response: HopResponse) => void,
+    private readonly reject: (failure: CheckFailure) => void,
+  ) {}
+
+  start(): void {
+    const { ctx, request } = this;
+    if (ctx.aborted !== null) return this.reject(ctx.aborted);
+    watchSession(this.session);
+    ctx.phase = 'send';
+    const body = request.body !== null && request.body.length > 0 ? request.body : null;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = this.session.request(toH2Headers(request), { endStream: body === null });
+    } catch (err) {
+      return this.reject(requestNotSent(err, 'send'));
+    }
+    this.stream = stream;
+    ctx.onAbort(this.onAbort);
+    stream.on('response', this.onResponse);
+    stream.on('end', this.onEnd);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+    // 'requestWritten' = the request was handed to nghttp2 complete. Without a body that is
+    // the moment the stream gets its id: request() submits HEADERS+END_STREAM synchronously
+    // when the session is connected (`pending` false; nghttp2 flushes it to the socket in
+    // the same loop turn), else on 'ready' once the connection is up. With a body it is the
+    // write callback of the final DATA frame, so upload time is not counted as TTFB.
+    if (body !== null) stream.end(body, this.onWritten);
+    else if (!stream.pending) this.onWritten();
+    else stream.once('ready', this.onWritten);
+  }
+
+  private readonly onWritten = (): void => {
+    if (this.settled || this.isWritten || this.statusCode !== 0) return;
+    this.isWritten = true;
+    this.ctx.timer.mark('requestWritten');
+    this.ctx.phase = 'ttfb';
+  };
+
+  private readonly onResponse = (headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void => {
+    if (this.settled) return;
+    const atMs = performance.now();
+    // A server may answer before the upload finished (early 413/401): TTFB is then 0, not
+    // "from an earlier hop's mark".
+    if (!this.isWritten) {
+      this.isWritten = true;
+      this.ctx.timer.mark('requestWritten', atMs);
+    }
+    this.ctx.timer.mark('headers', atMs);
+    this.ctx.phase = 'receive';
+    this.statusCode = headers[':status'] ?? 0;
+    this.headers = toHeaderRecord(headers);
+    const stream = this.stream as ClientHttp2Stream;
+    if (this.request.expectBody) {
+      stream.on('data', this.onData);
+      return;
+    }
+    // HEAD (or no body wanted): read nothing, receive phase stays null.
+    this.succeed(false, false);
+    if (stream.endAfterHeaders) stream.resume();
+    else stream.close(constants.NGHTTP2_CANCEL);
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.settled) return;
+    const roomBytes = this.request.limits.maxBodyBytes - this.bodyBytes;
+    if (chunk.length <= roomBytes) {
+      this.chunks.push(chunk);
+      this.bodyBytes += chunk.length;
+      return;
+    }
+    // Over the raw cap: keep exactly the cap, stop reading and cancel the stream whether or
+    // not a body assertion needs it; the orchestrator turns `bodyTruncated` into a verdict.
+    if (roomBytes > 0) this.chunks.push(chunk.subarray(0, roomBytes));
+    this.bodyBytes += roomBytes;
+    this.ctx.timer.mark('bodyEnd');
+    this.succeed(true, true);
+    (this.stream as ClientHttp2Stream).close(constants.NGHTTP2_CANCEL);
+  };
+
+  private readonly onEnd = (): void => {
+    this.endAtMs = performance.now();
+  };
+
+  private readonly onError = (err: unknown): void => {
+    this.error = err;
+  };
+
+  private readonly onClose = (): void => {
+    if (this.settled) return;
+    const stream = this.stream as ClientHttp2Stream;
+    if (stream.rstCode === constants.NGHTTP2_NO_ERROR && this.statusCode !== 0 && !Number.isNaN(this.endAtMs)) {
+      this.ctx.timer.mark('bodyEnd', this.endAtMs);
+      return this.succeed(true, false);
+    }
+    this.fail(streamFailure(this.error, stream, this.session, this.statusCode !== 0, this.ctx.phase));
+  };
+
+  private readonly onAbort = (failure: CheckFailure): void => {
+    if (this.settled) return;
+    this.settled = true;
+    this.stream?.close(constants.NGHTTP2_CANCEL);
+    this.reject(failure);
+  };
+
+  private succeed(hasBody: boolean, isTruncated: boolean): void {
+    this.settled = true;
+    this.ctx.onAbort(null);
+    this.resolve({
+      httpVersion: '2',
+      statusCode: this.statusCode,
+      headers: this.headers,
+      bodyChunks: hasBody ? this.chunks : [],
+      rawBodyBytes: this.bodyBytes,
+      bodyTruncated: isTruncated,
+    });
+  }
+
+  private fail(failure: CheckFailure): void {
+    this.settled = true;
+    this.ctx.onAbort(null);
+    this.reject(failure);
+  }
+}
+
+/**
+ * Runs one request as one stream on `session` and resolves with the raw response. Rejects
+ * only with a CheckFailure (an `H2Failure` with `unsent` when the server provably never saw
+ * the request). Marks 'requestWritten', 'headers' and 'bodyEnd' on ctx.timer and moves
+ * ctx.phase send → ttfb → receive; ctx.abort() cancels the stream (RST_STREAM CANCEL).
+ */
+export function exchangeHttp2(session: ClientHttp2Session, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
+  return new Promise<HopResponse>((resolve, reject) => {
+    new StreamExchange(session, request, ctx, resolve, reject).start();
+  });
+}

@@ -1,0 +1,295 @@
+import type { ClientHttp2Session } from 'node:http2';
+import type { HopRequest, HopResponse } from '../http/exchange-types.js';
+import type { CheckContext } from '../net/connection-types.js';
+import { CheckFailure } from '../errors/check-failure.js';
+import { classifyError } from '../errors/classify.js';
+import { exchangeHttp2 } from './exchange.js';
+import { H2Failure } from './h2-failure.js';
+import { PooledSession, type SessionConnector } from './pooled-session.js';
+
+export type { SessionConnector } from './pooled-session.js';
+
+export interface H2SessionPoolOptions {
+  /** sessions kept per origin; streams are spread over them (least busy first) */
+  readonly sessionsPerOrigin: number;
+  /** an idle session is closed after this long (default 30 s) */
+  readonly idleTimeoutMs?: number;
+  /** our own cap on concurrent streams per session, below the peer's limit (default: none) */
+  readonly maxStreamsPerSession?: number;
+}
+
+export interface PooledHopResponse {
+  readonly response: HopResponse;
+  /** the stream ran on a session this check did not open */
+  readonly reused: boolean;
+}
+
+export interface H2Lease {
+  readonly session: ClientHttp2Session;
+  readonly reused: boolean;
+  /** must be called exactly once when the stream is done */
+  release(): void;
+}
+
+/** Checks that provably never reached the server (GOAWAY above them) are retried this often. */
+const MAX_UNSENT_RETRIES = 2;
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+interface Waiter {
+  readonly connect: SessionConnector;
+  readonly ctx: CheckContext;
+  readonly resolve: (entry: PooledSession | Promise<PooledSession>) => void;
+  readonly reject: (failure: CheckFailure) => void;
+  isCancelled: boolean;
+}
+
+interface OriginState {
+  readonly sessions: PooledSession[];
+  /** FIFO of checks waiting for a stream slot; `head` avoids O(n) shift() */
+  waiters: Waiter[];
+  head: number;
+}
+
+/**
+ * Pooled HTTP/2 (spec.connection === 'pooled'): up to `sessionsPerOrigin` sessions per
+ * origin, each stream placed on the least busy live session. A new session is opened while
+ * every existing one is busy and the origin is below its session count; when all are at
+ * the peer's SETTINGS_MAX_CONCURRENT_STREAMS the check waits in a FIFO (the wait happens
+ * before 'requestWritten', so it never inflates TTFB). A session that sends GOAWAY or dies
+ * is dropped at once; streams it provably never processed are retried on another session.
+ */
+export class H2SessionPool {
+  private readonly origins = new Map<string, OriginState>();
+  private readonly sessionsPerOrigin: number;
+  private readonly idleTimeoutMs: number;
+  private readonly streamCap: number;
+  private isClosed = false;
+
+  constructor(options: H2SessionPoolOptions) {
+    const { sessionsPerOrigin, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxStreamsPerSession = Infinity } = options;
+    if (!Number.isInteger(sessionsPerOrigin) || sessionsPerOrigin < 1) {
+      throw new RangeError(`sessionsPerOrigin: expected an integer >= 1, got ${String(sessionsPerOrigin)}`);
+    }
+    if (!(idleTimeoutMs > 0)) throw new RangeError(`idleTimeoutMs: expected a positive number, got ${idleTimeoutMs}`);
+    if (!(maxStreamsPerSession >= 1)) throw new RangeError(`maxStreamsPerSession: expected >= 1, got ${maxStreamsPerSession}`);
+    this.sessionsPerOrigin = sessionsPerOrigin;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.streamCap = maxStreamsPerSession;
+  }
+
+  /**
+   * Runs one request as a stream on a pooled session of `origin` (e.g. "http://127.0.0.1:8080").
+   * `connect` is called only when a new session is needed, on behalf of this check.
+   */
+  async exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<PooledHopResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const leased = this.lease(origin, connect, ctx);
+      const entry = leased instanceof PooledSession ? leased : await leased;
+      const reused = this.claim(entry, ctx);
+      try {
+        const response = await exchangeHttp2(entry.session as ClientHttp2Session, request, ctx);
+        return { response, reused };
+      } catch (err) {
+        const isRetryable = err instanceof H2Failure && err.unsent && ctx.aborted === null;
+        if (!isRetryable || attempt >= MAX_UNSENT_RETRIES) throw err;
+      } finally {
+        this.release(origin, entry);
+      }
+    }
+  }
+
+  /** Lower level than `exchange` (no retry): a live session with a stream slot reserved. */
+  async acquire(origin: string, connect: SessionConnector, ctx: CheckContext): Promise<H2Lease> {
+    const entry = await this.lease(origin, connect, ctx);
+    const reused = this.claim(entry, ctx);
+    let isReleased = false;
+    return {
+      session: entry.session as ClientHttp2Session,
+      reused,
+      release: () => {
+        if (isReleased) return;
+        isReleased = true;
+        this.release(origin, entry);
+      },
+    };
+  }
+
+  /** Sessions and streams per origin, for tests and diagnostics. */
+  stats(origin: string): { sessions: number; activeStreams: number; waiting: number } {
+    const state = this.origins.get(origin);
+    if (state === undefined) return { sessions: 0, activeStreams: 0, waiting: 0 };
+    const activeStreams = state.sessions.reduce((n, s) => n + s.active, 0);
+    return { sessions: state.sessions.length, activeStreams, waiting: state.waiters.length - state.head };
+  }
+
+  /** Closes every session (streams in flight may finish) and fails checks still waiting. */
+  async close(): Promise<void> {
+    this.isClosed = true;
+    const closing: Promise<void>[] = [];
+    for (const state of this.origins.values()) {
+      this.failWaiters(state, new CheckFailure('internal', null, 'HTTP/2 session pool closed'));
+      for (const entry of state.sessions.slice()) closing.push(entry.shutdown());
+    }
+    await Promise.all(closing);
+    this.origins.clear();
+  }
+
+  private claim(entry: PooledSession, ctx: CheckContext): boolean {
+    if (entry.creator !== ctx) return true;
+    entry.creator = null;
+    return false;
+  }
+
+  private lease(origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | Promise<PooledSession> {
+    if (this.isClosed) return Promise.reject(new CheckFailure('internal', null, 'HTTP/2 session pool closed'));
+    if (ctx.aborted !== null) return Promise.reject(ctx.aborted);
+    const state = this.stateOf(origin);
+    const entry = state.head === state.waiters.length ? this.take(state, origin, connect, ctx) : null;
+    if (entry === null) return this.enqueue(state, connect, ctx);
+    return entry.ready === null ? entry : this.whenReady(entry, origin, connect, ctx);
+  }
+
+  /** Picks the least busy live session with a free slot, or opens one; reserves the slot. */
+  private take(state: OriginState, origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | null {
+    let best: PooledSession | null = null;
+    for (const entry of state.sessions) {
+      if (!entry.isAlive()) {
+        entry.retire();
+        return this.take(state, origin, connect, ctx);
+      }
+      if (entry.active < entry.maxStreams && (best === null || entry.active < best.active)) best = entry;
+    }
+    if ((best === null || best.active > 0) && state.sessions.length < this.sessionsPerOrigin) {
+      best = this.open(state, origin, connect, ctx);
+    }
+    best?.acquired();
+    return best;
+  }
+
+  private open(state: OriginState, origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession {
+    const entry: PooledSession = new PooledSession(
+      {
+        onRetired: (gone) => this.onRetired(origin, state, gone),
+        onCapacity: () => this.pump(state, origin),
+      },
+      ctx,
+      this.idleTimeoutMs,
+      this.streamCap,
+    );
+    state.sessions.push(entry);
+    entry.open(connect);
+    return entry;
+  }
+
+  /**
+   * Waits for a connecting session. The check that opened it fails with the connect failure;
+   * another check waiting on it does too, unless the failure was only the opener's own
+   * budget running out — then it tries again with its own connector.
+   */
+  private async whenReady(entry: PooledSession, origin: string, connect: SessionConnector, ctx: CheckContext): Promise<PooledSession> {
+    const opener = entry.creator;
+    if (opener !== ctx) ctx.phase = 'connect';
+    try {
+      await (opener === ctx ? entry.ready : abortable(entry.ready as Promise<void>, ctx));
+      return entry;
+    } catch (err) {
+      this.release(origin, entry);
+      const failure = classifyError(err, 'connect');
+      const isOpenerTimeout = opener !== null && opener !== ctx && opener.aborted === err;
+      if (isOpenerTimeout && ctx.aborted === null) return this.lease(origin, connect, ctx);
+      throw failure;
+    }
+  }
+
+  private enqueue(state: OriginState, connect: SessionConnector, ctx: CheckContext): Promise<PooledSession> {
+    ctx.phase = 'send';
+    return new Promise<PooledSession>((resolve, reject) => {
+      const waiter: Waiter = { connect, ctx, resolve, reject, isCancelled: false };
+      state.waiters.push(waiter);
+      ctx.onAbort((failure) => {
+        waiter.isCancelled = true;
+        reject(failure);
+      });
+    });
+  }
+
+  private release(origin: string, entry: PooledSession): void {
+    entry.released();
+    const state = this.origins.get(origin);
+    if (state !== undefined && state.head < state.waiters.length) this.pump(state, origin);
+  }
+
+  /** Hands free slots to waiting checks in arrival order. */
+  private pump(state: OriginState, origin: string): void {
+    while (state.head < state.waiters.length) {
+      const waiter = state.waiters[state.head] as Waiter;
+      if (waiter.isCancelled) {
+        state.head++;
+        continue;
+      }
+      const entry = this.take(state, origin, waiter.connect, waiter.ctx);
+      if (entry === null) break;
+      state.head++;
+      waiter.ctx.onAbort(null);
+      waiter.resolve(entry.ready === null ? entry : this.whenReady(entry, origin, waiter.connect, waiter.ctx));
+    }
+    if (state.head === state.waiters.length) {
+      state.waiters = [];
+      state.head = 0;
+    } else if (state.head > 1024 && state.head * 2 > state.waiters.length) {
+      state.waiters = state.waiters.slice(state.head);
+      state.head = 0;
+    }
+  }
+
+  private onRetired(origin: string, state: OriginState, gone: PooledSession): void {
+    const index = state.sessions.indexOf(gone);
+    if (index >= 0) state.sessions.splice(index, 1);
+    if (this.isClosed) return;
+    // Waiting checks may now open a replacement session.
+    if (state.head < state.waiters.length) this.pump(state, origin);
+    if (state.sessions.length === 0 && state.head === state.waiters.length && this.origins.get(origin) === state) {
+      this.origins.delete(origin);
+    }
+  }
+
+  private failWaiters(state: OriginState, failure: CheckFailure): void {
+    for (let i = state.head; i < state.waiters.length; i++) {
+      const waiter = state.waiters[i] as Waiter;
+      if (waiter.isCancelled) continue;
+      waiter.ctx.onAbort(null);
+      waiter.reject(failure);
+    }
+    state.waiters = [];
+    state.head = 0;
+  }
+
+  private stateOf(origin: string): OriginState {
+    let state = this.origins.get(origin);
+    if (state === undefined) {
+      state = { sessions: [], waiters: [], head: 0 };
+      this.origins.set(origin, state);
+    }
+    return state;
+  }
+}
+
+/**
+ * The opener's connector honours the opener's abort; a check merely waiting on that session
+ * must still stop when its own budget runs out.
+ */
+function abortable(ready: Promise<void>, ctx: CheckContext): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    ctx.onAbort(reject);
+    ready.then(
+      () => {
+        ctx.onAbort(null);
+        resolve();
+      },
+      (err: unknown) => {
+        ctx.onAbort(null);
+        reject(err);
+      },
+    );
+  });
+}
