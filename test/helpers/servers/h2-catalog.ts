@@ -13,10 +13,12 @@ import { closer, listen, LOOPBACK_V4, TimerSet, trackSockets, type RecordedReque
 
 /**
  * HTTP/2 servers: h2c (prior knowledge) and TLS with ALPN h2 (the `valid` fixture cert), each
- * either answering 200 "h2 ok", refusing every stream (RST_STREAM REFUSED_STREAM) or sending
- * GOAWAY before answering.
+ * either answering 200 "h2 ok", refusing every stream (RST_STREAM REFUSED_STREAM), or sending
+ * GOAWAY: `goaway` sends GOAWAY(NO_ERROR, last stream 0) as soon as the session opens, so
+ * the client's first stream was never processed; `goaway-error` answers the first stream
+ * with GOAWAY(ENHANCE_YOUR_CALM) and drops the connection.
  */
-export type H2Behaviour = 'ok' | 'refuse-stream' | 'goaway';
+export type H2Behaviour = 'ok' | 'refuse-stream' | 'goaway' | 'goaway-error';
 
 export interface H2ServerOptions {
   readonly tls?: boolean;
@@ -41,10 +43,10 @@ function answer(stream: ServerHttp2Stream, behaviour: H2Behaviour, timers: Timer
     stream.close(constants.NGHTTP2_REFUSED_STREAM);
     return;
   }
-  if (behaviour === 'goaway') {
-    // lastStreamID 0: tells the client that none of its streams was processed.
-    stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 0);
-    stream.session?.close();
+  if (behaviour === 'goaway-error') {
+    // GOAWAY with an error code: the client tears the whole session down.
+    stream.session?.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    stream.session?.destroy();
     return;
   }
   const send = (): void => {
@@ -68,6 +70,12 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<Test
   server.on('session', (session: Http2Session) => {
     sessions.add(session);
     session.on('error', () => undefined);
+    if (behaviour === 'goaway') {
+      // Node replaces a lastStreamID of 0 by the last stream it processed, so GOAWAY must go
+      // out before any stream was processed, i.e. here, for "none of your streams" to be sent.
+      session.goaway(constants.NGHTTP2_NO_ERROR, 0);
+      session.close();
+    }
     session.once('close', () => sessions.delete(session));
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
