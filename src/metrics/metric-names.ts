@@ -19,7 +19,7 @@ export const METRIC = {
   /** gauge: checks running now, and the global cap */
   checksInFlight: 'vigil_checks_in_flight',
   checksInFlightLimit: 'vigil_checks_in_flight_limit',
-  /** counter{reason}: due checks that did not run (skipped_in_flight, dropped_global_cap) */
+  /** counter{reason}: due checks that did not run (skipped_in_flight, dropped_global_cap, missed_late) */
   checkDropsTotal: 'vigil_check_drops_total',
   /** gauge: results waiting in the batcher */
   resultQueueDepth: 'vigil_result_queue_depth',
