@@ -1,0 +1,279 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defineHttpCheck, defineTcpCheck, type CheckSpec } from '../domain/check-spec.js';
+import type { CheckResult, CheckStatus } from '../domain/check-result.js';
+import { ERROR_FAMILY, type ErrorKind } from '../domain/error-kind.js';
+import { buildClients } from '../check/clients.js';
+import { createCircuitBreaker, type CircuitBreakerConfig } from './circuit-breaker.js';
+
+const clients = buildClients();
+after(() => clients.close());
+
+const SPEC = defineHttpCheck({ url: 'https://api.example.com/health' });
+
+/** A real CheckResult as an executor would build it for the given outcome. */
+function resultOf(spec: CheckSpec, status: CheckStatus, errorKind: ErrorKind | null = null): CheckResult {
+  return {
+    kind: spec.kind,
+    target: spec.kind === 'tcp' ? `${spec.host}:${spec.port}` : spec.url,
+    startedAt: Date.now(),
+    status,
+    httpVersion: status === 'up' || status === 'degraded' ? '1.1' : null,
+    statusCode: status === 'up' || status === 'degraded' ? 200 : null,
+    responseBytes: null,
+    timings: { dnsMs: 1.5, connectMs: 0.4, tlsMs: null, ttfbMs: status === 'up' ? 2 : null, receiveMs: null, totalMs: 5 },
+    errorKind,
+    errorFamily: errorKind === null ? null : ERROR_FAMILY[errorKind],
+    errorPhase: errorKind === null ? null : 'connect',
+    detail: null,
+    connectionReused: false,
+    tls: null,
+  };
+}
+
+const UP = (spec: CheckSpec) => resultOf(spec, 'up');
+const DEGRADED = (spec: CheckSpec) => resultOf(spec, 'degraded', 'slow_response');
+const REFUSED = (spec: CheckSpec) => resultOf(spec, 'down', 'connection_refused');
+const FD_EXHAUSTED = (spec: CheckSpec) => resultOf(spec, 'error', 'fd_exhausted');
+const NESTED_OPEN = (spec: CheckSpec) => resultOf(spec, 'error', 'circuit_open');
+
+type Outcome = (spec: CheckSpec) => CheckResult;
+
+/** A breaker around an executor whose outcome the test sets; counts the calls that got through. */
+function harness(config: Partial<CircuitBreakerConfig> = {}) {
+  let clockMs = 0;
+  let outcome: Outcome = UP;
+  let calls = 0;
+  const breaker = createCircuitBreaker({ nowMs: () => clockMs, ...config });
+  const check = breaker.wrap(async (spec: CheckSpec) => {
+    calls++;
+    return outcome(spec);
+  });
+  return {
+    breaker,
+    run: (spec: CheckSpec = SPEC) => check(spec, clients, {}),
+    set outcome(o: Outcome) {
+      outcome = o;
+    },
+    advance(ms: number) {
+      clockMs += ms;
+    },
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+/** An executor whose results the test releases one by one (trials in flight). */
+function deferredHarness(config: Partial<CircuitBreakerConfig> = {}) {
+  let clockMs = 0;
+  const pending: ((o: Outcome) => void)[] = [];
+  const breaker = createCircuitBreaker({ nowMs: () => clockMs, ...config });
+  const check = breaker.wrap((spec: CheckSpec) => new Promise<CheckResult>((resolve) => pending.push((o) => resolve(o(spec)))));
+  return {
+    breaker,
+    run: (spec: CheckSpec = SPEC) => check(spec, clients, {}),
+    release: (o: Outcome) => pending.shift()!(o),
+    get pendingCount() {
+      return pending.length;
+    },
+    advance(ms: number) {
+      clockMs += ms;
+    },
+  };
+}
+
+async function failTimes(h: ReturnType<typeof harness>, n: number): Promise<void> {
+  h.outcome = REFUSED;
+  for (let i = 0; i < n; i++) assert.equal((await h.run()).errorKind, 'connection_refused');
+}
+
+function assertCircuitOpenResult(result: CheckResult, spec: CheckSpec, detail: RegExp): void {
+  assert.equal(result.status, 'error');
+  assert.equal(result.errorKind, 'circuit_open');
+  assert.equal(result.errorFamily, 'transport');
+  assert.equal(result.errorPhase, null);
+  assert.equal(result.kind, spec.kind);
+  assert.equal(result.statusCode, null);
+  assert.equal(result.httpVersion, null);
+  assert.equal(result.tls, null);
+  assert.deepEqual(result.timings, { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, receiveMs: null, totalMs: 0 });
+  assert.match(result.detail ?? '', detail);
+}
+
+describe('circuit breaker', () => {
+  it('passes results through unchanged while closed', async () => {
+    const h = harness();
+    const result = await h.run();
+    assert.equal(result.status, 'up');
+    assert.equal(h.calls, 1);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+  });
+
+  it('opens after exactly 5 consecutive failures and then refuses without calling the executor', async () => {
+    const h = harness();
+    await failTimes(h, 4);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    await failTimes(h, 1);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    h.advance(1000);
+    const refused = await h.run();
+    assert.equal(h.calls, 5);
+    assertCircuitOpenResult(refused, SPEC, /5 consecutive failures \(last: connection_refused\); half-open in 59\.0 s/);
+    assert.equal(refused.target, SPEC.url);
+  });
+
+  it('a success resets the count; degraded counts as success', async () => {
+    const h = harness();
+    await failTimes(h, 4);
+    h.outcome = UP;
+    await h.run();
+    await failTimes(h, 4);
+    h.outcome = DEGRADED;
+    assert.equal((await h.run()).status, 'degraded');
+    await failTimes(h, 4);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    await failTimes(h, 1);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+  });
+
+  it('does not count circuit_open results, nor internal errors unless asked to', async () => {
+    const h = harness();
+    h.outcome = NESTED_OPEN;
+    for (let i = 0; i < 10; i++) await h.run();
+    h.outcome = FD_EXHAUSTED;
+    for (let i = 0; i < 10; i++) await h.run();
+    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.calls, 20);
+
+    const counting = harness({ countInternalErrors: true });
+    counting.outcome = FD_EXHAUSTED;
+    for (let i = 0; i < 5; i++) await counting.run();
+    assert.equal(counting.breaker.stateOf('api.example.com'), 'open');
+  });
+
+  it('goes half-open after 60 s, admits 3 trials at once, and 2 successes close it', async () => {
+    const h = deferredHarness();
+    for (let i = 0; i < 5; i++) {
+      const p = h.run();
+      h.release(REFUSED);
+      await p;
+    }
+    h.advance(59_999);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    assertCircuitOpenResult(await h.run(), SPEC, /half-open in 0\.0 s/);
+    h.advance(1);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
+    const trials = [h.run(), h.run(), h.run()];
+    assert.equal(h.pendingCount, 3);
+    assertCircuitOpenResult(await h.run(), SPEC, /half-open: 3 trial checks already in flight/);
+    assert.equal(h.pendingCount, 3);
+    h.release(UP);
+    assert.equal((await trials[0])!.status, 'up');
+    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
+    h.release(DEGRADED);
+    await trials[1];
+    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    h.release(REFUSED); // a trial finishing after the circuit closed does not count
+    await trials[2];
+    assert.deepEqual(h.breaker.snapshot(), { closed: 0, open: 0, half_open: 0 });
+  });
+
+  it('a finished trial frees its slot for the next one', async () => {
+    const h = deferredHarness({ failureThreshold: 1, closeAfterSuccesses: 3, halfOpenMaxTrials: 1 });
+    const first = h.run();
+    h.release(REFUSED);
+    await first;
+    h.advance(60_000);
+    for (let i = 0; i < 3; i++) {
+      const trial = h.run();
+      assert.equal((await h.run()).errorKind, 'circuit_open');
+      h.release(UP);
+      await trial;
+    }
+    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+  });
+
+  it('a failed trial re-opens the circuit for another full period', async () => {
+    const h = deferredHarness();
+    for (let i = 0; i < 5; i++) {
+      const p = h.run();
+      h.release(REFUSED);
+      await p;
+    }
+    h.advance(60_000);
+    const t1 = h.run();
+    const t2 = h.run();
+    h.release(REFUSED);
+    await t1;
+    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    h.release(UP); // late success of the old half-open period: ignored
+    await t2;
+    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    h.advance(59_999);
+    assert.equal((await h.run()).errorKind, 'circuit_open');
+    h.advance(1);
+    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
+  });
+
+  it('keys circuits by canonical host, across ports, schemes and check kinds', async () => {
+    const h = harness({ failureThreshold: 2 });
+    h.outcome = REFUSED;
+    await h.run(defineHttpCheck({ url: 'http://API.Example.COM.:8080/a' }));
+    await h.run(defineTcpCheck({ kind: 'tcp', host: 'api.example.com', port: 443 }));
+    assert.equal(h.breaker.stateOf('API.EXAMPLE.COM.'), 'open');
+    const tcp = defineTcpCheck({ kind: 'tcp', host: 'api.example.com', port: 22 });
+    assertCircuitOpenResult(await h.run(tcp), tcp, /circuit open/);
+    assert.equal((await h.run(defineHttpCheck({ url: 'https://other.example.com/' }))).errorKind, 'connection_refused');
+    assert.equal(h.breaker.stateOf('other.example.com'), 'closed');
+
+    await h.run(defineHttpCheck({ url: 'http://user:pw@[::1]:8080/x' }));
+    await h.run(defineTcpCheck({ kind: 'tcp', host: '[::1]', port: 9 }));
+    assert.equal(h.breaker.stateOf('[::1]'), 'open');
+    assert.equal(h.breaker.stateOf('::1'), 'open');
+  });
+
+  it('forgets hosts that recover, and bounds how many it tracks', async () => {
+    const h = harness({ maxTrackedHosts: 3 });
+    await failTimes(h, 2);
+    assert.deepEqual(h.breaker.snapshot(), { closed: 1, open: 0, half_open: 0 });
+    h.outcome = UP;
+    await h.run();
+    assert.deepEqual(h.breaker.snapshot(), { closed: 0, open: 0, half_open: 0 });
+    h.outcome = REFUSED;
+    for (let i = 0; i < 10; i++) await h.run(defineHttpCheck({ url: `https://host-${i}.example.com/` }));
+    assert.deepEqual(h.breaker.snapshot(), { closed: 3, open: 0, half_open: 0 });
+  });
+
+  it('counts circuits per state for metrics', async () => {
+    const h = harness({ failureThreshold: 1, openMs: 1000 });
+    h.outcome = REFUSED;
+    await h.run(defineHttpCheck({ url: 'https://a.example.com/' }));
+    h.advance(500);
+    await h.run(defineHttpCheck({ url: 'https://b.example.com/' }));
+    h.advance(500);
+    assert.deepEqual(h.breaker.snapshot(), { closed: 0, open: 1, half_open: 1 });
+  });
+
+  it('releases a trial slot when the wrapped executor rejects', async () => {
+    let clockMs = 0;
+    let fail: Error | null = null;
+    const breaker = createCircuitBreaker({ failureThreshold: 1, halfOpenMaxTrials: 1, nowMs: () => clockMs });
+    const check = breaker.wrap(async (spec: CheckSpec) => {
+      if (fail !== null) throw fail;
+      return REFUSED(spec);
+    });
+    await check(SPEC, clients, {});
+    clockMs = 60_000;
+    fail = new Error('executor bug');
+    await assert.rejects(check(SPEC, clients, {}), /executor bug/);
+    fail = null;
+    assert.equal((await check(SPEC, clients, {})).errorKind, 'connection_refused'); // admitted as a trial
+    assert.equal(breaker.stateOf('api.example.com'), 'open');
+  });
+
+  it('rejects invalid thresholds naming the field', () => {
+    assert.throws(() => createCircuitBreaker({ failureThreshold: 0 }), /circuitBreaker\.failureThreshold: expected a positive integer, got 0/);
+    assert.throws(() => createCircuitBreaker({ openMs: 1.5 }), /circuitBreaker\.openMs/);
+  });
+});

@@ -1,0 +1,44 @@
+import type { CheckSpec } from '../domain/check-spec.js';
+
+/**
+ * The key a circuit breaker files a check under: its host, lowercased, without a trailing
+ * dot and without IPv6 brackets, so `http://[::1]:80/` and a tcp check of `::1` share one
+ * circuit. The port is not part of the key: a host that stopped answering on one port
+ * rarely answers on another.
+ */
+export function canonicalHost(host: string): string {
+  let start = 0;
+  let end = host.length;
+  if (host.charCodeAt(0) === 91 /* [ */ && host.charCodeAt(end - 1) === 93 /* ] */) {
+    start = 1;
+    end -= 1;
+  }
+  if (end > start && host.charCodeAt(end - 1) === 46 /* . */) end -= 1;
+  const bare = start === 0 && end === host.length ? host : host.slice(start, end);
+  return bare.toLowerCase();
+}
+
+/**
+ * The host of a spec. For http it is read straight out of `spec.url`, which `defineCheck`
+ * produced with `URL#href` (scheme://[userinfo@]host[:port]/…), without building a URL
+ * object on this per-check path.
+ */
+export function hostOfSpec(spec: CheckSpec): string {
+  if (spec.kind === 'tcp') return canonicalHost(spec.host);
+  const url = spec.url;
+  const schemeEnd = url.indexOf('://');
+  let start = schemeEnd < 0 ? 0 : schemeEnd + 3;
+  let end = start;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  const at = url.lastIndexOf('@', end - 1);
+  if (at >= start) start = at + 1;
+  // A port follows the last ':' unless that ':' is inside an IPv6 literal's brackets.
+  const colon = url.lastIndexOf(':', end - 1);
+  const bracket = url.lastIndexOf(']', end - 1);
+  if (colon >= start && colon > bracket) end = colon;
+  return canonicalHost(url.slice(start, end));
+}
