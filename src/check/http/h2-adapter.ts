@@ -1,20 +1,25 @@
 import type { Clients } from '../clients.js';
-import { CheckFailure } from '../errors/check-failure.js';
 import type { CheckContext, Connection } from '../net/connection-types.js';
+import { exchangeHttp2OverSocket, createSessionOverSocket } from '../http2/over-socket.js';
 import type { HopRequest, HopResponse } from './exchange-types.js';
 
 /**
  * The seam between the orchestrator and the HTTP/2 engine (src/check/http2/).
  */
-export function exchangeH2OverSocket(_socket: Connection, _request: HopRequest, _ctx: CheckContext): Promise<HopResponse> {
-  return Promise.reject(new CheckFailure('internal', null, 'HTTP/2 engine not wired yet'));
+export function exchangeH2OverSocket(socket: Connection, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
+  return exchangeHttp2OverSocket(socket, request.url.origin, request, ctx);
 }
 
+/**
+ * Pooled sessions are keyed by origin: `connect` (dns, SSRF guard, connect, tls, all marked
+ * on this check's timer) runs only when the pool needs a new session for this check.
+ */
 export function exchangeH2Pooled(
-  _clients: Clients,
-  _request: HopRequest,
-  _ctx: CheckContext,
-  _connect: () => Promise<Connection>,
+  clients: Clients,
+  request: HopRequest,
+  ctx: CheckContext,
+  connect: () => Promise<Connection>,
 ): Promise<{ response: HopResponse; reused: boolean }> {
-  return Promise.reject(new CheckFailure('internal', null, 'HTTP/2 engine not wired yet'));
+  const origin = request.url.origin;
+  return clients.h2Pool.exchange(origin, async () => createSessionOverSocket(await connect(), origin), request, ctx);
 }
