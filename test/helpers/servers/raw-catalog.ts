@@ -157,3 +157,8 @@ export function startHeadAware(): Promise<TestServer> {
     else socket.end(head + 'b'.repeat(1000));
   });
 }
+
+/** Promises 100 body bytes, sends 10, then closes (FIN): a body cut short. */
+export function startTruncatedBody(): Promise<TestServer> {
+  return startRawServer(respondWith('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'));
+}
