@@ -4,7 +4,7 @@
  * downstream re-validates it.
  */
 import { z } from 'zod';
-import { defineCheck, SpecError, type CheckSpec } from '../domain/check-spec.js';
+import { defineCheck, SpecError, type CheckInput, type CheckSpec } from '../domain/check-spec.js';
 import type { FieldError, TargetSource } from '../daemon/daemon-handle.js';
 import { DURATION_FORM, parseDurationMs } from './duration.js';
 import { checkInputSchema } from './check-input-schema.js';
@@ -22,6 +22,8 @@ export interface TargetDefinition {
   readonly source: TargetSource;
   /** the full spec, secrets included: only the executor sees it */
   readonly spec: CheckSpec;
+  /** the check input as validated (effective timeoutMs filled in): what the store keeps */
+  readonly checkInput: CheckInput;
   readonly intervalMs: number;
   readonly tags: readonly string[];
   readonly enabled: boolean;
@@ -104,8 +106,9 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     return { ok: false, errors: [{ target: label, field: timeoutMs !== null ? 'timeout' : 'check.timeoutMs', message: `expected at most the interval (${interval} ms), got ${checkTimeoutMs} ms` }] };
   }
   let spec: CheckSpec;
+  const checkInput = { ...raw.check, timeoutMs: checkTimeoutMs } as CheckInput;
   try {
-    spec = defineCheck({ ...raw.check, timeoutMs: checkTimeoutMs } as Parameters<typeof defineCheck>[0]);
+    spec = defineCheck(checkInput);
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
     return { ok: false, errors: [{ target: label, field: `check.${err.field}`, message: err.message.slice(err.field.length + 2) }] };
@@ -115,6 +118,7 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     name: raw.name,
     source,
     spec,
+    checkInput: Object.freeze(checkInput),
     intervalMs: interval,
     tags: Object.freeze([...(raw.tags ?? [])]),
     enabled: raw.enabled ?? true,

@@ -1,0 +1,61 @@
+/**
+ * Runs one target's check and attaches the probe's own load to the result: scheduling lag
+ * (actual start − due) and the event-loop delay at the start. The executor resolves for
+ * every network outcome; a rejection here would be a bug, which becomes an `internal` result.
+ */
+import type { CheckResult } from '../domain/check-result.js';
+import type { CheckSpec } from '../domain/check-spec.js';
+import type { Clients, ExecuteOptions } from '../check/index.js';
+import type { TargetDefinition } from '../config/target-definition.js';
+import type { ScheduledResult } from './daemon-handle.js';
+
+export type ExecuteFn = (spec: CheckSpec, clients: Clients, options: ExecuteOptions) => Promise<CheckResult>;
+
+/** Two client sets: the SSRF guard on (default) and off (targets with allowPrivateTargets). */
+export interface ClientSet {
+  readonly guarded: Clients;
+  readonly private: Clients;
+}
+
+export interface CheckRunnerDeps {
+  readonly execute: ExecuteFn;
+  readonly clients: ClientSet;
+  readonly loopDelayMs: () => number;
+  /** aborted when shutdown gives up waiting for checks in flight */
+  readonly signal: AbortSignal;
+}
+
+export function internalFailure(target: TargetDefinition, startedAt: number, detail: string): CheckResult {
+  return {
+    kind: target.spec.kind,
+    target: target.spec.kind === 'tcp' ? `${target.spec.host}:${target.spec.port}` : target.spec.url,
+    startedAt,
+    status: 'error',
+    httpVersion: null,
+    statusCode: null,
+    responseBytes: null,
+    timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, receiveMs: null, totalMs: 0 },
+    errorKind: 'internal',
+    errorFamily: 'internal',
+    errorPhase: null,
+    detail,
+    connectionReused: false,
+    tls: null,
+  };
+}
+
+export function createCheckRunner(deps: CheckRunnerDeps) {
+  return async function runCheck(target: TargetDefinition, dueAt: number, startedAt: number, trigger: ScheduledResult['trigger']): Promise<ScheduledResult> {
+    const eventLoopDelayMs = deps.loopDelayMs();
+    const clients = target.allowPrivateTargets ? deps.clients.private : deps.clients.guarded;
+    let result: CheckResult;
+    try {
+      result = await deps.execute(target.spec, clients, { signal: deps.signal });
+    } catch (err) {
+      result = internalFailure(target, Date.now(), `executor rejected: ${err instanceof Error ? err.name : 'unknown'}`);
+    }
+    return { targetId: target.id, result, dueAt, schedulingLagMs: Math.max(0, startedAt - dueAt), eventLoopDelayMs, trigger };
+  };
+}
+
+export type CheckRunner = ReturnType<typeof createCheckRunner>;

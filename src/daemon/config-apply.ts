@@ -1,0 +1,95 @@
+/**
+ * Config targets in and out of the running set. Rules (docs/daemon.md, "Reload"):
+ * - a valid target is upserted into the store and (re)scheduled; an unchanged one is left alone;
+ * - a refused target whose id or name matches one already running keeps the running
+ *   definition ("nothing stored is lost"); the error names the target and field;
+ * - a config target no longer in the file is unscheduled and removed from the targets table;
+ *   its results and incidents stay queryable;
+ * - a config target may not take the id or name of an API-created target.
+ */
+import type { DaemonConfig } from '../config/daemon-config.js';
+import { parseTargetInput } from '../config/target-definition.js';
+import type { FieldError } from './daemon-handle.js';
+import type { Logger } from './logger.js';
+import type { TargetHost } from './target-host.js';
+import { toNewTarget } from './target-registry.js';
+import type { TargetRecord } from '../storage/store.js';
+
+export interface ConfigApplyReport {
+  /** config targets now running from this file */
+  readonly loaded: number;
+  readonly removed: number;
+  /** ids kept at their previous definition because the new one was refused */
+  readonly kept: readonly string[];
+  readonly errors: readonly FieldError[];
+}
+
+function recordToInput(r: TargetRecord): Record<string, unknown> {
+  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
+}
+
+/** Startup: every stored target joins the running set (config ones until the file replaces them). */
+export async function loadStoredTargets(host: TargetHost, log: Logger): Promise<number> {
+  const records = await host.store.listTargets();
+  let loaded = 0;
+  for (const record of records) {
+    const parsed = parseTargetInput(recordToInput(record), record.source, host.defaults);
+    if (!parsed.ok) {
+      const e = parsed.errors[0];
+      log.warn(`stored target ${record.id} not scheduled: ${e?.field}: ${e?.message} (kept in the store)`);
+      continue;
+    }
+    host.schedule(parsed.target);
+    loaded++;
+  }
+  return loaded;
+}
+
+function sameDefinition(a: ReturnType<typeof toNewTarget>, b: ReturnType<typeof toNewTarget>): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export async function applyConfigTargets(host: TargetHost, config: DaemonConfig, log: Logger): Promise<ConfigApplyReport> {
+  const errors: FieldError[] = [...config.targetErrors];
+  const refused = new Set(config.targetErrors.map((e) => e.target));
+  const wanted = new Set(config.targets.map((t) => t.id));
+  const kept: string[] = [];
+  let removed = 0;
+  // Removals first, so an id that moved to another name (or back) does not collide in the store.
+  for (const current of host.registry.all()) {
+    if (current.source !== 'config' || wanted.has(current.id)) continue;
+    if (refused.has(current.id) || refused.has(current.name)) {
+      kept.push(current.id);
+      continue;
+    }
+    await host.store.deleteTarget(current.id);
+    host.unschedule(current.id);
+    removed++;
+  }
+  let loaded = 0;
+  const now = Date.now();
+  for (const target of config.targets) {
+    const byId = host.registry.get(target.id);
+    const nameOwner = host.registry.idOfName(target.name);
+    if (byId?.source === 'api') {
+      errors.push({ target: target.name, field: 'id', message: `id ${JSON.stringify(target.id)} is already used by a target created through the API` });
+      continue;
+    }
+    if (nameOwner !== undefined && nameOwner !== target.id && host.registry.get(nameOwner)?.source === 'api') {
+      errors.push({ target: target.name, field: 'name', message: 'name is already used by a target created through the API' });
+      continue;
+    }
+    try {
+      if (byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target))) await host.store.upsertTarget(toNewTarget(target), now);
+    } catch (err) {
+      const field = err instanceof Error && 'field' in err ? String(err.field) : 'target';
+      errors.push({ target: target.name, field, message: err instanceof Error ? err.message : 'could not be stored' });
+      continue;
+    }
+    host.schedule(target);
+    loaded++;
+  }
+  for (const e of errors) log.warn(`config: target ${e.target ?? '?'} refused: ${e.field}: ${e.message}`);
+  for (const id of kept) log.warn(`config: target ${id} keeps its previous definition (the new one was refused)`);
+  return { loaded, removed, kept, errors };
+}

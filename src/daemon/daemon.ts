@@ -1,0 +1,243 @@
+/**
+ * The running daemon: scheduler → check runner → (pipeline → store) + incidents + alerts +
+ * probe health + listeners. It implements DaemonHandle for the API, metrics and status page.
+ * Every dependency is built by the composition root (main.ts) and passed in.
+ */
+import type { AlertDispatcher } from '../alerts/alert-dispatcher.js';
+import type { AlertEvent } from '../alerts/alert-event.js';
+import type { DaemonConfig } from '../config/daemon-config.js';
+import type { TargetDefaults, TargetDefinition } from '../config/target-definition.js';
+import type { IncidentEvent } from '../incidents/incident-events.js';
+import type { ResultPipeline } from '../pipeline/pipeline-types.js';
+import type { Clock } from '../scheduler/clock.js';
+import { Scheduler, type ScheduledJob } from '../scheduler/scheduler.js';
+import type { Store } from '../storage/store.js';
+import type { BreakerStats, DaemonHandle, DaemonStats, Readiness, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from './daemon-handle.js';
+import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
+import type { IncidentPort } from './incident-port.js';
+import type { Logger } from './logger.js';
+import { ProbeHealthMonitor, hostOfTarget, type ProbeHealthTransition } from './probe-health.js';
+import { TargetRegistry } from './target-registry.js';
+import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
+import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
+
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface DaemonDeps {
+  readonly store: Store;
+  readonly pipeline: ResultPipeline;
+  readonly incidents: IncidentPort;
+  readonly alerts: AlertDispatcher;
+  readonly execute: ExecuteFn;
+  readonly clients: ClientSet;
+  readonly clock: Clock;
+  readonly loopDelayMs: () => number;
+  readonly breakerStats: () => BreakerStats;
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+}
+
+export class Daemon implements DaemonHandle {
+  readonly store: Store;
+  readonly registry = new TargetRegistry();
+  readonly scheduler: Scheduler;
+  private readonly deps: DaemonDeps;
+  private readonly runner: CheckRunner;
+  private readonly health: ProbeHealthMonitor;
+  private readonly abort = new AbortController();
+  private readonly listeners = new Set<(event: ScheduledResult) => void>();
+  private readonly manualInFlight = new Set<Promise<unknown>>();
+  private incidentWrites: Promise<void> = Promise.resolve();
+  private healthTimer: ReturnType<typeof setInterval> | null = null;
+  private degradedAt: number | null = null;
+  private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  defaults: TargetDefaults;
+
+  constructor(deps: DaemonDeps) {
+    this.deps = deps;
+    this.store = deps.store;
+    this.defaults = deps.config.defaults;
+    this.health = new ProbeHealthMonitor(deps.config.probe.health);
+    this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
+    this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
+  }
+
+  /** Loads stored API targets and the config's targets, then starts scheduling. */
+  async start(): Promise<ConfigApplyReport> {
+    await loadStoredTargets(this, this.deps.log);
+    const report = await this.applyConfig(this.deps.config);
+    this.scheduler.start();
+    this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
+    this.healthTimer.unref();
+    this.state = 'running';
+    return report;
+  }
+
+  /** Replaces the config targets (SIGHUP). API targets and stored history are untouched. */
+  async applyConfig(config: DaemonConfig): Promise<ConfigApplyReport> {
+    this.defaults = config.defaults;
+    return applyConfigTargets(this, config, this.deps.log);
+  }
+
+  /** Puts a target into the running set (and the schedule when enabled). */
+  schedule(target: TargetDefinition): void {
+    const previous = this.registry.get(target.id);
+    this.registry.set(target);
+    if (previous !== undefined && (previous.spec !== target.spec || previous.confirmations !== target.confirmations)) this.deps.incidents.forget(target.id);
+    if (target.enabled) this.scheduler.upsert(target.id, target.intervalMs);
+    else this.scheduler.remove(target.id);
+  }
+
+  unschedule(id: string): void {
+    this.scheduler.remove(id);
+    this.registry.delete(id);
+    this.deps.incidents.forget(id);
+  }
+
+  listTargets(): readonly TargetView[] {
+    return this.registry.allViews();
+  }
+
+  getTarget(id: string): TargetView | undefined {
+    return this.registry.view(id);
+  }
+
+  createTarget(input: unknown): Promise<TargetMutation> {
+    return createApiTarget(this, input, this.deps.clock.now());
+  }
+
+  updateTarget(id: string, input: unknown): Promise<TargetMutation> {
+    return updateApiTarget(this, id, input, this.deps.clock.now());
+  }
+
+  deleteTarget(id: string): Promise<TargetMutation> {
+    return deleteApiTarget(this, id);
+  }
+
+  testSpec(input: unknown): Promise<TestSpecOutcome> {
+    return testTargetInput(input, this.defaults, (target) => this.runner(target, Date.now(), Date.now(), 'manual'));
+  }
+
+  async checkNow(id: string): Promise<ScheduledResult | undefined> {
+    const target = this.registry.get(id);
+    if (target === undefined || this.state !== 'running') return undefined;
+    const now = this.deps.clock.now();
+    const run = this.runner(target, now, now, 'manual');
+    this.manualInFlight.add(run);
+    try {
+      const scheduled = await run;
+      this.handleResult(target, scheduled);
+      return scheduled;
+    } finally {
+      this.manualInFlight.delete(run);
+    }
+  }
+
+  onResult(listener: (event: ScheduledResult) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  stats(): DaemonStats {
+    const c = this.scheduler.counters();
+    const p = this.deps.pipeline.counters();
+    return {
+      scheduler: { ...c, targets: this.registry.size },
+      pipeline: { queueDepth: p.queued, writtenTotal: p.written, writeFailuresTotal: p.flushFailures, dropped: { ...p.dropped } },
+      breakers: this.deps.breakerStats(),
+      alerts: this.deps.alerts.stats(),
+      probe: { degraded: this.health.degraded, eventLoopDelayMs: this.deps.loopDelayMs(), failingHosts: this.health.failingHosts() },
+    };
+  }
+
+  readiness(): Readiness {
+    if (this.state === 'running') return { ready: true, reasons: [] };
+    return { ready: false, reasons: [this.state === 'created' ? 'starting' : 'shutting down'] };
+  }
+
+  /**
+   * Stops scheduling, lets checks in flight finish (at most graceMs, then aborts them: the
+   * executor resolves aborted checks at once), writes every result and incident, closes.
+   */
+  async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.scheduler.stop();
+    if (this.healthTimer !== null) clearInterval(this.healthTimer);
+    const startedAt = Date.now();
+    const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.deps.log.warn(`shutdown: checks still running after ${graceMs} ms; aborting them`);
+      this.abort.abort();
+      await drained;
+    }
+    await this.incidentWrites;
+    const left = Math.max(1_000, graceMs - (Date.now() - startedAt));
+    const counters = await this.deps.pipeline.close(left);
+    await this.deps.alerts.close(Math.min(left, 5_000));
+    await this.store.close();
+    this.state = 'stopped';
+    const lost = Object.values(counters.dropped).reduce((a, b) => a + b, 0);
+    this.deps.log.info(`shutdown: ${counters.written} results written, ${lost} dropped, ${this.scheduler.counters().completedTotal} checks completed`);
+  }
+
+  private async runScheduled(job: ScheduledJob): Promise<void> {
+    const target = this.registry.get(job.targetId);
+    if (target === undefined) return;
+    const scheduled = await this.runner(target, job.dueAt, job.startedAt, 'schedule');
+    this.handleResult(target, scheduled);
+  }
+
+  private handleResult(target: TargetDefinition, scheduled: ScheduledResult): void {
+    const { result } = scheduled;
+    this.deps.pipeline.write({ targetId: target.id, result, dueAt: scheduled.dueAt, schedulingLagMs: scheduled.schedulingLagMs, loopDelayMs: scheduled.eventLoopDelayMs });
+    // A check aborted by shutdown says nothing about the target: stored, but no incident.
+    if (!(this.abort.signal.aborted && result.errorKind === 'internal')) {
+      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
+    }
+    this.onHealth(this.health.observe(hostOfTarget(target.spec), result, this.deps.clock.now()));
+    for (const listener of this.listeners) {
+      try {
+        listener(scheduled);
+      } catch (err) {
+        this.deps.log.error(`result listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  private onIncident(target: TargetDefinition, event: IncidentEvent): void {
+    this.incidentWrites = this.incidentWrites
+      .then(() => this.deps.incidents.record(event))
+      .catch((err: unknown) => this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
+    const alertTarget = { id: target.id, name: target.name, tags: target.tags };
+    let alert: AlertEvent | null = null;
+    if (event.type === 'opened') alert = { type: 'incident_opened', at: event.at, target: alertTarget, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
+    if (event.type === 'resolved') alert = { type: 'incident_resolved', at: event.at, target: alertTarget, durationMs: event.durationMs };
+    if (alert === null) return;
+    this.deps.log.info(`incident ${event.type}: ${target.id}${event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : ''}`);
+    this.deps.alerts.send(alert);
+  }
+
+  private onHealth(transition: ProbeHealthTransition | null): void {
+    if (transition === null) return;
+    const at = Date.now();
+    if (transition.type === 'degraded') {
+      this.degradedAt = at;
+      this.deps.log.warn(`probe degraded: ${transition.failingHosts} of ${transition.checkedHosts} hosts failing with transport errors`);
+      this.deps.alerts.setProbeDegraded(true);
+      const { failingHosts, checkedHosts, sampleHosts } = transition;
+      this.deps.alerts.send({ type: 'probe_degraded', at, failingHosts, checkedHosts, sampleHosts, eventLoopDelayMs: this.deps.loopDelayMs() });
+      return;
+    }
+    const suppressedAlerts = this.deps.alerts.suppressedSinceDegraded();
+    this.deps.alerts.setProbeDegraded(false);
+    this.deps.log.info(`probe recovered after ${transition.degradedForMs} ms`);
+    this.deps.alerts.send({ type: 'probe_recovered', at, degradedForMs: this.degradedAt === null ? transition.degradedForMs : at - this.degradedAt, suppressedAlerts });
+    this.degradedAt = null;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * What the daemon needs from the incident state machine (src/incidents, owned by storage):
+ * feed results in order, get IncidentEvents out, persist them. The composition root adapts
+ * the real implementation to this port.
+ */
+import type { CheckResult } from '../domain/check-result.js';
+import type { IncidentEvent } from '../incidents/incident-events.js';
+
+export interface IncidentPort {
+  /** feeds one result of a target; returns the events it caused (usually none) */
+  observe(targetId: string, confirmations: number, result: CheckResult): readonly IncidentEvent[];
+  /** the target was removed or re-defined: drop its streak */
+  forget(targetId: string): void;
+  /** writes an event to the store (open/update/close the incident row) */
+  record(event: IncidentEvent): Promise<void>;
+}

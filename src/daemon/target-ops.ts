@@ -1,0 +1,92 @@
+/** Target CRUD for the API: validate once, persist, then change the running set. */
+import type { CheckResult } from '../domain/check-result.js';
+import { parseTargetInput, type TargetDefaults, type TargetDefinition } from '../config/target-definition.js';
+import { StoreConflictError, StoreInputError } from '../storage/store.js';
+import type { FieldError, ScheduledResult, TargetMutation, TestSpecOutcome } from './daemon-handle.js';
+import type { TargetHost } from './target-host.js';
+import { toNewTarget, toView } from './target-registry.js';
+
+type Refusal = Extract<TargetMutation, { ok: false }>;
+
+const refuse = (code: Refusal['code'], errors: FieldError[]): Refusal => ({ ok: false, code, errors });
+
+/** The SSRF switch is the operator's: only the config file may turn it off for a target. */
+function refusePrivateSwitch(input: unknown, label: string | null): Refusal | null {
+  if (input !== null && typeof input === 'object' && 'allowPrivateTargets' in input) {
+    return refuse('invalid', [{ target: label, field: 'allowPrivateTargets', message: 'can only be set in the config file (operator decision); API targets use the config defaults' }]);
+  }
+  return null;
+}
+
+function storeRefusal(err: unknown, label: string): Refusal {
+  if (err instanceof StoreConflictError) return refuse('conflict', [{ target: label, field: err.field, message: err.message }]);
+  if (err instanceof StoreInputError) return refuse('invalid', [{ target: label, field: err.field, message: err.message }]);
+  throw err;
+}
+
+export async function createApiTarget(host: TargetHost, input: unknown, nowMs: number): Promise<TargetMutation> {
+  const blocked = refusePrivateSwitch(input, null);
+  if (blocked !== null) return blocked;
+  const parsed = parseTargetInput(input, 'api', host.defaults);
+  if (!parsed.ok) return refuse('invalid', parsed.errors);
+  const t = parsed.target;
+  if (host.registry.get(t.id) !== undefined) return refuse('conflict', [{ target: t.name, field: 'id', message: `id ${JSON.stringify(t.id)} is already taken` }]);
+  if (host.registry.idOfName(t.name) !== undefined) return refuse('conflict', [{ target: t.name, field: 'name', message: `name ${JSON.stringify(t.name)} is already taken` }]);
+  try {
+    await host.store.createTarget(toNewTarget(t), nowMs);
+  } catch (err) {
+    return storeRefusal(err, t.name);
+  }
+  host.schedule(t);
+  return { ok: true, target: toView(t) };
+}
+
+function editable(host: TargetHost, id: string): Refusal | TargetDefinition {
+  const existing = host.registry.get(id);
+  if (existing === undefined) return refuse('not_found', [{ target: id, field: 'id', message: `no target with id ${JSON.stringify(id)}` }]);
+  if (existing.source === 'config') return refuse('read_only', [{ target: id, field: 'source', message: 'this target comes from the config file; edit the file and reload (SIGHUP)' }]);
+  return existing;
+}
+
+export async function updateApiTarget(host: TargetHost, id: string, input: unknown, nowMs: number): Promise<TargetMutation> {
+  const existing = editable(host, id);
+  if ('ok' in existing) return existing;
+  const blocked = refusePrivateSwitch(input, id);
+  if (blocked !== null) return blocked;
+  if (input !== null && typeof input === 'object' && 'id' in input && (input as { id: unknown }).id !== id) {
+    return refuse('invalid', [{ target: id, field: 'id', message: 'the id cannot change (it keys the history and the phase)' }]);
+  }
+  const parsed = parseTargetInput(input !== null && typeof input === 'object' ? { ...input, id } : input, 'api', host.defaults);
+  if (!parsed.ok) return refuse('invalid', parsed.errors);
+  const t = parsed.target;
+  const owner = host.registry.idOfName(t.name);
+  if (owner !== undefined && owner !== id) return refuse('conflict', [{ target: id, field: 'name', message: `name ${JSON.stringify(t.name)} is already taken` }]);
+  const { id: _id, source: _source, ...patch } = toNewTarget(t);
+  try {
+    const updated = await host.store.updateTarget(id, patch, nowMs);
+    if (updated === null) return refuse('not_found', [{ target: id, field: 'id', message: `no target with id ${JSON.stringify(id)}` }]);
+  } catch (err) {
+    return storeRefusal(err, id);
+  }
+  host.schedule(t);
+  return { ok: true, target: toView(t) };
+}
+
+export async function deleteApiTarget(host: TargetHost, id: string): Promise<TargetMutation> {
+  const existing = editable(host, id);
+  if ('ok' in existing) return existing;
+  await host.store.deleteTarget(id);
+  host.unschedule(id);
+  return { ok: true, target: toView(existing) };
+}
+
+/** Runs an input once; a missing name is allowed here (nothing is stored). */
+export async function testTargetInput(input: unknown, defaults: TargetDefaults, run: (t: TargetDefinition) => Promise<ScheduledResult>): Promise<TestSpecOutcome> {
+  const blocked = refusePrivateSwitch(input, null);
+  if (blocked !== null) return { ok: false, code: 'invalid', errors: blocked.errors };
+  const named = input !== null && typeof input === 'object' && !('name' in input) ? { ...input, name: 'test' } : input;
+  const parsed = parseTargetInput(named, 'api', defaults);
+  if (!parsed.ok) return { ok: false, code: 'invalid', errors: parsed.errors };
+  const result: CheckResult = (await run(parsed.target)).result;
+  return { ok: true, result };
+}

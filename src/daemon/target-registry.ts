@@ -1,0 +1,83 @@
+/**
+ * The running set of targets, by id and by name. It holds full specs (with secrets) for the
+ * executor and hands out redacted views to everyone else.
+ */
+import type { TargetDefinition } from '../config/target-definition.js';
+import type { NewTarget } from '../storage/store.js';
+import type { TargetView } from './daemon-handle.js';
+import { redactSpec } from './redact.js';
+import { phaseOf } from '../scheduler/phase.js';
+
+export class TargetRegistry {
+  private readonly byId = new Map<string, TargetDefinition>();
+  private readonly idByName = new Map<string, string>();
+  private readonly views = new Map<string, TargetView>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): TargetDefinition | undefined {
+    return this.byId.get(id);
+  }
+
+  idOfName(name: string): string | undefined {
+    return this.idByName.get(name);
+  }
+
+  all(): TargetDefinition[] {
+    return [...this.byId.values()];
+  }
+
+  set(target: TargetDefinition): void {
+    this.delete(target.id);
+    this.byId.set(target.id, target);
+    this.idByName.set(target.name, target.id);
+    this.views.set(target.id, toView(target));
+  }
+
+  delete(id: string): boolean {
+    const existing = this.byId.get(id);
+    if (existing === undefined) return false;
+    this.byId.delete(id);
+    this.views.delete(id);
+    if (this.idByName.get(existing.name) === id) this.idByName.delete(existing.name);
+    return true;
+  }
+
+  view(id: string): TargetView | undefined {
+    return this.views.get(id);
+  }
+
+  allViews(): TargetView[] {
+    return [...this.views.values()];
+  }
+}
+
+export function toView(t: TargetDefinition): TargetView {
+  return Object.freeze({
+    id: t.id,
+    name: t.name,
+    source: t.source,
+    spec: redactSpec(t.spec),
+    intervalMs: t.intervalMs,
+    tags: t.tags,
+    enabled: t.enabled,
+    confirmations: t.confirmations,
+    allowPrivateTargets: t.allowPrivateTargets,
+    phaseMs: phaseOf(t.id, t.intervalMs),
+  });
+}
+
+export function toNewTarget(t: TargetDefinition): NewTarget {
+  return {
+    id: t.id,
+    name: t.name,
+    input: t.checkInput,
+    intervalMs: t.intervalMs,
+    tags: [...t.tags],
+    enabled: t.enabled,
+    confirmations: t.confirmations,
+    source: t.source,
+  };
+}
