@@ -216,6 +216,27 @@ describe('circuit breaker', () => {
     assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
   });
 
+  it('ignores a trial of an earlier half-open period that finishes in a later one', async () => {
+    const h = deferredHarness();
+    for (let i = 0; i < 5; i++) {
+      const p = h.run();
+      h.release(REFUSED);
+      await p;
+    }
+    h.advance(60_000);
+    const old1 = h.run();
+    const old2 = h.run();
+    h.release(REFUSED); // old1 fails: open again
+    await old1;
+    h.advance(60_000);
+    const current = h.run(); // a trial of the second half-open period
+    h.release(UP); // old2 finishes now: it belongs to the first period
+    await old2;
+    h.release(UP);
+    await current;
+    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open', 'only one success of this period so far');
+  });
+
   it('keys circuits by canonical host, across ports, schemes and check kinds', async () => {
     const h = harness({ failureThreshold: 2 });
     h.outcome = REFUSED;
