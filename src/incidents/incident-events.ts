@@ -16,7 +16,7 @@ export type IncidentEvent =
       failureCount: number;
     }
   | {
-      /** emitted while down when the error kind or detail changes */
+      /** emitted while down when the error kind changes (not for every new detail text) */
       type: 'updated';
       targetId: string;
       at: number;
@@ -30,8 +30,13 @@ export type IncidentEvent =
       targetId: string;
       /** startedAt of the first good result in the confirming streak */
       at: number;
-      /** resolved.at − opened.at (null when the open predates this process) */
-      durationMs: number | null;
+      /** resolved.at − opened.at */
+      durationMs: number;
+      /** bad results since the previous event (not yet counted on the incident) */
+      failuresAdded: number;
+      /** the last bad result's error kind and detail (detail changes emit no event) */
+      lastErrorKind: ErrorKind | null;
+      lastDetail: string | null;
     };
 
 export type IncidentEventType = IncidentEvent['type'];

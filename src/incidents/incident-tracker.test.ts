@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { CheckStatus } from '../domain/check-result.js';
+import type { ErrorKind } from '../domain/error-kind.js';
+import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
+import type { IncidentEvent } from './incident-events.js';
+import type { Observation } from './incident-state.js';
+import { IncidentTracker } from './incident-tracker.js';
+import { recordIncidentEvent } from './record-incident-event.js';
+
+// U up, G degraded, D down (connection_refused), T down (timeout), E error (internal)
+const CODES: Record<string, [CheckStatus, ErrorKind | null]> = {
+  U: ['up', null], G: ['degraded', 'slow_response'], D: ['down', 'connection_refused'], T: ['down', 'timeout'], E: ['error', 'internal'],
+};
+
+function obs(code: string, i: number): Observation {
+  const [status, errorKind] = CODES[code] as [CheckStatus, ErrorKind | null];
+  return { status, errorKind, detail: errorKind === null ? null : `${errorKind} #${i}`, startedAt: i * 1_000 };
+}
+
+/** Runs a sequence; returns "index:type" for each event. */
+function run(sequence: string, confirmations = 2, tracker = new IncidentTracker()): { events: IncidentEvent[]; summary: string[] } {
+  const events: IncidentEvent[] = [];
+  const summary: string[] = [];
+  [...sequence].forEach((code, i) => {
+    const event = tracker.observe('web', confirmations, obs(code, i));
+    if (event !== null) {
+      events.push(event);
+      summary.push(`${i}:${event.type}`);
+    }
+  });
+  return { events, summary };
+}
+
+describe('IncidentTracker', () => {
+  it('opens after 2 consecutive bad results, dated at the first, and resolves after 2 good', () => {
+    const { events, summary } = run('UUDDDUU');
+    assert.deepEqual(summary, ['3:opened', '6:resolved']);
+    assert.deepEqual(events[0], { type: 'opened', targetId: 'web', at: 2_000, errorKind: 'connection_refused', detail: 'connection_refused #3', failureCount: 2 });
+    assert.deepEqual(events[1], {
+      type: 'resolved', targetId: 'web', at: 5_000, durationMs: 3_000, failuresAdded: 1, lastErrorKind: 'connection_refused', lastDetail: 'connection_refused #4',
+    });
+  });
+
+  it('a single bad result between good ones opens nothing (flapping is absorbed)', () => {
+    assert.deepEqual(run('UDUDUEUDU').summary, []);
+  });
+
+  it('error counts as bad and degraded as good', () => {
+    assert.deepEqual(run('EEGGG').summary, ['1:opened', '3:resolved']);
+    assert.deepEqual(run('GGGG').summary, []);
+  });
+
+  it('a single good result while down does not resolve; the good streak restarts', () => {
+    assert.deepEqual(run('DDUDUDUU').summary, ['1:opened', '7:resolved']);
+    const { events } = run('DDUDUDUU');
+    assert.equal((events[1] as { at: number }).at, 6_000);
+  });
+
+  it('emits updated when the error kind changes while down, with the failures since the last event', () => {
+    const { events, summary } = run('DDDTTDUU');
+    assert.deepEqual(summary, ['1:opened', '3:updated', '5:updated', '7:resolved']);
+    assert.deepEqual(events[1], { type: 'updated', targetId: 'web', at: 3_000, errorKind: 'timeout', detail: 'timeout #3', failuresAdded: 2 });
+    assert.deepEqual([(events[2] as { failuresAdded: number }).failuresAdded, (events[3] as { failuresAdded: number }).failuresAdded], [2, 0]);
+  });
+
+  it('honours confirmations 1 and 3', () => {
+    assert.deepEqual(run('UDU', 1).summary, ['1:opened', '2:resolved']);
+    assert.deepEqual(run('DDUDDDUUUU', 3).summary, ['5:opened', '8:resolved']);
+  });
+
+  it('restoreOpen continues an incident that was open before a restart', () => {
+    const tracker = new IncidentTracker();
+    tracker.restoreOpen('web', { openedAt: 0, lastErrorKind: 'timeout', lastDetail: null });
+    assert.equal(tracker.phaseOf('web'), 'down');
+    const { events } = run('UU', 2, tracker);
+    assert.deepEqual(events, [{ type: 'resolved', targetId: 'web', at: 0, durationMs: 0, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: null }]);
+    assert.equal(tracker.phaseOf('web'), 'up');
+  });
+
+  it('keeps targets apart', () => {
+    const tracker = new IncidentTracker();
+    assert.equal(tracker.observe('a', 2, obs('D', 0)), null);
+    assert.equal(tracker.observe('b', 2, obs('D', 1)), null);
+    assert.equal(tracker.observe('a', 2, obs('D', 2))?.type, 'opened');
+    assert.equal(tracker.phaseOf('b'), 'unknown');
+    tracker.forget('a');
+    assert.equal(tracker.phaseOf('a'), 'unknown');
+  });
+});
+
+describe('recordIncidentEvent (real SQLite store)', () => {
+  it('stores open, update and resolve with the failure count and the last detail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-incidents-'));
+    const store = openSqliteStore({ path: join(dir, 'vigil.db') });
+    try {
+      const { events } = run('DDDTTUU');
+      for (const e of events) await recordIncidentEvent(store, e);
+      const [incident] = (await store.listIncidents()).items;
+      assert.deepEqual(
+        [incident?.openedAt, incident?.closedAt, incident?.errorKind, incident?.lastErrorKind, incident?.lastDetail, incident?.failureCount],
+        [0, 5_000, 'connection_refused', 'timeout', 'timeout #4', 5],
+      );
+      assert.equal(await recordIncidentEvent(store, { type: 'resolved', targetId: 'web', at: 9, durationMs: 0, failuresAdded: 0, lastErrorKind: null, lastDetail: null }), null);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
