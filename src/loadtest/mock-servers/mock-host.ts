@@ -12,16 +12,20 @@ const START_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 3_000;
 
 /**
- * The entry is resolved next to this module, so it is `mock-thread.js` under dist/ and
- * `mock-thread.ts` under tsx (the worker inherits `--import tsx` through execArgv).
+ * The entry is resolved next to this module: `mock-thread.js` under dist/. Under tsx (tests)
+ * it is `mock-thread.ts`, and Node 20 does not pass `--import tsx` hooks on to worker threads,
+ * so a tiny bootstrap registers tsx in the worker before importing the entry.
  */
-function threadEntry(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./mock-thread${ext}`, import.meta.url);
+function newMockWorker(config: MockConfig): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./mock-thread.js', import.meta.url), { workerData: config });
+  const entry = new URL('./mock-thread.ts', import.meta.url).href;
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: config });
 }
 
 export function startMockHost(config: MockConfig): Promise<MockHost> {
-  const worker = new Worker(threadEntry(), { workerData: config });
+  const worker = newMockWorker(config);
   const scheme = config.tls === null ? 'http' : 'https';
   return new Promise<MockHost>((resolve, reject) => {
     const timer = setTimeout(() => {

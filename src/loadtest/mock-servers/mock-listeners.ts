@@ -11,8 +11,8 @@ import { afterDelay, chooseAction, type MockAction, type MockConfig } from './mo
 
 /**
  * The mock servers: `count` listeners on 127.0.0.1:0 answering `GET /ok` with 200 `ok` over
- * HTTP/1.1, h2c (prior knowledge) or TLS (h2 and http/1.1 by ALPN), with the configured delay
- * and fault mix. Any other path gets 404.
+ * HTTP/1.1, h2c (prior knowledge), HTTPS/1.1, or h2 over TLS (ALPN offers only h2), with the
+ * configured delay and fault mix. Any other path gets 404.
  */
 export interface MockListeners {
   readonly ports: readonly number[];
@@ -93,7 +93,7 @@ function h2Server(config: MockConfig): Server {
   const server =
     config.tls === null
       ? createH2Server(base)
-      : createH2SecureServer({ ...base, cert: config.tls.certPem, key: config.tls.keyPem, allowHTTP1: true });
+      : createH2SecureServer({ ...base, cert: config.tls.certPem, key: config.tls.keyPem, ALPNProtocols: ['h2'] });
   server.on('stream', (stream, headers) => answerH2(stream, headers[':path'], config));
   server.on('sessionError', () => undefined);
   return server as unknown as Server;

@@ -55,7 +55,7 @@ export function planProcs(options: LoadTestOptions, budget: FdBudget): ProcsPlan
   const perProc = workersPerProcess(options, budget);
   const limitText = `one process may hold ${budget.limit} fds (ulimit -n)`;
   if (perProc === 0) return { ok: false, problem: `cannot run: ${limitText}, too few for ${options.mockPorts} mock listeners and the harness itself` };
-  const needed = Math.ceil(options.concurrency / perProc);
+  const needed = Math.max(1, Math.ceil(options.concurrency / perProc));
   const why = options.http2
     ? `h2 multiplexes every worker over ${options.mockPorts} x 4 sessions, so fds do not limit it`
     : `${options.concurrency} HTTP/1 workers hold ${HTTP1_FDS_PER_CHECK} fds each (client socket + in-process mock socket) and ${limitText}: at most ${perProc} workers per process`;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { CheckResult } from '../../domain/check-result.js';
 import { ShardStats } from '../stats/shard-stats.js';
@@ -31,6 +32,24 @@ export interface DriveHandle {
 /** Starting at most this many workers per turn of the event loop keeps a RAMP_SECS=0 start responsive. */
 const MAX_STARTS_PER_TURN = 1000;
 const RAMP_TICK_MS = 5;
+/**
+ * Workers per abort signal. Every check adds and removes one abort listener; EventTarget
+ * removal scans its listener list, so one signal shared by 50,000 in-flight checks would cost
+ * O(workers) per check. Small groups, all aborted together on stop, keep that constant.
+ */
+const WORKERS_PER_SIGNAL = 64;
+
+function groupSignals(stopSignal: AbortSignal, workerCount: number): AbortSignal[] {
+  const controllers = Array.from({ length: Math.ceil(workerCount / WORKERS_PER_SIGNAL) }, () => new AbortController());
+  const signals = controllers.map((c) => {
+    setMaxListeners(WORKERS_PER_SIGNAL + 1, c.signal);
+    return c.signal;
+  });
+  const abortAll = (): void => controllers.forEach((c) => c.abort(stopSignal.reason));
+  if (stopSignal.aborted) abortAll();
+  else stopSignal.addEventListener('abort', abortAll, { once: true });
+  return signals;
+}
 
 /**
  * Closed loop, no think time: each worker runs a check, records it, and starts the next one
@@ -40,6 +59,7 @@ export function driveWorkers(input: DriveInput): DriveHandle {
   const deadlineMs = input.startMs + input.durationMs;
   const stats = new ShardStats(input.startMs + input.rampMs, deadlineMs);
   const { stopSignal } = input;
+  const signals = groupSignals(stopSignal, input.workerCount);
   let inFlight = 0;
   let running = 0;
   let next = 0;
@@ -51,10 +71,11 @@ export function driveWorkers(input: DriveInput): DriveHandle {
 
   const worker = async (localIndex: number): Promise<void> => {
     const spec = input.specFor(localIndex);
+    const signal = signals[Math.floor(localIndex / WORKERS_PER_SIGNAL)] ?? stopSignal;
     while (!stopSignal.aborted && performance.now() < deadlineMs) {
       const startedMs = performance.now();
       inFlight++;
-      const result = await input.runCheck(spec, stopSignal);
+      const result = await input.runCheck(spec, signal);
       inFlight--;
       const endMs = performance.now();
       if (stopSignal.aborted) {

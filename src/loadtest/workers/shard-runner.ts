@@ -39,7 +39,8 @@ export function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec
     expectStatus: 200,
     timeoutMs: options.timeoutMs,
     connectTimeoutMs: Math.min(DEFAULT_CONNECT_TIMEOUT_MS, options.timeoutMs),
-    ...(options.http2 ? { connection: 'pooled', http2: options.tls ? 'alpn' : 'prior-knowledge' } : { connection: 'fresh' }),
+    // HTTP2=1: pooled sessions; prior-knowledge is h2c on http:// and ALPN offering only h2 on https://.
+    ...(options.http2 ? { connection: 'pooled', http2: 'prior-knowledge' } : { connection: 'fresh' }),
   });
 }
 
