@@ -20,10 +20,9 @@ import { exchangeHttp1 } from './http1.js';
 import { isCredentialHeader, isRedirect, nextHop, type HopState } from './redirect.js';
 import { judgeResponse, needsBody } from './verdict.js';
 
-/** What the last hop revealed, kept so a failure result still reports it. */
+/** What the last hop revealed, kept so a failure result still reports it (status: ctx.statusCode). */
 interface HopInfo {
   httpVersion: '1.1' | '2' | null;
-  statusCode: number | null;
   tls: TlsInfo | null;
   reused: boolean;
 }
@@ -40,13 +39,13 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
   const disarm = armBudget(ctx, spec.timeoutMs, options.signal);
-  const info: HopInfo = { httpVersion: null, statusCode: null, tls: null, reused: false };
+  const info: HopInfo = { httpVersion: null, tls: null, reused: false };
   try {
     return await runHops(spec, clients, ctx, info, startedAt);
   } catch (err) {
     const failure = classifyError(err, ctx.phase);
     return failureResult(
-      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: info.statusCode, tls: info.tls, connectionReused: info.reused },
+      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: info.tls, connectionReused: info.reused },
       failure,
       timer,
     );
@@ -144,12 +143,11 @@ async function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, 
       }
     : null;
   const connect = (): Promise<Connection> => openConnection({ host, port, tls, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
-  info.statusCode = null;
+  ctx.statusCode = null;
   info.reused = false;
   const response = spec.connection === 'pooled'
     ? await pooledExchange(clients, request, ctx, info, connect, priorKnowledge)
     : await freshExchange(request, ctx, info, connect, priorKnowledge);
-  info.statusCode = response.statusCode;
   return response;
 }
 

@@ -27,6 +27,7 @@ interface ParserConstructor {
   kOnHeadersComplete: number;
   kOnBody: number;
   kOnMessageComplete: number;
+  kLenientOptionalCRBeforeLF: number;
 }
 const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserConstructor };
 
@@ -63,7 +64,9 @@ function headerMap(raw: readonly string[]): Record<string, string> {
 export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: CheckContext, keepAlive: boolean): Promise<Http1Outcome> {
   return new Promise<Http1Outcome>((resolve, reject) => {
     const parser = new HTTPParser();
-    parser.initialize(HTTPParser.RESPONSE, {}, request.limits.maxHeaderBytes, 0);
+    // Strict llhttp, except that a bare LF may end a line: old servers and embedded devices
+    // send LF-only responses, and accepting them opens no smuggling hole on the client side.
+    parser.initialize(HTTPParser.RESPONSE, {}, request.limits.maxHeaderBytes, HTTPParser.kLenientOptionalCRBeforeLF);
     const maxBodyBytes = request.limits.maxBodyBytes;
     let settled = false;
     let executing = false;
@@ -119,6 +122,7 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
       // Interim 1xx responses (100 Continue, 103 Early Hints) carry no body and are not the answer.
       if (code >= 100 && code < 200 && code !== 101) return 0;
       statusCode = code;
+      ctx.statusCode = code;
       headers = headerMap(all);
       shouldKeepAlive = keep;
       ctx.timer.mark('headers');

@@ -117,6 +117,7 @@ class StreamExchange {
     this.ctx.timer.mark('headers', atMs);
     this.ctx.phase = 'receive';
     this.statusCode = headers[':status'] ?? 0;
+    this.ctx.statusCode = this.statusCode;
     this.headers = toHeaderRecord(headers);
     const stream = this.stream as ClientHttp2Stream;
     if (this.request.expectBody) {

@@ -12,6 +12,8 @@ import type { PhaseTimer } from '../timing/phase-timer.js';
  */
 export class CheckContext {
   phase: ErrorPhase = 'dns';
+  /** status code of the current hop's final response, once its headers arrived */
+  statusCode: number | null = null;
   private abortHandler: ((failure: CheckFailure) => void) | null = null;
   aborted: CheckFailure | null = null;
 
