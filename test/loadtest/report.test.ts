@@ -68,8 +68,8 @@ test('the report matches its schema and survives a JSON round trip', () => {
 
 test('the summary shows totals, error kinds, percentiles and phases', () => {
   const text = formatSummary(twoShardReport());
-  assert.match(text, /^total checks  203$/m);
-  assert.match(text, /^success       200 \(98\.52%\)$/m);
+  assert.match(text, /^total checks {2}203$/m);
+  assert.match(text, /^success {7}200 \(98\.52%\)$/m);
   assert.match(text, /^ {2}unexpected_status +2 +66\.7% of errors$/m);
   assert.match(text, /^latency ms +p50 [\d.]+ · p90 [\d.]+ · p95 [\d.]+ · p99 [\d.]+ · p99\.9 [\d.]+ · max [\d.]+$/m);
   assert.match(text, /^connect ms +p50 0\.50 · p99 0\.50$/m);
