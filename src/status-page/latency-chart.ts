@@ -34,7 +34,7 @@ export function renderLatencyChart(points: readonly LatencyPoint[], label: strin
   });
   const grid = [0.25, 0.5, 0.75].map((f) => html`<line x1="0" x2="${CHART_WIDTH}" y1="${fmt(CHART_HEIGHT * f)}" y2="${fmt(CHART_HEIGHT * f)}" class="grid"/>`);
   return html`<figure class="chart">
-<div class="chart-scale"><span>${formatMs(maxMs)}</span><span>0 ms</span></div>
+<div class="chart-scale"><span>Latency by phase (stacked)</span><span>0–${formatMs(maxMs)}</span></div>
 <svg class="latency-chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">
 ${grid}${areas}
 </svg>

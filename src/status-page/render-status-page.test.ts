@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { escapeHtml, html } from './html-escape.js';
+import { niceCeiling, renderLatencyChart } from './latency-chart.js';
+import { renderStatusPage } from './render-status-page.js';
+import type { StatusModel } from './status-model.js';
+import { bucketClass } from './uptime-bars.js';
+
+const NOW = Date.UTC(2026, 0, 2, 12, 0, 0);
+
+function model(name: string): StatusModel {
+  return {
+    title: 'Vigil status',
+    generatedAt: NOW,
+    bucketUnit: 'hour',
+    hiddenTargets: 0,
+    targets: [
+      {
+        id: 'a"b',
+        name,
+        kind: 'http',
+        tags: ['<b>tag</b>'],
+        state: 'down',
+        lastCheckedAt: NOW - 5_000,
+        lastProblem: 'refused <script>',
+        uptime24hPct: 99.5,
+        buckets: [{ startMs: NOW - 3_600_000, upPct: 50, checks: 2 }],
+        latency: [
+          { atMs: NOW - 60_000, dnsMs: 1, connectMs: 2, tlsMs: null, ttfbMs: 10, receiveMs: 1 },
+          { atMs: NOW, dnsMs: null, connectMs: 3, tlsMs: null, ttfbMs: 12, receiveMs: null },
+        ],
+      },
+    ],
+    incidents: [{ targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>' }],
+  };
+}
+
+describe('status page rendering', () => {
+  it('escapes every user-controlled string', () => {
+    const page = renderStatusPage(model('<script>alert(1)</script>'));
+    assert.doesNotMatch(page, /<script>|<b>tag|<i>x|<detail>|refused <script>/);
+    assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.match(page, /data-target-id="a&quot;b"/);
+    assert.match(page, /aria-label="Latency by phase for &lt;script&gt;/);
+  });
+
+  it('is a complete document with a viewport meta and no external references', () => {
+    const page = renderStatusPage(model('web'));
+    assert.match(page, /^<!doctype html>/);
+    assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+    assert.doesNotMatch(page, /\b(src|href)=/);
+  });
+
+  it('escapes the characters that matter in text and attributes', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    assert.equal(html`<p title="${'"'}">${'<'}</p>`.html, '<p title="&quot;">&lt;</p>');
+  });
+
+  it('draws one stacked path per phase; a missing phase adds nothing', () => {
+    const svg = renderLatencyChart(model('x').targets[0]?.latency ?? [], 'chart').html;
+    assert.equal((svg.match(/<path /g) ?? []).length, 5);
+    assert.match(svg, /0–20 ms/);
+    assert.equal(renderLatencyChart([], 'chart').html.includes('No latency data'), true);
+  });
+
+  it('rounds the scale and classifies uptime buckets', () => {
+    assert.equal(niceCeiling(14), 20);
+    assert.equal(niceCeiling(0.7), 1);
+    assert.equal(niceCeiling(250), 500);
+    assert.equal(bucketClass({ startMs: 0, upPct: null, checks: 0 }), 'none');
+    assert.equal(bucketClass({ startMs: 0, upPct: 100, checks: 3 }), 'ok');
+    assert.equal(bucketClass({ startMs: 0, upPct: 97, checks: 3 }), 'warn');
+    assert.equal(bucketClass({ startMs: 0, upPct: 10, checks: 3 }), 'bad');
+  });
+});
