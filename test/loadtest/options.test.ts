@@ -68,6 +68,12 @@ test('an unknown flag and a ramp longer than the duration are refused', () => {
   assert.equal(refused({ DURATION_SECS: '2', RAMP_SECS: '3' }).knob, 'RAMP_SECS');
 });
 
+test('the default ramp shrinks to a shorter duration; an explicit one does not', () => {
+  assert.equal(parse({ DURATION_SECS: '1' }).rampSecs, 1);
+  assert.equal(parse({ DURATION_SECS: '1', RAMP_SECS: '0.5' }).rampSecs, 0.5);
+  assert.equal(refused({ DURATION_SECS: '1', RAMP_SECS: '2' }).knob, 'RAMP_SECS');
+});
+
 test('fault mixes parse into shares', () => {
   assert.deepEqual(parseFaultMix('500:0.01,reset:0.005,slow:0.001,close:0.001'), [
     { fault: { type: 'status', statusCode: 500 }, probability: 0.01 },

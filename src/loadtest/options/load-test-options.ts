@@ -53,7 +53,7 @@ export const KNOBS: readonly AnyKnob[] = Object.freeze([
   knob({ env: 'DURATION_SECS', key: 'durationSecs', defaultText: '30', meaning: 'how long to drive load; the ramp counts inside it', parse: parseNumberIn(0, 86_400, true) }),
   knob({ env: 'TIMEOUT_MS', key: 'timeoutMs', defaultText: '5000', meaning: 'per-check timeout', parse: parseIntegerIn(1, 600_000) }),
   knob({ env: 'MOCK_PORTS', key: 'mockPorts', defaultText: '16', meaning: 'mock listeners; worker i uses listener i mod MOCK_PORTS', parse: parseIntegerIn(1, 1024) }),
-  knob({ env: 'RAMP_SECS', key: 'rampSecs', defaultText: '2', meaning: 'linear start stagger: worker i starts at i x RAMP_SECS / CONCURRENCY', parse: parseNumberIn(0, 86_400) }),
+  knob({ env: 'RAMP_SECS', key: 'rampSecs', defaultText: '2', meaning: 'linear start stagger: worker i starts at i x RAMP_SECS / CONCURRENCY (default: 2 or DURATION_SECS if shorter)', parse: parseNumberIn(0, 86_400) }),
   knob({ env: 'HTTP2', key: 'http2', defaultText: '0', meaning: '1 = h2c with prior knowledge (h2 via ALPN with TLS=1), pooled sessions', parse: parseFlag01, bare: '1' }),
   knob({ env: 'TLS', key: 'tls', defaultText: '0', meaning: '1 = mocks serve HTTPS (fixture certificate, trusted via its CA)', parse: parseFlag01, bare: '1' }),
   knob({ env: 'REPORT_SECS', key: 'reportSecs', defaultText: '1', meaning: 'interval of the progress line on stderr; 0 = off', parse: parseNumberIn(0, 3600) }),
@@ -93,6 +93,8 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
     const text = raw.get(k.env) ?? k.defaultText;
     values[k.key] = text === null ? null : parseOne(k, text);
   }
+  // The default ramp (2 s) shrinks to a shorter DURATION_SECS; an explicit longer one is refused.
+  if (!raw.has('RAMP_SECS')) values['rampSecs'] = Math.min(values['rampSecs'] as number, values['durationSecs'] as number);
   const options = values as unknown as LoadTestOptions;
   if (options.rampSecs > options.durationSecs) {
     throw KnobError.invalid('RAMP_SECS', flagOf('RAMP_SECS'), String(options.rampSecs), `at most DURATION_SECS (${options.durationSecs}): the ramp counts inside the duration`);
