@@ -62,10 +62,11 @@ export class Daemon implements DaemonHandle {
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
   }
 
-  /** Loads stored API targets and the config's targets, then starts scheduling. */
-  async start(): Promise<ConfigApplyReport> {
+  /** Loads stored targets and the config's targets, then starts scheduling. */
+  async start(config: DaemonConfig = this.deps.config): Promise<ConfigApplyReport> {
     await loadStoredTargets(this, this.deps.log);
-    const report = await this.applyConfig(this.deps.config);
+    const report = await this.applyConfig(config);
+    await this.deps.incidents.restoreOpen();
     this.scheduler.start();
     this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
     this.healthTimer.unref();
@@ -83,7 +84,9 @@ export class Daemon implements DaemonHandle {
   schedule(target: TargetDefinition): void {
     const previous = this.registry.get(target.id);
     this.registry.set(target);
-    if (previous !== undefined && (previous.spec !== target.spec || previous.confirmations !== target.confirmations)) this.deps.incidents.forget(target.id);
+    // A changed check or confirmation count starts a fresh streak; an identical reload keeps it.
+    const changed = previous !== undefined && (JSON.stringify(previous.checkInput) !== JSON.stringify(target.checkInput) || previous.confirmations !== target.confirmations);
+    if (changed) this.deps.incidents.forget(target.id);
     if (target.enabled) this.scheduler.upsert(target.id, target.intervalMs);
     else this.scheduler.remove(target.id);
   }

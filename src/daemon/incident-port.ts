@@ -13,4 +13,6 @@ export interface IncidentPort {
   forget(targetId: string): void;
   /** writes an event to the store (open/update/close the incident row) */
   record(event: IncidentEvent): Promise<void>;
+  /** startup: incidents still open in the store resume as "down"; returns how many */
+  restoreOpen(): Promise<number>;
 }

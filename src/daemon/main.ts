@@ -1,0 +1,131 @@
+/**
+ * The composition root of `vigil serve`: builds every dependency once and wires them.
+ * Nothing else in the daemon constructs a store, a client set or a timer source.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildClients, executeCheck } from '../check/index.js';
+import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
+import { createWebhookSender } from '../alerts/webhook-sender.js';
+import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
+import { startApiServer, type ApiServer } from '../api/server.js';
+import { ResultBatcher } from '../pipeline/result-batcher.js';
+import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
+import { createSystemClock } from '../scheduler/clock.js';
+import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
+import type { ConfigApplyReport } from './config-apply.js';
+import { Daemon } from './daemon.js';
+import { createIncidentPort } from './incident-adapter.js';
+import type { Logger } from './logger.js';
+import { startLoopDelaySampler } from './loop-delay.js';
+import { expandSelfReferences, type SelfAddress } from './self-address.js';
+
+export interface ServeOptions {
+  /** YAML config text and where it came from (for messages) */
+  readonly configText: string;
+  readonly configSource: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly token: string | null;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
+  readonly readConfig: (() => string) | null;
+}
+
+export interface RunningDaemon {
+  readonly daemon: Daemon;
+  readonly api: ApiServer;
+  readonly startReport: ConfigApplyReport;
+  /** SIGHUP: a file that does not parse leaves the running set untouched */
+  reload(): Promise<ConfigApplyReport | ConfigFileError>;
+  stop(): Promise<void>;
+}
+
+function parseConfig(text: string, self: SelfAddress, env: ServeOptions['env']): DaemonConfig {
+  return parseDaemonConfig(expandSelfReferences(text, self), env);
+}
+
+export async function startDaemon(options: ServeOptions): Promise<RunningDaemon> {
+  const { log } = options;
+  // Parse before touching anything, so a bad file changes nothing on disk. The port in
+  // ${self.*} references is the requested one; with --port 0 it is patched after listen.
+  const requested: SelfAddress = { host: options.host, port: options.port };
+  let config = parseConfig(options.configText, requested, options.env);
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  const pipeline = new ResultBatcher({
+    sink: store,
+    onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
+  });
+  const breaker = createCircuitBreaker();
+  const loopDelay = startLoopDelaySampler();
+  const clients = { guarded: buildClients({}), private: buildClients({ allowPrivateTargets: true }) };
+  const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
+  const daemon = new Daemon({
+    store,
+    pipeline,
+    incidents: createIncidentPort(store),
+    alerts,
+    execute: breaker.wrap(executeCheck),
+    clients,
+    clock: createSystemClock(),
+    loopDelayMs: () => loopDelay.currentMs(),
+    breakerStats: () => {
+      const s = breaker.snapshot();
+      return { closed: s.closed, open: s.open, halfOpen: s.half_open };
+    },
+    config,
+    log,
+  });
+  let api: ApiServer;
+  try {
+    api = await startApiServer(daemon, { host: options.host, port: options.port, token: options.token });
+  } catch (err) {
+    await daemon.shutdown(0);
+    loopDelay.close();
+    await Promise.all([clients.guarded.close(), clients.private.close()]);
+    throw err;
+  }
+  const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
+  if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
+  const startReport = await daemon.start(config);
+  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${options.dataDir})`);
+
+  return {
+    daemon,
+    api,
+    startReport,
+    async reload() {
+      if (options.readConfig === null) return new ConfigFileError('config', 'the embedded example config cannot be reloaded; pass --config <file>');
+      let next: DaemonConfig;
+      try {
+        next = parseConfig(options.readConfig(), self, options.env);
+      } catch (err) {
+        const error = err instanceof ConfigFileError ? err : new ConfigFileError('config', err instanceof Error ? err.message : String(err));
+        log.error(`reload refused, running set unchanged: ${error.message}`);
+        return error;
+      }
+      const report = await daemon.applyConfig(next);
+      log.info(`reload: ${report.loaded} config targets, ${report.removed} removed, ${report.errors.length} refused`);
+      return report;
+    },
+    async stop() {
+      await api.close();
+      await daemon.shutdown();
+      loopDelay.close();
+      await Promise.all([clients.guarded.close(), clients.private.close()]);
+    },
+  };
+}
+
+/** Reads a config file, turning a missing/unreadable file into a ConfigFileError. */
+export function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new ConfigFileError('--config', `cannot read ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+}
