@@ -111,7 +111,8 @@ describe('resolver against a local DNS server', () => {
     assert.equal(err.code, 'ETIMEOUT');
     assert.equal(classifyError(err, 'dns').kind, 'dns_failed');
     assert.ok(elapsedMs >= 95, `timed out after ${elapsedMs} ms, before the 100 ms budget`);
-    assert.ok(elapsedMs < 290, `timed out after ${elapsedMs} ms: the c-ares timeout (300 ms) fired, not ours`);
+    // Our timer, not c-ares giving up (300 ms per try here), ended the lookup.
+    assert.match(err.message, /DNS lookup of silent\.test timed out after 100 ms/);
   });
 
   it('a caller that timed out still lets the shared query fill the cache', async () => {
