@@ -27,6 +27,11 @@ export interface H2ServerOptions {
   readonly allowHttp1?: boolean;
   /** delay before the 200 answer (behaviour 'ok') */
   readonly delayMs?: number;
+  /**
+   * behaviour 'goaway': only the first N sessions get GOAWAY, later ones are answered
+   * normally (a server restarting behind a pool). Default: every session.
+   */
+  readonly goawaySessions?: number;
 }
 
 function record(headers: IncomingHttpHeaders): RecordedRequest {
@@ -67,10 +72,13 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<Test
       ? createSecureServer({ ...fixtureCert('valid'), allowHTTP1: options.allowHttp1 ?? false })
       : createServer();
   const sessions = new Set<Http2Session>();
+  let sessionCount = 0;
+  const goawaySessions = options.goawaySessions ?? Number.POSITIVE_INFINITY;
   server.on('session', (session: Http2Session) => {
     sessions.add(session);
     session.on('error', () => undefined);
-    if (behaviour === 'goaway') {
+    sessionCount += 1;
+    if (behaviour === 'goaway' && sessionCount <= goawaySessions) {
       // Node replaces a lastStreamID of 0 by the last stream it processed, so GOAWAY must go
       // out before any stream was processed, i.e. here, for "none of your streams" to be sent.
       session.goaway(constants.NGHTTP2_NO_ERROR, 0);
@@ -80,7 +88,7 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<Test
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     requests.push(record(headers));
-    answer(stream, behaviour, timers, options.delayMs ?? 0);
+    answer(stream, behaviour === 'goaway' ? 'ok' : behaviour, timers, options.delayMs ?? 0);
   });
   if (options.allowHttp1 === true) {
     server.on('request', (req, res) => {
