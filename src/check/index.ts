@@ -30,7 +30,8 @@ const EXECUTORS = {
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
 
 function targetOf(spec: CheckSpec): string {
-  return spec.kind === 'tcp' ? `${spec.host}:${spec.port}` : spec.url;
+  if (spec.kind === 'http') return spec.url;
+  return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
 }
 
 /**
