@@ -13,9 +13,8 @@ type TargetPatchBody = z.output<typeof targetPatchSchema>;
  * the result as a whole.
  */
 export async function buildPatchedInput(deps: ApiDeps, id: string, patch: TargetPatchBody): Promise<Record<string, unknown>> {
-  const view = deps.handle.getTarget(id);
   const record = await deps.handle.store.getTarget(id);
-  if (view === undefined || record === null) throw notFound(`target ${JSON.stringify(id)}`);
+  if (record === null) throw notFound(`target ${JSON.stringify(id)}`);
   const base: Record<string, unknown> = {
     id,
     name: record.name,
@@ -24,7 +23,8 @@ export async function buildPatchedInput(deps: ApiDeps, id: string, patch: Target
     tags: record.tags,
     enabled: record.enabled,
     confirmations: record.confirmations,
-    allowPrivateTargets: view.allowPrivateTargets,
+    // allowPrivateTargets is not carried over: the daemon only accepts it from the config
+    // file, so an API target always has the config default.
   };
   const { check, ...rest } = patch;
   const merged: Record<string, unknown> = { ...base, ...dropUndefined(rest) };
