@@ -5,9 +5,9 @@ import type { TestServer } from './test-server.js';
 
 /** Servers whose misbehaviour is in what they say, built on node:http(s). */
 
-/** Always answers `statusCode` with `body` and extra `headers`. */
-export function startFixedResponse(statusCode: number, body = 'ok', headers: Record<string, string> = {}): Promise<TestServer> {
-  return startHttpServer((_req, res) => reply(res, statusCode, body, headers));
+/** Always answers `statusCode` with `body` and extra `headers` (on `host`, default 127.0.0.1). */
+export function startFixedResponse(statusCode: number, body = 'ok', headers: Record<string, string> = {}, host?: string): Promise<TestServer> {
+  return startHttpServer((_req, res) => reply(res, statusCode, body, headers), host === undefined ? {} : { host });
 }
 
 /** 429 Too Many Requests with `Retry-After: <retryAfter>`. */
