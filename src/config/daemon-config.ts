@@ -89,12 +89,13 @@ export function parseTargetList(inputs: readonly unknown[], defaults: TargetDefa
 
 /** `env` resolves `secretEnv` references of webhooks. Throws ConfigFileError for file-level problems. */
 export function parseDaemonConfig(text: string, env: Readonly<Record<string, string | undefined>> = {}): DaemonConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError !== undefined) {
     const pos = yamlError.linePos?.[0];
     const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`;
-    throw new ConfigFileError('config', `not valid YAML${where}: ${yamlError.message.split('\n')[0]}`);
+    const reason = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigFileError('config', `not valid YAML${where}: ${reason}`);
   }
   const parsed = fileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
