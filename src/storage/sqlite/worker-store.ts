@@ -20,13 +20,13 @@ function startWorker(options: SqliteOptions): Worker {
   return new Worker(bootstrap, { eval: true, workerData: options });
 }
 
-/**
- * Opens the SQLite store in a worker thread and returns a Store whose calls are messages to
- * it: nothing SQLite does (a 10 k-row commit, a checkpoint's fsync, a 5 s busy wait on a
- * lock) can stall the event loop that schedules checks. Calls are served in order. If the
- * worker dies, pending and later calls reject with the reason.
- */
-export async function openWorkerSqliteStore(options: SqliteOptions): Promise<Store> {
+interface StoreWorker {
+  call(method: keyof Store, args: unknown[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** One worker thread with its own connection; calls are served in arrival order. */
+async function openStoreWorker(options: SqliteOptions, role: string): Promise<StoreWorker> {
   const worker = startWorker(options);
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -42,7 +42,7 @@ export async function openWorkerSqliteStore(options: SqliteOptions): Promise<Sto
     pending.clear();
   };
   worker.on('error', (err) => fail(err));
-  worker.on('exit', (code) => fail(new Error(`the storage worker exited (code ${code})`)));
+  worker.on('exit', (code) => fail(new Error(`the storage ${role} worker exited (code ${code})`)));
   try {
     await ready;
   } catch (err) {
@@ -56,7 +56,6 @@ export async function openWorkerSqliteStore(options: SqliteOptions): Promise<Sto
     if (reply.ok) p.resolve(reply.value);
     else p.reject(fromWire(reply.error));
   });
-
   const call = (method: keyof Store, args: unknown[]): Promise<unknown> => {
     if (dead !== null) return Promise.reject(dead);
     const id = nextId++;
@@ -65,12 +64,51 @@ export async function openWorkerSqliteStore(options: SqliteOptions): Promise<Sto
       worker.postMessage({ id, method, args } satisfies StoreCall);
     });
   };
+  return {
+    call,
+    close: async () => {
+      if (dead !== null) return;
+      await call('close', []);
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * Which worker serves each method. `writer` takes the result batches and the small writes
+ * (targets, incidents), so a batch never waits behind a slow job. `maintenance` takes the
+ * long jobs (the hourly rollup reads millions of rows; retention deletes in chunks) and the
+ * reads (WAL readers never block the writer, and the writer never blocks them).
+ */
+const LANES = {
+  insertResults: 'writer', listTargets: 'writer', getTarget: 'writer', createTarget: 'writer', updateTarget: 'writer',
+  upsertTarget: 'writer', deleteTarget: 'writer', openIncident: 'writer', updateIncident: 'writer', closeIncident: 'writer',
+  getOpenIncident: 'writer', listIncidents: 'writer',
+  queryResults: 'maintenance', uptime: 'maintenance', latency: 'maintenance', rollup: 'maintenance', listRollups: 'maintenance',
+  applyRetention: 'maintenance', sizeReport: 'maintenance', vacuum: 'maintenance', close: 'writer',
+} as const satisfies Record<keyof Store, 'writer' | 'maintenance'>;
+
+/**
+ * Opens the SQLite store in two worker threads and returns a Store whose calls are messages
+ * to them: nothing SQLite does (a 10 k-row commit, a checkpoint's fsync, a 5 s busy wait on
+ * a lock, an hour's rollup) can stall the event loop that schedules checks. If a worker
+ * dies, pending and later calls to it reject with the reason.
+ */
+export async function openWorkerSqliteStore(options: SqliteOptions): Promise<Store> {
+  // the writer first: it runs the migrations before the second connection opens
+  const writer = await openStoreWorker(options, 'writer');
+  let maintenance: StoreWorker;
+  try {
+    maintenance = await openStoreWorker(options, 'maintenance');
+  } catch (err) {
+    await writer.close();
+    throw err;
+  }
+  const lanes = { writer, maintenance };
   const store = {} as Record<keyof Store, (...args: unknown[]) => Promise<unknown>>;
-  for (const method of STORE_METHODS) store[method] = (...args) => call(method, args);
+  for (const method of STORE_METHODS) store[method] = (...args) => lanes[LANES[method]].call(method, args);
   store.close = async () => {
-    if (dead !== null) return;
-    await call('close', []);
-    await worker.terminate();
+    await Promise.all([writer.close(), maintenance.close()]);
   };
   return store as unknown as Store;
 }
