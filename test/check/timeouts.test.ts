@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import type { CheckResult } from '../../src/domain/check-result.js';
 import { assertFailure, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, checkTcp, loopbackClients } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startH2Server } from '../helpers/servers/h2-catalog.js';
+import { startBacklogFull } from '../helpers/servers/backlog-full.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 
 // The overall budget: whatever the server does, a check ends at timeoutMs, give or take a
@@ -36,6 +37,22 @@ describe('overall time budget', () => {
     clients = loopbackClients();
   });
   after(() => clients.close());
+
+  it('connect that hangs (accept queue full): connect_timeout at connectTimeoutMs', async () => {
+    await withServer(startBacklogFull(), async (server) => {
+      const result = await checkHttp(clients, { url: server.url, timeoutMs: 2_000, connectTimeoutMs: TIMEOUT_MS });
+      assertFailure(result, { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect', phases: PHASES.none });
+      assertWithinBudget(result, TIMEOUT_MS);
+    });
+  });
+
+  it('connect that hangs with less overall budget than connect budget: ends at timeoutMs', async () => {
+    await withServer(startBacklogFull(), async (server) => {
+      const result = await checkTcp(clients, { host: server.host, port: server.port, timeoutMs: TIMEOUT_MS, connectTimeoutMs: 5_000 });
+      assertFailure(result, { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect', phases: PHASES.none });
+      assertWithinBudget(result, TIMEOUT_MS);
+    });
+  });
 
   it('headers slower than the budget: timeout in ttfb', async () => {
     await withServer(raw.startSlowHeaders(2_000), async (server) => {
