@@ -45,22 +45,43 @@ function toHeaderRecord(headers: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+// Listeners are shared functions, not per-stream closures: the pooled load-test path runs
+// tens of thousands of streams, and each stream's state is reached through one symbol-keyed
+// property instead (EventEmitter calls listeners with `this` = the stream).
+const kExchange = Symbol('vigil.h2.exchange');
+type TaggedStream = ClientHttp2Stream & { [kExchange]: StreamExchange };
+
+function onStreamResponse(this: TaggedStream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
+  this[kExchange].onResponse(headers);
+}
+function onStreamData(this: TaggedStream, chunk: Buffer): void {
+  this[kExchange].onData(chunk);
+}
+function onStreamError(this: TaggedStream, err: unknown): void {
+  this[kExchange].error = err;
+}
+function onStreamClose(this: TaggedStream): void {
+  this[kExchange].onClose();
+}
+function onStreamReady(this: TaggedStream): void {
+  this[kExchange].onWritten();
+}
+
 /**
- * One request as one stream. All state for the stream lives in this object; its handlers are
- * created once per stream. The decision point is the stream's 'close': Node emits 'end' even
- * when the connection dies mid-body, so only a close with RST code NO_ERROR after 'end' is a
- * complete response.
+ * One request as one stream. The decision point is the stream's 'close': Node emits 'end'
+ * even when the connection dies mid-body, so only a close with RST code NO_ERROR after the
+ * response headers is a complete response (its time is the body end: 'close' follows the
+ * final DATA frame in the same tick).
  */
 class StreamExchange {
-  private stream: ClientHttp2Stream | null = null;
+  private stream: TaggedStream | null = null;
   private settled = false;
   private isWritten = false;
   private statusCode = 0;
   private headers: Record<string, string> = {};
   private readonly chunks: Buffer[] = [];
   private bodyBytes = 0;
-  private endAtMs = NaN;
-  private error: unknown = undefined;
+  error: unknown = undefined;
 
   constructor(
     private readonly session: ClientHttp2Session,
@@ -76,36 +97,36 @@ class StreamExchange {
     watchSession(this.session);
     ctx.phase = 'send';
     const body = request.body !== null && request.body.length > 0 ? request.body : null;
-    let stream: ClientHttp2Stream;
+    let stream: TaggedStream;
     try {
-      stream = this.session.request(toH2Headers(request), { endStream: body === null });
+      stream = this.session.request(toH2Headers(request), { endStream: body === null }) as TaggedStream;
     } catch (err) {
       return this.reject(requestNotSent(err, 'send'));
     }
+    stream[kExchange] = this;
     this.stream = stream;
-    ctx.onAbort(this.onAbort);
-    stream.on('response', this.onResponse);
-    stream.on('end', this.onEnd);
-    stream.on('error', this.onError);
-    stream.on('close', this.onClose);
+    ctx.onAbort((failure) => this.onAbort(failure));
+    stream.on('response', onStreamResponse);
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
     // 'requestWritten' = the request was handed to nghttp2 complete. Without a body that is
     // the moment the stream gets its id: request() submits HEADERS+END_STREAM synchronously
     // when the session is connected (`pending` false; nghttp2 flushes it to the socket in
     // the same loop turn), else on 'ready' once the connection is up. With a body it is the
     // write callback of the final DATA frame, so upload time is not counted as TTFB.
-    if (body !== null) stream.end(body, this.onWritten);
+    if (body !== null) stream.end(body, () => this.onWritten());
     else if (!stream.pending) this.onWritten();
-    else stream.once('ready', this.onWritten);
+    else stream.once('ready', onStreamReady);
   }
 
-  private readonly onWritten = (): void => {
+  onWritten(): void {
     if (this.settled || this.isWritten || this.statusCode !== 0) return;
     this.isWritten = true;
     this.ctx.timer.mark('requestWritten');
     this.ctx.phase = 'ttfb';
-  };
+  }
 
-  private readonly onResponse = (headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void => {
+  onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
     if (this.settled) return;
     const atMs = performance.now();
     // A server may answer before the upload finished (early 413/401): TTFB is then 0, not
@@ -117,20 +138,19 @@ class StreamExchange {
     this.ctx.timer.mark('headers', atMs);
     this.ctx.phase = 'receive';
     this.statusCode = headers[':status'] ?? 0;
-    this.ctx.statusCode = this.statusCode;
     this.headers = toHeaderRecord(headers);
-    const stream = this.stream as ClientHttp2Stream;
+    const stream = this.stream as TaggedStream;
     if (this.request.expectBody) {
-      stream.on('data', this.onData);
+      stream.on('data', onStreamData);
       return;
     }
     // HEAD (or no body wanted): read nothing, receive phase stays null.
     this.succeed(false, false);
     if (stream.endAfterHeaders) stream.resume();
     else stream.close(constants.NGHTTP2_CANCEL);
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     if (this.settled) return;
     const roomBytes = this.request.limits.maxBodyBytes - this.bodyBytes;
     if (chunk.length <= roomBytes) {
@@ -144,33 +164,25 @@ class StreamExchange {
     this.bodyBytes += roomBytes;
     this.ctx.timer.mark('bodyEnd');
     this.succeed(true, true);
-    (this.stream as ClientHttp2Stream).close(constants.NGHTTP2_CANCEL);
-  };
+    (this.stream as TaggedStream).close(constants.NGHTTP2_CANCEL);
+  }
 
-  private readonly onEnd = (): void => {
-    this.endAtMs = performance.now();
-  };
-
-  private readonly onError = (err: unknown): void => {
-    this.error = err;
-  };
-
-  private readonly onClose = (): void => {
+  onClose(): void {
     if (this.settled) return;
-    const stream = this.stream as ClientHttp2Stream;
-    if (stream.rstCode === constants.NGHTTP2_NO_ERROR && this.statusCode !== 0 && !Number.isNaN(this.endAtMs)) {
-      this.ctx.timer.mark('bodyEnd', this.endAtMs);
+    const stream = this.stream as TaggedStream;
+    if (stream.rstCode === constants.NGHTTP2_NO_ERROR && this.statusCode !== 0) {
+      this.ctx.timer.mark('bodyEnd');
       return this.succeed(true, false);
     }
     this.fail(streamFailure(this.error, stream, this.session, this.statusCode !== 0, this.ctx.phase));
-  };
+  }
 
-  private readonly onAbort = (failure: CheckFailure): void => {
+  private onAbort(failure: CheckFailure): void {
     if (this.settled) return;
     this.settled = true;
     this.stream?.close(constants.NGHTTP2_CANCEL);
     this.reject(failure);
-  };
+  }
 
   private succeed(hasBody: boolean, isTruncated: boolean): void {
     this.settled = true;
