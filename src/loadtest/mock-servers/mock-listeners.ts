@@ -1,18 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import {
-  constants as h2,
-  createSecureServer as createH2SecureServer,
-  createServer as createH2Server,
-  type ServerHttp2Stream,
-} from 'node:http2';
-import type { Server } from 'node:net';
+import { createServer as createNetServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterDelay, chooseAction, type MockAction, type MockConfig } from './mock-behaviour.js';
+import { serveRawH2 } from './raw-h2-connection.js';
 
 /**
  * The mock servers: `count` listeners on 127.0.0.1:0 answering `GET /ok` with 200 `ok` over
- * HTTP/1.1, h2c (prior knowledge), HTTPS/1.1, or h2 over TLS (ALPN offers only h2), with the
- * configured delay and fault mix. Any other path gets 404.
+ * HTTP/1.1 or HTTPS/1.1 (node:http/https; other paths get 404), or h2c / h2 over TLS (ALPN
+ * offers only h2) with the raw h2 responder (every stream is answered), with the configured
+ * delay and fault mix.
  */
 export interface MockListeners {
   readonly ports: readonly number[];
@@ -86,33 +83,8 @@ function answerHttp1(req: IncomingMessage, res: ServerResponse, config: MockConf
 }
 
 function h2Server(config: MockConfig): Server {
-  // Tens of thousands of concurrent streams share a few sessions: lift the per-session memory
-  // cap (default 10 MB), or nghttp2 answers ENHANCE_YOUR_CALM under the harness's load.
-  const settings = { maxConcurrentStreams: 1 << 20, initialWindowSize: 1 << 20 };
-  const base = { settings, maxSessionMemory: 256, peerMaxConcurrentStreams: 1 << 20 };
-  const server =
-    config.tls === null
-      ? createH2Server(base)
-      : createH2SecureServer({ ...base, cert: config.tls.certPem, key: config.tls.keyPem, ALPNProtocols: ['h2'] });
-  server.on('stream', (stream, headers) => answerH2(stream, headers[':path'], config));
-  server.on('sessionError', () => undefined);
-  return server as unknown as Server;
-}
-
-function answerH2(stream: ServerHttp2Stream, path: string | string[] | undefined, config: MockConfig): void {
-  stream.on('error', () => undefined);
-  if (path !== '/ok') return void stream.respond({ ':status': 404, 'content-length': 0 }, { endStream: true });
-  const action = chooseAction(config, Math.random);
-  // h2 has no per-request TCP connection: reset = RST_STREAM(INTERNAL_ERROR); close = the stream
-  // ends without any response (RST_STREAM(NO_ERROR)).
-  if (action.type === 'reset') return void stream.close(h2.NGHTTP2_INTERNAL_ERROR);
-  if (action.type === 'close') return void stream.close(h2.NGHTTP2_NO_ERROR);
-  const statusCode = action.type === 'status' ? action.statusCode : 200;
-  const body = statusCode === 200 ? OK_BODY : ERROR_BODY;
-  const cancel = afterDelay(action.delayMs, () => {
-    if (stream.destroyed || stream.closed) return;
-    stream.respond({ ':status': statusCode, 'content-type': 'text/plain', 'content-length': body.length });
-    stream.end(body);
-  });
-  if (action.delayMs > 0) stream.once('close', cancel);
+  if (config.tls === null) return createNetServer((socket) => serveRawH2(socket, config));
+  const server = createTlsServer({ cert: config.tls.certPem, key: config.tls.keyPem, ALPNProtocols: ['h2'] }, (socket) => serveRawH2(socket, config));
+  server.on('tlsClientError', () => undefined);
+  return server;
 }
