@@ -26,6 +26,11 @@ export function decodeCursor(cursor: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
+function cursorParams(cursor: string): [number, number, number] {
+  const [startedAt, id] = decodeCursor(cursor);
+  return [startedAt, startedAt, id];
+}
+
 export class ResultsRepo {
   private readonly insertOne: Database.Statement;
   private readonly firstPage: Database.Statement;
@@ -41,7 +46,11 @@ export class ResultsRepo {
     // keyset pagination on (started_at, id), newest first; served by results_by_target_time
     const base = 'SELECT * FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ?';
     this.firstPage = db.prepare(`${base} ORDER BY started_at DESC, id DESC LIMIT ?`);
-    this.nextPage = db.prepare(`${base} AND (started_at, id) < (?, ?) ORDER BY started_at DESC, id DESC LIMIT ?`);
+    // the explicit `started_at <= ?` lets SQLite narrow the index range to the cursor (the
+    // row-value test alone is only a filter, so deep pages would rescan from the top)
+    this.nextPage = db.prepare(
+      `${base} AND started_at <= ? AND (started_at, id) < (?, ?) ORDER BY started_at DESC, id DESC LIMIT ?`,
+    );
     const run = db.transaction((batch: readonly StoredResult[]) => {
       for (const item of batch) this.insertOne.run(toInsertParams(item, this.interners));
     });
@@ -70,7 +79,7 @@ export class ResultsRepo {
     const rows = (
       q.cursor === undefined || q.cursor === null
         ? this.firstPage.all(key, q.fromMs, q.toMs, limit + 1)
-        : this.nextPage.all(key, q.fromMs, q.toMs, ...decodeCursor(q.cursor), limit + 1)
+        : this.nextPage.all(key, q.fromMs, q.toMs, ...cursorParams(q.cursor), limit + 1)
     ) as ResultRow[];
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
