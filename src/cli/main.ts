@@ -1,14 +1,29 @@
 /**
  * The `vigil` entry point (bin/vigil.js imports the compiled copy). It only binds the CLI to
- * the real process (colour only on a terminal, and not when NO_COLOR is set, see no-color.org): the dispatcher and the commands live in run-cli.ts and check/.
+ * the real process: the dispatcher and the commands live in run-cli.ts and check/.
  */
-import { runCli } from './run-cli.js';
+import { isOneShot, runCli } from './run-cli.js';
 import type { CliIo } from './usage-error.js';
+
+/** how long a one-shot command may linger after its result before we leave anyway */
+const ONE_SHOT_GRACE_MS = 1_000;
 
 const io: CliIo = {
   writeOut: (text) => void process.stdout.write(text),
   writeErr: (text) => void process.stderr.write(text),
+  // colour only on a terminal, and not when NO_COLOR is set to anything (see no-color.org)
   useColor: process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '',
 };
 
-process.exitCode = await runCli(process.argv.slice(2), io);
+const argv = process.argv.slice(2);
+process.exitCode = await runCli(argv, io);
+
+if (isOneShot(argv)) {
+  // The result is printed and the clients are closed; a handle still open now is a leak in a
+  // library, and must not keep the user's shell waiting. The timer is unref'd: a clean process
+  // exits at once without it. Saying so on stderr keeps the leak visible (tests assert stderr).
+  setTimeout(() => {
+    process.stderr.write(`vigil ${argv[0]}: warning: an open handle outlived the command; exiting anyway\n`);
+    process.exit();
+  }, ONE_SHOT_GRACE_MS).unref();
+}

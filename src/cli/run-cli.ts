@@ -9,6 +9,8 @@ type SubcommandRunner = (argv: string[], io: CliIo) => Promise<number>;
 interface Subcommand {
   readonly summary: string;
   readonly run: SubcommandRunner;
+  /** finishes when its result is printed (vs. long-running serve/loadtest) */
+  readonly isOneShot: boolean;
 }
 
 /**
@@ -37,9 +39,9 @@ export function lazySubcommand(name: string, specifier: string, exportName: stri
 }
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
-  check: { summary: 'run one check now and print the result (vigil check <url> | --tcp host:port)', run: runCheckCli },
-  serve: { summary: 'run the monitor daemon', run: lazySubcommand('serve', '../daemon/cli.js', 'runServeCli') },
-  loadtest: { summary: 'run the load-test harness', run: lazySubcommand('loadtest', '../loadtest/cli.js', 'runLoadtestCli') },
+  check: { summary: 'run one check now and print the result (vigil check <url> | --tcp host:port)', run: runCheckCli, isOneShot: true },
+  serve: { summary: 'run the monitor daemon', run: lazySubcommand('serve', '../daemon/cli.js', 'runServeCli'), isOneShot: false },
+  loadtest: { summary: 'run the load-test harness', run: lazySubcommand('loadtest', '../loadtest/cli.js', 'runLoadtestCli'), isOneShot: false },
 };
 
 export function usageText(): string {
@@ -74,6 +76,11 @@ export function readVersion(): string {
     if (parent === dir) return 'unknown';
     dir = parent;
   }
+}
+
+export function isOneShot(argv: readonly string[]): boolean {
+  const name = argv[0];
+  return name !== undefined && Object.hasOwn(SUBCOMMANDS, name) && SUBCOMMANDS[name]?.isOneShot === true;
 }
 
 /** Dispatches `vigil <command> …`; resolves to the process exit code. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createH2Server } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fixtureCert } from '../helpers/certs.js';
@@ -199,4 +200,59 @@ test('https: untrusted without --ca, up with --ca (TLS details printed) and with
     const insecure = await runVigil(['check', '--allow-private', '--json', '--insecure', `${base}/`]);
     assert.equal(insecure.code, 0, insecure.stdout);
   }, server);
+});
+
+test('--h2c speaks HTTP/2 with prior knowledge to a cleartext server', async () => {
+  const server = createH2Server((_req, res) => res.end(BODY)).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const run = await runVigil(['check', '--allow-private', '--h2c', `http://127.0.0.1:${port}/`]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.stderr, '');
+    assert.match(run.stdout, /^ {2}http {6}HTTP\/2 200$/m);
+  } finally {
+    server.close();
+  }
+});
+
+test('--follow-redirects follows; without it the 302 is judged as it is; --max-redirects 0 stops', async () => {
+  const server = createServer((req, res) => {
+    if (req.url === '/old') res.writeHead(302, { location: '/new' }).end();
+    else res.writeHead(200).end(BODY);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/old`;
+    const followed = parseResult((await runVigil(['check', '--allow-private', '--json', '--follow-redirects', url])).stdout);
+    assert.deepEqual([followed.status, followed.statusCode], ['up', 200]);
+    const notFollowed = await runVigil(['check', '--allow-private', '--json', '--expect-status', '200', url]);
+    assert.equal(notFollowed.code, 1);
+    assert.deepEqual([parseResult(notFollowed.stdout).statusCode, parseResult(notFollowed.stdout).errorKind], [302, 'unexpected_status']);
+    const capped = await runVigil(['check', '--allow-private', '--json', '--follow-redirects', '--max-redirects', '0', url]);
+    assert.equal(capped.code, 1);
+    assert.equal(parseResult(capped.stdout).errorKind, 'too_many_redirects');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('--degraded-after-ms: a slow answer is degraded (slow_response) and still exits 0', async () => {
+  const DELAY_MS = 150;
+  const server = createServer((_req, res) => void setTimeout(() => res.end(BODY), DELAY_MS));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const run = await runVigil(['check', '--allow-private', '--degraded-after-ms', '50', url]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^DEGRADED {2}/);
+    assert.match(run.stdout, /^ {2}reason {4}slow_response \(verdict(, \w+ phase)?\)$/m);
+    assert.ok(run.stdout.includes('slower than the degraded threshold'));
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });

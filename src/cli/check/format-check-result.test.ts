@@ -120,7 +120,7 @@ test('a degraded result keeps its code and explains the kind; an expired certifi
   const text = formatCheckResult(degraded);
   assert.match(text, /^DEGRADED {2}https:\/\/example\.test\/health$/m);
   assert.match(text, /^ {2}http {6}HTTP\/2 429$/m);
-  assert.match(text, /^ {2}error {5}rate_limited \(verdict\)$/m);
+  assert.match(text, /^ {2}reason {4}rate_limited \(verdict\)$/m);
   assert.ok(text.includes(`            ${ERROR_EXPLANATION.rate_limited}\n`));
   assert.match(text, /^ {2}detail {4}Retry-After: 120$/m);
   assert.match(text, /\(expired 3 days ago\)$/m);

@@ -64,9 +64,10 @@ function errorLines(result: CheckResult, paint: Paint): string[] {
   const out: string[] = [];
   if (result.errorKind !== null) {
     const where = [result.errorFamily, result.errorPhase === null ? null : `${result.errorPhase} phase`].filter((p) => p !== null);
-    const kindColor = result.status === 'degraded' ? '33' : '31';
+    // a degraded check still passed: its kind is the reason for the warning, not an error
+    const isWarning = result.status === 'degraded' || result.status === 'up';
     const suffix = where.length > 0 ? ` (${where.join(', ')})` : '';
-    out.push(line('error', `${paint(kindColor, result.errorKind)}${suffix}`));
+    out.push(line(isWarning ? 'reason' : 'error', `${paint(isWarning ? '33' : '31', result.errorKind)}${suffix}`));
     out.push(line('', ERROR_EXPLANATION[result.errorKind]));
   }
   if (result.detail !== null) out.push(line('detail', result.detail.replace(/\s*\n\s*/g, ' ')));
