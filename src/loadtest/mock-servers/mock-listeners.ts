@@ -1,23 +1,21 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { afterDelay, chooseAction, type MockAction, type MockConfig } from './mock-behaviour.js';
+import type { MockConfig } from './mock-behaviour.js';
+import { serveRawHttp1 } from './raw-http1-connection.js';
 import { serveRawH2 } from './raw-h2-connection.js';
 
 /**
  * The mock servers: `count` listeners on 127.0.0.1:0 answering `GET /ok` with 200 `ok` over
- * HTTP/1.1 or HTTPS/1.1 (node:http/https; other paths get 404), or h2c / h2 over TLS (ALPN
- * offers only h2) with the raw h2 responder (every stream is answered), with the configured
- * delay and fault mix.
+ * HTTP/1.1 (other paths get 404) or h2c, plain or over TLS (ALPN offers only the one protocol),
+ * with the configured delay and fault mix. Both protocols are small raw-socket responders
+ * (raw-http1-connection.ts, raw-h2-connection.ts) so the mocks cost little of the CPU the run
+ * is meant to spend on the executor.
  */
 export interface MockListeners {
   readonly ports: readonly number[];
   close(): Promise<void>;
 }
 
-const OK_BODY = Buffer.from('ok');
-const ERROR_BODY = Buffer.from('injected fault');
 /** listen() backlog; the kernel caps it at net.core.somaxconn */
 const BACKLOG = 65_535;
 
@@ -61,25 +59,11 @@ async function closeAll(servers: readonly Server[]): Promise<void> {
 }
 
 function http1Server(config: MockConfig): Server {
-  const handler = (req: IncomingMessage, res: ServerResponse): void => answerHttp1(req, res, config);
-  const server = config.tls === null ? createHttpServer(handler) : createHttpsServer({ cert: config.tls.certPem, key: config.tls.keyPem }, handler);
-  // A client that vanishes mid-request is normal under load; never let it crash the mock.
-  server.on('clientError', (_err, socket) => socket.destroy());
+  if (config.tls === null) return createNetServer((socket) => serveRawHttp1(socket, config));
+  const server = createTlsServer({ cert: config.tls.certPem, key: config.tls.keyPem, ALPNProtocols: ['http/1.1'] }, (socket) => serveRawHttp1(socket, config));
+  // A client that vanishes mid-handshake is normal under load; never let it crash the mock.
+  server.on('tlsClientError', () => undefined);
   return server;
-}
-
-function answerHttp1(req: IncomingMessage, res: ServerResponse, config: MockConfig): void {
-  if (req.url !== '/ok') return void res.writeHead(404, { 'content-length': 0 }).end();
-  const action: MockAction = chooseAction(config, Math.random);
-  if (action.type === 'reset') return void req.socket.resetAndDestroy();
-  if (action.type === 'close') return void req.socket.destroy();
-  const statusCode = action.type === 'status' ? action.statusCode : 200;
-  const body = statusCode === 200 ? OK_BODY : ERROR_BODY;
-  const cancel = afterDelay(action.delayMs, () => {
-    if (res.destroyed) return;
-    res.writeHead(statusCode, { 'content-type': 'text/plain', 'content-length': body.length }).end(body);
-  });
-  if (action.delayMs > 0) res.once('close', cancel);
 }
 
 function h2Server(config: MockConfig): Server {
