@@ -1,0 +1,108 @@
+/**
+ * The same GET / → 200 "ok" done by our executor and by the alternatives, each as a
+ * `() => Promise<boolean>` (true = a 200 came back), so the side-by-side bench can run
+ * them through one loop.
+ */
+import { get as httpGet } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type SecureContext } from 'node:tls';
+import type { ClientHttp2Session } from 'node:http2';
+import { Client } from 'undici';
+import { executeCheck, type Clients } from '../../src/check/index.js';
+import type { CheckSpec } from '../../src/domain/check-spec.js';
+
+export type RequestFn = () => Promise<boolean>;
+
+const HOST = '127.0.0.1';
+const RAW_REQUEST = `GET / HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`;
+const STATUS_200 = 'HTTP/1.1 200';
+
+/** Our check, all phases recorded, the result built and judged. */
+export function oursCheck(spec: CheckSpec, clients: Clients): RequestFn {
+  return async () => (await executeCheck(spec, clients)).status === 'up';
+}
+
+/** node:http with `agent: false`: a new connection per request. */
+export function nodeHttpAgentFalse(port: number): RequestFn {
+  return () =>
+    new Promise((resolve, reject) => {
+      httpGet({ host: HOST, port, path: '/', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+}
+
+/** undici with a new Client (so a new connection) per request, closed after it. */
+export function undiciFresh(port: number): RequestFn {
+  const origin = `http://${HOST}:${port}`;
+  return async () => {
+    const client = new Client(origin, { pipelining: 0 });
+    try {
+      const { statusCode, body } = await client.request({ path: '/', method: 'GET', reset: true });
+      await body.dump();
+      return statusCode === 200;
+    } finally {
+      await client.close();
+    }
+  };
+}
+
+/** The floor: connect, write a fixed GET with Connection: close, read until the end. */
+export function rawSocket(port: number): RequestFn {
+  return () =>
+    new Promise((resolve, reject) => {
+      let head = '';
+      const socket = netConnect({ host: HOST, port }, () => socket.write(RAW_REQUEST));
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        if (head.length < STATUS_200.length) head += chunk;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(head.startsWith(STATUS_200)));
+    });
+}
+
+/** The TLS floor: one full handshake with a shared SecureContext, then the same raw GET. */
+export function rawTlsRequest(port: number, secureContext: SecureContext): RequestFn {
+  return () =>
+    new Promise((resolve, reject) => {
+      let head = '';
+      const socket = tlsConnect({ host: HOST, port, secureContext }, () => socket.write(RAW_REQUEST));
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        if (head.length < STATUS_200.length) head += chunk;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(head.startsWith(STATUS_200)));
+    });
+}
+
+/** One TLS handshake and nothing else: what a TLS check costs at least. */
+export function tlsHandshakeOnly(port: number, secureContext: SecureContext): RequestFn {
+  return () =>
+    new Promise((resolve, reject) => {
+      let isAuthorized = false;
+      const socket = tlsConnect({ host: HOST, port, secureContext }, () => {
+        isAuthorized = socket.authorized;
+        socket.end();
+      });
+      socket.on('error', reject);
+      socket.resume();
+      socket.on('close', () => resolve(isAuthorized));
+    });
+}
+
+/** A bare node:http2 request on one already-connected session. */
+export function bareHttp2(session: ClientHttp2Session): RequestFn {
+  return () =>
+    new Promise((resolve, reject) => {
+      let status = 0;
+      const stream = session.request({ ':path': '/' });
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.resume();
+      stream.on('error', reject);
+      stream.on('close', () => resolve(status === 200));
+    });
+}

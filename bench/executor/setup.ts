@@ -1,0 +1,29 @@
+import { buildClients, type Clients } from '../../src/check/index.js';
+import { defineHttpCheck, type HttpCheckSpec } from '../../src/domain/check-spec.js';
+import type { TargetPorts } from '../targets/target-servers.js';
+import { fixtureCaPem } from '../targets/target-servers.js';
+
+export interface ExecutorSetup {
+  readonly clients: Clients;
+  /** HTTP/1.1, a new connection per check (the production default) */
+  readonly http1Fresh: HttpCheckSpec;
+  /** h2c with prior knowledge on pooled sessions */
+  readonly h2cPooled: HttpCheckSpec;
+  /** HTTPS, a new connection and a full TLS handshake per check */
+  readonly httpsFresh: HttpCheckSpec;
+}
+
+/** Clients trust the fixture CA and may reach loopback; `h2SessionsPerOrigin` as given. */
+export function executorSetup(ports: TargetPorts, h2SessionsPerOrigin?: number): ExecutorSetup {
+  const clients = buildClients({
+    ca: fixtureCaPem(),
+    allowPrivateTargets: true,
+    ...(h2SessionsPerOrigin === undefined ? {} : { h2SessionsPerOrigin }),
+  });
+  return {
+    clients,
+    http1Fresh: defineHttpCheck({ url: `http://127.0.0.1:${ports.http1Port}/` }),
+    h2cPooled: defineHttpCheck({ url: `http://127.0.0.1:${ports.h2cPort}/`, connection: 'pooled', http2: 'prior-knowledge' }),
+    httpsFresh: defineHttpCheck({ url: `https://127.0.0.1:${ports.httpsPort}/` }),
+  };
+}

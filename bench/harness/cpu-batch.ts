@@ -1,0 +1,66 @@
+import type { BenchRow } from './bench-types.js';
+import { rangeRow } from './stats.js';
+
+export interface BatchResult {
+  /** process CPU (user + system, all threads) per call, µs */
+  readonly cpuUsPerCall: number;
+  readonly callsPerSec: number;
+  readonly failures: number;
+}
+
+/**
+ * Runs `count` calls of `fn` with at most `concurrency` in flight and measures this process's
+ * CPU around the whole batch. A rejected or false call counts as a failure, never throws.
+ */
+export async function runBatch(fn: () => Promise<boolean>, count: number, concurrency: number): Promise<BatchResult> {
+  let started = 0;
+  let failures = 0;
+  const worker = async (): Promise<void> => {
+    while (started < count) {
+      started++;
+      try {
+        if (!(await fn())) failures++;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUsPerCall: (cpu.user + cpu.system) / count, callsPerSec: (count / wallMs) * 1000, failures };
+}
+
+export interface Variant {
+  readonly name: string;
+  readonly fn: () => Promise<boolean>;
+}
+
+/**
+ * Interleaves the variants (A B C, C B A, A B C …) for `rounds` rounds after one discarded
+ * warm-up batch each, so a noisy neighbour hits every variant alike. Two rows per variant:
+ * CPU µs per check and checks/s, median and min–max over the rounds.
+ */
+export async function interleaved(
+  bench: string,
+  variants: readonly Variant[],
+  opts: { count: number; concurrency: number; rounds: number; log: (line: string) => void },
+): Promise<BenchRow[]> {
+  for (const v of variants) await runBatch(v.fn, Math.min(opts.count, 200), opts.concurrency);
+  const results = new Map<string, BatchResult[]>(variants.map((v) => [v.name, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    for (const v of order) results.get(v.name)?.push(await runBatch(v.fn, opts.count, opts.concurrency));
+  }
+  const note = `${opts.count} checks/batch, ${opts.concurrency} in flight, ${opts.rounds} interleaved rounds`;
+  return variants.flatMap((v) => {
+    const runs = results.get(v.name) ?? [];
+    const failures = runs.reduce((sum, r) => sum + r.failures, 0);
+    const cpu = rangeRow({ bench, variant: v.name, metric: 'cpu', unit: 'µs CPU/check', isHigherBetter: false, failures, note }, runs.map((r) => r.cpuUsPerCall));
+    const rate = rangeRow({ bench, variant: v.name, metric: 'rate', unit: 'checks/s', isHigherBetter: true, failures, note }, runs.map((r) => r.callsPerSec));
+    opts.log(`  ${bench}/${v.name}: ${cpu.median.toFixed(1)} µs CPU/check [${cpu.lo.toFixed(1)}–${cpu.hi.toFixed(1)}], ${rate.median.toFixed(0)} checks/s${failures > 0 ? `, ${failures} FAILED` : ''}`);
+    return [cpu, rate];
+  });
+}

@@ -1,0 +1,81 @@
+import type { BenchRow, RatioRow } from './bench-types.js';
+
+/**
+ * The goals of issue 2 ("Performance") as ratios of CPU µs per check. A term is a row id,
+ * or a difference of two (the TLS part of a check = HTTPS check − plain HTTP check).
+ */
+type Term = string | { readonly minus: readonly [string, string] };
+
+interface RatioGoal {
+  readonly name: string;
+  readonly numerator: Term;
+  readonly denominator: Term;
+  readonly goal: number;
+}
+
+export const RATIO_GOALS: readonly RatioGoal[] = [
+  {
+    name: 'ours fresh HTTP/1.1 vs raw-socket floor',
+    numerator: 'compare/http1/ours-fresh/cpu',
+    denominator: 'compare/http1/raw-socket/cpu',
+    goal: 1.2,
+  },
+  {
+    name: 'ours pooled h2c vs bare node:http2',
+    numerator: 'compare/h2c/ours-pooled/cpu',
+    denominator: 'compare/h2c/bare-node-http2/cpu',
+    goal: 1.1,
+  },
+  {
+    name: 'ours fresh HTTPS vs raw TLS request (handshake + GET)',
+    numerator: 'compare/tls/ours-fresh-https/cpu',
+    denominator: 'compare/tls/raw-tls-request/cpu',
+    goal: 1.2,
+  },
+  {
+    name: 'TLS part of our check (HTTPS − HTTP/1.1) vs one bare handshake',
+    numerator: { minus: ['compare/tls/ours-fresh-https/cpu', 'compare/tls/ours-fresh-http1/cpu'] },
+    denominator: 'compare/tls/tls-handshake-only/cpu',
+    goal: 1.1,
+  },
+];
+
+type Span = { mid: number; lo: number; hi: number };
+
+function span(term: Term, rows: ReadonlyMap<string, BenchRow>): Span | undefined {
+  if (typeof term === 'string') {
+    const row = rows.get(term);
+    return row === undefined ? undefined : { mid: row.median, lo: row.lo, hi: row.hi };
+  }
+  const a = span(term.minus[0], rows);
+  const b = span(term.minus[1], rows);
+  if (a === undefined || b === undefined) return undefined;
+  return { mid: a.mid - b.mid, lo: a.lo - b.hi, hi: a.hi - b.lo };
+}
+
+function termText(term: Term): string {
+  return typeof term === 'string' ? term : `(${term.minus[0]} − ${term.minus[1]})`;
+}
+
+/** Ratios whose rows were measured in this run; lo/hi combine the rows' spreads. */
+export function computeRatios(rows: readonly BenchRow[]): RatioRow[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return RATIO_GOALS.flatMap((g) => {
+    const n = span(g.numerator, byId);
+    const d = span(g.denominator, byId);
+    if (n === undefined || d === undefined || d.mid <= 0) return [];
+    const ratio = n.mid / d.mid;
+    return [
+      {
+        name: g.name,
+        numeratorId: termText(g.numerator),
+        denominatorId: termText(g.denominator),
+        ratio,
+        lo: n.lo / d.hi,
+        hi: n.hi / d.lo,
+        goal: g.goal,
+        isMet: ratio <= g.goal,
+      },
+    ];
+  });
+}

@@ -1,0 +1,34 @@
+import { fork } from 'node:child_process';
+import type { TargetPorts, Targets } from './target-servers.js';
+
+const START_TIMEOUT_MS = 15_000;
+
+/** Starts the target servers in a child process (the "2c" topology). */
+export function startRemoteTargets(): Promise<Targets> {
+  // Under tsx (the smoke test) this module is .ts and so is its sibling; compiled, both are .js.
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const child = fork(new URL(`./target-child${extension}`, import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`target server process did not start within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`target server process exited early (code ${code})`));
+    });
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      const ports = message as TargetPorts;
+      resolve({
+        ...ports,
+        close: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.disconnect();
+          }),
+      });
+    });
+  });
+}

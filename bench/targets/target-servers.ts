@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as NetServer } from 'node:net';
+
+/** Ports of the three loopback servers every executor bench talks to. */
+export interface TargetPorts {
+  readonly http1Port: number;
+  readonly h2cPort: number;
+  readonly httpsPort: number;
+}
+
+export interface Targets extends TargetPorts {
+  close(): Promise<void>;
+}
+
+/**
+ * Asked-for listen backlog. 10,000 checks connect at once in the throughput bench; the
+ * kernel caps the real queue at net.core.somaxconn (4096 here) — see docs/performance.md.
+ */
+export const LISTEN_BACKLOG = 20_000;
+const BODY = 'ok';
+/** The fixtures live in the repository, not in dist/: resolve them from either location. */
+const REPO_ROOT = new URL(import.meta.url.includes('/dist/bench/') ? '../../../' : '../../', import.meta.url);
+
+function certPath(name: string): URL {
+  return new URL(`test/fixtures/certs/${name}`, REPO_ROOT);
+}
+
+function listen(server: NetServer | HttpServer | Http2Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('server has no TCP address'));
+      resolve(address.port);
+    });
+  });
+}
+
+function closeServer(server: NetServer | HttpServer | Http2Server): Promise<void> {
+  return new Promise((resolve) => {
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** Starts the HTTP/1.1, h2c and HTTPS servers on 127.0.0.1:0; each answers 200 "ok". */
+export async function startTargets(): Promise<Targets> {
+  const http1 = createHttpServer({ keepAliveTimeout: 5_000 }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
+    res.end(BODY);
+  });
+  const sessions = new Set<ServerHttp2Session>();
+  const h2c = createH2Server({ settings: { maxConcurrentStreams: 100_000 } });
+  h2c.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  h2c.on('stream', (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'text/plain', 'content-length': BODY.length });
+    stream.end(BODY);
+  });
+  const https = createHttpsServer(
+    { key: readFileSync(certPath('valid-key.pem')), cert: readFileSync(certPath('valid.pem')), keepAliveTimeout: 5_000 },
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
+      res.end(BODY);
+    },
+  );
+  const [http1Port, h2cPort, httpsPort] = await Promise.all([listen(http1), listen(h2c), listen(https)]);
+  return {
+    http1Port,
+    h2cPort,
+    httpsPort,
+    async close() {
+      for (const session of sessions) session.destroy();
+      await Promise.all([closeServer(http1), closeServer(h2c), closeServer(https)]);
+    },
+  };
+}
+
+/** The CA that signed valid.pem, for clients that verify the HTTPS target. */
+export function fixtureCaPem(): string {
+  return readFileSync(certPath('ca.pem'), 'utf8');
+}

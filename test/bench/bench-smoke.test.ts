@@ -1,0 +1,45 @@
+/**
+ * Keeps the bench code from rotting: one tiny bench through the real entry (bench/main.ts),
+ * so a broken import or a renamed API fails `npm test`. Numbers are not asserted (a benchmark, not a timed test).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { BenchReport } from '../../bench/harness/bench-types.js';
+
+const ENTRY = new URL('../../bench/main.ts', import.meta.url).pathname;
+
+function runBench(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+describe('npm run bench (smoke)', () => {
+  it('runs --quick --filter micro/classify and writes its rows as JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-smoke-'));
+    try {
+      const jsonPath = join(dir, 'out.json');
+      const run = runBench(['--quick', '--filter', 'micro/classify', '--json', jsonPath]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`node ${process.version.replace(/\./g, '\\.')} · .+ × \\d+`));
+      assert.match(run.stdout, /^date \d{4}-\d{2}-\d{2}T/m);
+      const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
+      assert.equal(report.isQuick, true);
+      assert.equal(report.environment.node, process.version);
+      assert.deepEqual(
+        report.rows.map((r) => r.id),
+        ['code-econnrefused', 'code-cert-expired', 'cause-chain', 'aggregate', 'message-fallback'].map((v) => `micro/classify/${v}/time`),
+      );
+      for (const row of report.rows) {
+        assert.ok(row.median > 0 && row.lo <= row.median && row.median <= row.hi, JSON.stringify(row));
+        assert.equal(row.unit, 'ns/iter');
+      }
+      assert.deepEqual(report.ratios, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
