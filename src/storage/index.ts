@@ -1,0 +1,8 @@
+// The storage entry point for the composition root, the API and the status page.
+export * from './store.js';
+export { validateTarget, specOf, MIN_INTERVAL_MS, MAX_INTERVAL_MS, MAX_CONFIRMATIONS } from './target-validation.js';
+export { openWorkerSqliteStore } from './sqlite/worker-store.js';
+export { openSqliteStore, openSyncSqliteStore } from './sqlite/sqlite-store.js';
+export type { SqliteOptions } from './sqlite/open-database.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/open-database.js';
+export { DEFAULT_ROLLUP_GRACE_MS } from './sqlite/rollups-repo.js';
