@@ -3,6 +3,7 @@
  * probe health + listeners. It implements DaemonHandle for the API, metrics and status page.
  * Every dependency is built by the composition root (main.ts) and passed in.
  */
+import { setMaxListeners } from 'node:events';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher.js';
 import type { AlertEvent } from '../alerts/alert-event.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -58,6 +59,8 @@ export class Daemon implements DaemonHandle {
     this.store = deps.store;
     this.defaults = deps.config.defaults;
     this.health = new ProbeHealthMonitor(deps.config.probe.health);
+    // Every check in flight listens to the one shutdown signal (up to maxInFlight listeners).
+    setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
   }
