@@ -30,7 +30,7 @@ export interface DriveHandle {
 }
 
 /** Starting at most this many workers per turn of the event loop keeps a RAMP_SECS=0 start responsive. */
-const MAX_STARTS_PER_TURN = 1000;
+const MAX_STARTS_PER_TURN = 200;
 const RAMP_TICK_MS = 5;
 /**
  * Workers per abort signal. Every check adds and removes one abort listener; EventTarget
