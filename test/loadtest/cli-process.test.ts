@@ -36,14 +36,16 @@ function runCli(env: Record<string, string>, argv: string[] = [], onStderr?: (te
   );
 }
 
-for (const [name, value] of [['HTTP2', 'yes'], ['CONCURRENCY', '0'], ['DURATION_SECS', '-1']] as const) {
-  test(`${name}=${value} exits 2 with one line naming the variable, before anything starts`, async () => {
-    const out = await runCli({ [name]: value });
+test('HTTP2=yes, CONCURRENCY=0, DURATION_SECS=-1 each exit 2 with one line naming the variable, before anything starts', async () => {
+  const cases = [['HTTP2', 'yes'], ['CONCURRENCY', '0'], ['DURATION_SECS', '-1']] as const;
+  const outs = await Promise.all(cases.map(([name, value]) => runCli({ [name]: value })));
+  cases.forEach(([name, value], i) => {
+    const out = outs[i] as Outcome;
     assert.equal(out.code, 2);
     assert.equal(out.stdout, '');
     assert.match(out.stderr, new RegExp(`^vigil loadtest: ${name}="${value}" is invalid: expected [^\\n]+\\n$`));
   });
-}
+});
 
 test('a flag that does not parse also exits 2 naming the variable', async () => {
   const out = await runCli({}, ['--timeout-ms', 'soon']);
@@ -65,13 +67,11 @@ test('JSON writes a report matching the schema; BASELINE exits 1 on a regression
 
     const muchFaster = join(dir, 'faster.json');
     writeFileSync(muchFaster, JSON.stringify({ ...report, rps: report.rps * 100 }));
-    const regressed = await runCli({ ...SMALL, BASELINE: muchFaster });
-    assert.equal(regressed.code, 1, regressed.stderr);
-    assert.match(regressed.stdout, /^verdict +REGRESSION: rps fell/m);
-
     const muchSlower = join(dir, 'slower.json');
     writeFileSync(muchSlower, JSON.stringify({ ...report, rps: report.rps / 100, latencyMs: { ...report.latencyMs, p99: (report.latencyMs.p99 ?? 1) * 100 } }));
-    const fine = await runCli({ ...SMALL, BASELINE: muchSlower });
+    const [regressed, fine] = await Promise.all([runCli({ ...SMALL, BASELINE: muchFaster }), runCli({ ...SMALL, BASELINE: muchSlower })]);
+    assert.equal(regressed.code, 1, regressed.stderr);
+    assert.match(regressed.stdout, /^verdict +REGRESSION: rps fell/m);
     assert.equal(fine.code, 0, fine.stderr);
     assert.match(fine.stdout, /^verdict +no regression$/m);
   } finally {
