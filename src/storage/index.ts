@@ -6,3 +6,5 @@ export { openSqliteStore, openSyncSqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteOptions } from './sqlite/open-database.js';
 export { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/open-database.js';
 export { DEFAULT_ROLLUP_GRACE_MS } from './sqlite/rollups-repo.js';
+export { startStorageMaintenance, DEFAULT_MAINTENANCE_EVERY_MS } from './maintenance.js';
+export type { MaintenanceOptions, MaintenanceReport, StorageMaintenance } from './maintenance.js';
