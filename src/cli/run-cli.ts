@@ -13,35 +13,43 @@ interface Subcommand {
   readonly isOneShot: boolean;
 }
 
+type ExternalRunner = (argv: string[]) => Promise<number>;
+
 /**
- * Loads a subcommand that lives in another module, lazily, so a module that is missing or
- * broken only breaks its own subcommand. The specifier is a variable on purpose: the CLI must
- * still build while those modules are absent.
+ * A subcommand that lives in another module, loaded only when it is asked for, so a module
+ * that is missing from a build only breaks its own subcommand (with one clear line, exit 1).
  */
-export function lazySubcommand(name: string, specifier: string, exportName: string): SubcommandRunner {
+export function lazySubcommand(name: string, load: () => Promise<ExternalRunner>): SubcommandRunner {
   return async (argv, io) => {
-    let mod: Record<string, unknown>;
+    let run: ExternalRunner;
     try {
-      mod = (await import(specifier)) as Record<string, unknown>;
+      run = await load();
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
       const reason = String((err as Error).message).split('\n')[0];
       io.writeErr(`vigil ${name}: not available in this build (${reason})\n`);
       return EXIT_FAILED;
     }
-    const run = mod[exportName];
-    if (typeof run !== 'function') {
-      io.writeErr(`vigil ${name}: not available in this build (${specifier} does not export ${exportName})\n`);
-      return EXIT_FAILED;
-    }
-    return (run as (argv: string[]) => Promise<number>)(argv);
+    return run(argv);
   };
 }
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
-  check: { summary: 'run one check now and print the result (vigil check <url> | --tcp host:port)', run: runCheckCli, isOneShot: true },
-  serve: { summary: 'run the monitor daemon', run: lazySubcommand('serve', '../daemon/cli.js', 'runServeCli'), isOneShot: false },
-  loadtest: { summary: 'run the load-test harness', run: lazySubcommand('loadtest', '../loadtest/cli.js', 'runLoadtestCli'), isOneShot: false },
+  check: {
+    summary: 'run one check now and print the result (vigil check <url> | --tcp host:port)',
+    run: runCheckCli,
+    isOneShot: true,
+  },
+  serve: {
+    summary: 'run the monitor daemon',
+    run: lazySubcommand('serve', async () => (await import('../daemon/cli.js')).runServeCli),
+    isOneShot: false,
+  },
+  loadtest: {
+    summary: 'run the load-test harness',
+    run: lazySubcommand('loadtest', async () => (await import('../loadtest/cli.js')).runLoadtestCli),
+    isOneShot: false,
+  },
 };
 
 export function usageText(): string {
