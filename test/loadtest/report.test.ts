@@ -26,6 +26,8 @@ const failed = (errorKind: CheckResult['errorKind'], detail: string): CheckResul
 function twoShardReport(): LoadTestReport {
   const a = new ShardStats(1000, 2000);
   const b = new ShardStats(1000, 2000);
+  a.workersStarted = 2;
+  b.workersStarted = 2;
   for (let i = 1; i <= 100; i++) a.record(result({}), i, 1500);
   for (let i = 1; i <= 100; i++) b.record(result({}), 100 + i, 500);
   b.record(failed('connection_reset', 'ECONNRESET: read ECONNRESET'), 3, 1500);
@@ -56,6 +58,8 @@ test('shards merge: counts add up and percentiles come from the merged histogram
   assert.equal(r.steadyRps, 102);
   assert.equal(r.rps, 101.5);
   assert.equal(r.peakRssBytes, 2 << 20);
+  assert.equal(r.workersStarted, 4);
+  assert.deepEqual(r.warnings, []);
 });
 
 test('the report matches its schema and survives a JSON round trip', () => {

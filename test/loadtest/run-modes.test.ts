@@ -20,6 +20,7 @@ function assertConsistent(r: LoadTestReport): void {
   assert.ok(ordered.every((v) => v !== null));
   assert.deepEqual([...(ordered as number[])].sort((a, b) => a - b), ordered, 'percentiles ordered');
   assert.equal(r.interrupted, false);
+  assert.equal(r.workersStarted, r.config.concurrency);
   assert.ok(r.peakRssBytes > 0);
 }
 

@@ -41,6 +41,7 @@ export function buildReport(facts: RunFacts): LoadTestReport {
     procs: facts.procs,
     procsReason: facts.procsReason,
     totals: { checks, success, errors: checks - success, successPct: checks === 0 ? null : (success / checks) * 100, cancelled: sum((s) => s.cancelled) },
+    workersStarted: sum((s) => s.workersStarted),
     errorsByKind: mergeErrorKinds(summaries),
     topErrors: mergeDetails(summaries),
     elapsedSecs,
@@ -115,6 +116,11 @@ function warningsFor(report: LoadTestReport, options: LoadTestOptions): string[]
   if (p50 !== null && p999 !== null && max !== null && (p999 > 10 * p50 || max >= options.timeoutMs)) {
     warnings.push(
       'heavy tail: in a closed loop a stalled check also stops its worker from sending (coordinated omission), so the real tail under a fixed arrival rate is worse than shown',
+    );
+  }
+  if (!report.interrupted && report.workersStarted < options.concurrency) {
+    warnings.push(
+      `only ${report.workersStarted} of ${options.concurrency} workers started before the deadline: the load generator fell behind the ramp, so the run drove less concurrency than asked`,
     );
   }
   const fdExhausted = report.errorsByKind['fd_exhausted'] ?? 0;

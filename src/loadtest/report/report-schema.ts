@@ -37,6 +37,8 @@ export const loadTestReportSchema = z.object({
     /** in flight when the run was interrupted; not in checks */
     cancelled: z.number().int().nonnegative(),
   }),
+  /** workers that started before the deadline; fewer than concurrency when the ramp fell behind */
+  workersStarted: z.number().int().nonnegative(),
   errorsByKind: z.record(z.string(), z.number().int().positive()),
   topErrors: z.array(z.object({ kind: z.string(), detail: z.string(), count: z.number().int().positive() })),
   elapsedSecs: z.number().nonnegative(),

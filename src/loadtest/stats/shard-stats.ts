@@ -26,6 +26,8 @@ export interface ShardSummary {
   readonly steadyChecks: number;
   /** checks still running when the run was interrupted: cancelled, not counted */
   readonly cancelled: number;
+  /** workers that started before the deadline (all of them unless the ramp fell behind) */
+  readonly workersStarted: number;
   readonly latencyUs: string;
   readonly connectUs: string;
   readonly ttfbUs: string;
@@ -44,6 +46,7 @@ export class ShardStats {
   errors = 0;
   steadyChecks = 0;
   cancelled = 0;
+  workersStarted = 0;
   private readonly errorsByKind = new Map<ErrorKind, number>();
   private readonly details = new Map<string, { kind: ErrorKind; detail: string; count: number }>();
   private detailsOverflow = 0;
@@ -92,6 +95,7 @@ export class ShardStats {
       detailsOverflow: this.detailsOverflow,
       steadyChecks: this.steadyChecks,
       cancelled: this.cancelled,
+      workersStarted: this.workersStarted,
       latencyUs: encodeHistogram(this.latency),
       connectUs: encodeHistogram(this.connect),
       ttfbUs: encodeHistogram(this.ttfb),

@@ -88,6 +88,7 @@ export function driveWorkers(input: DriveInput): DriveHandle {
 
   const launch = (localIndex: number): void => {
     running++;
+    stats.workersStarted++;
     void worker(localIndex).finally(() => {
       running--;
       settleIfDone();
