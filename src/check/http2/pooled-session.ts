@@ -47,18 +47,18 @@ export class PooledSession {
     this.maxStreams = STREAMS_BEFORE_SETTINGS;
   }
 
-  open(connect: SessionConnector): void {
-    const ready = this.establish(connect);
+  open(connect: SessionConnector, opener: CheckContext): void {
+    const ready = this.establish(connect, opener);
     // Awaited by every check that leased this entry; this branch only marks it handled.
     ready.catch(() => undefined);
     this.ready = ready;
   }
 
-  private async establish(connect: SessionConnector): Promise<void> {
+  private async establish(connect: SessionConnector, opener: CheckContext): Promise<void> {
     try {
       const session = await connect();
       this.adopt(session);
-      await usable(session);
+      await usable(session, opener);
       if (!this.isUsable) throw new Error('HTTP/2 session closed while connecting');
       this.ready = null;
     } catch (err) {
@@ -133,18 +133,31 @@ export class PooledSession {
   };
 }
 
-/** Resolves once the session is connected and the peer's SETTINGS arrived. */
-function usable(session: ClientHttp2Session): Promise<void> {
+/**
+ * Resolves once the session is connected and the peer's SETTINGS arrived. The connector has
+ * already returned, so the opener's budget is watched here: a peer that never sends
+ * SETTINGS costs the opener its budget and the session is destroyed.
+ */
+function usable(session: ClientHttp2Session, opener: CheckContext): Promise<void> {
   if (session.destroyed || session.closed) return Promise.reject(new Error('HTTP/2 session closed while connecting'));
   if (hasRemoteSettings(session)) return Promise.resolve();
+  if (opener.aborted !== null) {
+    session.destroy();
+    return Promise.reject(opener.aborted);
+  }
   return new Promise((resolve, reject) => {
     const done = (err?: unknown): void => {
+      opener.onAbort(null);
       session.off('remoteSettings', onSettings);
       session.off('error', done);
       session.off('close', onClose);
       if (err === undefined) resolve();
       else reject(err);
     };
+    opener.onAbort((failure) => {
+      done(failure);
+      session.destroy();
+    });
     const onSettings = (): void => done();
     const onClose = (): void => done(new Error('HTTP/2 session closed while connecting'));
     session.once('remoteSettings', onSettings);

@@ -238,3 +238,26 @@ test('pooled h2 over TLS: sessions from an ALPN-h2 socket are reused', async () 
     await server.close();
   }
 });
+
+test('a peer that never sends SETTINGS: the opener stops at its budget and the session is dropped', async () => {
+  const silent = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  const pool = new H2SessionPool({ sessionsPerOrigin: 1 });
+  try {
+    const startedMs = performance.now();
+    await assert.rejects(run(pool, origin, h2c(origin), '/', 100), (err: unknown) => {
+      assert.ok(err instanceof CheckFailure);
+      assert.equal(err.kind, 'timeout');
+      return true;
+    });
+    assert.ok(performance.now() - startedMs < 150);
+    assert.deepEqual(pool.stats(origin), { sessions: 0, activeStreams: 0, waiting: 0 });
+  } finally {
+    await pool.close();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
