@@ -131,3 +131,17 @@ test('removing a target stops it; changing its interval re-phases it', async () 
   for (const j of jobs) assert.equal(j.dueAt % 2_000, phaseOf('b', 2_000));
   assert.equal(scheduler.counters().targets, 1);
 });
+
+test('targets added long before start are not late for slots that passed before it', async () => {
+  const clock = new FakeClock();
+  const jobs: ScheduledJob[] = [];
+  const scheduler = new Scheduler({ clock, run: sleeper(clock, () => 1, jobs) });
+  for (let i = 0; i < 50; i++) scheduler.upsert(`t${i}`, 1_000);
+  clock.jump(5_000);
+  scheduler.start();
+  await clock.advance(1_000);
+  scheduler.stop();
+  assert.equal(jobs.length, 50);
+  assert.ok(jobs.every((j) => j.startedAt === j.dueAt));
+  assert.equal(scheduler.counters().drops.missed_late, 0);
+});

@@ -107,8 +107,19 @@ export class Scheduler {
     return this.slots.get(id)?.phaseMs;
   }
 
+  /**
+   * Starts firing. Due times are (re)computed from now: targets added before start (which
+   * may take seconds for a large fleet) are not "late" for slots that passed before the
+   * scheduler ran.
+   */
   start(): void {
     this.running = true;
+    this.heap.clear();
+    const now = this.clock.now();
+    for (const slot of this.slots.values()) {
+      slot.generation++;
+      this.heap.push({ dueAt: firstDueAt(now, slot.intervalMs, slot.phaseMs), seq: this.seq++, slot, generation: slot.generation });
+    }
     this.arm();
   }
 
