@@ -3,7 +3,7 @@
  * the real process: the dispatcher and the commands live in run-cli.ts and check/.
  */
 import { isOneShot, runCli } from './run-cli.js';
-import type { CliIo } from './usage-error.js';
+import type { CliIo } from './cli-io.js';
 
 /** how long a one-shot command may linger after its result before we leave anyway */
 const ONE_SHOT_GRACE_MS = 1_000;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lazySubcommand, runCli } from './run-cli.js';
-import type { CliIo } from './usage-error.js';
+import type { CliIo } from './cli-io.js';
 
 interface Captured {
   code: number;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCheckCli } from './check/run-check-cli.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './usage-error.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './cli-io.js';
 
 type SubcommandRunner = (argv: string[], io: CliIo) => Promise<number>;
 

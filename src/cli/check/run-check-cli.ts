@@ -1,5 +1,6 @@
 import { isSuccess } from '../../domain/check-result.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../usage-error.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from '../cli-io.js';
+import { UsageError } from '../usage-error.js';
 import { parseCheckArgs } from './check-command-def.js';
 import { toCheckInvocation, type CheckInvocation } from './check-invocation.js';
 import { formatCheckResult } from './format-check-result.js';
