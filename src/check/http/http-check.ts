@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { CheckResult, TlsInfo } from '../../domain/check-result.js';
+import type { CheckResult } from '../../domain/check-result.js';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
@@ -20,10 +20,9 @@ import { exchangeHttp1 } from './http1.js';
 import { isCredentialHeader, isRedirect, nextHop, type HopState } from './redirect.js';
 import { judgeResponse, needsBody } from './verdict.js';
 
-/** What the last hop revealed, kept so a failure result still reports it (status: ctx.statusCode). */
+/** What the last hop revealed, kept so a failure result still reports it (status and TLS: on ctx). */
 interface HopInfo {
   httpVersion: '1.1' | '2' | null;
-  tls: TlsInfo | null;
   reused: boolean;
 }
 
@@ -39,13 +38,13 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
   const disarm = armBudget(ctx, spec.timeoutMs, options.signal);
-  const info: HopInfo = { httpVersion: null, tls: null, reused: false };
+  const info: HopInfo = { httpVersion: null, reused: false };
   try {
     return await runHops(spec, clients, ctx, info, startedAt);
   } catch (err) {
     const failure = classifyError(err, ctx.phase);
     return failureResult(
-      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: info.tls, connectionReused: info.reused },
+      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: ctx.tls, connectionReused: info.reused },
       failure,
       timer,
     );
@@ -90,7 +89,7 @@ async function runHops(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext,
         errorPhase: verdict.errorKind === null ? null : 'receive',
         detail: verdict.detail ?? capNote,
         connectionReused: info.reused,
-        tls: info.tls,
+        tls: ctx.tls,
       },
       ctx.timer,
     );
@@ -144,6 +143,7 @@ async function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, 
     : null;
   const connect = (): Promise<Connection> => openConnection({ host, port, tls, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
   ctx.statusCode = null;
+  ctx.tls = null;
   info.reused = false;
   const response = spec.connection === 'pooled'
     ? await pooledExchange(clients, request, ctx, info, connect, priorKnowledge)
@@ -156,7 +156,6 @@ async function freshExchange(
 ): Promise<HopResponse> {
   const socket = await connect();
   const isTls = request.url.protocol === 'https:';
-  if (isTls) info.tls = readTlsInfo(socket as TLSSocket);
   const h2 = priorKnowledge || (isTls && (socket as TLSSocket).alpnProtocol === 'h2');
   info.httpVersion = h2 ? '2' : '1.1';
   if (h2) return exchangeH2OverSocket(socket, request, ctx);
@@ -179,7 +178,8 @@ async function pooledExchange(
   const idle = clients.http1Pool.acquire(key);
   const socket = idle ?? (await connect());
   info.reused = idle !== null;
-  if (request.url.protocol === 'https:') info.tls = readTlsInfo(socket as TLSSocket);
+  // A reused TLS socket did no handshake now, but its session and certificate are still true.
+  if (idle !== null && request.url.protocol === 'https:') ctx.tls = readTlsInfo(idle as TLSSocket);
   if (idle !== null) ctx.phase = 'send';
   const { response, reusable } = await exchangeHttp1(socket, request, ctx, true);
   if (reusable) clients.http1Pool.release(key, socket);

@@ -5,6 +5,7 @@ import type { ResolvedAddress } from '../dns/resolver-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { abortable } from './abortable.js';
+import { readTlsInfo } from './tls-info.js';
 import type { CheckContext, Connection } from './connection-types.js';
 
 export interface TlsOptions {
@@ -111,7 +112,9 @@ function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[],
       ctx.onAbort(null);
       resolve(socket);
     };
-    const onError = (err: Error): void => fail(classifyError(err, ctx.phase));
+    const onError = (err: Error): void => {
+      fail(classifyError(err, ctx.phase));
+    };
     socket.on('error', onError);
     ctx.onAbort(fail);
     socket.once('connect', () => {
@@ -124,6 +127,12 @@ function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[],
       }
     });
     if (tlsOptions !== null) {
+      // 'secure' fires when the handshake ends, before Node verifies the certificate and
+      // destroys the socket on failure: read the certificate here so a cert_expired result
+      // still says when it expired.
+      (socket as TLSSocket).prependOnceListener('secure', () => {
+        ctx.tls = readTlsInfo(socket as TLSSocket);
+      });
       (socket as TLSSocket).once('secureConnect', () => {
         ctx.timer.mark('tlsEnd');
         succeed();

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { TlsInfo } from '../../domain/check-result.js';
 import type { ErrorPhase } from '../../domain/error-kind.js';
 import type { CheckFailure } from '../errors/check-failure.js';
 import type { PhaseTimer } from '../timing/phase-timer.js';
@@ -14,6 +15,8 @@ export class CheckContext {
   phase: ErrorPhase = 'dns';
   /** status code of the current hop's final response, once its headers arrived */
   statusCode: number | null = null;
+  /** the negotiated TLS session and peer certificate of the current hop, once the handshake ended */
+  tls: TlsInfo | null = null;
   private abortHandler: ((failure: CheckFailure) => void) | null = null;
   aborted: CheckFailure | null = null;
 
