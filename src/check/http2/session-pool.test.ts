@@ -261,3 +261,25 @@ test('a peer that never sends SETTINGS: the opener stops at its budget and the s
     await new Promise((resolve) => silent.close(resolve));
   }
 });
+
+test('a connector that throws fails the checks that needed it, without hanging the queue', async () => {
+  const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
+  const pool = new H2SessionPool({ sessionsPerOrigin: 1 });
+  const broken = (): ClientHttp2Session => {
+    throw Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' });
+  };
+  try {
+    const results = await Promise.allSettled([run(pool, server.origin, broken), run(pool, server.origin, broken)]);
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      const reason = (result as PromiseRejectedResult).reason as CheckFailure;
+      assert.equal(reason.kind, 'fd_exhausted');
+      assert.equal(reason.phase, 'connect');
+    }
+    const next = await run(pool, server.origin, h2c(server.origin));
+    assert.equal(next.response.statusCode, 200);
+  } finally {
+    await pool.close();
+    await server.close();
+  }
+});

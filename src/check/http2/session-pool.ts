@@ -54,6 +54,7 @@ interface OriginState {
   /** FIFO of checks waiting for a stream slot; `head` avoids O(n) shift() */
   waiters: Waiter[];
   head: number;
+  isPumping: boolean;
 }
 
 /**
@@ -159,11 +160,9 @@ export class H2SessionPool {
   private take(state: OriginState, origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | null {
     let best: PooledSession | null = null;
     for (const entry of state.sessions) {
-      if (!entry.isAlive()) {
-        entry.retire();
-        return this.take(state, origin, connect, ctx);
-      }
-      if (entry.active < entry.maxStreams && (best === null || entry.active < best.active)) best = entry;
+      // A session that died this tick is skipped, not retired here: its 'close' (next tick)
+      // retires it, so take() never re-enters pump() through onRetired.
+      if (entry.active < entry.maxStreams && (best === null || entry.active < best.active) && entry.isAlive()) best = entry;
     }
     if ((best === null || best.active > 0) && state.sessions.length < this.sessionsPerOrigin) {
       best = this.open(state, origin, connect, ctx);
@@ -227,6 +226,18 @@ export class H2SessionPool {
 
   /** Hands free slots to waiting checks in arrival order. */
   private pump(state: OriginState, origin: string): void {
+    // A connector that throws synchronously retires its session inside take(); the outer
+    // loop must stay the only one advancing `head`.
+    if (state.isPumping) return;
+    state.isPumping = true;
+    try {
+      this.drain(state, origin);
+    } finally {
+      state.isPumping = false;
+    }
+  }
+
+  private drain(state: OriginState, origin: string): void {
     while (state.head < state.waiters.length) {
       const waiter = state.waiters[state.head] as Waiter;
       if (waiter.isCancelled) {
@@ -273,7 +284,7 @@ export class H2SessionPool {
   private stateOf(origin: string): OriginState {
     let state = this.origins.get(origin);
     if (state === undefined) {
-      state = { sessions: [], waiters: [], head: 0 };
+      state = { sessions: [], waiters: [], head: 0, isPumping: false };
       this.origins.set(origin, state);
     }
     return state;
