@@ -68,3 +68,10 @@ test('an empty file is a valid config with no targets', () => {
   assert.equal(config.targets.length, 0);
   assert.equal(config.probe.maxInFlight, 1024);
 });
+
+test('refusals never echo a value that may be a credential', () => {
+  const text = `targets:\n  - name: h\n    check: { url: "http://x/", headers: { authorization: "Bearer s3cret-token\\nX" } }\n  - name: u\n    check: { url: "http://user:s3cret-pass@/" }\n`;
+  const config = parseDaemonConfig(text, {});
+  assert.deepEqual(config.targetErrors.map((e) => e.field), ['check.headers.authorization', 'check.url']);
+  assert.ok(!JSON.stringify(config.targetErrors).includes('s3cret'));
+});

@@ -111,7 +111,10 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     spec = defineCheck(checkInput);
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
-    return { ok: false, errors: [{ target: label, field: `check.${err.field}`, message: err.message.slice(err.field.length + 2) }] };
+    // Never echo a value that may be a credential (header values, auth, a URL with userinfo).
+    const mayBeSecret = /^(headers|auth)/.test(err.field) || (err.field === 'url' && String(err.got).includes('@'));
+    const message = mayBeSecret ? `expected ${err.expected} (value not shown)` : err.message.slice(err.field.length + 2);
+    return { ok: false, errors: [{ target: label, field: `check.${err.field}`, message }] };
   }
   const target: TargetDefinition = Object.freeze({
     id: raw.id ?? slugifyName(raw.name),
