@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { CheckFailure } from '../errors/check-failure.js';
 import { exchangeHttp2 } from './exchange.js';
 import { exchangeHttp2OverSocket } from './over-socket.js';
+import { h2CodeName } from './h2-failure.js';
 import { budgetContext, FIXTURE_CA, hopRequest, respondText, startH2Server, testLimits } from './h2-test-servers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
@@ -266,4 +267,12 @@ test('a destroyed session rejects at once (request never sent)', async () => {
     dispose();
     await server.close();
   }
+});
+
+test('GOAWAY and RST_STREAM codes are named in the detail (all RFC 9113 codes)', () => {
+  assert.equal(h2CodeName(constants.NGHTTP2_ENHANCE_YOUR_CALM), 'ENHANCE_YOUR_CALM');
+  assert.equal(h2CodeName(constants.NGHTTP2_HTTP_1_1_REQUIRED), 'HTTP_1_1_REQUIRED');
+  assert.equal(h2CodeName(constants.NGHTTP2_SETTINGS_TIMEOUT), 'SETTINGS_TIMEOUT');
+  assert.equal(h2CodeName(constants.NGHTTP2_STREAM_CLOSED), 'STREAM_CLOSED');
+  assert.equal(h2CodeName(99), 'code 99');
 });

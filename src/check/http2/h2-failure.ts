@@ -64,15 +64,26 @@ export function goawayOf(session: ClientHttp2Session): GoawayInfo | null {
   return (session as Watched)[kGoaway] ?? null;
 }
 
-const CODE_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(constants)
-    .filter(([name]) => name.startsWith('NGHTTP2_') && name.endsWith('_ERROR'))
-    .concat([['NGHTTP2_REFUSED_STREAM', constants.NGHTTP2_REFUSED_STREAM], ['NGHTTP2_CANCEL', constants.NGHTTP2_CANCEL]])
-    .map(([name, code]) => [code as number, name.slice('NGHTTP2_'.length)]),
-);
+/** RFC 9113 §7 error codes, as they appear in GOAWAY and RST_STREAM frames. */
+const CODE_NAMES: readonly string[] = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
+];
 
 export function h2CodeName(code: number): string {
-  return CODE_NAMES.get(code) ?? `code ${code}`;
+  return CODE_NAMES[code] ?? `code ${code}`;
 }
 
 /** request() threw: the stream never existed, so the server never saw the request. */
