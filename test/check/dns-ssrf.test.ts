@@ -5,7 +5,7 @@ import { DEFAULT_DNS } from '../../src/check/clients.js';
 import { createResolver } from '../../src/check/dns/resolver.js';
 import type { CheckResult } from '../../src/domain/check-result.js';
 import { assertFailure, assertUp, PHASES, type PresentPhases } from '../helpers/check-assertions.js';
-import { checkHttp, checkTcp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import { guardedClients, SAFETY_RANGE, type GuardedClients } from '../helpers/guarded-clients.js';
 import { startDnsServer, type DnsTestServer } from '../helpers/servers/dns-server.js';
 import { startFixedResponse, startRedirectTo, startTlsServer } from '../helpers/servers/http-catalog.js';
@@ -24,15 +24,6 @@ const ZONE = {
   'corp.test': ['10.1.2.3'],
 };
 const WITH_DNS: PresentPhases = { dns: true, connect: false, tls: false, ttfb: false, receive: false };
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 function localResolver(dns: DnsTestServer): ReturnType<typeof createResolver> {
   return createResolver(DEFAULT_DNS, { servers: [dns.server], hostsFallback: false, queryTimeoutMs: 1_000, queryTries: 1 });

@@ -2,22 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startBadGzip, startEncodedBody } from '../helpers/servers/http-catalog.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 
 // What real servers send: framing and encodings the HTTP/1.1 reader must get right. The
 // keyword assertions prove the body was read (and decoded) exactly, not just the status.
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 describe('HTTP/1.1 framing and encodings', () => {
   let clients: Clients;

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import {
   startCrossOriginRedirect,
   startMethodRedirects,
@@ -15,15 +15,6 @@ import type { TestServer } from '../helpers/servers/test-server.js';
 // Redirects: followed only when asked, at most maxRedirects; 301/302/303 → body-less GET,
 // 307/308 keep method and body; credentials never leave the original origin. Phases
 // describe the last hop, totalMs the whole chain.
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 describe('redirects', () => {
   let clients: Clients;

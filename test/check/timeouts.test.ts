@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import type { CheckResult } from '../../src/domain/check-result.js';
 import { assertFailure, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, checkTcp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startH2Server } from '../helpers/servers/h2-catalog.js';
 import { startBacklogFull } from '../helpers/servers/backlog-full.js';
@@ -22,15 +22,6 @@ function assertWithinBudget(result: CheckResult, timeoutMs: number): void {
   // fire up to ~1 ms early as measured by performance.now().
   assert.ok(total >= timeoutMs - 1, `totalMs ${total} ended before the ${timeoutMs} ms budget`);
   assert.ok(total < timeoutMs + OVERRUN_SLACK_MS, `totalMs ${total} overran the ${timeoutMs} ms budget`);
-}
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
 }
 
 describe('overall time budget', () => {

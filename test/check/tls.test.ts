@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import type { ErrorKind } from '../../src/domain/error-kind.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import type { FixtureCertName } from '../helpers/certs.js';
 import { startPlaintextForTls, startTlsServer } from '../helpers/servers/http-catalog.js';
 import { startH2Server } from '../helpers/servers/h2-catalog.js';
@@ -12,15 +12,6 @@ import type { TestServer } from '../helpers/servers/test-server.js';
 // TLS with the committed fixtures (scripts/make-certs.sh). The clients trust the fixture CA
 // only (on top of the bundled roots), never the "untrusted" CA. URLs use 127.0.0.1, which
 // every fixture leaf except wrong-host names in its SAN.
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 describe('TLS certificates', () => {
   let clients: Clients;

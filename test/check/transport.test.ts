@@ -2,22 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, checkTcp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startFixedResponse } from '../helpers/servers/http-catalog.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 
 // Transport failures: the exchange never completed. Every target is an IP literal, so dnsMs
 // is always null; each case pins status, kind, phase and which phases completed.
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 describe('transport failures (HTTP/1.1 over loopback)', () => {
   let clients: Clients;

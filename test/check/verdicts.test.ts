@@ -2,22 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
-import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
+import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startFixedResponse, startRateLimited, startUnavailable } from '../helpers/servers/http-catalog.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 
 // Verdicts: the exchange completed and the target was judged. All phases are present; the
 // error phase of a verdict on a complete response is 'receive'.
-
-async function withServer(start: Promise<TestServer>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await start;
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 describe('status verdicts', () => {
   let clients: Clients;

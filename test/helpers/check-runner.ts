@@ -19,3 +19,13 @@ export function checkHttp(clients: Clients, input: HttpCheckInput): Promise<Chec
 export function checkTcp(clients: Clients, input: Omit<TcpCheckInput, 'kind'>): Promise<CheckResult> {
   return executeCheck(defineTcpCheck({ kind: 'tcp', ...input }), clients);
 }
+
+/** Starts a server, runs `run` against it, and always closes it. */
+export async function withServer<S extends { close(): Promise<void> }>(start: Promise<S>, run: (server: S) => Promise<void>): Promise<void> {
+  const server = await start;
+  try {
+    await run(server);
+  } finally {
+    await server.close();
+  }
+}
