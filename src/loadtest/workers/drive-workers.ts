@@ -33,7 +33,7 @@ export interface DriveHandle {
  * Every turn starts all workers that are due (the ramp must not fall behind because a turn of a
  * busy loop is long), in slices of this size so a RAMP_SECS=0 start still lets I/O in.
  */
-const MAX_STARTS_PER_TURN = 10_000;
+const MAX_STARTS_PER_TURN = 2_000;
 const RAMP_TICK_MS = 5;
 /**
  * Workers per abort signal. Every check adds and removes one abort listener; EventTarget
