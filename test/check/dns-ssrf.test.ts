@@ -9,7 +9,6 @@ import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/che
 import { guardedClients, SAFETY_RANGE, type GuardedClients } from '../helpers/guarded-clients.js';
 import { startDnsServer, type DnsTestServer } from '../helpers/servers/dns-server.js';
 import { startFixedResponse, startRedirectTo, startTlsServer } from '../helpers/servers/http-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // Names resolve through our own resolver pointed at a DNS server on 127.0.0.1 (the machine's
 // resolver is not loopback, and getaddrinfo would ask it: hostsFallback is off), so these

@@ -5,7 +5,6 @@ import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js'
 import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startBadGzip, startEncodedBody } from '../helpers/servers/http-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // What real servers send: framing and encodings the HTTP/1.1 reader must get right. The
 // keyword assertions prove the body was read (and decoded) exactly, not just the status.

@@ -4,7 +4,6 @@ import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
 import { startH2Server, type H2ServerOptions } from '../helpers/servers/h2-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // HTTP/2: h2c by prior knowledge and h2 by ALPN, fresh and pooled, and servers that refuse
 // streams or send GOAWAY.

@@ -10,7 +10,6 @@ import {
   startRedirectLoop,
   startRedirectTo,
 } from '../helpers/servers/http-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // Redirects: followed only when asked, at most maxRedirects; 301/302/303 → body-less GET,
 // 307/308 keep method and body; credentials never leave the original origin. Phases

@@ -7,7 +7,6 @@ import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/che
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startH2Server } from '../helpers/servers/h2-catalog.js';
 import { startBacklogFull } from '../helpers/servers/backlog-full.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // The overall budget: whatever the server does, a check ends at timeoutMs, give or take a
 // few ms (the budget is our own timer), and says which phase ran out.

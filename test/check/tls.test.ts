@@ -7,7 +7,6 @@ import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.
 import type { FixtureCertName } from '../helpers/certs.js';
 import { startPlaintextForTls, startTlsServer } from '../helpers/servers/http-catalog.js';
 import { startH2Server } from '../helpers/servers/h2-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // TLS with the committed fixtures (scripts/make-certs.sh). The clients trust the fixture CA
 // only (on top of the bundled roots), never the "untrusted" CA. URLs use 127.0.0.1, which

@@ -5,7 +5,6 @@ import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js'
 import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startFixedResponse } from '../helpers/servers/http-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // Transport failures: the exchange never completed. Every target is an IP literal, so dnsMs
 // is always null; each case pins status, kind, phase and which phases completed.

@@ -5,7 +5,6 @@ import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js'
 import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startFixedResponse, startRateLimited, startUnavailable } from '../helpers/servers/http-catalog.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
 
 // Verdicts: the exchange completed and the target was judged. All phases are present; the
 // error phase of a verdict on a complete response is 'receive'.
