@@ -4,6 +4,7 @@ import { connect as connectHttp2, constants, type ClientHttp2Session } from 'nod
 import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { CheckFailure } from '../errors/check-failure.js';
 import { H2SessionPool, type PooledHopResponse } from './session-pool.js';
@@ -280,6 +281,35 @@ test('a connector that throws fails the checks that needed it, without hanging t
     assert.equal(next.response.statusCode, 200);
   } finally {
     await pool.close();
+    await server.close();
+  }
+});
+
+test('an idle pooled session does not keep the process alive', async () => {
+  const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
+  // The child runs one pooled check and never closes the pool: it must still exit by itself.
+  const child = `
+    import { connect } from 'node:http2';
+    const { H2SessionPool } = await import(${JSON.stringify(new URL('./session-pool.ts', import.meta.url).href)});
+    const { budgetContext, hopRequest } = await import(${JSON.stringify(new URL('./h2-test-servers.ts', import.meta.url).href)});
+    const origin = ${JSON.stringify(server.origin)};
+    const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
+    const { ctx, dispose } = budgetContext(5000);
+    const { response } = await pool.exchange(origin, () => connect(origin), hopRequest(origin + '/'), ctx);
+    dispose();
+    console.log(response.statusCode, pool.stats(origin).sessions);
+  `;
+  try {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    proc.stdout.on('data', (d: Buffer) => (output += String(d)));
+    const killer = setTimeout(() => proc.kill(), 15_000);
+    const [code, signal] = (await once(proc, 'exit')) as [number | null, string | null];
+    clearTimeout(killer);
+    assert.equal(signal, null, 'the child had to be killed: the idle session kept it alive');
+    assert.equal(code, 0);
+    assert.equal(output.trim(), '200 1', 'the session was still open when the child exited');
+  } finally {
     await server.close();
   }
 });
