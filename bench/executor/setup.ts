@@ -13,8 +13,17 @@ export interface ExecutorSetup {
   readonly httpsFresh: HttpCheckSpec;
 }
 
-/** Clients trust the fixture CA and may reach loopback; `h2SessionsPerOrigin` as given. */
-export function executorSetup(ports: TargetPorts, h2SessionsPerOrigin?: number): ExecutorSetup {
+export interface SetupOptions {
+  /** sessions per origin for pooled h2c; the production default (4) when absent */
+  readonly h2SessionsPerOrigin?: number;
+  /** check budget; the production default (10 s) when absent */
+  readonly timeoutMs?: number;
+}
+
+/** Clients trust the fixture CA and may reach loopback. */
+export function executorSetup(ports: TargetPorts, options: SetupOptions = {}): ExecutorSetup {
+  const { h2SessionsPerOrigin, timeoutMs } = options;
+  const budget = timeoutMs === undefined ? {} : { timeoutMs, connectTimeoutMs: timeoutMs };
   const clients = buildClients({
     ca: fixtureCaPem(),
     allowPrivateTargets: true,
@@ -22,8 +31,8 @@ export function executorSetup(ports: TargetPorts, h2SessionsPerOrigin?: number):
   });
   return {
     clients,
-    http1Fresh: defineHttpCheck({ url: `http://127.0.0.1:${ports.http1Port}/` }),
-    h2cPooled: defineHttpCheck({ url: `http://127.0.0.1:${ports.h2cPort}/`, connection: 'pooled', http2: 'prior-knowledge' }),
-    httpsFresh: defineHttpCheck({ url: `https://127.0.0.1:${ports.httpsPort}/` }),
+    http1Fresh: defineHttpCheck({ url: `http://127.0.0.1:${ports.http1Port}/`, ...budget }),
+    h2cPooled: defineHttpCheck({ url: `http://127.0.0.1:${ports.h2cPort}/`, connection: 'pooled', http2: 'prior-knowledge', ...budget }),
+    httpsFresh: defineHttpCheck({ url: `https://127.0.0.1:${ports.httpsPort}/`, ...budget }),
   };
 }

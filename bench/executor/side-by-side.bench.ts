@@ -57,7 +57,7 @@ const h2c: BenchDefinition = {
   run: (ctx) =>
     withTargets(async (targets) => {
       // one pooled session, like the bare variant: the same shape of work on the wire
-      const setup = executorSetup(targets, 1);
+      const setup = executorSetup(targets, { h2SessionsPerOrigin: 1 });
       const session = http2Connect(`http://127.0.0.1:${targets.h2cPort}`);
       await new Promise<void>((resolve, reject) => session.once('connect', () => resolve()).once('error', reject));
       try {

@@ -13,9 +13,13 @@ export function startRemoteTargets(): Promise<Targets> {
       child.kill();
       reject(new Error(`target server process did not start within ${START_TIMEOUT_MS} ms`));
     }, START_TIMEOUT_MS);
-    child.once('exit', (code) => {
+    let isClosing = false;
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`target server process exited early (code ${code})`));
+      if (isClosing) return;
+      // Every number measured after this would be a refused connection: stop the whole run.
+      console.error(`bench: the target server process died (code ${code}, signal ${signal}); results would be meaningless`);
+      process.exit(1);
     });
     child.once('message', (message) => {
       clearTimeout(timer);
@@ -24,6 +28,7 @@ export function startRemoteTargets(): Promise<Targets> {
         ...ports,
         close: () =>
           new Promise<void>((done) => {
+            isClosing = true;
             if (child.exitCode !== null) return done();
             child.once('exit', () => done());
             child.disconnect();

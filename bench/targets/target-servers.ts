@@ -53,12 +53,16 @@ export async function startTargets(): Promise<Targets> {
     res.end(BODY);
   });
   const sessions = new Set<ServerHttp2Session>();
-  const h2c = createH2Server({ settings: { maxConcurrentStreams: 100_000 } });
+  // 50,000 streams in flight over a few sessions: lift nghttp2's per-session memory cap (10 MB),
+  // past which it refuses new streams.
+  const h2c = createH2Server({ settings: { maxConcurrentStreams: 100_000 }, maxSessionMemory: 4_096 });
   h2c.on('session', (session) => {
     sessions.add(session);
+    session.on('error', () => {}); // a client that goes away mid-stream is its problem, not ours
     session.on('close', () => sessions.delete(session));
   });
   h2c.on('stream', (stream) => {
+    stream.on('error', () => {}); // reset or refused streams: the client's result says so
     stream.respond({ ':status': 200, 'content-type': 'text/plain', 'content-length': BODY.length });
     stream.end(BODY);
   });
