@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
+import type { TestServer } from '../helpers/servers/test-server.js';
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
 import { startH2Server, type H2ServerOptions } from '../helpers/servers/h2-catalog.js';
 
