@@ -6,6 +6,7 @@ import { classifyError } from '../errors/classify.js';
 import { exchangeHttp2 } from './exchange.js';
 import { H2Failure } from './h2-failure.js';
 import { PooledSession, type SessionConnector } from './pooled-session.js';
+import { WaiterQueue, type Waiter } from './waiter-queue.js';
 
 export type { SessionConnector } from './pooled-session.js';
 
@@ -41,19 +42,10 @@ const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
  */
 const DEFAULT_MAX_STREAMS_PER_SESSION = 1000;
 
-interface Waiter {
-  readonly connect: SessionConnector;
-  readonly ctx: CheckContext;
-  readonly resolve: (entry: PooledSession | Promise<PooledSession>) => void;
-  readonly reject: (failure: CheckFailure) => void;
-  isCancelled: boolean;
-}
-
 interface OriginState {
   readonly sessions: PooledSession[];
-  /** FIFO of checks waiting for a stream slot; `head` avoids O(n) shift() */
-  waiters: Waiter[];
-  head: number;
+  /** checks waiting for a stream slot, in arrival order */
+  readonly waiters: WaiterQueue;
   isPumping: boolean;
 }
 
@@ -126,7 +118,7 @@ export class H2SessionPool {
     const state = this.origins.get(origin);
     if (state === undefined) return { sessions: 0, activeStreams: 0, waiting: 0 };
     const activeStreams = state.sessions.reduce((n, s) => n + s.active, 0);
-    return { sessions: state.sessions.length, activeStreams, waiting: state.waiters.length - state.head };
+    return { sessions: state.sessions.length, activeStreams, waiting: state.waiters.size };
   }
 
   /** Closes every session (streams in flight may finish) and fails checks still waiting. */
@@ -134,7 +126,7 @@ export class H2SessionPool {
     this.isClosed = true;
     const closing: Promise<void>[] = [];
     for (const state of this.origins.values()) {
-      this.failWaiters(state, new CheckFailure('internal', null, 'HTTP/2 session pool closed'));
+      state.waiters.failAll(new CheckFailure('internal', null, 'HTTP/2 session pool closed'));
       for (const entry of state.sessions.slice()) closing.push(entry.shutdown());
     }
     await Promise.all(closing);
@@ -151,7 +143,7 @@ export class H2SessionPool {
     if (this.isClosed) return Promise.reject(new CheckFailure('internal', null, 'HTTP/2 session pool closed'));
     if (ctx.aborted !== null) return Promise.reject(ctx.aborted);
     const state = this.stateOf(origin);
-    const entry = state.head === state.waiters.length ? this.take(state, origin, connect, ctx) : null;
+    const entry = state.waiters.peek() === undefined ? this.take(state, origin, connect, ctx) : null;
     if (entry === null) return this.enqueue(state, connect, ctx);
     return entry.ready === null ? entry : this.whenReady(entry, origin, connect, ctx);
   }
@@ -221,13 +213,13 @@ export class H2SessionPool {
   private release(origin: string, entry: PooledSession): void {
     entry.released();
     const state = this.origins.get(origin);
-    if (state !== undefined && state.head < state.waiters.length) this.pump(state, origin);
+    if (state !== undefined && state.waiters.size > 0) this.pump(state, origin);
   }
 
   /** Hands free slots to waiting checks in arrival order. */
   private pump(state: OriginState, origin: string): void {
     // A connector that throws synchronously retires its session inside take(); the outer
-    // loop must stay the only one advancing `head`.
+    // loop must stay the only one taking waiters off the queue.
     if (state.isPumping) return;
     state.isPumping = true;
     try {
@@ -238,24 +230,12 @@ export class H2SessionPool {
   }
 
   private drain(state: OriginState, origin: string): void {
-    while (state.head < state.waiters.length) {
-      const waiter = state.waiters[state.head] as Waiter;
-      if (waiter.isCancelled) {
-        state.head++;
-        continue;
-      }
+    for (let waiter = state.waiters.peek(); waiter !== undefined; waiter = state.waiters.peek()) {
       const entry = this.take(state, origin, waiter.connect, waiter.ctx);
-      if (entry === null) break;
-      state.head++;
+      if (entry === null) return;
+      state.waiters.shift();
       waiter.ctx.onAbort(null);
       waiter.resolve(entry.ready === null ? entry : this.whenReady(entry, origin, waiter.connect, waiter.ctx));
-    }
-    if (state.head === state.waiters.length) {
-      state.waiters = [];
-      state.head = 0;
-    } else if (state.head > 1024 && state.head * 2 > state.waiters.length) {
-      state.waiters = state.waiters.slice(state.head);
-      state.head = 0;
     }
   }
 
@@ -264,27 +244,16 @@ export class H2SessionPool {
     if (index >= 0) state.sessions.splice(index, 1);
     if (this.isClosed) return;
     // Waiting checks may now open a replacement session.
-    if (state.head < state.waiters.length) this.pump(state, origin);
-    if (state.sessions.length === 0 && state.head === state.waiters.length && this.origins.get(origin) === state) {
+    if (state.waiters.size > 0) this.pump(state, origin);
+    if (state.sessions.length === 0 && state.waiters.size === 0 && this.origins.get(origin) === state) {
       this.origins.delete(origin);
     }
-  }
-
-  private failWaiters(state: OriginState, failure: CheckFailure): void {
-    for (let i = state.head; i < state.waiters.length; i++) {
-      const waiter = state.waiters[i] as Waiter;
-      if (waiter.isCancelled) continue;
-      waiter.ctx.onAbort(null);
-      waiter.reject(failure);
-    }
-    state.waiters = [];
-    state.head = 0;
   }
 
   private stateOf(origin: string): OriginState {
     let state = this.origins.get(origin);
     if (state === undefined) {
-      state = { sessions: [], waiters: [], head: 0, isPumping: false };
+      state = { sessions: [], waiters: new WaiterQueue(), isPumping: false };
       this.origins.set(origin, state);
     }
     return state;
