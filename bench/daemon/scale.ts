@@ -11,24 +11,27 @@
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { buildClients, executeCheck } from '../../src/check/index.js';
 import { createAlertDispatcher } from '../../src/alerts/alert-dispatcher.js';
 import { DEFAULT_PROBE_SETTINGS } from '../../src/config/probe-settings.js';
+import { DEFAULT_STORAGE_SETTINGS } from '../../src/config/storage-settings.js';
 import { BUILTIN_TARGET_DEFAULTS } from '../../src/config/target-definition.js';
 import { parseTargetList, type DaemonConfig } from '../../src/config/daemon-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createIncidentPort } from '../../src/daemon/incident-adapter.js';
 import { createMemoryLogger } from '../../src/daemon/logger.js';
 import { startLoopDelaySampler } from '../../src/daemon/loop-delay.js';
+import { createDaemonMetrics } from '../../src/metrics/daemon-metrics.js';
 import { ResultBatcher } from '../../src/pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../../src/resilience/circuit-breaker.js';
 import { createSystemClock } from '../../src/scheduler/clock.js';
 import { openWorkerSqliteStore } from '../../src/storage/sqlite/worker-store.js';
 import { startMockFleet } from './mock-fleet.js';
 import { parseScaleOptions, type ScaleOptions } from './scale-options.js';
+import { cpuBetween, sampleCpu } from './thread-cpu.js';
 
 function buildConfig(o: ScaleOptions, endpoints: ReadonlyArray<{ address: string; port: number }>): DaemonConfig {
   const defaults = { ...BUILTIN_TARGET_DEFAULTS, intervalMs: o.intervalMs, allowPrivateTargets: true };
@@ -38,7 +41,7 @@ function buildConfig(o: ScaleOptions, endpoints: ReadonlyArray<{ address: string
   });
   const { targets, errors } = parseTargetList(inputs, defaults);
   if (errors.length > 0) throw new Error(`bench config: ${errors[0]?.field}: ${errors[0]?.message}`);
-  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, webhooks: [], targets, targetErrors: [] };
+  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], targets, targetErrors: [] };
 }
 
 async function main(): Promise<void> {
@@ -67,6 +70,9 @@ async function main(): Promise<void> {
     statuses[key] = (statuses[key] ?? 0) + 1;
     maxLoopDelayMs = Math.max(maxLoopDelayMs, e.eventLoopDelayMs);
   });
+  // what `vigil serve` adds per result: the Prometheus metrics, scraped every 15 s
+  const metrics = createDaemonMetrics(daemon);
+  const scrape = setInterval(() => void metrics.render(), 15_000);
   let rssPeak = 0;
   const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 1_000);
 
@@ -76,6 +82,9 @@ async function main(): Promise<void> {
   const sizeAtStart = await store.sizeReport();
   console.log(`[start] ${o.targets} targets every ${o.intervalMs / 1000}s on ${fleet.endpoints.length} endpoints; startup ${(startupMs / 1000).toFixed(1)} s`);
   const runStart = performance.now();
+  const cpuAtStart = sampleCpu();
+  const completedAtStart = daemon.stats().scheduler.completedTotal;
+  const loadAtStart = loadavg()[0] ?? 0;
   const progress = setInterval(() => {
     const s = daemon.stats();
     const elapsed = ((performance.now() - runStart) / 1000).toFixed(0);
@@ -84,6 +93,10 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, o.durationMs));
   clearInterval(progress);
   const before = daemon.stats();
+  const cpu = cpuBetween(cpuAtStart, sampleCpu(), performance.now() - runStart, before.scheduler.completedTotal - completedAtStart);
+  const loadAtEnd = loadavg()[0] ?? 0;
+  clearInterval(scrape);
+  metrics.close();
   const sizeAtEnd = await store.sizeReport();
   await daemon.shutdown();
   clearInterval(rssTimer);
@@ -103,6 +116,8 @@ async function main(): Promise<void> {
     drops,
     lagMs: { p50: lagUs.getValueAtPercentile(50) / 1000, p99: lagUs.getValueAtPercentile(99) / 1000, max: lagUs.maxValue / 1000 },
     maxEventLoopDelayMs: maxLoopDelayMs,
+    cpu,
+    machine: { cpus: availableParallelism(), node: process.version, loadAvg1mAtStart: loadAtStart, loadAvg1mAtEnd: loadAtEnd },
     statuses,
     mockAnswered: answered,
     results: { written: counters.written, dropped: counters.dropped, accepted: counters.accepted },

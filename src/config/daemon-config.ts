@@ -13,6 +13,7 @@ import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type Target
 import { issuesToFieldErrors } from './zod-errors.js';
 import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
 import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
+import { DEFAULT_STORAGE_SETTINGS, parseStorageSettings, storageInputSchema, type StorageSettings } from './storage-settings.js';
 
 export class ConfigFileError extends Error {
   override readonly name = 'ConfigFileError';
@@ -27,6 +28,8 @@ export class ConfigFileError extends Error {
 export interface DaemonConfig {
   readonly defaults: TargetDefaults;
   readonly probe: ProbeSettings;
+  /** retention and the maintenance job; read at start (a reload does not change them) */
+  readonly storage: StorageSettings;
   readonly webhooks: readonly WebhookConfig[];
   readonly targets: readonly TargetDefinition[];
   /** refused targets, each naming the target and field */
@@ -43,6 +46,7 @@ const fileSchema = z.strictObject({
     })
     .optional(),
   probe: probeInputSchema.optional(),
+  storage: storageInputSchema.optional(),
   alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).optional() }).optional(),
   targets: z.array(z.unknown()).optional(),
 });
@@ -105,7 +109,8 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
   const file = parsed.data;
   const defaults = parseDefaults(file.defaults);
   const probe = file.probe === undefined ? DEFAULT_PROBE_SETTINGS : parseProbeSettings(file.probe, (f, m) => new ConfigFileError(`probe.${f}`, m));
+  const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m));
   const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
   const { targets, errors } = parseTargetList(file.targets ?? [], defaults);
-  return Object.freeze({ defaults, probe, webhooks: Object.freeze(webhooks), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
+  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
 }

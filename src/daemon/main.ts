@@ -12,7 +12,9 @@ import { startApiServer, type ApiServer } from '../api/server.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
+import { startStorageMaintenance, type StorageMaintenance } from '../storage/maintenance.js';
 import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
+import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
@@ -32,11 +34,15 @@ export interface ServeOptions {
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
   readonly readConfig: (() => string) | null;
+  /** tests only: the clock the storage maintenance job rolls up against (default Date.now) */
+  readonly maintenanceNowMs?: () => number;
 }
 
 export interface RunningDaemon {
   readonly daemon: Daemon;
   readonly api: ApiServer;
+  /** the hourly rollup + retention job (storage.* in the config) */
+  readonly maintenance: StorageMaintenance;
   readonly startReport: ConfigApplyReport;
   /** SIGHUP: a file that does not parse leaves the running set untouched */
   reload(): Promise<ConfigApplyReport | ConfigFileError>;
@@ -91,11 +97,13 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
   if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
   const startReport = await daemon.start(config);
+  const maintenance = startMaintenance(store, config, log, options.maintenanceNowMs);
   log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${options.dataDir})`);
 
   return {
     daemon,
     api,
+    maintenance,
     startReport,
     async reload() {
       if (options.readConfig === null) return new ConfigFileError('config', 'the embedded example config cannot be reloaded; pass --config <file>');
@@ -113,11 +121,29 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     },
     async stop() {
       await api.close();
+      // a round in progress finishes before the store closes under it
+      await maintenance.stop();
       await daemon.shutdown();
       loopDelay.close();
       await Promise.all([clients.guarded.close(), clients.private.close()]);
     },
   };
+}
+
+/** Rollup then retention every `storage.maintenanceEvery`; both run in the store's maintenance worker. */
+function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs: (() => number) | undefined): StorageMaintenance {
+  const { rawRetentionMs, rollupRetentionMs, maintenanceEveryMs } = config.storage;
+  return startStorageMaintenance({
+    store,
+    everyMs: maintenanceEveryMs,
+    policy: { rawRetentionMs, rollupRetentionMs },
+    ...(nowMs === undefined ? {} : { nowMs }),
+    onReport: (r) => {
+      if (r.rollup.hours + r.retention.rawDeleted + r.retention.rollupsDeleted + r.retention.incidentsDeleted === 0) return;
+      log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${r.retention.rawDeleted} raw results, ${r.retention.rollupsDeleted} rollups, ${r.retention.incidentsDeleted} incidents in ${Math.round(r.durationMs)} ms`);
+    },
+    onError: (err) => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`),
+  });
 }
 
 /** Reads a config file, turning a missing/unreadable file into a ConfigFileError. */
