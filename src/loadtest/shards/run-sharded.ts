@@ -28,7 +28,6 @@ function spawnShard(index: number, options: LoadTestOptions, count: number): Sha
   const env = { ...process.env };
   delete env['NODE_TEST_CONTEXT'];
   const child = spawn(process.execPath, childArgs(), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
-  const shard: ShardProcess = { child, ready: Promise.resolve(), done: Promise.resolve({} as ShardSummary), latest: { checks: 0, errors: 0, inFlight: 0 } };
   let onReady: () => void = () => undefined;
   let onDone: (s: ShardSummary) => void = () => undefined;
   let onFail: (e: Error) => void = () => undefined;
@@ -37,19 +36,26 @@ function spawnShard(index: number, options: LoadTestOptions, count: number): Sha
     onDone = resolve;
     onFail = reject;
   });
-  const readyOrFail = Promise.race([ready, done.then(() => undefined)]);
+  done.catch(() => undefined);
+  const shard: ShardProcess = {
+    child,
+    // a shard that dies before it is ready must fail the wait for readiness too
+    ready: Promise.race([ready, done.then(() => undefined)]),
+    done,
+    latest: { checks: 0, errors: 0, inFlight: 0 },
+  };
   child.on('message', (message: FromShard) => {
     if (message.type === 'ready') onReady();
     else if (message.type === 'progress') shard.latest = { checks: message.checks, errors: message.errors, inFlight: message.inFlight };
     else if (message.type === 'done') onDone(message.summary);
     else if (message.type === 'failed') onFail(new Error(`shard ${index}: ${message.message}`));
   });
+  // After 'done' these are no-ops: a settled promise ignores later calls.
   child.on('exit', (code, signal) => onFail(new Error(`shard ${index} exited (${signal ?? `code ${code}`}) before reporting`)));
   child.on('error', (err) => onFail(new Error(`shard ${index}: ${err.message}`)));
-  done.catch(() => undefined);
   const init: ToShard = { type: 'init', options, slice: { index, count } };
   child.send(init);
-  return Object.assign(shard, { ready: readyOrFail, done });
+  return shard;
 }
 
 function sendAll(shards: readonly ShardProcess[], message: ToShard): void {
