@@ -94,12 +94,22 @@ export function tlsHandshakeOnly(port: number, secureContext: SecureContext): Re
     });
 }
 
-/** A bare node:http2 request on one already-connected session. */
-export function bareHttp2(session: ClientHttp2Session): RequestFn {
+/** The headers our check sends (user agent, accept, accept-encoding), for a like-for-like bare request. */
+export const CHECK_LIKE_H2_HEADERS = Object.freeze({
+  ':method': 'GET',
+  ':scheme': 'http',
+  ':path': '/',
+  'user-agent': 'Vigil/0.1 (+uptime check)',
+  accept: '*/*',
+  'accept-encoding': 'gzip, br',
+});
+
+/** A bare node:http2 request on one already-connected session (`:path` only, or given headers). */
+export function bareHttp2(session: ClientHttp2Session, headers: Readonly<Record<string, string>> = { ':path': '/' }): RequestFn {
   return () =>
     new Promise((resolve, reject) => {
       let status = 0;
-      const stream = session.request({ ':path': '/' });
+      const stream = session.request({ ...headers }, { endStream: true });
       stream.on('response', (headers) => (status = Number(headers[':status'])));
       stream.resume();
       stream.on('error', reject);

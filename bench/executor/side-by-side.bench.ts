@@ -8,7 +8,7 @@ import type { BenchContext, BenchDefinition, BenchRow } from '../harness/bench-t
 import { interleaved } from '../harness/cpu-batch.js';
 import { startRemoteTargets } from '../targets/remote-targets.js';
 import { fixtureCaPem, type Targets } from '../targets/target-servers.js';
-import { bareHttp2, nodeHttpAgentFalse, oursCheck, rawSocket, rawTlsRequest, tlsHandshakeOnly, undiciFresh } from './alternatives.js';
+import { bareHttp2, CHECK_LIKE_H2_HEADERS, nodeHttpAgentFalse, oursCheck, rawSocket, rawTlsRequest, tlsHandshakeOnly, undiciFresh } from './alternatives.js';
 import { executorSetup } from './setup.js';
 
 interface Shape {
@@ -64,6 +64,8 @@ const h2c: BenchDefinition = {
         const variants = [
           { name: 'ours-pooled', fn: oursCheck(setup.h2cPooled, setup.clients) },
           { name: 'bare-node-http2', fn: bareHttp2(session) },
+          // the same request headers as ours: separates header cost from engine cost
+          { name: 'bare-node-http2-check-headers', fn: bareHttp2(session, CHECK_LIKE_H2_HEADERS) },
         ];
         return await interleaved('compare/h2c', variants, shape(ctx, { count: 10_000, concurrency: 64, rounds: 7 }));
       } finally {

@@ -7,7 +7,9 @@ const START_TIMEOUT_MS = 15_000;
 export function startRemoteTargets(): Promise<Targets> {
   // Under tsx (the smoke test) this module is .ts and so is its sibling; compiled, both are .js.
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const child = fork(new URL(`./target-child${extension}`, import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // --cpu-prof in the parent must not profile the server too
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--cpu-prof'));
+  const child = fork(new URL(`./target-child${extension}`, import.meta.url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();

@@ -1,0 +1,36 @@
+/**
+ * A loop of only our check, for `node --cpu-prof` on the compiled code (tsx would add
+ * wrappers that show up in the profile):
+ *
+ *   npm run build && node --cpu-prof --cpu-prof-dir=bench/out/prof dist/bench/profile.js http1|h2c|https|raw|bare-h2 [count]
+ *
+ * The target servers run in a child process, so the profile holds only the client.
+ */
+import { connect as http2Connect } from 'node:http2';
+import { bareHttp2, oursCheck, rawSocket } from './executor/alternatives.js';
+import { executorSetup } from './executor/setup.js';
+import { runBatch } from './harness/cpu-batch.js';
+import { startRemoteTargets } from './targets/remote-targets.js';
+
+const KINDS = ['http1', 'h2c', 'https', 'raw', 'bare-h2'] as const;
+const kind = process.argv[2] ?? 'http1';
+const count = Number(process.argv[3] ?? 20_000);
+if (!(KINDS as readonly string[]).includes(kind) || !Number.isInteger(count) || count < 1 || count > 1_000_000) {
+  console.error(`usage: profile.js ${KINDS.join('|')} [count 1..1000000]`);
+  process.exit(2);
+}
+const targets = await startRemoteTargets();
+const setup = executorSetup(targets, { h2SessionsPerOrigin: 1 });
+const session = kind === 'bare-h2' ? http2Connect(`http://127.0.0.1:${targets.h2cPort}`) : null;
+const fn =
+  kind === 'raw' ? rawSocket(targets.http1Port)
+  : session !== null ? bareHttp2(session)
+  : oursCheck(kind === 'http1' ? setup.http1Fresh : kind === 'h2c' ? setup.h2cPooled : setup.httpsFresh, setup.clients);
+try {
+  const result = await runBatch(fn, count, kind.includes('h2') ? 64 : 32);
+  console.log(`${kind}: ${count} checks, ${result.cpuUsPerCall.toFixed(1)} µs CPU/check, ${result.callsPerSec.toFixed(0)} checks/s, ${result.failures} failed`);
+} finally {
+  session?.close();
+  await setup.clients.close();
+  await targets.close();
+}
