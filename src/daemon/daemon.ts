@@ -48,6 +48,8 @@ export class Daemon implements DaemonHandle {
   private readonly abort = new AbortController();
   private readonly listeners = new Set<(event: ScheduledResult) => void>();
   private readonly manualInFlight = new Set<Promise<unknown>>();
+  /** probe-health host per definition, parsed once (not a URL parse per result) */
+  private readonly hostOf = new WeakMap<TargetDefinition, string>();
   private incidentWrites: Promise<void> = Promise.resolve();
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private degradedAt: number | null = null;
@@ -206,7 +208,12 @@ export class Daemon implements DaemonHandle {
     if (!(this.abort.signal.aborted && result.errorKind === 'internal')) {
       for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
     }
-    this.onHealth(this.health.observe(hostOfTarget(target.spec), result, this.deps.clock.now()));
+    let host = this.hostOf.get(target);
+    if (host === undefined) {
+      host = hostOfTarget(target.spec);
+      this.hostOf.set(target, host);
+    }
+    this.onHealth(this.health.observe(host, result, this.deps.clock.now()));
     for (const listener of this.listeners) {
       try {
         listener(scheduled);

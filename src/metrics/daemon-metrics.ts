@@ -60,12 +60,34 @@ function registerResultMetrics(registry: Registry): (event: ScheduledResult) => 
     buckets: LAG_BUCKETS_SECONDS,
     registers: [registry],
   });
+  // Children are bound once per label set: the per-result path does no label lookups
+  // beyond prom-client's own hash, and allocates nothing.
+  const checkCounters = new Map<string, { inc(): void }>();
+  const counterFor = (status: string, errorKind: string): { inc(): void } => {
+    const key = `${status}\u0000${errorKind}`;
+    let child = checkCounters.get(key);
+    if (child === undefined) {
+      child = checks.labels(status, errorKind);
+      checkCounters.set(key, child);
+    }
+    return child;
+  };
+  const dns = phases.labels('dns');
+  const connect = phases.labels('connect');
+  const tls = phases.labels('tls');
+  const ttfb = phases.labels('ttfb');
+  const receive = phases.labels('receive');
+  const total = phases.labels('total');
   return (event) => {
     const { result } = event;
-    checks.inc({ status: result.status, error_kind: errorKindLabel(result) });
-    for (const [phase, ms] of phaseEntries(result)) {
-      if (ms !== null) phases.observe({ phase }, ms / 1000);
-    }
+    counterFor(result.status, errorKindLabel(result)).inc();
+    const t = result.timings;
+    if (t.dnsMs !== null) dns.observe(t.dnsMs / 1000);
+    if (t.connectMs !== null) connect.observe(t.connectMs / 1000);
+    if (t.tlsMs !== null) tls.observe(t.tlsMs / 1000);
+    if (t.ttfbMs !== null) ttfb.observe(t.ttfbMs / 1000);
+    if (t.receiveMs !== null) receive.observe(t.receiveMs / 1000);
+    total.observe(t.totalMs / 1000);
     if (event.trigger === 'schedule') lag.observe(Math.max(0, event.schedulingLagMs) / 1000);
   };
 }
@@ -74,18 +96,6 @@ function registerResultMetrics(registry: Registry): (event: ScheduledResult) => 
 function errorKindLabel(result: CheckResult): string {
   if (result.errorKind === null) return 'none';
   return isErrorKind(result.errorKind) ? result.errorKind : 'other';
-}
-
-function phaseEntries(result: CheckResult): Array<[string, number | null]> {
-  const t = result.timings;
-  return [
-    ['dns', t.dnsMs],
-    ['connect', t.connectMs],
-    ['tls', t.tlsMs],
-    ['ttfb', t.ttfbMs],
-    ['receive', t.receiveMs],
-    ['total', t.totalMs],
-  ];
 }
 
 type StatsReader = () => DaemonStats | null;
