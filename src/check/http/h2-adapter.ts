@@ -19,7 +19,10 @@ export function exchangeH2Pooled(
   request: HopRequest,
   ctx: CheckContext,
   connect: () => Promise<Connection>,
+  verifyTls: boolean,
 ): Promise<{ response: HopResponse; reused: boolean }> {
   const origin = request.url.origin;
-  return clients.h2Pool.exchange(origin, async () => createSessionOverSocket(await connect(), origin), request, ctx);
+  // A session opened without certificate verification must never serve a verifying check.
+  const poolKey = verifyTls || request.url.protocol !== 'https:' ? origin : `${origin} insecure`;
+  return clients.h2Pool.exchange(poolKey, async () => createSessionOverSocket(await connect(), origin), request, ctx);
 }

@@ -146,7 +146,7 @@ async function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, 
   ctx.tls = null;
   info.reused = false;
   const response = spec.connection === 'pooled'
-    ? await pooledExchange(clients, request, ctx, info, connect, priorKnowledge)
+    ? await pooledExchange(clients, request, ctx, info, connect, priorKnowledge, spec.verifyTls)
     : await freshExchange(request, ctx, info, connect, priorKnowledge);
   return response;
 }
@@ -166,15 +166,17 @@ async function freshExchange(
 
 async function pooledExchange(
   clients: Clients, request: HopRequest, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean,
+  verifyTls: boolean,
 ): Promise<HopResponse> {
   if (priorKnowledge) {
     info.httpVersion = '2';
-    const { response, reused } = await exchangeH2Pooled(clients, request, ctx, connect);
+    // TLS details are reported by the check that opened the session (ctx.tls set by connect).
+    const { response, reused } = await exchangeH2Pooled(clients, request, ctx, connect, verifyTls);
     info.reused = reused;
     return response;
   }
   info.httpVersion = '1.1';
-  const key = request.url.origin;
+  const key = verifyTls || request.url.protocol !== 'https:' ? request.url.origin : `${request.url.origin} insecure`;
   const idle = clients.http1Pool.acquire(key);
   const socket = idle ?? (await connect());
   info.reused = idle !== null;
