@@ -20,7 +20,9 @@ function assertConsistent(r: LoadTestReport): void {
   assert.ok(ordered.every((v) => v !== null));
   assert.deepEqual([...(ordered as number[])].sort((a, b) => a - b), ordered, 'percentiles ordered');
   assert.equal(r.interrupted, false);
-  assert.equal(r.workersStarted, r.config.concurrency);
+  // a generator starved by a busy machine may fall behind the ramp (reported, not hidden)
+  assert.ok(r.workersStarted > 0 && r.workersStarted <= r.config.concurrency);
+  assert.equal(r.warnings.some((w) => w.includes('fell behind the ramp')), r.workersStarted < r.config.concurrency);
   assert.ok(r.peakRssBytes > 0);
 }
 

@@ -3,6 +3,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { faultLabel } from '../options/knob-parsers.js';
 import type { LoadTestOptions } from '../options/load-test-options.js';
 import { maxMs, mergeEncoded, percentileMs } from '../stats/histogram.js';
+import { HARD_STOP_GRACE_MS } from '../workers/drive-workers.js';
 import type { DetailCount, ShardSummary } from '../stats/shard-stats.js';
 import { REPORT_VERSION, type LoadTestReport } from './report-schema.js';
 
@@ -107,6 +108,11 @@ function mergeDetails(summaries: readonly ShardSummary[]): DetailCount[] {
 function warningsFor(report: LoadTestReport, options: LoadTestOptions): string[] {
   const warnings: string[] = [];
   if (report.interrupted) warnings.push(`interrupted: ${report.totals.cancelled} in-flight checks were cancelled and are not counted`);
+  else if (report.totals.cancelled > 0) {
+    warnings.push(
+      `${report.totals.cancelled} checks were still running ${HARD_STOP_GRACE_MS / 1000} s past deadline + TIMEOUT_MS (the load generator was overloaded): cancelled so the run ends on time, not counted`,
+    );
+  }
   if (report.eventLoopDelayP99Ms > HIGH_LOOP_DELAY_MS) {
     warnings.push(
       `the load generator's event-loop delay p99 is ${report.eventLoopDelayP99Ms.toFixed(0)} ms: latencies include the harness's own queueing (lower CONCURRENCY or add PROCS)`,

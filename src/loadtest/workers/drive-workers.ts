@@ -17,8 +17,10 @@ export interface DriveInput {
   readonly startMs: number;
   readonly durationMs: number;
   readonly rampMs: number;
+  /** the per-check budget: the run ends at most this (+ a grace) after the deadline */
+  readonly timeoutMs: number;
   readonly runCheck: RunCheck;
-  /** aborted = stop now: no new checks, in-flight checks cancelled and not counted */
+  /** aborted = stop now: no new checks, in-flight checks cancelled and not counted (SIGINT) */
   readonly stopSignal: AbortSignal;
 }
 
@@ -30,11 +32,18 @@ export interface DriveHandle {
 }
 
 /**
- * Every turn starts all workers that are due (the ramp must not fall behind because a turn of a
- * busy loop is long), in slices of this size so a RAMP_SECS=0 start still lets I/O in.
+ * The ramp starts every due worker, but in slices of at most this much wall time per turn of
+ * the event loop: starting a check costs real CPU (connect, stream setup), and one long slice
+ * would starve the I/O of checks already in flight. An overloaded generator thus falls behind
+ * the ramp (reported) instead of stalling its own event loop for seconds.
  */
-const MAX_STARTS_PER_TURN = 2_000;
+const LAUNCH_SLICE_MS = 10;
 const RAMP_TICK_MS = 5;
+/**
+ * Checks still running this long after the deadline + timeout are cancelled so a run always
+ * ends on time: only an event loop overloaded for seconds can get here.
+ */
+export const HARD_STOP_GRACE_MS = 2_000;
 /**
  * Workers per abort signal. Every check adds and removes one abort listener; EventTarget
  * removal scans its listener list, so one signal shared by 50,000 in-flight checks would cost
@@ -42,15 +51,13 @@ const RAMP_TICK_MS = 5;
  */
 const WORKERS_PER_SIGNAL = 64;
 
-function groupSignals(stopSignal: AbortSignal, workerCount: number): AbortSignal[] {
+function groupSignals(halt: AbortSignal, workerCount: number): AbortSignal[] {
   const controllers = Array.from({ length: Math.ceil(workerCount / WORKERS_PER_SIGNAL) }, () => new AbortController());
   const signals = controllers.map((c) => {
     setMaxListeners(WORKERS_PER_SIGNAL + 1, c.signal);
     return c.signal;
   });
-  const abortAll = (): void => controllers.forEach((c) => c.abort(stopSignal.reason));
-  if (stopSignal.aborted) abortAll();
-  else stopSignal.addEventListener('abort', abortAll, { once: true });
+  halt.addEventListener('abort', () => controllers.forEach((c) => c.abort(halt.reason)), { once: true });
   return signals;
 }
 
@@ -61,27 +68,34 @@ function groupSignals(stopSignal: AbortSignal, workerCount: number): AbortSignal
 export function driveWorkers(input: DriveInput): DriveHandle {
   const deadlineMs = input.startMs + input.durationMs;
   const stats = new ShardStats(input.startMs + input.rampMs, deadlineMs);
-  const { stopSignal } = input;
-  const signals = groupSignals(stopSignal, input.workerCount);
+  // halt = the caller's stop (SIGINT) or the hard stop after deadline + timeout + grace
+  const halt = new AbortController();
+  const onStop = (): void => halt.abort('stopped');
+  input.stopSignal.addEventListener('abort', onStop, { once: true });
+  const hardStop = setTimeout(() => halt.abort('hard stop'), deadlineMs + input.timeoutMs + HARD_STOP_GRACE_MS - performance.now());
+  const signals = groupSignals(halt.signal, input.workerCount);
   let inFlight = 0;
   let running = 0;
-  let next = 0;
+  let launching = true;
   let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  const done = new Promise<void>((resolve) => (finish = resolve)).finally(() => {
+    clearTimeout(hardStop);
+    input.stopSignal.removeEventListener('abort', onStop);
+  });
   const settleIfDone = (): void => {
-    if (running === 0 && (next >= input.workerCount || stopSignal.aborted)) finish();
+    if (running === 0 && (!launching || halt.signal.aborted)) finish();
   };
 
   const worker = async (localIndex: number): Promise<void> => {
     const spec = input.specFor(localIndex);
-    const signal = signals[Math.floor(localIndex / WORKERS_PER_SIGNAL)] ?? stopSignal;
-    while (!stopSignal.aborted && performance.now() < deadlineMs) {
+    const signal = signals[Math.floor(localIndex / WORKERS_PER_SIGNAL)] ?? halt.signal;
+    while (!halt.signal.aborted && performance.now() < deadlineMs) {
       const startedMs = performance.now();
       inFlight++;
       const result = await input.runCheck(spec, signal);
       inFlight--;
       const endMs = performance.now();
-      if (stopSignal.aborted) {
+      if (halt.signal.aborted) {
         stats.cancelled++;
         break;
       }
@@ -97,22 +111,28 @@ export function driveWorkers(input: DriveInput): DriveHandle {
       settleIfDone();
     });
   };
-
-  const startDue = (): void => {
-    const nowMs = performance.now();
-    let started = 0;
-    while (next < input.workerCount && !stopSignal.aborted && started < MAX_STARTS_PER_TURN && input.startMs + input.startOffsetMs(next) <= nowMs) {
-      launch(next++);
-      started++;
-    }
-    if (next >= input.workerCount || stopSignal.aborted || nowMs >= deadlineMs) {
-      next = input.workerCount;
-      return settleIfDone();
-    }
-    if (started === MAX_STARTS_PER_TURN) setImmediate(startDue);
-    else setTimeout(startDue, Math.max(0, Math.min(RAMP_TICK_MS, input.startMs + input.startOffsetMs(next) - nowMs)));
-  };
-  stopSignal.addEventListener('abort', settleIfDone, { once: true });
-  setTimeout(startDue, Math.max(0, input.startMs - performance.now()));
+  halt.signal.addEventListener('abort', settleIfDone, { once: true });
+  startRamp(input, deadlineMs, halt.signal, launch, () => {
+    launching = false;
+    settleIfDone();
+  });
   return { stats, inFlight: () => inFlight, done };
+}
+
+/** Starts workers on their ramp schedule, in time-bounded slices; calls `ended` once. */
+function startRamp(input: DriveInput, deadlineMs: number, halt: AbortSignal, launch: (localIndex: number) => void, ended: () => void): void {
+  let next = 0;
+  const dueAt = (j: number): number => input.startMs + input.startOffsetMs(j);
+  const startDue = (): void => {
+    const sliceEndMs = performance.now() + LAUNCH_SLICE_MS;
+    let nowMs = performance.now();
+    while (next < input.workerCount && !halt.aborted && dueAt(next) <= nowMs && nowMs < sliceEndMs) {
+      launch(next++);
+      nowMs = performance.now();
+    }
+    if (next >= input.workerCount || halt.aborted || nowMs >= deadlineMs) return ended();
+    if (dueAt(next) <= nowMs) setImmediate(startDue);
+    else setTimeout(startDue, Math.min(RAMP_TICK_MS, dueAt(next) - nowMs));
+  };
+  setTimeout(startDue, Math.max(0, input.startMs - performance.now()));
 }

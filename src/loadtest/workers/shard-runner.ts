@@ -91,6 +91,7 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
     startMs: run.startMs,
     durationMs: options.durationSecs * 1000,
     rampMs: options.rampSecs * 1000,
+    timeoutMs: options.timeoutMs,
     runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
     stopSignal: run.stopSignal,
   });
