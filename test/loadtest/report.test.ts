@@ -27,6 +27,7 @@ function twoShardReport(): LoadTestReport {
   const a = new ShardStats(1000, 2000);
   const b = new ShardStats(1000, 2000);
   a.workersStarted = 2;
+  a.maxStartLagMs = 3;
   b.workersStarted = 2;
   for (let i = 1; i <= 100; i++) a.record(result({}), i, 1500);
   for (let i = 1; i <= 100; i++) b.record(result({}), 100 + i, 500);
@@ -59,6 +60,7 @@ test('shards merge: counts add up and percentiles come from the merged histogram
   assert.equal(r.rps, 101.5);
   assert.equal(r.peakRssBytes, 2 << 20);
   assert.equal(r.workersStarted, 4);
+  assert.equal(r.rampLagMs, 3);
   assert.deepEqual(r.warnings, []);
 });
 

@@ -22,6 +22,7 @@ export interface RunFacts {
 /** Event-loop delay above this means latencies include the harness's own queueing. */
 export const HIGH_LOOP_DELAY_MS = 50;
 const TOP_ERRORS = 10;
+const RAMP_LAG_WARN_MS = 1000;
 
 /** Merges the shard summaries into the report: pure apart from reading os facts. */
 export function buildReport(facts: RunFacts): LoadTestReport {
@@ -43,6 +44,7 @@ export function buildReport(facts: RunFacts): LoadTestReport {
     procsReason: facts.procsReason,
     totals: { checks, success, errors: checks - success, successPct: checks === 0 ? null : (success / checks) * 100, cancelled: sum((s) => s.cancelled) },
     workersStarted: sum((s) => s.workersStarted),
+    rampLagMs: Math.max(0, ...summaries.map((s) => s.maxStartLagMs)),
     errorsByKind: mergeErrorKinds(summaries),
     topErrors: mergeDetails(summaries),
     elapsedSecs,
@@ -128,6 +130,9 @@ function warningsFor(report: LoadTestReport, options: LoadTestOptions): string[]
     warnings.push(
       `only ${report.workersStarted} of ${options.concurrency} workers started before the deadline: the load generator fell behind the ramp, so the run drove less concurrency than asked`,
     );
+  }
+  if (report.rampLagMs > RAMP_LAG_WARN_MS) {
+    warnings.push(`workers started up to ${(report.rampLagMs / 1000).toFixed(1)} s behind their ramp slot: the load generator could not start checks as fast as RAMP_SECS asks`);
   }
   const fdExhausted = report.errorsByKind['fd_exhausted'] ?? 0;
   if (fdExhausted > 0) warnings.push(`${fdExhausted} checks hit the file-descriptor limit (fd_exhausted): raise ulimit -n or PROCS`);

@@ -13,7 +13,7 @@ export function formatSummary(report: LoadTestReport): string {
     ),
     row('mode', modeText(c)),
     row('procs', `${report.procs} (PROCS=${c.procs}: ${report.procsReason})`),
-    row('workers', `${int(report.workersStarted)} started of ${int(c.concurrency)}`),
+    row('workers', `${int(report.workersStarted)} started of ${int(c.concurrency)} (latest ${(report.rampLagMs / 1000).toFixed(2)} s behind its ramp slot)`),
     row('total checks', int(t.checks)),
     row('success', `${int(t.success)} (${t.successPct === null ? 'n/a' : `${t.successPct.toFixed(2)}%`})`),
     row('errors', int(t.errors)),

@@ -28,6 +28,8 @@ export interface ShardSummary {
   readonly cancelled: number;
   /** workers that started before the deadline (all of them unless the ramp fell behind) */
   readonly workersStarted: number;
+  /** how late (ms) the latest-starting worker started against its ramp slot */
+  readonly maxStartLagMs: number;
   readonly latencyUs: string;
   readonly connectUs: string;
   readonly ttfbUs: string;
@@ -47,6 +49,7 @@ export class ShardStats {
   steadyChecks = 0;
   cancelled = 0;
   workersStarted = 0;
+  maxStartLagMs = 0;
   private readonly errorsByKind = new Map<ErrorKind, number>();
   private readonly details = new Map<string, { kind: ErrorKind; detail: string; count: number }>();
   private detailsOverflow = 0;
@@ -96,6 +99,7 @@ export class ShardStats {
       steadyChecks: this.steadyChecks,
       cancelled: this.cancelled,
       workersStarted: this.workersStarted,
+      maxStartLagMs: this.maxStartLagMs,
       latencyUs: encodeHistogram(this.latency),
       connectUs: encodeHistogram(this.connect),
       ttfbUs: encodeHistogram(this.ttfb),

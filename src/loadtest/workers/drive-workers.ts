@@ -32,12 +32,15 @@ export interface DriveHandle {
 }
 
 /**
- * The ramp starts every due worker, but in slices of at most this much wall time per turn of
- * the event loop: starting a check costs real CPU (connect, stream setup), and one long slice
- * would starve the I/O of checks already in flight. An overloaded generator thus falls behind
- * the ramp (reported) instead of stalling its own event loop for seconds.
+ * The ramp starts every due worker in time-bounded slices: starting a check costs real CPU
+ * (connect, stream setup), and one long slice would starve the I/O of checks already in
+ * flight. While behind schedule a slice may use about half of the time since the previous one
+ * (10-250 ms), so the ramp gets a fair share of a busy loop: an overloaded generator falls
+ * behind the ramp (reported) instead of stalling its own event loop for seconds.
  */
-const LAUNCH_SLICE_MS = 10;
+const MIN_SLICE_MS = 10;
+const MAX_SLICE_MS = 250;
+const LAUNCH_SHARE = 0.5;
 const RAMP_TICK_MS = 5;
 /**
  * Checks still running this long after the deadline + timeout are cancelled so a run always
@@ -103,9 +106,10 @@ export function driveWorkers(input: DriveInput): DriveHandle {
     }
   };
 
-  const launch = (localIndex: number): void => {
+  const launch = (localIndex: number, lateMs: number): void => {
     running++;
     stats.workersStarted++;
+    if (lateMs > stats.maxStartLagMs) stats.maxStartLagMs = lateMs;
     void worker(localIndex).finally(() => {
       running--;
       settleIfDone();
@@ -120,16 +124,26 @@ export function driveWorkers(input: DriveInput): DriveHandle {
 }
 
 /** Starts workers on their ramp schedule, in time-bounded slices; calls `ended` once. */
-function startRamp(input: DriveInput, deadlineMs: number, halt: AbortSignal, launch: (localIndex: number) => void, ended: () => void): void {
+function startRamp(
+  input: DriveInput,
+  deadlineMs: number,
+  halt: AbortSignal,
+  launch: (localIndex: number, lateMs: number) => void,
+  ended: () => void,
+): void {
   let next = 0;
+  let lastSliceEndMs = performance.now();
   const dueAt = (j: number): number => input.startMs + input.startOffsetMs(j);
   const startDue = (): void => {
-    const sliceEndMs = performance.now() + LAUNCH_SLICE_MS;
     let nowMs = performance.now();
+    const sliceMs = Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, (nowMs - lastSliceEndMs) * LAUNCH_SHARE));
+    const sliceEndMs = nowMs + sliceMs;
     while (next < input.workerCount && !halt.aborted && dueAt(next) <= nowMs && nowMs < sliceEndMs) {
-      launch(next++);
+      launch(next, nowMs - dueAt(next));
+      next++;
       nowMs = performance.now();
     }
+    lastSliceEndMs = nowMs;
     if (next >= input.workerCount || halt.aborted || nowMs >= deadlineMs) return ended();
     if (dueAt(next) <= nowMs) setImmediate(startDue);
     else setTimeout(startDue, Math.min(RAMP_TICK_MS, dueAt(next) - nowMs));
