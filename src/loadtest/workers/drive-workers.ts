@@ -138,7 +138,7 @@ function startRamp(
     let nowMs = performance.now();
     const sliceMs = Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, (nowMs - lastSliceEndMs) * LAUNCH_SHARE));
     const sliceEndMs = nowMs + sliceMs;
-    while (next < input.workerCount && !halt.aborted && dueAt(next) <= nowMs && nowMs < sliceEndMs) {
+    while (next < input.workerCount && !halt.aborted && dueAt(next) <= nowMs && nowMs < sliceEndMs && nowMs < deadlineMs) {
       launch(next, nowMs - dueAt(next));
       next++;
       nowMs = performance.now();
