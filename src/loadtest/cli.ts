@@ -11,6 +11,8 @@ import { parseReport, type LoadTestReport } from './report/report-schema.js';
 const EXIT_OK = 0;
 const EXIT_REGRESSION = 1;
 const EXIT_USAGE = 2;
+/** the run itself failed (a shard died, mocks could not listen): no summary to trust */
+const EXIT_RUN_FAILED = 3;
 const EXIT_INTERRUPTED = 130;
 
 /** A user mistake found before anything starts: one line on stderr, exit 2. */
@@ -18,7 +20,8 @@ class UsageProblem extends Error {}
 
 /**
  * `vigil loadtest`: knobs from the environment, overridden by flags; progress on stderr,
- * the summary on stdout; exit 0 completed, 1 BASELINE regression, 2 usage, 130 interrupted.
+ * the summary on stdout; exit 0 completed, 1 BASELINE regression, 2 usage, 3 run failed,
+ * 130 interrupted.
  */
 export async function runLoadtestCli(argv: string[]): Promise<number> {
   try {
@@ -35,7 +38,8 @@ export async function runLoadtestCli(argv: string[]): Promise<number> {
       process.stderr.write(`vigil loadtest: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    throw err;
+    process.stderr.write(`vigil loadtest: run failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_RUN_FAILED;
   }
 }
 

@@ -159,7 +159,8 @@ export function helpText(): string {
     '                 (point wrk or h2load at them for a side-by-side run)',
     '  --help         this text',
     '',
-    'Exit: 0 completed, 1 BASELINE regression, 2 invalid knob or run cannot fit, 130 interrupted.',
+    'Exit: 0 completed, 1 BASELINE regression, 2 invalid knob or run cannot fit, 3 run failed,',
+    '      130 interrupted.',
     'See docs/loadtest.md.',
     '',
   ].join('\n');
