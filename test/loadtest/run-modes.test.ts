@@ -22,7 +22,7 @@ function assertConsistent(r: LoadTestReport): void {
   assert.equal(r.interrupted, false);
   // a generator starved by a busy machine may fall behind the ramp (reported, not hidden)
   assert.ok(r.workersStarted > 0 && r.workersStarted <= r.config.concurrency);
-  assert.equal(r.warnings.some((w) => w.includes('fell behind the ramp')), r.workersStarted < r.config.concurrency);
+  assert.equal(r.warnings.some((w) => w.includes('fell behind the ramp')), r.workersStarted < r.config.concurrency && r.rampLagMs > 1000);
   assert.ok(r.peakRssBytes > 0);
 }
 

@@ -39,7 +39,7 @@ export const loadTestReportSchema = z.object({
   }),
   /** workers that started before the deadline; fewer than concurrency when the ramp fell behind */
   workersStarted: z.number().int().nonnegative(),
-  /** the most any worker started behind its ramp slot, ms */
+  /** the most any worker started (or, unstarted, was already) behind its ramp slot, ms */
   rampLagMs: ms,
   errorsByKind: z.record(z.string(), z.number().int().positive()),
   topErrors: z.array(z.object({ kind: z.string(), detail: z.string(), count: z.number().int().positive() })),

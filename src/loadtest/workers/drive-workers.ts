@@ -116,8 +116,9 @@ export function driveWorkers(input: DriveInput): DriveHandle {
     });
   };
   halt.signal.addEventListener('abort', settleIfDone, { once: true });
-  startRamp(input, deadlineMs, halt.signal, launch, () => {
+  startRamp(input, deadlineMs, halt.signal, launch, (firstUnstartedLateMs) => {
     launching = false;
+    if (firstUnstartedLateMs > stats.maxStartLagMs) stats.maxStartLagMs = firstUnstartedLateMs;
     settleIfDone();
   });
   return { stats, inFlight: () => inFlight, done };
@@ -129,7 +130,7 @@ function startRamp(
   deadlineMs: number,
   halt: AbortSignal,
   launch: (localIndex: number, lateMs: number) => void,
-  ended: () => void,
+  ended: (firstUnstartedLateMs: number) => void,
 ): void {
   let next = 0;
   let lastSliceEndMs = performance.now();
@@ -144,7 +145,10 @@ function startRamp(
       nowMs = performance.now();
     }
     lastSliceEndMs = nowMs;
-    if (next >= input.workerCount || halt.aborted || nowMs >= deadlineMs) return ended();
+    if (next >= input.workerCount || halt.aborted || nowMs >= deadlineMs) {
+      // a worker that never started was at least this late (0 when all started)
+      return ended(next < input.workerCount && !halt.aborted ? Math.max(0, Math.min(nowMs, deadlineMs) - dueAt(next)) : 0);
+    }
     if (dueAt(next) <= nowMs) setImmediate(startDue);
     else setTimeout(startDue, Math.min(RAMP_TICK_MS, dueAt(next) - nowMs));
   };
