@@ -1,4 +1,4 @@
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { TlsInfo } from '../../domain/check-result.js';
 
 const DAY_MS = 86_400_000;
@@ -9,9 +9,12 @@ function distinguishedName(name: Record<string, string | string[]> | undefined):
   return parts.length === 0 ? null : parts.join(', ');
 }
 
-/** Reads what a monitor reports about the negotiated TLS session and the leaf certificate. */
-export function readTlsInfo(socket: TLSSocket, nowMs: number = Date.now()): TlsInfo {
-  const cert = socket.getPeerCertificate(false);
+/**
+ * Reads what a monitor reports about the negotiated TLS session and the leaf certificate.
+ * `parsed` is the certificate Node already parsed for its identity check, when there was one.
+ */
+export function readTlsInfo(socket: TLSSocket, parsed: PeerCertificate | null = null, nowMs: number = Date.now()): TlsInfo {
+  const cert = parsed ?? socket.getPeerCertificate(false);
   const hasCert = cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
   const expiresMs = hasCert && cert.valid_to ? Date.parse(cert.valid_to) : NaN;
   const alpn = socket.alpnProtocol;
