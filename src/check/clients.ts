@@ -4,6 +4,7 @@ import { createResolver } from './dns/resolver.js';
 import { createAddressGuard } from './ssrf/address-guard.js';
 import { H2SessionPool } from './http2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
+import { ParserPool } from './http/parser-pool.js';
 
 export interface Limits {
   /** raw (on-the-wire) body bytes read at most */
@@ -40,6 +41,10 @@ export interface Clients {
   readonly limits: Limits;
   readonly h2Pool: H2SessionPool;
   readonly http1Pool: Http1SocketPool;
+  /** reusable llhttp response parsers */
+  readonly http1Parsers: ParserPool;
+  /** parsed URL per spec (a spec is frozen, so its URL never changes) */
+  readonly specUrls: WeakMap<object, URL>;
   /** closes pooled connections; checks already running finish or fail as they would */
   close(): Promise<void>;
 }
@@ -74,6 +79,8 @@ export function buildClients(config: ClientConfig = {}): Clients {
     limits,
     h2Pool,
     http1Pool,
+    http1Parsers: new ParserPool(),
+    specUrls: new WeakMap(),
     async close() {
       http1Pool.close();
       await h2Pool.close();

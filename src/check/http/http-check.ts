@@ -17,6 +17,7 @@ import { decodeBody, type DecodedBody } from './body.js';
 import type { HopRequest, HopResponse } from './exchange-types.js';
 import { exchangeH2OverSocket, exchangeH2Pooled } from './h2-adapter.js';
 import { exchangeHttp1 } from './http1.js';
+import type { ParserPool } from './parser-pool.js';
 import { isCredentialHeader, isRedirect, nextHop, type HopState } from './redirect.js';
 import { judgeResponse, needsBody } from './verdict.js';
 
@@ -55,7 +56,7 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
 
 async function runHops(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, info: HopInfo, startedAt: number): Promise<CheckResult> {
   let hop: HopState = {
-    url: new URL(spec.url),
+    url: specUrl(spec, clients),
     method: spec.method,
     body: spec.body === null ? null : Buffer.from(spec.body, 'utf8'),
     sendCredentials: true,
@@ -94,6 +95,16 @@ async function runHops(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext,
       ctx.timer,
     );
   }
+}
+
+/** The first hop's URL, parsed once per spec; hops never mutate it (nextHop builds new URLs). */
+function specUrl(spec: HttpCheckSpec, clients: Clients): URL {
+  let url = clients.specUrls.get(spec);
+  if (url === undefined) {
+    url = new URL(spec.url);
+    clients.specUrls.set(spec, url);
+  }
+  return url;
 }
 
 function buildHeaders(spec: HttpCheckSpec, clients: Clients, hop: HopState): Array<readonly [string, string]> {
@@ -147,19 +158,19 @@ async function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, 
   info.reused = false;
   const response = spec.connection === 'pooled'
     ? await pooledExchange(clients, request, ctx, info, connect, priorKnowledge, spec.verifyTls)
-    : await freshExchange(request, ctx, info, connect, priorKnowledge);
+    : await freshExchange(request, ctx, info, connect, priorKnowledge, clients.http1Parsers);
   return response;
 }
 
 async function freshExchange(
-  request: HopRequest, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean,
+  request: HopRequest, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean, parsers: ParserPool,
 ): Promise<HopResponse> {
   const socket = await connect();
   const isTls = request.url.protocol === 'https:';
   const h2 = priorKnowledge || (isTls && (socket as TLSSocket).alpnProtocol === 'h2');
   info.httpVersion = h2 ? '2' : '1.1';
   if (h2) return exchangeH2OverSocket(socket, request, ctx);
-  const { response } = await exchangeHttp1(socket, request, ctx, false);
+  const { response } = await exchangeHttp1(socket, request, ctx, false, parsers);
   closeGracefully(socket);
   return response;
 }
@@ -183,7 +194,7 @@ async function pooledExchange(
   // A reused TLS socket did no handshake now, but its session and certificate are still true.
   if (idle !== null && request.url.protocol === 'https:') ctx.tls = readTlsInfo(idle as TLSSocket);
   if (idle !== null) ctx.phase = 'send';
-  const { response, reusable } = await exchangeHttp1(socket, request, ctx, true);
+  const { response, reusable } = await exchangeHttp1(socket, request, ctx, true, clients.http1Parsers);
   if (reusable) clients.http1Pool.release(key, socket);
   else closeGracefully(socket);
   return response;

@@ -1,36 +1,16 @@
-import { createRequire } from 'node:module';
 import type { Connection, CheckContext } from '../net/connection-types.js';
 import type { HopRequest, HopResponse } from './exchange-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
+import { HTTPParser, type ParserPool } from './parser-pool.js';
 
 /**
- * HTTP/1.1 over a connected socket, parsed by Node's own llhttp binding (the parser behind
- * node:http). We use the binding directly rather than node:http's ClientRequest because the
- * request/agent/IncomingMessage machinery costs ~2x a raw socket per fresh-connection check
- * (docs/performance.md). `_http_common` is internal but stable across Node 18-22; the
- * parser's behaviour (chunked, trailers, 1xx, 204/304, conflicting framing, header overflow)
- * is llhttp's, the same as node:http in strict mode.
+ * HTTP/1.1 over a connected socket, parsed by Node's own llhttp binding (see parser-pool.ts).
+ * We use the binding directly rather than node:http's ClientRequest because the
+ * request/agent/IncomingMessage machinery costs more per fresh-connection check than the
+ * socket itself (docs/performance.md); the parser's behaviour (chunked, trailers, 1xx,
+ * 204/304, conflicting framing, header overflow) is llhttp's, the same as node:http.
  */
-interface NativeParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(chunk: Buffer): number | Error;
-  finish(): undefined | Error;
-  close(): void;
-  free(): void;
-  [key: number]: unknown;
-}
-interface ParserConstructor {
-  new (): NativeParser;
-  RESPONSE: number;
-  kOnHeaders: number;
-  kOnHeadersComplete: number;
-  kOnBody: number;
-  kOnMessageComplete: number;
-  kLenientOptionalCRBeforeLF: number;
-}
-const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserConstructor };
-
 export interface Http1Outcome {
   readonly response: HopResponse;
   /** true when the server agreed to keep the connection open (pooled mode only) */
@@ -61,12 +41,11 @@ function headerMap(raw: readonly string[]): Record<string, string> {
  * Sends one request and reads one response. The caller owns the socket: on success it is
  * detached (listeners removed) and returned reusable or not; on failure it is destroyed.
  */
-export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: CheckContext, keepAlive: boolean): Promise<Http1Outcome> {
+export function exchangeHttp1(
+  socket: Connection, request: HopRequest, ctx: CheckContext, keepAlive: boolean, parsers: ParserPool,
+): Promise<Http1Outcome> {
   return new Promise<Http1Outcome>((resolve, reject) => {
-    const parser = new HTTPParser();
-    // Strict llhttp, except that a bare LF may end a line: old servers and embedded devices
-    // send LF-only responses, and accepting them opens no smuggling hole on the client side.
-    parser.initialize(HTTPParser.RESPONSE, {}, request.limits.maxHeaderBytes, HTTPParser.kLenientOptionalCRBeforeLF);
+    const parser = parsers.alloc(request.limits.maxHeaderBytes);
     const maxBodyBytes = request.limits.maxBodyBytes;
     let settled = false;
     let executing = false;
@@ -85,7 +64,7 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
       ctx.onAbort(null);
       // Freeing the native parser from inside one of its own callbacks crashes the process:
       // while execute() runs, onData frees it once execute returns.
-      if (!executing) parser.close();
+      if (!executing) parsers.release(parser);
     };
     const fail = (failure: CheckFailure): void => {
       if (settled) return;
@@ -156,7 +135,7 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
       const ret = parser.execute(chunk);
       executing = false;
       if (ret instanceof Error && !settled) fail(parseError(ret));
-      if (settled) parser.close();
+      if (settled) parsers.release(parser);
     }
     function onEnd(): void {
       if (settled) return;
@@ -165,7 +144,7 @@ export function exchangeHttp1(socket: Connection, request: HopRequest, ctx: Chec
       const ret = parser.finish();
       executing = false;
       if (settled) {
-        parser.close();
+        parsers.release(parser);
         return;
       }
       if (ret instanceof Error) return fail(parseError(ret));
