@@ -145,3 +145,23 @@ test('targets added long before start are not late for slots that passed before 
   assert.ok(jobs.every((j) => j.startedAt === j.dueAt));
   assert.equal(scheduler.counters().drops.missed_late, 0);
 });
+
+test('a backlog after a stall starts in bounded turns, harvesting completions between them instead of dropping at the cap', async () => {
+  const run = (bounded: boolean) => async () => {
+    const clock = new FakeClock();
+    const jobs: ScheduledJob[] = [];
+    // checks that finish at once: only unharvested completions can fill the cap
+    const scheduler = new Scheduler({ clock, maxInFlight: 3, maxDuePerTurn: bounded ? 3 : 1_000, run: async (job) => void jobs.push(job) });
+    for (let i = 0; i < 10; i++) scheduler.upsert(`t${i}`, 10_000);
+    scheduler.start();
+    clock.jump(10_000); // every target is now due, and the loop was blocked
+    await clock.advance(0);
+    scheduler.stop();
+    await scheduler.idle();
+    return scheduler.counters();
+  };
+  const bounded = await run(true)();
+  assert.deepEqual([bounded.startedTotal, bounded.drops.dropped_global_cap], [10, 0]);
+  const unbounded = await run(false)();
+  assert.deepEqual([unbounded.startedTotal, unbounded.drops.dropped_global_cap], [3, 7], 'one long turn fills the cap with checks that already finished');
+});

@@ -8,6 +8,11 @@
  * - dropped_global_cap: `maxInFlight` checks already run (fail-fast, no queue)
  * - missed_late: the scheduler itself woke more than one interval late (a blocked event
  *   loop); the check runs once for the latest slot and the slots in between are counted
+ *
+ * One timer callback takes at most `maxDuePerTurn` due entries, then re-arms at 0 ms: after
+ * a stalled loop, the checks that finished during the stall are harvested (the I/O phase
+ * runs between timer callbacks) before more start, so a backlog of due checks is not
+ * dropped at the global cap only because completions were still unread.
  */
 import type { Clock, TimerId } from './clock.js';
 import { MinHeap, type HeapEntry } from './min-heap.js';
@@ -30,6 +35,8 @@ export interface SchedulerOptions {
   readonly run: JobRunner;
   /** global cap on checks in flight (default 1024) */
   readonly maxInFlight?: number;
+  /** due entries taken per timer callback before yielding to I/O (default 64) */
+  readonly maxDuePerTurn?: number;
 }
 
 export interface SchedulerCounters {
@@ -55,11 +62,13 @@ interface DueEntry extends HeapEntry {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
+export const DEFAULT_MAX_DUE_PER_TURN = 64;
 
 export class Scheduler {
   private readonly clock: Clock;
   private readonly run: JobRunner;
   private readonly maxInFlight: number;
+  private readonly maxDuePerTurn: number;
   private readonly slots = new Map<string, Slot>();
   private readonly heap = new MinHeap<DueEntry>();
   private seq = 0;
@@ -77,6 +86,8 @@ export class Scheduler {
     this.run = options.run;
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError('maxInFlight: expected an integer >= 1');
+    this.maxDuePerTurn = options.maxDuePerTurn ?? DEFAULT_MAX_DUE_PER_TURN;
+    if (!Number.isInteger(this.maxDuePerTurn) || this.maxDuePerTurn < 1) throw new RangeError('maxDuePerTurn: expected an integer >= 1');
   }
 
   /** Adds or re-times a target. A changed interval takes a new phase; the in-flight flag is kept. */
@@ -176,7 +187,9 @@ export class Scheduler {
     this.timer = null;
     this.armedFor = Infinity;
     const now = this.clock.now();
-    for (let head = this.peekLive(); head !== undefined && head.dueAt <= now; head = this.peekLive()) {
+    let taken = 0;
+    for (let head = this.peekLive(); head !== undefined && head.dueAt <= now && taken < this.maxDuePerTurn; head = this.peekLive()) {
+      taken++;
       this.heap.pop();
       const { slot } = head;
       // More than one interval late: run once for the latest slot, count the skipped ones.
