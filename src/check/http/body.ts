@@ -31,19 +31,28 @@ function decodeOnce(decoder: Decoder, input: Buffer, maxOutputLength: number): P
   });
 }
 
+/** No content coding: the body is what was read, no decoding step (and no async hop) needed. */
+export function isIdentity(response: HopResponse): boolean {
+  const encoding = response.headers['content-encoding'];
+  return encoding === undefined || encoding === '' || encoding === 'identity';
+}
+
+export function identityBody(response: HopResponse): DecodedBody {
+  const chunks = response.bodyChunks;
+  const body = chunks.length === 1 ? (chunks[0] as Buffer) : chunks.length === 0 ? EMPTY : Buffer.concat(chunks);
+  return { body, bytes: body.length, overCap: response.bodyTruncated, failure: null };
+}
+
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Decodes the body (gzip, br, deflate; several codings are undone in reverse order) in the
  * zlib thread pool, capped at limits.maxDecodedBytes so a compression bomb stops early.
  */
 export async function decodeBody(response: HopResponse, limits: Limits): Promise<DecodedBody> {
-  if (response.bodyChunks.length === 0 && response.rawBodyBytes === 0) {
-    return { body: Buffer.alloc(0), bytes: 0, overCap: response.bodyTruncated, failure: null };
-  }
+  if (isIdentity(response) || (response.bodyChunks.length === 0 && response.rawBodyBytes === 0)) return identityBody(response);
   const raw = response.bodyChunks.length === 1 ? (response.bodyChunks[0] as Buffer) : Buffer.concat(response.bodyChunks);
-  const encoding = response.headers['content-encoding'];
-  if (encoding === undefined || encoding === '' || encoding === 'identity') {
-    return { body: raw, bytes: raw.length, overCap: response.bodyTruncated, failure: null };
-  }
+  const encoding = response.headers['content-encoding'] as string;
   if (response.bodyTruncated) {
     // A cut-off compressed stream cannot be decoded meaningfully.
     return { body: null, bytes: null, overCap: true, failure: null };

@@ -13,7 +13,7 @@ import { CheckContext, type Connection } from '../net/connection-types.js';
 import { readTlsInfo } from '../net/tls-info.js';
 import { buildResult, failureResult } from '../result-builder.js';
 import { PhaseTimer } from '../timing/phase-timer.js';
-import { decodeBody, type DecodedBody } from './body.js';
+import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.js';
 import type { HopRequest, HopResponse } from './exchange-types.js';
 import { exchangeH2OverSocket, exchangeH2Pooled } from './h2-adapter.js';
 import { exchangeHttp1 } from './http1.js';
@@ -73,7 +73,9 @@ async function runHops(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext,
       ctx.phase = 'dns';
       continue;
     }
-    const decoded = hop.method === 'HEAD' ? NO_BODY : await abortable(ctx, decodeBody(response, clients.limits));
+    const decoded = hop.method === 'HEAD'
+      ? NO_BODY
+      : isIdentity(response) ? identityBody(response) : await abortable(ctx, decodeBody(response, clients.limits));
     if (ctx.aborted !== null) throw ctx.aborted;
     const verdict = judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs());
     const capNote = verdict.detail === null && decoded.overCap ? 'body larger than the read cap: read stopped at the cap' : null;

@@ -32,39 +32,44 @@ export function unbracket(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 }
 
-/** Resolves the target (skipped for IP literals) and applies the SSRF guard to every address. */
-async function resolveTarget(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<readonly ResolvedAddress[]> {
-  const family = isIP(target.host);
-  let addresses: readonly ResolvedAddress[];
-  if (family !== 0) {
-    addresses = [{ address: target.host, family: family as 4 | 6 }];
-  } else {
-    ctx.phase = 'dns';
-    ctx.timer.mark('dnsStart');
-    addresses = await abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs())));
-    ctx.timer.mark('dnsEnd');
-    if (addresses.length === 0) throw new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`);
-  }
-  if (!clients.allowPrivateTargets) {
-    // Judge every resolved address: a mixed answer is how DNS rebinding sneaks a private address in.
-    for (const { address } of addresses) {
-      const range = clients.guard.blockedRange(address);
-      if (range !== null) {
-        const shown = family !== 0 ? address : `${target.host} resolves to ${address}`;
-        throw new CheckFailure('address_not_allowed', 'connect', `${shown}, which is in ${range} (allowPrivateTargets is off)`);
-      }
+/** Refuses the target when any resolved address is private or reserved (SSRF guard). */
+function guardAddresses(target: ConnectTarget, addresses: readonly ResolvedAddress[], clients: Clients, literal: boolean): void {
+  if (clients.allowPrivateTargets) return;
+  // Judge every resolved address: a mixed answer is how DNS rebinding sneaks a private address in.
+  for (const { address } of addresses) {
+    const range = clients.guard.blockedRange(address);
+    if (range !== null) {
+      const shown = literal ? address : `${target.host} resolves to ${address}`;
+      throw new CheckFailure('address_not_allowed', 'connect', `${shown}, which is in ${range} (allowPrivateTargets is off)`);
     }
   }
-  return addresses;
+}
+
+async function resolveAndConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
+  ctx.phase = 'dns';
+  ctx.timer.mark('dnsStart');
+  const addresses = await abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs())));
+  ctx.timer.mark('dnsEnd');
+  if (addresses.length === 0) throw new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`);
+  guardAddresses(target, addresses, clients, false);
+  return connectTo(target, addresses, ctx);
 }
 
 /**
- * Opens a fresh connection: DNS (own resolver + cache), SSRF guard, TCP connect with happy
- * eyeballs across the resolved addresses, then TLS. Marks every phase on ctx.timer and
- * rejects only with a classified CheckFailure.
+ * Opens a fresh connection: DNS (own resolver + cache; skipped for IP literals), SSRF guard,
+ * TCP connect with happy eyeballs across the resolved addresses, then TLS. Marks every phase
+ * on ctx.timer and rejects only with a classified CheckFailure.
  */
-export async function openConnection(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
-  const addresses = await resolveTarget(target, clients, ctx);
+export function openConnection(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
+  const family = isIP(target.host);
+  if (family === 0) return resolveAndConnect(target, clients, ctx);
+  // IP literal: no DNS phase and no extra async hop on the hot path.
+  const addresses: readonly ResolvedAddress[] = [{ address: target.host, family: family as 4 | 6 }];
+  try {
+    guardAddresses(target, addresses, clients, true);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return connectTo(target, addresses, ctx);
 }
 
