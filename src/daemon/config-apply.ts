@@ -8,7 +8,7 @@
  * - a config target may not take the id or name of an API-created target.
  */
 import type { DaemonConfig } from '../config/daemon-config.js';
-import { parseTargetInput } from '../config/target-definition.js';
+import { parseTargetInput, type TargetDefinition } from '../config/target-definition.js';
 import type { FieldError } from './daemon-handle.js';
 import type { Logger } from './logger.js';
 import type { TargetHost } from './target-host.js';
@@ -45,6 +45,20 @@ export async function loadStoredTargets(host: TargetHost, log: Logger): Promise<
   return loaded;
 }
 
+const UPSERT_CHUNK = 500;
+
+/** A config target may not take the id or name of an API-created target. */
+function apiConflict(host: TargetHost, target: TargetDefinition): FieldError | null {
+  if (host.registry.get(target.id)?.source === 'api') {
+    return { target: target.name, field: 'id', message: `id ${JSON.stringify(target.id)} is already used by a target created through the API` };
+  }
+  const nameOwner = host.registry.idOfName(target.name);
+  if (nameOwner !== undefined && nameOwner !== target.id && host.registry.get(nameOwner)?.source === 'api') {
+    return { target: target.name, field: 'name', message: 'name is already used by a target created through the API' };
+  }
+  return null;
+}
+
 function sameDefinition(a: ReturnType<typeof toNewTarget>, b: ReturnType<typeof toNewTarget>): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -66,28 +80,31 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
     host.unschedule(current.id);
     removed++;
   }
-  let loaded = 0;
   const now = Date.now();
-  for (const target of config.targets) {
-    const byId = host.registry.get(target.id);
-    const nameOwner = host.registry.idOfName(target.name);
-    if (byId?.source === 'api') {
-      errors.push({ target: target.name, field: 'id', message: `id ${JSON.stringify(target.id)} is already used by a target created through the API` });
-      continue;
-    }
-    if (nameOwner !== undefined && nameOwner !== target.id && host.registry.get(nameOwner)?.source === 'api') {
-      errors.push({ target: target.name, field: 'name', message: 'name is already used by a target created through the API' });
-      continue;
-    }
-    try {
-      if (byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target))) await host.store.upsertTarget(toNewTarget(target), now);
-    } catch (err) {
-      const field = err instanceof Error && 'field' in err ? String(err.field) : 'target';
-      errors.push({ target: target.name, field, message: err instanceof Error ? err.message : 'could not be stored' });
-      continue;
-    }
-    host.schedule(target);
-    loaded++;
+  let loaded = 0;
+  // Upserts go to the store in chunks without waiting for each round trip (the store applies
+  // them in order); a 100,000-target file would otherwise take one round trip per target.
+  for (let i = 0; i < config.targets.length; i += UPSERT_CHUNK) {
+    const chunk = config.targets.slice(i, i + UPSERT_CHUNK).filter((target) => {
+      const conflict = apiConflict(host, target);
+      if (conflict !== null) errors.push(conflict);
+      return conflict === null;
+    });
+    const writes = await Promise.allSettled(chunk.map((target) => {
+      const byId = host.registry.get(target.id);
+      return byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target)) ? host.store.upsertTarget(toNewTarget(target), now) : undefined;
+    }));
+    chunk.forEach((target, j) => {
+      const write = writes[j];
+      if (write?.status === 'rejected') {
+        const err: unknown = write.reason;
+        const field = err instanceof Error && 'field' in err ? String(err.field) : 'target';
+        errors.push({ target: target.name, field, message: err instanceof Error ? err.message : 'could not be stored' });
+        return;
+      }
+      host.schedule(target);
+      loaded++;
+    });
   }
   for (const e of errors) log.warn(`config: target ${e.target ?? '?'} refused: ${e.field}: ${e.message}`);
   for (const id of kept) log.warn(`config: target ${id} keeps its previous definition (the new one was refused)`);
