@@ -62,10 +62,13 @@ async function main(): Promise<void> {
     breakerStats: () => ({ closed: 0, open: breaker.snapshot().open, halfOpen: breaker.snapshot().half_open }), config, log,
   });
   const lagUs = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  // the same, per 10 s progress window: shows whether lag is a start-up transient or steady
+  const windowLagUs = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   const statuses: Record<string, number> = {};
   let maxLoopDelayMs = 0;
   daemon.onResult((e) => {
     lagUs.recordValue(Math.max(1, Math.round(e.schedulingLagMs * 1000)));
+    windowLagUs.recordValue(Math.max(1, Math.round(e.schedulingLagMs * 1000)));
     const key = e.result.errorKind ?? e.result.status;
     statuses[key] = (statuses[key] ?? 0) + 1;
     maxLoopDelayMs = Math.max(maxLoopDelayMs, e.eventLoopDelayMs);
@@ -88,7 +91,8 @@ async function main(): Promise<void> {
   const progress = setInterval(() => {
     const s = daemon.stats();
     const elapsed = ((performance.now() - runStart) / 1000).toFixed(0);
-    console.log(`[+${elapsed}s] started=${s.scheduler.startedTotal} inFlight=${s.scheduler.inFlight} drops=${JSON.stringify(s.scheduler.drops)} written=${s.pipeline.writtenTotal} queue=${s.pipeline.queueDepth} loopDelay=${s.probe.eventLoopDelayMs.toFixed(1)}ms rss=${(process.memoryUsage().rss / 2 ** 20).toFixed(0)}MiB`);
+    console.log(`[+${elapsed}s] started=${s.scheduler.startedTotal} inFlight=${s.scheduler.inFlight} drops=${JSON.stringify(s.scheduler.drops)} written=${s.pipeline.writtenTotal} queue=${s.pipeline.queueDepth} lagP99=${(windowLagUs.getValueAtPercentile(99) / 1000).toFixed(1)}ms loopDelay=${s.probe.eventLoopDelayMs.toFixed(1)}ms rss=${(process.memoryUsage().rss / 2 ** 20).toFixed(0)}MiB`);
+    windowLagUs.reset();
   }, 10_000);
   await new Promise((r) => setTimeout(r, o.durationMs));
   clearInterval(progress);

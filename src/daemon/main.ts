@@ -12,7 +12,7 @@ import { startApiServer, type ApiServer } from '../api/server.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
-import { startStorageMaintenance, type StorageMaintenance } from '../storage/maintenance.js';
+import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
 import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
@@ -130,20 +130,27 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   };
 }
 
-/** Rollup then retention every `storage.maintenanceEvery`; both run in the store's maintenance worker. */
+/**
+ * Rollup then retention once at start (a daemon restarted more often than the interval still
+ * rolls up) and every `storage.maintenanceEvery`; both run in the store's maintenance worker.
+ */
 function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs: (() => number) | undefined): StorageMaintenance {
   const { rawRetentionMs, rollupRetentionMs, maintenanceEveryMs } = config.storage;
-  return startStorageMaintenance({
+  const onReport = (r: MaintenanceReport): void => {
+    if (r.rollup.hours + r.retention.rawDeleted + r.retention.rollupsDeleted + r.retention.incidentsDeleted === 0) return;
+    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${r.retention.rawDeleted} raw results, ${r.retention.rollupsDeleted} rollups, ${r.retention.incidentsDeleted} incidents in ${Math.round(r.durationMs)} ms`);
+  };
+  const onError = (err: unknown): void => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`);
+  const maintenance = startStorageMaintenance({
     store,
     everyMs: maintenanceEveryMs,
     policy: { rawRetentionMs, rollupRetentionMs },
     ...(nowMs === undefined ? {} : { nowMs }),
-    onReport: (r) => {
-      if (r.rollup.hours + r.retention.rawDeleted + r.retention.rollupsDeleted + r.retention.incidentsDeleted === 0) return;
-      log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${r.retention.rawDeleted} raw results, ${r.retention.rollupsDeleted} rollups, ${r.retention.incidentsDeleted} incidents in ${Math.round(r.durationMs)} ms`);
-    },
-    onError: (err) => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`),
+    onReport,
+    onError,
   });
+  maintenance.runNow().then(onReport, onError);
+  return maintenance;
 }
 
 /** Reads a config file, turning a missing/unreadable file into a ConfigFileError. */
