@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ConfigFileError } from '../config/daemon-config.js';
 import { createConsoleLogger } from './logger.js';
 import { readConfigFile, startDaemon } from './main.js';
@@ -36,7 +37,50 @@ export const SERVE_USAGE = `Usage: vigil serve [options]
 Signals: SIGHUP reloads the config; SIGTERM/SIGINT stop gracefully (checks finish, results flushed).
 `;
 
-const FLAGS = new Set(['--config', '--host', '--port', '--data-dir', '--token']);
+const OPTIONS = {
+  config: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** parseArgs' errors as "flag: problem", the form every Vigil CLI uses. */
+function usageMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const quoted = /'(-[^' ]+)/.exec(message)?.[1] ?? /'([^']+)'/.exec(message)?.[1] ?? '?';
+  switch ((err as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `${quoted}: unknown option (see vigil serve --help)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${quoted}: expected a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `${quoted}: unexpected argument (vigil serve takes only options; see vigil serve --help)`;
+    default:
+      return `${message} (see vigil serve --help)`;
+  }
+}
+
+/** node:util parseArgs (strict), with its errors turned into one line naming the flag. */
+function readFlags(argv: readonly string[]): Map<string, string> | 'help' {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; tokens: true; strict: true; allowPositionals: false }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, tokens: true, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new ServeUsageError(usageMessage(err));
+  }
+  if (parsed.values.help === true) return 'help';
+  const values = new Map<string, string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || token.name === 'help') continue;
+    const flag = `--${token.name}`;
+    if (values.has(flag)) throw new ServeUsageError(`${flag}: given more than once`);
+    if (token.value === undefined || token.value === '') throw new ServeUsageError(`${flag}: expected a value`);
+    values.set(flag, token.value);
+  }
+  return values;
+}
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
@@ -45,18 +89,8 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Parses argv (after `serve`). Throws ServeUsageError naming the flag. */
 export function parseServeFlags(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeFlags | 'help' {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!FLAGS.has(name)) throw new ServeUsageError(`${arg}: unknown option (see vigil serve --help)`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new ServeUsageError(`${name}: expected a value`);
-    if (values.has(name)) throw new ServeUsageError(`${name}: given more than once`);
-    values.set(name, value);
-  }
+  const values = readFlags(argv);
+  if (values === 'help') return 'help';
   const portText = values.get('--port') ?? String(DEFAULT_PORT);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new ServeUsageError(`--port: expected an integer from 0 to 65535, got ${JSON.stringify(portText)}`);
