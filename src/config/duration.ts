@@ -1,11 +1,11 @@
 /**
  * Durations in config files: a whole number of milliseconds (`1500`) or a string with one
- * unit (`250ms`, `30s`, `1m`, `2h`). Anything else is refused, never guessed.
+ * unit (`250ms`, `30s`, `1m`, `2h`, `7d`). Anything else is refused, never guessed.
  */
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
-export const DURATION_FORM = 'milliseconds (1500) or a duration such as "250ms", "30s", "1m", "2h"';
+export const DURATION_FORM = 'milliseconds (1500) or a duration such as "250ms", "30s", "1m", "2h", "1d"';
 
 /** Returns the duration in whole ms, or null when the value is not a duration. */
 export function parseDurationMs(value: unknown): number | null {
@@ -18,6 +18,7 @@ export function parseDurationMs(value: unknown): number | null {
 }
 
 export function formatDurationMs(ms: number): string {
+  if (ms > 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0) return `${ms / 1_000}s`;

@@ -40,19 +40,12 @@ export const storageInputSchema = z.strictObject({
   maintenanceEvery: z.union([z.number(), z.string()]).optional(),
 });
 
-/** Config durations plus whole days (`7d`), which retention is naturally written in. */
-function parseRetentionMs(value: unknown): number | null {
-  const days = typeof value === 'string' ? /^(\d+)d$/.exec(value.trim()) : null;
-  if (days !== null) return Number(days[1]) * DAY_MS;
-  return parseDurationMs(value);
-}
-
 export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fail: (field: string, message: string) => Error): StorageSettings {
   const d = DEFAULT_STORAGE_SETTINGS;
   const L = STORAGE_LIMITS;
   const duration = (field: string, value: unknown, fallback: number, minMs: number, maxMs: number, minText: string, maxText: string): number => {
     if (value === undefined) return fallback;
-    const ms = parseRetentionMs(value);
+    const ms = parseDurationMs(value);
     if (ms === null || ms < minMs || ms > maxMs) throw fail(field, `expected ${RETENTION_FORM}, from ${minText} to ${maxText}, got ${JSON.stringify(value)}`);
     return ms;
   };
