@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { RunPlanError, runLoadTest } from './index.js';
-import { loadMockCertificate } from './mock-servers/fixture-cert.js';
-import { startMockHost } from './mock-servers/mock-host.js';
+import { startMocksFor } from './workers/shard-runner.js';
 import { KnobError } from './options/knob-parsers.js';
 import { helpText, parseInvocation, type LoadTestOptions } from './options/load-test-options.js';
 import { compareWithBaseline, formatComparison } from './report/baseline.js';
@@ -95,15 +94,7 @@ async function runWithSummary(options: LoadTestOptions, baseline: LoadTestReport
 
 /** Serves the mocks for DURATION_SECS (or until Ctrl-C) so wrk or h2load can target them. */
 async function serveMocksOnly(options: LoadTestOptions): Promise<number> {
-  const cert = options.tls ? loadMockCertificate() : null;
-  const mocks = await startMockHost({
-    count: options.mockPorts,
-    http2: options.http2,
-    tls: cert === null ? null : { certPem: cert.certPem, keyPem: cert.keyPem },
-    delayMs: options.mockDelayMs,
-    faults: options.mockFaults,
-    slowMs: options.timeoutMs + 1_000,
-  });
+  const { mocks } = await startMocksFor(options);
   process.stdout.write(`${mocks.urls.join('\n')}\n`);
   process.stderr.write(`vigil loadtest: serving ${mocks.urls.length} mocks for ${options.durationSecs} s (Ctrl-C stops)\n`);
   const interrupt = installInterrupt();

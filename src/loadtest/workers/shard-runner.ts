@@ -44,7 +44,8 @@ export function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec
   });
 }
 
-export async function prepareShard(options: LoadTestOptions, slice: ShardSlice): Promise<PreparedShard> {
+/** Starts the mock servers the knobs describe (also used by `--mocks-only`). */
+export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: MockHost; cert: ReturnType<typeof loadMockCertificate> | null }> {
   const cert = options.tls ? loadMockCertificate() : null;
   const mocks: MockHost = await startMockHost({
     count: options.mockPorts,
@@ -54,6 +55,11 @@ export async function prepareShard(options: LoadTestOptions, slice: ShardSlice):
     faults: options.mockFaults,
     slowMs: options.timeoutMs + 1_000,
   });
+  return { mocks, cert };
+}
+
+export async function prepareShard(options: LoadTestOptions, slice: ShardSlice): Promise<PreparedShard> {
+  const { mocks, cert } = await startMocksFor(options);
   const clients: Clients = buildClients({ allowPrivateTargets: true, ...(cert === null ? {} : { ca: cert.caPem }) });
   const specs = mocks.urls.map((url) => specForUrl(url, options));
   const workerCount = workersInSlice(options.concurrency, slice);
