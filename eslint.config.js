@@ -15,7 +15,7 @@ const networkBan = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**', 'tmp/**', 'test/e2e/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
