@@ -31,7 +31,8 @@ figcaption{display:flex;flex-wrap:wrap;gap:4px 12px;font-size:.75rem;color:var(-
 .range{margin-left:auto}
 .empty{color:var(--mute);font-size:.85rem}
 table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden}
-th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);font-size:.9rem;overflow-wrap:anywhere}
-@media (max-width:600px){thead{display:none}tr{display:block;border-bottom:1px solid var(--line)}td{display:block;border:0;padding:4px 10px}}
+th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);font-size:.9rem;overflow-wrap:break-word}
+td:last-child{overflow-wrap:anywhere;width:60%}
+@media (max-width:600px){thead{display:none}tr{display:block;border-bottom:1px solid var(--line)}td{display:block;border:0;padding:4px 10px}td:last-child{width:auto}}
 footer{color:var(--mute);font-size:.8rem}
 `;
