@@ -13,7 +13,7 @@ import type { FieldError } from './daemon-handle.js';
 import type { Logger } from './logger.js';
 import type { TargetHost } from './target-host.js';
 import { toNewTarget } from './target-registry.js';
-import type { TargetRecord } from '../storage/store.js';
+import type { TargetRecord, UpsertOutcome } from '../storage/store.js';
 
 export interface ConfigApplyReport {
   /** config targets now running from this file */
@@ -82,29 +82,40 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
   }
   const now = Date.now();
   let loaded = 0;
-  // Upserts go to the store in chunks without waiting for each round trip (the store applies
-  // them in order); a 100,000-target file would otherwise take one round trip per target.
+  // Changed targets go to the store in chunks, each chunk one call and one transaction
+  // (a savepoint per target, so one refusal does not sink the rest): a 100,000-target file
+  // would otherwise cost a worker round trip and a commit per target.
   for (let i = 0; i < config.targets.length; i += UPSERT_CHUNK) {
     const chunk = config.targets.slice(i, i + UPSERT_CHUNK).filter((target) => {
       const conflict = apiConflict(host, target);
       if (conflict !== null) errors.push(conflict);
       return conflict === null;
     });
-    const writes = await Promise.allSettled(chunk.map((target) => {
+    const changed = chunk.filter((target) => {
       const byId = host.registry.get(target.id);
-      return byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target)) ? host.store.upsertTarget(toNewTarget(target), now) : undefined;
-    }));
-    chunk.forEach((target, j) => {
-      const write = writes[j];
-      if (write?.status === 'rejected') {
-        const err: unknown = write.reason;
-        const field = err instanceof Error && 'field' in err ? String(err.field) : 'target';
-        errors.push({ target: target.name, field, message: err instanceof Error ? err.message : 'could not be stored' });
-        return;
+      return byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target));
+    });
+    let outcomes: UpsertOutcome[];
+    try {
+      outcomes = changed.length === 0 ? [] : await host.store.upsertTargets(changed.map(toNewTarget), now);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : 'could not be stored';
+      outcomes = changed.map(() => ({ ok: false, field: 'target', message }));
+    }
+    const refusedHere = new Map<string, UpsertOutcome>();
+    changed.forEach((target, j) => {
+      const outcome = outcomes[j];
+      if (outcome !== undefined && !outcome.ok) refusedHere.set(target.id, outcome);
+    });
+    for (const target of chunk) {
+      const outcome = refusedHere.get(target.id);
+      if (outcome !== undefined && !outcome.ok) {
+        errors.push({ target: target.name, field: outcome.field, message: outcome.message });
+        continue;
       }
       host.schedule(target);
       loaded++;
-    });
+    }
   }
   for (const e of errors) log.warn(`config: target ${e.target ?? '?'} refused: ${e.field}: ${e.message}`);
   for (const id of kept) log.warn(`config: target ${id} keeps its previous definition (the new one was refused)`);

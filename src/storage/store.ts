@@ -258,6 +258,11 @@ export interface ResultSink {
   insertResults(batch: readonly StoredResult[]): Promise<void>;
 }
 
+/** One target's outcome in `upsertTargets` (plain data: it crosses worker threads). */
+export type UpsertOutcome =
+  | { readonly ok: true; readonly record: TargetRecord }
+  | { readonly ok: false; readonly field: string; readonly message: string };
+
 export interface Store extends ResultSink {
   listTargets(): Promise<TargetRecord[]>;
   getTarget(id: string): Promise<TargetRecord | null>;
@@ -267,6 +272,11 @@ export interface Store extends ResultSink {
   updateTarget(id: string, patch: TargetPatch, nowMs: number): Promise<TargetRecord | null>;
   /** creates or replaces (keeps createdAt); used by config reload */
   upsertTarget(target: NewTarget, nowMs: number): Promise<TargetRecord>;
+  /**
+   * Many upserts in one transaction (a config with 100,000 targets); each target succeeds or
+   * fails on its own (a savepoint each), in order.
+   */
+  upsertTargets(targets: readonly NewTarget[], nowMs: number): Promise<UpsertOutcome[]>;
   /** removes the target; its results and incidents stay until retention removes them */
   deleteTarget(id: string): Promise<boolean>;
 

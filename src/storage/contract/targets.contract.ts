@@ -71,5 +71,24 @@ export function targetsContract(open: StoreFactory): void {
         assert.equal(await store.deleteTarget('a'), false);
         assert.equal(await store.getTarget('a'), null);
       }));
+
+    it('upserts many in one call: each target stands alone, in order', () =>
+      withStore(open, async (store) => {
+        await store.upsertTarget(httpTarget('a', { source: 'config' }), 10);
+        const outcomes = await store.upsertTargets(
+          [
+            httpTarget('a', { source: 'config', intervalMs: 5_000 }),
+            httpTarget('b', { source: 'config', intervalMs: 10 }),
+            httpTarget('c', { source: 'config', name: 'Target a' }),
+            httpTarget('d', { source: 'config' }),
+          ],
+          20,
+        );
+        assert.deepEqual(outcomes.map((o) => (o.ok ? o.record.id : `refused:${o.field}`)), ['a', 'refused:intervalMs', 'refused:name', 'd']);
+        const a = outcomes[0];
+        assert.ok(a?.ok === true && a.record.createdAt === 10 && a.record.updatedAt === 20 && a.record.intervalMs === 5_000);
+        assert.deepEqual((await store.listTargets()).map((t) => t.id).sort(), ['a', 'd']);
+        assert.deepEqual(await store.upsertTargets([], 30), []);
+      }));
   });
 }

@@ -18,7 +18,7 @@ export type SyncStore = {
 
 /** Every Store method, checked by the compiler: used to build the async wrappers. */
 export const STORE_METHODS = Object.keys({
-  insertResults: 1, listTargets: 1, getTarget: 1, createTarget: 1, updateTarget: 1, upsertTarget: 1, deleteTarget: 1,
+  insertResults: 1, listTargets: 1, getTarget: 1, createTarget: 1, updateTarget: 1, upsertTarget: 1, upsertTargets: 1, deleteTarget: 1,
   queryResults: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
   openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1, close: 1,
 } satisfies Record<keyof Store, 1>) as Array<keyof Store>;
@@ -57,6 +57,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     createTarget: (t, nowMs) => targets.create(t, nowMs),
     updateTarget: (id, patch, nowMs) => targets.update(id, patch, nowMs),
     upsertTarget: (t, nowMs) => targets.upsert(t, nowMs),
+    upsertTargets: (list, nowMs) => targets.upsertMany(list, nowMs),
     deleteTarget: (id) => targets.delete(id),
     queryResults: (q) => results.query(q),
     uptime: (id, window, nowMs) => summaries.uptime(id, window, nowMs),

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { NewTarget, TargetPatch, TargetRecord } from '../store.js';
+import type { NewTarget, TargetPatch, TargetRecord, UpsertOutcome } from '../store.js';
 import { StoreConflictError } from '../store.js';
 import { validateTarget } from '../target-validation.js';
 
@@ -119,6 +119,20 @@ export class TargetsRepo {
       if (existing === null) return this.create(target, nowMs);
       return this.update(target.id, target, nowMs) as TargetRecord;
     })();
+  }
+
+  upsertMany(list: readonly NewTarget[], nowMs: number): UpsertOutcome[] {
+    // Nested better-sqlite3 transactions are savepoints: a refused target rolls back alone.
+    return this.db.transaction(() =>
+      list.map((target): UpsertOutcome => {
+        try {
+          return { ok: true, record: this.upsert(target, nowMs) };
+        } catch (err) {
+          const field = err instanceof Error && 'field' in err ? String((err as { field: unknown }).field) : 'target';
+          return { ok: false, field, message: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    )();
   }
 
   delete(id: string): boolean {

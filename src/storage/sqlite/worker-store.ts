@@ -82,7 +82,7 @@ async function openStoreWorker(options: SqliteOptions, role: string): Promise<St
  */
 const LANES = {
   insertResults: 'writer', listTargets: 'writer', getTarget: 'writer', createTarget: 'writer', updateTarget: 'writer',
-  upsertTarget: 'writer', deleteTarget: 'writer', openIncident: 'writer', updateIncident: 'writer', closeIncident: 'writer',
+  upsertTarget: 'writer', upsertTargets: 'writer', deleteTarget: 'writer', openIncident: 'writer', updateIncident: 'writer', closeIncident: 'writer',
   getOpenIncident: 'writer', listIncidents: 'writer',
   queryResults: 'maintenance', uptime: 'maintenance', latency: 'maintenance', rollup: 'maintenance', listRollups: 'maintenance',
   applyRetention: 'maintenance', sizeReport: 'maintenance', vacuum: 'maintenance', close: 'writer',
