@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDnsServer, type LocalDnsServer } from '../../../test/helpers/dns-server.js';
+import { startDnsServer, type DnsTestServer } from '../../../test/helpers/servers/dns-server.js';
 import { classifyError } from '../errors/classify.js';
 import { createResolver, interleaveFamilies, type ResolverOptions } from './resolver.js';
 import type { DnsConfig } from './resolver-types.js';
 
 const CONFIG: DnsConfig = { maxPositiveTtlMs: 60_000, maxNegativeTtlMs: 10_000, maxEntries: 100 };
 
-let server: LocalDnsServer;
+let server: DnsTestServer;
 let clockMs = 0;
 
 function resolverWith(config: Partial<DnsConfig> = {}, options: ResolverOptions = {}) {

@@ -1,37 +1,66 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 
 /**
  * A tiny authoritative DNS server on UDP 127.0.0.1:0, so name resolution in tests never
- * leaves the machine. Names in `zone` answer A / AAAA with their addresses (a name with no
- * address of the asked family answers NOERROR with no records, i.e. NODATA); every other
- * name answers NXDOMAIN. Names are compared case-insensitively without the trailing dot.
+ * leaves the machine. Each name answers the way its plan says: A / AAAA records with their
+ * own TTLs, a response code, a delay, or no answer at all. A planned name without records of
+ * the asked type answers NOERROR with none (NODATA); an unplanned name answers NXDOMAIN.
+ * Names are compared case-insensitively without the trailing dot. It counts the questions it
+ * received, so tests can prove caching and shared in-flight queries. No dependencies, so the
+ * load-test harness can use it too.
  */
+export interface DnsRecord {
+  readonly address: string;
+  readonly ttlS: number;
+}
+
+export interface DnsNamePlan {
+  readonly a?: readonly DnsRecord[];
+  readonly aaaa?: readonly DnsRecord[];
+  /** response code for every question about this name (default NOERROR) */
+  readonly rcode?: 'NOERROR' | 'SERVFAIL' | 'NXDOMAIN' | 'REFUSED';
+  /** never answer (the resolver times out) */
+  readonly silent?: boolean;
+  /** answer after this many ms */
+  readonly delayMs?: number;
+}
+
 export interface DnsTestServer {
   readonly host: string;
   readonly port: number;
   /** `127.0.0.1:PORT`, the form resolvers' setServers() takes */
   readonly server: string;
-  /** every question received, as `name TYPE` */
-  readonly queries: string[];
+  /** replaces the plan for a name */
+  plan(name: string, plan: DnsNamePlan): void;
+  /** questions received about a name, optionally of one type */
+  queryCount(name: string, type?: 'A' | 'AAAA'): number;
   close(): Promise<void>;
-}
-
-export interface DnsServerOptions {
-  readonly ttlSeconds?: number;
-  /** names that never get an answer (the resolver times out) */
-  readonly silent?: readonly string[];
 }
 
 const TYPE_A = 1;
 const TYPE_AAAA = 28;
-const RCODE_NXDOMAIN = 3;
+const RCODE: Readonly<Record<NonNullable<DnsNamePlan['rcode']>, number>> = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 };
+
+/** Plans for a zone of name → addresses: A for IPv4, AAAA for IPv6, one TTL for all. */
+export function zonePlans(zone: Readonly<Record<string, readonly string[]>>, ttlS = 60): Record<string, DnsNamePlan> {
+  const plans: Record<string, DnsNamePlan> = {};
+  for (const [name, addresses] of Object.entries(zone)) {
+    const records = addresses.map((address) => ({ address, ttlS }));
+    plans[name] = { a: records.filter((r) => isIPv4(r.address)), aaaa: records.filter((r) => !isIPv4(r.address)) };
+  }
+  return plans;
+}
 
 interface Question {
   readonly name: string;
   readonly type: number;
   /** the question section as received, echoed back in the answer */
   readonly raw: Buffer;
+}
+
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
 }
 
 function parseQuestion(msg: Buffer): Question | null {
@@ -46,7 +75,7 @@ function parseQuestion(msg: Buffer): Question | null {
   }
   if (offset + 5 > msg.length) return null;
   const type = msg.readUInt16BE(offset + 1);
-  return { name: labels.join('.').toLowerCase(), type, raw: msg.subarray(12, offset + 5) };
+  return { name: canonical(labels.join('.')), type, raw: msg.subarray(12, offset + 5) };
 }
 
 function addressBytes(address: string): Buffer {
@@ -61,39 +90,48 @@ function addressBytes(address: string): Buffer {
   return out;
 }
 
-function buildAnswer(query: Buffer, question: Question, addresses: readonly string[] | undefined, ttlSeconds: number): Buffer {
+function buildAnswer(query: Buffer, question: Question, plan: DnsNamePlan | undefined): Buffer {
+  const rcode = plan === undefined ? RCODE.NXDOMAIN : RCODE[plan.rcode ?? 'NOERROR'];
+  const planned = question.type === TYPE_A ? plan?.a : question.type === TYPE_AAAA ? plan?.aaaa : undefined;
+  const records = rcode === 0 ? (planned ?? []) : [];
   const header = Buffer.alloc(12);
   query.copy(header, 0, 0, 2); // id
-  const rd = (query[2] ?? 0) & 0x01;
-  const matching = (addresses ?? []).filter((a) => (question.type === TYPE_A ? isIPv4(a) : question.type === TYPE_AAAA && isIPv6(a)));
-  header[2] = 0x84 | rd; // QR + AA (+ RD echoed)
-  header[3] = addresses === undefined ? RCODE_NXDOMAIN : 0;
+  header[2] = 0x84 | ((query[2] ?? 0) & 0x01); // QR + AA (+ RD echoed)
+  header[3] = 0x80 | rcode; // RA + rcode
   header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(matching.length, 6);
-  const records = matching.map((address) => {
-    const data = addressBytes(address);
+  header.writeUInt16BE(records.length, 6);
+  const answers = records.map((record) => {
+    const data = addressBytes(record.address);
     const rr = Buffer.alloc(12);
     rr.writeUInt16BE(0xc00c, 0); // pointer to the question name
     rr.writeUInt16BE(question.type, 2);
     rr.writeUInt16BE(1, 4); // IN
-    rr.writeUInt32BE(ttlSeconds, 6);
+    rr.writeUInt32BE(record.ttlS, 6);
     rr.writeUInt16BE(data.length, 10);
     return Buffer.concat([rr, data]);
   });
-  return Buffer.concat([header, question.raw, ...records]);
+  return Buffer.concat([header, question.raw, ...answers]);
 }
 
-export function startDnsServer(zone: Readonly<Record<string, readonly string[]>>, options: DnsServerOptions = {}): Promise<DnsTestServer> {
-  const names = new Map(Object.entries(zone).map(([name, addrs]) => [name.toLowerCase().replace(/\.$/, ''), addrs]));
-  const silent = new Set((options.silent ?? []).map((n) => n.toLowerCase()));
-  const queries: string[] = [];
+export function startDnsServer(plans: Readonly<Record<string, DnsNamePlan>> = {}): Promise<DnsTestServer> {
+  const byName = new Map(Object.entries(plans).map(([name, plan]) => [canonical(name), plan]));
+  const received: Array<{ readonly name: string; readonly type: number }> = [];
+  const timers = new Set<NodeJS.Timeout>();
   const socket = createSocket('udp4');
   socket.on('message', (msg: Buffer, peer: RemoteInfo) => {
     const question = parseQuestion(msg);
     if (question === null) return;
-    queries.push(`${question.name} ${question.type === TYPE_A ? 'A' : question.type === TYPE_AAAA ? 'AAAA' : question.type}`);
-    if (silent.has(question.name)) return;
-    socket.send(buildAnswer(msg, question, names.get(question.name), options.ttlSeconds ?? 60), peer.port, peer.address);
+    received.push({ name: question.name, type: question.type });
+    const plan = byName.get(question.name);
+    if (plan?.silent === true) return;
+    const answer = buildAnswer(msg, question, plan);
+    const send = (): void => socket.send(answer, peer.port, peer.address);
+    if (plan?.delayMs === undefined) return send();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send();
+    }, plan.delayMs);
+    timers.add(timer);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
@@ -104,8 +142,17 @@ export function startDnsServer(zone: Readonly<Record<string, readonly string[]>>
         host: '127.0.0.1',
         port,
         server: `127.0.0.1:${port}`,
-        queries,
-        close: () => new Promise<void>((done) => socket.close(() => done())),
+        plan: (name, plan) => void byName.set(canonical(name), plan),
+        queryCount: (name, type) => {
+          const wanted = canonical(name);
+          const typeCode = type === undefined ? undefined : type === 'A' ? TYPE_A : TYPE_AAAA;
+          return received.filter((q) => q.name === wanted && (typeCode === undefined || q.type === typeCode)).length;
+        },
+        close: () => {
+          for (const timer of timers) clearTimeout(timer);
+          timers.clear();
+          return new Promise<void>((done) => socket.close(() => done()));
+        },
       });
     });
   });
