@@ -1,5 +1,6 @@
 import type { ClientHttp2Session, Settings } from 'node:http2';
 import type { CheckContext } from '../net/connection-types.js';
+import { CheckFailure } from '../errors/check-failure.js';
 import { hasRemoteSettings, watchSession } from './h2-failure.js';
 
 /** Returns a session for the origin; may be still connecting. It must honour ctx.abort. */
@@ -33,6 +34,8 @@ export class PooledSession {
   active = 0;
   maxStreams: number;
   isUsable = true;
+  /** the session's transport came up (TCP, and TLS if any): a later failure is past `connect` */
+  isConnected = false;
   /** the check whose acquire opened this session (its result is not "reused") */
   creator: CheckContext | null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -59,7 +62,7 @@ export class PooledSession {
       const session = await connect();
       this.adopt(session);
       await usable(session, opener);
-      if (!this.isUsable) throw new Error('HTTP/2 session closed while connecting');
+      if (!this.isUsable) throw new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS');
       this.ready = null;
     } catch (err) {
       this.retire();
@@ -73,6 +76,8 @@ export class PooledSession {
     session.on('goaway', this.retire);
     session.on('close', this.retire);
     session.on('remoteSettings', this.onSettings);
+    if (session.connecting) session.once('connect', this.onConnect);
+    else this.isConnected = true;
     if (this.active === 0) session.unref();
     if (!this.isUsable) session.close();
   }
@@ -119,6 +124,10 @@ export class PooledSession {
     });
   }
 
+  private readonly onConnect = (): void => {
+    this.isConnected = true;
+  };
+
   private readonly onIdle = (): void => {
     if (this.active !== 0 || !this.isUsable) return;
     this.retire();
@@ -139,7 +148,7 @@ export class PooledSession {
  * SETTINGS costs the opener its budget and the session is destroyed.
  */
 function usable(session: ClientHttp2Session, opener: CheckContext): Promise<void> {
-  if (session.destroyed || session.closed) return Promise.reject(new Error('HTTP/2 session closed while connecting'));
+  if (session.destroyed || session.closed) return Promise.reject(new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS'));
   if (hasRemoteSettings(session)) return Promise.resolve();
   if (opener.aborted !== null) {
     session.destroy();
@@ -159,7 +168,7 @@ function usable(session: ClientHttp2Session, opener: CheckContext): Promise<void
       session.destroy();
     });
     const onSettings = (): void => done();
-    const onClose = (): void => done(new Error('HTTP/2 session closed while connecting'));
+    const onClose = (): void => done(new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS'));
     session.once('remoteSettings', onSettings);
     session.once('error', done);
     session.once('close', onClose);

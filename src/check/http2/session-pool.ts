@@ -191,7 +191,9 @@ export class H2SessionPool {
       return entry;
     } catch (err) {
       this.release(origin, entry);
-      const failure = classifyError(err, 'connect');
+      // A raw error here came after the connector returned (TCP/TLS up, waiting for the
+      // server's SETTINGS): no stream was opened yet, so the request was not sent.
+      const failure = classifyError(err, entry.isConnected ? 'send' : 'connect');
       const isOpenerTimeout = opener !== null && opener !== ctx && opener.aborted === err;
       if (isOpenerTimeout && ctx.aborted === null) return this.lease(origin, connect, ctx);
       throw failure;

@@ -127,6 +127,13 @@ function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[],
       resolve(socket);
     };
     const onError = (err: Error): void => {
+      if (ctx.phase === 'connect' && isResetAfterHandshake(err)) {
+        // The peer accepted and then reset before our loop saw the connect complete; libuv
+        // reports that RST as the connect's own error. The handshake did happen (a RST to
+        // our SYN is ECONNREFUSED), so connect ends here and the failure is the next phase's.
+        ctx.timer.mark('connectEnd');
+        ctx.phase = tlsOptions === null ? 'send' : 'tls';
+      }
       fail(classifyError(err, ctx.phase));
     };
     socket.on('error', onError);
@@ -154,6 +161,12 @@ function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[],
       });
     }
   });
+}
+
+/** ECONNRESET / EPIPE exist only on an established connection. */
+function isResetAfterHandshake(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** The certificate did not verify: classify Node's code and say what the certificate was. */

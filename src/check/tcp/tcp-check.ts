@@ -34,7 +34,13 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
       timer,
     );
   } catch (err) {
-    return failureResult({ kind: 'tcp', target, startedAt }, classifyError(err, ctx.phase), timer);
+    const failure = classifyError(err, ctx.phase);
+    // The peer completed the handshake and reset at once (connect.ts then moves to `send`):
+    // the port accepts connections, which is all a TCP check asserts.
+    if (failure.kind === 'connection_reset' && failure.phase === 'send') {
+      return buildResult({ kind: 'tcp', target, startedAt, status: 'up', detail: 'connection accepted, then reset by the peer' }, timer);
+    }
+    return failureResult({ kind: 'tcp', target, startedAt }, failure, timer);
   } finally {
     disarm();
   }
