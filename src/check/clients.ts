@@ -5,6 +5,8 @@ import { createAddressGuard } from './ssrf/address-guard.js';
 import { H2SessionPool } from './http2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http/parser-pool.js';
+import type { HopPlan } from './http/hop-plan.js';
+import type { HttpCheckSpec } from '../domain/check-spec.js';
 
 export interface Limits {
   /** raw (on-the-wire) body bytes read at most */
@@ -43,8 +45,8 @@ export interface Clients {
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
-  /** parsed URL per spec (a spec is frozen, so its URL never changes) */
-  readonly specUrls: WeakMap<object, URL>;
+  /** the first hop's plan per spec (a spec is frozen, so it never changes): hop-plan.ts */
+  readonly specPlans: WeakMap<HttpCheckSpec, HopPlan>;
   /** closes pooled connections; checks already running finish or fail as they would */
   close(): Promise<void>;
 }
@@ -80,7 +82,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     h2Pool,
     http1Pool,
     http1Parsers: new ParserPool(),
-    specUrls: new WeakMap(),
+    specPlans: new WeakMap(),
     async close() {
       http1Pool.close();
       await h2Pool.close();

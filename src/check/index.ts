@@ -40,18 +40,20 @@ function targetOf(spec: CheckSpec): string {
  */
 export function executeCheck(spec: CheckSpec, clients: Clients, options: ExecuteOptions = {}): Promise<CheckResult> {
   const startedAt = Date.now();
-  const timer = new PhaseTimer();
-  const onBug = (err: unknown): CheckResult => {
-    const failure = classifyError(err, null);
-    const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
-    return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
-  };
+  const startMs = performance.now();
   try {
     const executor = EXECUTORS[spec.kind] as Executor;
-    return executor(spec, clients, options).catch(onBug);
+    return executor(spec, clients, options).catch((err: unknown) => bugResult(spec, startedAt, startMs, err));
   } catch (err) {
-    return Promise.resolve(onBug(err));
+    return Promise.resolve(bugResult(spec, startedAt, startMs, err));
   }
+}
+
+/** A bug inside an executor (it threw or rejected): an `internal` result, timed from the start. */
+function bugResult(spec: CheckSpec, startedAt: number, startMs: number, err: unknown): CheckResult {
+  const failure = classifyError(err, null);
+  const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
+  return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), new PhaseTimer(startMs));
 }
 
 export { buildClients } from './clients.js';

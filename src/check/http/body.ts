@@ -33,7 +33,7 @@ function decodeOnce(decoder: Decoder, input: Buffer, maxOutputLength: number): P
 
 /** No content coding: the body is what was read, no decoding step (and no async hop) needed. */
 export function isIdentity(response: HopResponse): boolean {
-  const encoding = response.headers['content-encoding'];
+  const encoding = response.headers.contentEncoding;
   return encoding === undefined || encoding === '' || encoding === 'identity';
 }
 
@@ -52,7 +52,7 @@ const EMPTY = Buffer.alloc(0);
 export async function decodeBody(response: HopResponse, limits: Limits): Promise<DecodedBody> {
   if (isIdentity(response) || (response.bodyChunks.length === 0 && response.rawBodyBytes === 0)) return identityBody(response);
   const raw = response.bodyChunks.length === 1 ? (response.bodyChunks[0] as Buffer) : Buffer.concat(response.bodyChunks);
-  const encoding = response.headers['content-encoding'] as string;
+  const encoding = response.headers.contentEncoding as string;
   if (response.bodyTruncated) {
     // A cut-off compressed stream cannot be decoded meaningfully.
     return { body: null, bytes: null, overCap: true, failure: null };

@@ -1,4 +1,5 @@
 import type { Limits } from '../clients.js';
+import type { OutgoingHttpHeaders } from 'node:http2';
 
 /** One request on one hop, fully prepared by the orchestrator (headers final, auth applied). */
 export interface HopRequest {
@@ -15,17 +16,35 @@ export interface HopRequest {
    */
   readonly needBody: boolean;
   readonly limits: Limits;
+  /**
+   * Pre-rendered wire forms, built once per spec by hop-plan.ts: the HTTP/1.1 request head
+   * (latin1 bytes, ending in the blank line) and the HTTP/2 header block. An engine renders
+   * its own when absent.
+   */
+  readonly http1Head?: Buffer | undefined;
+  readonly h2Headers?: OutgoingHttpHeaders | undefined;
 }
 
 /** What a protocol engine hands back: the raw response, body still encoded. */
 export interface HopResponse {
   readonly httpVersion: '1.1' | '2';
   readonly statusCode: number;
-  /** lower-case names; repeated headers joined with ", " (set-cookie ignored) */
-  readonly headers: Readonly<Record<string, string>>;
+  /** the response headers a check reads; absent when the response had none */
+  readonly headers: ResponseHeaders;
   /** raw body chunks as received (after de-chunking), at most limits.maxBodyBytes in total */
   readonly bodyChunks: readonly Buffer[];
   readonly rawBodyBytes: number;
   /** the raw cap was hit: the body is incomplete */
   readonly bodyTruncated: boolean;
+}
+
+/**
+ * The only response headers the orchestrator reads (decoding, redirects, 429/503 details);
+ * repeated fields are joined with ", ". Picking them while parsing, instead of building a
+ * map of every header, saves a lower-cased copy of each name per check.
+ */
+export interface ResponseHeaders {
+  readonly contentEncoding: string | undefined;
+  readonly location: string | undefined;
+  readonly retryAfter: string | undefined;
 }

@@ -16,13 +16,13 @@ export function exchangeH2OverSocket(socket: Connection, request: HopRequest, ct
  */
 export function exchangeH2Pooled(
   clients: Clients,
+  poolKey: string,
   request: HopRequest,
   ctx: CheckContext,
   connect: () => Promise<Connection>,
-  verifyTls: boolean,
 ): Promise<{ response: HopResponse; reused: boolean }> {
+  // The key carries " insecure" for sessions opened without certificate verification, so
+  // such a session never serves a verifying check (hop-plan.ts).
   const origin = request.url.origin;
-  // A session opened without certificate verification must never serve a verifying check.
-  const poolKey = verifyTls || request.url.protocol !== 'https:' ? origin : `${origin} insecure`;
   return clients.h2Pool.exchange(poolKey, async () => createSessionOverSocket(await connect(), origin), request, ctx);
 }

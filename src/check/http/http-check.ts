@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { CheckResult } from '../../domain/check-result.js';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
@@ -8,18 +7,18 @@ import { armBudget } from '../budget.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { abortable } from '../net/abortable.js';
-import { openConnection, unbracket, type TlsOptions } from '../net/connect.js';
+import { connectWith, openConnection } from '../net/connect.js';
 import { CheckContext, type Connection } from '../net/connection-types.js';
 import { readTlsInfo } from '../net/tls-info.js';
 import { buildResult, failureResult } from '../result-builder.js';
 import { PhaseTimer } from '../timing/phase-timer.js';
 import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.js';
-import type { HopRequest, HopResponse } from './exchange-types.js';
+import type { HopResponse } from './exchange-types.js';
 import { exchangeH2OverSocket, exchangeH2Pooled } from './h2-adapter.js';
-import { exchangeHttp1 } from './http1.js';
-import type { ParserPool } from './parser-pool.js';
-import { isCredentialHeader, isRedirect, nextHop, type HopState } from './redirect.js';
-import { judgeResponse, needsBody } from './verdict.js';
+import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
+import { exchangeHttp1, type Http1Outcome } from './http1.js';
+import { isRedirect, nextHop } from './redirect.js';
+import { judgeResponse } from './verdict.js';
 
 /** What the last hop revealed, kept so a failure result still reports it (status and TLS: on ctx). */
 interface HopInfo {
@@ -30,9 +29,6 @@ interface HopInfo {
 /** How long a finished fresh connection waits for the server's FIN (TIME_WAIT on its side). */
 const CLOSE_GRACE_MS = 2_000;
 const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: false, failure: null });
-const ALPN_BOTH = Object.freeze(['h2', 'http/1.1']);
-const ALPN_H2 = Object.freeze(['h2']);
-const ALPN_H1 = Object.freeze(['http/1.1']);
 
 export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
@@ -41,7 +37,24 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   const disarm = armBudget(ctx, spec.timeoutMs, options.signal);
   const info: HopInfo = { httpVersion: null, reused: false };
   try {
-    return await runHops(spec, clients, ctx, info, startedAt);
+    let plan = firstHopPlan(spec, clients);
+    const origin = plan.origin;
+    for (let redirects = 0; ; redirects++) {
+      ctx.statusCode = null;
+      ctx.tls = null;
+      info.reused = false;
+      const response = await runHop(spec, clients, ctx, plan, info);
+      if (spec.followRedirects && isRedirect(response.statusCode)) {
+        if (redirects >= spec.maxRedirects) {
+          throw new CheckFailure('too_many_redirects', 'receive', `more than ${spec.maxRedirects} redirects (last: ${response.statusCode} from ${plan.hop.url.href})`);
+        }
+        plan = planHop(spec, clients, nextHop(plan.hop, response.statusCode, response.headers.location, origin));
+        ctx.timer.resetHop();
+        ctx.phase = 'dns';
+        continue;
+      }
+      return await judge(spec, clients, ctx, plan, response, info, startedAt);
+    }
   } catch (err) {
     const failure = classifyError(err, ctx.phase);
     return failureResult(
@@ -54,150 +67,91 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   }
 }
 
-async function runHops(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, info: HopInfo, startedAt: number): Promise<CheckResult> {
-  let hop: HopState = {
-    url: specUrl(spec, clients),
-    method: spec.method,
-    body: spec.body === null ? null : Buffer.from(spec.body, 'utf8'),
-    sendCredentials: true,
-  };
-  const origin = hop.url.origin;
-  for (let redirects = 0; ; redirects++) {
-    const response = await runHop(spec, clients, ctx, hop, info);
-    if (spec.followRedirects && isRedirect(response.statusCode)) {
-      if (redirects >= spec.maxRedirects) {
-        throw new CheckFailure('too_many_redirects', 'receive', `more than ${spec.maxRedirects} redirects (last: ${response.statusCode} from ${hop.url.href})`);
-      }
-      hop = nextHop(hop, response.statusCode, response.headers['location'], origin);
-      ctx.timer.resetHop();
-      ctx.phase = 'dns';
-      continue;
-    }
-    const decoded = hop.method === 'HEAD'
-      ? NO_BODY
-      : isIdentity(response) ? identityBody(response) : await abortable(ctx, decodeBody(response, clients.limits));
+/** The final response: decode when needed (no async hop for identity bodies), judge, build. */
+function judge(
+  spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, response: HopResponse, info: HopInfo, startedAt: number,
+): CheckResult | Promise<CheckResult> {
+  if (plan.hop.method === 'HEAD') return verdictResult(spec, ctx, response, NO_BODY, info, startedAt);
+  if (isIdentity(response)) return verdictResult(spec, ctx, response, identityBody(response), info, startedAt);
+  return abortable(ctx, decodeBody(response, clients.limits)).then((decoded) => {
     if (ctx.aborted !== null) throw ctx.aborted;
-    const verdict = judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs());
-    const capNote = verdict.detail === null && decoded.overCap ? 'body larger than the read cap: read stopped at the cap' : null;
-    return buildResult(
-      {
-        kind: 'http',
-        target: spec.url,
-        startedAt,
-        status: verdict.status,
-        httpVersion: response.httpVersion,
-        statusCode: response.statusCode,
-        responseBytes: decoded.bytes,
-        errorKind: verdict.errorKind,
-        errorPhase: verdict.errorKind === null ? null : 'receive',
-        detail: verdict.detail ?? capNote,
-        connectionReused: info.reused,
-        tls: ctx.tls,
-      },
-      ctx.timer,
-    );
-  }
+    return verdictResult(spec, ctx, response, decoded, info, startedAt);
+  });
 }
 
-/** The first hop's URL, parsed once per spec; hops never mutate it (nextHop builds new URLs). */
-function specUrl(spec: HttpCheckSpec, clients: Clients): URL {
-  let url = clients.specUrls.get(spec);
-  if (url === undefined) {
-    url = new URL(spec.url);
-    clients.specUrls.set(spec, url);
-  }
-  return url;
+function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResponse, decoded: DecodedBody, info: HopInfo, startedAt: number): CheckResult {
+  const verdict = judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs());
+  const capNote = verdict.detail === null && decoded.overCap ? 'body larger than the read cap: read stopped at the cap' : null;
+  return buildResult(
+    {
+      kind: 'http',
+      target: spec.url,
+      startedAt,
+      status: verdict.status,
+      httpVersion: response.httpVersion,
+      statusCode: response.statusCode,
+      responseBytes: decoded.bytes,
+      errorKind: verdict.errorKind,
+      errorPhase: verdict.errorKind === null ? null : 'receive',
+      detail: verdict.detail ?? capNote,
+      connectionReused: info.reused,
+      tls: ctx.tls,
+    },
+    ctx.timer,
+  );
 }
 
-function buildHeaders(spec: HttpCheckSpec, clients: Clients, hop: HopState): Array<readonly [string, string]> {
-  const headers: Array<readonly [string, string]> = [];
-  const given = spec.headers;
-  if (given['user-agent'] === undefined) headers.push(['user-agent', clients.userAgent]);
-  if (given['accept'] === undefined) headers.push(['accept', '*/*']);
-  if (given['accept-encoding'] === undefined) headers.push(['accept-encoding', 'gzip, br']);
-  for (const name in given) {
-    if (name === 'host' || name === 'connection' || name === 'content-length' || name === 'transfer-encoding') continue;
-    if (!hop.sendCredentials && isCredentialHeader(name)) continue;
-    headers.push([name, given[name] as string]);
-  }
-  const auth = spec.auth;
-  if (auth !== null && hop.sendCredentials && given['authorization'] === undefined) {
-    const value = auth.type === 'basic'
-      ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`
-      : `Bearer ${auth.token}`;
-    headers.push(['authorization', value]);
-  }
-  if (hop.body !== null && given['content-type'] === undefined) headers.push(['content-type', 'application/octet-stream']);
-  return headers;
-}
-
-async function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, hop: HopState, info: HopInfo): Promise<HopResponse> {
-  const url = hop.url;
-  const isTls = url.protocol === 'https:';
-  const host = unbracket(url.hostname);
-  const port = url.port === '' ? (isTls ? 443 : 80) : Number(url.port);
-  const request: HopRequest = {
-    method: hop.method,
-    url,
-    headers: buildHeaders(spec, clients, hop),
-    body: hop.body,
-    expectBody: hop.method !== 'HEAD',
-    needBody: needsBody(spec),
-    limits: clients.limits,
-  };
+/** One hop; rejects only with a CheckFailure. Not async: its promise is the hop's only one. */
+function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo): Promise<HopResponse> {
   const priorKnowledge = spec.http2 === 'prior-knowledge';
-  const tls: TlsOptions | null = isTls
-    ? {
-        servername: isIP(host) === 0 ? host : undefined,
-        alpn: priorKnowledge ? ALPN_H2 : spec.connection === 'pooled' ? ALPN_H1 : ALPN_BOTH,
-        secureContext: spec.verifyTls ? clients.secureContext.verify : clients.secureContext.insecure,
-        rejectUnauthorized: spec.verifyTls,
-      }
-    : null;
-  const connect = (): Promise<Connection> => openConnection({ host, port, tls, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
-  ctx.statusCode = null;
-  ctx.tls = null;
-  info.reused = false;
-  const response = spec.connection === 'pooled'
-    ? await pooledExchange(clients, request, ctx, info, connect, priorKnowledge, spec.verifyTls)
-    : await freshExchange(request, ctx, info, connect, priorKnowledge, clients.http1Parsers);
-  return response;
+  if (spec.connection === 'fresh') return freshExchange(clients, ctx, plan, info, priorKnowledge);
+  const connect = (): Promise<Connection> => openConnection(plan.target, clients, ctx);
+  return pooledExchange(clients, plan, ctx, info, connect, priorKnowledge);
 }
 
-async function freshExchange(
-  request: HopRequest, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean, parsers: ParserPool,
-): Promise<HopResponse> {
-  const socket = await connect();
-  const isTls = request.url.protocol === 'https:';
-  const h2 = priorKnowledge || (isTls && (socket as TLSSocket).alpnProtocol === 'h2');
-  info.httpVersion = h2 ? '2' : '1.1';
-  if (h2) return exchangeH2OverSocket(socket, request, ctx);
-  const { response } = await exchangeHttp1(socket, request, ctx, false, parsers);
-  closeGracefully(socket);
-  return response;
+/**
+ * A new connection for this hop, HTTP/2 when prior knowledge or ALPN says so. Callbacks from
+ * the socket to the one promise: no await between connect, exchange and the response.
+ */
+function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, priorKnowledge: boolean): Promise<HopResponse> {
+  return new Promise<HopResponse>((resolve, reject) => {
+    connectWith(plan.target, clients, ctx, (connectFailure, connected) => {
+      if (connectFailure !== null) return reject(connectFailure);
+      const socket = connected as Connection;
+      const h2 = priorKnowledge || (plan.isTls && (socket as TLSSocket).alpnProtocol === 'h2');
+      info.httpVersion = h2 ? '2' : '1.1';
+      if (h2) return void exchangeH2OverSocket(socket, plan.request, ctx).then(resolve, reject);
+      exchangeHttp1(socket, plan.request, ctx, false, clients.http1Parsers, (failure, outcome) => {
+        if (failure !== null) return reject(failure);
+        closeGracefully(socket);
+        resolve((outcome as Http1Outcome).response);
+      });
+    });
+  });
 }
 
 async function pooledExchange(
-  clients: Clients, request: HopRequest, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean,
-  verifyTls: boolean,
+  clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean,
 ): Promise<HopResponse> {
+  const request = plan.request;
   if (priorKnowledge) {
     info.httpVersion = '2';
     // TLS details are reported by the check that opened the session (ctx.tls set by connect).
-    const { response, reused } = await exchangeH2Pooled(clients, request, ctx, connect, verifyTls);
+    const { response, reused } = await exchangeH2Pooled(clients, plan.poolKey, request, ctx, connect);
     info.reused = reused;
     return response;
   }
   info.httpVersion = '1.1';
-  const key = verifyTls || request.url.protocol !== 'https:' ? request.url.origin : `${request.url.origin} insecure`;
-  const idle = clients.http1Pool.acquire(key);
+  const idle = clients.http1Pool.acquire(plan.poolKey);
   const socket = idle ?? (await connect());
   info.reused = idle !== null;
   // A reused TLS socket did no handshake now, but its session and certificate are still true.
-  if (idle !== null && request.url.protocol === 'https:') ctx.tls = readTlsInfo(idle as TLSSocket);
+  if (idle !== null && plan.isTls) ctx.tls = readTlsInfo(idle as TLSSocket);
   if (idle !== null) ctx.phase = 'send';
-  const { response, reusable } = await exchangeHttp1(socket, request, ctx, true, clients.http1Parsers);
-  if (reusable) clients.http1Pool.release(key, socket);
+  const { response, reusable } = await new Promise<Http1Outcome>((resolve, reject) => {
+    exchangeHttp1(socket, request, ctx, true, clients.http1Parsers, (failure, outcome) => (failure === null ? resolve(outcome as Http1Outcome) : reject(failure)));
+  });
+  if (reusable) clients.http1Pool.release(plan.poolKey, socket);
   else closeGracefully(socket);
   return response;
 }

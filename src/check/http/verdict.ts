@@ -2,6 +2,7 @@ import type { CheckStatus } from '../../domain/check-result.js';
 import { statusExpected, type HttpCheckSpec } from '../../domain/check-spec.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
 import type { DecodedBody } from './body.js';
+import type { ResponseHeaders } from './exchange-types.js';
 
 export interface Verdict {
   readonly status: CheckStatus;
@@ -15,12 +16,12 @@ export function needsBody(spec: HttpCheckSpec): boolean {
   return spec.keyword !== null || spec.bodyRegex !== null;
 }
 
-function retryAfter(headers: Readonly<Record<string, string>>): string {
-  const value = headers['retry-after'];
+function retryAfter(headers: ResponseHeaders): string {
+  const value = headers.retryAfter;
   return value === undefined ? '' : ` (Retry-After: ${value})`;
 }
 
-function judgeStatus(spec: HttpCheckSpec, code: number, headers: Readonly<Record<string, string>>): Verdict | null {
+function judgeStatus(spec: HttpCheckSpec, code: number, headers: ResponseHeaders): Verdict | null {
   if (statusExpected(spec.expectStatus, code)) return null;
   if (code === 429) return { status: 'degraded', errorKind: 'rate_limited', detail: `rate-limited 429${retryAfter(headers)}` };
   if (code === 503) return { status: 'degraded', errorKind: 'service_unavailable', detail: `unavailable 503${retryAfter(headers)}` };
@@ -48,7 +49,7 @@ function judgeBody(spec: HttpCheckSpec, decoded: DecodedBody): Verdict | null {
 export function judgeResponse(
   spec: HttpCheckSpec,
   code: number,
-  headers: Readonly<Record<string, string>>,
+  headers: ResponseHeaders,
   decoded: DecodedBody,
   totalMs: number,
 ): Verdict {

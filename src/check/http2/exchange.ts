@@ -6,7 +6,7 @@ import {
   type IncomingHttpStatusHeader,
   type OutgoingHttpHeaders,
 } from 'node:http2';
-import type { HopRequest, HopResponse } from '../http/exchange-types.js';
+import type { HopRequest, HopResponse, ResponseHeaders } from '../http/exchange-types.js';
 import type { CheckContext } from '../net/connection-types.js';
 import type { CheckFailure } from '../errors/check-failure.js';
 import { requestNotSent, streamFailure, watchSession } from './h2-failure.js';
@@ -34,16 +34,20 @@ export function toH2Headers(request: HopRequest): OutgoingHttpHeaders {
   return out;
 }
 
-/** Lower-case names, repeated values joined with ", ", pseudo-headers and set-cookie dropped. */
-function toHeaderRecord(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ':' */ || name === 'set-cookie') continue;
-    const value = headers[name];
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return out;
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
 }
+
+/** The headers a check reads (Node hands HTTP/2 names over lower-cased already). */
+function pickHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
+  return {
+    contentEncoding: headerValue(headers['content-encoding']),
+    location: headerValue(headers['location']),
+    retryAfter: headerValue(headers['retry-after']),
+  };
+}
+
+const NO_HEADERS: ResponseHeaders = Object.freeze({ contentEncoding: undefined, location: undefined, retryAfter: undefined });
 
 // Listeners are shared functions, not per-stream closures: the pooled load-test path runs
 // tens of thousands of streams, and each stream's state is reached through one symbol-keyed
@@ -78,7 +82,7 @@ class StreamExchange {
   private settled = false;
   private isWritten = false;
   private statusCode = 0;
-  private headers: Record<string, string> = {};
+  private headers: ResponseHeaders = NO_HEADERS;
   private readonly chunks: Buffer[] = [];
   private bodyBytes = 0;
   error: unknown = undefined;
@@ -99,7 +103,7 @@ class StreamExchange {
     const body = request.body !== null && request.body.length > 0 ? request.body : null;
     let stream: TaggedStream;
     try {
-      stream = this.session.request(toH2Headers(request), { endStream: body === null }) as TaggedStream;
+      stream = this.session.request(request.h2Headers ?? toH2Headers(request), { endStream: body === null }) as TaggedStream;
     } catch (err) {
       return this.reject(requestNotSent(err, 'send'));
     }
@@ -138,7 +142,7 @@ class StreamExchange {
     this.ctx.timer.mark('headers', atMs);
     this.ctx.phase = 'receive';
     this.statusCode = headers[':status'] ?? 0;
-    this.headers = toHeaderRecord(headers);
+    this.headers = pickHeaders(headers);
     const stream = this.stream as TaggedStream;
     if (this.request.expectBody) {
       stream.on('data', onStreamData);

@@ -97,7 +97,7 @@ export async function startH2Server(handler: StreamHandler, options: ServerOptio
 
 export function respondText(stream: ServerHttp2Stream, status: number, body: string): void {
   if (stream.destroyed) return;
-  stream.respond({ ':status': status, 'content-type': 'text/plain', 'x-twice': ['a', 'b'] });
+  stream.respond({ ':status': status, 'content-type': 'text/plain', 'x-twice': ['a', 'b'], 'retry-after': '7' });
   stream.end(body);
 }
 

@@ -32,135 +32,147 @@ export function unbracket(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 }
 
-/** Refuses the target when any resolved address is private or reserved (SSRF guard). */
-function guardAddresses(target: ConnectTarget, addresses: readonly ResolvedAddress[], clients: Clients, literal: boolean): void {
-  if (clients.allowPrivateTargets) return;
+/** Called exactly once: a classified failure, or the connected (and verified) socket. */
+export type Connected = (failure: CheckFailure | null, socket: Connection | null) => void;
+
+/** The SSRF guard: a failure when any resolved address is private or reserved, else null. */
+function guardAddresses(target: ConnectTarget, addresses: readonly ResolvedAddress[], clients: Clients, literal: boolean): CheckFailure | null {
+  if (clients.allowPrivateTargets) return null;
   // Judge every resolved address: a mixed answer is how DNS rebinding sneaks a private address in.
   for (const { address } of addresses) {
     const range = clients.guard.blockedRange(address);
     if (range !== null) {
       const shown = literal ? address : `${target.host} resolves to ${address}`;
-      throw new CheckFailure('address_not_allowed', 'connect', `${shown}, which is in ${range} (allowPrivateTargets is off)`);
+      return new CheckFailure('address_not_allowed', 'connect', `${shown}, which is in ${range} (allowPrivateTargets is off)`);
     }
   }
+  return null;
 }
 
-async function resolveAndConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
+function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected): void {
   ctx.phase = 'dns';
   ctx.timer.mark('dnsStart');
-  const addresses = await abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs())));
-  ctx.timer.mark('dnsEnd');
-  if (addresses.length === 0) throw new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`);
-  guardAddresses(target, addresses, clients, false);
-  return connectTo(target, addresses, ctx);
+  abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs()))).then(
+    (addresses) => {
+      ctx.timer.mark('dnsEnd');
+      if (addresses.length === 0) return done(new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`), null);
+      const refused = guardAddresses(target, addresses, clients, false);
+      if (refused !== null) return done(refused, null);
+      connectTo(target, addresses, ctx, done);
+    },
+    (err: unknown) => done(classifyError(err, ctx.phase), null),
+  );
 }
 
 /**
  * Opens a fresh connection: DNS (own resolver + cache; skipped for IP literals), SSRF guard,
  * TCP connect with happy eyeballs across the resolved addresses, then TLS. Marks every phase
- * on ctx.timer and rejects only with a classified CheckFailure.
+ * on ctx.timer and calls `done` once, with a classified CheckFailure or the socket.
+ * Callback-style for the fresh-connection hot path; `openConnection` is the promise form.
  */
-export function openConnection(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
+export function connectWith(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected): void {
   const family = isIP(target.host);
-  if (family === 0) return resolveAndConnect(target, clients, ctx);
-  // IP literal: no DNS phase and no extra async hop on the hot path.
+  if (family === 0) return resolveThenConnect(target, clients, ctx, done);
+  // IP literal: no DNS phase and no async hop.
   const addresses: readonly ResolvedAddress[] = [{ address: target.host, family: family as 4 | 6 }];
-  try {
-    guardAddresses(target, addresses, clients, true);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return connectTo(target, addresses, ctx);
+  const refused = guardAddresses(target, addresses, clients, true);
+  if (refused !== null) return done(refused, null);
+  connectTo(target, addresses, ctx, done);
 }
 
-function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], ctx: CheckContext): Promise<Connection> {
+/** `connectWith` as a promise that rejects only with a CheckFailure. */
+export function openConnection(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<Connection> {
   return new Promise<Connection>((resolve, reject) => {
-    const first = addresses[0] as ResolvedAddress;
-    const base = addresses.length === 1
-      ? { host: first.address, port: target.port }
-      : {
-          host: target.host,
-          port: target.port,
-          lookup: lookupFrom(addresses),
-          autoSelectFamily: true,
-          autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
-        };
-    ctx.phase = 'connect';
-    ctx.timer.mark('connectStart');
-    const tlsOptions = target.tls;
-    // Node parses the peer certificate once for its identity check; keep that object
-    // instead of asking for a second parse (getPeerCertificate costs ~40 µs per check).
-    let verifiedCert: PeerCertificate | null = null;
-    const socket: Connection = tlsOptions === null
-      ? netConnect(base)
-      : tlsConnect({
-          ...base,
-          servername: tlsOptions.servername,
-          ALPNProtocols: tlsOptions.alpn as string[] | undefined,
-          secureContext: tlsOptions.secureContext,
-          // Verification is enforced in onSecure below, before a single request byte is
-          // sent, so a failed certificate can still be reported (subject, expiry).
-          rejectUnauthorized: false,
-          checkServerIdentity: (host: string, cert: PeerCertificate) => {
-            verifiedCert = cert;
-            return checkServerIdentity(host, cert);
-          },
-        });
-    let settled = false;
-    const connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs()));
-    const connectTimer = setTimeout(() => {
-      fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${target.host}:${target.port} took longer than ${Math.round(connectBudgetMs)} ms`));
-    }, connectBudgetMs);
-    const fail = (failure: CheckFailure): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(connectTimer);
-      ctx.onAbort(null);
-      socket.destroy();
-      reject(failure);
-    };
-    const succeed = (): void => {
-      if (settled) return;
-      settled = true;
-      socket.removeListener('error', onError);
-      ctx.onAbort(null);
-      resolve(socket);
-    };
-    const onError = (err: Error): void => {
-      if (ctx.phase === 'connect' && isResetAfterHandshake(err)) {
-        // The peer accepted and then reset before our loop saw the connect complete; libuv
-        // reports that RST as the connect's own error. The handshake did happen (a RST to
-        // our SYN is ECONNREFUSED), so connect ends here and the failure is the next phase's.
-        ctx.timer.mark('connectEnd');
-        ctx.phase = tlsOptions === null ? 'send' : 'tls';
-      }
-      fail(classifyError(err, ctx.phase));
-    };
-    socket.on('error', onError);
-    ctx.onAbort(fail);
-    socket.once('connect', () => {
-      ctx.timer.mark('connectEnd');
-      clearTimeout(connectTimer);
-      if (tlsOptions === null) {
-        succeed();
-      } else {
-        ctx.phase = 'tls';
-      }
-    });
-    if (tlsOptions !== null) {
-      (socket as TLSSocket).once('secureConnect', () => {
-        const tlsSocket = socket as TLSSocket;
-        const endMs = performance.now();
-        ctx.tls = readTlsInfo(tlsSocket, tlsSocket.authorized ? verifiedCert : null);
-        if (tlsOptions.rejectUnauthorized && !tlsSocket.authorized) {
-          fail(verificationFailure(tlsSocket, ctx, tlsOptions.servername ?? target.host));
-          return;
-        }
-        ctx.timer.mark('tlsEnd', endMs);
-        succeed();
+    connectWith(target, clients, ctx, (failure, socket) => (failure === null ? resolve(socket as Connection) : reject(failure)));
+  });
+}
+
+function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], ctx: CheckContext, done: Connected): void {
+  const first = addresses[0] as ResolvedAddress;
+  const base = addresses.length === 1
+    ? { host: first.address, port: target.port }
+    : {
+        host: target.host,
+        port: target.port,
+        lookup: lookupFrom(addresses),
+        autoSelectFamily: true,
+        autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
+      };
+  ctx.phase = 'connect';
+  ctx.timer.mark('connectStart');
+  const tlsOptions = target.tls;
+  // Node parses the peer certificate once for its identity check; keep that object
+  // instead of asking for a second parse (getPeerCertificate costs ~40 µs per check).
+  let verifiedCert: PeerCertificate | null = null;
+  const socket: Connection = tlsOptions === null
+    ? netConnect(base)
+    : tlsConnect({
+        ...base,
+        servername: tlsOptions.servername,
+        ALPNProtocols: tlsOptions.alpn as string[] | undefined,
+        secureContext: tlsOptions.secureContext,
+        // Verification is enforced in onSecure below, before a single request byte is
+        // sent, so a failed certificate can still be reported (subject, expiry).
+        rejectUnauthorized: false,
+        checkServerIdentity: (host: string, cert: PeerCertificate) => {
+          verifiedCert = cert;
+          return checkServerIdentity(host, cert);
+        },
       });
+  let settled = false;
+  const connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs()));
+  const connectTimer = setTimeout(() => {
+    fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${target.host}:${target.port} took longer than ${Math.round(connectBudgetMs)} ms`));
+  }, connectBudgetMs);
+  const fail = (failure: CheckFailure): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(connectTimer);
+    ctx.onAbort(null);
+    socket.destroy();
+    done(failure, null);
+  };
+  const succeed = (): void => {
+    if (settled) return;
+    settled = true;
+    socket.removeListener('error', onError);
+    ctx.onAbort(null);
+    done(null, socket);
+  };
+  const onError = (err: Error): void => {
+    if (ctx.phase === 'connect' && isResetAfterHandshake(err)) {
+      // The peer accepted and then reset before our loop saw the connect complete; libuv
+      // reports that RST as the connect's own error. The handshake did happen (a RST to
+      // our SYN is ECONNREFUSED), so connect ends here and the failure is the next phase's.
+      ctx.timer.mark('connectEnd');
+      ctx.phase = tlsOptions === null ? 'send' : 'tls';
+    }
+    fail(classifyError(err, ctx.phase));
+  };
+  socket.on('error', onError);
+  ctx.onAbort(fail);
+  socket.once('connect', () => {
+    ctx.timer.mark('connectEnd');
+    clearTimeout(connectTimer);
+    if (tlsOptions === null) {
+      succeed();
+    } else {
+      ctx.phase = 'tls';
     }
   });
+  if (tlsOptions !== null) {
+    (socket as TLSSocket).once('secureConnect', () => {
+      const tlsSocket = socket as TLSSocket;
+      const endMs = performance.now();
+      ctx.tls = readTlsInfo(tlsSocket, tlsSocket.authorized ? verifiedCert : null);
+      if (tlsOptions.rejectUnauthorized && !tlsSocket.authorized) {
+        fail(verificationFailure(tlsSocket, ctx, tlsOptions.servername ?? target.host));
+        return;
+      }
+      ctx.timer.mark('tlsEnd', endMs);
+      succeed();
+    });
+  }
 }
 
 /** ECONNRESET / EPIPE exist only on an established connection. */

@@ -1,0 +1,111 @@
+import { isIP } from 'node:net';
+import type { OutgoingHttpHeaders } from 'node:http2';
+import type { HttpCheckSpec } from '../../domain/check-spec.js';
+import type { Clients } from '../clients.js';
+import { unbracket, type ConnectTarget, type TlsOptions } from '../net/connect.js';
+import type { HopRequest } from './exchange-types.js';
+import { formatRequestHead } from './http1.js';
+import { toH2Headers } from '../http2/exchange.js';
+import { isCredentialHeader, type HopState } from './redirect.js';
+import { needsBody } from './verdict.js';
+
+/**
+ * Everything one hop needs that follows from the spec and the hop alone: the request (with
+ * its wire forms pre-rendered), where to connect, the pool key. The first hop's plan is
+ * built once per spec and kept in `clients.specPlans` (a spec is frozen); redirect hops get
+ * a fresh plan. Building it per check cost ~10 µs of the fresh-connection hot path.
+ */
+export interface HopPlan {
+  readonly hop: HopState;
+  readonly request: HopRequest;
+  readonly target: ConnectTarget;
+  readonly isTls: boolean;
+  /** the URL's origin, computed once (the WHATWG getter builds a new string per call) */
+  readonly origin: string;
+  /** pooled mode: sessions/sockets opened without certificate checks never serve a verifying check */
+  readonly poolKey: string;
+}
+
+const ALPN_BOTH = Object.freeze(['h2', 'http/1.1']);
+const ALPN_H2 = Object.freeze(['h2']);
+const ALPN_H1 = Object.freeze(['http/1.1']);
+
+/** The first hop's plan, built on first use and reused by every later check of this spec. */
+export function firstHopPlan(spec: HttpCheckSpec, clients: Clients): HopPlan {
+  let plan = clients.specPlans.get(spec);
+  if (plan === undefined) {
+    const hop: HopState = {
+      url: new URL(spec.url),
+      method: spec.method,
+      body: spec.body === null ? null : Buffer.from(spec.body, 'utf8'),
+      sendCredentials: true,
+    };
+    plan = planHop(spec, clients, hop);
+    clients.specPlans.set(spec, plan);
+  }
+  return plan;
+}
+
+export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): HopPlan {
+  const url = hop.url;
+  const isTls = url.protocol === 'https:';
+  const host = unbracket(url.hostname);
+  const port = url.port === '' ? (isTls ? 443 : 80) : Number(url.port);
+  const priorKnowledge = spec.http2 === 'prior-knowledge';
+  const tls: TlsOptions | null = isTls
+    ? {
+        servername: isIP(host) === 0 ? host : undefined,
+        alpn: priorKnowledge ? ALPN_H2 : spec.connection === 'pooled' ? ALPN_H1 : ALPN_BOTH,
+        secureContext: spec.verifyTls ? clients.secureContext.verify : clients.secureContext.insecure,
+        rejectUnauthorized: spec.verifyTls,
+      }
+    : null;
+  const base = {
+    method: hop.method,
+    url,
+    headers: buildHeaders(spec, clients, hop),
+    body: hop.body,
+    expectBody: hop.method !== 'HEAD',
+    needBody: needsBody(spec),
+    limits: clients.limits,
+  };
+  // Pre-render only the wire form this hop can use: HTTP/1.1 unless prior knowledge; the h2
+  // header block when h2 is possible (prior knowledge, or ALPN on a fresh TLS connection).
+  const mayUseH2 = priorKnowledge || (isTls && spec.connection === 'fresh');
+  const request: HopRequest = {
+    ...base,
+    http1Head: priorKnowledge ? undefined : Buffer.from(formatRequestHead(base, spec.connection === 'pooled'), 'latin1'),
+    h2Headers: mayUseH2 ? Object.freeze(toH2Headers(base)) as OutgoingHttpHeaders : undefined,
+  };
+  const origin = url.origin;
+  return {
+    hop,
+    request,
+    target: { host, port, tls, connectTimeoutMs: spec.connectTimeoutMs },
+    isTls,
+    origin,
+    poolKey: spec.verifyTls || !isTls ? origin : `${origin} insecure`,
+  };
+}
+
+function buildHeaders(spec: HttpCheckSpec, clients: Clients, hop: HopState): Array<readonly [string, string]> {
+  const headers: Array<readonly [string, string]> = [];
+  const given = spec.headers;
+  if (given['user-agent'] === undefined) headers.push(['user-agent', clients.userAgent]);
+  if (given['accept'] === undefined) headers.push(['accept', '*/*']);
+  if (given['accept-encoding'] === undefined) headers.push(['accept-encoding', 'gzip, br']);
+  for (const name in given) {
+    if (name === 'host' || name === 'connection' || name === 'content-length' || name === 'transfer-encoding') continue;
+    if (!hop.sendCredentials && isCredentialHeader(name)) continue;
+    headers.push([name, given[name] as string]);
+  }
+  const auth = spec.auth;
+  if (auth !== null && hop.sendCredentials && given['authorization'] === undefined) {
+    const value = auth.type === 'basic'
+      ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`
+      : `Bearer ${auth.token}`;
+    headers.push(['authorization', value]);
+  }
+  if (hop.body !== null && given['content-type'] === undefined) headers.push(['content-type', 'application/octet-stream']);
+  return headers;
+}
