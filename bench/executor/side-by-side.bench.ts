@@ -44,7 +44,7 @@ const http1: BenchDefinition = {
           { name: 'undici-fresh', fn: undiciFresh(targets.http1Port) },
           { name: 'raw-socket', fn: rawSocket(targets.http1Port) },
         ];
-        return await interleaved('compare/http1', variants, shape(ctx, { count: 2000, concurrency: 32, rounds: 7 }));
+        return await interleaved('compare/http1', variants, shape(ctx, { count: 2000, concurrency: 32, rounds: 11 }));
       } finally {
         await setup.clients.close();
       }
@@ -67,7 +67,7 @@ const h2c: BenchDefinition = {
           // the same request headers as ours: separates header cost from engine cost
           { name: 'bare-node-http2-check-headers', fn: bareHttp2(session, CHECK_LIKE_H2_HEADERS) },
         ];
-        return await interleaved('compare/h2c', variants, shape(ctx, { count: 10_000, concurrency: 64, rounds: 7 }));
+        return await interleaved('compare/h2c', variants, shape(ctx, { count: 10_000, concurrency: 64, rounds: 11 }));
       } finally {
         session.close();
         await setup.clients.close();
@@ -90,7 +90,7 @@ const tls: BenchDefinition = {
           { name: 'tls-handshake-only', fn: tlsHandshakeOnly(targets.httpsPort, secureContext) },
           { name: 'raw-socket', fn: rawSocket(targets.http1Port) },
         ];
-        return await interleaved('compare/tls', variants, shape(ctx, { count: 300, concurrency: 8, rounds: 7 }));
+        return await interleaved('compare/tls', variants, shape(ctx, { count: 300, concurrency: 8, rounds: 11 }));
       } finally {
         await setup.clients.close();
       }

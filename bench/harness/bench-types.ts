@@ -15,6 +15,11 @@ export interface BenchRow {
   readonly hi: number;
   readonly spreadKind: 'iqr' | 'range';
   readonly samples: number;
+  /**
+   * range rows: the value of every round, in run order. Rounds of one interleaved bench run
+   * side by side (same minute, same server), so the goal ratios pair them round by round.
+   */
+  readonly rounds?: readonly number[];
   /** true for rates (checks/s): a higher number is better */
   readonly isHigherBetter: boolean;
   /** failed checks seen while measuring (they make the row suspect) */
@@ -28,7 +33,11 @@ export interface RatioRow {
   readonly numeratorId: string;
   readonly denominatorId: string;
   readonly ratio: number;
-  /** the ratio's range from the rows' spreads (lo/hi vs hi/lo) */
+  /**
+   * paired: the median of the per-round ratios, lo/hi their min–max (rows measured in the
+   * same interleaved rounds); medians: ratio of the rows' medians, lo/hi from their spreads
+   */
+  readonly method: 'paired' | 'medians';
   readonly lo: number;
   readonly hi: number;
   readonly goal: number;

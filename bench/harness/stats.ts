@@ -28,6 +28,7 @@ export function rangeRow(head: RowHead, values: readonly number[]): BenchRow {
     hi: Math.max(...values),
     spreadKind: 'range',
     samples: values.length,
+    rounds: [...values],
   };
 }
 

@@ -4,6 +4,7 @@ import { compareWithBaseline, mergeRuns, MIN_NOISE_PCT } from '../../bench/harne
 import type { BenchReport, BenchRow } from '../../bench/harness/bench-types.js';
 import { parseBenchArgs, UsageError } from '../../bench/harness/cli-args.js';
 import { computeRatios } from '../../bench/harness/ratios.js';
+import { rangeRow } from '../../bench/harness/stats.js';
 import { BENCHES, selectBenches } from '../../bench/registry.js';
 
 /** `id` is "<bench>/<variant>/<metric>" with a two-part bench name, as the real rows are. */
@@ -48,7 +49,22 @@ describe('bench baseline', () => {
     assert.equal(rest.length, 0);
     assert.equal(ratio?.ratio, 1.2);
     assert.equal(ratio?.isMet, true);
+    assert.equal(ratio?.method, 'medians');
     assert.ok(Math.abs((ratio?.lo ?? 0) - 110 / 105) < 1e-12 && Math.abs((ratio?.hi ?? 0) - 130 / 95) < 1e-12);
+  });
+
+  it('pairs rows measured in the same interleaved rounds: the median of the per-round ratios', () => {
+    // Noisy rounds (3 and 5) move one side more than the other; the ratio of the medians
+    // (130/110 = 1.18) feels them, the per-round ratios are 1.1 in three rounds of five.
+    const ours = rangeRow({ bench: 'compare/http1', variant: 'ours-fresh', metric: 'cpu', unit: 'µs', isHigherBetter: false }, [110, 132, 300, 121, 130]);
+    const floor = rangeRow({ bench: 'compare/http1', variant: 'raw-socket', metric: 'cpu', unit: 'µs', isHigherBetter: false }, [100, 120, 150, 110, 90]);
+    assert.deepEqual(ours.rounds, [110, 132, 300, 121, 130]);
+    const [ratio] = computeRatios([ours, floor]);
+    assert.equal(ratio?.method, 'paired');
+    assert.ok(Math.abs((ratio?.ratio ?? 0) - 1.1) < 1e-12, String(ratio?.ratio));
+    assert.ok(Math.abs((ratio?.lo ?? 0) - 1.1) < 1e-12);
+    assert.ok(Math.abs((ratio?.hi ?? 0) - 2) < 1e-12);
+    assert.equal(ratio?.isMet, true);
   });
 });
 
