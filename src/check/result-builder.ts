@@ -19,7 +19,8 @@ export interface ResultParts {
   tls?: TlsInfo | null;
 }
 
-export function buildResult(parts: ResultParts, timer: PhaseTimer): CheckResult {
+/** `endMs`: when the check ended (performance.now()), when the caller already read the clock. */
+export function buildResult(parts: ResultParts, timer: PhaseTimer, endMs?: number): CheckResult {
   const errorKind = parts.errorKind ?? null;
   return {
     kind: parts.kind,
@@ -29,7 +30,7 @@ export function buildResult(parts: ResultParts, timer: PhaseTimer): CheckResult 
     httpVersion: parts.httpVersion ?? null,
     statusCode: parts.statusCode ?? null,
     responseBytes: parts.responseBytes ?? null,
-    timings: timer.finish(),
+    timings: timer.finish(endMs),
     errorKind,
     errorFamily: errorKind === null ? null : ERROR_FAMILY[errorKind],
     errorPhase: parts.errorPhase ?? null,

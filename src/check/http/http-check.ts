@@ -53,7 +53,9 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
         ctx.phase = 'dns';
         continue;
       }
-      return await judge(spec, clients, ctx, plan, response, info, startedAt);
+      const judged = judge(spec, clients, ctx, plan, response, info, startedAt);
+      // No await (and no extra microtask) when nothing was left to decode.
+      return judged instanceof Promise ? await judged : judged;
     }
   } catch (err) {
     const failure = classifyError(err, ctx.phase);
@@ -80,7 +82,8 @@ function judge(
 }
 
 function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResponse, decoded: DecodedBody, info: HopInfo, startedAt: number): CheckResult {
-  const verdict = judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs());
+  const endMs = performance.now();
+  const verdict = judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs(endMs));
   const capNote = verdict.detail === null && decoded.overCap ? 'body larger than the read cap: read stopped at the cap' : null;
   return buildResult(
     {
@@ -98,6 +101,7 @@ function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResp
       tls: ctx.tls,
     },
     ctx.timer,
+    endMs,
   );
 }
 
@@ -167,7 +171,12 @@ function closeGracefully(socket: Connection): void {
     return;
   }
   socket.unref();
-  socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
+  socket.setTimeout(CLOSE_GRACE_MS, destroySelf);
+  socket.on('error', destroySelf);
   socket.resume();
+}
+
+/** A shared listener ('timeout', 'error'): EventEmitter calls it with `this` = the socket. */
+function destroySelf(this: Connection): void {
+  this.destroy();
 }

@@ -2,7 +2,7 @@ import type { Connection, CheckContext } from '../net/connection-types.js';
 import type { HopRequest, HopResponse, ResponseHeaders } from './exchange-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
-import { HTTPParser, type ParserPool } from './parser-pool.js';
+import type { NativeParser, ParserOwner, ParserPool } from './parser-pool.js';
 
 /**
  * HTTP/1.1 over a connected socket, parsed by Node's own llhttp binding (see parser-pool.ts).
@@ -52,6 +52,22 @@ export function pickHeaders(raw: readonly string[]): ResponseHeaders {
 /** Called exactly once: a failure, or the outcome. */
 export type Http1Done = (failure: CheckFailure | null, outcome: Http1Outcome | null) => void;
 
+// Socket listeners are shared functions (EventEmitter calls them with `this` = the socket)
+// that reach the exchange through one symbol-keyed property: one object per exchange
+// instead of a dozen closures on the fresh-connection hot path.
+const kExchange = Symbol('vigil.http1.exchange');
+type TaggedSocket = Connection & { [kExchange]?: Http1Exchange | null };
+
+function onSocketData(this: TaggedSocket, chunk: Buffer): void {
+  this[kExchange]?.onData(chunk);
+}
+function onSocketEnd(this: TaggedSocket): void {
+  this[kExchange]?.onEnd();
+}
+function onSocketError(this: TaggedSocket, err: Error): void {
+  this[kExchange]?.fail(classifyError(err, this[kExchange].ctx.phase));
+}
+
 /**
  * Sends one request and reads one response, then calls `done` once. The caller owns the
  * socket: on success it is detached (listeners removed) and handed back reusable or not; on
@@ -61,136 +77,168 @@ export type Http1Done = (failure: CheckFailure | null, outcome: Http1Outcome | n
 export function exchangeHttp1(
   socket: Connection, request: HopRequest, ctx: CheckContext, keepAlive: boolean, parsers: ParserPool, done: Http1Done,
 ): void {
-  const parser = parsers.alloc(request.limits.maxHeaderBytes);
-  const maxBodyBytes = request.limits.maxBodyBytes;
-  let settled = false;
-  let executing = false;
-  let rawHeaders: string[] = [];
-  let statusCode = 0;
-  let headers: ResponseHeaders | null = null;
-  let shouldKeepAlive = false;
-  const bodyChunks: Buffer[] = [];
-  let rawBodyBytes = 0;
+  new Http1Exchange(socket as TaggedSocket, request, ctx, keepAlive, parsers, done).start();
+}
 
-  const cleanup = (): void => {
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    socket.removeListener('close', onEnd);
-    socket.removeListener('error', onError);
-    ctx.onAbort(null);
-    // Freeing the native parser from inside one of its own callbacks crashes the process:
-    // while execute() runs, onData frees it once execute returns.
-    if (!executing) parsers.release(parser);
-  };
-  const fail = (failure: CheckFailure): void => {
-    if (settled) return;
-    settled = true;
-    cleanup();
-    socket.destroy();
-    done(failure, null);
-  };
-  const succeed = (truncated: boolean): void => {
-    if (settled) return;
-    settled = true;
-    cleanup();
-    ctx.timer.mark('bodyEnd');
-    const response: HopResponse = {
-      httpVersion: '1.1',
-      statusCode,
-      headers: headers ?? NO_HEADERS,
-      bodyChunks,
-      rawBodyBytes,
-      bodyTruncated: truncated,
-    };
-    done(null, { response, reusable: keepAlive && shouldKeepAlive && !truncated });
-  };
+class Http1Exchange implements ParserOwner {
+  private parser: NativeParser | null;
+  private isSettled = false;
+  /** true while llhttp's execute/finish runs: the parser must not be freed inside it */
+  private isExecuting = false;
+  private isWritten = false;
+  private rawHeaders: string[] = [];
+  private statusCode = 0;
+  private headers: ResponseHeaders | null = null;
+  private shouldKeepAlive = false;
+  private readonly bodyChunks: Buffer[] = [];
+  private rawBodyBytes = 0;
 
-  parser[HTTPParser.kOnHeaders] = (partial: string[]) => {
-    rawHeaders = rawHeaders.concat(partial);
-  };
-  parser[HTTPParser.kOnHeadersComplete] = (
-    _major: number, _minor: number, raw: string[] | undefined, _method: unknown, _url: unknown,
-    code: number, _reason: string, upgrade: boolean, keep: boolean,
-  ): number => {
-    const all = raw === undefined ? rawHeaders : rawHeaders.length === 0 ? raw : rawHeaders.concat(raw);
-    rawHeaders = [];
+  constructor(
+    private readonly socket: TaggedSocket,
+    private readonly request: HopRequest,
+    readonly ctx: CheckContext,
+    private readonly keepAlive: boolean,
+    private readonly parsers: ParserPool,
+    private readonly done: Http1Done,
+  ) {
+    this.parser = parsers.alloc(request.limits.maxHeaderBytes, this);
+  }
+
+  start(): void {
+    const { socket, request, ctx } = this;
+    socket[kExchange] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketEnd);
+    socket.on('error', onSocketError);
+    ctx.onAbort((failure) => this.fail(failure));
+
+    ctx.phase = 'send';
+    const head = request.http1Head ?? Buffer.from(formatRequestHead(request, this.keepAlive), 'latin1');
+    const payload = request.body === null ? head : Buffer.concat([head, request.body]);
+    socket.write(payload, () => this.markWritten());
+    // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.
+    if (socket.writableLength === 0) this.markWritten();
+  }
+
+  private markWritten(): void {
+    if (this.isWritten || this.isSettled) return;
+    this.isWritten = true;
+    this.ctx.timer.mark('requestWritten');
+    if (this.headers === null) this.ctx.phase = 'ttfb';
+  }
+
+  onHeaders(partial: string[]): void {
+    this.rawHeaders = this.rawHeaders.concat(partial);
+  }
+
+  onHeadersComplete(raw: string[] | undefined, code: number, upgrade: boolean, shouldKeepAlive: boolean): number {
+    const pending = this.rawHeaders;
+    const all = raw === undefined ? pending : pending.length === 0 ? raw : pending.concat(raw);
+    this.rawHeaders = [];
     // Interim 1xx responses (100 Continue, 103 Early Hints) carry no body and are not the answer.
     if (code >= 100 && code < 200 && code !== 101) return 0;
-    statusCode = code;
+    const ctx = this.ctx;
+    this.statusCode = code;
     ctx.statusCode = code;
-    headers = pickHeaders(all);
-    shouldKeepAlive = keep;
+    this.headers = pickHeaders(all);
+    this.shouldKeepAlive = shouldKeepAlive;
     ctx.timer.mark('headers');
     ctx.phase = 'receive';
     if (upgrade) return 2;
-    return request.expectBody ? 0 : 1;
-  };
-  parser[HTTPParser.kOnBody] = (chunk: Buffer) => {
-    if (settled) return;
-    const room = maxBodyBytes - rawBodyBytes;
+    return this.request.expectBody ? 0 : 1;
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.isSettled) return;
+    const room = this.request.limits.maxBodyBytes - this.rawBodyBytes;
     if (chunk.length >= room) {
-      if (room > 0) bodyChunks.push(chunk.subarray(0, room));
-      rawBodyBytes += room;
+      if (room > 0) this.bodyChunks.push(chunk.subarray(0, room));
+      this.rawBodyBytes += room;
       // The raw cap is reached: stop reading; the orchestrator decides whether it matters.
-      succeed(true);
+      this.succeed(true);
       return;
     }
-    bodyChunks.push(chunk);
-    rawBodyBytes += chunk.length;
-  };
-  parser[HTTPParser.kOnMessageComplete] = () => {
-    if (headers !== null) succeed(false);
-  };
+    this.bodyChunks.push(chunk);
+    this.rawBodyBytes += chunk.length;
+  }
 
-  const parseError = (err: Error): CheckFailure => {
-    const failure = classifyError(err, ctx.phase);
-    return failure.kind === 'other' ? new CheckFailure('invalid_response', ctx.phase, failure.detail) : failure;
-  };
-  function onData(chunk: Buffer): void {
-    executing = true;
+  onMessageComplete(): void {
+    if (this.headers !== null) this.succeed(false);
+  }
+
+  onData(chunk: Buffer): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    this.isExecuting = true;
     const ret = parser.execute(chunk);
-    executing = false;
-    if (ret instanceof Error && !settled) fail(parseError(ret));
-    if (settled) parsers.release(parser);
+    this.isExecuting = false;
+    if (ret instanceof Error && !this.isSettled) this.fail(this.parseError(ret));
+    if (this.isSettled) this.releaseParser();
   }
-  function onEnd(): void {
-    if (settled) return;
+
+  onEnd(): void {
+    const parser = this.parser;
+    if (this.isSettled || parser === null) return;
     // EOF ends a close-delimited body; finish() reports a message cut short.
-    executing = true;
+    this.isExecuting = true;
     const ret = parser.finish();
-    executing = false;
-    if (settled) {
-      parsers.release(parser);
-      return;
-    }
-    if (ret instanceof Error) return fail(parseError(ret));
-    if (headers === null) {
-      fail(new CheckFailure('no_response', ctx.phase, 'connection closed before response headers'));
+    this.isExecuting = false;
+    if (this.isSettled) return this.releaseParser();
+    if (ret instanceof Error) return this.fail(this.parseError(ret));
+    if (this.headers === null) {
+      this.fail(new CheckFailure('no_response', this.ctx.phase, 'connection closed before response headers'));
     } else {
-      fail(new CheckFailure('invalid_response', 'receive', `connection closed mid-body after ${rawBodyBytes} bytes`));
+      this.fail(new CheckFailure('invalid_response', 'receive', `connection closed mid-body after ${this.rawBodyBytes} bytes`));
     }
   }
-  function onError(err: Error): void {
-    fail(classifyError(err, ctx.phase));
+
+  fail(failure: CheckFailure): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.cleanup();
+    this.socket.destroy();
+    this.done(failure, null);
   }
 
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('close', onEnd);
-  socket.on('error', onError);
-  ctx.onAbort(fail);
+  private succeed(isTruncated: boolean): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.cleanup();
+    this.ctx.timer.mark('bodyEnd');
+    const response: HopResponse = {
+      httpVersion: '1.1',
+      statusCode: this.statusCode,
+      headers: this.headers ?? NO_HEADERS,
+      bodyChunks: this.bodyChunks,
+      rawBodyBytes: this.rawBodyBytes,
+      bodyTruncated: isTruncated,
+    };
+    this.done(null, { response, reusable: this.keepAlive && this.shouldKeepAlive && !isTruncated });
+  }
 
-  ctx.phase = 'send';
-  const head = request.http1Head ?? Buffer.from(formatRequestHead(request, keepAlive), 'latin1');
-  const payload = request.body === null ? head : Buffer.concat([head, request.body]);
-  let written = false;
-  const markWritten = (): void => {
-    if (written || settled) return;
-    written = true;
-    ctx.timer.mark('requestWritten');
-    if (headers === null) ctx.phase = 'ttfb';
-  };
-  socket.write(payload, markWritten);
-  // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.
-  if (socket.writableLength === 0) markWritten();
+  private cleanup(): void {
+    const socket = this.socket;
+    socket[kExchange] = null;
+    socket.removeListener('data', onSocketData);
+    socket.removeListener('end', onSocketEnd);
+    socket.removeListener('close', onSocketEnd);
+    socket.removeListener('error', onSocketError);
+    this.ctx.onAbort(null);
+    // Freeing the native parser from inside one of its own callbacks crashes the process:
+    // while execute() runs, onData frees it once execute returns.
+    if (!this.isExecuting) this.releaseParser();
+  }
+
+  private releaseParser(): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    this.parser = null;
+    this.parsers.release(parser);
+  }
+
+  private parseError(err: Error): CheckFailure {
+    const failure = classifyError(err, this.ctx.phase);
+    return failure.kind === 'other' ? new CheckFailure('invalid_response', this.ctx.phase, failure.detail) : failure;
+  }
 }

@@ -28,16 +28,49 @@ export interface ParserConstructor {
 
 export const HTTPParser = (createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserConstructor }).HTTPParser;
 
+/** What receives a parser's events while it is allocated (one response exchange). */
+export interface ParserOwner {
+  onHeaders(partial: string[]): void;
+  /** llhttp's return value: 0 = a body follows, 1 = no body (HEAD), 2 = upgrade */
+  onHeadersComplete(rawHeaders: string[] | undefined, statusCode: number, upgrade: boolean, shouldKeepAlive: boolean): number;
+  onBody(chunk: Buffer): void;
+  onMessageComplete(): void;
+}
+
 const RESOURCE = Object.freeze({});
+const kOwner = Symbol('vigil.parser.owner');
+type OwnedParser = NativeParser & { [kOwner]: ParserOwner | null };
+
+// The native parser calls these with `this` = the parser. They are installed once per
+// parser and find the current exchange through one symbol-keyed property, so an exchange
+// sets one field instead of four numeric-keyed callbacks (keyed stores on a native object
+// go megamorphic on the hot path).
+function onHeaders(this: OwnedParser, partial: string[]): void {
+  this[kOwner]?.onHeaders(partial);
+}
+function onHeadersComplete(
+  this: OwnedParser, _major: number, _minor: number, raw: string[] | undefined, _method: unknown, _url: unknown,
+  statusCode: number, _reason: string, upgrade: boolean, shouldKeepAlive: boolean,
+): number {
+  const owner = this[kOwner];
+  return owner === null ? 0 : owner.onHeadersComplete(raw, statusCode, upgrade, shouldKeepAlive);
+}
+function onBody(this: OwnedParser, chunk: Buffer): void {
+  this[kOwner]?.onBody(chunk);
+}
+function onMessageComplete(this: OwnedParser): void {
+  this[kOwner]?.onMessageComplete();
+}
 
 export class ParserPool {
-  private readonly idle: NativeParser[] = [];
+  private readonly idle: OwnedParser[] = [];
 
   constructor(private readonly maxIdle: number = 1000) {}
 
   /** A response parser, initialised: strict llhttp except that a bare LF may end a line. */
-  alloc(maxHeaderBytes: number): NativeParser {
-    const parser = this.idle.pop() ?? new HTTPParser();
+  alloc(maxHeaderBytes: number, owner: ParserOwner): NativeParser {
+    const parser = this.idle.pop() ?? newParser();
+    parser[kOwner] = owner;
     // Old servers and embedded devices send LF-only responses; accepting them opens no
     // smuggling hole on the client side (conflicting framing is still refused).
     parser.initialize(HTTPParser.RESPONSE, RESOURCE, maxHeaderBytes, HTTPParser.kLenientOptionalCRBeforeLF);
@@ -46,16 +79,24 @@ export class ParserPool {
 
   /** Never call from inside one of the parser's own callbacks (execute/finish still running). */
   release(parser: NativeParser): void {
-    parser[HTTPParser.kOnHeaders] = undefined;
-    parser[HTTPParser.kOnHeadersComplete] = undefined;
-    parser[HTTPParser.kOnBody] = undefined;
-    parser[HTTPParser.kOnMessageComplete] = undefined;
+    const owned = parser as OwnedParser;
+    owned[kOwner] = null;
     parser.remove();
     if (this.idle.length < this.maxIdle) {
       parser.free();
-      this.idle.push(parser);
+      this.idle.push(owned);
     } else {
       parser.close();
     }
   }
+}
+
+function newParser(): OwnedParser {
+  const parser = new HTTPParser() as OwnedParser;
+  parser[kOwner] = null;
+  parser[HTTPParser.kOnHeaders] = onHeaders;
+  parser[HTTPParser.kOnHeadersComplete] = onHeadersComplete;
+  parser[HTTPParser.kOnBody] = onBody;
+  parser[HTTPParser.kOnMessageComplete] = onMessageComplete;
+  return parser;
 }

@@ -99,7 +99,8 @@ function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[],
         autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
       };
   ctx.phase = 'connect';
-  ctx.timer.mark('connectStart');
+  const connectStartMs = performance.now();
+  ctx.timer.mark('connectStart', connectStartMs);
   const tlsOptions = target.tls;
   // Node parses the peer certificate once for its identity check; keep that object
   // instead of asking for a second parse (getPeerCertificate costs ~40 µs per check).
@@ -120,7 +121,7 @@ function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[],
         },
       });
   let settled = false;
-  const connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs()));
+  const connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs(connectStartMs)));
   const connectTimer = setTimeout(() => {
     fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${target.host}:${target.port} took longer than ${Math.round(connectBudgetMs)} ms`));
   }, connectBudgetMs);

@@ -31,7 +31,18 @@ export class PhaseTimer {
   }
 
   mark(name: Mark, atMs: number = performance.now()): void {
-    this[name] = atMs;
+    // One store per field, not `this[name] = atMs`: a keyed store with eight names goes
+    // megamorphic, and marks run several times per check on the hot path.
+    switch (name) {
+      case 'dnsStart': this.dnsStart = atMs; break;
+      case 'dnsEnd': this.dnsEnd = atMs; break;
+      case 'connectStart': this.connectStart = atMs; break;
+      case 'connectEnd': this.connectEnd = atMs; break;
+      case 'tlsEnd': this.tlsEnd = atMs; break;
+      case 'requestWritten': this.requestWritten = atMs; break;
+      case 'headers': this.headers = atMs; break;
+      case 'bodyEnd': this.bodyEnd = atMs; break;
+    }
   }
 
   /** Starts a new hop (redirect): phases describe the last hop only; total spans all. */
