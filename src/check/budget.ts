@@ -18,18 +18,29 @@ export function budgetFailure(phase: ErrorPhase, timeoutMs: number): CheckFailur
   }
 }
 
+function onBudgetExpired(ctx: CheckContext, timeoutMs: number): void {
+  ctx.abort(budgetFailure(ctx.phase, timeoutMs));
+}
+
 /**
  * Arms the single budget timer of a check (our own timer: it fires on time, unlike library
- * timers with coarse resolution) and the optional abort signal. Returns the disarm function.
+ * timers with coarse resolution) and the optional abort signal; `disarmBudget` undoes both.
+ * The handles live on the context: no closures per check on the hot path.
  */
-export function armBudget(ctx: CheckContext, timeoutMs: number, signal: AbortSignal | undefined): () => void {
-  const timer = setTimeout(() => ctx.abort(budgetFailure(ctx.phase, timeoutMs)), timeoutMs);
-  if (signal === undefined) return () => clearTimeout(timer);
+export function armBudget(ctx: CheckContext, timeoutMs: number, signal: AbortSignal | undefined): void {
+  ctx.budgetTimer = setTimeout(onBudgetExpired, timeoutMs, ctx, timeoutMs);
+  if (signal === undefined) return;
   const onSignal = (): void => ctx.abort(new CheckFailure('internal', ctx.phase, 'check aborted by the probe (shutdown)'));
-  if (signal.aborted) onSignal();
-  else signal.addEventListener('abort', onSignal, { once: true });
-  return () => {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onSignal);
-  };
+  if (signal.aborted) return onSignal();
+  signal.addEventListener('abort', onSignal, { once: true });
+  ctx.budgetSignal = { signal, onSignal };
+}
+
+export function disarmBudget(ctx: CheckContext): void {
+  clearTimeout(ctx.budgetTimer);
+  const watched = ctx.budgetSignal;
+  if (watched !== null) {
+    ctx.budgetSignal = null;
+    watched.signal.removeEventListener('abort', watched.onSignal);
+  }
 }

@@ -1,5 +1,7 @@
 import type { Clients } from '../clients.js';
 import type { CheckContext, Connection } from '../net/connection-types.js';
+import { openConnection, type ConnectTarget } from '../net/connect.js';
+import type { SessionConnector } from '../http2/session-pool.js';
 import { exchangeHttp2OverSocket, createSessionOverSocket } from '../http2/over-socket.js';
 import type { HopRequest, HopResponse } from './exchange-types.js';
 
@@ -11,18 +13,18 @@ export function exchangeH2OverSocket(socket: Connection, request: HopRequest, ct
 }
 
 /**
- * Pooled sessions are keyed by origin: `connect` (dns, SSRF guard, connect, tls, all marked
- * on this check's timer) runs only when the pool needs a new session for this check.
+ * The connector a pooled HTTP/2 plan hands the session pool: called only when the pool
+ * needs a new session, with the check that opens it (dns, SSRF guard, connect and tls are
+ * marked on that check's timer). Built once per plan, not per check.
  */
-export function exchangeH2Pooled(
-  clients: Clients,
-  poolKey: string,
-  request: HopRequest,
-  ctx: CheckContext,
-  connect: () => Promise<Connection>,
-): Promise<{ response: HopResponse; reused: boolean }> {
-  // The key carries " insecure" for sessions opened without certificate verification, so
-  // such a session never serves a verifying check (hop-plan.ts).
-  const origin = request.url.origin;
-  return clients.h2Pool.exchange(poolKey, async () => createSessionOverSocket(await connect(), origin), request, ctx);
+export function h2SessionConnector(target: ConnectTarget, clients: Clients, origin: string): SessionConnector {
+  return (ctx) => openConnection(target, clients, ctx).then((socket) => createSessionOverSocket(socket, origin));
+}
+
+/**
+ * Pooled sessions are keyed by the plan's pool key: the origin, plus " insecure" for sessions
+ * opened without certificate verification, so such a session never serves a verifying check.
+ */
+export function exchangeH2Pooled(clients: Clients, poolKey: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
+  return clients.h2Pool.exchange(poolKey, connect, request, ctx);
 }

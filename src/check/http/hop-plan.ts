@@ -6,6 +6,8 @@ import { unbracket, type ConnectTarget, type TlsOptions } from '../net/connect.j
 import type { HopRequest } from './exchange-types.js';
 import { formatRequestHead } from './http1.js';
 import { toH2Headers } from '../http2/exchange.js';
+import type { SessionConnector } from '../http2/session-pool.js';
+import { h2SessionConnector } from './h2-adapter.js';
 import { isCredentialHeader, type HopState } from './redirect.js';
 import { needsBody } from './verdict.js';
 
@@ -24,6 +26,8 @@ export interface HopPlan {
   readonly origin: string;
   /** pooled mode: sessions/sockets opened without certificate checks never serve a verifying check */
   readonly poolKey: string;
+  /** pooled HTTP/2 only: opens a session for the pool on behalf of a check */
+  readonly h2Connect: SessionConnector | undefined;
 }
 
 const ALPN_BOTH = Object.freeze(['h2', 'http/1.1']);
@@ -78,13 +82,15 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
     h2Headers: mayUseH2 ? Object.freeze(toH2Headers(base)) as OutgoingHttpHeaders : undefined,
   };
   const origin = url.origin;
+  const target: ConnectTarget = { host, port, tls, connectTimeoutMs: spec.connectTimeoutMs };
   return {
     hop,
     request,
-    target: { host, port, tls, connectTimeoutMs: spec.connectTimeoutMs },
+    target,
     isTls,
     origin,
     poolKey: spec.verifyTls || !isTls ? origin : `${origin} insecure`,
+    h2Connect: priorKnowledge && spec.connection === 'pooled' ? h2SessionConnector(target, clients, origin) : undefined,
   };
 }
 

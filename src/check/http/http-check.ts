@@ -3,7 +3,7 @@ import type { CheckResult } from '../../domain/check-result.js';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../budget.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { abortable } from '../net/abortable.js';
@@ -20,10 +20,9 @@ import { exchangeHttp1, type Http1Outcome } from './http1.js';
 import { isRedirect, nextHop } from './redirect.js';
 import { judgeResponse } from './verdict.js';
 
-/** What the last hop revealed, kept so a failure result still reports it (status and TLS: on ctx). */
+/** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
 interface HopInfo {
   httpVersion: '1.1' | '2' | null;
-  reused: boolean;
 }
 
 /** How long a finished fresh connection waits for the server's FIN (TIME_WAIT on its side). */
@@ -34,15 +33,15 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
-  const disarm = armBudget(ctx, spec.timeoutMs, options.signal);
-  const info: HopInfo = { httpVersion: null, reused: false };
+  armBudget(ctx, spec.timeoutMs, options.signal);
+  const info: HopInfo = { httpVersion: null };
   try {
     let plan = firstHopPlan(spec, clients);
     const origin = plan.origin;
     for (let redirects = 0; ; redirects++) {
       ctx.statusCode = null;
       ctx.tls = null;
-      info.reused = false;
+      ctx.connectionReused = false;
       const response = await runHop(spec, clients, ctx, plan, info);
       if (spec.followRedirects && isRedirect(response.statusCode)) {
         if (redirects >= spec.maxRedirects) {
@@ -60,12 +59,12 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   } catch (err) {
     const failure = classifyError(err, ctx.phase);
     return failureResult(
-      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: ctx.tls, connectionReused: info.reused },
+      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: ctx.tls, connectionReused: ctx.connectionReused },
       failure,
       timer,
     );
   } finally {
-    disarm();
+    disarmBudget(ctx);
   }
 }
 
@@ -97,7 +96,7 @@ function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResp
       errorKind: verdict.errorKind,
       errorPhase: verdict.errorKind === null ? null : 'receive',
       detail: verdict.detail ?? capNote,
-      connectionReused: info.reused,
+      connectionReused: ctx.connectionReused,
       tls: ctx.tls,
     },
     ctx.timer,
@@ -109,8 +108,12 @@ function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResp
 function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo): Promise<HopResponse> {
   const priorKnowledge = spec.http2 === 'prior-knowledge';
   if (spec.connection === 'fresh') return freshExchange(clients, ctx, plan, info, priorKnowledge);
-  const connect = (): Promise<Connection> => openConnection(plan.target, clients, ctx);
-  return pooledExchange(clients, plan, ctx, info, connect, priorKnowledge);
+  if (plan.h2Connect !== undefined) {
+    info.httpVersion = '2';
+    // TLS details are reported by the check that opened the session (ctx.tls set by connect).
+    return exchangeH2Pooled(clients, plan.poolKey, plan.h2Connect, plan.request, ctx);
+  }
+  return pooledHttp1Exchange(clients, plan, ctx, info);
 }
 
 /**
@@ -134,26 +137,16 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
   });
 }
 
-async function pooledExchange(
-  clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo, connect: () => Promise<Connection>, priorKnowledge: boolean,
-): Promise<HopResponse> {
-  const request = plan.request;
-  if (priorKnowledge) {
-    info.httpVersion = '2';
-    // TLS details are reported by the check that opened the session (ctx.tls set by connect).
-    const { response, reused } = await exchangeH2Pooled(clients, plan.poolKey, request, ctx, connect);
-    info.reused = reused;
-    return response;
-  }
+async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo): Promise<HopResponse> {
   info.httpVersion = '1.1';
   const idle = clients.http1Pool.acquire(plan.poolKey);
-  const socket = idle ?? (await connect());
-  info.reused = idle !== null;
+  const socket = idle ?? (await openConnection(plan.target, clients, ctx));
+  ctx.connectionReused = idle !== null;
   // A reused TLS socket did no handshake now, but its session and certificate are still true.
   if (idle !== null && plan.isTls) ctx.tls = readTlsInfo(idle as TLSSocket);
   if (idle !== null) ctx.phase = 'send';
   const { response, reusable } = await new Promise<Http1Outcome>((resolve, reject) => {
-    exchangeHttp1(socket, request, ctx, true, clients.http1Parsers, (failure, outcome) => (failure === null ? resolve(outcome as Http1Outcome) : reject(failure)));
+    exchangeHttp1(socket, plan.request, ctx, true, clients.http1Parsers, (failure, outcome) => (failure === null ? resolve(outcome as Http1Outcome) : reject(failure)));
   });
   if (reusable) clients.http1Pool.release(plan.poolKey, socket);
   else closeGracefully(socket);

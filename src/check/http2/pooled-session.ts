@@ -3,8 +3,11 @@ import type { CheckContext } from '../net/connection-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { hasRemoteSettings, watchSession } from './h2-failure.js';
 
-/** Returns a session for the origin; may be still connecting. It must honour ctx.abort. */
-export type SessionConnector = () => ClientHttp2Session | Promise<ClientHttp2Session>;
+/**
+ * Returns a session for the origin; may be still connecting. Called with the check on whose
+ * behalf the session opens (its timer gets the dns/connect/tls marks); must honour ctx.abort.
+ */
+export type SessionConnector = (ctx: CheckContext) => ClientHttp2Session | Promise<ClientHttp2Session>;
 
 /**
  * A new session takes one stream (its opener's) until the peer's SETTINGS arrive: nghttp2
@@ -59,7 +62,7 @@ export class PooledSession {
 
   private async establish(connect: SessionConnector, opener: CheckContext): Promise<void> {
     try {
-      const session = await connect();
+      const session = await connect(opener);
       this.adopt(session);
       await usable(session, opener);
       if (!this.isUsable) throw new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS');

@@ -19,12 +19,6 @@ export interface H2SessionPoolOptions {
   readonly maxStreamsPerSession?: number;
 }
 
-export interface PooledHopResponse {
-  readonly response: HopResponse;
-  /** the stream ran on a session this check did not open */
-  readonly reused: boolean;
-}
-
 export interface H2Lease {
   readonly session: ClientHttp2Session;
   readonly reused: boolean;
@@ -79,15 +73,15 @@ export class H2SessionPool {
   /**
    * Runs one request as a stream on a pooled session of `origin` (e.g. "http://127.0.0.1:8080").
    * `connect` is called only when a new session is needed, on behalf of this check.
+   * `ctx.connectionReused` says whether the stream ran on a session this check did not open.
    */
-  async exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<PooledHopResponse> {
+  async exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
     for (let attempt = 0; ; attempt++) {
       const leased = this.lease(origin, connect, ctx);
       const entry = leased instanceof PooledSession ? leased : await leased;
-      const reused = this.claim(entry, ctx);
+      ctx.connectionReused = this.claim(entry, ctx);
       try {
-        const response = await exchangeHttp2(entry.session as ClientHttp2Session, request, ctx);
-        return { response, reused };
+        return await exchangeHttp2(entry.session as ClientHttp2Session, request, ctx);
       } catch (err) {
         const isRetryable = err instanceof H2Failure && err.unsent && ctx.aborted === null;
         if (!isRetryable || attempt >= MAX_UNSENT_RETRIES) throw err;

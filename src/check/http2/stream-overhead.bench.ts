@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const request: HopRequest = { method: 'GET', url, headers: [['user-agent', 'bench']], body: null, expectBody: true, needBody: false, limits };
   const ours = async (): Promise<void> => {
     const ctx = new CheckContext(new PhaseTimer(), performance.now() + 10_000);
-    const { response } = await pool.exchange(origin, () => connectHttp2(origin), request, ctx);
+    const response = await pool.exchange(origin, () => connectHttp2(origin), request, ctx);
     if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
   };
   const engineOnly = async (): Promise<void> => {

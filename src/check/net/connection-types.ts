@@ -17,7 +17,12 @@ export class CheckContext {
   statusCode: number | null = null;
   /** the negotiated TLS session and peer certificate of the current hop, once the handshake ended */
   tls: TlsInfo | null = null;
+  /** the current hop ran on a connection (or HTTP/2 session) opened before this check */
+  connectionReused = false;
   private abortHandler: ((failure: CheckFailure) => void) | null = null;
+  /** the budget timer and abort-signal listener (budget.ts) */
+  budgetTimer: NodeJS.Timeout | undefined = undefined;
+  budgetSignal: { readonly signal: AbortSignal; readonly onSignal: () => void } | null = null;
   aborted: CheckFailure | null = null;
 
   constructor(

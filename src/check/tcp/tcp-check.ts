@@ -2,7 +2,7 @@ import type { CheckResult } from '../../domain/check-result.js';
 import type { TcpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../budget.js';
 import { classifyError } from '../errors/classify.js';
 import { openConnection } from '../net/connect.js';
 import { CheckContext } from '../net/connection-types.js';
@@ -14,7 +14,7 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
-  const disarm = armBudget(ctx, spec.timeoutMs, options.signal);
+  armBudget(ctx, spec.timeoutMs, options.signal);
   const target = spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
   try {
     const socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
@@ -42,6 +42,6 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
     }
     return failureResult({ kind: 'tcp', target, startedAt }, failure, timer);
   } finally {
-    disarm();
+    disarmBudget(ctx);
   }
 }
