@@ -23,6 +23,8 @@ import { judgeResponse } from './verdict.js';
 /** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
 interface HopInfo {
   httpVersion: '1.1' | '2' | null;
+  /** a fresh HTTP/1.1 connection whose response is complete, waiting for the server's FIN */
+  closing: Connection | null;
 }
 
 /** How long a finished fresh connection waits for the server's FIN (TIME_WAIT on its side). */
@@ -34,7 +36,7 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
   armBudget(ctx, spec.timeoutMs, options.signal);
-  const info: HopInfo = { httpVersion: null };
+  const info: HopInfo = { httpVersion: null, closing: null };
   try {
     let plan = firstHopPlan(spec, clients);
     const origin = plan.origin;
@@ -48,13 +50,20 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
           throw new CheckFailure('too_many_redirects', 'receive', `more than ${spec.maxRedirects} redirects (last: ${response.statusCode} from ${plan.hop.url.href})`);
         }
         plan = planHop(spec, clients, nextHop(plan.hop, response.statusCode, response.headers.location, origin));
+        // An earlier hop's connection closes in the background (the grace timer bounds it).
+        if (info.closing !== null) closeGracefully(info.closing);
+        info.closing = null;
         ctx.timer.resetHop();
         ctx.phase = 'dns';
         continue;
       }
       const judged = judge(spec, clients, ctx, plan, response, info, startedAt);
       // No await (and no extra microtask) when nothing was left to decode.
-      return judged instanceof Promise ? await judged : judged;
+      const result = judged instanceof Promise ? await judged : judged;
+      // The result (and totalMs) is final; the check still owns its connection until the
+      // server closes it, so a check never returns with its socket open.
+      if (info.closing !== null) await serverClose(info.closing, ctx);
+      return result;
     }
   } catch (err) {
     const failure = classifyError(err, ctx.phase);
@@ -64,6 +73,7 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
       timer,
     );
   } finally {
+    if (info.closing !== null) closeGracefully(info.closing);
     disarmBudget(ctx);
   }
 }
@@ -130,7 +140,7 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
       if (h2) return void exchangeH2OverSocket(socket, plan.request, ctx).then(resolve, reject);
       exchangeHttp1(socket, plan.request, ctx, false, clients.http1Parsers, (failure, outcome) => {
         if (failure !== null) return reject(failure);
-        closeGracefully(socket);
+        info.closing = socket;
         resolve((outcome as Http1Outcome).response);
       });
     });
@@ -154,8 +164,38 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
 }
 
 /**
- * We asked for `Connection: close`: let the server close first so TIME_WAIT lands on its
- * side (net sockets end themselves when the peer's FIN arrives); destroy only if it lingers.
+ * We asked for `Connection: close`, so the server closes first and TIME_WAIT lands on its
+ * side (a net socket ends itself when the peer's FIN arrives). Resolves once the socket is
+ * closed — usually within a loop turn or two — or after CLOSE_GRACE_MS or when the check's
+ * budget runs out, whichever is first (then we close it). Waiting here instead of closing in
+ * the background keeps every fresh connection inside its check (the in-flight checks bound
+ * the open sockets), and it costs less per check than a background close with a socket
+ * timeout (docs/performance.md).
+ */
+function serverClose(socket: Connection, ctx: CheckContext): Promise<void> | void {
+  if (socket.destroyed) return;
+  if (socket.readableEnded) return void socket.destroy();
+  return new Promise<void>((resolve) => {
+    // The verdict is already made: running out of time now only ends the wait.
+    const grace = ctx.remainingMs() > CLOSE_GRACE_MS ? setTimeout(destroySocket, CLOSE_GRACE_MS, socket) : undefined;
+    socket.once('close', () => {
+      clearTimeout(grace);
+      resolve();
+    });
+    socket.on('error', destroySelf);
+    ctx.onAbort(() => socket.destroy());
+    socket.resume();
+  });
+}
+
+function destroySocket(socket: Connection): void {
+  socket.destroy();
+}
+
+/**
+ * A connection this check no longer waits for (an earlier redirect hop, or a check that
+ * failed after its response): it closes in the background, the server first if it does so
+ * within CLOSE_GRACE_MS (TIME_WAIT on its side), else we destroy it.
  */
 function closeGracefully(socket: Connection): void {
   if (socket.destroyed) return;

@@ -162,3 +162,16 @@ export function startHeadAware(): Promise<TestServer> {
 export function startTruncatedBody(): Promise<TestServer> {
   return startRawServer(respondWith('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'));
 }
+
+/** Answers 200 "ok" and sends its FIN only `delayMs` later (a slow close after `Connection: close`). */
+export function startLateClose(delayMs: number): Promise<TestServer> {
+  return startRawServer((socket, _request, timers) => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+    timers.after(delayMs, () => socket.end());
+  });
+}
+
+/** Answers 200 "ok" and keeps the connection open although the client asked to close it. */
+export function startIgnoresClose(): Promise<TestServer> {
+  return startRawServer(respondWith('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'keep-open'));
+}
