@@ -40,11 +40,11 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** The headers a check reads (Node hands HTTP/2 names over lower-cased already). */
 function pickHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
-  return {
-    contentEncoding: headerValue(headers['content-encoding']),
-    location: headerValue(headers['location']),
-    retryAfter: headerValue(headers['retry-after']),
-  };
+  const contentEncoding = headers['content-encoding'];
+  const location = headers['location'];
+  const retryAfter = headers['retry-after'];
+  if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_HEADERS;
+  return { contentEncoding: headerValue(contentEncoding), location: headerValue(location), retryAfter: headerValue(retryAfter) };
 }
 
 const NO_HEADERS: ResponseHeaders = Object.freeze({ contentEncoding: undefined, location: undefined, retryAfter: undefined });

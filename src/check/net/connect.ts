@@ -87,92 +87,148 @@ export function openConnection(target: ConnectTarget, clients: Clients, ctx: Che
   });
 }
 
+// Socket listeners are shared functions (EventEmitter calls them with `this` = the socket)
+// that reach the attempt through one symbol-keyed property: one object per connection
+// attempt instead of half a dozen closures on the fresh-connection hot path.
+const kAttempt = Symbol('vigil.connect.attempt');
+type TaggedSocket = Connection & { [kAttempt]?: ConnectAttempt | null };
+
+function onSocketConnect(this: TaggedSocket): void {
+  this[kAttempt]?.onConnect();
+}
+function onSocketSecure(this: TaggedSocket): void {
+  this[kAttempt]?.onSecure();
+}
+function onSocketError(this: TaggedSocket, err: Error): void {
+  this[kAttempt]?.onError(err);
+}
+function onConnectTimeout(attempt: ConnectAttempt): void {
+  attempt.onTimeout();
+}
+
 function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], ctx: CheckContext, done: Connected): void {
-  const first = addresses[0] as ResolvedAddress;
-  const base = addresses.length === 1
-    ? { host: first.address, port: target.port }
-    : {
-        host: target.host,
-        port: target.port,
-        lookup: lookupFrom(addresses),
-        autoSelectFamily: true,
-        autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
-      };
-  ctx.phase = 'connect';
-  const connectStartMs = performance.now();
-  ctx.timer.mark('connectStart', connectStartMs);
-  const tlsOptions = target.tls;
-  // Node parses the peer certificate once for its identity check; keep that object
-  // instead of asking for a second parse (getPeerCertificate costs ~40 µs per check).
-  let verifiedCert: PeerCertificate | null = null;
-  const socket: Connection = tlsOptions === null
-    ? netConnect(base)
-    : tlsConnect({
-        ...base,
-        servername: tlsOptions.servername,
-        ALPNProtocols: tlsOptions.alpn as string[] | undefined,
-        secureContext: tlsOptions.secureContext,
-        // Verification is enforced in onSecure below, before a single request byte is
-        // sent, so a failed certificate can still be reported (subject, expiry).
-        rejectUnauthorized: false,
-        checkServerIdentity: (host: string, cert: PeerCertificate) => {
-          verifiedCert = cert;
-          return checkServerIdentity(host, cert);
-        },
-      });
-  let settled = false;
-  const connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs(connectStartMs)));
-  const connectTimer = setTimeout(() => {
-    fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${target.host}:${target.port} took longer than ${Math.round(connectBudgetMs)} ms`));
-  }, connectBudgetMs);
-  const fail = (failure: CheckFailure): void => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(connectTimer);
-    ctx.onAbort(null);
-    socket.destroy();
-    done(failure, null);
-  };
-  const succeed = (): void => {
-    if (settled) return;
-    settled = true;
-    socket.removeListener('error', onError);
-    ctx.onAbort(null);
-    done(null, socket);
-  };
-  const onError = (err: Error): void => {
+  new ConnectAttempt(target, addresses, ctx, done);
+}
+
+/** One TCP (+ TLS) connection attempt; settles exactly once through `done`. */
+class ConnectAttempt {
+  private readonly socket: TaggedSocket;
+  private readonly connectTimer: NodeJS.Timeout;
+  private readonly connectBudgetMs: number;
+  private isSettled = false;
+  /**
+   * Node parses the peer certificate once for its identity check; keep that object instead
+   * of asking for a second parse (getPeerCertificate costs ~40 µs per check).
+   */
+  private verifiedCert: PeerCertificate | null = null;
+
+  constructor(
+    private readonly target: ConnectTarget,
+    addresses: readonly ResolvedAddress[],
+    private readonly ctx: CheckContext,
+    private readonly done: Connected,
+  ) {
+    const first = addresses[0] as ResolvedAddress;
+    const base = addresses.length === 1
+      ? { host: first.address, port: target.port }
+      : {
+          host: target.host,
+          port: target.port,
+          lookup: lookupFrom(addresses),
+          autoSelectFamily: true,
+          autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
+        };
+    ctx.phase = 'connect';
+    const connectStartMs = performance.now();
+    ctx.timer.mark('connectStart', connectStartMs);
+    const tlsOptions = target.tls;
+    this.socket = tlsOptions === null
+      ? netConnect(base)
+      : tlsConnect({
+          ...base,
+          servername: tlsOptions.servername,
+          ALPNProtocols: tlsOptions.alpn as string[] | undefined,
+          secureContext: tlsOptions.secureContext,
+          // Verification is enforced in onSecure, before a single request byte is sent, so
+          // a failed certificate can still be reported (subject, expiry).
+          rejectUnauthorized: false,
+          checkServerIdentity: (host: string, cert: PeerCertificate) => {
+            this.verifiedCert = cert;
+            return checkServerIdentity(host, cert);
+          },
+        });
+    this.connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs(connectStartMs)));
+    this.connectTimer = setTimeout(onConnectTimeout, this.connectBudgetMs, this);
+    const socket = this.socket;
+    socket[kAttempt] = this;
+    socket.on('error', onSocketError);
+    socket.on('connect', onSocketConnect);
+    if (tlsOptions !== null) socket.on('secureConnect', onSocketSecure);
+    ctx.onAbort((failure) => this.fail(failure));
+  }
+
+  onConnect(): void {
+    const ctx = this.ctx;
+    ctx.timer.mark('connectEnd');
+    clearTimeout(this.connectTimer);
+    if (this.target.tls === null) this.succeed();
+    else ctx.phase = 'tls';
+  }
+
+  onSecure(): void {
+    const tlsOptions = this.target.tls;
+    if (tlsOptions === null) return;
+    const socket = this.socket as TLSSocket;
+    const ctx = this.ctx;
+    const endMs = performance.now();
+    ctx.tls = readTlsInfo(socket, socket.authorized ? this.verifiedCert : null);
+    if (tlsOptions.rejectUnauthorized && !socket.authorized) {
+      this.fail(verificationFailure(socket, ctx, tlsOptions.servername ?? this.target.host));
+      return;
+    }
+    ctx.timer.mark('tlsEnd', endMs);
+    this.succeed();
+  }
+
+  onError(err: Error): void {
+    const ctx = this.ctx;
     if (ctx.phase === 'connect' && isResetAfterHandshake(err)) {
       // The peer accepted and then reset before our loop saw the connect complete; libuv
       // reports that RST as the connect's own error. The handshake did happen (a RST to
       // our SYN is ECONNREFUSED), so connect ends here and the failure is the next phase's.
       ctx.timer.mark('connectEnd');
-      ctx.phase = tlsOptions === null ? 'send' : 'tls';
+      ctx.phase = this.target.tls === null ? 'send' : 'tls';
     }
-    fail(classifyError(err, ctx.phase));
-  };
-  socket.on('error', onError);
-  ctx.onAbort(fail);
-  socket.once('connect', () => {
-    ctx.timer.mark('connectEnd');
-    clearTimeout(connectTimer);
-    if (tlsOptions === null) {
-      succeed();
-    } else {
-      ctx.phase = 'tls';
-    }
-  });
-  if (tlsOptions !== null) {
-    (socket as TLSSocket).once('secureConnect', () => {
-      const tlsSocket = socket as TLSSocket;
-      const endMs = performance.now();
-      ctx.tls = readTlsInfo(tlsSocket, tlsSocket.authorized ? verifiedCert : null);
-      if (tlsOptions.rejectUnauthorized && !tlsSocket.authorized) {
-        fail(verificationFailure(tlsSocket, ctx, tlsOptions.servername ?? target.host));
-        return;
-      }
-      ctx.timer.mark('tlsEnd', endMs);
-      succeed();
-    });
+    this.fail(classifyError(err, ctx.phase));
+  }
+
+  onTimeout(): void {
+    const { host, port } = this.target;
+    this.fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${host}:${port} took longer than ${Math.round(this.connectBudgetMs)} ms`));
+  }
+
+  private fail(failure: CheckFailure): void {
+    if (this.isSettled) return;
+    this.detach();
+    this.socket.destroy();
+    this.done(failure, null);
+  }
+
+  private succeed(): void {
+    if (this.isSettled) return;
+    this.detach();
+    this.done(null, this.socket);
+  }
+
+  private detach(): void {
+    this.isSettled = true;
+    clearTimeout(this.connectTimer);
+    const socket = this.socket;
+    socket[kAttempt] = null;
+    socket.removeListener('error', onSocketError);
+    socket.removeListener('connect', onSocketConnect);
+    if (this.target.tls !== null) socket.removeListener('secureConnect', onSocketSecure);
+    this.ctx.onAbort(null);
   }
 }
 
