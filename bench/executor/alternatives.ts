@@ -9,7 +9,11 @@ import { connect as tlsConnect, type SecureContext } from 'node:tls';
 import type { ClientHttp2Session } from 'node:http2';
 import { Client } from 'undici';
 import { executeCheck, type Clients } from '../../src/check/index.js';
-import type { CheckSpec } from '../../src/domain/check-spec.js';
+import type { CheckSpec, HttpCheckSpec } from '../../src/domain/check-spec.js';
+import { firstHopPlan } from '../../src/check/http/hop-plan.js';
+import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
+import { CheckContext } from '../../src/check/net/connection-types.js';
+import { PhaseTimer } from '../../src/check/timing/phase-timer.js';
 
 export type RequestFn = () => Promise<boolean>;
 
@@ -115,4 +119,29 @@ export function bareHttp2(session: ClientHttp2Session, headers: Readonly<Record<
       stream.on('error', reject);
       stream.on('close', () => resolve(status === 200));
     });
+}
+
+/**
+ * Our HTTP/2 engine alone (`exchangeHttp2`: one stream with the check's headers, phase marks,
+ * the three response headers picked, the body collected) on an already-connected session:
+ * no pool, no budget timer, no verdict, no result. Separates the engine's cost from the
+ * orchestration's in `compare/h2c`.
+ */
+export function oursH2Engine(session: ClientHttp2Session, spec: HttpCheckSpec, clients: Clients): RequestFn {
+  const request = firstHopPlan(spec, clients).request;
+  return async () => {
+    const ctx = new CheckContext(new PhaseTimer(), performance.now() + 10_000);
+    return (await exchangeHttp2(session, request, ctx)).statusCode === 200;
+  };
+}
+
+/** The session pool (lease, stream, release) and the engine: pooled mode minus the orchestration. */
+export function oursH2Pool(spec: HttpCheckSpec, clients: Clients): RequestFn {
+  const plan = firstHopPlan(spec, clients);
+  const connect = plan.h2Connect;
+  if (connect === undefined) throw new Error('oursH2Pool: expected a pooled prior-knowledge spec');
+  return async () => {
+    const ctx = new CheckContext(new PhaseTimer(), performance.now() + 10_000);
+    return (await clients.h2Pool.exchange(plan.poolKey, connect, plan.request, ctx)).statusCode === 200;
+  };
 }

@@ -8,7 +8,7 @@ import type { BenchContext, BenchDefinition, BenchRow } from '../harness/bench-t
 import { interleaved } from '../harness/cpu-batch.js';
 import { startRemoteTargets } from '../targets/remote-targets.js';
 import { fixtureCaPem, type Targets } from '../targets/target-servers.js';
-import { bareHttp2, CHECK_LIKE_H2_HEADERS, nodeHttpAgentFalse, oursCheck, rawSocket, rawTlsRequest, tlsHandshakeOnly, undiciFresh } from './alternatives.js';
+import { bareHttp2, CHECK_LIKE_H2_HEADERS, nodeHttpAgentFalse, oursCheck, oursH2Engine, oursH2Pool, rawSocket, rawTlsRequest, tlsHandshakeOnly, undiciFresh } from './alternatives.js';
 import { executorSetup } from './setup.js';
 
 interface Shape {
@@ -66,6 +66,9 @@ const h2c: BenchDefinition = {
           { name: 'bare-node-http2', fn: bareHttp2(session) },
           // the same request headers as ours: separates header cost from engine cost
           { name: 'bare-node-http2-check-headers', fn: bareHttp2(session, CHECK_LIKE_H2_HEADERS) },
+          // our layers one by one: the engine alone on the bare session, then pool + engine
+          { name: 'ours-engine-only', fn: oursH2Engine(session, setup.h2cPooled, setup.clients) },
+          { name: 'ours-pool-and-engine', fn: oursH2Pool(setup.h2cPooled, setup.clients) },
         ];
         return await interleaved('compare/h2c', variants, shape(ctx, { count: 10_000, concurrency: 64, rounds: 11 }));
       } finally {
