@@ -5,8 +5,7 @@ import { createAddressGuard } from './ssrf/address-guard.js';
 import { H2SessionPool } from './http2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http/parser-pool.js';
-import type { HopPlan } from './http/hop-plan.js';
-import type { HttpCheckSpec } from '../domain/check-spec.js';
+import { PlanCache } from './http/plan-cache.js';
 
 export interface Limits {
   /** raw (on-the-wire) body bytes read at most */
@@ -29,6 +28,8 @@ export interface ClientConfig {
   h2SessionsPerOrigin?: number;
   /** pooled mode: idle HTTP/1.1 keep-alive sockets kept per origin */
   http1MaxIdlePerOrigin?: number;
+  /** first-hop plans kept (one per spec, ~1.2 KB each); default 10,000 */
+  maxCachedPlans?: number;
   /** An injected resolver (tests, custom DNS); defaults to the caching system resolver. */
   resolver?: Resolver;
 }
@@ -45,8 +46,10 @@ export interface Clients {
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
-  /** the first hop's plan per spec (a spec is frozen, so it never changes): hop-plan.ts */
-  readonly specPlans: WeakMap<HttpCheckSpec, HopPlan>;
+  /** the request headers of a check that adds none of its own (user agent, accept, encodings) */
+  readonly defaultRequestHeaders: ReadonlyArray<readonly [string, string]>;
+  /** the first hop's plan per spec, bounded (plan-cache.ts) */
+  readonly specPlans: PlanCache;
   /** closes pooled connections; checks already running finish or fail as they would */
   close(): Promise<void>;
 }
@@ -63,6 +66,8 @@ export const DEFAULT_DNS: DnsConfig = Object.freeze({
   maxEntries: 10_000,
 });
 
+const DEFAULT_MAX_CACHED_PLANS = 10_000;
+
 export function buildClients(config: ClientConfig = {}): Clients {
   const extraCa = config.ca === undefined ? [] : Array.isArray(config.ca) ? config.ca : [config.ca];
   const ca = extraCa.length > 0 ? [...rootCertificates, ...extraCa.map(String)] : undefined;
@@ -72,8 +77,14 @@ export function buildClients(config: ClientConfig = {}): Clients {
   const dnsConfig: DnsConfig = Object.freeze({ ...DEFAULT_DNS, ...config.dns });
   const h2Pool = new H2SessionPool({ sessionsPerOrigin: config.h2SessionsPerOrigin ?? 4 });
   const http1Pool = new Http1SocketPool({ maxIdlePerOrigin: config.http1MaxIdlePerOrigin ?? 16 });
+  const userAgent = config.userAgent ?? DEFAULT_USER_AGENT;
   return Object.freeze({
-    userAgent: config.userAgent ?? DEFAULT_USER_AGENT,
+    userAgent,
+    defaultRequestHeaders: Object.freeze([
+      Object.freeze(['user-agent', userAgent] as const),
+      Object.freeze(['accept', '*/*'] as const),
+      Object.freeze(['accept-encoding', 'gzip, br'] as const),
+    ]),
     secureContext: Object.freeze({ verify, insecure }),
     resolver: config.resolver ?? createResolver(dnsConfig),
     guard: createAddressGuard(),
@@ -82,7 +93,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     h2Pool,
     http1Pool,
     http1Parsers: new ParserPool(),
-    specPlans: new WeakMap(),
+    specPlans: new PlanCache(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {
       http1Pool.close();
       await h2Pool.close();

@@ -18,10 +18,10 @@ export interface HopRequest {
   readonly limits: Limits;
   /**
    * Pre-rendered wire forms, built once per spec by hop-plan.ts: the HTTP/1.1 request head
-   * (latin1 bytes, ending in the blank line) and the HTTP/2 header block. An engine renders
-   * its own when absent.
+   * (written as latin1, ending in the blank line) and the HTTP/2 header block. An engine
+   * renders its own when absent.
    */
-  readonly http1Head?: Buffer | undefined;
+  readonly http1Head?: string | undefined;
   readonly h2Headers?: OutgoingHttpHeaders | undefined;
 }
 

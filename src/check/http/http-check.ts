@@ -39,7 +39,8 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
   const info: HopInfo = { httpVersion: null, closing: null };
   try {
     let plan = firstHopPlan(spec, clients);
-    const origin = plan.origin;
+    // Credentials go only to the first hop's origin (computed only if a redirect comes).
+    let origin: string | null = null;
     for (let redirects = 0; ; redirects++) {
       ctx.statusCode = null;
       ctx.tls = null;
@@ -49,6 +50,7 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
         if (redirects >= spec.maxRedirects) {
           throw new CheckFailure('too_many_redirects', 'receive', `more than ${spec.maxRedirects} redirects (last: ${response.statusCode} from ${plan.hop.url.href})`);
         }
+        origin ??= plan.hop.url.origin;
         plan = planHop(spec, clients, nextHop(plan.hop, response.statusCode, response.headers.location, origin));
         // An earlier hop's connection closes in the background (the grace timer bounds it).
         if (info.closing !== null) closeGracefully(info.closing);

@@ -114,9 +114,10 @@ class Http1Exchange implements ParserOwner {
     ctx.onAbort((failure) => this.fail(failure));
 
     ctx.phase = 'send';
-    const head = request.http1Head ?? Buffer.from(formatRequestHead(request, this.keepAlive), 'latin1');
-    const payload = request.body === null ? head : Buffer.concat([head, request.body]);
-    socket.write(payload, () => this.markWritten());
+    const head = request.http1Head ?? formatRequestHead(request, this.keepAlive);
+    const onWritten = (): void => this.markWritten();
+    if (request.body === null) socket.write(head, 'latin1', onWritten);
+    else socket.write(Buffer.concat([Buffer.from(head, 'latin1'), request.body]), onWritten);
     // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.
     if (socket.writableLength === 0) this.markWritten();
   }
