@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { startDnsServer, type DnsTestServer } from '../../../test/helpers/servers/dns-server.js';
 import { classifyError } from '../errors/classify.js';
 import { createResolver, interleaveFamilies, type ResolverOptions } from './resolver.js';
@@ -28,6 +30,21 @@ describe('resolver against a local DNS server', () => {
     server = await startDnsServer();
   });
   after(() => server.close());
+
+  it('answers localhost and *.localhost with loopback without asking DNS (RFC 6761)', async () => {
+    // The server would answer something else: it must never be asked.
+    server.plan('localhost', { a: [{ address: '93.184.216.34', ttlS: 60 }] });
+    server.plan('api.localhost', { a: [{ address: '93.184.216.35', ttlS: 60 }] });
+    const loopback = [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
+    assert.deepEqual(await resolverWith().resolve('localhost', 1000), loopback);
+    assert.deepEqual(await resolverWith().resolve('API.Localhost.', 1000), loopback);
+    assert.deepEqual(await resolverWith({}, { preferredFamily: 4 }).resolve('localhost', 1000), [loopback[1], loopback[0]]);
+    assert.equal(server.queryCount('localhost', 'A') + server.queryCount('localhost', 'AAAA'), 0);
+    assert.equal(server.queryCount('api.localhost', 'A') + server.queryCount('api.localhost', 'AAAA'), 0);
+    // Only the label: a name that merely ends in "localhost" is an ordinary name.
+    server.plan('notlocalhost', { a: [{ address: '93.184.216.36', ttlS: 60 }] });
+    assert.deepEqual(await resolverWith().resolve('notlocalhost', 1000), [{ address: '93.184.216.36', family: 4 }]);
+  });
 
   it('answers from the cache within the record TTL, then asks again', async () => {
     server.plan('ttl.test', { a: [{ address: '93.184.216.34', ttlS: 2 }] });
@@ -181,11 +198,19 @@ describe('resolver against a local DNS server', () => {
   });
 
   it('falls back to getaddrinfo (/etc/hosts) when DNS has no record', async () => {
-    // The local server answers NXDOMAIN for localhost; /etc/hosts still knows it.
+    // The local server answers NXDOMAIN for this machine's host name; getaddrinfo knows it
+    // from /etc/hosts (or nss-myhostname). localhost itself never reaches DNS (RFC 6761).
+    const name = hostname().toLowerCase();
+    const system = await lookup(name, { all: true }).catch(() => null);
     const resolver = resolverWith({}, { hostsFallback: true });
-    const addresses = await resolver.resolve('localhost', 1000);
-    assert.ok(addresses.some((a) => a.address === '127.0.0.1' && a.family === 4), JSON.stringify(addresses));
-    assert.equal(server.queryCount('localhost', 'A'), 1);
+    if (system === null) {
+      const err = await rejection(resolver.resolve(name, 1000));
+      assert.equal(classifyError(err, 'dns').kind, 'dns_no_record');
+    } else {
+      const addresses = await resolver.resolve(name, 1000);
+      assert.deepEqual(new Set(addresses.map((a) => a.address)), new Set(system.map((a) => a.address)));
+    }
+    assert.equal(server.queryCount(name, 'A'), 1);
   });
 
   it('passes IP literals through without a query', async () => {

@@ -98,6 +98,7 @@ export function createResolver(config: DnsConfig, options: ResolverOptions = {})
   if (options.servers !== undefined) cares.setServers([...options.servers]);
   const cache = new DnsCache(config.maxEntries);
   const inFlight = new Map<string, DnsAnswer>();
+  const localhostAddresses: readonly ResolvedAddress[] = Object.freeze(interleaveFamilies(['::1'], ['127.0.0.1'], preferredFamily).map((a) => Object.freeze(a)));
 
   async function askGetaddrinfo(name: string): Promise<Found | null> {
     try {
@@ -162,6 +163,9 @@ export function createResolver(config: DnsConfig, options: ResolverOptions = {})
       const family = isIP(host);
       if (family !== 0) return Promise.resolve(Object.freeze([Object.freeze({ address: host, family: family as 4 | 6 })]));
       const name = canonicalName(host);
+      // RFC 6761 §6.3: localhost names are loopback, answered without asking DNS (a machine
+      // whose DNS servers are unreachable would otherwise wait for their timeout first).
+      if (isLocalhostName(name)) return Promise.resolve(localhostAddresses);
       const cached = cache.get(name, nowMs());
       if (cached !== undefined) return cached;
       if (!(timeoutMs > 0)) return Promise.reject(timeoutError(name, timeoutMs));
@@ -190,4 +194,9 @@ function canonicalName(host: string): string {
 
 function timeoutError(name: string, timeoutMs: number): DnsLookupError {
   return new DnsLookupError('ETIMEOUT', name, `DNS lookup of ${name} timed out after ${timeoutMs} ms`);
+}
+
+/** `localhost` and every name under `.localhost` (RFC 6761 §6.3), after canonicalName. */
+export function isLocalhostName(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost');
 }
