@@ -15,9 +15,10 @@ import { needsBody } from './verdict.js';
  * Everything one hop needs that follows from the spec and the hop alone: the request (with
  * its wire form pre-rendered), where to connect, the pool key. The first hop's plan is built
  * once per spec and kept in `clients.specPlans` (a spec is frozen); redirect hops get a fresh
- * plan. Building it per check cost ~10 µs of the fresh-connection hot path. Kept lean, as the
- * daemon holds one per target (≈ 0.7 KB each, most of it the parsed URL and the head): the
- * default header list is shared, and only the wire form the policy can use is rendered.
+ * plan. Building one costs a few µs (mostly parsing the URL), paid per check without the
+ * cache. Kept lean, as a daemon may hold up to `maxCachedPlans` of them (≈ 1.2 KB each, most
+ * of it the parsed URL and the head): the default header list is shared, and only the wire
+ * form the policy always uses is rendered.
  */
 export interface HopPlan {
   readonly hop: HopState;

@@ -64,7 +64,8 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
       const result = judged instanceof Promise ? await judged : judged;
       // The result (and totalMs) is final; the check still owns its connection until the
       // server closes it, so a check never returns with its socket open.
-      if (info.closing !== null) await serverClose(info.closing, ctx);
+      const closed = info.closing === null ? undefined : serverClose(info.closing, ctx);
+      if (closed !== undefined) await closed;
       return result;
     }
   } catch (err) {
@@ -174,9 +175,13 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
  * the open sockets), and it costs less per check than a background close with a socket
  * timeout (docs/performance.md).
  */
-function serverClose(socket: Connection, ctx: CheckContext): Promise<void> | void {
-  if (socket.destroyed) return;
-  if (socket.readableEnded) return void socket.destroy();
+function serverClose(socket: Connection, ctx: CheckContext): Promise<void> | undefined {
+  if (socket.destroyed) return undefined;
+  // Out of budget already (it ran out while the result was made): no abort will come.
+  if (socket.readableEnded || ctx.aborted !== null) {
+    socket.destroy();
+    return undefined;
+  }
   return new Promise<void>((resolve) => {
     // The verdict is already made: running out of time now only ends the wait.
     const grace = ctx.remainingMs() > CLOSE_GRACE_MS ? setTimeout(destroySocket, CLOSE_GRACE_MS, socket) : undefined;
