@@ -6,6 +6,7 @@ import { H2SessionPool } from './http2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http/parser-pool.js';
 import { PlanCache } from './http/plan-cache.js';
+import { AlpnChoices } from './http/h2-adapter.js';
 
 export interface Limits {
   /** raw (on-the-wire) body bytes read at most */
@@ -48,6 +49,8 @@ export interface Clients {
   readonly http1Parsers: ParserPool;
   /** the request headers of a check that adds none of its own (user agent, accept, encodings) */
   readonly defaultRequestHeaders: ReadonlyArray<readonly [string, string]>;
+  /** pooled HTTPS with ALPN: which protocol each origin picked (h2-adapter.ts) */
+  readonly alpnChoices: AlpnChoices;
   /** the first hop's plan per spec, bounded (plan-cache.ts) */
   readonly specPlans: PlanCache;
   /** closes pooled connections; checks already running finish or fail as they would */
@@ -93,6 +96,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     h2Pool,
     http1Pool,
     http1Parsers: new ParserPool(),
+    alpnChoices: new AlpnChoices(),
     specPlans: new PlanCache(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {
       http1Pool.close();

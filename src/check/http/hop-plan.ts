@@ -7,7 +7,7 @@ import type { HopRequest } from './exchange-types.js';
 import { formatRequestHead } from './http1.js';
 import { toH2Headers } from '../http2/exchange.js';
 import type { SessionConnector } from '../http2/session-pool.js';
-import { h2SessionConnector } from './h2-adapter.js';
+import { alpnSessionConnector, h2SessionConnector } from './h2-adapter.js';
 import { isCredentialHeader, type HopState } from './redirect.js';
 import { needsBody } from './verdict.js';
 
@@ -30,13 +30,17 @@ export interface HopPlan {
    * checks (they never serve a verifying check); '' for fresh connections
    */
   readonly poolKey: string;
-  /** pooled HTTP/2 only: opens a session for the pool on behalf of a check */
+  /**
+   * pooled HTTP/2 (prior knowledge, or HTTPS whose origin picked h2 in ALPN): opens a session
+   * for the pool on behalf of a check
+   */
   readonly h2Connect: SessionConnector | undefined;
+  /** pooled HTTPS with ALPN: HTTP/2 or HTTP/1.1 per origin, as the server picks */
+  readonly isAlpnPooled: boolean;
 }
 
 const ALPN_BOTH = Object.freeze(['h2', 'http/1.1']);
 const ALPN_H2 = Object.freeze(['h2']);
-const ALPN_H1 = Object.freeze(['http/1.1']);
 
 /** The first hop's plan, built on first use and reused by every later check of this spec. */
 export function firstHopPlan(spec: HttpCheckSpec, clients: Clients): HopPlan {
@@ -63,7 +67,7 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
   const tls: TlsOptions | null = isTls
     ? {
         servername: isIP(host) === 0 ? host : undefined,
-        alpn: priorKnowledge ? ALPN_H2 : spec.connection === 'pooled' ? ALPN_H1 : ALPN_BOTH,
+        alpn: priorKnowledge ? ALPN_H2 : ALPN_BOTH,
         secureContext: spec.verifyTls ? clients.secureContext.verify : clients.secureContext.insecure,
         rejectUnauthorized: spec.verifyTls,
       }
@@ -88,13 +92,17 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
   };
   const target: ConnectTarget = { host, port, tls, connectTimeoutMs: spec.connectTimeoutMs };
   const origin = pooled ? url.origin : '';
+  const poolKey = !pooled || spec.verifyTls || !isTls ? origin : `${origin} insecure`;
   return {
     hop,
     request,
     target,
     isTls,
-    poolKey: !pooled || spec.verifyTls || !isTls ? origin : `${origin} insecure`,
-    h2Connect: priorKnowledge && pooled ? h2SessionConnector(target, clients, origin) : undefined,
+    poolKey,
+    h2Connect: !pooled ? undefined
+      : priorKnowledge ? h2SessionConnector(target, clients, origin)
+      : isTls ? alpnSessionConnector(target, clients, origin, poolKey) : undefined,
+    isAlpnPooled: pooled && isTls && !priorKnowledge,
   };
 }
 

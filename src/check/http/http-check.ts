@@ -1,3 +1,4 @@
+import type { ClientHttp2Session } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { CheckResult } from '../../domain/check-result.js';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
@@ -14,7 +15,9 @@ import { buildResult, failureResult } from '../result-builder.js';
 import { PhaseTimer } from '../timing/phase-timer.js';
 import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.js';
 import type { HopResponse } from './exchange-types.js';
-import { exchangeH2OverSocket, exchangeH2Pooled } from './h2-adapter.js';
+import { AlpnChanged, exchangeH2OverSocket, exchangeH2Pooled } from './h2-adapter.js';
+import { createSessionOverSocket } from '../http2/over-socket.js';
+import type { SessionConnector } from '../http2/session-pool.js';
 import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
 import { exchangeHttp1, type Http1Outcome } from './http1.js';
 import { isRedirect, nextHop } from './redirect.js';
@@ -121,6 +124,7 @@ function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResp
 function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo): Promise<HopResponse> {
   const priorKnowledge = spec.http2 === 'prior-knowledge';
   if (spec.connection === 'fresh') return freshExchange(clients, ctx, plan, info, priorKnowledge);
+  if (plan.isAlpnPooled) return alpnPooledExchange(clients, plan, ctx, info);
   if (plan.h2Connect !== undefined) {
     info.httpVersion = '2';
     // TLS details are reported by the check that opened the session (ctx.tls set by connect).
@@ -150,10 +154,47 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
   });
 }
 
+/**
+ * Pooled HTTPS with ALPN: streams on the origin's HTTP/2 sessions once a new connection to
+ * it picked h2, else HTTP/1.1 keep-alive sockets. Every new connection offers both and
+ * teaches the origin's choice again, so a server that changes is followed.
+ */
+function alpnPooledExchange(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo): Promise<HopResponse> {
+  if (clients.alpnChoices.get(plan.poolKey) !== 'h2') return pooledHttp1Exchange(clients, plan, ctx, info);
+  info.httpVersion = '2';
+  return exchangeH2Pooled(clients, plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx).catch((err: unknown) => {
+    // The new session's connection came back http/1.1: go again over HTTP/1.1.
+    if (!(err instanceof AlpnChanged)) throw err;
+    return pooledHttp1Exchange(clients, plan, ctx, info);
+  });
+}
+
+/** A new TLS connection of a pooled ALPN check picked h2: it becomes a session of the pool. */
+async function adoptIntoH2Pool(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo, socket: Connection): Promise<HopResponse> {
+  info.httpVersion = '2';
+  const origin = plan.request.url.origin;
+  let isAdopted = false;
+  const adopt = (): ClientHttp2Session => {
+    isAdopted = true;
+    return createSessionOverSocket(socket, origin);
+  };
+  try {
+    return await exchangeH2Pooled(clients, plan.poolKey, adopt, plan.request, ctx);
+  } finally {
+    // Another check's session took this stream first: the connection is not needed.
+    if (!isAdopted) socket.destroy();
+  }
+}
+
 async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo): Promise<HopResponse> {
   info.httpVersion = '1.1';
   const idle = clients.http1Pool.acquire(plan.poolKey);
   const socket = idle ?? (await openConnection(plan.target, clients, ctx));
+  if (idle === null && plan.isAlpnPooled) {
+    const picked = (socket as TLSSocket).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+    clients.alpnChoices.set(plan.poolKey, picked);
+    if (picked === 'h2') return adoptIntoH2Pool(clients, plan, ctx, info, socket);
+  }
   ctx.connectionReused = idle !== null;
   // A reused TLS socket did no handshake now, but its session and certificate are still true.
   if (idle !== null && plan.isTls) ctx.tls = readTlsInfo(idle as TLSSocket);
