@@ -5,8 +5,10 @@ import { createAddressGuard } from './ssrf/address-guard.js';
 import { H2SessionPool } from './http2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http/parser-pool.js';
-import { PlanCache } from './http/plan-cache.js';
-import { AlpnChoices } from './http/h2-adapter.js';
+import { BoundedMap } from './bounded-map.js';
+import type { AlpnChoice } from './http/h2-adapter.js';
+import type { HopPlan } from './http/hop-plan.js';
+import type { HttpCheckSpec } from '../domain/check-spec.js';
 
 export interface Limits {
   /** raw (on-the-wire) body bytes read at most */
@@ -49,10 +51,13 @@ export interface Clients {
   readonly http1Parsers: ParserPool;
   /** the request headers of a check that adds none of its own (user agent, accept, encodings) */
   readonly defaultRequestHeaders: ReadonlyArray<readonly [string, string]>;
-  /** pooled HTTPS with ALPN: which protocol each origin picked (h2-adapter.ts) */
-  readonly alpnChoices: AlpnChoices;
-  /** the first hop's plan per spec, bounded (plan-cache.ts) */
-  readonly specPlans: PlanCache;
+  /** pooled HTTPS with ALPN: which protocol each origin (pool key) picked, at most 10,000 */
+  readonly alpnChoices: BoundedMap<string, AlpnChoice>;
+  /**
+   * the first hop's plan per spec (hop-plan.ts), at most `maxCachedPlans`: a spec is frozen,
+   * so its plan never goes stale; past the bound a check plans its hop again (~3 µs)
+   */
+  readonly specPlans: BoundedMap<HttpCheckSpec, HopPlan>;
   /** closes pooled connections; checks already running finish or fail as they would */
   close(): Promise<void>;
 }
@@ -70,6 +75,7 @@ export const DEFAULT_DNS: DnsConfig = Object.freeze({
 });
 
 const DEFAULT_MAX_CACHED_PLANS = 10_000;
+const MAX_ALPN_ORIGINS = 10_000;
 
 export function buildClients(config: ClientConfig = {}): Clients {
   const extraCa = config.ca === undefined ? [] : Array.isArray(config.ca) ? config.ca : [config.ca];
@@ -96,8 +102,8 @@ export function buildClients(config: ClientConfig = {}): Clients {
     h2Pool,
     http1Pool,
     http1Parsers: new ParserPool(),
-    alpnChoices: new AlpnChoices(),
-    specPlans: new PlanCache(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
+    alpnChoices: new BoundedMap<string, AlpnChoice>(MAX_ALPN_ORIGINS),
+    specPlans: new BoundedMap<HttpCheckSpec, HopPlan>(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {
       http1Pool.close();
       await h2Pool.close();

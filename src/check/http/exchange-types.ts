@@ -48,3 +48,6 @@ export interface ResponseHeaders {
   readonly location: string | undefined;
   readonly retryAfter: string | undefined;
 }
+
+/** A response without any of the three headers a check reads (shared, frozen). */
+export const NO_RESPONSE_HEADERS: ResponseHeaders = Object.freeze({ contentEncoding: undefined, location: undefined, retryAfter: undefined });

@@ -23,28 +23,8 @@ export function h2SessionConnector(target: ConnectTarget, clients: Clients, orig
   return (ctx) => openConnection(target, clients, ctx).then((socket) => createSessionOverSocket(socket, origin));
 }
 
-/**
- * What pooled HTTPS with `http2: 'alpn'` learned per origin (pool key): the protocol the
- * server picked in ALPN on the last new connection. Bounded: the oldest origin is forgotten
- * (and learned again on its next new connection).
- */
-export class AlpnChoices {
-  private readonly choices = new Map<string, 'h2' | 'http/1.1'>();
-
-  constructor(private readonly maxOrigins: number = 10_000) {}
-
-  get(poolKey: string): 'h2' | 'http/1.1' | undefined {
-    return this.choices.get(poolKey);
-  }
-
-  set(poolKey: string, choice: 'h2' | 'http/1.1'): void {
-    if (!this.choices.has(poolKey) && this.choices.size >= this.maxOrigins) {
-      const oldest = this.choices.keys().next();
-      if (oldest.done !== true) this.choices.delete(oldest.value);
-    }
-    this.choices.set(poolKey, choice);
-  }
-}
+/** What a pooled HTTPS origin picked in ALPN on its last new connection (`clients.alpnChoices`). */
+export type AlpnChoice = 'h2' | 'http/1.1';
 
 /**
  * A new connection for an origin believed to speak h2 came back with ALPN http/1.1 (the
@@ -69,12 +49,4 @@ export function alpnSessionConnector(target: ConnectTarget, clients: Clients, or
       socket.destroy();
       throw new AlpnChanged(origin);
     });
-}
-
-/**
- * Pooled sessions are keyed by the plan's pool key: the origin, plus " insecure" for sessions
- * opened without certificate verification, so such a session never serves a verifying check.
- */
-export function exchangeH2Pooled(clients: Clients, poolKey: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
-  return clients.h2Pool.exchange(poolKey, connect, request, ctx);
 }

@@ -15,7 +15,7 @@ import { buildResult, failureResult } from '../result-builder.js';
 import { PhaseTimer } from '../timing/phase-timer.js';
 import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.js';
 import type { HopResponse } from './exchange-types.js';
-import { AlpnChanged, exchangeH2OverSocket, exchangeH2Pooled } from './h2-adapter.js';
+import { AlpnChanged, exchangeH2OverSocket } from './h2-adapter.js';
 import { createSessionOverSocket } from '../http2/over-socket.js';
 import type { SessionConnector } from '../http2/session-pool.js';
 import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
@@ -128,7 +128,7 @@ function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: 
   if (plan.h2Connect !== undefined) {
     info.httpVersion = '2';
     // TLS details are reported by the check that opened the session (ctx.tls set by connect).
-    return exchangeH2Pooled(clients, plan.poolKey, plan.h2Connect, plan.request, ctx);
+    return clients.h2Pool.exchange(plan.poolKey, plan.h2Connect, plan.request, ctx);
   }
   return pooledHttp1Exchange(clients, plan, ctx, info);
 }
@@ -162,7 +162,7 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
 function alpnPooledExchange(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo): Promise<HopResponse> {
   if (clients.alpnChoices.get(plan.poolKey) !== 'h2') return pooledHttp1Exchange(clients, plan, ctx, info);
   info.httpVersion = '2';
-  return exchangeH2Pooled(clients, plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx).catch((err: unknown) => {
+  return clients.h2Pool.exchange(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx).catch((err: unknown) => {
     // The new session's connection came back http/1.1: go again over HTTP/1.1.
     if (!(err instanceof AlpnChanged)) throw err;
     return pooledHttp1Exchange(clients, plan, ctx, info);
@@ -179,7 +179,7 @@ async function adoptIntoH2Pool(clients: Clients, plan: HopPlan, ctx: CheckContex
     return createSessionOverSocket(socket, origin);
   };
   try {
-    return await exchangeH2Pooled(clients, plan.poolKey, adopt, plan.request, ctx);
+    return await clients.h2Pool.exchange(plan.poolKey, adopt, plan.request, ctx);
   } finally {
     // Another check's session took this stream first: the connection is not needed.
     if (!isAdopted) socket.destroy();

@@ -1,5 +1,5 @@
 import type { Connection, CheckContext } from '../net/connection-types.js';
-import type { HopRequest, HopResponse, ResponseHeaders } from './exchange-types.js';
+import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from './exchange-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import type { NativeParser, ParserOwner, ParserPool } from './parser-pool.js';
@@ -26,7 +26,6 @@ export function formatRequestHead(request: HopRequest, keepAlive: boolean): stri
   return head;
 }
 
-const NO_HEADERS: ResponseHeaders = Object.freeze({ contentEncoding: undefined, location: undefined, retryAfter: undefined });
 
 function joined(prev: string | undefined, value: string): string {
   return prev === undefined ? value : `${prev}, ${value}`;
@@ -45,7 +44,7 @@ export function pickHeaders(raw: readonly string[]): ResponseHeaders {
     else if (length === 8 && name.toLowerCase() === 'location') location = joined(location, raw[i + 1] as string);
     else if (length === 11 && name.toLowerCase() === 'retry-after') retryAfter = joined(retryAfter, raw[i + 1] as string);
   }
-  if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_HEADERS;
+  if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_RESPONSE_HEADERS;
   return { contentEncoding, location, retryAfter };
 }
 
@@ -210,7 +209,7 @@ class Http1Exchange implements ParserOwner {
     const response: HopResponse = {
       httpVersion: '1.1',
       statusCode: this.statusCode,
-      headers: this.headers ?? NO_HEADERS,
+      headers: this.headers ?? NO_RESPONSE_HEADERS,
       bodyChunks: this.bodyChunks,
       rawBodyBytes: this.rawBodyBytes,
       bodyTruncated: isTruncated,

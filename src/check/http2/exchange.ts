@@ -6,7 +6,7 @@ import {
   type IncomingHttpStatusHeader,
   type OutgoingHttpHeaders,
 } from 'node:http2';
-import type { HopRequest, HopResponse, ResponseHeaders } from '../http/exchange-types.js';
+import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../http/exchange-types.js';
 import type { CheckContext } from '../net/connection-types.js';
 import type { CheckFailure } from '../errors/check-failure.js';
 import { requestNotSent, streamFailure, watchSession } from './h2-failure.js';
@@ -43,11 +43,10 @@ function pickHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
   const contentEncoding = headers['content-encoding'];
   const location = headers['location'];
   const retryAfter = headers['retry-after'];
-  if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_HEADERS;
+  if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_RESPONSE_HEADERS;
   return { contentEncoding: headerValue(contentEncoding), location: headerValue(location), retryAfter: headerValue(retryAfter) };
 }
 
-const NO_HEADERS: ResponseHeaders = Object.freeze({ contentEncoding: undefined, location: undefined, retryAfter: undefined });
 
 // Listeners are shared functions, not per-stream closures: the pooled load-test path runs
 // tens of thousands of streams, and each stream's state is reached through one symbol-keyed
@@ -82,7 +81,7 @@ class StreamExchange {
   private settled = false;
   private isWritten = false;
   private statusCode = 0;
-  private headers: ResponseHeaders = NO_HEADERS;
+  private headers: ResponseHeaders = NO_RESPONSE_HEADERS;
   private readonly chunks: Buffer[] = [];
   private bodyBytes = 0;
   error: unknown = undefined;

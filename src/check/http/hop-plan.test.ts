@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildClients } from '../clients.js';
 import { defineHttpCheck } from '../../domain/check-spec.js';
 import { firstHopPlan } from './hop-plan.js';
-import { PlanCache } from './plan-cache.js';
+import { BoundedMap } from '../bounded-map.js';
 
 describe('first-hop plans', () => {
   it('are built once per spec and reused', () => {
@@ -33,7 +33,7 @@ describe('first-hop plans', () => {
   });
 });
 
-describe('PlanCache', () => {
+describe('the plan cache (BoundedMap)', () => {
   it('holds at most maxEntries plans, dropping the oldest', () => {
     const clients = buildClients({ allowPrivateTargets: true, maxCachedPlans: 2 });
     const specs = [1, 2, 3].map((n) => defineHttpCheck({ url: `http://127.0.0.1:${8000 + n}/` }));
@@ -47,14 +47,25 @@ describe('PlanCache', () => {
     assert.deepEqual(again.request.http1Head, first.request.http1Head);
   });
 
+  it('re-setting a present key keeps the others', () => {
+    const map = new BoundedMap<string, string>(2);
+    map.set('a', 'h2');
+    map.set('b', 'h2');
+    map.set('a', 'http/1.1');
+    assert.equal(map.size, 2);
+    assert.equal(map.get('a'), 'http/1.1');
+    assert.equal(map.get('b'), 'h2');
+  });
+
   it('0 keeps nothing; a negative or fractional bound is refused', () => {
-    const none = new PlanCache(0);
+    const none = new BoundedMap<object, number>(0);
     const clients = buildClients({ allowPrivateTargets: true, maxCachedPlans: 0 });
     const spec = defineHttpCheck({ url: 'http://127.0.0.1:8080/' });
-    none.set(spec, firstHopPlan(spec, clients));
+    none.set(spec, 1);
+    firstHopPlan(spec, clients);
     assert.equal(none.size, 0);
     assert.equal(clients.specPlans.size, 0);
-    assert.throws(() => new PlanCache(-1), /maxEntries: expected an integer >= 0, got -1/);
-    assert.throws(() => new PlanCache(1.5), /maxEntries: expected an integer >= 0/);
+    assert.throws(() => new BoundedMap(-1), /maxEntries: expected an integer >= 0, got -1/);
+    assert.throws(() => new BoundedMap(1.5), /maxEntries: expected an integer >= 0/);
   });
 });
