@@ -34,21 +34,79 @@ interface HopInfo {
 const CLOSE_GRACE_MS = 2_000;
 const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: false, failure: null });
 
-export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
+export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
   armBudget(ctx, spec.timeoutMs, options.signal);
   const info: HopInfo = { httpVersion: null, closing: null };
+  const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
+  if (plan !== null) return pooledH2Check(spec, clients, ctx, plan, info, startedAt);
+  return runHops(spec, clients, ctx, info, startedAt, null, null);
+}
+
+/** The first hop's plan when it runs as a stream on the pool's sessions (prior knowledge), else null. */
+function pooledH2Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
   try {
-    let plan = firstHopPlan(spec, clients);
+    const plan = firstHopPlan(spec, clients);
+    return plan.h2Connect !== undefined && !plan.isAlpnPooled ? plan : null;
+  } catch {
+    return null; // runHops plans it again and classifies the failure
+  }
+}
+
+/**
+ * Pooled HTTP/2 with prior knowledge, the load-test harness's hot path: from the stream's
+ * events to the result on this one promise (no async layers) when the response is final and
+ * needs no decoding — the usual case. A redirect to follow or a body to decode continues in
+ * runHops with the response in hand.
+ */
+function pooledH2Check(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, startedAt: number): Promise<CheckResult> {
+  info.httpVersion = '2';
+  return new Promise<CheckResult>((resolve, reject) => {
+    clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, (err, response) => {
+      try {
+        const hop = response as HopResponse;
+        if (err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) && (plan.hop.method === 'HEAD' || isIdentity(hop))) {
+          const decoded = plan.hop.method === 'HEAD' ? NO_BODY : identityBody(hop);
+          disarmBudget(ctx);
+          return resolve(verdictResult(spec, ctx, hop, decoded, info, startedAt));
+        }
+        if (err === null) return resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop));
+        disarmBudget(ctx);
+        resolve(hopFailureResult(spec, ctx, info, startedAt, err));
+      } catch (bug) {
+        disarmBudget(ctx);
+        reject(bug);
+      }
+    });
+  });
+}
+
+/**
+ * The hops of a check from the first (or, with `firstResponse`, from the first's response on)
+ * to the result: redirects, decoding, the verdict; then the wait for a fresh connection's FIN.
+ */
+async function runHops(
+  spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, info: HopInfo, startedAt: number,
+  firstPlan: HopPlan | null, firstResponse: HopResponse | null,
+): Promise<CheckResult> {
+  try {
+    let plan = firstPlan ?? firstHopPlan(spec, clients);
+    let pending = firstResponse;
     // Credentials go only to the first hop's origin (computed only if a redirect comes).
     let origin: string | null = null;
     for (let redirects = 0; ; redirects++) {
-      ctx.statusCode = null;
-      ctx.tls = null;
-      ctx.connectionReused = false;
-      const response = await runHop(spec, clients, ctx, plan, info);
+      let response: HopResponse;
+      if (pending !== null) {
+        response = pending;
+        pending = null;
+      } else {
+        ctx.statusCode = null;
+        ctx.tls = null;
+        ctx.connectionReused = false;
+        response = await runHop(spec, clients, ctx, plan, info);
+      }
       if (spec.followRedirects && isRedirect(response.statusCode)) {
         if (redirects >= spec.maxRedirects) {
           throw new CheckFailure('too_many_redirects', 'receive', `more than ${spec.maxRedirects} redirects (last: ${response.statusCode} from ${plan.hop.url.href})`);
@@ -72,16 +130,20 @@ export async function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, op
       return result;
     }
   } catch (err) {
-    const failure = classifyError(err, ctx.phase);
-    return failureResult(
-      { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: ctx.tls, connectionReused: ctx.connectionReused },
-      failure,
-      timer,
-    );
+    return hopFailureResult(spec, ctx, info, startedAt, err);
   } finally {
     if (info.closing !== null) closeGracefully(info.closing);
     disarmBudget(ctx);
   }
+}
+
+function hopFailureResult(spec: HttpCheckSpec, ctx: CheckContext, info: HopInfo, startedAt: number, err: unknown): CheckResult {
+  const failure = classifyError(err, ctx.phase);
+  return failureResult(
+    { kind: 'http', target: spec.url, startedAt, httpVersion: info.httpVersion, statusCode: ctx.statusCode, tls: ctx.tls, connectionReused: ctx.connectionReused },
+    failure,
+    ctx.timer,
+  );
 }
 
 /** The final response: decode when needed (no async hop for identity bodies), judge, build. */

@@ -50,24 +50,27 @@ function pickHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
 
 // Listeners are shared functions, not per-stream closures: the pooled load-test path runs
 // tens of thousands of streams, and each stream's state is reached through one symbol-keyed
-// property instead (EventEmitter calls listeners with `this` = the stream).
+// property instead (EventEmitter calls listeners with `this` = the stream). The property is
+// cleared when the exchange settles: Node keeps a closed stream's wrapper alive until the next
+// full GC (the native handle is weak), and the exchange would keep the whole check with it.
 const kExchange = Symbol('vigil.h2.exchange');
-type TaggedStream = ClientHttp2Stream & { [kExchange]: StreamExchange };
+type TaggedStream = ClientHttp2Stream & { [kExchange]: StreamExchange | undefined };
 
 function onStreamResponse(this: TaggedStream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
-  this[kExchange].onResponse(headers);
+  this[kExchange]?.onResponse(headers);
 }
 function onStreamData(this: TaggedStream, chunk: Buffer): void {
-  this[kExchange].onData(chunk);
+  this[kExchange]?.onData(chunk);
 }
 function onStreamError(this: TaggedStream, err: unknown): void {
-  this[kExchange].error = err;
+  const exchange = this[kExchange];
+  if (exchange !== undefined) exchange.error = err;
 }
 function onStreamClose(this: TaggedStream): void {
-  this[kExchange].onClose();
+  this[kExchange]?.onClose();
 }
 function onStreamReady(this: TaggedStream): void {
-  this[kExchange].onWritten();
+  this[kExchange]?.onWritten();
 }
 
 /**
@@ -90,13 +93,12 @@ class StreamExchange {
     private readonly session: ClientHttp2Session,
     private readonly request: HopRequest,
     private readonly ctx: CheckContext,
-    private readonly resolve: (response: HopResponse) => void,
-    private readonly reject: (failure: CheckFailure) => void,
+    private readonly done: Http2ExchangeDone,
   ) {}
 
   start(): void {
     const { ctx, request } = this;
-    if (ctx.aborted !== null) return this.reject(ctx.aborted);
+    if (ctx.aborted !== null) return this.done(ctx.aborted, null);
     watchSession(this.session);
     ctx.phase = 'send';
     const body = request.body !== null && request.body.length > 0 ? request.body : null;
@@ -104,7 +106,7 @@ class StreamExchange {
     try {
       stream = this.session.request(request.h2Headers ?? toH2Headers(request), { endStream: body === null }) as TaggedStream;
     } catch (err) {
-      return this.reject(requestNotSent(err, 'send'));
+      return this.done(requestNotSent(err, 'send'), null);
     }
     stream[kExchange] = this;
     this.stream = stream;
@@ -112,6 +114,10 @@ class StreamExchange {
     stream.on('response', onStreamResponse);
     stream.on('error', onStreamError);
     stream.on('close', onStreamClose);
+    // Flowing from the start: a DATA frame that arrives with the HEADERS is delivered in the
+    // same read, not buffered until a listener added on 'response' resumes the stream a tick
+    // later (DATA never precedes the final response's HEADERS).
+    if (request.expectBody) stream.on('data', onStreamData);
     // 'requestWritten' = the request was handed to nghttp2 complete. Without a body that is
     // the moment the stream gets its id: request() submits HEADERS+END_STREAM synchronously
     // when the session is connected (`pending` false; nghttp2 flushes it to the socket in
@@ -143,10 +149,7 @@ class StreamExchange {
     this.statusCode = headers[':status'] ?? 0;
     this.headers = pickHeaders(headers);
     const stream = this.stream as TaggedStream;
-    if (this.request.expectBody) {
-      stream.on('data', onStreamData);
-      return;
-    }
+    if (this.request.expectBody) return;
     // HEAD (or no body wanted): read nothing, receive phase stays null.
     this.succeed(false, false);
     if (stream.endAfterHeaders) stream.resume();
@@ -182,15 +185,21 @@ class StreamExchange {
 
   private onAbort(failure: CheckFailure): void {
     if (this.settled) return;
-    this.settled = true;
+    this.settle();
     this.stream?.close(constants.NGHTTP2_CANCEL);
-    this.reject(failure);
+    this.done(failure, null);
+  }
+
+  /** Settled: later stream events are ignored, and the stream no longer reaches this check. */
+  private settle(): void {
+    this.settled = true;
+    if (this.stream !== null) this.stream[kExchange] = undefined;
   }
 
   private succeed(hasBody: boolean, isTruncated: boolean): void {
-    this.settled = true;
+    this.settle();
     this.ctx.onAbort(null);
-    this.resolve({
+    this.done(null, {
       httpVersion: '2',
       statusCode: this.statusCode,
       headers: this.headers,
@@ -201,20 +210,29 @@ class StreamExchange {
   }
 
   private fail(failure: CheckFailure): void {
-    this.settled = true;
+    this.settle();
     this.ctx.onAbort(null);
-    this.reject(failure);
+    this.done(failure, null);
   }
 }
 
+/** Called exactly once: with the failure, or with null and the raw response. */
+export type Http2ExchangeDone = (failure: CheckFailure | null, response: HopResponse | null) => void;
+
 /**
- * Runs one request as one stream on `session` and resolves with the raw response. Rejects
- * only with a CheckFailure (an `H2Failure` with `unsent` when the server provably never saw
- * the request). Marks 'requestWritten', 'headers' and 'bodyEnd' on ctx.timer and moves
- * ctx.phase send → ttfb → receive; ctx.abort() cancels the stream (RST_STREAM CANCEL).
+ * Runs one request as one stream on `session` and calls `done` once with the raw response or
+ * a CheckFailure (an `H2Failure` with `unsent` when the server provably never saw the
+ * request). Marks 'requestWritten', 'headers' and 'bodyEnd' on ctx.timer and moves ctx.phase
+ * send → ttfb → receive; ctx.abort() cancels the stream (RST_STREAM CANCEL). Callback-style
+ * so the pooled check runs from the socket to its result on one promise.
  */
+export function startHttp2Exchange(session: ClientHttp2Session, request: HopRequest, ctx: CheckContext, done: Http2ExchangeDone): void {
+  new StreamExchange(session, request, ctx, done).start();
+}
+
+/** `startHttp2Exchange` as a promise: resolves with the raw response, rejects with the CheckFailure. */
 export function exchangeHttp2(session: ClientHttp2Session, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
   return new Promise<HopResponse>((resolve, reject) => {
-    new StreamExchange(session, request, ctx, resolve, reject).start();
+    startHttp2Exchange(session, request, ctx, (failure, response) => (failure === null ? resolve(response as HopResponse) : reject(failure)));
   });
 }

@@ -3,7 +3,7 @@ import type { HopRequest, HopResponse } from '../http/exchange-types.js';
 import type { CheckContext } from '../net/connection-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
-import { exchangeHttp2 } from './exchange.js';
+import { startHttp2Exchange } from './exchange.js';
 import { H2Failure } from './h2-failure.js';
 import { PooledSession, type SessionConnector } from './pooled-session.js';
 import { WaiterQueue, type Waiter } from './waiter-queue.js';
@@ -75,20 +75,34 @@ export class H2SessionPool {
    * `connect` is called only when a new session is needed, on behalf of this check.
    * `ctx.connectionReused` says whether the stream ran on a session this check did not open.
    */
-  async exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
-    for (let attempt = 0; ; attempt++) {
-      const leased = this.lease(origin, connect, ctx);
-      const entry = leased instanceof PooledSession ? leased : await leased;
-      ctx.connectionReused = this.claim(entry, ctx);
-      try {
-        return await exchangeHttp2(entry.session as ClientHttp2Session, request, ctx);
-      } catch (err) {
-        const isRetryable = err instanceof H2Failure && err.unsent && ctx.aborted === null;
-        if (!isRetryable || attempt >= MAX_UNSENT_RETRIES) throw err;
-      } finally {
-        this.release(origin, entry);
-      }
-    }
+  exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
+    return new Promise<HopResponse>((resolve, reject) => {
+      this.run(origin, connect, request, ctx, (err, response) => (err === null ? resolve(response as HopResponse) : reject(err)));
+    });
+  }
+
+  /**
+   * `exchange` with a callback, called exactly once: with null and the response, or with the
+   * failure (a CheckFailure, or the connector's error as it was thrown). With a ready
+   * session free (the steady state) the stream starts synchronously and no promise is made.
+   */
+  run(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext, done: PoolDone): void {
+    new PooledExchange(this, origin, connect, request, ctx, done).attempt();
+  }
+
+  /** @internal one attempt of a PooledExchange: a leased session, or a promise of one */
+  leaseFor(origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | Promise<PooledSession> {
+    return this.lease(origin, connect, ctx);
+  }
+
+  /** @internal the stream of a PooledExchange ended (either way) */
+  releaseFor(origin: string, entry: PooledSession): void {
+    this.release(origin, entry);
+  }
+
+  /** @internal marks a leased session as the check's own or reused (ctx.connectionReused) */
+  claimFor(entry: PooledSession, ctx: CheckContext): void {
+    ctx.connectionReused = this.claim(entry, ctx);
   }
 
   /** Lower level than `exchange` (no retry): a live session with a stream slot reserved. */
@@ -253,6 +267,59 @@ export class H2SessionPool {
       this.origins.set(origin, state);
     }
     return state;
+  }
+}
+
+/** The pooled exchange's callback: `err` null with the response, else the failure. */
+export type PoolDone = (err: unknown, response: HopResponse | null) => void;
+
+/**
+ * One pooled request: lease a session, run the stream, release the slot, and go again on
+ * another session (at most MAX_UNSENT_RETRIES times) when the stream provably never reached
+ * the server (GOAWAY above it, or the session died before it was sent).
+ */
+class PooledExchange {
+  private entry: PooledSession | null = null;
+  private retries = 0;
+
+  constructor(
+    private readonly pool: H2SessionPool,
+    private readonly origin: string,
+    private readonly connect: SessionConnector,
+    private readonly request: HopRequest,
+    private readonly ctx: CheckContext,
+    private readonly done: PoolDone,
+  ) {}
+
+  attempt(): void {
+    let leased: PooledSession | Promise<PooledSession>;
+    try {
+      leased = this.pool.leaseFor(this.origin, this.connect, this.ctx);
+    } catch (err) {
+      return this.done(err, null);
+    }
+    if (leased instanceof PooledSession) return this.stream(leased);
+    leased.then(
+      (entry) => this.stream(entry),
+      (err: unknown) => this.done(err, null),
+    );
+  }
+
+  private stream(entry: PooledSession): void {
+    this.entry = entry;
+    this.pool.claimFor(entry, this.ctx);
+    startHttp2Exchange(entry.session as ClientHttp2Session, this.request, this.ctx, (failure, response) => this.streamed(failure, response));
+  }
+
+  private streamed(failure: CheckFailure | null, response: HopResponse | null): void {
+    this.pool.releaseFor(this.origin, this.entry as PooledSession);
+    this.entry = null;
+    const isRetryable = failure instanceof H2Failure && failure.unsent && this.ctx.aborted === null;
+    if (isRetryable && this.retries < MAX_UNSENT_RETRIES) {
+      this.retries++;
+      return this.attempt();
+    }
+    this.done(failure, response);
   }
 }
 
