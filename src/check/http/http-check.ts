@@ -38,7 +38,7 @@ export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options:
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
-  armBudget(ctx, spec.timeoutMs, options.signal);
+  armBudget(ctx, clients.budgetClock, spec.timeoutMs, options.signal);
   const info: HopInfo = { httpVersion: null, closing: null };
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
   if (plan !== null) return pooledH2Check(spec, clients, ctx, plan, info, startedAt);
@@ -69,14 +69,14 @@ function pooledH2Check(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext,
         const hop = response as HopResponse;
         if (err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) && (plan.hop.method === 'HEAD' || isIdentity(hop))) {
           const decoded = plan.hop.method === 'HEAD' ? NO_BODY : identityBody(hop);
-          disarmBudget(ctx);
+          disarmBudget(ctx, clients.budgetClock);
           return resolve(verdictResult(spec, ctx, hop, decoded, info, startedAt));
         }
         if (err === null) return resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop));
-        disarmBudget(ctx);
+        disarmBudget(ctx, clients.budgetClock);
         resolve(hopFailureResult(spec, ctx, info, startedAt, err));
       } catch (bug) {
-        disarmBudget(ctx);
+        disarmBudget(ctx, clients.budgetClock);
         reject(bug);
       }
     });
@@ -133,7 +133,7 @@ async function runHops(
     return hopFailureResult(spec, ctx, info, startedAt, err);
   } finally {
     if (info.closing !== null) closeGracefully(info.closing);
-    disarmBudget(ctx);
+    disarmBudget(ctx, clients.budgetClock);
   }
 }
 

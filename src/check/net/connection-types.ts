@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TlsInfo } from '../../domain/check-result.js';
 import type { ErrorPhase } from '../../domain/error-kind.js';
 import type { CheckFailure } from '../errors/check-failure.js';
+import type { BudgetLane } from '../budget.js';
 import type { PhaseTimer } from '../timing/phase-timer.js';
 
 /**
@@ -20,8 +21,10 @@ export class CheckContext {
   /** the current hop ran on a connection (or HTTP/2 session) opened before this check */
   connectionReused = false;
   private abortHandler: ((failure: CheckFailure) => void) | null = null;
-  /** the budget timer and abort-signal listener (budget.ts) */
-  budgetTimer: NodeJS.Timeout | undefined = undefined;
+  /** the check's place on the shared budget clock, and its abort-signal listener (budget.ts) */
+  budgetLane: BudgetLane | null = null;
+  budgetPrev: CheckContext | null = null;
+  budgetNext: CheckContext | null = null;
   budgetSignal: { readonly signal: AbortSignal; readonly onSignal: () => void } | null = null;
   aborted: CheckFailure | null = null;
 
