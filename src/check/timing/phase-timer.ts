@@ -15,40 +15,50 @@ export type Mark =
   | 'headers'
   | 'bodyEnd';
 
+/** A mark not (yet) recorded. */
+const UNMARKED = -1;
+
+/**
+ * Marks are whole microseconds since `startMs`: small integers, which V8 keeps inline in the
+ * object (Smis), where a double field would cost a separate heap number per field and per
+ * check. Results are rounded to the microsecond anyway.
+ */
 export class PhaseTimer {
   readonly startMs: number;
-  dnsStart = NaN;
-  dnsEnd = NaN;
-  connectStart = NaN;
-  connectEnd = NaN;
-  tlsEnd = NaN;
-  requestWritten = NaN;
-  headers = NaN;
-  bodyEnd = NaN;
+  dnsStart = UNMARKED;
+  dnsEnd = UNMARKED;
+  connectStart = UNMARKED;
+  connectEnd = UNMARKED;
+  tlsEnd = UNMARKED;
+  requestWritten = UNMARKED;
+  headers = UNMARKED;
+  bodyEnd = UNMARKED;
 
   constructor(startMs: number = performance.now()) {
     this.startMs = startMs;
   }
 
   mark(name: Mark, atMs: number = performance.now()): void {
-    // One store per field, not `this[name] = atMs`: a keyed store with eight names goes
+    // Never before the start (a caller's earlier clock read), so UNMARKED stays unambiguous.
+    const us = Math.max(0, Math.round((atMs - this.startMs) * 1000));
+    // One store per field, not `this[name] = us`: a keyed store with eight names goes
     // megamorphic, and marks run several times per check on the hot path.
     switch (name) {
-      case 'dnsStart': this.dnsStart = atMs; break;
-      case 'dnsEnd': this.dnsEnd = atMs; break;
-      case 'connectStart': this.connectStart = atMs; break;
-      case 'connectEnd': this.connectEnd = atMs; break;
-      case 'tlsEnd': this.tlsEnd = atMs; break;
-      case 'requestWritten': this.requestWritten = atMs; break;
-      case 'headers': this.headers = atMs; break;
-      case 'bodyEnd': this.bodyEnd = atMs; break;
+      case 'dnsStart': this.dnsStart = us; break;
+      case 'dnsEnd': this.dnsEnd = us; break;
+      case 'connectStart': this.connectStart = us; break;
+      case 'connectEnd': this.connectEnd = us; break;
+      case 'tlsEnd': this.tlsEnd = us; break;
+      case 'requestWritten': this.requestWritten = us; break;
+      case 'headers': this.headers = us; break;
+      case 'bodyEnd': this.bodyEnd = us; break;
     }
   }
 
   /** Starts a new hop (redirect): phases describe the last hop only; total spans all. */
   resetHop(): void {
-    this.dnsStart = this.dnsEnd = this.connectStart = this.connectEnd = NaN;
-    this.tlsEnd = this.requestWritten = this.headers = this.bodyEnd = NaN;
+    this.dnsStart = this.dnsEnd = this.connectStart = this.connectEnd = UNMARKED;
+    this.tlsEnd = this.requestWritten = this.headers = this.bodyEnd = UNMARKED;
   }
 
   elapsedMs(nowMs: number = performance.now()): number {
@@ -62,18 +72,13 @@ export class PhaseTimer {
       tlsMs: span(this.connectEnd, this.tlsEnd),
       ttfbMs: span(this.requestWritten, this.headers),
       receiveMs: span(this.headers, this.bodyEnd),
-      totalMs: round(endMs - this.startMs),
+      totalMs: Math.round((endMs - this.startMs) * 1000) / 1000,
     };
   }
 }
 
-function span(from: number, to: number): number | null {
-  // NaN comparisons are false, so a missing mark on either side yields null.
-  if (!(to >= from)) return null;
-  return round(to - from);
-}
-
-/** Microsecond resolution keeps JSON small without losing sub-ms precision. */
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
+/** ms between two marks (µs), or null when either is missing or they are out of order. */
+function span(fromUs: number, toUs: number): number | null {
+  if (fromUs === UNMARKED || toUs === UNMARKED || toUs < fromUs) return null;
+  return (toUs - fromUs) / 1000;
 }
