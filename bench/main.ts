@@ -7,6 +7,7 @@ import { compareWithBaseline, isBaseline, isReport, mergeRuns } from './harness/
 import type { BenchReport, BenchRow } from './harness/bench-types.js';
 import { parseBenchArgs, USAGE, UsageError, type BenchArgs } from './harness/cli-args.js';
 import { describeEnvironment, formatEnvironment } from './harness/environment.js';
+import { pinBenchTopology } from './harness/pinning.js';
 import { computeRatios } from './harness/ratios.js';
 import { formatComparisons, formatRatios, formatRows } from './harness/report.js';
 import { BENCHES, selectBenches } from './registry.js';
@@ -39,8 +40,10 @@ async function runBenches(args: BenchArgs): Promise<void> {
   const baseline = args.baselinePath === null ? null : readJson('--baseline', args.baselinePath);
   if (baseline !== null && !isBaseline(baseline)) throw new UsageError(`--baseline: ${args.baselinePath} is not a baseline (make one with --merge)`);
   const selected = selectBenches(args.filters);
+  const topology = pinBenchTopology();
   const environment = describeEnvironment();
   console.log(formatEnvironment(environment));
+  console.log(topology);
   if (args.isQuick) console.log('--quick: tiny sample counts, the numbers mean nothing');
   const rows: BenchRow[] = [];
   for (const bench of selected) {

@@ -38,23 +38,45 @@ export interface Variant {
   readonly fn: () => Promise<boolean>;
 }
 
+/** Something that runs one measured batch: a variant in this process, or in a child of its own. */
+export interface BatchRunner {
+  readonly name: string;
+  run(count: number, concurrency: number): Promise<BatchResult>;
+}
+
+export interface InterleaveOptions {
+  readonly count: number;
+  readonly concurrency: number;
+  readonly rounds: number;
+  log: (line: string) => void;
+}
+
 /**
  * Interleaves the variants (A B C, C B A, A B C …) for `rounds` rounds after one discarded
  * warm-up batch each, so a noisy neighbour hits every variant alike. Two rows per variant:
- * CPU µs per check and checks/s, median and min–max over the rounds.
+ * CPU µs per check and checks/s, median and min–max over the rounds. All variants run in
+ * this process (see `interleavedRunners` and isolated.ts for one process per variant).
  */
-export async function interleaved(
+export function interleaved(bench: string, variants: readonly Variant[], opts: InterleaveOptions): Promise<BenchRow[]> {
+  const runners = variants.map((v): BatchRunner => ({ name: v.name, run: (count, concurrency) => runBatch(v.fn, count, concurrency) }));
+  return interleavedRunners(bench, runners, Math.min(opts.count, 200), 'interleaved rounds', opts);
+}
+
+/** `interleaved` over any batch runners; `warmupCount` checks per variant are run first and discarded. */
+export async function interleavedRunners(
   bench: string,
-  variants: readonly Variant[],
-  opts: { count: number; concurrency: number; rounds: number; log: (line: string) => void },
+  variants: readonly BatchRunner[],
+  warmupCount: number,
+  how: string,
+  opts: InterleaveOptions,
 ): Promise<BenchRow[]> {
-  for (const v of variants) await runBatch(v.fn, Math.min(opts.count, 200), opts.concurrency);
+  for (const v of variants) await v.run(warmupCount, opts.concurrency);
   const results = new Map<string, BatchResult[]>(variants.map((v) => [v.name, []]));
   for (let round = 0; round < opts.rounds; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const v of order) results.get(v.name)?.push(await runBatch(v.fn, opts.count, opts.concurrency));
+    for (const v of order) results.get(v.name)?.push(await v.run(opts.count, opts.concurrency));
   }
-  const note = `${opts.count} checks/batch, ${opts.concurrency} in flight, ${opts.rounds} interleaved rounds`;
+  const note = `${opts.count} checks/batch, ${opts.concurrency} in flight, ${opts.rounds} ${how}`;
   return variants.flatMap((v) => {
     const runs = results.get(v.name) ?? [];
     const failures = runs.reduce((sum, r) => sum + r.failures, 0);

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { pinToCpu, SERVER_CPU_ENV } from '../harness/pinning.js';
 import type { TargetPorts, Targets } from './target-servers.js';
 
 const START_TIMEOUT_MS = 15_000;
@@ -10,6 +11,9 @@ export function startRemoteTargets(): Promise<Targets> {
   // --cpu-prof in the parent must not profile the server too
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--cpu-prof'));
   const child = fork(new URL(`./target-child${extension}`, import.meta.url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The bench entry pinned itself to CPU 0 (harness/pinning.ts): the servers get a CPU of their own.
+  const serverCpu = process.env[SERVER_CPU_ENV];
+  if (serverCpu !== undefined && child.pid !== undefined) pinToCpu(child.pid, Number(serverCpu));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();

@@ -26,6 +26,7 @@ describe('npm run bench (smoke)', () => {
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`node ${process.version.replace(/\./g, '\\.')} · .+ × \\d+`));
       assert.match(run.stdout, /^date \d{4}-\d{2}-\d{2}T/m);
+      assert.match(run.stdout, /^(pinned: bench processes on CPU 0, target servers on CPU \d+|not pinned \(.+\))$/m);
       const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
       assert.equal(report.isQuick, true);
       assert.equal(report.environment.node, process.version);
@@ -38,6 +39,32 @@ describe('npm run bench (smoke)', () => {
         assert.equal(row.unit, 'ns/iter');
       }
       assert.deepEqual(report.ratios, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs --quick --filter compare/h2c with each variant in a process of its own, and reports the goal ratio', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-smoke-'));
+    try {
+      const jsonPath = join(dir, 'out.json');
+      const run = runBench(['--quick', '--filter', 'compare/h2c', '--json', jsonPath]);
+      assert.equal(run.status, 0, run.stderr);
+      const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
+      const variants = ['ours-pooled', 'bare-node-http2', 'bare-node-http2-check-headers', 'ours-engine-only', 'ours-pool-and-engine'];
+      assert.deepEqual(
+        report.rows.map((r) => r.id),
+        variants.flatMap((v) => [`compare/h2c/${v}/cpu`, `compare/h2c/${v}/rate`]),
+      );
+      for (const row of report.rows) {
+        assert.equal(row.failures, 0, `${row.id}: every check of every variant came back 200`);
+        assert.ok(row.median > 0, JSON.stringify(row));
+        assert.match(row.note ?? '', /one process per variant/);
+      }
+      assert.deepEqual(
+        report.ratios.map((r) => r.name),
+        ['ours pooled h2c vs bare node:http2', 'ours pooled h2c vs bare node:http2 with our headers (same bytes)'],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
