@@ -1,4 +1,4 @@
-import { BudgetClock } from './budget.js';
+import { DeadlineClock } from './deadline-clock.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { AddressGuard, DnsConfig, Resolver } from './dns/resolver-types.js';
 import { createResolver } from './dns/resolver.js';
@@ -47,8 +47,8 @@ export interface Clients {
   readonly allowPrivateTargets: boolean;
   readonly limits: Limits;
   readonly h2Pool: H2SessionPool;
-  /** the budget timers of all checks run with these clients (one timer per timeout value) */
-  readonly budgetClock: BudgetClock;
+  /** the timers of all checks run with these clients: budgets, connect timeouts, FIN waits (one Node timer per duration) */
+  readonly clock: DeadlineClock;
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
@@ -103,7 +103,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     allowPrivateTargets: config.allowPrivateTargets ?? false,
     limits,
     h2Pool,
-    budgetClock: new BudgetClock(),
+    clock: new DeadlineClock(),
     http1Pool,
     http1Parsers: new ParserPool(),
     alpnChoices: new BoundedMap<string, AlpnChoice>(MAX_ALPN_ORIGINS),

@@ -5,6 +5,7 @@ import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
 import { armBudget, disarmBudget } from '../budget.js';
+import { Deadline, type DeadlineClock } from '../deadline-clock.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { abortable } from '../net/abortable.js';
@@ -38,7 +39,7 @@ export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options:
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
-  armBudget(ctx, clients.budgetClock, spec.timeoutMs, options.signal);
+  armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const info: HopInfo = { httpVersion: null, closing: null };
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
   if (plan !== null) return pooledH2Check(spec, clients, ctx, plan, info, startedAt);
@@ -69,14 +70,14 @@ function pooledH2Check(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext,
         const hop = response as HopResponse;
         if (err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) && (plan.hop.method === 'HEAD' || isIdentity(hop))) {
           const decoded = plan.hop.method === 'HEAD' ? NO_BODY : identityBody(hop);
-          disarmBudget(ctx, clients.budgetClock);
+          disarmBudget(ctx, clients.clock);
           return resolve(verdictResult(spec, ctx, hop, decoded, info, startedAt));
         }
         if (err === null) return resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop));
-        disarmBudget(ctx, clients.budgetClock);
+        disarmBudget(ctx, clients.clock);
         resolve(hopFailureResult(spec, ctx, info, startedAt, err));
       } catch (bug) {
-        disarmBudget(ctx, clients.budgetClock);
+        disarmBudget(ctx, clients.clock);
         reject(bug);
       }
     });
@@ -125,7 +126,7 @@ async function runHops(
       const result = judged instanceof Promise ? await judged : judged;
       // The result (and totalMs) is final; the check still owns its connection until the
       // server closes it, so a check never returns with its socket open.
-      const closed = info.closing === null ? undefined : serverClose(info.closing, ctx);
+      const closed = info.closing === null ? undefined : serverClose(info.closing, ctx, clients.clock);
       if (closed !== undefined) await closed;
       return result;
     }
@@ -133,7 +134,7 @@ async function runHops(
     return hopFailureResult(spec, ctx, info, startedAt, err);
   } finally {
     if (info.closing !== null) closeGracefully(info.closing);
-    disarmBudget(ctx, clients.budgetClock);
+    disarmBudget(ctx, clients.clock);
   }
 }
 
@@ -278,7 +279,7 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
  * the open sockets), and it costs less per check than a background close with a socket
  * timeout (docs/performance.md).
  */
-function serverClose(socket: Connection, ctx: CheckContext): Promise<void> | undefined {
+function serverClose(socket: Connection, ctx: CheckContext, clock: DeadlineClock): Promise<void> | undefined {
   if (socket.destroyed) return undefined;
   // Out of budget already (it ran out while the result was made): no abort will come.
   if (socket.readableEnded || ctx.aborted !== null) {
@@ -286,20 +287,45 @@ function serverClose(socket: Connection, ctx: CheckContext): Promise<void> | und
     return undefined;
   }
   return new Promise<void>((resolve) => {
+    const wait = new FinWait(socket, clock, resolve);
     // The verdict is already made: running out of time now only ends the wait.
-    const grace = ctx.remainingMs() > CLOSE_GRACE_MS ? setTimeout(destroySocket, CLOSE_GRACE_MS, socket) : undefined;
-    socket.once('close', () => {
-      clearTimeout(grace);
-      resolve();
-    });
+    if (ctx.remainingMs() > CLOSE_GRACE_MS) clock.arm(wait, CLOSE_GRACE_MS);
+    (socket as FinWaitSocket)[kFinWait] = wait;
+    socket.once('close', onFinWaitClose);
     socket.on('error', destroySelf);
     ctx.onAbort(() => socket.destroy());
     socket.resume();
   });
 }
 
-function destroySocket(socket: Connection): void {
-  socket.destroy();
+const kFinWait = Symbol('vigil.http.finWait');
+type FinWaitSocket = Connection & { [kFinWait]?: FinWait | null };
+
+/** A fresh connection waiting for the server's FIN; on the clock, the CLOSE_GRACE_MS bound. */
+class FinWait extends Deadline {
+  constructor(
+    private readonly socket: Connection,
+    private readonly clock: DeadlineClock,
+    private readonly resolve: () => void,
+  ) {
+    super();
+  }
+
+  /** The server kept the connection open past the grace: close it ourselves. */
+  expire(): void {
+    this.socket.destroy();
+  }
+
+  closed(): void {
+    this.clock.disarm(this);
+    this.resolve();
+  }
+}
+
+function onFinWaitClose(this: FinWaitSocket): void {
+  const wait = this[kFinWait];
+  this[kFinWait] = null;
+  wait?.closed();
 }
 
 /**

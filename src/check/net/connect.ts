@@ -1,3 +1,4 @@
+import { Deadline, type DeadlineClock } from '../deadline-clock.js';
 import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clients } from '../clients.js';
@@ -58,7 +59,7 @@ function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckC
       if (addresses.length === 0) return done(new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`), null);
       const refused = guardAddresses(target, addresses, clients, false);
       if (refused !== null) return done(refused, null);
-      connectTo(target, addresses, ctx, done);
+      connectTo(target, addresses, clients.clock, ctx, done);
     },
     (err: unknown) => done(classifyError(err, ctx.phase), null),
   );
@@ -77,7 +78,7 @@ export function connectWith(target: ConnectTarget, clients: Clients, ctx: CheckC
   const addresses: readonly ResolvedAddress[] = [{ address: target.host, family: family as 4 | 6 }];
   const refused = guardAddresses(target, addresses, clients, true);
   if (refused !== null) return done(refused, null);
-  connectTo(target, addresses, ctx, done);
+  connectTo(target, addresses, clients.clock, ctx, done);
 }
 
 /** `connectWith` as a promise that rejects only with a CheckFailure. */
@@ -102,18 +103,16 @@ function onSocketSecure(this: TaggedSocket): void {
 function onSocketError(this: TaggedSocket, err: Error): void {
   this[kAttempt]?.onError(err);
 }
-function onConnectTimeout(attempt: ConnectAttempt): void {
-  attempt.onTimeout();
+function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], clock: DeadlineClock, ctx: CheckContext, done: Connected): void {
+  new ConnectAttempt(target, addresses, clock, ctx, done);
 }
 
-function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], ctx: CheckContext, done: Connected): void {
-  new ConnectAttempt(target, addresses, ctx, done);
-}
-
-/** One TCP (+ TLS) connection attempt; settles exactly once through `done`. */
-class ConnectAttempt {
+/**
+ * One TCP (+ TLS) connection attempt; settles exactly once through `done`. It is its own
+ * connect timeout on the clients' clock (expire = the connect did not finish in time).
+ */
+class ConnectAttempt extends Deadline {
   private readonly socket: TaggedSocket;
-  private readonly connectTimer: NodeJS.Timeout;
   private readonly connectBudgetMs: number;
   private isSettled = false;
   /**
@@ -125,9 +124,11 @@ class ConnectAttempt {
   constructor(
     private readonly target: ConnectTarget,
     addresses: readonly ResolvedAddress[],
+    private readonly clock: DeadlineClock,
     private readonly ctx: CheckContext,
     private readonly done: Connected,
   ) {
+    super();
     const first = addresses[0] as ResolvedAddress;
     const base = addresses.length === 1
       ? { host: first.address, port: target.port }
@@ -158,7 +159,7 @@ class ConnectAttempt {
           },
         });
     this.connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs(connectStartMs)));
-    this.connectTimer = setTimeout(onConnectTimeout, this.connectBudgetMs, this);
+    clock.arm(this, this.connectBudgetMs, connectStartMs);
     const socket = this.socket;
     socket[kAttempt] = this;
     socket.on('error', onSocketError);
@@ -170,7 +171,7 @@ class ConnectAttempt {
   onConnect(): void {
     const ctx = this.ctx;
     ctx.timer.mark('connectEnd');
-    clearTimeout(this.connectTimer);
+    this.clock.disarm(this);
     if (this.target.tls === null) this.succeed();
     else ctx.phase = 'tls';
   }
@@ -202,7 +203,7 @@ class ConnectAttempt {
     this.fail(classifyError(err, ctx.phase));
   }
 
-  onTimeout(): void {
+  expire(): void {
     const { host, port } = this.target;
     this.fail(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${host}:${port} took longer than ${Math.round(this.connectBudgetMs)} ms`));
   }
@@ -222,7 +223,7 @@ class ConnectAttempt {
 
   private detach(): void {
     this.isSettled = true;
-    clearTimeout(this.connectTimer);
+    this.clock.disarm(this);
     const socket = this.socket;
     socket[kAttempt] = null;
     socket.removeListener('error', onSocketError);

@@ -3,7 +3,8 @@ import type { TLSSocket } from 'node:tls';
 import type { TlsInfo } from '../../domain/check-result.js';
 import type { ErrorPhase } from '../../domain/error-kind.js';
 import type { CheckFailure } from '../errors/check-failure.js';
-import type { BudgetLane } from '../budget.js';
+import { budgetFailure } from '../budget.js';
+import { Deadline } from '../deadline-clock.js';
 import type { PhaseTimer } from '../timing/phase-timer.js';
 
 /**
@@ -12,7 +13,7 @@ import type { PhaseTimer } from '../timing/phase-timer.js';
  * single budget timer; when it fires it calls `abort`, which runs the handler the current
  * layer registered (destroying its socket or stream) exactly once.
  */
-export class CheckContext {
+export class CheckContext extends Deadline {
   phase: ErrorPhase = 'dns';
   /** status code of the current hop's final response, once its headers arrived */
   statusCode: number | null = null;
@@ -21,17 +22,23 @@ export class CheckContext {
   /** the current hop ran on a connection (or HTTP/2 session) opened before this check */
   connectionReused = false;
   private abortHandler: ((failure: CheckFailure) => void) | null = null;
-  /** the check's place on the shared budget clock, and its abort-signal listener (budget.ts) */
-  budgetLane: BudgetLane | null = null;
-  budgetPrev: CheckContext | null = null;
-  budgetNext: CheckContext | null = null;
+  /** the overall budget (armBudget): the check is aborted when it expires on the clients' clock */
+  budgetMs = 0;
+  /** the abort-signal listener (budget.ts) */
   budgetSignal: { readonly signal: AbortSignal; readonly onSignal: () => void } | null = null;
   aborted: CheckFailure | null = null;
 
   constructor(
     readonly timer: PhaseTimer,
     readonly deadlineMs: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** The budget ran out: abort with what running out means in the current phase. */
+  expire(): void {
+    this.abort(budgetFailure(this.phase, this.budgetMs));
+  }
 
   remainingMs(nowMs: number = performance.now()): number {
     return this.deadlineMs - nowMs;

@@ -14,7 +14,7 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
-  armBudget(ctx, clients.budgetClock, spec.timeoutMs, options.signal);
+  armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const target = spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
   try {
     const socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
@@ -42,6 +42,6 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
     }
     return failureResult({ kind: 'tcp', target, startedAt }, failure, timer);
   } finally {
-    disarmBudget(ctx, clients.budgetClock);
+    disarmBudget(ctx, clients.clock);
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { armBudget, BudgetClock, disarmBudget } from './budget.js';
+import { armBudget, disarmBudget } from './budget.js';
+import { Deadline, DeadlineClock } from './deadline-clock.js';
 import { CheckContext } from './net/connection-types.js';
 import { PhaseTimer } from './timing/phase-timer.js';
 import type { CheckFailure } from './errors/check-failure.js';
@@ -15,7 +16,7 @@ interface Armed {
   readonly expired: Promise<{ failure: CheckFailure; atMs: number }>;
 }
 
-function armed(clock: BudgetClock, timeoutMs: number, phase: CheckContext['phase'] = 'ttfb'): Armed {
+function armed(clock: DeadlineClock, timeoutMs: number, phase: CheckContext['phase'] = 'ttfb'): Armed {
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + timeoutMs);
   ctx.phase = phase;
@@ -31,9 +32,9 @@ function assertOnTime(check: Armed, atMs: number): void {
   assert.ok(atMs < check.ctx.deadlineMs + LATE_SLACK_MS, `expired ${(atMs - check.ctx.deadlineMs).toFixed(2)} ms after its deadline`);
 }
 
-describe('BudgetClock', () => {
+describe('DeadlineClock (check budgets and other deadlines)', () => {
   it('expires each check of a lane at its own deadline, in order, with the phase it was in', async () => {
-    const clock = new BudgetClock();
+    const clock = new DeadlineClock();
     const first = armed(clock, 60, 'connect');
     await sleep(15);
     const second = armed(clock, 60, 'receive');
@@ -50,7 +51,7 @@ describe('BudgetClock', () => {
   });
 
   it('a check disarmed before its deadline never expires, and the ones around it still do', async () => {
-    const clock = new BudgetClock();
+    const clock = new DeadlineClock();
     const first = armed(clock, 40);
     const middle = armed(clock, 40);
     await sleep(5);
@@ -65,7 +66,7 @@ describe('BudgetClock', () => {
   });
 
   it('lanes with different timeouts run independently: the shorter one expires first', async () => {
-    const clock = new BudgetClock();
+    const clock = new DeadlineClock();
     const long = armed(clock, 80);
     const short = armed(clock, 20);
     const s = await short.expired;
@@ -77,7 +78,7 @@ describe('BudgetClock', () => {
   it('disarming every check leaves no timer behind: nothing expires later', async () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
-    const clock = new BudgetClock();
+    const clock = new DeadlineClock();
     const checks = Array.from({ length: 5 }, () => armed(clock, 20));
     assert.equal(timers(), before + 1, 'one timer for the lane, not one per check');
     for (const c of checks) disarmBudget(c.ctx, clock);
@@ -88,7 +89,7 @@ describe('BudgetClock', () => {
   });
 
   it('a check armed by an expiring check\'s abort handler gets its own full budget', async () => {
-    const clock = new BudgetClock();
+    const clock = new DeadlineClock();
     const timer = new PhaseTimer();
     const opener = new CheckContext(timer, timer.startMs + 20);
     let next: Armed | null = null;
@@ -104,8 +105,27 @@ describe('BudgetClock', () => {
     assertOnTime(started, (await started.expired).atMs);
   });
 
+  it('arming an armed entry moves it: it expires once, at the new deadline', async () => {
+    class Counted extends Deadline {
+      expiredAt: number[] = [];
+      expire(): void {
+        this.expiredAt.push(performance.now());
+      }
+    }
+    const clock = new DeadlineClock();
+    const entry = new Counted();
+    const t0 = performance.now();
+    clock.arm(entry, 15, t0);
+    clock.arm(entry, 45, t0);
+    assert.equal(clock.armed, 1);
+    await sleep(80);
+    assert.equal(entry.expiredAt.length, 1);
+    assert.ok((entry.expiredAt[0] as number) >= t0 + 44, 'not at the first deadline');
+    assert.equal(clock.armed, 0);
+  });
+
   it('an abort signal aborts the check as internal, and disarming removes its listener', async () => {
-    const clock = new BudgetClock();
+    const clock = new DeadlineClock();
     const controller = new AbortController();
     const timer = new PhaseTimer();
     const ctx = new CheckContext(timer, timer.startMs + 10_000);
