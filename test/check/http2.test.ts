@@ -54,6 +54,29 @@ describe('HTTP/2', () => {
     }
   });
 
+  it('h2c pooled: a gzip body is decoded, a redirect followed or, unfollowed, judged as it is', async () => {
+    const pooled = loopbackClients();
+    try {
+      await withH2({}, async (server) => {
+        const base = { http2: 'prior-knowledge', connection: 'pooled' } as const;
+        const gzip = await checkHttp(pooled, { ...base, url: `${server.url}gzip`, keyword: 'h2 gzip ok' });
+        assertUp(gzip, 200, PHASES.httpComplete);
+        assert.equal(gzip.httpVersion, '2');
+        assert.equal(gzip.responseBytes, 'h2 gzip ok'.length, 'decoded bytes');
+        const followed = await checkHttp(pooled, { ...base, url: `${server.url}redirect`, followRedirects: true, keyword: 'h2 gzip ok' });
+        assertUp(followed, 200, { dns: false, connect: false, tls: false, ttfb: true, receive: true });
+        assert.equal(followed.connectionReused, true);
+        const unfollowed = await checkHttp(pooled, { ...base, url: `${server.url}redirect` });
+        assertUp(unfollowed, 302, { dns: false, connect: false, tls: false, ttfb: true, receive: true });
+        assert.deepEqual(server.requests.map((r) => r.path), ['/gzip', '/redirect', '/gzip', '/redirect']);
+        // The idle pooled session is unref'd: close it before the server waits for it.
+        await pooled.close();
+      });
+    } finally {
+      await pooled.close();
+    }
+  });
+
   it('pooled: clients.close() settles after the server went away first', async () => {
     const pooled = loopbackClients();
     const server = await startH2Server({});

@@ -8,12 +8,14 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
+import { gzipSync } from 'node:zlib';
 import { fixtureCert } from '../certs.js';
 import { closer, listen, LOOPBACK_V4, TimerSet, trackSockets, type RecordedRequest, type TestServer } from './test-server.js';
 
 /**
  * HTTP/2 servers: h2c (prior knowledge) and TLS with ALPN h2 (the `valid` fixture cert), each
- * either answering 200 "h2 ok", refusing every stream (RST_STREAM REFUSED_STREAM), or sending
+ * either answering 200 "h2 ok" (with behaviour 'ok', path `/gzip` answers a gzip-encoded
+ * "h2 gzip ok" and `/redirect` a 302 to `/gzip`), refusing every stream (RST_STREAM REFUSED_STREAM), or sending
  * GOAWAY: `goaway` sends GOAWAY(NO_ERROR, last stream 0) as soon as the session opens, so
  * the client's first stream was never processed; `goaway-error` answers the first stream
  * with GOAWAY(ENHANCE_YOUR_CALM) and drops the connection.
@@ -42,7 +44,9 @@ function record(headers: IncomingHttpHeaders): RecordedRequest {
   return { method: String(headers[':method'] ?? ''), path: String(headers[':path'] ?? ''), headers: plain, body: '' };
 }
 
-function answer(stream: ServerHttp2Stream, behaviour: H2Behaviour, timers: TimerSet, delayMs: number): void {
+const GZIP_BODY = gzipSync('h2 gzip ok');
+
+function answer(stream: ServerHttp2Stream, path: string, behaviour: H2Behaviour, timers: TimerSet, delayMs: number): void {
   stream.on('error', () => undefined);
   if (behaviour === 'refuse-stream') {
     stream.close(constants.NGHTTP2_REFUSED_STREAM);
@@ -56,8 +60,16 @@ function answer(stream: ServerHttp2Stream, behaviour: H2Behaviour, timers: Timer
   }
   const send = (): void => {
     if (stream.destroyed) return;
-    stream.respond({ ':status': 200, 'content-type': 'text/plain' });
-    stream.end('h2 ok');
+    if (path === '/redirect') {
+      stream.respond({ ':status': 302, location: '/gzip' });
+      stream.end();
+    } else if (path === '/gzip') {
+      stream.respond({ ':status': 200, 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+      stream.end(GZIP_BODY);
+    } else {
+      stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+      stream.end('h2 ok');
+    }
   };
   if (delayMs > 0) timers.after(delayMs, send);
   else send();
@@ -88,7 +100,7 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<Test
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     requests.push(record(headers));
-    answer(stream, behaviour === 'goaway' ? 'ok' : behaviour, timers, options.delayMs ?? 0);
+    answer(stream, String(headers[':path'] ?? '/'), behaviour === 'goaway' ? 'ok' : behaviour, timers, options.delayMs ?? 0);
   });
   if (options.allowHttp1 === true) {
     server.on('request', (req, res) => {
