@@ -33,12 +33,7 @@ export async function runBatch(fn: () => Promise<boolean>, count: number, concur
   return { cpuUsPerCall: (cpu.user + cpu.system) / count, callsPerSec: (count / wallMs) * 1000, failures };
 }
 
-export interface Variant {
-  readonly name: string;
-  readonly fn: () => Promise<boolean>;
-}
-
-/** Something that runs one measured batch: a variant in this process, or in a child of its own. */
+/** Something that runs one measured batch (isolated.ts: a variant in a child process of its own). */
 export interface BatchRunner {
   readonly name: string;
   run(count: number, concurrency: number): Promise<BatchResult>;
@@ -53,16 +48,10 @@ export interface InterleaveOptions {
 
 /**
  * Interleaves the variants (A B C, C B A, A B C …) for `rounds` rounds after one discarded
- * warm-up batch each, so a noisy neighbour hits every variant alike. Two rows per variant:
- * CPU µs per check and checks/s, median and min–max over the rounds. All variants run in
- * this process (see `interleavedRunners` and isolated.ts for one process per variant).
+ * warm-up batch of `warmupCount` checks each, so a noisy neighbour hits every variant alike.
+ * Two rows per variant: CPU µs per check and checks/s, median and min–max over the rounds.
+ * The compare benches run each variant in a process of its own (isolated.ts).
  */
-export function interleaved(bench: string, variants: readonly Variant[], opts: InterleaveOptions): Promise<BenchRow[]> {
-  const runners = variants.map((v): BatchRunner => ({ name: v.name, run: (count, concurrency) => runBatch(v.fn, count, concurrency) }));
-  return interleavedRunners(bench, runners, Math.min(opts.count, 200), 'interleaved rounds', opts);
-}
-
-/** `interleaved` over any batch runners; `warmupCount` checks per variant are run first and discarded. */
 export async function interleavedRunners(
   bench: string,
   variants: readonly BatchRunner[],

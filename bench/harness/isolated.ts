@@ -24,7 +24,7 @@ export type FromVariantChild =
   | { readonly type: 'error'; readonly message: string };
 
 /**
- * Runs the variants interleaved as `interleaved` does, each in its own child process started
+ * Runs the variants interleaved (`interleavedRunners`), each in its own child process started
  * from `childModule` (which answers the messages above; see bench/executor/variant-child.ts).
  * `setup` is handed to every child as is (e.g. the target servers' ports). The warm-up is one
  * full batch per variant: a fresh process has no JIT-compiled code yet.

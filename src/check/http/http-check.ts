@@ -68,10 +68,10 @@ function pooledH2Check(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext,
     clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, (err, response) => {
       try {
         const hop = response as HopResponse;
-        if (err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) && (plan.hop.method === 'HEAD' || isIdentity(hop))) {
-          const decoded = plan.hop.method === 'HEAD' ? NO_BODY : identityBody(hop);
+        const body = err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) ? bodyAsRead(plan, hop) : null;
+        if (body !== null) {
           disarmBudget(ctx, clients.clock);
-          return resolve(verdictResult(spec, ctx, hop, decoded, info, startedAt));
+          return resolve(verdictResult(spec, ctx, hop, body, info, startedAt));
         }
         if (err === null) return resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop));
         disarmBudget(ctx, clients.clock);
@@ -147,12 +147,18 @@ function hopFailureResult(spec: HttpCheckSpec, ctx: CheckContext, info: HopInfo,
   );
 }
 
+/** The body as the verdict sees it when nothing needs decoding (HEAD, identity), else null. */
+function bodyAsRead(plan: HopPlan, response: HopResponse): DecodedBody | null {
+  if (plan.hop.method === 'HEAD') return NO_BODY;
+  return isIdentity(response) ? identityBody(response) : null;
+}
+
 /** The final response: decode when needed (no async hop for identity bodies), judge, build. */
 function judge(
   spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, response: HopResponse, info: HopInfo, startedAt: number,
 ): CheckResult | Promise<CheckResult> {
-  if (plan.hop.method === 'HEAD') return verdictResult(spec, ctx, response, NO_BODY, info, startedAt);
-  if (isIdentity(response)) return verdictResult(spec, ctx, response, identityBody(response), info, startedAt);
+  const body = bodyAsRead(plan, response);
+  if (body !== null) return verdictResult(spec, ctx, response, body, info, startedAt);
   return abortable(ctx, decodeBody(response, clients.limits)).then((decoded) => {
     if (ctx.aborted !== null) throw ctx.aborted;
     return verdictResult(spec, ctx, response, decoded, info, startedAt);

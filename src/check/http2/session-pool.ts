@@ -90,21 +90,6 @@ export class H2SessionPool {
     new PooledExchange(this, origin, connect, request, ctx, done).attempt();
   }
 
-  /** @internal one attempt of a PooledExchange: a leased session, or a promise of one */
-  leaseFor(origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | Promise<PooledSession> {
-    return this.lease(origin, connect, ctx);
-  }
-
-  /** @internal the stream of a PooledExchange ended (either way) */
-  releaseFor(origin: string, entry: PooledSession): void {
-    this.release(origin, entry);
-  }
-
-  /** @internal marks a leased session as the check's own or reused (ctx.connectionReused) */
-  claimFor(entry: PooledSession, ctx: CheckContext): void {
-    ctx.connectionReused = this.claim(entry, ctx);
-  }
-
   /** Lower level than `exchange` (no retry): a live session with a stream slot reserved. */
   async acquire(origin: string, connect: SessionConnector, ctx: CheckContext): Promise<H2Lease> {
     const entry = await this.lease(origin, connect, ctx);
@@ -141,13 +126,15 @@ export class H2SessionPool {
     this.origins.clear();
   }
 
-  private claim(entry: PooledSession, ctx: CheckContext): boolean {
+  /** @internal (PooledExchange) the check's own session (false) or one opened before it (true) */
+  claim(entry: PooledSession, ctx: CheckContext): boolean {
     if (entry.creator !== ctx) return true;
     entry.creator = null;
     return false;
   }
 
-  private lease(origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | Promise<PooledSession> {
+  /** @internal (PooledExchange) a session with a stream slot reserved, or a promise of one */
+  lease(origin: string, connect: SessionConnector, ctx: CheckContext): PooledSession | Promise<PooledSession> {
     if (this.isClosed) return Promise.reject(new CheckFailure('internal', null, 'HTTP/2 session pool closed'));
     if (ctx.aborted !== null) return Promise.reject(ctx.aborted);
     const state = this.stateOf(origin);
@@ -220,7 +207,8 @@ export class H2SessionPool {
     });
   }
 
-  private release(origin: string, entry: PooledSession): void {
+  /** @internal (PooledExchange) gives the stream slot back and serves the next waiter */
+  release(origin: string, entry: PooledSession): void {
     entry.released();
     const state = this.origins.get(origin);
     if (state !== undefined && state.waiters.size > 0) this.pump(state, origin);
@@ -294,7 +282,7 @@ class PooledExchange {
   attempt(): void {
     let leased: PooledSession | Promise<PooledSession>;
     try {
-      leased = this.pool.leaseFor(this.origin, this.connect, this.ctx);
+      leased = this.pool.lease(this.origin, this.connect, this.ctx);
     } catch (err) {
       return this.done(err, null);
     }
@@ -307,12 +295,12 @@ class PooledExchange {
 
   private stream(entry: PooledSession): void {
     this.entry = entry;
-    this.pool.claimFor(entry, this.ctx);
+    this.ctx.connectionReused = this.pool.claim(entry, this.ctx);
     startHttp2Exchange(entry.session as ClientHttp2Session, this.request, this.ctx, (failure, response) => this.streamed(failure, response));
   }
 
   private streamed(failure: CheckFailure | null, response: HopResponse | null): void {
-    this.pool.releaseFor(this.origin, this.entry as PooledSession);
+    this.pool.release(this.origin, this.entry as PooledSession);
     this.entry = null;
     const isRetryable = failure instanceof H2Failure && failure.unsent && this.ctx.aborted === null;
     if (isRetryable && this.retries < MAX_UNSENT_RETRIES) {
