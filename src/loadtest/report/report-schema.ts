@@ -99,7 +99,6 @@ const reportV2Schema = z.object({
   machine: z.object({ cpus: z.number().int().positive(), node: z.string(), platform: z.string(), arch: z.string() }),
 });
 
-export const loadTestReportSchema = reportV2Schema;
 export type LoadTestReport = z.infer<typeof reportV2Schema>;
 
 /** Version 1 (before 2026-12-03): connect and ttfb p50/p99 only, no open loop. Still read as a BASELINE. */
