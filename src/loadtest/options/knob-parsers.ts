@@ -137,7 +137,7 @@ export interface RateSchedule {
   readonly overSecs: number | null;
 }
 
-export const MAX_RATE_PER_SEC = 1_000_000;
+const MAX_RATE_PER_SEC = 1_000_000;
 const MAX_RATE_RAMP_SECS = 3_600;
 
 export function parseRate(raw: string): RateSchedule {

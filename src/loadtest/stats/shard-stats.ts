@@ -40,7 +40,7 @@ export interface ShardSummary {
 }
 
 /** One window of an open-loop run (windowMs long, from the run's start). */
-export interface OpenLoopWindow {
+interface OpenLoopWindow {
   /** checks whose intended start fell in this window */
   readonly scheduled: number;
   /** of those, not started because CONCURRENCY checks were in flight */

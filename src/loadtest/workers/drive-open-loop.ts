@@ -47,7 +47,7 @@ export function slotsDueBefore(rate: RateSchedule, tMs: number): number {
 }
 
 /** The open-loop statistics' windows: 1 s, longer for runs over 600 s (at most ~600 windows). */
-export function openLoopWindowMs(durationMs: number): number {
+function openLoopWindowMs(durationMs: number): number {
   return 1000 * Math.max(1, Math.ceil(durationMs / 600_000));
 }
 

@@ -52,7 +52,7 @@ export const HARD_STOP_GRACE_MS = 2_000;
  * removal scans its listener list, so one signal shared by 50,000 in-flight checks would cost
  * O(workers) per check. Small groups, all aborted together on stop, keep that constant.
  */
-export const WORKERS_PER_SIGNAL = 64;
+const WORKERS_PER_SIGNAL = 64;
 
 export function groupSignals(halt: AbortSignal, workerCount: number): AbortSignal[] {
   const controllers = Array.from({ length: Math.ceil(workerCount / WORKERS_PER_SIGNAL) }, () => new AbortController());
