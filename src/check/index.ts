@@ -1,8 +1,9 @@
-import type { CheckKind, CheckSpec } from '../domain/check-spec.js';
+import { describeTarget, type CheckKind, type CheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
+import { executeTlsCheck } from './tls/tls-check.js';
 import { PhaseTimer } from './timing/phase-timer.js';
 import { classifyError } from './errors/classify.js';
 import { CheckFailure } from './errors/check-failure.js';
@@ -27,12 +28,9 @@ export type Executor<S extends CheckSpec = CheckSpec> = (
 const EXECUTORS = {
   http: executeHttpCheck,
   tcp: executeTcpCheck,
+  tls: executeTlsCheck,
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
 
-function targetOf(spec: CheckSpec): string {
-  if (spec.kind === 'http') return spec.url;
-  return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
-}
 
 /**
  * Runs one check. Always resolves to a CheckResult; a bug inside an executor becomes an
@@ -54,7 +52,7 @@ function bugResult(spec: CheckSpec, startedAt: number, err: unknown): CheckResul
   const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
   // Wall-clock start (no monotonic mark is taken on the hot path for this rare case).
   const timer = new PhaseTimer(performance.now() - (Date.now() - startedAt));
-  return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
+  return failureResult({ kind: spec.kind, target: describeTarget(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
 }
 
 export { buildClients } from './clients.js';

@@ -4,7 +4,7 @@
  * every network outcome; a rejection here would be a bug, which becomes an `internal` result.
  */
 import type { CheckResult } from '../domain/check-result.js';
-import type { CheckSpec } from '../domain/check-spec.js';
+import { describeTarget, type CheckSpec } from '../domain/check-spec.js';
 import type { Clients, ExecuteOptions } from '../check/index.js';
 import type { TargetDefinition } from '../config/target-definition.js';
 import type { ScheduledResult } from './daemon-handle.js';
@@ -28,7 +28,7 @@ export interface CheckRunnerDeps {
 export function internalFailure(target: TargetDefinition, startedAt: number, detail: string): CheckResult {
   return {
     kind: target.spec.kind,
-    target: target.spec.kind === 'tcp' ? `${target.spec.host}:${target.spec.port}` : target.spec.url,
+    target: describeTarget(target.spec),
     startedAt,
     status: 'error',
     httpVersion: null,

@@ -13,6 +13,7 @@
  * failing hosts < minFailingHosts / 2 or the share drops below half the threshold.
  */
 import type { CheckResult } from '../domain/check-result.js';
+import { checkedHost } from '../domain/check-spec.js';
 import type { ProbeHealthSettings } from '../config/probe-settings.js';
 
 export type ProbeHealthTransition =
@@ -101,7 +102,7 @@ export class ProbeHealthMonitor {
 }
 
 /** The canonical host of a check target: lowercased, no trailing dot, no port. */
-export function hostOfTarget(target: { kind: 'http'; url: string } | { kind: 'tcp'; host: string }): string {
-  const raw = target.kind === 'http' ? new URL(target.url).hostname : target.host;
+export function hostOfTarget(target: Parameters<typeof checkedHost>[0]): string {
+  const raw = checkedHost(target);
   return raw.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
 }

@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../domain/check-spec.js';
+import { describeTarget, type CheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Executor } from '../check/index.js';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
@@ -222,7 +222,7 @@ export function createCircuitBreaker(config: Partial<CircuitBreakerConfig> = {})
 
 /** The result of a refused check: no I/O happened, so every phase is null. */
 export function circuitOpenResult(spec: CheckSpec, detail: string): CheckResult {
-  const target = spec.kind === 'tcp' ? (spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`) : spec.url;
+  const target = describeTarget(spec);
   return {
     kind: spec.kind,
     target,
