@@ -1,4 +1,4 @@
-import { describeTarget, type CheckKind, type CheckSpec } from '../domain/check-spec.js';
+import { targetOf, type CheckKind, type CheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
@@ -31,7 +31,6 @@ const EXECUTORS = {
   tls: executeTlsCheck,
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
 
-
 /**
  * Runs one check. Always resolves to a CheckResult; a bug inside an executor becomes an
  * `internal` error result rather than a rejection.
@@ -52,7 +51,7 @@ function bugResult(spec: CheckSpec, startedAt: number, err: unknown): CheckResul
   const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
   // Wall-clock start (no monotonic mark is taken on the hot path for this rare case).
   const timer = new PhaseTimer(performance.now() - (Date.now() - startedAt));
-  return failureResult({ kind: spec.kind, target: describeTarget(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
+  return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
 }
 
 export { buildClients } from './clients.js';

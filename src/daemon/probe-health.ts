@@ -13,7 +13,6 @@
  * failing hosts < minFailingHosts / 2 or the share drops below half the threshold.
  */
 import type { CheckResult } from '../domain/check-result.js';
-import { checkedHost } from '../domain/check-spec.js';
 import type { ProbeHealthSettings } from '../config/probe-settings.js';
 
 export type ProbeHealthTransition =
@@ -99,10 +98,4 @@ export class ProbeHealthMonitor {
     }
     return out;
   }
-}
-
-/** The canonical host of a check target: lowercased, no trailing dot, no port. */
-export function hostOfTarget(target: Parameters<typeof checkedHost>[0]): string {
-  const raw = checkedHost(target);
-  return raw.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
 }

@@ -8,7 +8,7 @@ import {
 } from './spec-fields.js';
 import { defineTlsCheck, type TlsCheckInput, type TlsCheckSpec } from './tls-check-spec.js';
 
-export { SpecError, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './spec-fields.js';
+export { SpecError, DEFAULT_CONNECT_TIMEOUT_MS } from './spec-fields.js';
 export type { CertExpiryThresholds } from './spec-fields.js';
 export type { TlsCheckSpec, TlsCheckInput, StartTlsProtocol } from './tls-check-spec.js';
 export { defineTlsCheck } from './tls-check-spec.js';
@@ -25,9 +25,9 @@ export type HttpAuth =
   | { readonly type: 'bearer'; readonly token: string };
 
 /** fresh: a new connection per check and per redirect hop (production). pooled: reuse. */
-export type ConnectionPolicy = 'fresh' | 'pooled';
+type ConnectionPolicy = 'fresh' | 'pooled';
 /** alpn: HTTP/2 only when TLS ALPN picks h2. prior-knowledge: h2c/h2 without negotiation. */
-export type Http2Mode = 'alpn' | 'prior-knowledge';
+type Http2Mode = 'alpn' | 'prior-knowledge';
 
 export interface HttpCheckSpec extends CertExpiryThresholds {
   readonly kind: 'http';
@@ -62,9 +62,9 @@ export interface TcpCheckSpec {
 
 export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec;
 
-export const DEFAULT_MAX_REDIRECTS = 10;
-export const MAX_REDIRECTS_LIMIT = 10;
-export const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
+const DEFAULT_MAX_REDIRECTS = 10;
+const MAX_REDIRECTS_LIMIT = 10;
+const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
 
 export type HttpCheckInput = {
   kind?: 'http';
@@ -103,7 +103,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADER_VALUE = /[\r\n\0]/;
 
 /** Parses `200`, `200,204`, `200-299,304` into ranges. */
-export function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
+function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
   const form = 'a status code, a range or a list such as "200,204,300-399" (codes 100-599)';
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) throw new SpecError(field, form, text);
@@ -210,16 +210,13 @@ export function defineCheck(input: CheckInput): CheckSpec {
   return defineHttpCheck(input);
 }
 
-/** What a result names as its target: the URL for http, `host:port` for tcp and tls. */
-export function describeTarget(spec: CheckSpec): string {
+/**
+ * What a result names as its target: the URL for HTTP, `host:port` for TCP and TLS (an IPv6
+ * literal in brackets). The one definition every result, log line and refusal uses.
+ */
+export function targetOf(spec: CheckSpec): string {
   if (spec.kind === 'http') return spec.url;
   return hostPort(spec.host, spec.port);
-}
-
-/** The host a check talks to (circuit breaker, probe health): the URL's host or `host`. */
-export function checkedHost(spec: { readonly kind: 'http'; readonly url: string } | { readonly kind: 'tcp' | 'tls'; readonly host: string }): string {
-  if (spec.kind === 'http') return new URL(spec.url).hostname;
-  return spec.host;
 }
 
 export function statusExpected(ranges: readonly StatusRange[], code: number): boolean {

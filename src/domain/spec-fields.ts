@@ -4,7 +4,7 @@
  * `define*` speaks the same language about the same field.
  */
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /** A user mistake in a check definition: names the field and the accepted form. */
@@ -52,8 +52,8 @@ export function hostPort(host: string, port: number): string {
 
 // ---------------------------------------------------------------- certificate expiry
 
-export const DEFAULT_CERT_EXPIRY_WARN_DAYS = 14;
-export const DEFAULT_CERT_EXPIRY_CRITICAL_DAYS = 3;
+const DEFAULT_CERT_EXPIRY_WARN_DAYS = 14;
+const DEFAULT_CERT_EXPIRY_CRITICAL_DAYS = 3;
 /** 100 years: a threshold beyond any certificate's life is a mistake, not a setting. */
 export const MAX_CERT_EXPIRY_DAYS = 36_500;
 

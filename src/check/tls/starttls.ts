@@ -5,9 +5,9 @@ import { classifyError } from '../errors/classify.js';
 import type { CheckContext } from '../net/connection-types.js';
 
 /** A server's plain-text replies before the handshake, bytes at most (a greeting is < 1 KiB). */
-export const MAX_STARTTLS_REPLY_BYTES = 16 * 1024;
+const MAX_STARTTLS_REPLY_BYTES = 16 * 1024;
 /** Lines of one reply at most (an EHLO answer lists ~10 extensions). */
-export const MAX_STARTTLS_REPLY_LINES = 100;
+const MAX_STARTTLS_REPLY_LINES = 100;
 const CLIENT_NAME = 'vigil.invalid';
 
 /**

@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { CheckResult } from '../../domain/check-result.js';
-import { describeTarget, type TlsCheckSpec } from '../../domain/check-spec.js';
+import { targetOf, type TlsCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
 import { armBudget, disarmBudget } from '../budget.js';
@@ -33,7 +33,7 @@ export async function executeTlsCheck(spec: TlsCheckSpec, clients: Clients, opti
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
-  const target = describeTarget(spec);
+  const target = targetOf(spec);
   const tls = tlsOptionsOf(spec, clients);
   let socket: Connection | null = null;
   try {
