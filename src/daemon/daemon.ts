@@ -17,6 +17,7 @@ import type { BreakerStats, DaemonHandle, DaemonStats, Readiness, ScheduledResul
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
+import { probeLoadReasons } from '../domain/probe-load.js';
 import { ProbeHealthMonitor, type ProbeHealthTransition } from './probe-health.js';
 import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
@@ -206,7 +207,8 @@ export class Daemon implements DaemonHandle {
     this.deps.pipeline.write({ targetId: target.id, result, dueAt: scheduled.dueAt, schedulingLagMs: scheduled.schedulingLagMs, loopDelayMs: scheduled.eventLoopDelayMs });
     // A check aborted by shutdown says nothing about the target: stored, but no incident.
     if (!(this.abort.signal.aborted && result.errorKind === 'internal')) {
-      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
+      const probeDegraded = probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
+      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result, probeDegraded)) this.onIncident(target, event);
     }
     this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {

@@ -8,6 +8,8 @@ export interface Observation {
   errorKind: ErrorKind | null;
   detail: string | null;
   startedAt: number;
+  /** taken while the probe was saturated (domain/probe-load.ts) */
+  probeDegraded: boolean;
 }
 
 /** One target's state. Plain data: the transition below is a pure function of it. */
@@ -18,6 +20,8 @@ export interface IncidentState {
   /** the first result of the current streak */
   streakStartAt: number | null;
   streakErrorKind: ErrorKind | null;
+  /** every result of the current streak was taken while the probe was degraded */
+  streakProbeDegraded: boolean;
   /** set while down */
   openedAt: number | null;
   lastErrorKind: ErrorKind | null;
@@ -31,6 +35,7 @@ export const INITIAL_STATE: Readonly<IncidentState> = Object.freeze({
   streak: 0,
   streakStartAt: null,
   streakErrorKind: null,
+  streakProbeDegraded: true,
   openedAt: null,
   lastErrorKind: null,
   lastDetail: null,
@@ -60,10 +65,11 @@ export function nextIncidentState(
     const streak = state.streak + 1;
     const startAt = streak === 1 ? obs.startedAt : (state.streakStartAt ?? obs.startedAt);
     const startKind = streak === 1 ? obs.errorKind : state.streakErrorKind;
+    const probeDegraded = (streak === 1 || state.streakProbeDegraded) && obs.probeDegraded;
     if (streak < n) {
-      return { state: { ...state, streak, streakStartAt: startAt, streakErrorKind: startKind }, event: null };
+      return { state: { ...state, streak, streakStartAt: startAt, streakErrorKind: startKind, streakProbeDegraded: probeDegraded }, event: null };
     }
-    const opened: IncidentEvent = { type: 'opened', targetId, at: startAt, errorKind: startKind, detail: obs.detail, failureCount: streak };
+    const opened: IncidentEvent = { type: 'opened', targetId, at: startAt, errorKind: startKind, detail: obs.detail, failureCount: streak, probeDegraded };
     return {
       state: { ...INITIAL_STATE, phase: 'down', openedAt: startAt, lastErrorKind: obs.errorKind, lastDetail: obs.detail },
       event: opened,

@@ -84,6 +84,8 @@ const MIGRATIONS: readonly string[] = [
   -- before this is rolled up
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
   `,
+  // 2: an incident opened only by results taken while the probe was degraded is marked
+  `ALTER TABLE incidents ADD COLUMN probe_degraded INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
