@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigFileError } from '../config/daemon-config.js';
 import { createConsoleLogger } from './logger.js';
+import { DataDirError } from './data-dir.js';
 import { readConfigFile, startDaemon } from './main.js';
 
 export const DEFAULT_PORT = 8080;
@@ -136,7 +137,7 @@ export async function runServeCli(argv: string[]): Promise<number> {
     const readConfig = flags.configPath === null ? null : () => readConfigFile(path);
     running = await startDaemon({ ...flags, configText: readConfigFile(path), configSource: path, env: process.env, log, readConfig });
   } catch (err) {
-    if (err instanceof ConfigFileError) return fail(err.message, 2);
+    if (err instanceof ConfigFileError || err instanceof DataDirError) return fail(err.message, 2);
     const code = (err as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return fail(`--port/--host: cannot listen on ${flags.host}:${flags.port} (${code})`, 2);
     return fail(`could not start: ${err instanceof Error ? err.message : String(err)}`, 1);
