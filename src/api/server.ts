@@ -6,7 +6,7 @@ import { LatestResults } from '../status-page/latest-results.js';
 import { ApiError } from './api-error.js';
 import type { ApiDeps } from './api-deps.js';
 import { createBearerAuth } from './auth.js';
-import { sendJson } from './http-io.js';
+import { ClientGoneError, sendJson } from './http-io.js';
 import { Router, type Route } from './router.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -52,10 +52,12 @@ export interface ApiListener {
  */
 export async function listenApi(options: ApiServerOptions): Promise<ApiListener> {
   let onRequest: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => sendError(res, new ApiError(503, 'not_ready', 'the daemon is starting'));
-  const server = createServer((req, res) => onRequest(req, res));
-  // Slow or idle clients must not pin sockets forever.
-  server.requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-  server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, server.requestTimeout);
+  // Slow or idle clients must not pin sockets forever. Node enforces these two timeouts only
+  // when it checks its connections (every 30 s by default, so a slow body was answered after
+  // up to 60 s); checking ten times per timeout keeps the answer within 10 % of it.
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(HEADERS_TIMEOUT_MS, requestTimeout);
+  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1_000, headersTimeout / 10)) }, (req, res) => onRequest(req, res));
   server.keepAliveTimeout = 5_000;
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
@@ -120,6 +122,10 @@ async function handleRequest(router: Router, authorize: (h: string | undefined) 
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
+  if (err instanceof ClientGoneError) {
+    res.destroy();
+    return;
+  }
   const apiError = err instanceof ApiError ? err : new ApiError(500, 'internal', 'internal server error');
   if (!(err instanceof ApiError)) {
     // A bug, not a client mistake: log it for the operator, never send the stack.
