@@ -2,17 +2,17 @@
  * The storage contract of the daemon: targets, check results (raw + hourly rollups),
  * incidents. Every method is async so a networked store (Postgres) can implement the same
  * interface; the SQLite store runs its work in a worker thread (see docs/storage.md).
- * `store.contract.ts` is the shared test suite every implementation must pass.
+ * `test/storage/store.contract.ts` is the shared test suite every implementation must pass.
  *
  * Units: every time is epoch milliseconds unless the name says otherwise.
  */
 import type { CheckInput } from '../domain/check-spec.js';
-import type { CheckResult, CheckStatus } from '../domain/check-result.js';
+import { PHASES, type CheckResult, type CheckStatus, type Phase } from '../domain/check-result.js';
 import type { ErrorKind } from '../domain/error-kind.js';
 
 // ---------------------------------------------------------------- targets
 
-export type TargetSource = 'config' | 'api';
+type TargetSource = 'config' | 'api';
 
 export interface TargetRecord {
   /** stable id: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`; also the scheduler's phase key */
@@ -94,8 +94,7 @@ export interface UptimeSummary {
   approximate: boolean;
 }
 
-export type Phase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'receive' | 'total';
-export const PHASES: readonly Phase[] = Object.freeze(['dns', 'connect', 'tls', 'ttfb', 'receive', 'total']);
+export { PHASES, type Phase };
 
 /** Percentiles of one phase; null fields when the phase never happened in the window. */
 export interface PhaseLatency {
@@ -168,7 +167,7 @@ export interface RetentionReport {
   incidentsDeleted: number;
 }
 
-export interface SizeReport {
+interface SizeReport {
   /** main database file + WAL, bytes */
   fileBytes: number;
   walBytes: number;
