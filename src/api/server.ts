@@ -24,7 +24,7 @@ export interface ApiServerOptions {
 }
 
 /** A request whose headers and body have not all arrived by then is answered 408 and closed. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface ApiServer {

@@ -15,8 +15,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-export const LOCK_FILE = 'vigil.lock';
-export const PID_FILE = 'vigil.pid';
+const LOCK_FILE = 'vigil.lock';
+const PID_FILE = 'vigil.pid';
 /** the data dir and its files are the operator's only: they hold check credentials */
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
