@@ -24,7 +24,7 @@ import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from '.
 import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
 
-export const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface DaemonDeps {
   readonly store: Store;

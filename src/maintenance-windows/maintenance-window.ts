@@ -12,19 +12,19 @@ import { Cron } from 'croner';
 import { DURATION_FORM, parseDurationMs } from '../config/duration.js';
 import { issuesToFieldErrors } from '../config/zod-errors.js';
 
-export const WINDOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const WINDOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** a recurring window lasts at most this long (a longer one is a one-off window) */
-export const MAX_RECURRING_DURATION_MS = 7 * 86_400_000;
+const MAX_RECURRING_DURATION_MS = 7 * 86_400_000;
 /** a one-off window lasts at most this long */
-export const MAX_ONE_OFF_DURATION_MS = 366 * 86_400_000;
+const MAX_ONE_OFF_DURATION_MS = 366 * 86_400_000;
 
 export type WindowSource = 'config' | 'api';
 
-export type WindowTiming =
+type WindowTiming =
   | { readonly type: 'once'; readonly fromMs: number; readonly toMs: number }
   | { readonly type: 'recurring'; readonly cron: string; readonly durationMs: number; readonly timezone: string };
 
-export interface WindowScope {
+interface WindowScope {
   readonly global: boolean;
   readonly targets: readonly string[];
   readonly tags: readonly string[];
@@ -42,7 +42,7 @@ export interface MaintenanceWindow {
 const timeString = z.union([z.string(), z.number()]);
 
 /** The config/API input form. */
-export const maintenanceWindowInputSchema = z.strictObject({
+const maintenanceWindowInputSchema = z.strictObject({
   id: z.string().regex(WINDOW_ID, 'expected 1-64 letters, digits, ".", "_" or "-" (starting with a letter or digit)'),
   title: z.string().min(1).max(200).optional(),
   from: timeString.optional(),
@@ -68,7 +68,7 @@ export class WindowInputError extends Error {
 }
 
 /** ISO-8601 with an explicit offset (or Z), or epoch ms; a zone-less local time is ambiguous. */
-export function parseInstant(value: unknown, field: string): number {
+function parseInstant(value: unknown, field: string): number {
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= 0) return value;
     throw new WindowInputError(field, `expected epoch milliseconds or an ISO-8601 time with offset, got ${JSON.stringify(value)}`);
@@ -81,7 +81,7 @@ export function parseInstant(value: unknown, field: string): number {
   return ms;
 }
 
-export function isValidTimezone(zone: string): boolean {
+function isValidTimezone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
@@ -91,7 +91,7 @@ export function isValidTimezone(zone: string): boolean {
 }
 
 /** Validates one window input (already shaped by the schema); throws WindowInputError naming the field. */
-export function defineMaintenanceWindow(input: MaintenanceWindowInput, source: WindowSource): MaintenanceWindow {
+function defineMaintenanceWindow(input: MaintenanceWindowInput, source: WindowSource): MaintenanceWindow {
   const isOnce = input.from !== undefined || input.to !== undefined;
   const isRecurring = input.cron !== undefined || input.duration !== undefined || input.timezone !== undefined;
   if (isOnce && isRecurring) throw new WindowInputError('cron', 'give either from/to (one-off) or cron/duration/timezone (recurring), not both');

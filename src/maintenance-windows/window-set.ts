@@ -11,7 +11,7 @@ export interface WindowTarget {
   readonly tags: readonly string[];
 }
 
-export function windowCovers(window: MaintenanceWindow, target: WindowTarget): boolean {
+function windowCovers(window: MaintenanceWindow, target: WindowTarget): boolean {
   if (window.scope.global) return true;
   if (window.scope.targets.includes(target.id)) return true;
   return window.scope.tags.some((tag) => target.tags.includes(tag));

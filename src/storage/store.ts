@@ -2,7 +2,7 @@
  * The storage contract of the daemon: targets, check results (raw + hourly rollups),
  * incidents. Every method is async so a networked store (Postgres) can implement the same
  * interface; the SQLite store runs its work in a worker thread (see docs/storage.md).
- * `store.contract.ts` is the shared test suite every implementation must pass.
+ * `test/storage/store.contract.ts` is the shared test suite every implementation must pass.
  *
  * Units: every time is epoch milliseconds unless the name says otherwise.
  */
@@ -12,7 +12,7 @@ import type { ErrorKind } from '../domain/error-kind.js';
 
 // ---------------------------------------------------------------- targets
 
-export type TargetSource = 'config' | 'api';
+type TargetSource = 'config' | 'api';
 
 export interface TargetRecord {
   /** stable id: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`; also the scheduler's phase key */
@@ -177,7 +177,7 @@ export interface RetentionReport {
   incidentsDeleted: number;
 }
 
-export interface SizeReport {
+interface SizeReport {
   /** main database file + WAL, bytes */
   fileBytes: number;
   walBytes: number;

@@ -5,7 +5,7 @@ import { windowToInput } from '../../maintenance-windows/maintenance-window.js';
 import type { MaintenanceWindowSet } from '../../maintenance-windows/window-set.js';
 import { notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
-import { readJsonBody, sendJson, sendNoContent } from '../http-io.js';
+import { readJsonBody, sendJson } from '../http-io.js';
 import type { Route } from '../router.js';
 import { fieldErrorsToApiError, parseOrThrow, queryObject } from '../validation.js';
 
@@ -16,7 +16,7 @@ const NEXT_SHOWN = 5;
 const listQuerySchema = z.strictObject({ target: z.string().min(1).max(128).optional() });
 
 /** The JSON form: the definition as given, plus whether it is open now and when it next opens. */
-export function windowJson(window: MaintenanceWindow, set: MaintenanceWindowSet, nowMs: number): Record<string, unknown> {
+function windowJson(window: MaintenanceWindow, set: MaintenanceWindowSet, nowMs: number): Record<string, unknown> {
   const compiled = set.upcomingOf(window.id, nowMs, nowMs + 366 * DAY_MS, NEXT_SHOWN);
   const open = compiled.find((o) => o.startMs <= nowMs) ?? null;
   const iso = (ms: number): string => new Date(ms).toISOString();
@@ -65,7 +65,7 @@ export function maintenanceWindowRoutes(deps: ApiDeps): Route[] {
     }),
     route('DELETE', '/maintenance-windows/{id}', async ({ res, params }) => {
       mutationOrThrow(await port.delete(existing(params.id ?? '').id));
-      sendNoContent(res);
+      res.writeHead(204, { 'cache-control': 'no-store' }).end();
     }),
   ];
 }

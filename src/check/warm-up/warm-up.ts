@@ -17,7 +17,7 @@ import { WARM_UP_CERT_PEM, WARM_UP_KEY_PEM } from './warm-up-certificate.js';
  */
 export type WarmUpPath = 'http' | 'https' | 'tcp';
 
-export interface WarmUpCheck {
+interface WarmUpCheck {
   readonly path: WarmUpPath;
   /** the warm-up check's own status (it should be `up`; anything else is reported, not thrown) */
   readonly status: CheckStatus;
