@@ -31,6 +31,15 @@ export interface TargetRecord {
   updatedAt: number;
 }
 
+/**
+ * A stored target in the input form a config file or the API gives (`parseTargetInput`
+ * accepts it back): the one mapping used by config reload and by PATCH. `allowPrivateTargets`
+ * is not part of it: the daemon accepts that only from the config file.
+ */
+export function targetInputOf(r: TargetRecord): Record<string, unknown> {
+  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
+}
+
 /** What callers provide; the store sets createdAt/updatedAt. */
 export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt'>;
 export type TargetPatch = Partial<Omit<TargetRecord, 'id' | 'createdAt' | 'updatedAt'>>;

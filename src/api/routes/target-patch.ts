@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
+import { targetInputOf } from '../../storage/store.js';
 import type { targetPatchSchema } from './target-routes.js';
 
 type TargetPatchBody = z.output<typeof targetPatchSchema>;
@@ -15,17 +16,9 @@ type TargetPatchBody = z.output<typeof targetPatchSchema>;
 export async function buildPatchedInput(deps: ApiDeps, id: string, patch: TargetPatchBody): Promise<Record<string, unknown>> {
   const record = await deps.handle.store.getTarget(id);
   if (record === null) throw notFound(`target ${JSON.stringify(id)}`);
-  const base: Record<string, unknown> = {
-    id,
-    name: record.name,
-    check: record.input,
-    interval: record.intervalMs,
-    tags: record.tags,
-    enabled: record.enabled,
-    confirmations: record.confirmations,
-    // allowPrivateTargets is not carried over: the daemon only accepts it from the config
-    // file, so an API target always has the config default.
-  };
+  // allowPrivateTargets is not carried over: the daemon only accepts it from the config
+  // file, so an API target always has the config default.
+  const base = targetInputOf(record);
   const { check, ...rest } = patch;
   const merged: Record<string, unknown> = { ...base, ...dropUndefined(rest) };
   if (check !== undefined) merged.check = mergePatch(record.input, check);
