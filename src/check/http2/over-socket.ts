@@ -10,6 +10,8 @@ import { startHttp2Exchange } from './exchange.js';
 export interface SessionDeps {
   readonly limits: { readonly maxHeaderBytes: number };
   readonly clock: SessionClock;
+  /** default SETTINGS_ACK_TIMEOUT_MS (engine/limits.ts); tests shorten it */
+  readonly settingsAckTimeoutMs?: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface SessionDeps {
 export function createSessionOverSocket(socket: Socket, deps: SessionDeps): H2Session {
   const limits: H2Limits = { maxHeaderListBytes: deps.limits.maxHeaderBytes };
   const decoder = new HpackDecoder({ maxHeaderListSize: limits.maxHeaderListBytes });
-  return new H2Session(socket, { limits, clock: deps.clock, decoder });
+  return new H2Session(socket, { limits, clock: deps.clock, decoder, settingsAckTimeoutMs: deps.settingsAckTimeoutMs });
 }
 
 /**

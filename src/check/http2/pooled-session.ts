@@ -102,6 +102,8 @@ export class PooledSession implements SessionObserver {
       session.destroy();
       return Promise.reject(opener.aborted);
     }
+    // Connected: the wait for the server's SETTINGS is before the request is sent.
+    opener.phase = 'send';
     return new Promise<void>((resolve, reject) => {
       this.settle = (err) => {
         this.settle = null;

@@ -90,6 +90,8 @@ export interface H2SessionOptions {
   readonly clock: SessionClock;
   /** one decoder per session: HPACK's dynamic table is connection state */
   readonly decoder: HeaderBlockDecoder;
+  /** how long the peer has to acknowledge our SETTINGS (default SETTINGS_ACK_TIMEOUT_MS) */
+  readonly settingsAckTimeoutMs?: number;
 }
 
 export interface GoawayInfo {
@@ -154,6 +156,7 @@ export class H2Session extends Deadline {
   private readonly clock: SessionClock;
   private readonly decoder: HeaderBlockDecoder;
   private readonly maxBlockBytes: number;
+  private readonly settingsAckTimeoutMs: number;
   private readonly streams = new Map<number, H2Stream>();
   private nextStreamId = 1;
   private peerInitialWindow = DEFAULT_WINDOW_BYTES;
@@ -206,6 +209,7 @@ export class H2Session extends Deadline {
     this.clock = options.clock;
     this.decoder = options.decoder;
     this.maxBlockBytes = options.limits.maxHeaderListBytes;
+    this.settingsAckTimeoutMs = options.settingsAckTimeoutMs ?? SETTINGS_ACK_TIMEOUT_MS;
     this.idleWindowStartMs = performance.now();
     if (socket.destroyed) {
       this.isClosed = true;
@@ -226,7 +230,7 @@ export class H2Session extends Deadline {
         CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES,
       ),
     );
-    this.clock.arm(this, SETTINGS_ACK_TIMEOUT_MS);
+    this.clock.arm(this, this.settingsAckTimeoutMs);
     this.scheduleFlush();
   }
 
@@ -297,7 +301,7 @@ export class H2Session extends Deadline {
 
   /** The SETTINGS-ACK deadline (DeadlineClock): the peer never acknowledged our SETTINGS. */
   expire(): void {
-    if (!this.isSettingsAcked) this.connectionError(SETTINGS_TIMEOUT, `no SETTINGS ACK within ${SETTINGS_ACK_TIMEOUT_MS} ms`);
+    if (!this.isSettingsAcked) this.connectionError(SETTINGS_TIMEOUT, `no SETTINGS ACK within ${this.settingsAckTimeoutMs} ms`);
   }
 
   /** Writes everything queued in one socket write, then tells the streams whose request went out. */
@@ -524,7 +528,7 @@ export class H2Session extends Deadline {
         if (stream !== null) this.streamError(stream, CANCEL, `response header list over ${this.maxBlockBytes} bytes`, 'headers_too_large');
         return;
       }
-      return this.connectionError(COMPRESSION_ERROR, `HPACK ${String(hpack.reason ?? hpack.message ?? err)}`);
+      return this.connectionError(COMPRESSION_ERROR, String(hpack.message ?? hpack.reason ?? err));
     }
     this.decodingStream = null;
     if (stream === null) return;
