@@ -31,3 +31,8 @@ export function fixtureCa(): string {
 export function untrustedCa(): string {
   return read('untrusted-ca.pem');
 }
+
+/** The path of a fixture file (for servers run as child processes: nginx, nghttpd). */
+export function fixtureCertPath(file: string): string {
+  return `${CERTS_DIR}${file}`;
+}
