@@ -3,6 +3,13 @@ import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
+import { connect as connectTcp } from 'node:net';
+import { once } from 'node:events';
+import { DeadlineClock } from '../../src/check/deadline-clock.js';
+import { CheckFailure } from '../../src/check/errors/check-failure.js';
+import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
+import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
+import { budgetContext, hopRequest } from '../../src/check/http2/h2-test-servers.js';
 import { encodeFields, F, FLAG, frameBytes, literalField, startRawH2Server, u32, type RawH2Server } from '../helpers/servers/raw-h2-server.js';
 
 // Peers that break HTTP/2 on purpose, against our engine through the whole executor. Each
@@ -394,6 +401,33 @@ describe('HTTP/2 hostile peers', () => {
         assert.equal(result.responseBytes, 7);
         await server.whenClientsGone();
         assert.deepEqual(server.client.goawayCodes, [0], 'only the fresh check\'s own polite GOAWAY(NO_ERROR)');
+      },
+    );
+  });
+
+  it('a peer that never acknowledges our SETTINGS: GOAWAY SETTINGS_TIMEOUT, the stream fails h2_protocol_error', async () => {
+    await withRaw(
+      startRawH2Server({ ackSettings: false, onRequest: () => undefined }),
+      async (server) => {
+        const socket = connectTcp(server.port, '127.0.0.1');
+        await once(socket, 'connect');
+        const session = createSessionOverSocket(socket, { limits: { maxHeaderBytes: 65_536 }, clock: new DeadlineClock(), settingsAckTimeoutMs: 100 });
+        const { ctx, dispose } = budgetContext(2_000);
+        try {
+          const failure = await exchangeHttp2(session, hopRequest(`${server.url}`), ctx).then(
+            () => assert.fail('expected a failure'),
+            (err: unknown) => err as CheckFailure,
+          );
+          assert.ok(failure instanceof CheckFailure);
+          assert.equal(failure.kind, 'h2_protocol_error');
+          assert.equal(failure.phase, 'ttfb');
+          assert.match(failure.detail, /SETTINGS_TIMEOUT: no SETTINGS ACK within 100 ms/);
+          await server.whenClientsGone();
+          assert.deepEqual(server.client.goawayCodes, [0x4]);
+        } finally {
+          dispose();
+          session.destroy();
+        }
       },
     );
   });
