@@ -1,6 +1,6 @@
 // Test-only builders shared by the contract suite, the pipeline tests and the benchmark.
-import type { CheckResult, CheckStatus } from '../domain/check-result.js';
-import type { NewTarget, StoredResult } from './store.js';
+import type { CheckResult, CheckStatus } from '../../src/domain/check-result.js';
+import type { NewTarget, StoredResult } from '../../src/storage/store.js';
 
 export function httpTarget(id: string, overrides: Partial<NewTarget> = {}): NewTarget {
   return {
@@ -24,6 +24,9 @@ const TLS = {
   certIssuer: 'CN=Vigil Test CA',
   certExpiresAt: '2030-01-01T00:00:00.000Z',
   daysRemaining: 1000,
+  chainExpiresAt: '2029-06-01T00:00:00.000Z',
+  chainDaysRemaining: 800,
+  chain: null,
 };
 
 /** A healthy HTTPS result with every phase; `ttfbMs` and status are the usual knobs. */
