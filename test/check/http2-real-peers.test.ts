@@ -6,7 +6,7 @@ import type { Clients } from '../../src/check/index.js';
 import { assertUp, PHASES } from '../helpers/check-assertions.js';
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
 import { missingBinary, startNginx, startNghttpd, type RealPeer } from '../helpers/servers/real-peers.js';
-import { respondText, startH2Server } from '../../src/check/http2/h2-test-servers.js';
+import { respondText, startH2Server } from '../helpers/servers/h2-engine-servers.js';
 
 // Our HTTP/2 engine against servers that are not ours: nghttpd (nghttp2, h2c and TLS),
 // nginx (TLS, ALPN h2) and node:http2's server, through the whole executor. Flow control

@@ -28,11 +28,6 @@ export function fixtureCa(): string {
   return read('ca.pem');
 }
 
-/** The second CA that signed `untrusted`; tests never trust it. */
-export function untrustedCa(): string {
-  return read('untrusted-ca.pem');
-}
-
 /** The path of a fixture file (for servers run as child processes: nginx, nghttpd). */
 export function fixtureCertPath(file: string): string {
   return `${CERTS_DIR}${file}`;

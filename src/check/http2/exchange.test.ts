@@ -8,7 +8,7 @@ import { CheckFailure } from '../errors/check-failure.js';
 import { exchangeHttp2 } from './exchange.js';
 import { exchangeHttp2OverSocket } from './over-socket.js';
 import { h2CodeName } from './h2-failure.js';
-import { budgetContext, FIXTURE_CA, hopRequest, openSession, respondText, sessionDeps, startH2Server, testLimits } from './h2-test-servers.js';
+import { budgetContext, FIXTURE_CA, hopRequest, openSession, respondText, sessionDeps, startH2Server, testLimits } from '../../../test/helpers/servers/h2-engine-servers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
   try {

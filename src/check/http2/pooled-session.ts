@@ -16,7 +16,7 @@ export type SessionConnector = (ctx: CheckContext) => H2Session | Promise<H2Sess
  * §6.5.2 recommends.
  */
 const STREAMS_BEFORE_SETTINGS = 1;
-export const ASSUMED_PEER_MAX_STREAMS = 100;
+const ASSUMED_PEER_MAX_STREAMS = 100;
 
 export interface PooledSessionHooks {
   /** the session can take no new streams (GOAWAY, closed, idle, pool closing) */

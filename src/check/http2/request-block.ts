@@ -12,7 +12,7 @@ type RequestFields = Pick<HopRequest, 'method' | 'url' | 'headers'>;
  * dropped (`te` only as `trailers`). Repeated names stay separate fields (cookie crumbs
  * included, RFC 9113 §8.2.3).
  */
-export function toH2Fields(request: RequestFields): Array<readonly [string, string]> {
+function toH2Fields(request: RequestFields): Array<readonly [string, string]> {
   const url = request.url;
   let authority = url.host;
   const regular: Array<readonly [string, string]> = [];

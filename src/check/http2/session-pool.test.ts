@@ -17,7 +17,7 @@ interface PooledHopResponse {
   readonly reused: boolean;
 }
 import { createSessionOverSocket } from './over-socket.js';
-import { budgetContext, connectSession, FIXTURE_CA, hopRequest, respondText, sessionDeps, startH2Server } from './h2-test-servers.js';
+import { budgetContext, connectSession, FIXTURE_CA, hopRequest, respondText, sessionDeps, startH2Server } from '../../../test/helpers/servers/h2-engine-servers.js';
 
 function run(pool: H2SessionPool, origin: string, connect: () => H2Session | Promise<H2Session>, path = '/', budgetMs = 3000): Promise<PooledHopResponse> {
   const { ctx, dispose } = budgetContext(budgetMs);
@@ -301,7 +301,7 @@ test('an idle pooled session does not keep the process alive', async () => {
   // The child runs one pooled check and never closes the pool: it must still exit by itself.
   const child = `
     const { H2SessionPool } = await import(${JSON.stringify(new URL('./session-pool.ts', import.meta.url).href)});
-    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('./h2-test-servers.ts', import.meta.url).href)});
+    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('../../../test/helpers/servers/h2-engine-servers.ts', import.meta.url).href)});
     const origin = ${JSON.stringify(server.origin)};
     const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
     const { ctx, dispose } = budgetContext(5000);

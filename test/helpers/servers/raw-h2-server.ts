@@ -18,7 +18,7 @@ export const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8 }
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
-export interface RawH2Connection {
+interface RawH2Connection {
   readonly socket: Socket;
   readonly timers: TimerSet;
   /** writes one frame (ignored once the socket is gone) */
@@ -43,7 +43,7 @@ export interface RawH2Options {
 }
 
 /** What the client sent, for assertions. */
-export interface ClientFrames {
+interface ClientFrames {
   /** every GOAWAY error code the client sent, in order */
   readonly goawayCodes: number[];
   /** every RST_STREAM [streamId, code] */
@@ -75,7 +75,7 @@ export function u32(n: number): Buffer {
   return b;
 }
 
-export function settingsPayload(settings: ReadonlyArray<readonly [number, number]>): Buffer {
+function settingsPayload(settings: ReadonlyArray<readonly [number, number]>): Buffer {
   const out = Buffer.alloc(settings.length * 6);
   settings.forEach(([id, value], i) => {
     out.writeUInt16BE(id, i * 6);

@@ -26,7 +26,7 @@ export function missingBinary(name: string): string | undefined {
   return found.status === 0 ? undefined : `${name} is not installed (Debian: ${name === 'nghttpd' ? 'nghttp2-server' : name}); .ci/run installs it`;
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -25,10 +25,9 @@ export const FLAG_END_HEADERS = 0x4;
 export const FLAG_PADDED = 0x8;
 export const FLAG_PRIORITY = 0x20;
 
-// Error codes (RFC 9113 §7)
+// Error codes the engine sends or tests for (RFC 9113 §7; all are named in CODE_NAMES)
 export const NO_ERROR = 0x0;
 export const PROTOCOL_ERROR = 0x1;
-export const INTERNAL_ERROR = 0x2;
 export const FLOW_CONTROL_ERROR = 0x3;
 export const SETTINGS_TIMEOUT = 0x4;
 export const STREAM_CLOSED = 0x5;
@@ -36,10 +35,7 @@ export const FRAME_SIZE_ERROR = 0x6;
 export const REFUSED_STREAM = 0x7;
 export const CANCEL = 0x8;
 export const COMPRESSION_ERROR = 0x9;
-export const CONNECT_ERROR = 0xa;
 export const ENHANCE_YOUR_CALM = 0xb;
-export const INADEQUATE_SECURITY = 0xc;
-export const HTTP_1_1_REQUIRED = 0xd;
 
 const CODE_NAMES: readonly string[] = [
   'NO_ERROR',
@@ -63,8 +59,8 @@ export function h2CodeName(code: number): string {
   return CODE_NAMES[code] ?? `code ${code}`;
 }
 
-// Settings identifiers (RFC 9113 §6.5.2)
-export const SETTINGS_HEADER_TABLE_SIZE = 0x1;
+// Settings identifiers we send or read (RFC 9113 §6.5.2; HEADER_TABLE_SIZE, 0x1, concerns an
+// encoder's dynamic table, and ours uses none)
 export const SETTINGS_ENABLE_PUSH = 0x2;
 export const SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
 export const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;

@@ -15,7 +15,7 @@ import {
 } from './constants.js';
 
 /** Writes a frame header (RFC 9113 §4.1) at `offset` of `out`. */
-export function writeFrameHeader(out: Buffer, offset: number, length: number, type: number, flags: number, streamId: number): void {
+function writeFrameHeader(out: Buffer, offset: number, length: number, type: number, flags: number, streamId: number): void {
   out[offset] = (length >>> 16) & 0xff;
   out[offset + 1] = (length >>> 8) & 0xff;
   out[offset + 2] = length & 0xff;
@@ -24,14 +24,14 @@ export function writeFrameHeader(out: Buffer, offset: number, length: number, ty
   out.writeUInt32BE(streamId & 0x7fffffff, offset + 5);
 }
 
-export function frameHeader(length: number, type: number, flags: number, streamId: number): Buffer {
+function frameHeader(length: number, type: number, flags: number, streamId: number): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   writeFrameHeader(out, 0, length, type, flags, streamId);
   return out;
 }
 
 /** A SETTINGS frame with the given [identifier, value] pairs. */
-export function settingsFrame(settings: ReadonlyArray<readonly [number, number]>): Buffer {
+function settingsFrame(settings: ReadonlyArray<readonly [number, number]>): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + settings.length * 6);
   writeFrameHeader(out, 0, settings.length * 6, FRAME_SETTINGS, 0, 0);
   let offset = FRAME_HEADER_BYTES;

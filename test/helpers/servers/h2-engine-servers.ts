@@ -11,13 +11,13 @@ import {
 } from 'node:http2';
 import { connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { DeadlineClock } from '../deadline-clock.js';
-import type { H2Session } from './engine/session.js';
-import { createSessionOverSocket, type SessionDeps } from './over-socket.js';
-import { CheckContext } from '../net/connection-types.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
-import { CheckFailure } from '../errors/check-failure.js';
-import type { HopRequest } from '../http/exchange-types.js';
+import { DeadlineClock } from '../../../src/check/deadline-clock.js';
+import type { H2Session } from '../../../src/check/http2/engine/session.js';
+import { createSessionOverSocket, type SessionDeps } from '../../../src/check/http2/over-socket.js';
+import { CheckContext } from '../../../src/check/net/connection-types.js';
+import { PhaseTimer } from '../../../src/check/timing/phase-timer.js';
+import { CheckFailure } from '../../../src/check/errors/check-failure.js';
+import type { HopRequest } from '../../../src/check/http/exchange-types.js';
 
 /**
  * Real HTTP/2 servers on 127.0.0.1:0 for the engine's tests (h2c and TLS with the fixture
@@ -38,7 +38,7 @@ export interface H2TestServer {
   close(): Promise<void>;
 }
 
-const CERT_DIR = new URL('../../../test/fixtures/certs/', import.meta.url);
+const CERT_DIR = new URL('../../fixtures/certs/', import.meta.url);
 export const FIXTURE_CA = readFileSync(new URL('ca.pem', CERT_DIR));
 
 export interface ServerOptions {
