@@ -2,8 +2,7 @@
  * The composition root of `vigil serve`: builds every dependency once and wires them.
  * Nothing else in the daemon constructs a store, a client set or a timer source.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { buildClients, executeCheck } from '../check/index.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
@@ -13,7 +12,6 @@ import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
-import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
 import { Daemon } from './daemon.js';
@@ -21,6 +19,8 @@ import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
 import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
+import { openDaemonStore, waitForPostgres } from './store-connect.js';
+import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -30,6 +30,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly dataDir: string;
   readonly token: string | null;
+  /** postgres://… from --store/VIGIL_STORE (wins over storage.url); null = config, else SQLite */
+  readonly storeUrl?: string | null;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
@@ -59,10 +61,12 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  const opened = await openDaemonStore(options.storeUrl ?? config.storage.url, options.dataDir, log, `${options.host}:${options.port}`);
+  const { store } = opened;
   const pipeline = new ResultBatcher({
     sink: store,
+    // Postgres away: keep results (up to the bound) and retry, instead of dropping each batch
+    ...(opened.postgres === null ? {} : { isOutage: isPostgresOutage }),
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
   });
   const breaker = createCircuitBreaker();
@@ -96,9 +100,20 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   }
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
   if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
-  const startReport = await daemon.start(config);
+  let startReport: ConfigApplyReport;
+  try {
+    // the API answers (/readyz: not ready, with the reason) while Postgres is not reachable
+    if (opened.postgres !== null) await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
+    startReport = await daemon.start(config);
+  } catch (err) {
+    await api.close();
+    await daemon.shutdown(0);
+    loopDelay.close();
+    await Promise.all([clients.guarded.close(), clients.private.close()]);
+    throw err;
+  }
   const maintenance = startMaintenance(store, config, log, options.maintenanceNowMs);
-  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${options.dataDir})`);
+  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${opened.description})`);
 
   return {
     daemon,

@@ -8,3 +8,8 @@ export { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/open-database.js';
 export { DEFAULT_ROLLUP_GRACE_MS } from './sqlite/rollups-repo.js';
 export { startStorageMaintenance, DEFAULT_MAINTENANCE_EVERY_MS } from './maintenance.js';
 export type { MaintenanceOptions, MaintenanceReport, StorageMaintenance } from './maintenance.js';
+export { openPostgresStore, createPostgresStore, StoreUnavailableError } from './postgres/postgres-store.js';
+export type { PostgresStore } from './postgres/postgres-store.js';
+export { parsePostgresUrl, isPostgresOutage, PostgresUrlError } from './postgres/pg-connection.js';
+export type { PostgresOptions } from './postgres/pg-connection.js';
+export { StoreSchemaError, PG_SCHEMA_VERSION } from './postgres/pg-schema.js';
