@@ -1,4 +1,5 @@
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) for the document in openapi.ts. */
+import { PHASES, timingKey } from '../domain/check-result.js';
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -69,7 +70,7 @@ const targetInputProps: Schema = {
 
 const timings = {
   type: 'object',
-  properties: { dnsMs: nullableMs, connectMs: nullableMs, tlsMs: nullableMs, ttfbMs: nullableMs, receiveMs: nullableMs, totalMs: ms },
+  properties: Object.fromEntries(PHASES.map((p) => [timingKey(p), p === 'total' ? ms : nullableMs])),
 };
 
 const phaseLatency = {

@@ -1,4 +1,4 @@
-import type { CheckKind, CheckSpec } from '../domain/check-spec.js';
+import { targetOf, type CheckKind, type CheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
@@ -28,11 +28,6 @@ const EXECUTORS = {
   http: executeHttpCheck,
   tcp: executeTcpCheck,
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
-
-function targetOf(spec: CheckSpec): string {
-  if (spec.kind === 'http') return spec.url;
-  return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
-}
 
 /**
  * Runs one check. Always resolves to a CheckResult; a bug inside an executor becomes an

@@ -17,7 +17,8 @@ import type { BreakerStats, DaemonHandle, DaemonStats, Readiness, ScheduledResul
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
-import { ProbeHealthMonitor, hostOfTarget, type ProbeHealthTransition } from './probe-health.js';
+import { ProbeHealthMonitor, type ProbeHealthTransition } from './probe-health.js';
+import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
@@ -49,7 +50,6 @@ export class Daemon implements DaemonHandle {
   private readonly listeners = new Set<(event: ScheduledResult) => void>();
   private readonly manualInFlight = new Set<Promise<unknown>>();
   /** probe-health host per definition, parsed once (not a URL parse per result) */
-  private readonly hostOf = new WeakMap<TargetDefinition, string>();
   private incidentWrites: Promise<void> = Promise.resolve();
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private degradedAt: number | null = null;
@@ -216,12 +216,7 @@ export class Daemon implements DaemonHandle {
     if (!(this.abort.signal.aborted && result.errorKind === 'internal')) {
       for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
     }
-    let host = this.hostOf.get(target);
-    if (host === undefined) {
-      host = hostOfTarget(target.spec);
-      this.hostOf.set(target, host);
-    }
-    this.onHealth(this.health.observe(host, result, this.deps.clock.now()));
+    this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
       try {
         listener(scheduled);

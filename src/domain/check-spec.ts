@@ -49,6 +49,15 @@ export interface TcpCheckSpec {
 
 export type CheckSpec = HttpCheckSpec | TcpCheckSpec;
 
+/**
+ * What a result names as its target: the URL for HTTP, `host:port` for TCP (an IPv6 literal
+ * in brackets). The one definition every result, log line and refusal uses.
+ */
+export function targetOf(spec: CheckSpec): string {
+  if (spec.kind === 'http') return spec.url;
+  return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
+}
+
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_REDIRECTS = 10;

@@ -2,6 +2,8 @@
  * What the status page shows, as plain data. `buildStatusModel` fills it from the daemon;
  * the renderers are pure functions of it (and are tested without a daemon).
  */
+import { PART_PHASES, timingKey, type PartPhase, type TimingKey } from '../domain/check-result.js';
+
 export type TargetState = 'up' | 'degraded' | 'down' | 'error' | 'unknown' | 'paused';
 
 export interface UptimeBucket {
@@ -55,5 +57,6 @@ export interface StatusModel {
 }
 
 export const UPTIME_BUCKETS = 90;
-export const PHASES = ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'receiveMs'] as const;
-export type PhaseKey = (typeof PHASES)[number];
+/** The chart's stacked phases, in request order: the parts of a check's time (domain PART_PHASES). */
+export const PHASES = Object.freeze(PART_PHASES.map(timingKey));
+export type PhaseKey = TimingKey<PartPhase>;

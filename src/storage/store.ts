@@ -7,7 +7,7 @@
  * Units: every time is epoch milliseconds unless the name says otherwise.
  */
 import type { CheckInput } from '../domain/check-spec.js';
-import type { CheckResult, CheckStatus } from '../domain/check-result.js';
+import { PHASES, type CheckResult, type CheckStatus, type Phase } from '../domain/check-result.js';
 import type { ErrorKind } from '../domain/error-kind.js';
 
 // ---------------------------------------------------------------- targets
@@ -94,8 +94,7 @@ export interface UptimeSummary {
   approximate: boolean;
 }
 
-export type Phase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'receive' | 'total';
-export const PHASES: readonly Phase[] = Object.freeze(['dns', 'connect', 'tls', 'ttfb', 'receive', 'total']);
+export { PHASES, type Phase };
 
 /** Percentiles of one phase; null fields when the phase never happened in the window. */
 export interface PhaseLatency {

@@ -55,7 +55,7 @@ export const KNOBS: readonly AnyKnob[] = Object.freeze([
   knob({ env: 'MOCK_PORTS', key: 'mockPorts', defaultText: '16', meaning: 'mock listeners; worker i uses listener i mod MOCK_PORTS', parse: parseIntegerIn(1, 1024) }),
   knob({ env: 'RAMP_SECS', key: 'rampSecs', defaultText: '2', meaning: 'linear start stagger: worker i starts at i x RAMP_SECS / CONCURRENCY (default: 2 or DURATION_SECS if shorter)', parse: parseNumberIn(0, 86_400) }),
   knob({ env: 'HTTP2', key: 'http2', defaultText: '0', meaning: '1 = h2c with prior knowledge (h2 via ALPN with TLS=1), pooled sessions', parse: parseFlag01, bare: '1' }),
-  knob({ env: 'TLS', key: 'tls', defaultText: '0', meaning: '1 = mocks serve HTTPS (fixture certificate, trusted via its CA)', parse: parseFlag01, bare: '1' }),
+  knob({ env: 'TLS', key: 'tls', defaultText: '0', meaning: '1 = mocks serve HTTPS (a certificate made at start, trusted via its CA)', parse: parseFlag01, bare: '1' }),
   knob({ env: 'REPORT_SECS', key: 'reportSecs', defaultText: '1', meaning: 'interval of the progress line on stderr; 0 = off', parse: parseNumberIn(0, 3600) }),
   knob({ env: 'PROCS', key: 'procs', defaultText: 'auto', meaning: 'processes to shard the run over (auto: as few as the fd budget allows)', parse: parseProcs }),
   knob({ env: 'MOCK_DELAY_MS', key: 'mockDelayMs', defaultText: '0', meaning: 'mock response delay: a number, or min-max for a uniform spread', parse: parseDelayRange }),

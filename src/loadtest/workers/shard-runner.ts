@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildClients, executeCheck, type Clients } from '../../check/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, defineHttpCheck, type HttpCheckSpec } from '../../domain/check-spec.js';
-import { loadMockCertificate } from '../mock-servers/fixture-cert.js';
+import { generateMockCertificate, type MockCertificate } from '../mock-servers/mock-cert.js';
 import { startMockHost, type MockHost } from '../mock-servers/mock-host.js';
 import type { LoadTestOptions } from '../options/load-test-options.js';
 import type { ShardSummary } from '../stats/shard-stats.js';
@@ -45,8 +45,8 @@ export function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec
 }
 
 /** Starts the mock servers the knobs describe (also used by `--mocks-only`). */
-export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: MockHost; cert: ReturnType<typeof loadMockCertificate> | null }> {
-  const cert = options.tls ? loadMockCertificate() : null;
+export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: MockHost; cert: MockCertificate | null }> {
+  const cert = options.tls ? await generateMockCertificate() : null;
   const mocks: MockHost = await startMockHost({
     count: options.mockPorts,
     http2: options.http2,
