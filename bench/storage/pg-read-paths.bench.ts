@@ -5,10 +5,9 @@
 // Run: node --import tsx bench/storage/pg-read-paths.bench.ts [targets] [days] [intervalS] [samples]
 //   env VIGIL_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), schema vigil_bench_reads
 //   (kept between runs: a second run with the same shape reuses the data; VIGIL_BENCH_RELOAD=1 reloads)
-import { cpus } from 'node:os';
-import { execSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store.js';
-import { httpResult } from '../../src/storage/store.fixtures.js';
+import { httpResult } from '../../test/storage/store.fixtures.js';
 import { PHASES } from '../../src/storage/store.js';
 import { PHASE_COLUMNS } from '../../src/storage/sqlite/summaries.js';
 
@@ -80,7 +79,7 @@ async function time(name: string, fn: (id: string) => Promise<unknown>): Promise
 }
 
 const now = END - 60_000;
-log(`\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} CPUs  load: ${execSync('uptime').toString().trim().replace(/.*load average: /, '')}`);
+log(`\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} CPUs  load: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 log(`${rows.toLocaleString('en')} results (${TARGETS} targets, ${DAYS} d, every ${INTERVAL_S} s), store ${(size.fileBytes / 2 ** 30).toFixed(2)} GiB, ${SAMPLES} samples each (random target)\n`);
 log('| read (one target) | p50 ms | p99 ms | max ms |\n|---|---|---|---|');
 log(await time('uptime 24h', (id) => store.uptime(id, '24h', now)));

@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads the whole body, refusing more than `maxBytes` (413) — checked against
  * Content-Length first so an honest large upload is refused without reading it.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
+async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     throw tooLarge(maxBytes);
@@ -62,7 +62,3 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   res.end(text);
 }
 
-export function sendNoContent(res: ServerResponse): void {
-  res.writeHead(204, { 'cache-control': 'no-store' });
-  res.end();
-}

@@ -11,9 +11,9 @@ import { checkInputSchema } from './check-input-schema.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 
 export const MIN_INTERVAL_MS = 1_000;
-export const MAX_INTERVAL_MS = 86_400_000;
-export const DEFAULT_INTERVAL_MS = 60_000;
-export const DEFAULT_CONFIRMATIONS = 2;
+const MAX_INTERVAL_MS = 86_400_000;
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_CONFIRMATIONS = 2;
 const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface TargetDefinition {
@@ -63,7 +63,7 @@ export const targetInputSchema = z.strictObject({
 export type TargetParse = { ok: true; target: TargetDefinition } | { ok: false; errors: FieldError[] };
 
 /** Derives a stable id from a name when none is given: "API health" → "api-health". */
-export function slugifyName(name: string): string {
+function slugifyName(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|-+$/g, '').slice(0, 64);
   return slug === '' ? 'target' : slug;
 }

@@ -25,7 +25,7 @@ export interface CheckRunnerDeps {
   readonly signal: AbortSignal;
 }
 
-export function internalFailure(target: TargetDefinition, startedAt: number, detail: string): CheckResult {
+function internalFailure(target: TargetDefinition, startedAt: number, detail: string): CheckResult {
   return {
     kind: target.spec.kind,
     target: targetOf(target.spec),

@@ -71,9 +71,9 @@ export interface ScheduledResult {
 }
 
 /** Why a due check did not run. Every one is counted (missed_late: the scheduler woke more than an interval late). */
-export type DropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
+type DropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
 
-export interface SchedulerStats {
+interface SchedulerStats {
   readonly targets: number;
   readonly inFlight: number;
   readonly maxInFlight: number;
@@ -82,7 +82,7 @@ export interface SchedulerStats {
   readonly drops: Readonly<Record<DropReason, number>>;
 }
 
-export interface PipelineStats {
+interface PipelineStats {
   /** results waiting in the batcher */
   readonly queueDepth: number;
   readonly writtenTotal: number;
@@ -108,7 +108,7 @@ export interface AlertDeliveryStats {
   readonly lastError: string | null;
 }
 
-export interface ProbeHealth {
+interface ProbeHealth {
   /** true while the "probe degraded" internal alert is raised */
   readonly degraded: boolean;
   readonly eventLoopDelayMs: number;

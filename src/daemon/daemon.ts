@@ -23,7 +23,7 @@ import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
 
-export const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface DaemonDeps {
   readonly store: Store;

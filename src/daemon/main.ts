@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { buildClients, executeCheck } from '../check/index.js';
+import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
@@ -72,6 +73,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const breaker = createCircuitBreaker();
   const loopDelay = startLoopDelaySampler();
   const clients = { guarded: buildClients({}), private: buildClients({ allowPrivateTargets: true }) };
+  // Before the API listens: a `POST /api/v1/targets/test` on a fresh daemon, and the first
+  // scheduled checks, must not carry the process's first-use costs in their phases.
+  const warmUp = await warmUpExecutor(clients.private, ['http', 'https', 'tcp']);
+  log.info(`warm-up: ${warmUp.checks.map((c) => `${c.path} ${c.status}`).join(', ')}`);
   const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
   const daemon = new Daemon({
     store,

@@ -11,8 +11,8 @@ import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
 import type { Store } from '../storage/store.js';
 import type { Logger } from './logger.js';
 
-export const STORE_RETRY_BASE_MS = 250;
-export const STORE_RETRY_MAX_MS = 10_000;
+const STORE_RETRY_BASE_MS = 250;
+const STORE_RETRY_MAX_MS = 10_000;
 
 export interface DaemonStore {
   readonly store: Store;

@@ -12,9 +12,9 @@ export type HttpAuth =
   | { readonly type: 'bearer'; readonly token: string };
 
 /** fresh: a new connection per check and per redirect hop (production). pooled: reuse. */
-export type ConnectionPolicy = 'fresh' | 'pooled';
+type ConnectionPolicy = 'fresh' | 'pooled';
 /** alpn: HTTP/2 only when TLS ALPN picks h2. prior-knowledge: h2c/h2 without negotiation. */
-export type Http2Mode = 'alpn' | 'prior-knowledge';
+type Http2Mode = 'alpn' | 'prior-knowledge';
 
 export interface HttpCheckSpec {
   readonly kind: 'http';
@@ -58,11 +58,11 @@ export function targetOf(spec: CheckSpec): string {
   return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_REDIRECTS = 10;
-export const MAX_REDIRECTS_LIMIT = 10;
-export const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
+const DEFAULT_MAX_REDIRECTS = 10;
+const MAX_REDIRECTS_LIMIT = 10;
+const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
 
 /** A user mistake in a check definition: names the field and the accepted form. */
 export class SpecError extends Error {
@@ -118,7 +118,7 @@ function positiveInt(field: string, value: unknown, min: number, max: number): n
 }
 
 /** Parses `200`, `200,204`, `200-299,304` into ranges. */
-export function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
+function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
   const form = 'a status code, a range or a list such as "200,204,300-399" (codes 100-599)';
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) throw new SpecError(field, form, text);

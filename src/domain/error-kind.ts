@@ -126,8 +126,6 @@ export const ERROR_EXPLANATION = {
   other: 'An unclassified failure.',
 } as const satisfies Record<ErrorKind, string>;
 
-export const ERROR_KINDS = Object.keys(ERROR_FAMILY) as readonly ErrorKind[];
-
 export function errorFamilyOf(kind: ErrorKind): ErrorFamily {
   return ERROR_FAMILY[kind];
 }

@@ -34,11 +34,6 @@ export const METRIC = {
   alertDeliveriesTotal: 'vigil_alert_deliveries_total',
 } as const;
 
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
-
-/** Phase label values of `vigil_check_phase_duration_seconds` (a closed set). */
-export const PHASE_LABELS = ['dns', 'connect', 'tls', 'ttfb', 'receive', 'total'] as const;
-
 /** Seconds. Checks run from sub-millisecond (loopback) to the 10 s default budget and beyond. */
 export const PHASE_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Seconds. The scale goal is p99 < 50 ms, so the buckets are dense around it. */

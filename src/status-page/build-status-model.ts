@@ -12,7 +12,7 @@ const RAW_PAGE_LIMIT = 1000;
 const RAW_MAX_PAGES = 3;
 const CHART_POINTS = 120;
 /** the page shows at most this many targets, failing ones first (a fleet of 100k would not fit) */
-export const STATUS_PAGE_MAX_TARGETS = 60;
+const STATUS_PAGE_MAX_TARGETS = 60;
 const INCIDENTS_SHOWN = 20;
 
 export interface StatusModelOptions {
@@ -89,7 +89,7 @@ function problemOf(result: CheckResult | null): string | null {
 }
 
 /** 90 hourly buckets: rolled-up hours from rollups, the rest from the raw results fetched. */
-export function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollup[], raw: readonly StoredResult[]): UptimeBucket[] {
+function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollup[], raw: readonly StoredResult[]): UptimeBucket[] {
   const byHour = new Map<number, { good: number; total: number }>();
   for (const r of rollups) byHour.set(r.hourStartMs, { good: r.up + r.degraded, total: r.up + r.degraded + r.down + r.error });
   const rolled = new Set(byHour.keys());
@@ -109,7 +109,7 @@ export function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollu
 }
 
 /** At most CHART_POINTS evenly spaced results, oldest first, successful exchanges only. */
-export function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
+function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
   const usable = raw.filter((r) => r.result.timings.ttfbMs !== null || r.result.timings.connectMs !== null).reverse();
   const step = Math.max(1, usable.length / CHART_POINTS);
   const out: LatencyPoint[] = [];

@@ -90,7 +90,7 @@ function ago(ms: number): string {
   return formatDuration(Math.max(0, ms));
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms < 1000) return formatMs(ms);
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;

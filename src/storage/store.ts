@@ -2,7 +2,7 @@
  * The storage contract of the daemon: targets, check results (raw + hourly rollups),
  * incidents. Every method is async so a networked store (Postgres) can implement the same
  * interface; the SQLite store runs its work in a worker thread (see docs/storage.md).
- * `store.contract.ts` is the shared test suite every implementation must pass.
+ * `test/storage/store.contract.ts` is the shared test suite every implementation must pass.
  *
  * Units: every time is epoch milliseconds unless the name says otherwise.
  */
@@ -12,7 +12,7 @@ import type { ErrorKind } from '../domain/error-kind.js';
 
 // ---------------------------------------------------------------- targets
 
-export type TargetSource = 'config' | 'api';
+type TargetSource = 'config' | 'api';
 
 export interface TargetRecord {
   /** stable id: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`; also the scheduler's phase key */
@@ -29,6 +29,15 @@ export interface TargetRecord {
   source: TargetSource;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * A stored target in the input form a config file or the API gives (`parseTargetInput`
+ * accepts it back): the one mapping used by config reload and by PATCH. `allowPrivateTargets`
+ * is not part of it: the daemon accepts that only from the config file.
+ */
+export function targetInputOf(r: TargetRecord): Record<string, unknown> {
+  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
 }
 
 /** What callers provide; the store sets createdAt/updatedAt. */
@@ -167,7 +176,7 @@ export interface RetentionReport {
   incidentsDeleted: number;
 }
 
-export interface SizeReport {
+interface SizeReport {
   /** main database file + WAL, bytes */
   fileBytes: number;
   walBytes: number;

@@ -27,7 +27,3 @@ export function fixtureCa(): string {
   return read('ca.pem');
 }
 
-/** The second CA that signed `untrusted`; tests never trust it. */
-export function untrustedCa(): string {
-  return read('untrusted-ca.pem');
-}

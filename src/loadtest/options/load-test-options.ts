@@ -66,7 +66,7 @@ export const KNOBS: readonly AnyKnob[] = Object.freeze([
   knob({ env: 'MAX_P99_RISE_PCT', key: 'maxP99RisePct', defaultText: '25', meaning: 'BASELINE: fail when p99 rose by more than this %', parse: parseNumberIn(0, 100_000) }),
 ]);
 
-export function flagOf(env: string): string {
+function flagOf(env: string): string {
   return `--${env.toLowerCase().replaceAll('_', '-')}`;
 }
 

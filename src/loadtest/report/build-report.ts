@@ -20,7 +20,7 @@ export interface RunFacts {
 }
 
 /** Event-loop delay above this means latencies include the harness's own queueing. */
-export const HIGH_LOOP_DELAY_MS = 50;
+const HIGH_LOOP_DELAY_MS = 50;
 const TOP_ERRORS = 10;
 const RAMP_LAG_WARN_MS = 1000;
 

@@ -9,7 +9,7 @@ export const REPORT_VERSION = 1;
 const ms = z.number().nonnegative();
 const nullableMs = ms.nullable();
 
-export const loadTestReportSchema = z.object({
+const loadTestReportSchema = z.object({
   version: z.literal(REPORT_VERSION),
   /** ISO-8601, when the first worker was due */
   startedAt: z.string(),

@@ -28,12 +28,12 @@ export interface PreparedShard {
   close(): Promise<void>;
 }
 
-export function workersInSlice(concurrency: number, slice: ShardSlice): number {
+function workersInSlice(concurrency: number, slice: ShardSlice): number {
   return slice.index >= concurrency ? 0 : Math.floor((concurrency - 1 - slice.index) / slice.count) + 1;
 }
 
 /** The spec every worker of one listener runs: exactly what the daemon would build. */
-export function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec {
+function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec {
   return defineHttpCheck({
     url,
     expectStatus: 200,

@@ -20,10 +20,10 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
-export const DEFAULT_SCHEMA = 'vigil';
-export const DEFAULT_MAX_CONNECTIONS = 10;
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_SCHEMA = 'vigil';
+const DEFAULT_MAX_CONNECTIONS = 10;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const SCHEMA_FORM = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A store URL or option Vigil cannot use; `field` names the flag or option. */

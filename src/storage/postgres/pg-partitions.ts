@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { inTransaction, sqlState } from './pg-connection.js';
 import { lockKeySql } from './pg-schema.js';
 
-export const DAY_MS = 86_400_000;
+const DAY_MS = 86_400_000;
 
 export interface ResultPartition {
   name: string;
@@ -11,7 +11,7 @@ export interface ResultPartition {
 }
 
 /** results_p<day> for days since the epoch (results_n<day> before it) */
-export function partitionName(day: number): string {
+function partitionName(day: number): string {
   return day < 0 ? `results_n${-day}` : `results_p${day}`;
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adminQuery, schemaPool } from '../../../test/helpers/postgres.js';
 import { freePort } from '../../../test/helpers/tcp-proxy.js';
-import { httpResult } from '../store.fixtures.js';
+import { httpResult } from '../../../test/storage/store.fixtures.js';
 import { PostgresUrlError, parsePostgresUrl } from './pg-connection.js';
 import { PG_SCHEMA_VERSION, StoreSchemaError } from './pg-schema.js';
 import { createPostgresStore, openPostgresStore, StoreUnavailableError } from './postgres-store.js';

@@ -1,4 +1,4 @@
-import { runStoreContract } from '../store.contract.js';
+import { runStoreContract } from '../../../test/storage/store.contract.js';
 import { schemaPool } from '../../../test/helpers/postgres.js';
 import { openPostgresStore } from './postgres-store.js';
 

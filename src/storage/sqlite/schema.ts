@@ -86,7 +86,7 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Runs the missing migrations, each in its own transaction. Refuses a newer database. */
 export function migrate(db: Database.Database): number {

@@ -95,7 +95,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
 }
 
 /** An async Store running on the calling thread (tests, CLI tools, the worker itself). */
-export function inThreadStore(sync: SyncStore): Store {
+function inThreadStore(sync: SyncStore): Store {
   const store = {} as Record<keyof Store, (...args: unknown[]) => Promise<unknown>>;
   for (const method of STORE_METHODS) {
     const fn = sync[method] as (...args: unknown[]) => unknown;

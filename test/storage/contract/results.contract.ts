@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StoredResult } from '../store.js';
-import { StoreInputError } from '../store.js';
+import type { StoredResult } from '../../../src/storage/store.js';
+import { StoreInputError } from '../../../src/storage/store.js';
 import { httpResult, tcpRefused } from '../store.fixtures.js';
 import type { StoreFactory } from '../store.contract.js';
 import { withStore } from '../store.contract.js';

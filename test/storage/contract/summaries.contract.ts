@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CheckStatus } from '../../domain/check-result.js';
-import type { StoredResult } from '../store.js';
-import { StoreInputError } from '../store.js';
+import type { CheckStatus } from '../../../src/domain/check-result.js';
+import type { StoredResult } from '../../../src/storage/store.js';
+import { StoreInputError } from '../../../src/storage/store.js';
 import { httpResult, tcpRefused } from '../store.fixtures.js';
 import type { StoreFactory } from '../store.contract.js';
 import { withStore } from '../store.contract.js';

@@ -1,6 +1,6 @@
 // Test-only builders shared by the contract suite, the pipeline tests and the benchmark.
-import type { CheckResult, CheckStatus } from '../domain/check-result.js';
-import type { NewTarget, StoredResult } from './store.js';
+import type { CheckResult, CheckStatus } from '../../src/domain/check-result.js';
+import type { NewTarget, StoredResult } from '../../src/storage/store.js';
 
 export function httpTarget(id: string, overrides: Partial<NewTarget> = {}): NewTarget {
   return {

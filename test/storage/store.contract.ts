@@ -4,7 +4,7 @@
  * a fresh, empty store each time; the suite closes every store it opens.
  */
 import { describe } from 'node:test';
-import type { Store } from './store.js';
+import type { Store } from '../../src/storage/store.js';
 import { incidentsContract } from './contract/incidents.contract.js';
 import { resultsContract } from './contract/results.contract.js';
 import { summariesContract } from './contract/summaries.contract.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StoreConflictError, StoreInputError } from '../store.js';
+import { StoreConflictError, StoreInputError } from '../../../src/storage/store.js';
 import type { StoreFactory } from '../store.contract.js';
 import { withStore } from '../store.contract.js';
 
