@@ -1,3 +1,4 @@
+import { CHECK_KINDS } from '../domain/check-spec.js';
 import { COMPONENT_SCHEMAS } from './openapi-schemas.js';
 
 /**
@@ -27,7 +28,7 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/targets': {
     get: {
       summary: 'List targets',
-      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', 'http or tcp', { enum: ['http', 'tcp'] })],
+      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', CHECK_KINDS.join(', '), { enum: [...CHECK_KINDS] })],
       responses: { '200': json('TargetList', 'targets'), ...errors(400, 401) },
     },
     post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 409, 413, 415) } },

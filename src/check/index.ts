@@ -3,6 +3,7 @@ import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
+import { executeTlsCheck } from './tls/tls-check.js';
 import { PhaseTimer } from './timing/phase-timer.js';
 import { classifyError } from './errors/classify.js';
 import { CheckFailure } from './errors/check-failure.js';
@@ -27,6 +28,7 @@ export type Executor<S extends CheckSpec = CheckSpec> = (
 const EXECUTORS = {
   http: executeHttpCheck,
   tcp: executeTcpCheck,
+  tls: executeTlsCheck,
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
 
 /**

@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldError } from '../daemon/daemon-handle.js';
 import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { certExpiryThresholds, MAX_CERT_EXPIRY_DAYS, SpecError } from '../domain/spec-fields.js';
 import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type TargetDefaults, type TargetDefinition } from './target-definition.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
@@ -43,6 +44,8 @@ const fileSchema = z.strictObject({
       timeout: z.union([z.number(), z.string()]).optional(),
       confirmations: z.number().int().min(1).max(100).optional(),
       allowPrivateTargets: z.boolean().optional(),
+      certExpiryWarnDays: z.number().int().min(0).max(MAX_CERT_EXPIRY_DAYS).optional(),
+      certExpiryCriticalDays: z.number().int().min(0).max(MAX_CERT_EXPIRY_DAYS).optional(),
     })
     .optional(),
   probe: probeInputSchema.optional(),
@@ -64,7 +67,18 @@ function parseDefaults(raw: z.infer<typeof fileSchema>['defaults']): TargetDefau
     timeoutMs: duration('timeout', d.timeout, 1),
     confirmations: d.confirmations ?? BUILTIN_TARGET_DEFAULTS.confirmations,
     allowPrivateTargets: d.allowPrivateTargets ?? BUILTIN_TARGET_DEFAULTS.allowPrivateTargets,
+    ...certExpiryDefaults(d.certExpiryWarnDays, d.certExpiryCriticalDays),
   });
+}
+
+function certExpiryDefaults(warn: number | undefined, critical: number | undefined): Pick<TargetDefaults, 'certExpiryWarnDays' | 'certExpiryCriticalDays'> {
+  try {
+    certExpiryThresholds({ certExpiryWarnDays: warn, certExpiryCriticalDays: critical });
+  } catch (err) {
+    if (err instanceof SpecError) throw new ConfigFileError(`defaults.${err.field}`, `expected ${err.expected}, got ${JSON.stringify(err.got)}`);
+    throw err;
+  }
+  return { certExpiryWarnDays: warn ?? null, certExpiryCriticalDays: critical ?? null };
 }
 
 /** Validates every target; duplicates (id or name) after the first are refused. */

@@ -37,6 +37,9 @@ export interface TargetDefaults {
   readonly timeoutMs: number | null;
   readonly confirmations: number;
   readonly allowPrivateTargets: boolean;
+  /** certificate-expiry thresholds of http and tls checks that set none (null: the built-in 14 / 3) */
+  readonly certExpiryWarnDays: number | null;
+  readonly certExpiryCriticalDays: number | null;
 }
 
 export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
@@ -44,7 +47,19 @@ export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
   timeoutMs: null,
   confirmations: DEFAULT_CONFIRMATIONS,
   allowPrivateTargets: false,
+  certExpiryWarnDays: null,
+  certExpiryCriticalDays: null,
 });
+
+/** The check input with the file's defaults filled in where the check says nothing. */
+function withCheckDefaults(check: CheckInput, timeoutMs: number, defaults: TargetDefaults): CheckInput {
+  const filled: Record<string, unknown> = { ...check, timeoutMs };
+  if (check.kind === undefined || check.kind === 'http' || check.kind === 'tls') {
+    if (check.certExpiryWarnDays === undefined && defaults.certExpiryWarnDays !== null) filled.certExpiryWarnDays = defaults.certExpiryWarnDays;
+    if (check.certExpiryCriticalDays === undefined && defaults.certExpiryCriticalDays !== null) filled.certExpiryCriticalDays = defaults.certExpiryCriticalDays;
+  }
+  return filled as CheckInput;
+}
 
 const durationSchema = z.union([z.number(), z.string()]);
 
@@ -106,7 +121,7 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     return { ok: false, errors: [{ target: label, field: timeoutMs !== null ? 'timeout' : 'check.timeoutMs', message: `expected at most the interval (${interval} ms), got ${checkTimeoutMs} ms` }] };
   }
   let spec: CheckSpec;
-  const checkInput = { ...raw.check, timeoutMs: checkTimeoutMs } as CheckInput;
+  const checkInput = withCheckDefaults(raw.check, checkTimeoutMs, defaults);
   try {
     spec = defineCheck(checkInput);
   } catch (err) {

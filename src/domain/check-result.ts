@@ -44,9 +44,31 @@ export interface TlsInfo {
   alpn: string | null;
   certSubject: string | null;
   certIssuer: string | null;
-  /** ISO-8601 */
+  /** the leaf certificate's notAfter, ISO-8601 */
   certExpiresAt: string | null;
+  /** whole days until the leaf expires (negative once expired) */
   daysRemaining: number | null;
+  /**
+   * The earliest notAfter over the whole chain (leaf, intermediates, the root it verified
+   * against), ISO-8601: what the certificate-expiry thresholds judge. Equal to
+   * `certExpiresAt` when the leaf expires first.
+   */
+  chainExpiresAt: string | null;
+  /** whole days until `chainExpiresAt` */
+  chainDaysRemaining: number | null;
+  /** the chain, leaf first: reported by `tls` checks, null for the others */
+  chain: TlsCertificate[] | null;
+}
+
+export interface TlsCertificate {
+  subject: string | null;
+  issuer: string | null;
+  /** ISO-8601 */
+  notBefore: string | null;
+  /** ISO-8601 */
+  notAfter: string | null;
+  /** SHA-256 fingerprint, colon-separated hex as OpenSSL prints it */
+  fingerprint256: string | null;
 }
 
 /** The one result type every executor produces. Plain and JSON-safe. */

@@ -54,6 +54,12 @@ function registerResultMetrics(registry: Registry): (event: ScheduledResult) => 
     buckets: PHASE_BUCKETS_SECONDS,
     registers: [registry],
   });
+  const certExpiry = new Gauge({
+    name: METRIC.tlsCertExpiryTimestampSeconds,
+    help: "Earliest expiry (notAfter) over the target's TLS certificate chain, as a Unix timestamp in seconds.",
+    labelNames: ['target'],
+    registers: [registry],
+  });
   const lag = new Histogram({
     name: METRIC.schedulingLagSeconds,
     help: 'Scheduled checks: actual start minus due time, in seconds.',
@@ -82,6 +88,8 @@ function registerResultMetrics(registry: Registry): (event: ScheduledResult) => 
       if (ms !== null) child.observe(ms / 1000);
     }
     if (event.trigger === 'schedule') lag.observe(Math.max(0, event.schedulingLagMs) / 1000);
+    const chainExpiresAt = result.tls?.chainExpiresAt;
+    if (chainExpiresAt !== null && chainExpiresAt !== undefined) certExpiry.set({ target: event.targetId }, Date.parse(chainExpiresAt) / 1000);
   };
 }
 

@@ -30,6 +30,11 @@ export const METRIC = {
   storageWriteFailuresTotal: 'vigil_storage_write_failures_total',
   /** gauge{state}: circuit breakers per state (closed, open, half_open) */
   circuitBreakers: 'vigil_circuit_breakers',
+  /**
+   * gauge{target}: the earliest notAfter of the target's certificate chain, epoch seconds
+   * (blackbox_exporter's convention), from its latest result that carried one
+   */
+  tlsCertExpiryTimestampSeconds: 'vigil_tls_cert_expiry_timestamp_seconds',
   /** counter{webhook, outcome}: alert deliveries (delivered, failed, retried) */
   alertDeliveriesTotal: 'vigil_alert_deliveries_total',
 } as const;

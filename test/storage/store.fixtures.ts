@@ -24,6 +24,9 @@ const TLS = {
   certIssuer: 'CN=Vigil Test CA',
   certExpiresAt: '2030-01-01T00:00:00.000Z',
   daysRemaining: 1000,
+  chainExpiresAt: '2029-06-01T00:00:00.000Z',
+  chainDaysRemaining: 800,
+  chain: null,
 };
 
 /** A healthy HTTPS result with every phase; `ttfbMs` and status are the usual knobs. */

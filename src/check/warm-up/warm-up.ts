@@ -36,6 +36,8 @@ const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length:
 /** The paths a spec's check will take: plain HTTP for http://, plain and TLS for https:// (or a redirect that may go there). */
 export function warmUpPathsFor(spec: CheckSpec): WarmUpPath[] {
   if (spec.kind === 'tcp') return ['tcp'];
+  // A TLS handshake without HTTP: the https path warms the same TLS code.
+  if (spec.kind === 'tls') return ['https'];
   const isTls = spec.url.startsWith('https:');
   if (isTls) return ['http', 'https'];
   return spec.followRedirects ? ['http', 'https'] : ['http'];

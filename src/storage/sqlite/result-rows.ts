@@ -104,7 +104,7 @@ export function fromRow(row: ResultRow, interners: Interners): StoredResult {
     errorPhase: row.error_phase as ErrorPhase | null,
     detail: row.detail,
     connectionReused: row.connection_reused === 1,
-    tls: row.tls_key === null ? null : (JSON.parse(interners.tls.valueOf(row.tls_key)) as TlsInfo),
+    tls: row.tls_key === null ? null : readStoredTls(interners.tls.valueOf(row.tls_key)),
   };
   return {
     targetId: interners.targets.valueOf(row.target_key),
@@ -113,4 +113,11 @@ export function fromRow(row: ResultRow, interners: Interners): StoredResult {
     schedulingLagMs: row.sched_lag_us / 1000,
     loopDelayMs: row.loop_delay_us / 1000,
   };
+}
+
+/** Rows written before the chain fields existed read as "not known" rather than undefined. */
+const NO_CHAIN = Object.freeze({ chainExpiresAt: null, chainDaysRemaining: null, chain: null });
+
+function readStoredTls(json: string): TlsInfo {
+  return { ...NO_CHAIN, ...(JSON.parse(json) as Partial<TlsInfo>) } as TlsInfo;
 }
