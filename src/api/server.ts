@@ -9,6 +9,7 @@ import { createBearerAuth } from './auth.js';
 import { sendJson } from './http-io.js';
 import { Router, type Route } from './router.js';
 import { historyRoutes } from './routes/history-routes.js';
+import { maintenanceWindowRoutes } from './routes/maintenance-window-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { targetRoutes } from './routes/target-routes.js';
 
@@ -29,7 +30,7 @@ export interface ApiServer {
 
 /** Every route the server answers, in match order (literal paths before parameters). */
 export function buildRoutes(deps: ApiDeps): Route[] {
-  return [...systemRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps)];
+  return [...systemRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps)];
 }
 
 /** Starts the REST API, /metrics, health endpoints and the status page on one HTTP server. */

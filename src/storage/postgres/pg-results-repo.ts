@@ -38,6 +38,7 @@ interface ResultRow {
   endpoint_key: number;
   tls_key: number | null;
   detail: string | null;
+  in_maintenance: boolean | null;
 }
 
 /** Column, its array type for unnest, and how a StoredResult fills it. */
@@ -46,7 +47,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['error_phase', 'text'], ['status_code', 'int2'], ['http_version', 'text'], ['total_us', 'int8'], ['dns_us', 'int8'],
   ['connect_us', 'int8'], ['tls_us', 'int8'], ['ttfb_us', 'int8'], ['receive_us', 'int8'], ['response_bytes', 'int8'],
   ['connection_reused', 'bool'], ['sched_lag_us', 'int8'], ['loop_delay_us', 'int8'], ['endpoint_key', 'int4'],
-  ['tls_key', 'int4'], ['detail', 'text'],
+  ['tls_key', 'int4'], ['detail', 'text'], ['in_maintenance', 'bool'],
 ];
 
 /**
@@ -79,7 +80,7 @@ export class PgResultsRepo {
         targets.keyOf(item.targetId), r.startedAt, item.dueAt, r.status, r.errorKind, r.errorPhase, r.statusCode, r.httpVersion,
         toUs(t.totalMs), toUs(t.dnsMs), toUs(t.connectMs), toUs(t.tlsMs), toUs(t.ttfbMs), toUs(t.receiveMs), r.responseBytes,
         r.connectionReused, toUs(item.schedulingLagMs), toUs(item.loopDelayMs), endpoints.keyOf(endpointOf(r)),
-        r.tls === null ? null : tls.keyOf(JSON.stringify(r.tls)), r.detail,
+        r.tls === null ? null : tls.keyOf(JSON.stringify(r.tls)), r.detail, item.inMaintenance === true ? true : null,
       ];
       for (let c = 0; c < row.length; c += 1) (columns[c] as unknown[])[i] = row[c];
     });
@@ -148,12 +149,14 @@ export class PgResultsRepo {
       connectionReused: row.connection_reused,
       tls: row.tls_key === null ? null : (JSON.parse(this.interners.tls.valueOf(row.tls_key)) as TlsInfo),
     };
-    return {
+    const stored: StoredResult = {
       targetId: this.interners.targets.valueOf(row.target_key),
       result,
       dueAt: row.due_at,
       schedulingLagMs: row.sched_lag_us / 1000,
       loopDelayMs: row.loop_delay_us / 1000,
     };
+    if (row.in_maintenance === true) stored.inMaintenance = true;
+    return stored;
   }
 }

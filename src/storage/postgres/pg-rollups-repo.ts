@@ -33,17 +33,18 @@ const HOUR_PHASES_SQL = `
     array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
   FROM b GROUP BY 1, 2`;
 const HOUR_COUNTS_SQL = `
-  SELECT target_key, count(*) FILTER (WHERE status = 'up')::int AS up, count(*) FILTER (WHERE status = 'degraded')::int AS degraded,
-    count(*) FILTER (WHERE status = 'down')::int AS down, count(*) FILTER (WHERE status = 'error')::int AS error
-  FROM results WHERE started_at >= $1 AND started_at < $2 GROUP BY target_key`;
+  SELECT target_key, count(*) FILTER (WHERE status = 'up' AND counted)::int AS up, count(*) FILTER (WHERE status = 'degraded' AND counted)::int AS degraded,
+    count(*) FILTER (WHERE status = 'down' AND counted)::int AS down, count(*) FILTER (WHERE status = 'error' AND counted)::int AS error,
+    count(*) FILTER (WHERE NOT counted)::int AS maintenance
+  FROM (SELECT target_key, status, in_maintenance IS NOT TRUE AS counted FROM results WHERE started_at >= $1 AND started_at < $2) r GROUP BY target_key`;
 const UPSERT_SQL = `
-  INSERT INTO rollups (target_key, hour_start, up, degraded, down, error, phases)
-  SELECT k, $1, u, dg, dn, e, ph FROM unnest($2::int4[], $3::int4[], $4::int4[], $5::int4[], $6::int4[], $7::text[]) AS t(k, u, dg, dn, e, ph)
+  INSERT INTO rollups (target_key, hour_start, up, degraded, down, error, maintenance, phases)
+  SELECT k, $1, u, dg, dn, e, mt, ph FROM unnest($2::int4[], $3::int4[], $4::int4[], $5::int4[], $6::int4[], $7::int4[], $8::text[]) AS t(k, u, dg, dn, e, mt, ph)
   ON CONFLICT (target_key, hour_start) DO UPDATE SET up = excluded.up, degraded = excluded.degraded, down = excluded.down,
-    error = excluded.error, phases = excluded.phases`;
+    error = excluded.error, maintenance = excluded.maintenance, phases = excluded.phases`;
 
 interface PhaseRow { target_key: number; phase: number; n: number; sum_us: number; min_us: number; max_us: number; buckets: number[]; counts: number[] }
-interface CountRow { target_key: number; up: number; degraded: number; down: number; error: number }
+interface CountRow { target_key: number; up: number; degraded: number; down: number; error: number; maintenance: number }
 
 export class PgRollupsRepo {
   constructor(
@@ -106,7 +107,7 @@ export class PgRollupsRepo {
     try {
       await client.query(UPSERT_SQL, [
         hourStartMs, counts.map((c) => c.target_key), counts.map((c) => c.up), counts.map((c) => c.degraded),
-        counts.map((c) => c.down), counts.map((c) => c.error), counts.map((c) => encodePhases(phasesOf.get(c.target_key) as Record<Phase, PhaseAggregate>)),
+        counts.map((c) => c.down), counts.map((c) => c.error), counts.map((c) => c.maintenance), counts.map((c) => encodePhases(phasesOf.get(c.target_key) as Record<Phase, PhaseAggregate>)),
       ]);
       await writeMeta(client, 'rollup_watermark_ms', hourStartMs + HOUR_MS);
       await client.query('COMMIT');
@@ -120,17 +121,17 @@ export class PgRollupsRepo {
   async list(targetId: string, fromMs: number, toMs: number): Promise<HourlyRollup[]> {
     const key = await this.targets.find(targetId);
     if (key === null) return [];
-    const { rows } = await this.pool.query<{ hour_start: number; up: number; degraded: number; down: number; error: number; phases: string }>(
+    const { rows } = await this.pool.query<{ hour_start: number; up: number; degraded: number; down: number; error: number; maintenance: number; phases: string }>(
       'SELECT * FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3 ORDER BY hour_start',
       [key, floorHour(fromMs), toMs],
     );
-    return rows.map((r) => ({ targetId, hourStartMs: r.hour_start, up: r.up, degraded: r.degraded, down: r.down, error: r.error, phases: decodePhases(r.phases) }));
+    return rows.map((r) => ({ targetId, hourStartMs: r.hour_start, up: r.up, degraded: r.degraded, down: r.down, error: r.error, maintenance: r.maintenance, phases: decodePhases(r.phases) }));
   }
 
   /**
    * Drops whole daily partitions of raw results that end before the raw retention — only
-   * hours already rolled up — and moves the raw floor to the end of the last one dropped;
-   * then deletes rollups and closed incidents older than the rollup retention.
+   * hours already rolled up — and moves the raw floor there; then deletes rollups and closed
+   * incidents older than the rollup retention.
    */
   async applyRetention(nowMs: number, policy: RetentionPolicy = DEFAULT_RETENTION): Promise<RetentionReport> {
     for (const field of ['rawRetentionMs', 'rollupRetentionMs'] as const) {
@@ -144,16 +145,15 @@ export class PgRollupsRepo {
       const watermark = await readMeta(client, 'rollup_watermark_ms');
       if (watermark !== null) {
         const before = Math.min(floorHour(nowMs - policy.rawRetentionMs), watermark);
-        let droppedTo: number | null = null;
         for (const p of await this.partitions.list()) {
           if (p.toMs > before) break;
           out.rawDeleted += await this.partitions.drop(p);
-          droppedTo = p.toMs;
         }
-        if (droppedTo !== null) {
-          const floor = await readMeta(client, 'raw_floor_ms');
-          await writeMeta(client, 'raw_floor_ms', Math.max(floor ?? droppedTo, droppedTo));
-        }
+        // The floor moves to `before` as in SQLite (summaries take rollups for older hours);
+        // raw rows between the last dropped day and `before` stay until their day is dropped
+        // (pages still show them): no row deletes, ever.
+        const floor = await readMeta(client, 'raw_floor_ms');
+        await writeMeta(client, 'raw_floor_ms', Math.max(floor ?? before, before));
       }
       const rollupBefore = nowMs - policy.rollupRetentionMs;
       out.rollupsDeleted = (await client.query('DELETE FROM rollups WHERE hour_start < $1', [rollupBefore])).rowCount ?? 0;

@@ -52,10 +52,12 @@ const MIGRATIONS: readonly string[] = [
     loop_delay_us bigint NOT NULL,
     endpoint_key integer NOT NULL,
     tls_key integer,
-    detail text
+    detail text,
+    -- true when the check ran inside a maintenance window; NULL (free) otherwise
+    in_maintenance boolean
   ) PARTITION BY RANGE (started_at);
-  -- one target's pages (keyset on started_at, id) and uptime counts (status from the index)
-  CREATE INDEX results_by_target_time ON results (target_key, started_at, id) INCLUDE (status);
+  -- one target's pages (keyset on started_at, id) and uptime counts (index-only)
+  CREATE INDEX results_by_target_time ON results (target_key, started_at, id) INCLUDE (status, in_maintenance);
   -- the rollup job reads one hour across targets: rows arrive in time order, BRIN is tiny
   CREATE INDEX results_by_time ON results USING brin (started_at) WITH (pages_per_range = 32);
   CREATE TABLE rollups (
@@ -65,6 +67,7 @@ const MIGRATIONS: readonly string[] = [
     degraded integer NOT NULL,
     down integer NOT NULL,
     error integer NOT NULL,
+    maintenance integer NOT NULL DEFAULT 0,
     phases text NOT NULL,
     PRIMARY KEY (target_key, hour_start)
   );
@@ -86,6 +89,13 @@ const MIGRATIONS: readonly string[] = [
   -- raw_floor_ms: raw results exist for every time >= this; rollup_watermark_ms: every hour
   -- before this is rolled up
   CREATE TABLE meta (key text PRIMARY KEY, value bigint);
+  CREATE TABLE maintenance_windows (
+    id text PRIMARY KEY,
+    source text NOT NULL,
+    input jsonb NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
   `,
 ];
 

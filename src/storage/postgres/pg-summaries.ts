@@ -8,7 +8,7 @@ import { PHASE_COLUMNS } from '../sqlite/summaries.js';
 import type { PgInterner } from './pg-interner.js';
 import { readMeta } from './pg-meta.js';
 
-type StatusCounts = { up: number; degraded: number; down: number; error: number };
+type StatusCounts = { up: number; degraded: number; down: number; error: number; maintenance: number };
 
 /**
  * Uptime and latency of one target, as in the SQLite store: a window splits at the raw
@@ -30,29 +30,31 @@ export class PgSummaries {
   async uptime(targetId: string, window: UptimeWindow, nowMs: number): Promise<UptimeSummary> {
     const toMs = nowMs;
     const fromMs = nowMs - UPTIME_WINDOW_MS[window];
-    const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0 };
+    const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 };
     const key = await this.targets.find(targetId);
     const split = await this.split(fromMs);
     if (key !== null) {
       if (split.rollupFromMs !== null) {
         const { rows } = await this.pool.query<StatusCounts>(
           `SELECT coalesce(sum(up), 0)::int8 AS up, coalesce(sum(degraded), 0)::int8 AS degraded, coalesce(sum(down), 0)::int8 AS down,
-             coalesce(sum(error), 0)::int8 AS error FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3`,
+             coalesce(sum(error), 0)::int8 AS error, coalesce(sum(maintenance), 0)::int8 AS maintenance FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3`,
           [key, split.rollupFromMs, split.rawFromMs],
         );
         const r = rows[0] as StatusCounts;
-        for (const s of ['up', 'degraded', 'down', 'error'] as const) counts[s] += r[s];
+        for (const s of ['up', 'degraded', 'down', 'error', 'maintenance'] as const) counts[s] += r[s];
       }
-      const { rows } = await this.pool.query<{ status: keyof StatusCounts; n: number }>(
-        'SELECT status, count(*) AS n FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3 GROUP BY status',
+      // results inside a maintenance window count apart, never as up or down
+      const { rows } = await this.pool.query<{ status: 'up' | 'degraded' | 'down' | 'error'; m: boolean | null; n: number }>(
+        `SELECT status, in_maintenance AS m, count(*) AS n FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3
+         GROUP BY status, in_maintenance`,
         [key, split.rawFromMs, toMs],
       );
-      for (const row of rows) counts[row.status] += row.n;
+      for (const row of rows) counts[row.m === true ? 'maintenance' : row.status] += row.n;
     }
     const total = counts.up + counts.degraded + counts.down + counts.error;
     const upCount = counts.up + counts.degraded;
     return {
-      targetId, fromMs, toMs, total, up: upCount, degraded: counts.degraded, down: counts.down, error: counts.error,
+      targetId, fromMs, toMs, total, up: upCount, degraded: counts.degraded, down: counts.down, error: counts.error, maintenance: counts.maintenance,
       uptimePct: total === 0 ? null : (upCount / total) * 100,
       approximate: split.rollupFromMs !== null,
     };

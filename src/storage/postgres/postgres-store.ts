@@ -13,6 +13,7 @@ import { PgRollupsRepo } from './pg-rollups-repo.js';
 import { migratePostgres } from './pg-schema.js';
 import { PgSummaries } from './pg-summaries.js';
 import { PgTargetsRepo } from './pg-targets-repo.js';
+import { PgWindowsRepo } from './pg-windows-repo.js';
 
 /** A Postgres store whose pool exists but whose schema is not checked yet. */
 export interface PostgresStore extends Store {
@@ -45,6 +46,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
   const summaries = new PgSummaries(pool, interners.targets);
   const rollups = new PgRollupsRepo(pool, interners.targets, partitions);
   const incidents = new PgIncidentsRepo(pool);
+  const windows = new PgWindowsRepo(pool);
   const display = `postgres ${parsed.display} schema ${schema}`;
   let connected = false;
   let closed = false;
@@ -87,13 +89,16 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
       };
     },
     vacuum: async () => {
-      await pool.query('VACUUM (ANALYZE) results, rollups, targets, incidents, target_keys, endpoints, tls_infos, meta');
+      await pool.query('VACUUM (ANALYZE) results, rollups, targets, incidents, target_keys, endpoints, tls_infos, meta, maintenance_windows');
     },
     openIncident: (input) => incidents.open(input),
     updateIncident: (id, input) => incidents.updateOpen(id, input),
     closeIncident: (id, closedAt) => incidents.closeOpen(id, closedAt),
     getOpenIncident: (targetId) => incidents.openForTarget(targetId),
     listIncidents: (query) => incidents.list(query),
+    listMaintenanceWindows: () => windows.list(),
+    putMaintenanceWindow: (window, nowMs) => windows.put(window, nowMs),
+    deleteMaintenanceWindow: (id) => windows.delete(id),
     close: async () => {
       if (closed) return;
       closed = true;
