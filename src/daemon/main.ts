@@ -3,25 +3,27 @@
  * Nothing else in the daemon constructs a store, a client set or a timer source.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
+import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
+import { ensureDataDir, lockDataDir } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
 import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
-import { openDaemonStore, waitForPostgres } from './store-connect.js';
-import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
+import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -62,7 +64,27 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
-  const opened = await openDaemonStore(options.storeUrl ?? config.storage.url, options.dataDir, log, `${options.host}:${options.port}`);
+  const storeUrl = options.storeUrl ?? config.storage.url;
+  // Then, in order, everything that can refuse the start before the database is opened: a
+  // data dir that cannot be created, a data dir another daemon holds, a port in use. With
+  // Postgres the data dir holds nothing (many nodes share the database): not created, not locked.
+  if (storeUrl === null) ensureDataDir(options.dataDir);
+  const lock = storeUrl === null ? lockDataDir(options.dataDir) : { release: () => undefined };
+  let listener: ApiListener;
+  try {
+    listener = await listenApi({ host: options.host, port: options.port, token: options.token });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  let opened: DaemonStore;
+  try {
+    opened = await openDaemonStore(storeUrl, join(options.dataDir, 'vigil.db'), log, `${options.host}:${options.port}`);
+  } catch (err) {
+    await listener.close();
+    lock.release();
+    throw err;
+  }
   const { store } = opened;
   const pipeline = new ResultBatcher({
     sink: store,
@@ -94,15 +116,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     config,
     log,
   });
-  let api: ApiServer;
-  try {
-    api = await startApiServer(daemon, { host: options.host, port: options.port, token: options.token });
-  } catch (err) {
-    await daemon.shutdown(0);
-    loopDelay.close();
-    await Promise.all([clients.guarded.close(), clients.private.close()]);
-    throw err;
-  }
+  const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
   if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
   let startReport: ConfigApplyReport;
@@ -115,6 +129,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     await daemon.shutdown(0);
     loopDelay.close();
     await Promise.all([clients.guarded.close(), clients.private.close()]);
+    lock.release();
     throw err;
   }
   const maintenance = startMaintenance(store, config, log, options.maintenanceNowMs);
@@ -146,6 +161,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await daemon.shutdown();
       loopDelay.close();
       await Promise.all([clients.guarded.close(), clients.private.close()]);
+      lock.release();
     },
   };
 }

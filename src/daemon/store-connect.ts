@@ -3,8 +3,6 @@
  * capped exponential backoff, one log line per attempt, the daemon's /readyz saying why it
  * is not ready meanwhile. A schema from a newer Vigil is not retried (StoreSchemaError).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { StoreSchemaError } from '../storage/postgres/pg-schema.js';
 import { createPostgresStore, type PostgresStore } from '../storage/postgres/postgres-store.js';
 import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
@@ -22,13 +20,9 @@ export interface DaemonStore {
   readonly postgres: PostgresStore | null;
 }
 
-/** Opens SQLite in the data dir, or builds (without connecting) the Postgres store. */
-export async function openDaemonStore(url: string | null, dataDir: string, log: Logger, nodeName: string): Promise<DaemonStore> {
-  if (url === null) {
-    mkdirSync(dataDir, { recursive: true });
-    const path = join(dataDir, 'vigil.db');
-    return { store: await openWorkerSqliteStore({ path }), description: `sqlite ${path}`, postgres: null };
-  }
+/** Opens SQLite at `sqlitePath` (the caller made its dir), or builds (without connecting) the Postgres store. */
+export async function openDaemonStore(url: string | null, sqlitePath: string, log: Logger, nodeName: string): Promise<DaemonStore> {
+  if (url === null) return { store: await openWorkerSqliteStore({ path: sqlitePath }), description: `sqlite ${sqlitePath}`, postgres: null };
   const postgres = createPostgresStore({ url, applicationName: `vigil ${nodeName}` }, (err) => log.warn(`storage: an idle postgres connection failed (${err.message}); the pool replaces it`));
   return { store: postgres, description: postgres.display, postgres };
 }
