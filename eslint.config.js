@@ -63,4 +63,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The HTTP/2 protocol engine sits below the check: it takes a socket, limits, a clock
+    // and a header decoder, and imports neither the check layer nor Clients (ARCHITECTURE.md).
+    files: ['src/check/http2/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/check/http/*', '../../http/*', '**/clients.js', '../*.js', '**/net/connection-types.js', '**/errors/*'],
+              message: 'src/check/http2/engine/** is a protocol engine: no imports from the check layer (src/check/http/, clients.ts, the http2 exchange or pool, CheckContext, CheckFailure).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -29,6 +29,16 @@ describe('ARCHITECTURE.md', () => {
     assert.ok(domain?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'src/domain importing src/check must be rejected');
   });
 
+  it('lint keeps the HTTP/2 engine below the check layer', async () => {
+    const eslint = new ESLint();
+    for (const source of ["import type { Clients } from '../../clients.js';", "import type { HopRequest } from '../../http/exchange-types.js';", "import { H2Failure } from '../h2-failure.js';"]) {
+      const [result] = await eslint.lintText(`${source}\nexport type X = unknown;\n`, { filePath: 'src/check/http2/engine/x.ts' });
+      assert.ok(result?.messages.some((m) => m.ruleId === 'no-restricted-imports'), `${source} in the engine must be rejected`);
+    }
+    const [allowed] = await eslint.lintText("import { Deadline } from '../../deadline-clock.js';\nexport const X = Deadline;\n", { filePath: 'src/check/http2/engine/x.ts' });
+    assert.ok(!allowed?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'the engine may use the clock');
+  });
+
   it('lint keeps test code out of what ships: node:test and test/ imports only in *.test.ts and test/', async () => {
     const eslint = new ESLint();
     const rejected = async (code: string, filePath: string): Promise<boolean> => {

@@ -41,7 +41,7 @@ function buildConfig(o: ScaleOptions, endpoints: ReadonlyArray<{ address: string
   });
   const { targets, errors } = parseTargetList(inputs, defaults);
   if (errors.length > 0) throw new Error(`bench config: ${errors[0]?.field}: ${errors[0]?.message}`);
-  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], targets, targetErrors: [] };
+  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], maintenanceWindows: [], targets, targetErrors: [] };
 }
 
 async function main(): Promise<void> {

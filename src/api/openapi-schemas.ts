@@ -135,6 +135,25 @@ const targetInputProps: Schema = {
   allowPrivateTargets: { type: 'boolean' },
 };
 
+const maintenanceWindowInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  description: 'one-off (from, to) or recurring (cron, duration, timezone); scope: targets and/or tags, or global: true',
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    title: { type: 'string', minLength: 1, maxLength: 200 },
+    from: { type: ['string', 'integer'], description: 'ISO-8601 with a zone, or epoch ms' },
+    to: { type: ['string', 'integer'], description: 'ISO-8601 with a zone, or epoch ms; after from' },
+    cron: { type: 'string', description: '5 fields: minute hour day-of-month month day-of-week', examples: ['0 3 * * 0'] },
+    duration: { ...duration, description: '1m to 7d, elapsed time' },
+    timezone: { type: 'string', description: 'IANA zone the cron expression is read in', examples: ['Europe/Berlin', 'UTC'] },
+    global: { type: 'boolean' },
+    targets: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+};
+
 const timings = {
   type: 'object',
   properties: Object.fromEntries(PHASES.map((p) => [timingKey(p), p === 'total' ? ms : nullableMs])),
@@ -214,11 +233,19 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       schedulingLagMs: ms,
       eventLoopDelayMs: ms,
       trigger: { enum: ['schedule', 'manual'] },
+      inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window' },
     },
   },
   StoredResult: {
     type: 'object',
-    properties: { targetId: { type: 'string' }, result: ref('CheckResult'), dueAt: { type: 'integer' }, schedulingLagMs: ms, loopDelayMs: ms },
+    properties: {
+      targetId: { type: 'string' },
+      result: ref('CheckResult'),
+      dueAt: { type: 'integer' },
+      schedulingLagMs: ms,
+      loopDelayMs: ms,
+      inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window: stored, left out of uptime, opened no incident' },
+    },
   },
   ResultPage: {
     type: 'object',
@@ -227,7 +254,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   UptimeSummary: {
     type: 'object',
     properties: Object.fromEntries(
-      [['targetId', { type: 'string' }], ...['fromMs', 'toMs', 'total', 'up', 'degraded', 'down', 'error'].map((k) => [k, { type: 'integer' }]), ['uptimePct', { type: ['number', 'null'] }], ['approximate', { type: 'boolean' }]],
+      [['targetId', { type: 'string' }], ...['fromMs', 'toMs', 'total', 'up', 'degraded', 'down', 'error', 'maintenance'].map((k) => [k, { type: 'integer' }]), ['uptimePct', { type: ['number', 'null'] }], ['approximate', { type: 'boolean' }]],
     ),
   },
   Uptime: { type: 'object', properties: { targetId: { type: 'string' }, windows: { type: 'object', additionalProperties: ref('UptimeSummary') } } },
@@ -257,6 +284,20 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     },
   },
   IncidentPage: { type: 'object', properties: { items: { type: 'array', items: ref('Incident') }, nextCursor: nullable('string') } },
+  MaintenanceWindowInput: maintenanceWindowInput,
+  MaintenanceWindow: {
+    ...maintenanceWindowInput,
+    additionalProperties: true,
+    properties: {
+      ...(maintenanceWindowInput.properties as Schema),
+      source: { enum: ['config', 'api'] },
+      kind: { enum: ['one_off', 'recurring'] },
+      openNow: { type: 'boolean' },
+      openUntil: { type: ['string', 'null'], format: 'date-time' },
+      next: { type: 'array', items: { type: 'object', properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } } },
+    },
+  },
+  MaintenanceWindowList: { type: 'object', properties: { items: { type: 'array', items: ref('MaintenanceWindow') }, total: { type: 'integer' } } },
   Health: { type: 'object', properties: { status: { type: 'string' }, reasons: { type: 'array', items: { type: 'string' } } } },
   DaemonStats: { type: 'object', description: 'scheduler, pipeline, breaker, alert-delivery and probe-health counters' },
 };

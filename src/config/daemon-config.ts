@@ -14,6 +14,7 @@ import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type Target
 import { issuesToFieldErrors } from './zod-errors.js';
 import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
 import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
+import { parseMaintenanceWindowList, WindowInputError, type MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
 import { DEFAULT_STORAGE_SETTINGS, parseStorageSettings, storageInputSchema, type StorageSettings } from './storage-settings.js';
 
 export class ConfigFileError extends Error {
@@ -32,6 +33,8 @@ export interface DaemonConfig {
   /** retention and the maintenance job; read at start (a reload does not change them) */
   readonly storage: StorageSettings;
   readonly webhooks: readonly WebhookConfig[];
+  /** maintenance windows from the file (API windows live in the store) */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly targets: readonly TargetDefinition[];
   /** refused targets, each naming the target and field */
   readonly targetErrors: readonly FieldError[];
@@ -51,6 +54,7 @@ const fileSchema = z.strictObject({
   probe: probeInputSchema.optional(),
   storage: storageInputSchema.optional(),
   alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).optional() }).optional(),
+  maintenance: z.array(z.unknown()).optional(),
   targets: z.array(z.unknown()).optional(),
 });
 
@@ -125,6 +129,13 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
   const probe = file.probe === undefined ? DEFAULT_PROBE_SETTINGS : parseProbeSettings(file.probe, (f, m) => new ConfigFileError(`probe.${f}`, m));
   const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m));
   const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
+  let maintenanceWindows: MaintenanceWindow[];
+  try {
+    maintenanceWindows = parseMaintenanceWindowList(file.maintenance ?? []);
+  } catch (err) {
+    if (err instanceof WindowInputError) throw new ConfigFileError(`maintenance${err.field}`, err.reason);
+    throw err;
+  }
   const { targets, errors } = parseTargetList(file.targets ?? [], defaults);
-  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
+  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), maintenanceWindows: Object.freeze(maintenanceWindows), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
 }

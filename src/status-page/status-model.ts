@@ -34,6 +34,8 @@ export interface StatusTarget {
   /** plain-language reason of the last failure (no secrets: the executor strips credentials) */
   readonly lastProblem: string | null;
   readonly uptime24hPct: number | null;
+  /** a maintenance window covers the target now */
+  readonly inMaintenance: boolean;
   readonly buckets: readonly UptimeBucket[];
   readonly latency: readonly LatencyPoint[];
 }
@@ -46,6 +48,15 @@ export interface StatusIncident {
   readonly detail: string | null;
 }
 
+/** One occurrence of a maintenance window, as the page shows it. */
+export interface StatusMaintenance {
+  readonly title: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** "all targets", or the target names and tags it covers */
+  readonly scope: string;
+}
+
 export interface StatusModel {
   readonly title: string;
   readonly generatedAt: number;
@@ -54,6 +65,9 @@ export interface StatusModel {
   readonly incidents: readonly StatusIncident[];
   /** targets not shown (the page lists failing targets first, up to a cap) */
   readonly hiddenTargets: number;
+  /** windows open now (the banner) and the next ones to open (within 14 days) */
+  readonly maintenanceNow: readonly StatusMaintenance[];
+  readonly maintenanceUpcoming: readonly StatusMaintenance[];
 }
 
 export const UPTIME_BUCKETS = 90;

@@ -56,6 +56,11 @@ export interface StoredResult {
   schedulingLagMs: number;
   /** the probe's event-loop delay when the check started */
   loopDelayMs: number;
+  /**
+   * true when the check ran inside a maintenance window: stored and shown, but left out of
+   * uptime (and it opened no incident). Absent when false.
+   */
+  inMaintenance?: true;
 }
 
 export interface ResultQuery {
@@ -86,7 +91,8 @@ export const UPTIME_WINDOW_MS: Readonly<Record<UptimeWindow, number>> = Object.f
 
 /**
  * Uptime over a window. `up` counts up AND degraded results (a degraded target answered);
- * `uptimePct` = up / total × 100, null when there were no results.
+ * `uptimePct` = up / total × 100, null when there were no results. Results inside a
+ * maintenance window are not in `total` (nor in up/down/…): they are counted in `maintenance`.
  * `approximate` is true when part of the window came from hourly rollups (the first,
  * partly-covered hour is then counted whole).
  */
@@ -99,6 +105,8 @@ export interface UptimeSummary {
   degraded: number;
   down: number;
   error: number;
+  /** results left out because they ran inside a maintenance window */
+  maintenance: number;
   uptimePct: number | null;
   approximate: boolean;
 }
@@ -148,6 +156,8 @@ export interface HourlyRollup {
   degraded: number;
   down: number;
   error: number;
+  /** results inside a maintenance window (not in up/degraded/down/error; their timings are in phases) */
+  maintenance: number;
   phases: Record<Phase, PhaseAggregate>;
 }
 
@@ -235,6 +245,23 @@ export interface IncidentPage {
   nextCursor: string | null;
 }
 
+// ---------------------------------------------------------------- maintenance windows
+
+/**
+ * A maintenance window as stored: its input form (re-validated whenever it is loaded, like a
+ * target's) and where it came from. Config windows are replaced on reload; API ones are not.
+ */
+export interface MaintenanceWindowRecord {
+  /** `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` */
+  id: string;
+  source: TargetSource;
+  input: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewMaintenanceWindow = Omit<MaintenanceWindowRecord, 'createdAt' | 'updatedAt'>;
+
 // ---------------------------------------------------------------- errors
 
 /** A duplicate id/name, or a second open incident for one target. */
@@ -303,6 +330,12 @@ export interface Store extends ResultSink {
   closeIncident(id: number, closedAt: number): Promise<Incident | null>;
   getOpenIncident(targetId: string): Promise<Incident | null>;
   listIncidents(query?: IncidentQuery): Promise<IncidentPage>;
+
+  /** every stored window, by id */
+  listMaintenanceWindows(): Promise<MaintenanceWindowRecord[]>;
+  /** creates or replaces (keeps createdAt) */
+  putMaintenanceWindow(window: NewMaintenanceWindow, nowMs: number): Promise<MaintenanceWindowRecord>;
+  deleteMaintenanceWindow(id: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -28,3 +28,7 @@ export function fixtureCa(): string {
   return read('ca.pem');
 }
 
+/** The path of a fixture file (for servers run as child processes: nginx, nghttpd). */
+export function fixtureCertPath(file: string): string {
+  return `${CERTS_DIR}${file}`;
+}

@@ -6,6 +6,7 @@
 import { describe } from 'node:test';
 import type { Store } from '../../src/storage/store.js';
 import { incidentsContract } from './contract/incidents.contract.js';
+import { maintenanceWindowsContract } from './contract/maintenance-windows.contract.js';
 import { resultsContract } from './contract/results.contract.js';
 import { summariesContract } from './contract/summaries.contract.js';
 import { targetsContract } from './contract/targets.contract.js';
@@ -28,5 +29,6 @@ export function runStoreContract(name: string, open: StoreFactory): void {
     resultsContract(open);
     summariesContract(open);
     incidentsContract(open);
+    maintenanceWindowsContract(open);
   });
 }

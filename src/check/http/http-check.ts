@@ -1,4 +1,4 @@
-import type { ClientHttp2Session } from 'node:http2';
+import type { H2Session } from '../http2/engine/session.js';
 import type { TLSSocket } from 'node:tls';
 import type { CheckResult, TlsInfo } from '../../domain/check-result.js';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
@@ -214,7 +214,7 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
       const socket = connected as Connection;
       const h2 = priorKnowledge || (plan.isTls && (socket as TLSSocket).alpnProtocol === 'h2');
       info.httpVersion = h2 ? '2' : '1.1';
-      if (h2) return void exchangeH2OverSocket(socket, plan.request, ctx).then(resolve, reject);
+      if (h2) return void exchangeH2OverSocket(socket, plan.request, ctx, clients).then(resolve, reject);
       exchangeHttp1(socket, plan.request, ctx, false, clients.http1Parsers, (failure, outcome) => {
         if (failure !== null) return reject(failure);
         info.closing = socket;
@@ -242,11 +242,10 @@ function alpnPooledExchange(clients: Clients, plan: HopPlan, ctx: CheckContext, 
 /** A new TLS connection of a pooled ALPN check picked h2: it becomes a session of the pool. */
 async function adoptIntoH2Pool(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo, socket: Connection): Promise<HopResponse> {
   info.httpVersion = '2';
-  const origin = plan.request.url.origin;
   let isAdopted = false;
-  const adopt = (): ClientHttp2Session => {
+  const adopt = (): H2Session => {
     isAdopted = true;
-    return createSessionOverSocket(socket, origin);
+    return createSessionOverSocket(socket, clients);
   };
   try {
     return await clients.h2Pool.exchange(plan.poolKey, adopt, plan.request, ctx);

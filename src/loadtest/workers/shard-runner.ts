@@ -5,7 +5,8 @@ import { generateMockCertificate, type MockCertificate } from '../mock-servers/m
 import { startMockHost, type MockHost } from '../mock-servers/mock-host.js';
 import type { LoadTestOptions } from '../options/load-test-options.js';
 import type { ShardSummary } from '../stats/shard-stats.js';
-import { driveWorkers } from './drive-workers.js';
+import { driveOpenLoop } from './drive-open-loop.js';
+import { driveWorkers, type DriveHandle } from './drive-workers.js';
 
 /** Which slice of the workers a shard runs: global worker i belongs to shard i mod count. */
 export interface ShardSlice {
@@ -89,14 +90,13 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
   const { options, slice, specs, clients } = run;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  const msPerWorker = (options.rampSecs * 1000) / options.concurrency;
-  const handle = driveWorkers({
-    workerCount: run.workerCount,
-    startOffsetMs: (j) => (slice.index + j * slice.count) * msPerWorker,
-    specFor: (j) => specs[j % specs.length] as HttpCheckSpec,
+  const handle = options.rate === null ? closedLoop(run) : driveOpenLoop({
+    rate: options.rate,
+    slice,
+    maxInFlight: run.workerCount,
+    specFor: (k) => specs[k % specs.length] as HttpCheckSpec,
     startMs: run.startMs,
     durationMs: options.durationSecs * 1000,
-    rampMs: options.rampSecs * 1000,
     timeoutMs: options.timeoutMs,
     runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
     stopSignal: run.stopSignal,
@@ -107,5 +107,21 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
   return handle.stats.summarize({
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,
+  });
+}
+
+function closedLoop(run: SliceRun): DriveHandle {
+  const { options, slice, specs, clients } = run;
+  const msPerWorker = (options.rampSecs * 1000) / options.concurrency;
+  return driveWorkers({
+    workerCount: run.workerCount,
+    startOffsetMs: (j) => (slice.index + j * slice.count) * msPerWorker,
+    specFor: (j) => specs[j % specs.length] as HttpCheckSpec,
+    startMs: run.startMs,
+    durationMs: options.durationSecs * 1000,
+    rampMs: options.rampSecs * 1000,
+    timeoutMs: options.timeoutMs,
+    runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
+    stopSignal: run.stopSignal,
   });
 }

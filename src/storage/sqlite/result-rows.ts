@@ -28,6 +28,7 @@ export interface ResultRow {
   endpoint_key: number;
   tls_key: number | null;
   detail: string | null;
+  in_maintenance: number | null;
 }
 
 export interface Interners {
@@ -47,7 +48,7 @@ function fromUs(us: number | null): number | null {
 export const INSERT_COLUMNS = [
   'target_key', 'started_at', 'due_at', 'status', 'error_kind', 'error_phase', 'status_code', 'http_version',
   'total_us', 'dns_us', 'connect_us', 'tls_us', 'ttfb_us', 'receive_us', 'response_bytes', 'connection_reused',
-  'sched_lag_us', 'loop_delay_us', 'endpoint_key', 'tls_key', 'detail',
+  'sched_lag_us', 'loop_delay_us', 'endpoint_key', 'tls_key', 'detail', 'in_maintenance',
 ] as const;
 
 /** Positional parameters in INSERT_COLUMNS order (positional binding is the fastest). */
@@ -76,6 +77,7 @@ export function toInsertParams(item: StoredResult, interners: Interners): unknow
     interners.endpoints.keyOf(`${r.kind} ${r.target}`),
     r.tls === null ? null : interners.tls.keyOf(JSON.stringify(r.tls)),
     r.detail,
+    item.inMaintenance === true ? 1 : null,
   ];
 }
 
@@ -106,13 +108,15 @@ export function fromRow(row: ResultRow, interners: Interners): StoredResult {
     connectionReused: row.connection_reused === 1,
     tls: row.tls_key === null ? null : readStoredTls(interners.tls.valueOf(row.tls_key)),
   };
-  return {
+  const stored: StoredResult = {
     targetId: interners.targets.valueOf(row.target_key),
     result,
     dueAt: row.due_at,
     schedulingLagMs: row.sched_lag_us / 1000,
     loopDelayMs: row.loop_delay_us / 1000,
   };
+  if (row.in_maintenance === 1) stored.inMaintenance = true;
+  return stored;
 }
 
 /** Rows written before the chain fields existed read as "not known" rather than undefined. */

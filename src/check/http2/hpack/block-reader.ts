@@ -7,18 +7,29 @@ import { huffmanDecode } from './huffman.js';
 export const MAX_HPACK_INTEGER = 0x7fff_ffff;
 /** 2^31 needs 5 continuation bytes after a full prefix; a longer encoding is refused outright. */
 const MAX_CONTINUATION_BYTES = 5;
+const MAX_KEPT_SCRATCH_BYTES = 4096;
+
+const NO_BLOCK = Buffer.alloc(0);
 
 export class BlockReader {
-  private block: Uint8Array = new Uint8Array(0);
+  private block: Buffer = NO_BLOCK;
   pos = 0;
   end = 0;
-  /** Huffman output scratch, grown on demand (bounded by 8/5 of the longest string seen). */
-  private scratch: Buffer = Buffer.allocUnsafe(256);
+  /** Huffman output scratch, grown on demand */
+  private scratch: Buffer = NO_BLOCK;
 
   reset(block: Uint8Array): void {
-    this.block = block;
+    // a Buffer view once per block, so strings come out through Buffer's own latin1 slicing
+    this.block = Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
     this.pos = 0;
     this.end = block.length;
+  }
+
+  /** Drops the block, so a decoder between blocks holds no peer's bytes. */
+  release(): void {
+    this.block = NO_BLOCK;
+    this.pos = 0;
+    this.end = 0;
   }
 
   /** The byte at pos without consuming it; the caller has checked pos < end. */
@@ -52,9 +63,14 @@ export class BlockReader {
     this.pos += length;
     if (!isHuffman) return latin1(this.block, start, this.pos);
     const maxDecoded = Math.ceil((length * 8) / 5);
-    if (this.scratch.length < maxDecoded) this.scratch = Buffer.allocUnsafe(Math.max(maxDecoded, this.scratch.length * 2));
-    const decoded = huffmanDecode(this.block, start, this.pos, this.scratch);
-    return latin1(this.scratch, 0, decoded);
+    // The scratch is kept only up to MAX_KEPT_SCRATCH_BYTES: one huge string must not pin memory
+    // on every idle connection.
+    let out = this.scratch;
+    if (out.length < maxDecoded) {
+      out = Buffer.allocUnsafe(maxDecoded);
+      if (maxDecoded <= MAX_KEPT_SCRATCH_BYTES) this.scratch = out;
+    }
+    return latin1(out, 0, huffmanDecode(this.block, start, this.pos, out));
   }
 }
 
@@ -62,12 +78,15 @@ export function truncated(what: string): HpackError {
   return new HpackError('truncated_block', `the block ends inside ${what}`);
 }
 
-/** Octets to a string, one char per octet: header fields are octets, not UTF-8 (RFC 9110 §5.5). */
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start < 24) {
+/**
+ * Octets to a string, one char per octet: header fields are octets, not UTF-8 (RFC 9110 §5.5).
+ * Below 8 octets a loop is cheaper than the call into Buffer's native slicing.
+ */
+function latin1(bytes: Buffer, start: number, end: number): string {
+  if (end - start < 8) {
     let s = '';
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] as number);
     return s;
   }
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  return bytes.toString('latin1', start, end);
 }

@@ -19,9 +19,11 @@ export function writeInteger(dst: Buffer, pos: number, prefixBits: number, flags
   return pos;
 }
 
-/** Writes str (latin1 octets) as a string literal, Huffman-coded when that is shorter. */
-export function writeString(dst: Buffer, pos: number, str: string): number {
-  const huffmanBytes = huffmanEncodedLength(str);
+/**
+ * Writes str (latin1 octets) as a string literal, Huffman-coded when that is shorter;
+ * huffmanBytes is huffmanEncodedLength(str), which the caller has already checked.
+ */
+export function writeString(dst: Buffer, pos: number, str: string, huffmanBytes = huffmanEncodedLength(str)): number {
   if (huffmanBytes < str.length) {
     pos = writeInteger(dst, pos, 7, 0x80, huffmanBytes);
     return huffmanEncode(str, dst, pos);

@@ -64,6 +64,8 @@ export class HpackDecoder {
       if (!(err instanceof HpackError)) this.failure = new HpackError('decoder_aborted', 'a previous block was abandoned mid-way');
       else if (err.connectionError) this.failure = err;
       throw err;
+    } finally {
+      this.reader.release();
     }
   }
 

@@ -92,10 +92,14 @@ function eosError(): HpackError {
   return new HpackError('eos_in_string', 'a Huffman string contains the EOS symbol');
 }
 
-/** Length in bytes of str (latin1, one octet per char) once Huffman-coded. */
+/** Length in bytes of str (latin1, one octet per char) once Huffman-coded; -1 if a char is not an octet. */
 export function huffmanEncodedLength(str: string): number {
   let bits = 0;
-  for (let i = 0; i < str.length; i++) bits += HUFFMAN_CODE_BITS[str.charCodeAt(i) & 0xff] as number;
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    if (c > 0xff) return -1;
+    bits += HUFFMAN_CODE_BITS[c] as number;
+  }
   return (bits + 7) >>> 3;
 }
 

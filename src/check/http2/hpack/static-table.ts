@@ -67,12 +67,22 @@ export const STATIC_TABLE: ReadonlyArray<readonly [name: string, value: string]>
 
 export const STATIC_TABLE_LENGTH = 61;
 
-/** name -> lowest static index with that name (the encoder's name reference). */
-export const STATIC_NAME_INDEX: ReadonlyMap<string, number> = new Map(
-  STATIC_TABLE.map(([name], i) => [name, i + 1] as const).reverse(),
-);
+export interface StaticName {
+  /** the lowest index with this name: the encoder's name reference */
+  readonly index: number;
+  /** value -> index for the entries of this name that have a value (full matches) */
+  readonly valueIndexes: ReadonlyMap<string, number> | undefined;
+}
 
-/** "name\0value" -> static index, for the entries whose value is not empty (full matches). */
-export const STATIC_FIELD_INDEX: ReadonlyMap<string, number> = new Map(
-  STATIC_TABLE.flatMap(([name, value], i) => (value === '' ? [] : [[`${name}\0${value}`, i + 1] as const])),
-);
+/** Every static name, for the encoder: one lookup gives the name index and any full match. */
+export const STATIC_NAMES: ReadonlyMap<string, StaticName> = buildStaticNames();
+
+function buildStaticNames(): Map<string, StaticName> {
+  const names = new Map<string, { index: number; valueIndexes: Map<string, number> | undefined }>();
+  STATIC_TABLE.forEach(([name, value], i) => {
+    const entry = names.get(name) ?? { index: i + 1, valueIndexes: undefined };
+    names.set(name, entry);
+    if (value !== '') (entry.valueIndexes ??= new Map()).set(value, i + 1);
+  });
+  return names;
+}

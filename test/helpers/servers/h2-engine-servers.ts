@@ -9,11 +9,15 @@ import {
   type ServerHttp2Stream,
   type Settings,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { CheckContext } from '../net/connection-types.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
-import { CheckFailure } from '../errors/check-failure.js';
-import type { HopRequest } from '../http/exchange-types.js';
+import { connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { DeadlineClock } from '../../../src/check/deadline-clock.js';
+import type { H2Session } from '../../../src/check/http2/engine/session.js';
+import { createSessionOverSocket, type SessionDeps } from '../../../src/check/http2/over-socket.js';
+import { CheckContext } from '../../../src/check/net/connection-types.js';
+import { PhaseTimer } from '../../../src/check/timing/phase-timer.js';
+import { CheckFailure } from '../../../src/check/errors/check-failure.js';
+import type { HopRequest } from '../../../src/check/http/exchange-types.js';
 
 /**
  * Real HTTP/2 servers on 127.0.0.1:0 for the engine's tests (h2c and TLS with the fixture
@@ -34,7 +38,7 @@ export interface H2TestServer {
   close(): Promise<void>;
 }
 
-const CERT_DIR = new URL('../../../test/fixtures/certs/', import.meta.url);
+const CERT_DIR = new URL('../../fixtures/certs/', import.meta.url);
 export const FIXTURE_CA = readFileSync(new URL('ca.pem', CERT_DIR));
 
 export interface ServerOptions {
@@ -127,4 +131,35 @@ export function budgetContext(budgetMs: number): { ctx: CheckContext; dispose():
   const ctx = new CheckContext(new PhaseTimer(), performance.now() + budgetMs);
   const timer = setTimeout(() => ctx.abort(new CheckFailure('timeout', ctx.phase, `no response within ${budgetMs} ms`)), budgetMs);
   return { ctx, dispose: () => clearTimeout(timer) };
+}
+
+/** What a session needs (limits, a clock of its own), as a check's Clients would give it. */
+export function sessionDeps(maxHeaderBytes = 64 * 1024): SessionDeps {
+  return { limits: { maxHeaderBytes }, clock: new DeadlineClock() };
+}
+
+function connectSocket(origin: string): Socket {
+  const url = new URL(origin);
+  const port = Number(url.port);
+  return url.protocol === 'https:'
+    ? connectTls({ host: '127.0.0.1', port, servername: 'localhost', ca: FIXTURE_CA, ALPNProtocols: ['h2'] })
+    : connectTcp(port, '127.0.0.1');
+}
+
+/** Our session over a socket still connecting (its writes wait for the connection). */
+export function openSession(origin: string, deps: SessionDeps = sessionDeps()): H2Session {
+  return createSessionOverSocket(connectSocket(origin), deps);
+}
+
+/** Our session once the connection (and TLS) is up, as the executor's connectors return it. */
+export function connectSession(origin: string, deps: SessionDeps = sessionDeps()): Promise<H2Session> {
+  const socket = connectSocket(origin);
+  const event = origin.startsWith('https:') ? 'secureConnect' : 'connect';
+  return new Promise<H2Session>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once(event, () => {
+      socket.off('error', reject);
+      resolve(createSessionOverSocket(socket, deps));
+    });
+  });
 }
