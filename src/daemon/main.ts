@@ -2,14 +2,14 @@
  * The composition root of `vigil serve`: builds every dependency once and wires them.
  * Nothing else in the daemon constructs a store, a client set or a timer source.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
@@ -17,6 +17,7 @@ import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenanc
 import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
+import { ensureDataDir, lockDataDir } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
@@ -60,8 +61,25 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  // Then, in order, everything that can refuse the start before the database is opened: a
+  // data dir that cannot be created, a data dir another daemon holds, a port in use.
+  ensureDataDir(options.dataDir);
+  const lock = lockDataDir(options.dataDir);
+  let listener: ApiListener;
+  try {
+    listener = await listenApi({ host: options.host, port: options.port, token: options.token });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  let store: Store;
+  try {
+    store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  } catch (err) {
+    await listener.close();
+    lock.release();
+    throw err;
+  }
   const pipeline = new ResultBatcher({
     sink: store,
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
@@ -90,15 +108,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     config,
     log,
   });
-  let api: ApiServer;
-  try {
-    api = await startApiServer(daemon, { host: options.host, port: options.port, token: options.token });
-  } catch (err) {
-    await daemon.shutdown(0);
-    loopDelay.close();
-    await Promise.all([clients.guarded.close(), clients.private.close()]);
-    throw err;
-  }
+  const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
   if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
   const startReport = await daemon.start(config);
@@ -131,6 +141,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await daemon.shutdown();
       loopDelay.close();
       await Promise.all([clients.guarded.close(), clients.private.close()]);
+      lock.release();
     },
   };
 }

@@ -2,6 +2,7 @@
  * What to check. Specs are built once (validated and defaulted) by `defineCheck` and then
  * frozen; executors never re-validate them.
  */
+import { compileBodyPattern } from './body-pattern.js';
 import {
   budgets, certExpiryThresholds, hostField, hostPort, optionalMs, positiveInt, SpecError,
   type CertExpiryThresholds,
@@ -159,9 +160,10 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
   url.password = '';
   if (input.bodyRegex !== undefined && input.bodyRegex !== null) {
     try {
-      new RegExp(input.bodyRegex);
-    } catch {
-      throw new SpecError('bodyRegex', 'a valid JavaScript regular expression', input.bodyRegex);
+      compileBodyPattern(input.bodyRegex);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new SpecError('bodyRegex', `an RE2 regular expression (linear-time; no backreferences or lookaround): ${why}`, input.bodyRegex);
     }
   }
   const maxRedirects = positiveInt('maxRedirects', input.maxRedirects ?? DEFAULT_MAX_REDIRECTS, 0, MAX_REDIRECTS_LIMIT);
