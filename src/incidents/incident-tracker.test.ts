@@ -11,9 +11,10 @@ import type { Observation } from './incident-state.js';
 import { IncidentTracker } from './incident-tracker.js';
 import { recordIncidentEvent } from './record-incident-event.js';
 
-// U up, G degraded, D down (connection_refused), T down (timeout), E error (internal)
+// U up, G degraded, D down (connection_refused), T down (timeout), E error (internal),
+// C error (circuit_open: the breaker refused the check)
 const CODES: Record<string, [CheckStatus, ErrorKind | null]> = {
-  U: ['up', null], G: ['degraded', 'slow_response'], D: ['down', 'connection_refused'], T: ['down', 'timeout'], E: ['error', 'internal'],
+  U: ['up', null], G: ['degraded', 'slow_response'], D: ['down', 'connection_refused'], T: ['down', 'timeout'], E: ['error', 'internal'], C: ['error', 'circuit_open'],
 };
 
 function obs(code: string, i: number): Observation {
@@ -79,6 +80,29 @@ describe('IncidentTracker', () => {
     const { events } = run('UU', 2, tracker);
     assert.deepEqual(events, [{ type: 'resolved', targetId: 'web', at: 0, durationMs: 0, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: null }]);
     assert.equal(tracker.phaseOf('web'), 'up');
+  });
+
+  it('circuit_open never opens, resolves or becomes the cause of an incident by itself', () => {
+    // a new target whose checks the breaker refuses is never paged
+    assert.deepEqual(run('CCCCCCCC').summary, []);
+    assert.deepEqual(run('UUCCCCCC').summary, []);
+    // while down, refused checks neither resolve nor update; the target's own good checks resolve
+    assert.deepEqual(run('DDCCCCUCCU').summary, ['1:opened', '9:resolved']);
+    const { events } = run('DDCTCCUCU');
+    assert.deepEqual(events.map((e) => e.type), ['opened', 'updated', 'resolved']);
+    assert.equal(events[1]?.type === 'updated' ? events[1].errorKind : 'x', 'timeout', 'only a real result changes the cause');
+    assert.equal(events[2]?.type === 'resolved' ? events[2].lastErrorKind : 'x', 'timeout');
+  });
+
+  it('a refused check continues a bad streak the target itself started, with its own failure as the cause', () => {
+    const { events, summary } = run('UDC');
+    assert.deepEqual(summary, ['2:opened']);
+    const opened = events[0];
+    assert.equal(opened?.type, 'opened');
+    if (opened?.type !== 'opened') return;
+    assert.equal(opened.errorKind, 'connection_refused');
+    assert.equal(opened.detail, 'connection_refused #1', 'the detail of its own last real failure');
+    assert.equal(opened.at, 1_000, 'dated at its own first failure');
   });
 
   it('keeps targets apart', () => {

@@ -40,7 +40,7 @@ describe('circuit breaker around the real executor', () => {
       assert.equal(result.errorKind, 'connection_refused');
       assert.equal(result.errorPhase, 'connect');
     }
-    assert.equal(breaker.stateOf('127.0.0.1'), 'open');
+    assert.equal(breaker.stateOf(spec), 'open');
     clockMs += 30_000;
     const refused = await check(spec, clients, {});
     assert.equal(refused.status, 'error');
@@ -67,6 +67,6 @@ describe('circuit breaker around the real executor', () => {
     assert.equal(trial.errorKind, 'unexpected_status');
     assert.equal(trial.statusCode, 500);
     assert.equal(failing.requests.length, 6);
-    assert.equal(breaker.stateOf('127.0.0.1'), 'open', 'the failed trial re-opened the circuit');
+    assert.equal(breaker.stateOf(spec), 'open', 'the failed trial re-opened the circuit');
   });
 });
