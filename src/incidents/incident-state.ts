@@ -99,7 +99,7 @@ export function nextIncidentState(
   const openedAt = state.openedAt ?? startAt;
   const resolved: IncidentEvent = {
     type: 'resolved', targetId, at: startAt, durationMs: startAt - openedAt, failuresAdded: state.unreportedFailures,
-    lastErrorKind: state.lastErrorKind, lastDetail: state.lastDetail,
+    lastErrorKind: state.lastErrorKind, lastDetail: state.lastDetail, reason: 'recovered',
   };
   return { state: { ...INITIAL_STATE, phase: 'up' }, event: resolved };
 }

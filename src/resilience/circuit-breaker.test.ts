@@ -137,6 +137,15 @@ describe('circuit breaker', () => {
     assert.equal(h.breaker.stateOf(SPEC), 'open');
   });
 
+  it('judges reachability: an answer that fails a verdict (a 500) is a success, not a failure', async () => {
+    const h = harness();
+    await failTimes(h, 4);
+    h.outcome = (spec) => resultOf(spec, 'down', 'unexpected_status');
+    for (let i = 0; i < 10; i++) assert.equal((await h.run()).errorKind, 'unexpected_status');
+    await failTimes(h, 4);
+    assert.equal(h.breaker.stateOf(SPEC), 'closed', 'the 500s reset the count');
+  });
+
   it('does not count circuit_open results, nor internal errors unless asked to', async () => {
     const h = harness();
     h.outcome = NESTED_OPEN;

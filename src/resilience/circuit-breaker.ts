@@ -21,7 +21,7 @@ import { circuitKeyOf } from './circuit-key.js';
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerConfig {
-  /** consecutive failed checks (down, or error other than circuit_open) that open the circuit */
+  /** consecutive transport failures (the endpoint did not answer) that open the circuit */
   readonly failureThreshold: number;
   /** how long an open circuit refuses checks before it goes half-open */
   readonly openMs: number;
@@ -176,11 +176,18 @@ export function createCircuitBreaker(config: Partial<CircuitBreakerConfig> = {})
     return key;
   }
 
+  /**
+   * The breaker judges reachability: an endpoint that answered (up, degraded, or a verdict
+   * such as a 500 or a body mismatch) cost the probe one quick exchange and is reachable.
+   * Transport failures (DNS, connect, reset, timeout, TLS handshake…) count, and unclassified ones.
+   */
   function verdictOf(result: CheckResult): Verdict {
-    if (result.status === 'up' || result.status === 'degraded') return 'success';
+    if (result.errorKind === null) return 'success';
     if (result.errorKind === 'circuit_open') return 'neutral';
-    if (!cfg.countInternalErrors && result.errorKind !== null && ERROR_FAMILY[result.errorKind] === 'internal') return 'neutral';
-    return 'failure';
+    const family = ERROR_FAMILY[result.errorKind];
+    if (family === 'verdict') return 'success';
+    if (family === 'internal') return cfg.countInternalErrors ? 'failure' : 'neutral';
+    return 'failure'; // transport, and the unclassified `other`
   }
 
   /** Runs one event through `transition` and stores the outcome. */
