@@ -15,12 +15,30 @@ async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES)
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // The client closed the connection (or the request timeout did) before the body ended.
+    throw new ClientGoneError();
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The request cannot be answered: its connection closed before the body arrived (a client
+ * abort, or Node's request timeout, which already answered 408). A normal event: no log line,
+ * no response.
+ */
+export class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError';
+  constructor() {
+    super('the client closed the connection before the request body arrived');
+  }
 }
 
 function tooLarge(maxBytes: number): ApiError {

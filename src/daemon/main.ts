@@ -2,26 +2,28 @@
  * The composition root of `vigil serve`: builds every dependency once and wires them.
  * Nothing else in the daemon constructs a store, a client set or a timer source.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
-import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
+import { createCircuitBreaker, type CircuitBreakerConfig } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
-import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
+import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
+import { ensureDataDir, lockDataDir } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
 import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
+import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -31,12 +33,16 @@ export interface ServeOptions {
   readonly port: number;
   readonly dataDir: string;
   readonly token: string | null;
+  /** postgres://… from --store/VIGIL_STORE (wins over storage.url); null = config, else SQLite */
+  readonly storeUrl?: string | null;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
   readonly readConfig: (() => string) | null;
   /** tests only: the clock the storage maintenance job rolls up against (default Date.now) */
   readonly maintenanceNowMs?: () => number;
+  /** tests only: circuit breaker thresholds (default DEFAULT_CIRCUIT_BREAKER) */
+  readonly breaker?: Partial<CircuitBreakerConfig>;
 }
 
 export interface RunningDaemon {
@@ -60,13 +66,35 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  const storeUrl = options.storeUrl ?? config.storage.url;
+  // Then, in order, everything that can refuse the start before the database is opened: a
+  // data dir that cannot be created, a data dir another daemon holds, a port in use. With
+  // Postgres the data dir holds nothing (many nodes share the database): not created, not locked.
+  if (storeUrl === null) ensureDataDir(options.dataDir);
+  const lock = storeUrl === null ? lockDataDir(options.dataDir) : { release: () => undefined };
+  let listener: ApiListener;
+  try {
+    listener = await listenApi({ host: options.host, port: options.port, token: options.token });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  let opened: DaemonStore;
+  try {
+    opened = await openDaemonStore(storeUrl, join(options.dataDir, 'vigil.db'), log, `${options.host}:${options.port}`);
+  } catch (err) {
+    await listener.close();
+    lock.release();
+    throw err;
+  }
+  const { store } = opened;
   const pipeline = new ResultBatcher({
     sink: store,
+    // Postgres away: keep results (up to the bound) and retry, instead of dropping each batch
+    ...(opened.postgres === null ? {} : { isOutage: isPostgresOutage }),
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
   });
-  const breaker = createCircuitBreaker();
+  const breaker = createCircuitBreaker(options.breaker);
   const loopDelay = startLoopDelaySampler();
   const clients = { guarded: buildClients({}), private: buildClients({ allowPrivateTargets: true }) };
   // Before the API listens: a `POST /api/v1/targets/test` on a fresh daemon, and the first
@@ -90,20 +118,24 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     config,
     log,
   });
-  let api: ApiServer;
+  const api: ApiServer = listener.serve(daemon);
+  const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
+  if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
+  let startReport: ConfigApplyReport;
   try {
-    api = await startApiServer(daemon, { host: options.host, port: options.port, token: options.token });
+    // the API answers (/readyz: not ready, with the reason) while Postgres is not reachable
+    if (opened.postgres !== null) await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
+    startReport = await daemon.start(config);
   } catch (err) {
+    await api.close();
     await daemon.shutdown(0);
     loopDelay.close();
     await Promise.all([clients.guarded.close(), clients.private.close()]);
+    lock.release();
     throw err;
   }
-  const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
-  if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
-  const startReport = await daemon.start(config);
   const maintenance = startMaintenance(store, config, log, options.maintenanceNowMs);
-  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${options.dataDir})`);
+  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${opened.description})`);
 
   return {
     daemon,
@@ -131,6 +163,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await daemon.shutdown();
       loopDelay.close();
       await Promise.all([clients.guarded.close(), clients.private.close()]);
+      lock.release();
     },
   };
 }
