@@ -3,7 +3,7 @@
  * maintenance job (hourly rollup, then retention) runs. See docs/daemon.md, "Storage".
  */
 import { z } from 'zod';
-import { parseDurationMs } from './duration.js';
+import { durationInputSchema, parseDurationMs } from './duration.js';
 
 export interface StorageSettings {
   /** raw results older than this are deleted once rolled up */
@@ -35,9 +35,9 @@ export const STORAGE_LIMITS = Object.freeze({
 export const RETENTION_FORM = 'a duration such as "36h", "7d" or "400d" (units ms, s, m, h, d)';
 
 export const storageInputSchema = z.strictObject({
-  rawRetention: z.union([z.number(), z.string()]).optional(),
-  rollupRetention: z.union([z.number(), z.string()]).optional(),
-  maintenanceEvery: z.union([z.number(), z.string()]).optional(),
+  rawRetention: durationInputSchema.optional(),
+  rollupRetention: durationInputSchema.optional(),
+  maintenanceEvery: durationInputSchema.optional(),
 });
 
 export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fail: (field: string, message: string) => Error): StorageSettings {

@@ -2,13 +2,13 @@
  * The composition root of `vigil serve`: builds every dependency once and wires them.
  * Nothing else in the daemon constructs a store, a client set or a timer source.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { buildClients, executeCheck } from '../check/index.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
+import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
@@ -16,6 +16,7 @@ import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenanc
 import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
+import { secureDataDir } from './data-dir-permissions.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
@@ -29,7 +30,10 @@ export interface ServeOptions {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** the admin token from the flags or VIGIL_API_TOKEN (named "admin"); api.tokens in the config add more */
   readonly token: string | null;
+  /** Host names served besides the defaults (--allowed-hosts); api.allowedHosts adds more */
+  readonly allowedHosts?: readonly HostRule[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
@@ -59,8 +63,12 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  const access = (c: DaemonConfig) => apiAccess(options, c);
+  if (access(config).tokens.length === 0 && !isLoopbackHost(options.host)) {
+    throw new ConfigFileError('--host', `${options.host} is beyond loopback; set VIGIL_API_TOKEN, --token-file or api.tokens so the API is not open to the network`);
+  }
+  const dbPath = secureDataDir(options.dataDir, 'vigil.db', log);
+  const store = await openWorkerSqliteStore({ path: dbPath });
   const pipeline = new ResultBatcher({
     sink: store,
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
@@ -87,7 +95,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   });
   let api: ApiServer;
   try {
-    api = await startApiServer(daemon, { host: options.host, port: options.port, token: options.token });
+    api = await startApiServer(daemon, { host: options.host, port: options.port, ...access(config) });
   } catch (err) {
     await daemon.shutdown(0);
     loopDelay.close();
@@ -115,6 +123,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
         log.error(`reload refused, running set unchanged: ${error.message}`);
         return error;
       }
+      // Tokens and Host names first: a token removed from the file is revoked by this reload.
+      api.configure(access(next));
       const report = await daemon.applyConfig(next);
       log.info(`reload: ${report.loaded} config targets, ${report.removed} removed, ${report.errors.length} refused`);
       return report;
@@ -151,6 +161,17 @@ function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs
   });
   maintenance.runNow().then(onReport, onError);
   return maintenance;
+}
+
+/** The flag/env admin token plus the config's tokens; the flags' Host names plus the config's. */
+function apiAccess(options: ServeOptions, config: DaemonConfig): { tokens: ApiToken[]; allowedHosts: HostRule[] } {
+  const fromFlags: ApiToken[] = options.token === null ? [] : [{ name: 'admin', scope: 'admin', secret: options.token }];
+  return { tokens: [...fromFlags, ...config.api.tokens], allowedHosts: [...(options.allowedHosts ?? []), ...config.api.allowedHosts] };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** Reads a config file, turning a missing/unreadable file into a ConfigFileError. */

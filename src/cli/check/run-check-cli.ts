@@ -1,4 +1,5 @@
 import { isSuccess } from '../../domain/check-result.js';
+import { redactResult } from '../../domain/redact.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
 import { parseCheckArgs } from './check-command-def.js';
@@ -38,7 +39,8 @@ export async function runCheckCli(argv: readonly string[], io: CliIo): Promise<n
     return EXIT_USAGE;
   }
   try {
-    const result = await executeCheck(invocation.spec, clients);
+    // The terminal and CI logs are outputs too: the URL's credentials and query secrets are hidden.
+    const result = redactResult(await executeCheck(invocation.spec, clients));
     io.writeOut(invocation.json ? `${JSON.stringify(result)}\n` : formatCheckResult(result, { color: io.useColor }));
     return isSuccess(result) ? EXIT_OK : EXIT_FAILED;
   } finally {
