@@ -14,6 +14,14 @@ const networkBan = {
   patterns: [{ group: ['undici', 'undici/*'], message: 'Only src/check/** and bench/ may use undici.' }],
 };
 
+// What ships (src/ outside *.test.ts) never imports the test runner or anything under test/.
+const testBan = {
+  paths: [{ name: 'node:test', message: 'Test code lives in *.test.ts files or test/; it must not ship in dist/src.' }],
+  patterns: [{ group: ['**/test/**'], message: 'Production code never imports test/ (fixtures, helpers, contract suites).' }],
+};
+const both = { paths: [...networkBan.paths, ...testBan.paths], patterns: [...networkBan.patterns, ...testBan.patterns] };
+const SERVERS = ['src/check/**', 'src/api/**', 'src/loadtest/mock-servers/**'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**', 'tmp/**', 'test/e2e/out/**'] },
   js.configs.recommended,
@@ -27,8 +35,18 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/check/**', 'src/api/**', 'src/loadtest/mock-servers/**'],
+    ignores: SERVERS,
     rules: { 'no-restricted-imports': ['error', networkBan] },
+  },
+  {
+    files: SERVERS.map((dir) => `${dir}/*.ts`),
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', testBan] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: [...SERVERS, '**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', both] },
   },
   {
     files: ['src/domain/**/*.ts'],
@@ -36,10 +54,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          ...networkBan,
+          ...both,
           patterns: [
-            ...networkBan.patterns,
+            ...both.patterns,
             { group: ['../*', '!./*'], message: 'src/domain/** imports nothing outside itself.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The HTTP/2 protocol engine sits below the check: it takes a socket, limits, a clock
+    // and a header decoder, and imports neither the check layer nor Clients (ARCHITECTURE.md).
+    files: ['src/check/http2/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/check/http/*', '../../http/*', '**/clients.js', '../*.js', '**/net/connection-types.js', '**/errors/*'],
+              message: 'src/check/http2/engine/** is a protocol engine: no imports from the check layer (src/check/http/, clients.ts, the http2 exchange or pool, CheckContext, CheckFailure).',
+            },
           ],
         },
       ],

@@ -3,10 +3,11 @@ import { SIDE_BY_SIDE_BENCHES } from './executor/side-by-side.bench.js';
 import { THROUGHPUT_BENCH } from './executor/throughput.bench.js';
 import type { BenchDefinition } from './harness/bench-types.js';
 import { UsageError } from './harness/cli-args.js';
+import { HPACK_BENCHES } from './micro/hpack.bench.js';
 import { MICRO_BENCHES } from './micro/micro.bench.js';
 
 /** Every bench `npm run bench` knows, cheapest first. */
-export const BENCHES: readonly BenchDefinition[] = [...MICRO_BENCHES, ...SINGLE_CALL_BENCHES, ...SIDE_BY_SIDE_BENCHES, THROUGHPUT_BENCH];
+export const BENCHES: readonly BenchDefinition[] = [...MICRO_BENCHES, ...HPACK_BENCHES, ...SINGLE_CALL_BENCHES, ...SIDE_BY_SIDE_BENCHES, THROUGHPUT_BENCH];
 
 export function selectBenches(filters: readonly string[]): BenchDefinition[] {
   if (filters.length === 0) return [...BENCHES];

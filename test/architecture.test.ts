@@ -28,4 +28,32 @@ describe('ARCHITECTURE.md', () => {
     const [domain] = await eslint.lintText("import type { Clients } from '../check/clients.js';\nexport type X = Clients;\n", { filePath: 'src/domain/x.ts' });
     assert.ok(domain?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'src/domain importing src/check must be rejected');
   });
+
+  it('lint keeps the HTTP/2 engine below the check layer', async () => {
+    const eslint = new ESLint();
+    for (const source of ["import type { Clients } from '../../clients.js';", "import type { HopRequest } from '../../http/exchange-types.js';", "import { H2Failure } from '../h2-failure.js';"]) {
+      const [result] = await eslint.lintText(`${source}\nexport type X = unknown;\n`, { filePath: 'src/check/http2/engine/x.ts' });
+      assert.ok(result?.messages.some((m) => m.ruleId === 'no-restricted-imports'), `${source} in the engine must be rejected`);
+    }
+    const [allowed] = await eslint.lintText("import { Deadline } from '../../deadline-clock.js';\nexport const X = Deadline;\n", { filePath: 'src/check/http2/engine/x.ts' });
+    assert.ok(!allowed?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'the engine may use the clock');
+  });
+
+  it('lint keeps test code out of what ships: node:test and test/ imports only in *.test.ts and test/', async () => {
+    const eslint = new ESLint();
+    const rejected = async (code: string, filePath: string): Promise<boolean> => {
+      const [report] = await eslint.lintText(code, { filePath });
+      return report?.messages.some((m) => m.ruleId === 'no-restricted-imports') ?? false;
+    };
+    const runner = "import { test } from 'node:test';\nexport const t = test;\n";
+    const fixture = "import { httpResult } from '../../test/storage/store.fixtures.js';\nexport const r = httpResult;\n";
+    for (const file of ['src/storage/x.ts', 'src/check/x.ts', 'src/api/x.ts', 'src/domain/x.ts', 'src/loadtest/mock-servers/x.ts']) {
+      assert.equal(await rejected(runner, file), true, `node:test in ${file} must be rejected`);
+      assert.equal(await rejected(fixture, file), true, `a test/ import in ${file} must be rejected`);
+    }
+    assert.equal(await rejected(runner, 'src/storage/x.test.ts'), false, 'a unit test beside the code may use node:test');
+    assert.equal(await rejected(runner, 'test/storage/x.ts'), false, 'test/ may use node:test');
+    // The network rule still holds where the test rule also applies.
+    assert.equal(await rejected("import net from 'node:net';\nexport const x = net;\n", 'src/storage/x.ts'), true);
+  });
 });

@@ -12,6 +12,7 @@ import { executeCheck, type Clients } from '../../src/check/index.js';
 import type { CheckSpec, HttpCheckSpec } from '../../src/domain/check-spec.js';
 import { firstHopPlan } from '../../src/check/http/hop-plan.js';
 import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
+import type { H2Session } from '../../src/check/http2/engine/session.js';
 import { CheckContext } from '../../src/check/net/connection-types.js';
 import { PhaseTimer } from '../../src/check/timing/phase-timer.js';
 
@@ -123,11 +124,12 @@ export function bareHttp2(session: ClientHttp2Session, headers: Readonly<Record<
 
 /**
  * Our HTTP/2 engine alone (`exchangeHttp2`: one stream with the check's headers, phase marks,
- * the three response headers picked, the body collected) on an already-connected session:
+ * the three response headers picked, the body collected) on an already-connected session of
+ * our engine:
  * no pool, no budget timer, no verdict, no result. Separates the engine's cost from the
  * orchestration's in `compare/h2c`.
  */
-export function oursH2Engine(session: ClientHttp2Session, spec: HttpCheckSpec, clients: Clients): RequestFn {
+export function oursH2Engine(session: H2Session, spec: HttpCheckSpec, clients: Clients): RequestFn {
   const request = firstHopPlan(spec, clients).request;
   return async () => {
     const ctx = new CheckContext(new PhaseTimer(), performance.now() + 10_000);

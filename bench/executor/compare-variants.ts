@@ -3,7 +3,11 @@
  * process of its own (bench/harness/isolated.ts, started through variant-child.ts).
  */
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
+import { connect as netConnect } from 'node:net';
 import { createSecureContext, rootCertificates } from 'node:tls';
+import type { H2Session } from '../../src/check/http2/engine/session.js';
+import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
+import type { Clients } from '../../src/check/index.js';
 import { fixtureCaPem, type TargetPorts } from '../targets/target-servers.js';
 import {
   bareHttp2,
@@ -48,15 +52,29 @@ async function bareSession(ports: TargetPorts): Promise<ClientHttp2Session> {
   return session;
 }
 
+/** A session of our engine over a connected h2c socket, its peer's SETTINGS received. */
+async function ourSession(ports: TargetPorts, clients: Clients): Promise<H2Session> {
+  const socket = netConnect(ports.h2cPort, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('error', reject));
+  const session = createSessionOverSocket(socket, clients);
+  await new Promise<void>((resolve, reject) => {
+    session.observer = { onRemoteSettings: () => resolve(), onGoaway: () => undefined, onClose: () => reject(new Error('h2c target closed the session')) };
+  });
+  session.observer = null;
+  return session;
+}
+
 /** Builds one variant against the target servers; `close` releases what it opened. */
 export async function buildCompareVariant(bench: string, variant: string, ports: TargetPorts): Promise<BuiltVariant> {
   const known = (COMPARE_VARIANTS as Record<string, readonly string[] | undefined>)[bench];
   if (known === undefined || !known.includes(variant)) throw new Error(`unknown compare variant ${bench}/${variant}`);
   // one pooled h2c session, like the bare variants: the same shape of work on the wire
   const setup = executorSetup(ports, bench === 'compare/h2c' ? { h2SessionsPerOrigin: 1 } : {});
-  const session = variant === 'bare-node-http2' || variant === 'bare-node-http2-check-headers' || variant === 'ours-engine-only' ? await bareSession(ports) : null;
+  const session = variant === 'bare-node-http2' || variant === 'bare-node-http2-check-headers' ? await bareSession(ports) : null;
+  const ours = variant === 'ours-engine-only' ? await ourSession(ports, setup.clients) : null;
   const close = async (): Promise<void> => {
     session?.close();
+    ours?.close();
     await setup.clients.close();
   };
   const secureContext = bench === 'compare/tls' ? createSecureContext({ ca: [...rootCertificates, fixtureCaPem()] }) : null;
@@ -78,7 +96,7 @@ export async function buildCompareVariant(bench: string, variant: string, ports:
       case 'bare-node-http2-check-headers':
         return bareHttp2(session as ClientHttp2Session, CHECK_LIKE_H2_HEADERS);
       case 'ours-engine-only':
-        return oursH2Engine(session as ClientHttp2Session, setup.h2cPooled, setup.clients);
+        return oursH2Engine(ours as H2Session, setup.h2cPooled, setup.clients);
       case 'ours-pool-and-engine':
         return oursH2Pool(setup.h2cPooled, setup.clients);
       case 'ours-fresh-https':

@@ -11,7 +11,7 @@ import { newLatencyHistogram, recordMs } from '../../src/loadtest/stats/histogra
 import { ResultBatcher } from '../../src/pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../../src/resilience/circuit-breaker.js';
 import type { ResultSink, StoredResult } from '../../src/storage/store.js';
-import { httpResult } from '../../src/storage/store.fixtures.js';
+import { httpResult } from '../../test/storage/store.fixtures.js';
 import type { BenchDefinition } from '../harness/bench-types.js';
 import { measureLatency } from '../harness/mitata-row.js';
 

@@ -10,7 +10,7 @@ import { bench, do_not_optimize, group, run, summary } from 'mitata';
 import { openSyncSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { openWorkerSqliteStore } from '../../src/storage/sqlite/worker-store.js';
 import type { StoredResult } from '../../src/storage/store.js';
-import { httpResult } from '../../src/storage/store.fixtures.js';
+import { httpResult } from '../../test/storage/store.fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 let clock = 1_700_000_000_000;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSyncSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { StoredResult } from '../../src/storage/store.js';
-import { httpResult, tcpRefused } from '../../src/storage/store.fixtures.js';
+import { httpResult, tcpRefused } from '../../test/storage/store.fixtures.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 if (!Number.isInteger(TOTAL) || TOTAL < 10_000 || TOTAL > 5_000_000) {

@@ -1,7 +1,7 @@
 import type { ErrorKind } from '../domain/error-kind.js';
 
 /** The target fields an alert may show: no spec, so no credentials. */
-export interface AlertTarget {
+interface AlertTarget {
   readonly id: string;
   readonly name: string;
   readonly tags: readonly string[];
@@ -41,4 +41,3 @@ export type AlertEvent =
       readonly suppressedAlerts: number;
     };
 
-export type AlertEventType = AlertEvent['type'];

@@ -12,7 +12,7 @@ function formatMs(ms: number | null): string {
 }
 
 /** One line a human can read in a notification list. */
-export function summarizeAlert(event: AlertEvent): string {
+function summarizeAlert(event: AlertEvent): string {
   switch (event.type) {
     case 'incident_opened': {
       const why = event.errorKind === null ? 'failing' : `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`;

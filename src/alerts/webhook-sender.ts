@@ -12,7 +12,7 @@ import type { AlertEvent } from './alert-event.js';
 import { genericPayload, slackPayload } from './payloads.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
 
-export const MAX_BACKOFF_MS = 60_000;
+const MAX_BACKOFF_MS = 60_000;
 
 export interface WebhookSender {
   readonly name: string;

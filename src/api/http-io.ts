@@ -2,25 +2,43 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads the whole body, refusing more than `maxBytes` (413) — checked against
  * Content-Length first so an honest large upload is refused without reading it.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
+async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     throw tooLarge(maxBytes);
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // The client closed the connection (or the request timeout did) before the body ended.
+    throw new ClientGoneError();
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The request cannot be answered: its connection closed before the body arrived (a client
+ * abort, or Node's request timeout, which already answered 408). A normal event: no log line,
+ * no response.
+ */
+export class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError';
+  constructor() {
+    super('the client closed the connection before the request body arrived');
+  }
 }
 
 function tooLarge(maxBytes: number): ApiError {
@@ -76,7 +94,3 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   res.end(text);
 }
 
-export function sendNoContent(res: ServerResponse): void {
-  res.writeHead(204, { 'cache-control': 'no-store' });
-  res.end();
-}

@@ -1,4 +1,7 @@
+import { CHECK_KINDS } from '../domain/check-spec.js';
+
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) for the document in openapi.ts. */
+import { PHASES, timingKey } from '../domain/check-result.js';
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -7,6 +10,11 @@ const ms = { type: 'number', description: 'milliseconds' };
 const nullableMs = { type: ['number', 'null'], description: 'milliseconds; null when the phase did not happen' };
 
 const statusRange = { type: 'object', additionalProperties: false, required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } };
+
+const certExpiryProps: Schema = {
+  certExpiryWarnDays: { type: 'integer', minimum: 0, maximum: 36500, default: 14, description: 'earliest expiry in the chain closer than this: degraded (cert_expiring_soon); 0 = off' },
+  certExpiryCriticalDays: { type: 'integer', minimum: 0, maximum: 36500, default: 3, description: 'closer than this: down (cert_expiring_soon); at most certExpiryWarnDays; 0 = off' },
+};
 
 const httpCheckInput: Schema = {
   type: 'object',
@@ -36,6 +44,7 @@ const httpCheckInput: Schema = {
     verifyTls: { type: 'boolean' },
     connection: { enum: ['fresh', 'pooled'] },
     http2: { enum: ['alpn', 'prior-knowledge'] },
+    ...certExpiryProps,
   },
 };
 
@@ -53,12 +62,52 @@ const tcpCheckInput: Schema = {
   },
 };
 
+const tlsCheckInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'host', 'port'],
+  properties: {
+    kind: { const: 'tls' },
+    host: { type: 'string' },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    servername: { type: ['string', 'null'], description: 'SNI and the name the certificate must cover; default the host (none for an IP literal)' },
+    starttls: { enum: ['smtp', 'imap', 'pop3', null], description: 'speak this protocol\'s STARTTLS before the handshake' },
+    alpn: { type: 'array', items: { type: 'string' }, maxItems: 8 },
+    verifyTls: { type: 'boolean' },
+    ...certExpiryProps,
+    degradedAfterMs: { type: ['integer', 'null'] },
+    timeoutMs: { type: 'integer' },
+    connectTimeoutMs: { type: 'integer' },
+  },
+};
+
+const tlsCertificate = {
+  type: 'object',
+  properties: { subject: nullable('string'), issuer: nullable('string'), notBefore: nullable('string'), notAfter: nullable('string'), fingerprint256: nullable('string') },
+};
+
+const tlsInfo = {
+  type: ['object', 'null'],
+  properties: {
+    protocol: nullable('string'),
+    cipher: nullable('string'),
+    alpn: nullable('string'),
+    certSubject: nullable('string'),
+    certIssuer: nullable('string'),
+    certExpiresAt: { type: ['string', 'null'], description: 'the leaf\'s notAfter (ISO-8601)' },
+    daysRemaining: { type: ['integer', 'null'], description: 'whole days until the leaf expires' },
+    chainExpiresAt: { type: ['string', 'null'], description: 'the earliest notAfter over the whole chain: what the expiry thresholds judge' },
+    chainDaysRemaining: { type: ['integer', 'null'], description: 'whole days until chainExpiresAt' },
+    chain: { type: ['array', 'null'], items: tlsCertificate, description: 'leaf first; tls checks only' },
+  },
+};
+
 const duration = { oneOf: [{ type: 'integer', description: 'milliseconds' }, { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)$', examples: ['30s', '1m'] }] };
 
 const targetInputProps: Schema = {
   id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'defaults to a slug of the name' },
   name: { type: 'string', minLength: 1, maxLength: 200 },
-  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput')] },
+  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput'), ref('TlsCheckInput')] },
   interval: { ...duration, description: 'from 1 s to 24 h; default 60 s' },
   timeout: { ...duration, description: 'at most the interval' },
   tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 32 },
@@ -67,9 +116,28 @@ const targetInputProps: Schema = {
   allowPrivateTargets: { type: 'boolean' },
 };
 
+const maintenanceWindowInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  description: 'one-off (from, to) or recurring (cron, duration, timezone); scope: targets and/or tags, or global: true',
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    title: { type: 'string', minLength: 1, maxLength: 200 },
+    from: { type: ['string', 'integer'], description: 'ISO-8601 with a zone, or epoch ms' },
+    to: { type: ['string', 'integer'], description: 'ISO-8601 with a zone, or epoch ms; after from' },
+    cron: { type: 'string', description: '5 fields: minute hour day-of-month month day-of-week', examples: ['0 3 * * 0'] },
+    duration: { ...duration, description: '1m to 7d, elapsed time' },
+    timezone: { type: 'string', description: 'IANA zone the cron expression is read in', examples: ['Europe/Berlin', 'UTC'] },
+    global: { type: 'boolean' },
+    targets: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+};
+
 const timings = {
   type: 'object',
-  properties: { dnsMs: nullableMs, connectMs: nullableMs, tlsMs: nullableMs, ttfbMs: nullableMs, receiveMs: nullableMs, totalMs: ms },
+  properties: Object.fromEntries(PHASES.map((p) => [timingKey(p), p === 'total' ? ms : nullableMs])),
 };
 
 const phaseLatency = {
@@ -96,6 +164,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   },
   HttpCheckInput: httpCheckInput,
   TcpCheckInput: tcpCheckInput,
+  TlsCheckInput: tlsCheckInput,
   TargetInput: { type: 'object', additionalProperties: false, required: ['name', 'check'], properties: targetInputProps },
   TargetPatch: { type: 'object', additionalProperties: false, properties: { ...targetInputProps, check: { type: 'object', description: 'JSON Merge Patch (RFC 7396) applied to the stored check' } } },
   Target: {
@@ -104,7 +173,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       id: { type: 'string' },
       name: { type: 'string' },
       source: { enum: ['config', 'api'] },
-      kind: { enum: ['http', 'tcp'] },
+      kind: { enum: [...CHECK_KINDS] },
       spec: { type: 'object', description: 'the validated check spec; credentials are "[redacted]"' },
       intervalMs: { type: 'integer' },
       tags: { type: 'array', items: { type: 'string' } },
@@ -118,7 +187,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   CheckResult: {
     type: 'object',
     properties: {
-      kind: { enum: ['http', 'tcp'] },
+      kind: { enum: [...CHECK_KINDS] },
       target: { type: 'string' },
       startedAt: { type: 'integer', description: 'epoch ms' },
       status: { enum: ['up', 'degraded', 'down', 'error'] },
@@ -131,7 +200,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       errorPhase: { type: ['string', 'null'] },
       detail: { type: ['string', 'null'] },
       connectionReused: { type: 'boolean' },
-      tls: { type: ['object', 'null'] },
+      tls: tlsInfo,
     },
   },
   TestResult: { type: 'object', properties: { result: ref('CheckResult') } },
@@ -144,11 +213,19 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       schedulingLagMs: ms,
       eventLoopDelayMs: ms,
       trigger: { enum: ['schedule', 'manual'] },
+      inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window' },
     },
   },
   StoredResult: {
     type: 'object',
-    properties: { targetId: { type: 'string' }, result: ref('CheckResult'), dueAt: { type: 'integer' }, schedulingLagMs: ms, loopDelayMs: ms },
+    properties: {
+      targetId: { type: 'string' },
+      result: ref('CheckResult'),
+      dueAt: { type: 'integer' },
+      schedulingLagMs: ms,
+      loopDelayMs: ms,
+      inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window: stored, left out of uptime, opened no incident' },
+    },
   },
   ResultPage: {
     type: 'object',
@@ -157,7 +234,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   UptimeSummary: {
     type: 'object',
     properties: Object.fromEntries(
-      [['targetId', { type: 'string' }], ...['fromMs', 'toMs', 'total', 'up', 'degraded', 'down', 'error'].map((k) => [k, { type: 'integer' }]), ['uptimePct', { type: ['number', 'null'] }], ['approximate', { type: 'boolean' }]],
+      [['targetId', { type: 'string' }], ...['fromMs', 'toMs', 'total', 'up', 'degraded', 'down', 'error', 'maintenance'].map((k) => [k, { type: 'integer' }]), ['uptimePct', { type: ['number', 'null'] }], ['approximate', { type: 'boolean' }]],
     ),
   },
   Uptime: { type: 'object', properties: { targetId: { type: 'string' }, windows: { type: 'object', additionalProperties: ref('UptimeSummary') } } },
@@ -187,6 +264,20 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     },
   },
   IncidentPage: { type: 'object', properties: { items: { type: 'array', items: ref('Incident') }, nextCursor: nullable('string') } },
+  MaintenanceWindowInput: maintenanceWindowInput,
+  MaintenanceWindow: {
+    ...maintenanceWindowInput,
+    additionalProperties: true,
+    properties: {
+      ...(maintenanceWindowInput.properties as Schema),
+      source: { enum: ['config', 'api'] },
+      kind: { enum: ['one_off', 'recurring'] },
+      openNow: { type: 'boolean' },
+      openUntil: { type: ['string', 'null'], format: 'date-time' },
+      next: { type: 'array', items: { type: 'object', properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } } },
+    },
+  },
+  MaintenanceWindowList: { type: 'object', properties: { items: { type: 'array', items: ref('MaintenanceWindow') }, total: { type: 'integer' } } },
   Health: { type: 'object', properties: { status: { type: 'string' }, reasons: { type: 'array', items: { type: 'string' } } } },
   DaemonStats: { type: 'object', description: 'scheduler, pipeline, breaker, alert-delivery and probe-health counters' },
 };

@@ -1,3 +1,4 @@
+import { CHECK_KINDS } from '../domain/check-spec.js';
 import { COMPONENT_SCHEMAS } from './openapi-schemas.js';
 
 /**
@@ -27,7 +28,7 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/targets': {
     get: {
       summary: 'List targets',
-      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', 'http or tcp', { enum: ['http', 'tcp'] })],
+      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', CHECK_KINDS.join(', '), { enum: [...CHECK_KINDS] })],
       responses: { '200': json('TargetList', 'targets'), ...errors(400, 401) },
     },
     post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 409, 413, 415) } },
@@ -54,6 +55,15 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/targets/{id}/uptime': { get: { summary: 'Uptime over 1h, 24h, 7d and 30d (or one window)', parameters: [idParam, windowParam], responses: { '200': json('Uptime', 'uptime per window'), ...errors(400, 401, 404) } } },
   '/api/v1/targets/{id}/latency': { get: { summary: 'Latency percentiles per phase over a window (default 24h)', parameters: [idParam, windowParam], responses: { '200': json('Latency', 'percentiles per phase'), ...errors(400, 401, 404) } } },
   '/api/v1/targets/{id}/incidents': { get: { summary: "A target's incidents, open first", parameters: [idParam, ...incidentParams], responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401, 404) } } },
+  '/api/v1/maintenance-windows': {
+    get: { summary: 'Maintenance windows (config and API), each with openNow and its next occurrences', parameters: [q('target', 'only windows that cover this target id')], responses: { '200': json('MaintenanceWindowList', 'windows'), ...errors(400, 401, 404) } },
+    post: { summary: 'Create a maintenance window', requestBody: body('MaintenanceWindowInput'), responses: { '201': json('MaintenanceWindow', 'created'), ...errors(400, 401, 409, 413, 415) } },
+  },
+  '/api/v1/maintenance-windows/{id}': {
+    get: { summary: 'Get a maintenance window', parameters: [idParam], responses: { '200': json('MaintenanceWindow', 'the window'), ...errors(401, 404) } },
+    put: { summary: 'Replace a maintenance window (API windows only)', parameters: [idParam], requestBody: body('MaintenanceWindowInput'), responses: { '200': json('MaintenanceWindow', 'replaced'), ...errors(400, 401, 404, 409, 413, 415) } },
+    delete: { summary: 'Delete a maintenance window (API windows only); results already stored keep their inMaintenance flag', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409) } },
+  },
   '/api/v1/incidents': { get: { summary: 'All incidents, open first', parameters: incidentParams, responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401) } } },
 };
 

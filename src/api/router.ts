@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -11,7 +11,7 @@ export interface RequestContext {
   readonly query: URLSearchParams;
 }
 
-export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
+type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
 
 export interface Route {
   readonly method: HttpMethod;

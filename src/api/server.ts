@@ -8,10 +8,11 @@ import { ApiError } from './api-error.js';
 import type { ApiDeps } from './api-deps.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { createTokenAuth, type Caller } from './auth.js';
-import { assertJsonBodyType, sendJson } from './http-io.js';
+import { assertJsonBodyType, ClientGoneError, sendJson } from './http-io.js';
 import { createRequestGuard, defaultHostRules, type RequestGuard } from './request-guard.js';
 import { Router, type Route } from './router.js';
 import { historyRoutes } from './routes/history-routes.js';
+import { maintenanceWindowRoutes } from './routes/maintenance-window-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { targetRoutes } from './routes/target-routes.js';
 
@@ -24,7 +25,13 @@ export interface ApiServerOptions {
   readonly allowedHosts?: readonly HostRule[];
   /** epoch ms clock, for tests; defaults to Date.now */
   readonly now?: () => number;
+  /** a request (headers and body) must arrive within this; default REQUEST_TIMEOUT_MS */
+  readonly requestTimeoutMs?: number;
 }
+
+/** A request whose headers and body have not all arrived by then is answered 408 and closed. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface ApiServer {
   /** e.g. http://127.0.0.1:8080 */
@@ -42,44 +49,70 @@ interface Access {
 
 /** Every route the server answers, in match order (literal paths before parameters). */
 export function buildRoutes(deps: ApiDeps): Route[] {
-  return [...systemRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps)];
+  return [...systemRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps)];
 }
 
-/** Starts the REST API, /metrics, health endpoints and the status page on one HTTP server. */
-export async function startApiServer(handle: DaemonHandle, options: ApiServerOptions): Promise<ApiServer> {
-  const metrics = createDaemonMetrics(handle);
-  const latest = new LatestResults(handle);
-  const deps: ApiDeps = { handle, metrics, latest, now: options.now ?? Date.now };
-  const router = new Router(buildRoutes(deps));
-  // Host rules need the port, known only after listen; until then nothing is served.
-  let access: Access = { authorize: createTokenAuth(options.tokens), guard: createRequestGuard([]) };
-  const server = createServer((req, res) => {
-    void handleRequest(router, access, req, res);
-  });
-  // Slow or idle clients must not pin sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+/** A bound API port that answers 503 until `serve` hands it the daemon. */
+export interface ApiListener {
+  readonly url: string;
+  serve(handle: DaemonHandle): ApiServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds the API port first, before the daemon opens its database, so a port in use
+ * (EADDRINUSE) is found before anything is written. Requests that arrive before `serve`
+ * get 503 `starting`.
+ */
+export async function listenApi(options: ApiServerOptions): Promise<ApiListener> {
+  let onRequest: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => sendError(res, new ApiError(503, 'not_ready', 'the daemon is starting'));
+  // Slow or idle clients must not pin sockets forever. Node enforces these two timeouts only
+  // when it checks its connections (every 30 s by default, so a slow body was answered after
+  // up to 60 s); checking ten times per timeout keeps the answer within 10 % of it.
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(HEADERS_TIMEOUT_MS, requestTimeout);
+  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1_000, headersTimeout / 10)) }, (req, res) => onRequest(req, res));
   server.keepAliveTimeout = 5_000;
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
   const defaults = defaultHostRules(options.host, address.port, localAddresses());
+  let access: Access = { authorize: createTokenAuth(options.tokens), guard: createRequestGuard([...defaults, ...(options.allowedHosts ?? [])]) };
   const configure = (next: { tokens: readonly ApiToken[]; allowedHosts: readonly HostRule[] }): void => {
     access = { authorize: createTokenAuth(next.tokens), guard: createRequestGuard([...defaults, ...next.allowedHosts]) };
   };
-  configure({ tokens: options.tokens, allowedHosts: options.allowedHosts ?? [] });
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
   return {
-    url: `http://${host}:${address.port}`,
-    configure,
-    async close() {
-      metrics.close();
-      latest.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    url,
+    serve(handle) {
+      const metrics = createDaemonMetrics(handle);
+      const latest = new LatestResults(handle);
+      const deps: ApiDeps = { handle, metrics, latest, now: options.now ?? Date.now };
+      const router = new Router(buildRoutes(deps));
+      // `access` is read per request, so configure() takes effect on the next one.
+      onRequest = (req, res) => void handleRequest(router, access, req, res);
+      return {
+        url,
+        configure,
+        async close() {
+          metrics.close();
+          latest.close();
+          await closeServer();
+        },
+      };
     },
+    close: closeServer,
   };
+}
+
+/** Starts the REST API, /metrics, health endpoints and the status page on one HTTP server. */
+export async function startApiServer(handle: DaemonHandle, options: ApiServerOptions): Promise<ApiServer> {
+  return (await listenApi(options)).serve(handle);
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
@@ -120,6 +153,10 @@ async function handleRequest(router: Router, access: Access, req: IncomingMessag
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
+  if (err instanceof ClientGoneError) {
+    res.destroy();
+    return;
+  }
   const apiError = err instanceof ApiError ? err : new ApiError(500, 'internal', 'internal server error');
   if (!(err instanceof ApiError)) {
     // A bug, not a client mistake: log it for the operator, never send the stack.

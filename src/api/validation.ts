@@ -7,7 +7,7 @@ import { formatFieldPath } from '../config/zod-errors.js';
  * Turns zod issues into one 400 ApiError. The first issue decides `code` and `field`;
  * every issue is listed in `details`. `where` prefixes field paths for query strings.
  */
-export function zodError(issues: readonly z.core.$ZodIssue[], where: 'body' | 'query'): ApiError {
+function zodError(issues: readonly z.core.$ZodIssue[], where: 'body' | 'query'): ApiError {
   const problems = issues.map((issue) => describeIssue(issue, where));
   const first = problems[0] ?? { code: 'invalid_body' as const, field: '(root)', message: 'invalid request' };
   return new ApiError(400, first.code, `${first.field}: ${first.message}`, first.field, {}, problems.map(({ field, message }) => ({ field, message })));

@@ -65,8 +65,8 @@ export interface Clients {
   close(): Promise<void>;
 }
 
-export const DEFAULT_USER_AGENT = 'Vigil/0.1 (+uptime check)';
-export const DEFAULT_LIMITS: Limits = Object.freeze({
+const DEFAULT_USER_AGENT = 'Vigil/0.1 (+uptime check)';
+const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 1024 * 1024,
   maxDecodedBytes: 8 * 1024 * 1024,
   maxHeaderBytes: 64 * 1024,

@@ -1,8 +1,9 @@
-import type { CheckKind, CheckSpec } from '../domain/check-spec.js';
+import { targetOf, type CheckKind, type CheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
+import { executeTlsCheck } from './tls/tls-check.js';
 import { PhaseTimer } from './timing/phase-timer.js';
 import { classifyError } from './errors/classify.js';
 import { CheckFailure } from './errors/check-failure.js';
@@ -27,12 +28,8 @@ export type Executor<S extends CheckSpec = CheckSpec> = (
 const EXECUTORS = {
   http: executeHttpCheck,
   tcp: executeTcpCheck,
+  tls: executeTlsCheck,
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
-
-function targetOf(spec: CheckSpec): string {
-  if (spec.kind === 'http') return spec.url;
-  return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
-}
 
 /**
  * Runs one check. Always resolves to a CheckResult; a bug inside an executor becomes an

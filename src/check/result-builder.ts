@@ -41,7 +41,7 @@ export function buildResult(parts: ResultParts, timer: PhaseTimer, endMs?: numbe
 }
 
 /** Status for a failure: transport and internal failures are `error` only when the probe is at fault. */
-export function statusForFailure(kind: ErrorKind): CheckStatus {
+function statusForFailure(kind: ErrorKind): CheckStatus {
   const family = ERROR_FAMILY[kind];
   return family === 'internal' || kind === 'circuit_open' ? 'error' : 'down';
 }

@@ -18,6 +18,13 @@ const io: CliIo = {
 const argv = process.argv.slice(2);
 process.exitCode = await runCli(argv, io);
 
+if (argv[0] === 'serve') {
+  // serve returns after its shutdown completed and logged (results and incidents written,
+  // pending alerts saved, the store closed and the data dir unlocked): a keep-alive socket or
+  // a timer some library still holds must not keep the process past its `shutdown:` line.
+  process.exit();
+}
+
 if (isOneShot(argv)) {
   // The result is printed and the clients are closed; a handle still open now is a leak in a
   // library, and must not keep the user's shell waiting. The timer is unref'd: a clean process

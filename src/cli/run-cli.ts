@@ -52,7 +52,7 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   },
 };
 
-export function usageText(): string {
+function usageText(): string {
   const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length)) + 2;
   const commands = Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(width)}${sub.summary}`);
   return [
@@ -71,7 +71,7 @@ export function usageText(): string {
 }
 
 /** The version in Vigil's package.json, found by walking up from this file (src/ or dist/src/). */
-export function readVersion(): string {
+function readVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {

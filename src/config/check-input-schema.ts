@@ -5,7 +5,8 @@
  * such as `keywrod` is refused instead of silently ignored.
  */
 import { z } from 'zod';
-import type { CheckInput } from '../domain/check-spec.js';
+import { CHECK_KINDS, type CheckInput, type CheckKind } from '../domain/check-spec.js';
+import { STARTTLS_PROTOCOLS } from '../domain/tls-check-spec.js';
 
 const ms = z.number().int();
 const statusRange = z.strictObject({ min: z.number().int(), max: z.number().int() });
@@ -34,6 +35,8 @@ const httpCheckSchema = z.strictObject({
   verifyTls: z.boolean().optional(),
   connection: z.enum(['fresh', 'pooled']).optional(),
   http2: z.enum(['alpn', 'prior-knowledge']).optional(),
+  certExpiryWarnDays: z.number().int().optional(),
+  certExpiryCriticalDays: z.number().int().optional(),
 });
 
 const tcpCheckSchema = z.strictObject({
@@ -45,6 +48,23 @@ const tcpCheckSchema = z.strictObject({
   connectTimeoutMs: ms.optional(),
 });
 
+const tlsCheckSchema = z.strictObject({
+  kind: z.literal('tls'),
+  host: z.string(),
+  port: z.number().int(),
+  servername: z.string().nullable().optional(),
+  starttls: z.enum(STARTTLS_PROTOCOLS).nullable().optional(),
+  alpn: z.array(z.string()).optional(),
+  verifyTls: z.boolean().optional(),
+  certExpiryWarnDays: z.number().int().optional(),
+  certExpiryCriticalDays: z.number().int().optional(),
+  degradedAfterMs: ms.nullable().optional(),
+  timeoutMs: ms.optional(),
+  connectTimeoutMs: ms.optional(),
+});
+
+const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema };
+
 /** Picks the schema by `kind` so errors talk about the kind the user meant. */
 export const checkInputSchema = z.unknown().transform((value, ctx): CheckInput => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -52,11 +72,11 @@ export const checkInputSchema = z.unknown().transform((value, ctx): CheckInput =
     return z.NEVER;
   }
   const kind = (value as { kind?: unknown }).kind;
-  if (kind !== undefined && kind !== 'http' && kind !== 'tcp') {
-    ctx.addIssue({ code: 'custom', path: ['kind'], message: `expected "http" or "tcp", got ${JSON.stringify(kind)}` });
+  if (kind !== undefined && (typeof kind !== 'string' || !Object.hasOwn(SCHEMAS, kind))) {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: `expected one of ${CHECK_KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}` });
     return z.NEVER;
   }
-  const schema = kind === 'tcp' ? tcpCheckSchema : httpCheckSchema;
+  const schema = SCHEMAS[(kind ?? 'http') as CheckKind];
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { ConfigFileError, parseDaemonConfig } from './daemon-config.js';
 
@@ -89,4 +90,43 @@ test('one field-path form, and a wrong type says what was expected', () => {
     ],
   );
   assert.throws(() => parseDaemonConfig('defaults:\n  interval: [1]\n', {}), /defaults\.interval: expected milliseconds .* got \[1\]/);
+});
+
+test('certificate-expiry defaults fill http and tls checks that set none; a target overrides them', () => {
+  const text = `
+defaults:
+  certExpiryWarnDays: 30
+  certExpiryCriticalDays: 7
+targets:
+  - name: web
+    check: { url: "https://127.0.0.1/" }
+  - name: smtp
+    check: { kind: tls, host: 127.0.0.1, port: 587, starttls: smtp, certExpiryCriticalDays: 10 }
+  - name: db
+    check: { kind: tcp, host: 127.0.0.1, port: 5432 }
+  - name: bad-level
+    check: { kind: tls, host: 127.0.0.1, port: 443, certExpiryCriticalDays: 60 }
+  - name: bad-starttls
+    check: { kind: tls, host: 127.0.0.1, port: 443, starttls: ftp }
+`;
+  const config = parseDaemonConfig(text, {});
+  const thresholds = config.targets.map((t) => [t.id, 'certExpiryWarnDays' in t.spec ? [t.spec.certExpiryWarnDays, t.spec.certExpiryCriticalDays] : null]);
+  assert.deepEqual(thresholds, [['web', [30, 7]], ['smtp', [30, 10]], ['db', null]]);
+  assert.equal(config.targets[1]?.checkInput.kind, 'tls');
+  assert.deepEqual(config.targetErrors.map((e) => `${e.target} ${e.field}`), ['bad-level check.certExpiryCriticalDays', 'bad-starttls check.starttls']);
+  const builtIn = parseDaemonConfig('targets:\n  - name: w\n    check: { url: "https://x/" }\n', {});
+  assert.deepEqual(builtIn.targets[0]?.spec.kind === 'http' && [builtIn.targets[0].spec.certExpiryWarnDays, builtIn.targets[0].spec.certExpiryCriticalDays], [14, 3]);
+  for (const [yaml, field] of [
+    ['defaults:\n  certExpiryWarnDays: -1\n', 'defaults.certExpiryWarnDays'],
+    ['defaults:\n  certExpiryWarnDays: 5\n  certExpiryCriticalDays: 9\n', 'defaults.certExpiryCriticalDays'],
+  ] as const) {
+    assert.throws(() => parseDaemonConfig(yaml, {}), (err: unknown) => err instanceof ConfigFileError && err.field === field, yaml);
+  }
+});
+
+test('examples/checks.yaml loads every target', () => {
+  const text = readFileSync(new URL('../../examples/checks.yaml', import.meta.url), 'utf8');
+  const config = parseDaemonConfig(text, {});
+  assert.deepEqual(config.targetErrors, []);
+  assert.ok(config.targets.length >= 4);
 });

@@ -9,11 +9,13 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldError } from '../daemon/daemon-handle.js';
 import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
+import { certExpiryThresholds, MAX_CERT_EXPIRY_DAYS, SpecError } from '../domain/spec-fields.js';
 import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type TargetDefaults, type TargetDefinition } from './target-definition.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
 import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
 import { apiInputSchema, DEFAULT_API_SETTINGS, parseApiSettings, type ApiSettings } from './api-settings.js';
+import { parseMaintenanceWindowList, WindowInputError, type MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
 import { DEFAULT_STORAGE_SETTINGS, parseStorageSettings, storageInputSchema, type StorageSettings } from './storage-settings.js';
 
 /** Alias expansions allowed in one file: plenty for anchors reused by hand, far below a bomb. */
@@ -37,6 +39,8 @@ export interface DaemonConfig {
   readonly webhooks: readonly WebhookConfig[];
   /** API tokens and extra Host names; re-read on SIGHUP */
   readonly api: ApiSettings;
+  /** maintenance windows from the file (API windows live in the store) */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly targets: readonly TargetDefinition[];
   /** refused targets, each naming the target and field */
   readonly targetErrors: readonly FieldError[];
@@ -49,12 +53,15 @@ const fileSchema = z.strictObject({
       timeout: durationInputSchema.optional(),
       confirmations: z.number().int().min(1).max(100).optional(),
       allowPrivateTargets: z.boolean().optional(),
+      certExpiryWarnDays: z.number().int().min(0).max(MAX_CERT_EXPIRY_DAYS).optional(),
+      certExpiryCriticalDays: z.number().int().min(0).max(MAX_CERT_EXPIRY_DAYS).optional(),
     })
     .optional(),
   probe: probeInputSchema.optional(),
   storage: storageInputSchema.optional(),
   alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).optional() }).optional(),
   api: apiInputSchema.optional(),
+  maintenance: z.array(z.unknown()).optional(),
   targets: z.array(z.unknown()).optional(),
 });
 
@@ -72,7 +79,18 @@ function parseDefaults(raw: z.infer<typeof fileSchema>['defaults'], env: Readonl
     confirmations: d.confirmations ?? BUILTIN_TARGET_DEFAULTS.confirmations,
     allowPrivateTargets: d.allowPrivateTargets ?? BUILTIN_TARGET_DEFAULTS.allowPrivateTargets,
     secrets: Object.freeze({ env }),
+    ...certExpiryDefaults(d.certExpiryWarnDays, d.certExpiryCriticalDays),
   });
+}
+
+function certExpiryDefaults(warn: number | undefined, critical: number | undefined): Pick<TargetDefaults, 'certExpiryWarnDays' | 'certExpiryCriticalDays'> {
+  try {
+    certExpiryThresholds({ certExpiryWarnDays: warn, certExpiryCriticalDays: critical });
+  } catch (err) {
+    if (err instanceof SpecError) throw new ConfigFileError(`defaults.${err.field}`, `expected ${err.expected}, got ${JSON.stringify(err.got)}`);
+    throw err;
+  }
+  return { certExpiryWarnDays: warn ?? null, certExpiryCriticalDays: critical ?? null };
 }
 
 /** Validates every target; duplicates (id or name) after the first are refused. */
@@ -127,6 +145,13 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
   const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m));
   const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
   const api = file.api === undefined ? DEFAULT_API_SETTINGS : parseApiSettings(file.api, defaults.secrets, (f, m) => new ConfigFileError(`api.${f}`, m));
+  let maintenanceWindows: MaintenanceWindow[];
+  try {
+    maintenanceWindows = parseMaintenanceWindowList(file.maintenance ?? []);
+  } catch (err) {
+    if (err instanceof WindowInputError) throw new ConfigFileError(`maintenance${err.field}`, err.reason);
+    throw err;
+  }
   const { targets, errors } = parseTargetList(file.targets ?? [], defaults);
-  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), api, targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
+  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), api, maintenanceWindows: Object.freeze(maintenanceWindows), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
 }

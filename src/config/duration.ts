@@ -22,10 +22,3 @@ export function parseDurationMs(value: unknown): number | null {
   return Number.isFinite(ms) && Number.isInteger(Math.round(ms)) ? Math.round(ms) : null;
 }
 
-export function formatDurationMs(ms: number): string {
-  if (ms > 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
-  return `${ms}ms`;
-}

@@ -24,7 +24,7 @@ export const DEFAULT_STORAGE_SETTINGS: StorageSettings = Object.freeze({
 });
 
 /** Bounds: raw history must cover at least the newest hours (rollups need finished hours). */
-export const STORAGE_LIMITS = Object.freeze({
+const STORAGE_LIMITS = Object.freeze({
   rawRetentionMinMs: 2 * HOUR_MS,
   rollupRetentionMinMs: DAY_MS,
   retentionMaxMs: 10 * 365 * DAY_MS,
@@ -32,7 +32,7 @@ export const STORAGE_LIMITS = Object.freeze({
   maintenanceEveryMaxMs: 24 * HOUR_MS,
 });
 
-export const RETENTION_FORM = 'a duration such as "36h", "7d" or "400d" (units ms, s, m, h, d)';
+const RETENTION_FORM = 'a duration such as "36h", "7d" or "400d" (units ms, s, m, h, d)';
 
 export const storageInputSchema = z.strictObject({
   rawRetention: durationInputSchema.optional(),

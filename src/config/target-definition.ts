@@ -12,9 +12,9 @@ import { resolveReferences, type SecretSource } from './secret-ref.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 
 export const MIN_INTERVAL_MS = 1_000;
-export const MAX_INTERVAL_MS = 86_400_000;
-export const DEFAULT_INTERVAL_MS = 60_000;
-export const DEFAULT_CONFIRMATIONS = 2;
+const MAX_INTERVAL_MS = 86_400_000;
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_CONFIRMATIONS = 2;
 const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface TargetDefinition {
@@ -42,6 +42,9 @@ export interface TargetDefaults {
   readonly allowPrivateTargets: boolean;
   /** where `${env:…}` references resolve (the daemon's environment) */
   readonly secrets: SecretSource;
+  /** certificate-expiry thresholds of http and tls checks that set none (null: the built-in 14 / 3) */
+  readonly certExpiryWarnDays: number | null;
+  readonly certExpiryCriticalDays: number | null;
 }
 
 export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
@@ -50,7 +53,19 @@ export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
   confirmations: DEFAULT_CONFIRMATIONS,
   allowPrivateTargets: false,
   secrets: Object.freeze({ env: Object.freeze({}) }),
+  certExpiryWarnDays: null,
+  certExpiryCriticalDays: null,
 });
+
+/** The check input with the file's defaults filled in where the check says nothing. */
+function withCheckDefaults(check: CheckInput, timeoutMs: number, defaults: TargetDefaults): CheckInput {
+  const filled: Record<string, unknown> = { ...check, timeoutMs };
+  if (check.kind === undefined || check.kind === 'http' || check.kind === 'tls') {
+    if (check.certExpiryWarnDays === undefined && defaults.certExpiryWarnDays !== null) filled.certExpiryWarnDays = defaults.certExpiryWarnDays;
+    if (check.certExpiryCriticalDays === undefined && defaults.certExpiryCriticalDays !== null) filled.certExpiryCriticalDays = defaults.certExpiryCriticalDays;
+  }
+  return filled as CheckInput;
+}
 
 const durationSchema = durationInputSchema;
 
@@ -69,7 +84,7 @@ export const targetInputSchema = z.strictObject({
 export type TargetParse = { ok: true; target: TargetDefinition } | { ok: false; errors: FieldError[] };
 
 /** Derives a stable id from a name when none is given: "API health" → "api-health". */
-export function slugifyName(name: string): string {
+function slugifyName(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|-+$/g, '').slice(0, 64);
   return slug === '' ? 'target' : slug;
 }
@@ -112,7 +127,7 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     return { ok: false, errors: [{ target: label, field: timeoutMs !== null ? 'timeout' : 'check.timeoutMs', message: `expected at most the interval (${interval} ms), got ${checkTimeoutMs} ms` }] };
   }
   let spec: CheckSpec;
-  const checkInput = { ...raw.check, timeoutMs: checkTimeoutMs } as CheckInput;
+  const checkInput = withCheckDefaults(raw.check, checkTimeoutMs, defaults);
   const resolved = resolveCheckReferences(checkInput, defaults.secrets);
   if (!resolved.ok) return { ok: false, errors: [{ target: label, field: `check.${resolved.field}`, message: resolved.message }] };
   try {
@@ -144,7 +159,7 @@ type CheckResolution = { ok: true; input: CheckInput; secrets: string[] } | { ok
 
 /** Resolves references in the fields that may hold credentials: url, headers, auth, body. */
 function resolveCheckReferences(input: CheckInput, source: SecretSource): CheckResolution {
-  if (input.kind === 'tcp') return { ok: true, input, secrets: [] };
+  if (input.kind !== undefined && input.kind !== 'http') return { ok: true, input, secrets: [] };
   const secrets: string[] = [];
   let failure: { field: string; message: string } | null = null;
   const one = (field: string, value: string): string => {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
 
-export type WebhookFormat = 'generic' | 'slack';
+type WebhookFormat = 'generic' | 'slack';
 
 export interface WebhookConfig {
   readonly name: string;

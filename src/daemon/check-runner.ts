@@ -3,8 +3,8 @@
  * (actual start − due) and the event-loop delay at the start. The executor resolves for
  * every network outcome; a rejection here would be a bug, which becomes an `internal` result.
  */
-import type { CheckResult } from '../domain/check-result.js';
-import type { CheckSpec } from '../domain/check-spec.js';
+import { NO_TIMINGS, type CheckResult } from '../domain/check-result.js';
+import { targetOf, type CheckSpec } from '../domain/check-spec.js';
 import { redactResult } from '../domain/redact.js';
 import type { Clients, ExecuteOptions } from '../check/index.js';
 import type { TargetDefinition } from '../config/target-definition.js';
@@ -26,16 +26,16 @@ export interface CheckRunnerDeps {
   readonly signal: AbortSignal;
 }
 
-export function internalFailure(target: TargetDefinition, startedAt: number, detail: string): CheckResult {
+function internalFailure(target: TargetDefinition, startedAt: number, detail: string): CheckResult {
   return {
     kind: target.spec.kind,
-    target: target.spec.kind === 'tcp' ? `${target.spec.host}:${target.spec.port}` : target.spec.url,
+    target: targetOf(target.spec),
     startedAt,
     status: 'error',
     httpVersion: null,
     statusCode: null,
     responseBytes: null,
-    timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, receiveMs: null, totalMs: 0 },
+    timings: { ...NO_TIMINGS },
     errorKind: 'internal',
     errorFamily: 'internal',
     errorPhase: null,

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { MIN_TOKEN_CHARS, parseHostRule, type HostRule } from '../config/api-settings.js';
 import { ConfigFileError } from '../config/daemon-config.js';
 import { createConsoleLogger } from './logger.js';
+import { DataDirError } from './data-dir.js';
 import { readConfigFile, startDaemon } from './main.js';
 
 export const DEFAULT_PORT = 8080;
@@ -163,6 +164,7 @@ export async function runServeCli(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createConsoleLogger();
+  const signals = signalHandlers(log);
   if (flags.tokenSource === '--token') log.warn('--token: the token is visible to every local user (ps, /proc/*/cmdline); prefer VIGIL_API_TOKEN or --token-file');
   let running: Awaited<ReturnType<typeof startDaemon>>;
   try {
@@ -170,36 +172,58 @@ export async function runServeCli(argv: string[]): Promise<number> {
     const readConfig = flags.configPath === null ? null : () => readConfigFile(path);
     running = await startDaemon({ ...flags, configText: readConfigFile(path), configSource: path, env: process.env, log, readConfig });
   } catch (err) {
-    if (err instanceof ConfigFileError) return fail(err.message, 2);
+    if (err instanceof ConfigFileError || err instanceof DataDirError) return fail(err.message, 2);
     const code = (err as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return fail(`--port/--host: cannot listen on ${flags.host}:${flags.port} (${code})`, 2);
     return fail(`could not start: ${err instanceof Error ? err.message : String(err)}`, 1);
   }
-  return waitForSignals(running, log);
+  return signals.run(running);
 }
 
-function waitForSignals(running: Awaited<ReturnType<typeof startDaemon>>, log: ReturnType<typeof createConsoleLogger>): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onHup = () => void running.reload();
-    const stop = (signal: string) => {
-      if (stopping) {
-        log.warn(`${signal} again: exiting without waiting`);
-        resolve(1);
-        return;
+/**
+ * Signal handling from before the daemon starts: a SIGTERM that lands between the start line
+ * and the end of start-up is kept and acted on once the daemon runs (without a handler Node
+ * would kill the process on the spot, with nothing flushed).
+ */
+function signalHandlers(log: ReturnType<typeof createConsoleLogger>) {
+  let running: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  let early: string | null = null;
+  let stopping = false;
+  let resolveExit: (code: number) => void = () => undefined;
+  const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+  const stop = (signal: string) => {
+    if (running === null) {
+      if (early !== null) {
+        log.warn(`${signal} again during start-up: exiting without waiting`);
+        process.exit(1);
       }
-      stopping = true;
-      log.info(`${signal}: stopping (checks in flight finish, results are flushed)`);
-      running.stop().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+      early = signal;
+      return;
+    }
+    if (stopping) {
+      log.warn(`${signal} again: exiting without waiting`);
+      resolveExit(1);
+      return;
+    }
+    stopping = true;
+    log.info(`${signal}: stopping (checks in flight finish, results are flushed)`);
+    running.stop().then(
+      () => resolveExit(0),
+      (err: unknown) => {
+        log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        resolveExit(1);
+      },
+    );
+  };
+  process.on('SIGHUP', () => void running?.reload());
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return {
+    /** the daemon is up: act on a signal that came during start-up, then wait for one */
+    run(daemon: Awaited<ReturnType<typeof startDaemon>>): Promise<number> {
+      running = daemon;
+      if (early !== null) stop(early);
+      return exit;
+    },
+  };
 }

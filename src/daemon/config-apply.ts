@@ -13,7 +13,7 @@ import type { FieldError } from './daemon-handle.js';
 import type { Logger } from './logger.js';
 import type { TargetHost } from './target-host.js';
 import { toNewTarget } from './target-registry.js';
-import type { TargetRecord, UpsertOutcome } from '../storage/store.js';
+import { targetInputOf, type UpsertOutcome } from '../storage/store.js';
 
 export interface ConfigApplyReport {
   /** config targets now running from this file */
@@ -24,16 +24,12 @@ export interface ConfigApplyReport {
   readonly errors: readonly FieldError[];
 }
 
-function recordToInput(r: TargetRecord): Record<string, unknown> {
-  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
-}
-
 /** Startup: every stored target joins the running set (config ones until the file replaces them). */
 export async function loadStoredTargets(host: TargetHost, log: Logger): Promise<number> {
   const records = await host.store.listTargets();
   let loaded = 0;
   for (const record of records) {
-    const parsed = parseTargetInput(recordToInput(record), record.source, host.defaults);
+    const parsed = parseTargetInput(targetInputOf(record), record.source, host.defaults);
     if (!parsed.ok) {
       const e = parsed.errors[0];
       log.warn(`stored target ${record.id} not scheduled: ${e?.field}: ${e?.message} (kept in the store)`);

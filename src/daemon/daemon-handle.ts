@@ -9,6 +9,7 @@
 import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
 import type { Store } from '../storage/store.js';
+import type { MaintenanceWindowsPort } from './maintenance-window-host.js';
 
 /** Where a target was declared. Config targets are replaced on reload; API targets are not. */
 export type TargetSource = 'config' | 'api';
@@ -68,12 +69,14 @@ export interface ScheduledResult {
   /** event-loop delay (p99 over the last sampling window, ms) when the check started */
   readonly eventLoopDelayMs: number;
   readonly trigger: 'schedule' | 'manual';
+  /** the check ran inside a maintenance window (stored, no incident, no alert); absent when not */
+  readonly inMaintenance?: true;
 }
 
 /** Why a due check did not run. Every one is counted (missed_late: the scheduler woke more than an interval late). */
-export type DropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
+type DropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
 
-export interface SchedulerStats {
+interface SchedulerStats {
   readonly targets: number;
   readonly inFlight: number;
   readonly maxInFlight: number;
@@ -82,7 +85,7 @@ export interface SchedulerStats {
   readonly drops: Readonly<Record<DropReason, number>>;
 }
 
-export interface PipelineStats {
+interface PipelineStats {
   /** results waiting in the batcher */
   readonly queueDepth: number;
   readonly writtenTotal: number;
@@ -108,7 +111,7 @@ export interface AlertDeliveryStats {
   readonly lastError: string | null;
 }
 
-export interface ProbeHealth {
+interface ProbeHealth {
   /** true while the "probe degraded" internal alert is raised */
   readonly degraded: boolean;
   readonly eventLoopDelayMs: number;
@@ -149,4 +152,6 @@ export interface DaemonHandle {
   /** Subscribes to every stored result; returns the unsubscribe function. Listeners must not throw or block. */
   onResult(listener: (event: ScheduledResult) => void): () => void;
   readiness(): Readiness;
+  /** maintenance windows: the compiled set in force, and API edits */
+  readonly maintenance: MaintenanceWindowsPort;
 }

@@ -17,12 +17,14 @@ import type { BreakerStats, DaemonHandle, DaemonStats, Readiness, ScheduledResul
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
-import { ProbeHealthMonitor, hostOfTarget, type ProbeHealthTransition } from './probe-health.js';
+import { ProbeHealthMonitor, type ProbeHealthTransition } from './probe-health.js';
+import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
+import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
 
-export const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface DaemonDeps {
   readonly store: Store;
@@ -42,6 +44,7 @@ export class Daemon implements DaemonHandle {
   readonly store: Store;
   readonly registry = new TargetRegistry();
   readonly scheduler: Scheduler;
+  private readonly windows: MaintenanceWindowHost;
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -49,7 +52,6 @@ export class Daemon implements DaemonHandle {
   private readonly listeners = new Set<(event: ScheduledResult) => void>();
   private readonly manualInFlight = new Set<Promise<unknown>>();
   /** probe-health host per definition, parsed once (not a URL parse per result) */
-  private readonly hostOf = new WeakMap<TargetDefinition, string>();
   private incidentWrites: Promise<void> = Promise.resolve();
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private degradedAt: number | null = null;
@@ -61,6 +63,7 @@ export class Daemon implements DaemonHandle {
     this.store = deps.store;
     this.defaults = deps.config.defaults;
     this.health = new ProbeHealthMonitor(deps.config.probe.health);
+    this.windows = new MaintenanceWindowHost(deps.store, deps.log, () => deps.clock.now());
     // Every check in flight listens to the one shutdown signal (up to maxInFlight listeners).
     setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
@@ -70,7 +73,8 @@ export class Daemon implements DaemonHandle {
   /** Loads stored targets and the config's targets, then starts scheduling. */
   async start(config: DaemonConfig = this.deps.config): Promise<ConfigApplyReport> {
     await loadStoredTargets(this, this.deps.log);
-    const report = await this.applyConfig(config);
+    await this.windows.load(config.maintenanceWindows);
+    const report = await this.applyTargets(config);
     await this.deps.incidents.restoreOpen();
     this.scheduler.start();
     this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
@@ -81,8 +85,17 @@ export class Daemon implements DaemonHandle {
 
   /** Replaces the config targets (SIGHUP). API targets and stored history are untouched. */
   async applyConfig(config: DaemonConfig): Promise<ConfigApplyReport> {
+    await this.windows.applyConfig(config.maintenanceWindows);
+    return this.applyTargets(config);
+  }
+
+  private applyTargets(config: DaemonConfig): Promise<ConfigApplyReport> {
     this.defaults = config.defaults;
     return applyConfigTargets(this, config, this.deps.log);
+  }
+
+  get maintenance(): MaintenanceWindowsPort {
+    return this.windows;
   }
 
   /** Puts a target into the running set (and the schedule when enabled). */
@@ -201,19 +214,24 @@ export class Daemon implements DaemonHandle {
     this.handleResult(target, scheduled);
   }
 
-  private handleResult(target: TargetDefinition, scheduled: ScheduledResult): void {
+  /**
+   * Inside a maintenance window a result is stored (flagged) and shown, but feeds neither the
+   * incident tracker (its streak is frozen: no incident opens or resolves, so no alert) nor
+   * probe health (a fleet-wide window must not look like a broken probe).
+   */
+  private handleResult(target: TargetDefinition, checked: ScheduledResult): void {
+    const inMaintenance = this.windows.current().openFor(target, checked.result.startedAt) !== null;
+    const scheduled: ScheduledResult = inMaintenance ? { ...checked, inMaintenance: true } : checked;
     const { result } = scheduled;
-    this.deps.pipeline.write({ targetId: target.id, result, dueAt: scheduled.dueAt, schedulingLagMs: scheduled.schedulingLagMs, loopDelayMs: scheduled.eventLoopDelayMs });
+    this.deps.pipeline.write({
+      targetId: target.id, result, dueAt: scheduled.dueAt, schedulingLagMs: scheduled.schedulingLagMs, loopDelayMs: scheduled.eventLoopDelayMs,
+      ...(inMaintenance ? { inMaintenance: true as const } : {}),
+    });
     // A check aborted by shutdown says nothing about the target: stored, but no incident.
-    if (!(this.abort.signal.aborted && result.errorKind === 'internal')) {
+    if (!inMaintenance && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
       for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
     }
-    let host = this.hostOf.get(target);
-    if (host === undefined) {
-      host = hostOfTarget(target.spec);
-      this.hostOf.set(target, host);
-    }
-    this.onHealth(this.health.observe(host, result, this.deps.clock.now()));
+    if (!inMaintenance) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
       try {
         listener(scheduled);

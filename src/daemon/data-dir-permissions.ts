@@ -1,29 +1,35 @@
 /**
  * The data dir holds check definitions with their credentials (those not given by
  * reference) and every result: only the daemon's user may read it. A new dir is created
- * 0700 and a new database 0600 (SQLite gives its -wal and -shm files the database's mode).
+ * 0700 (ensureDataDir) and a new database and lock file 0600 (SQLite gives its -wal, -shm and
+ * -journal files the database's mode).
  * An existing dir or file that others can read is tightened, and the log says so once: the
  * daemon owns its data dir, and a warning alone would leave the secrets readable.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
 
 export const DATA_DIR_MODE = 0o700;
 export const DATA_FILE_MODE = 0o600;
 
-/** Creates or tightens the data dir and the files in it; returns the database path. */
-export function secureDataDir(dir: string, dbName: string, log: Logger): string {
-  mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
+/**
+ * Tightens an existing data dir (created by ensureDataDir, src/daemon/data-dir.ts) and the
+ * files in it, and creates `create` (the database, the lock) with the file mode first, so
+ * there is no moment in which they are world-readable.
+ */
+export function secureDataDir(dir: string, create: readonly string[], log: Logger): void {
   tighten(dir, DATA_DIR_MODE, log);
-  const dbPath = join(dir, dbName);
-  // Created here with the mode, so there is no moment in which it is world-readable.
-  closeSync(openSync(dbPath, 'a', DATA_FILE_MODE));
+  for (const name of create) createPrivateFile(join(dir, name));
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isFile()) tighten(path, DATA_FILE_MODE, log);
   }
-  return dbPath;
+}
+
+/** Creates `path` (if missing) readable by its owner only, before anything writes to it. */
+export function createPrivateFile(path: string): void {
+  closeSync(openSync(path, 'a', DATA_FILE_MODE));
 }
 
 function tighten(path: string, mode: number, log: Logger): void {

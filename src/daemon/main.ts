@@ -3,11 +3,13 @@
  * Nothing else in the daemon constructs a store, a client set or a timer source.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildClients, executeCheck } from '../check/index.js';
+import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -16,7 +18,8 @@ import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenanc
 import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
-import { secureDataDir } from './data-dir-permissions.js';
+import { createPrivateFile, secureDataDir } from './data-dir-permissions.js';
+import { ensureDataDir, lockDataDir } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
@@ -67,8 +70,27 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   if (access(config).tokens.length === 0 && !isLoopbackHost(options.host)) {
     throw new ConfigFileError('--host', `${options.host} is beyond loopback; set VIGIL_API_TOKEN, --token-file or api.tokens so the API is not open to the network`);
   }
-  const dbPath = secureDataDir(options.dataDir, 'vigil.db', log);
-  const store = await openWorkerSqliteStore({ path: dbPath });
+  // Then, in order, everything that can refuse the start before the database is opened: a
+  // data dir that cannot be created, a data dir another daemon holds, a port in use.
+  ensureDataDir(options.dataDir);
+  secureDataDir(options.dataDir, ['vigil.lock'], log);
+  const lock = lockDataDir(options.dataDir);
+  let listener: ApiListener;
+  try {
+    listener = await listenApi({ host: options.host, port: options.port, ...access(config) });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  let store: Store;
+  try {
+    createPrivateFile(join(options.dataDir, 'vigil.db'));
+    store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+  } catch (err) {
+    await listener.close();
+    lock.release();
+    throw err;
+  }
   const pipeline = new ResultBatcher({
     sink: store,
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
@@ -76,6 +98,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const breaker = createCircuitBreaker();
   const loopDelay = startLoopDelaySampler();
   const clients = { guarded: buildClients({}), private: buildClients({ allowPrivateTargets: true }) };
+  // Before the API listens: a `POST /api/v1/targets/test` on a fresh daemon, and the first
+  // scheduled checks, must not carry the process's first-use costs in their phases.
+  const warmUp = await warmUpExecutor(clients.private, ['http', 'https', 'tcp']);
+  log.info(`warm-up: ${warmUp.checks.map((c) => `${c.path} ${c.status}`).join(', ')}`);
   const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
   const daemon = new Daemon({
     store,
@@ -93,15 +119,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     config,
     log,
   });
-  let api: ApiServer;
-  try {
-    api = await startApiServer(daemon, { host: options.host, port: options.port, ...access(config) });
-  } catch (err) {
-    await daemon.shutdown(0);
-    loopDelay.close();
-    await Promise.all([clients.guarded.close(), clients.private.close()]);
-    throw err;
-  }
+  const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
   if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
   const startReport = await daemon.start(config);
@@ -136,6 +154,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await daemon.shutdown();
       loopDelay.close();
       await Promise.all([clients.guarded.close(), clients.private.close()]);
+      lock.release();
     },
   };
 }

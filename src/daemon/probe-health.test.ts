@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { CheckResult } from '../domain/check-result.js';
 import type { ErrorKind } from '../domain/error-kind.js';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
-import { ProbeHealthMonitor, hostOfTarget } from './probe-health.js';
+import { ProbeHealthMonitor } from './probe-health.js';
+import { hostOfSpec } from '../resilience/circuit-key.js';
+import { defineHttpCheck, defineTcpCheck } from '../domain/check-spec.js';
 
 function result(errorKind: ErrorKind | null): CheckResult {
   return {
@@ -69,7 +71,9 @@ test('recovers with hysteresis when hosts answer again or age out of the window'
   assert.deepEqual(health.evaluate(10_000 + 60_001), { type: 'recovered', degradedForMs: 60_001 });
 });
 
-test('hostOfTarget canonicalizes', () => {
-  assert.equal(hostOfTarget({ kind: 'http', url: 'https://Example.COM.:8443/x' }), 'example.com');
-  assert.equal(hostOfTarget({ kind: 'tcp', host: '[::1]' }), '::1');
+test('probe health files results under the same canonical host as the circuit breaker', () => {
+  const http = defineHttpCheck({ url: 'https://user:pw@Example.COM.:8443/x?y=1' });
+  assert.equal(hostOfSpec(http), 'example.com');
+  assert.equal(hostOfSpec(defineHttpCheck({ url: 'http://[::1]:8080/' })), '::1');
+  assert.equal(hostOfSpec(defineTcpCheck({ kind: 'tcp', host: '::1', port: 22 })), '::1');
 });

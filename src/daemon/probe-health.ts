@@ -99,9 +99,3 @@ export class ProbeHealthMonitor {
     return out;
   }
 }
-
-/** The canonical host of a check target: lowercased, no trailing dot, no port. */
-export function hostOfTarget(target: { kind: 'http'; url: string } | { kind: 'tcp'; host: string }): string {
-  const raw = target.kind === 'http' ? new URL(target.url).hostname : target.host;
-  return raw.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
-}

@@ -2,7 +2,21 @@
  * What to check. Specs are built once (validated and defaulted) by `defineCheck` and then
  * frozen; executors never re-validate them.
  */
-export type CheckKind = 'http' | 'tcp';
+import { compileBodyPattern } from './body-pattern.js';
+import {
+  budgets, certExpiryThresholds, hostField, hostPort, optionalMs, positiveInt, SpecError,
+  type CertExpiryThresholds,
+} from './spec-fields.js';
+import { defineTlsCheck, type TlsCheckInput, type TlsCheckSpec } from './tls-check-spec.js';
+
+export { SpecError, DEFAULT_CONNECT_TIMEOUT_MS } from './spec-fields.js';
+export type { CertExpiryThresholds } from './spec-fields.js';
+export type { TlsCheckSpec, TlsCheckInput, StartTlsProtocol } from './tls-check-spec.js';
+export { defineTlsCheck } from './tls-check-spec.js';
+
+/** Every check kind; the executor registry (src/check/index.ts) must have one executor each. */
+export const CHECK_KINDS = ['http', 'tcp', 'tls'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
 
 /** Inclusive status ranges; a single code is `{ min: c, max: c }`. */
 export type StatusRange = { readonly min: number; readonly max: number };
@@ -12,11 +26,11 @@ export type HttpAuth =
   | { readonly type: 'bearer'; readonly token: string };
 
 /** fresh: a new connection per check and per redirect hop (production). pooled: reuse. */
-export type ConnectionPolicy = 'fresh' | 'pooled';
+type ConnectionPolicy = 'fresh' | 'pooled';
 /** alpn: HTTP/2 only when TLS ALPN picks h2. prior-knowledge: h2c/h2 without negotiation. */
-export type Http2Mode = 'alpn' | 'prior-knowledge';
+type Http2Mode = 'alpn' | 'prior-knowledge';
 
-export interface HttpCheckSpec {
+export interface HttpCheckSpec extends CertExpiryThresholds {
   readonly kind: 'http';
   readonly url: string;
   readonly method: string;
@@ -47,25 +61,11 @@ export interface TcpCheckSpec {
   readonly connectTimeoutMs: number;
 }
 
-export type CheckSpec = HttpCheckSpec | TcpCheckSpec;
+export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec;
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_REDIRECTS = 10;
-export const MAX_REDIRECTS_LIMIT = 10;
-export const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
-
-/** A user mistake in a check definition: names the field and the accepted form. */
-export class SpecError extends Error {
-  constructor(
-    readonly field: string,
-    readonly expected: string,
-    readonly got?: unknown,
-  ) {
-    super(`${field}: expected ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`);
-    this.name = 'SpecError';
-  }
-}
+const DEFAULT_MAX_REDIRECTS = 10;
+const MAX_REDIRECTS_LIMIT = 10;
+const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
 
 export type HttpCheckInput = {
   kind?: 'http';
@@ -85,6 +85,8 @@ export type HttpCheckInput = {
   verifyTls?: boolean;
   connection?: ConnectionPolicy;
   http2?: Http2Mode;
+  certExpiryWarnDays?: number;
+  certExpiryCriticalDays?: number;
 };
 
 export type TcpCheckInput = {
@@ -96,20 +98,13 @@ export type TcpCheckInput = {
   connectTimeoutMs?: number;
 };
 
-export type CheckInput = HttpCheckInput | TcpCheckInput;
+export type CheckInput = HttpCheckInput | TcpCheckInput | TlsCheckInput;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADER_VALUE = /[\r\n\0]/;
 
-function positiveInt(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SpecError(field, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 /** Parses `200`, `200,204`, `200-299,304` into ranges. */
-export function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
+function parseStatusExpectation(text: string, field = 'expectStatus'): StatusRange[] {
   const form = 'a status code, a range or a list such as "200,204,300-399" (codes 100-599)';
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) throw new SpecError(field, form, text);
@@ -135,17 +130,6 @@ function normalizeExpect(value: HttpCheckInput['expectStatus']): readonly Status
       return Object.freeze({ min, max });
     }),
   );
-}
-
-function optionalMs(field: string, value: number | null | undefined): number | null {
-  if (value === undefined || value === null) return null;
-  return positiveInt(field, value, 1, 3_600_000);
-}
-
-function budgets(input: { timeoutMs?: number; connectTimeoutMs?: number }): { timeoutMs: number; connectTimeoutMs: number } {
-  const timeoutMs = positiveInt('timeoutMs', input.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1, 3_600_000);
-  const connectTimeoutMs = positiveInt('connectTimeoutMs', input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
-  return { timeoutMs, connectTimeoutMs };
 }
 
 export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
@@ -176,9 +160,10 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
   url.password = '';
   if (input.bodyRegex !== undefined && input.bodyRegex !== null) {
     try {
-      new RegExp(input.bodyRegex);
-    } catch {
-      throw new SpecError('bodyRegex', 'a valid JavaScript regular expression', input.bodyRegex);
+      compileBodyPattern(input.bodyRegex);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new SpecError('bodyRegex', `an RE2 regular expression (linear-time; no backreferences or lookaround): ${why}`, input.bodyRegex);
     }
   }
   const maxRedirects = positiveInt('maxRedirects', input.maxRedirects ?? DEFAULT_MAX_REDIRECTS, 0, MAX_REDIRECTS_LIMIT);
@@ -206,16 +191,14 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
     verifyTls: input.verifyTls ?? true,
     connection,
     http2,
+    ...certExpiryThresholds(input),
   });
 }
 
 export function defineTcpCheck(input: TcpCheckInput): TcpCheckSpec {
-  if (typeof input.host !== 'string' || input.host === '' || /[\s/]/.test(input.host)) {
-    throw new SpecError('host', 'a host name or IP address', input.host);
-  }
   return Object.freeze({
     kind: 'tcp',
-    host: input.host.replace(/^\[(.*)\]$/, '$1'),
+    host: hostField('host', input.host),
     port: positiveInt('port', input.port, 1, 65535),
     degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
     ...budgets(input),
@@ -224,8 +207,18 @@ export function defineTcpCheck(input: TcpCheckInput): TcpCheckSpec {
 
 export function defineCheck(input: CheckInput): CheckSpec {
   if (input.kind === 'tcp') return defineTcpCheck(input);
-  if (input.kind !== undefined && input.kind !== 'http') throw new SpecError('kind', '"http" or "tcp"', input.kind);
+  if (input.kind === 'tls') return defineTlsCheck(input);
+  if (input.kind !== undefined && input.kind !== 'http') throw new SpecError('kind', CHECK_KINDS.map((k) => `"${k}"`).join(', '), input.kind);
   return defineHttpCheck(input);
+}
+
+/**
+ * What a result names as its target: the URL for HTTP, `host:port` for TCP and TLS (an IPv6
+ * literal in brackets). The one definition every result, log line and refusal uses.
+ */
+export function targetOf(spec: CheckSpec): string {
+  if (spec.kind === 'http') return spec.url;
+  return hostPort(spec.host, spec.port);
 }
 
 export function statusExpected(ranges: readonly StatusRange[], code: number): boolean {

@@ -35,6 +35,8 @@ export type ErrorKind =
   | 'cert_not_trusted'
   | 'cert_hostname_mismatch'
   | 'cert_invalid'
+  | 'cert_expiring_soon'
+  | 'starttls_refused'
   | 'unexpected_status'
   | 'rate_limited'
   | 'service_unavailable'
@@ -74,6 +76,8 @@ export const ERROR_FAMILY = {
   cert_not_trusted: 'verdict',
   cert_hostname_mismatch: 'verdict',
   cert_invalid: 'verdict',
+  cert_expiring_soon: 'verdict',
+  starttls_refused: 'verdict',
   unexpected_status: 'verdict',
   rate_limited: 'verdict',
   service_unavailable: 'verdict',
@@ -113,6 +117,8 @@ export const ERROR_EXPLANATION = {
   cert_not_trusted: 'The TLS certificate is not signed by a trusted authority (or is self-signed).',
   cert_hostname_mismatch: 'The TLS certificate does not cover this host name.',
   cert_invalid: 'The TLS certificate is invalid.',
+  starttls_refused: 'The mail server did not offer or refused STARTTLS, so no TLS session could start.',
+  cert_expiring_soon: 'A certificate of the TLS chain expires soon: within the warning threshold (degraded) or the critical one (down).',
   unexpected_status: 'The HTTP status code was not one of the expected codes.',
   rate_limited: 'The server is rate-limiting this probe (429).',
   service_unavailable: 'The server reports it is temporarily unavailable (503).',
@@ -125,8 +131,6 @@ export const ERROR_EXPLANATION = {
   internal: 'The probe failed internally while running the check.',
   other: 'An unclassified failure.',
 } as const satisfies Record<ErrorKind, string>;
-
-export const ERROR_KINDS = Object.keys(ERROR_FAMILY) as readonly ErrorKind[];
 
 export function errorFamilyOf(kind: ErrorKind): ErrorFamily {
   return ERROR_FAMILY[kind];

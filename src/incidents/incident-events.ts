@@ -39,4 +39,3 @@ export type IncidentEvent =
       lastDetail: string | null;
     };
 
-export type IncidentEventType = IncidentEvent['type'];

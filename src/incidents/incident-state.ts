@@ -26,8 +26,6 @@ export interface IncidentState {
   unreportedFailures: number;
 }
 
-export const DEFAULT_CONFIRMATIONS = 2;
-
 export const INITIAL_STATE: Readonly<IncidentState> = Object.freeze({
   phase: 'unknown',
   streak: 0,
@@ -39,7 +37,7 @@ export const INITIAL_STATE: Readonly<IncidentState> = Object.freeze({
   unreportedFailures: 0,
 });
 
-export function isBad(status: CheckStatus): boolean {
+function isBad(status: CheckStatus): boolean {
   return status === 'down' || status === 'error';
 }
 

@@ -5,7 +5,7 @@ import { KnobError } from './options/knob-parsers.js';
 import { helpText, parseInvocation, type LoadTestOptions } from './options/load-test-options.js';
 import { compareWithBaseline, formatComparison } from './report/baseline.js';
 import { formatProgress, formatSummary } from './report/format-summary.js';
-import { parseReport, type LoadTestReport } from './report/report-schema.js';
+import { parseBaseline, type BaselineReport } from './report/report-schema.js';
 
 const EXIT_OK = 0;
 const EXIT_REGRESSION = 1;
@@ -42,14 +42,14 @@ export async function runLoadtestCli(argv: string[]): Promise<number> {
   }
 }
 
-function readBaseline(path: string): LoadTestReport {
+function readBaseline(path: string): BaselineReport {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new UsageProblem(`BASELINE=${JSON.stringify(path)} is invalid: expected a readable JSON report written by JSON=path (${(err as Error).message})`);
   }
-  const result = parseReport(parsed);
+  const result = parseBaseline(parsed);
   if (!result.ok) throw new UsageProblem(`BASELINE=${JSON.stringify(path)} is invalid: expected a JSON report written by JSON=path (${result.problem})`);
   return result.report;
 }
@@ -66,7 +66,7 @@ function installInterrupt(): { signal: AbortSignal; remove: () => void } {
   return { signal: controller.signal, remove: () => process.off('SIGINT', onSigint) };
 }
 
-async function runWithSummary(options: LoadTestOptions, baseline: LoadTestReport | null): Promise<number> {
+async function runWithSummary(options: LoadTestOptions, baseline: BaselineReport | null): Promise<number> {
   const interrupt = installInterrupt();
   try {
     const report = await runLoadTest(options, {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CheckResult } from '../domain/check-result.js';
+import { PHASES, timingKey, type CheckResult } from '../domain/check-result.js';
 import { isErrorKind } from '../domain/error-kind.js';
 import type { DaemonHandle, DaemonStats, ScheduledResult } from '../daemon/daemon-handle.js';
 import { LAG_BUCKETS_SECONDS, METRIC, PHASE_BUCKETS_SECONDS } from './metric-names.js';
@@ -54,6 +54,12 @@ function registerResultMetrics(registry: Registry): (event: ScheduledResult) => 
     buckets: PHASE_BUCKETS_SECONDS,
     registers: [registry],
   });
+  const certExpiry = new Gauge({
+    name: METRIC.tlsCertExpiryTimestampSeconds,
+    help: "Earliest expiry (notAfter) over the target's TLS certificate chain, as a Unix timestamp in seconds.",
+    labelNames: ['target'],
+    registers: [registry],
+  });
   const lag = new Histogram({
     name: METRIC.schedulingLagSeconds,
     help: 'Scheduled checks: actual start minus due time, in seconds.',
@@ -72,23 +78,18 @@ function registerResultMetrics(registry: Registry): (event: ScheduledResult) => 
     }
     return child;
   };
-  const dns = phases.labels('dns');
-  const connect = phases.labels('connect');
-  const tls = phases.labels('tls');
-  const ttfb = phases.labels('ttfb');
-  const receive = phases.labels('receive');
-  const total = phases.labels('total');
+  const phaseChildren = PHASES.map((phase) => ({ key: timingKey(phase), child: phases.labels(phase) }));
   return (event) => {
     const { result } = event;
     counterFor(result.status, errorKindLabel(result)).inc();
     const t = result.timings;
-    if (t.dnsMs !== null) dns.observe(t.dnsMs / 1000);
-    if (t.connectMs !== null) connect.observe(t.connectMs / 1000);
-    if (t.tlsMs !== null) tls.observe(t.tlsMs / 1000);
-    if (t.ttfbMs !== null) ttfb.observe(t.ttfbMs / 1000);
-    if (t.receiveMs !== null) receive.observe(t.receiveMs / 1000);
-    total.observe(t.totalMs / 1000);
+    for (const { key, child } of phaseChildren) {
+      const ms = t[key];
+      if (ms !== null) child.observe(ms / 1000);
+    }
     if (event.trigger === 'schedule') lag.observe(Math.max(0, event.schedulingLagMs) / 1000);
+    const chainExpiresAt = result.tls?.chainExpiresAt;
+    if (chainExpiresAt !== null && chainExpiresAt !== undefined) certExpiry.set({ target: event.targetId }, Date.parse(chainExpiresAt) / 1000);
   };
 }
 

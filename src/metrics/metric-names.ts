@@ -30,14 +30,14 @@ export const METRIC = {
   storageWriteFailuresTotal: 'vigil_storage_write_failures_total',
   /** gauge{state}: circuit breakers per state (closed, open, half_open) */
   circuitBreakers: 'vigil_circuit_breakers',
+  /**
+   * gauge{target}: the earliest notAfter of the target's certificate chain, epoch seconds
+   * (blackbox_exporter's convention), from its latest result that carried one
+   */
+  tlsCertExpiryTimestampSeconds: 'vigil_tls_cert_expiry_timestamp_seconds',
   /** counter{webhook, outcome}: alert deliveries (delivered, failed, retried) */
   alertDeliveriesTotal: 'vigil_alert_deliveries_total',
 } as const;
-
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
-
-/** Phase label values of `vigil_check_phase_duration_seconds` (a closed set). */
-export const PHASE_LABELS = ['dns', 'connect', 'tls', 'ttfb', 'receive', 'total'] as const;
 
 /** Seconds. Checks run from sub-millisecond (loopback) to the 10 s default budget and beyond. */
 export const PHASE_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -1,7 +1,6 @@
 import type { StoredResult } from '../storage/store.js';
 
 export type DropReason = 'buffer_full' | 'flush_failed' | 'closed';
-export const DROP_REASONS: readonly DropReason[] = Object.freeze(['buffer_full', 'flush_failed', 'closed']);
 
 /** A snapshot for metrics; every number only grows except `queued` and `lastFlushMs`. */
 export interface PipelineCounters {

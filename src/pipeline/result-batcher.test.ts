@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResultSink, StoredResult } from '../storage/store.js';
-import { httpResult } from '../storage/store.fixtures.js';
+import { httpResult } from '../../test/storage/store.fixtures.js';
 import type { PipelineCounters } from './pipeline-types.js';
 import { ResultBatcher } from './result-batcher.js';
 

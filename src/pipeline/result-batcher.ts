@@ -18,11 +18,11 @@ export interface BatcherOptions {
   onFlushError?: (err: unknown, attempt: number, batchSize: number) => void;
 }
 
-export const DEFAULT_BATCH_SIZE = 1000;
-export const DEFAULT_FLUSH_INTERVAL_MS = 500;
-export const DEFAULT_MAX_ATTEMPTS = 3;
-export const DEFAULT_RETRY_BASE_MS = 100;
-export const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
+const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_FLUSH_INTERVAL_MS = 500;
+const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_RETRY_BASE_MS = 100;
+const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
 
 type Waiter = { target: number; resolve: () => void };
 

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineHttpCheck, defineTcpCheck, type CheckSpec } from '../domain/check-spec.js';
+import { defineHttpCheck, defineTcpCheck, targetOf, type CheckSpec } from '../domain/check-spec.js';
 import type { CheckResult, CheckStatus } from '../domain/check-result.js';
 import { ERROR_FAMILY, type ErrorKind } from '../domain/error-kind.js';
 import { buildClients } from '../check/clients.js';
@@ -15,7 +15,7 @@ const SPEC = defineHttpCheck({ url: 'https://api.example.com/health' });
 function resultOf(spec: CheckSpec, status: CheckStatus, errorKind: ErrorKind | null = null): CheckResult {
   return {
     kind: spec.kind,
-    target: spec.kind === 'tcp' ? `${spec.host}:${spec.port}` : spec.url,
+    target: targetOf(spec),
     startedAt: Date.now(),
     status,
     httpVersion: status === 'up' || status === 'degraded' ? '1.1' : null,

@@ -1,5 +1,5 @@
-import type { CheckSpec } from '../domain/check-spec.js';
-import type { CheckResult } from '../domain/check-result.js';
+import { targetOf, type CheckSpec } from '../domain/check-spec.js';
+import { NO_TIMINGS, type CheckResult } from '../domain/check-result.js';
 import type { Executor } from '../check/index.js';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
 import { canonicalHost, hostOfSpec } from './circuit-key.js';
@@ -222,16 +222,15 @@ export function createCircuitBreaker(config: Partial<CircuitBreakerConfig> = {})
 
 /** The result of a refused check: no I/O happened, so every phase is null. */
 export function circuitOpenResult(spec: CheckSpec, detail: string): CheckResult {
-  const target = spec.kind === 'tcp' ? (spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`) : spec.url;
   return {
     kind: spec.kind,
-    target,
+    target: targetOf(spec),
     startedAt: Date.now(),
     status: 'error',
     httpVersion: null,
     statusCode: null,
     responseBytes: null,
-    timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, receiveMs: null, totalMs: 0 },
+    timings: { ...NO_TIMINGS },
     errorKind: 'circuit_open',
     errorFamily: ERROR_FAMILY.circuit_open,
     errorPhase: null,

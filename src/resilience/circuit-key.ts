@@ -24,7 +24,7 @@ export function canonicalHost(host: string): string {
  * object on this per-check path.
  */
 export function hostOfSpec(spec: CheckSpec): string {
-  if (spec.kind === 'tcp') return canonicalHost(spec.host);
+  if (spec.kind !== 'http') return canonicalHost(spec.host);
   const url = spec.url;
   const schemeEnd = url.indexOf('://');
   let start = schemeEnd < 0 ? 0 : schemeEnd + 3;

@@ -19,7 +19,6 @@ import { MinHeap, type HeapEntry } from './min-heap.js';
 import { firstDueAt, phaseOf } from './phase.js';
 
 export type SchedulerDropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
-export const SCHEDULER_DROP_REASONS: readonly SchedulerDropReason[] = Object.freeze(['skipped_in_flight', 'dropped_global_cap', 'missed_late']);
 
 export interface ScheduledJob {
   readonly targetId: string;
@@ -61,8 +60,8 @@ interface DueEntry extends HeapEntry {
   readonly generation: number;
 }
 
-export const DEFAULT_MAX_IN_FLIGHT = 1024;
-export const DEFAULT_MAX_DUE_PER_TURN = 64;
+const DEFAULT_MAX_IN_FLIGHT = 1024;
+const DEFAULT_MAX_DUE_PER_TURN = 64;
 
 export class Scheduler {
   private readonly clock: Clock;

@@ -4,7 +4,10 @@ import type { CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
 import type { HourlyRollup, StoredResult } from '../storage/store.js';
 import type { LatestResults } from './latest-results.js';
-import { UPTIME_BUCKETS, type LatencyPoint, type StatusIncident, type StatusModel, type StatusTarget, type TargetState, type UptimeBucket } from './status-model.js';
+import type { MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
+import type { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
+import type { WindowOccurrence } from '../maintenance-windows/window-schedule.js';
+import { UPTIME_BUCKETS, type StatusMaintenance, type LatencyPoint, type StatusIncident, type StatusModel, type StatusTarget, type TargetState, type UptimeBucket } from './status-model.js';
 
 const HOUR_MS = 3_600_000;
 /** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
@@ -13,8 +16,10 @@ const RAW_PAGE_LIMIT = 1000;
 const RAW_MAX_PAGES = 3;
 const CHART_POINTS = 120;
 /** the page shows at most this many targets, failing ones first (a fleet of 100k would not fit) */
-export const STATUS_PAGE_MAX_TARGETS = 60;
+const STATUS_PAGE_MAX_TARGETS = 60;
 const INCIDENTS_SHOWN = 20;
+const UPCOMING_MAINTENANCE_MS = 14 * 86_400_000;
+const UPCOMING_MAINTENANCE_SHOWN = 5;
 
 export interface StatusModelOptions {
   readonly title: string;
@@ -26,7 +31,8 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
   const all = handle.listTargets();
   const ranked = [...all].sort((a, b) => rank(a, latest) - rank(b, latest) || a.name.localeCompare(b.name));
   const shown = ranked.slice(0, STATUS_PAGE_MAX_TARGETS);
-  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, options.nowMs)));
+  const windows = handle.maintenance.current();
+  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, options.nowMs, windows)));
   const names = new Map(all.map((t) => [t.id, t.name]));
   const page = await handle.store.listIncidents({ state: 'all', limit: INCIDENTS_SHOWN });
   const incidents: StatusIncident[] = page.items.map((i) => ({
@@ -36,7 +42,31 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
     errorKind: i.errorKind,
     detail: i.lastDetail === null ? null : redactText(i.lastDetail),
   }));
-  return { title: options.title, generatedAt: options.nowMs, bucketUnit: 'hour', targets, incidents, hiddenTargets: all.length - shown.length };
+  const toStatus = ({ window, occurrence }: { window: MaintenanceWindow; occurrence: WindowOccurrence }): StatusMaintenance => ({
+    title: window.title,
+    startMs: occurrence.startMs,
+    endMs: occurrence.endMs,
+    scope: scopeText(window, names),
+  });
+  return {
+    title: options.title,
+    generatedAt: options.nowMs,
+    bucketUnit: 'hour',
+    targets,
+    incidents,
+    hiddenTargets: all.length - shown.length,
+    maintenanceNow: windows.openAt(options.nowMs).map(toStatus),
+    maintenanceUpcoming: windows.upcoming(options.nowMs + 1, options.nowMs + UPCOMING_MAINTENANCE_MS, UPCOMING_MAINTENANCE_SHOWN).map(toStatus),
+  };
+}
+
+/** What a window covers, in the words of the page: target names (not ids) and tags. */
+function scopeText(window: MaintenanceWindow, names: ReadonlyMap<string, string>): string {
+  if (window.scope.global) return 'all targets';
+  const parts: string[] = [];
+  if (window.scope.targets.length > 0) parts.push(window.scope.targets.map((id) => names.get(id) ?? id).join(', '));
+  if (window.scope.tags.length > 0) parts.push(`tagged ${window.scope.tags.join(', ')}`);
+  return parts.join('; ');
 }
 
 function rank(t: TargetView, latest: LatestResults): number {
@@ -44,7 +74,7 @@ function rank(t: TargetView, latest: LatestResults): number {
   return status === 'down' || status === 'error' ? 0 : status === 'degraded' ? 1 : 2;
 }
 
-async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: TargetView, nowMs: number): Promise<StatusTarget> {
+async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: TargetView, nowMs: number, windows: MaintenanceWindowSet): Promise<StatusTarget> {
   const firstHourMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS - (UPTIME_BUCKETS - 1) * HOUR_MS;
   const [raw, rollups, uptime] = await Promise.all([
     recentResults(handle, t.id, nowMs),
@@ -61,6 +91,7 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
     lastCheckedAt: newest?.startedAt ?? null,
     lastProblem: problemOf(newest),
     uptime24hPct: uptime.uptimePct,
+    inMaintenance: windows.openFor(t, nowMs) !== null,
     buckets: hourlyBuckets(firstHourMs, rollups, raw),
     latency: latencySeries(raw),
   };
@@ -90,7 +121,7 @@ function problemOf(result: CheckResult | null): string | null {
 }
 
 /** 90 hourly buckets: rolled-up hours from rollups, the rest from the raw results fetched. */
-export function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollup[], raw: readonly StoredResult[]): UptimeBucket[] {
+function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollup[], raw: readonly StoredResult[]): UptimeBucket[] {
   const byHour = new Map<number, { good: number; total: number }>();
   for (const r of rollups) byHour.set(r.hourStartMs, { good: r.up + r.degraded, total: r.up + r.degraded + r.down + r.error });
   const rolled = new Set(byHour.keys());
@@ -110,7 +141,7 @@ export function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollu
 }
 
 /** At most CHART_POINTS evenly spaced results, oldest first, successful exchanges only. */
-export function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
+function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
   const usable = raw.filter((r) => r.result.timings.ttfbMs !== null || r.result.timings.connectMs !== null).reverse();
   const step = Math.max(1, usable.length / CHART_POINTS);
   const out: LatencyPoint[] = [];

@@ -1,10 +1,10 @@
 import { html, type SafeHtml } from './html-escape.js';
 import { PHASES, type LatencyPoint, type PhaseKey } from './status-model.js';
 
-export const CHART_WIDTH = 600;
-export const CHART_HEIGHT = 140;
+const CHART_WIDTH = 600;
+const CHART_HEIGHT = 140;
 
-export const PHASE_STYLE: Readonly<Record<PhaseKey, { label: string; color: string }>> = {
+const PHASE_STYLE: Readonly<Record<PhaseKey, { label: string; color: string }>> = {
   dnsMs: { label: 'DNS', color: '#8e6bd8' },
   connectMs: { label: 'Connect', color: '#2f8fd8' },
   tlsMs: { label: 'TLS', color: '#1fb3a6' },

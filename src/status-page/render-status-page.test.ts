@@ -24,6 +24,7 @@ function model(name: string): StatusModel {
         lastCheckedAt: NOW - 5_000,
         lastProblem: 'refused <script>',
         uptime24hPct: 99.5,
+        inMaintenance: true,
         buckets: [{ startMs: NOW - 3_600_000, upPct: 50, checks: 2 }],
         latency: [
           { atMs: NOW - 60_000, dnsMs: 1, connectMs: 2, tlsMs: null, ttfbMs: 10, receiveMs: 1 },
@@ -31,6 +32,8 @@ function model(name: string): StatusModel {
         ],
       },
     ],
+    maintenanceNow: [{ title: '<u>db</u>', startMs: NOW - 60_000, endMs: NOW + 60_000, scope: 'tagged <db>' }],
+    maintenanceUpcoming: [{ title: 'later', startMs: NOW + 86_400_000, endMs: NOW + 90_000_000, scope: 'all targets' }],
     incidents: [{ targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>' }],
   };
 }
@@ -38,7 +41,10 @@ function model(name: string): StatusModel {
 describe('status page rendering', () => {
   it('escapes every user-controlled string', () => {
     const page = renderStatusPage(model('<script>alert(1)</script>'));
-    assert.doesNotMatch(page, /<script>|<b>tag|<i>x|<detail>|refused <script>/);
+    assert.doesNotMatch(page, /<script>|<b>tag|<i>x|<detail>|refused <script>|<u>db|<db>/);
+    assert.match(page, /Maintenance in progress.*&lt;u&gt;db&lt;\/u&gt;.*tagged &lt;db&gt;/s);
+    assert.match(page, /Upcoming maintenance.*later.*all targets: 2026-01-03 12:00 to 2026-01-03 13:00 UTC/s);
+    assert.match(page, /state-maintenance/);
     assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(page, /data-target-id="a&quot;b"/);
     assert.match(page, /aria-label="Latency by phase for &lt;script&gt;/);

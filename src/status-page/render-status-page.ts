@@ -20,13 +20,15 @@ export function renderStatusPage(model: StatusModel): string {
 <body>
 <header><h1>${model.title}</h1><span class="summary" id="summary">${summaryText(counts, model.targets.length)}</span></header>
 <main>
+${renderMaintenanceBanner(model)}
 <ul class="targets">${model.targets.map((t) => renderTarget(t, model))}</ul>
 ${model.targets.length === 0 ? html`<p class="empty">No targets configured.</p>` : null}
 ${model.hiddenTargets > 0 ? html`<p class="empty">${model.hiddenTargets} more targets are not shown (failing targets are listed first); see the API.</p>` : null}
+${renderUpcomingMaintenance(model)}
 <h2>Recent incidents</h2>
 ${renderIncidents(model.incidents)}
 </main>
-<footer>Generated ${new Date(model.generatedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · refreshes every minute</footer>
+<footer>Generated ${new Date(model.generatedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · refreshes every minute · uptime leaves out checks made during maintenance windows</footer>
 </body>
 </html>
 `;
@@ -43,13 +45,25 @@ function renderTarget(t: StatusTarget, model: StatusModel): SafeHtml {
   const checked = t.lastCheckedAt === null ? 'never checked' : `checked ${ago(model.generatedAt - t.lastCheckedAt)} ago`;
   const span = model.bucketUnit === 'hour' ? `${t.buckets.length} hours ago` : `${t.buckets.length} days ago`;
   return html`<li class="target" data-target-id="${t.id}" data-state="${t.state}">
-<div class="target-head"><span class="target-name">${t.name}</span><span class="state state-${t.state}">${stateLabel(t.state)}</span></div>
+<div class="target-head"><span class="target-name">${t.name}</span>${t.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${t.state}">${stateLabel(t.state)}</span></div>
 <div class="meta">${t.kind.toUpperCase()} · ${uptime} · ${checked}${t.tags.length > 0 ? ` · ${t.tags.join(', ')}` : ''}</div>
 ${t.lastProblem === null ? null : html`<div class="meta problem">${t.lastProblem}</div>`}
 ${renderUptimeBars(t.buckets, model.bucketUnit)}
 <div class="bars-legend"><span>${span}</span><span>now</span></div>
 ${renderLatencyChart(t.latency, `Latency by phase for ${t.name}`)}
 </li>`;
+}
+
+function renderMaintenanceBanner(model: StatusModel): SafeHtml | null {
+  if (model.maintenanceNow.length === 0) return null;
+  const items = model.maintenanceNow.map((m) => html`<li><strong>${m.title}</strong> — ${m.scope}, until ${isoMinute(m.endMs)} UTC</li>`);
+  return html`<section class="maintenance-banner" role="status"><h2>Maintenance in progress</h2><ul>${items}</ul><p>Checks keep running; failures during maintenance open no incident and do not count against uptime.</p></section>`;
+}
+
+function renderUpcomingMaintenance(model: StatusModel): SafeHtml | null {
+  if (model.maintenanceUpcoming.length === 0) return null;
+  const items = model.maintenanceUpcoming.map((m) => html`<li><strong>${m.title}</strong> — ${m.scope}: ${isoMinute(m.startMs)} to ${isoMinute(m.endMs)} UTC</li>`);
+  return html`<h2>Upcoming maintenance</h2><ul class="maintenance-upcoming">${items}</ul>`;
 }
 
 function renderIncidents(incidents: readonly StatusIncident[]): SafeHtml {
@@ -90,7 +104,7 @@ function ago(ms: number): string {
   return formatDuration(Math.max(0, ms));
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms < 1000) return formatMs(ms);
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;

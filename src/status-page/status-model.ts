@@ -2,6 +2,8 @@
  * What the status page shows, as plain data. `buildStatusModel` fills it from the daemon;
  * the renderers are pure functions of it (and are tested without a daemon).
  */
+import { PART_PHASES, timingKey, type PartPhase, type TimingKey } from '../domain/check-result.js';
+
 export type TargetState = 'up' | 'degraded' | 'down' | 'error' | 'unknown' | 'paused';
 
 export interface UptimeBucket {
@@ -32,6 +34,8 @@ export interface StatusTarget {
   /** plain-language reason of the last failure (no secrets: the executor strips credentials) */
   readonly lastProblem: string | null;
   readonly uptime24hPct: number | null;
+  /** a maintenance window covers the target now */
+  readonly inMaintenance: boolean;
   readonly buckets: readonly UptimeBucket[];
   readonly latency: readonly LatencyPoint[];
 }
@@ -44,6 +48,15 @@ export interface StatusIncident {
   readonly detail: string | null;
 }
 
+/** One occurrence of a maintenance window, as the page shows it. */
+export interface StatusMaintenance {
+  readonly title: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** "all targets", or the target names and tags it covers */
+  readonly scope: string;
+}
+
 export interface StatusModel {
   readonly title: string;
   readonly generatedAt: number;
@@ -52,8 +65,12 @@ export interface StatusModel {
   readonly incidents: readonly StatusIncident[];
   /** targets not shown (the page lists failing targets first, up to a cap) */
   readonly hiddenTargets: number;
+  /** windows open now (the banner) and the next ones to open (within 14 days) */
+  readonly maintenanceNow: readonly StatusMaintenance[];
+  readonly maintenanceUpcoming: readonly StatusMaintenance[];
 }
 
 export const UPTIME_BUCKETS = 90;
-export const PHASES = ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'receiveMs'] as const;
-export type PhaseKey = (typeof PHASES)[number];
+/** The chart's stacked phases, in request order: the parts of a check's time (domain PART_PHASES). */
+export const PHASES = Object.freeze(PART_PHASES.map(timingKey));
+export type PhaseKey = TimingKey<PartPhase>;

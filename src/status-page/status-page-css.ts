@@ -1,7 +1,7 @@
 /** Inline CSS for the status page: no external assets, readable from 320 px phones up. */
 export const STATUS_PAGE_CSS = `
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--mute:#657085;--line:#e2e6ec;
---ok:#2da44e;--warn:#e5a50a;--bad:#d1242f;--none:#c9ced6}
+--ok:#2da44e;--warn:#e5a50a;--bad:#d1242f;--none:#c9ced6;--maint:#2f6fd8}
 @media (prefers-color-scheme:dark){:root{--bg:#11151c;--card:#1a202a;--ink:#e6e9ef;--mute:#9aa4b5;--line:#2b3340;--none:#3a4350}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -35,4 +35,10 @@ th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);font-
 td:last-child{overflow-wrap:anywhere;width:60%}
 @media (max-width:600px){thead{display:none}tr{display:block;border-bottom:1px solid var(--line)}td{display:block;border:0;padding:4px 10px}td:last-child{width:auto}}
 footer{color:var(--mute);font-size:.8rem}
+.maintenance-banner{background:var(--card);border:1px solid var(--maint);border-left:6px solid var(--maint);border-radius:10px;padding:10px 14px;margin:0 0 12px}
+.maintenance-banner h2{margin:0 0 4px;color:var(--maint)}
+.maintenance-banner ul,.maintenance-upcoming{margin:4px 0;padding-left:20px}
+.maintenance-banner p{margin:4px 0 0;color:var(--mute);font-size:.85rem}
+.maintenance-upcoming li{overflow-wrap:anywhere}
+.state-maintenance{background:var(--maint)}
 `;

@@ -10,16 +10,16 @@ import type { PhaseAggregate, PhaseLatency } from './store.js';
 const BASE_MS = 0.01;
 const GROWTH = 1.1;
 const LOG_GROWTH = Math.log(GROWTH);
-export const MAX_BUCKET = 220;
-export const PERCENTILES = Object.freeze({ p50Ms: 0.5, p90Ms: 0.9, p95Ms: 0.95, p99Ms: 0.99 });
+const MAX_BUCKET = 220;
+const PERCENTILES = Object.freeze({ p50Ms: 0.5, p90Ms: 0.9, p95Ms: 0.95, p99Ms: 0.99 });
 
-export function bucketOf(valueMs: number): number {
+function bucketOf(valueMs: number): number {
   if (!(valueMs > BASE_MS)) return 0;
   const index = Math.ceil(Math.log(valueMs / BASE_MS) / LOG_GROWTH - 1e-9);
   return Math.min(Math.max(index, 1), MAX_BUCKET);
 }
 
-export function bucketMiddleMs(index: number): number {
+function bucketMiddleMs(index: number): number {
   if (index === 0) return BASE_MS / 2;
   return BASE_MS * GROWTH ** (index - 0.5);
 }
@@ -87,7 +87,7 @@ export class LatencyHistogram {
   }
 }
 
-export function emptyLatency(): PhaseLatency {
+function emptyLatency(): PhaseLatency {
   return { count: 0, minMs: null, meanMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null };
 }
 

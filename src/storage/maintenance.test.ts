@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { startStorageMaintenance } from './maintenance.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
-import { httpResult } from './store.fixtures.js';
+import { httpResult } from '../../test/storage/store.fixtures.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

@@ -1,7 +1,7 @@
 import type { RetentionPolicy, RetentionReport, RollupReport, Store } from './store.js';
 import { DEFAULT_RETENTION } from './store.js';
 
-export const DEFAULT_MAINTENANCE_EVERY_MS = 5 * 60_000;
+const DEFAULT_MAINTENANCE_EVERY_MS = 5 * 60_000;
 
 export interface MaintenanceOptions {
   store: Pick<Store, 'rollup' | 'applyRetention'>;

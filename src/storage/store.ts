@@ -2,17 +2,17 @@
  * The storage contract of the daemon: targets, check results (raw + hourly rollups),
  * incidents. Every method is async so a networked store (Postgres) can implement the same
  * interface; the SQLite store runs its work in a worker thread (see docs/storage.md).
- * `store.contract.ts` is the shared test suite every implementation must pass.
+ * `test/storage/store.contract.ts` is the shared test suite every implementation must pass.
  *
  * Units: every time is epoch milliseconds unless the name says otherwise.
  */
 import type { CheckInput } from '../domain/check-spec.js';
-import type { CheckResult, CheckStatus } from '../domain/check-result.js';
+import { PHASES, type CheckResult, type CheckStatus, type Phase } from '../domain/check-result.js';
 import type { ErrorKind } from '../domain/error-kind.js';
 
 // ---------------------------------------------------------------- targets
 
-export type TargetSource = 'config' | 'api';
+type TargetSource = 'config' | 'api';
 
 export interface TargetRecord {
   /** stable id: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`; also the scheduler's phase key */
@@ -31,6 +31,15 @@ export interface TargetRecord {
   updatedAt: number;
 }
 
+/**
+ * A stored target in the input form a config file or the API gives (`parseTargetInput`
+ * accepts it back): the one mapping used by config reload and by PATCH. `allowPrivateTargets`
+ * is not part of it: the daemon accepts that only from the config file.
+ */
+export function targetInputOf(r: TargetRecord): Record<string, unknown> {
+  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
+}
+
 /** What callers provide; the store sets createdAt/updatedAt. */
 export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt'>;
 export type TargetPatch = Partial<Omit<TargetRecord, 'id' | 'createdAt' | 'updatedAt'>>;
@@ -47,6 +56,11 @@ export interface StoredResult {
   schedulingLagMs: number;
   /** the probe's event-loop delay when the check started */
   loopDelayMs: number;
+  /**
+   * true when the check ran inside a maintenance window: stored and shown, but left out of
+   * uptime (and it opened no incident). Absent when false.
+   */
+  inMaintenance?: true;
 }
 
 export interface ResultQuery {
@@ -77,7 +91,8 @@ export const UPTIME_WINDOW_MS: Readonly<Record<UptimeWindow, number>> = Object.f
 
 /**
  * Uptime over a window. `up` counts up AND degraded results (a degraded target answered);
- * `uptimePct` = up / total × 100, null when there were no results.
+ * `uptimePct` = up / total × 100, null when there were no results. Results inside a
+ * maintenance window are not in `total` (nor in up/down/…): they are counted in `maintenance`.
  * `approximate` is true when part of the window came from hourly rollups (the first,
  * partly-covered hour is then counted whole).
  */
@@ -90,12 +105,13 @@ export interface UptimeSummary {
   degraded: number;
   down: number;
   error: number;
+  /** results left out because they ran inside a maintenance window */
+  maintenance: number;
   uptimePct: number | null;
   approximate: boolean;
 }
 
-export type Phase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'receive' | 'total';
-export const PHASES: readonly Phase[] = Object.freeze(['dns', 'connect', 'tls', 'ttfb', 'receive', 'total']);
+export { PHASES, type Phase };
 
 /** Percentiles of one phase; null fields when the phase never happened in the window. */
 export interface PhaseLatency {
@@ -140,6 +156,8 @@ export interface HourlyRollup {
   degraded: number;
   down: number;
   error: number;
+  /** results inside a maintenance window (not in up/degraded/down/error; their timings are in phases) */
+  maintenance: number;
   phases: Record<Phase, PhaseAggregate>;
 }
 
@@ -168,7 +186,7 @@ export interface RetentionReport {
   incidentsDeleted: number;
 }
 
-export interface SizeReport {
+interface SizeReport {
   /** main database file + WAL, bytes */
   fileBytes: number;
   walBytes: number;
@@ -226,6 +244,23 @@ export interface IncidentPage {
   items: Incident[];
   nextCursor: string | null;
 }
+
+// ---------------------------------------------------------------- maintenance windows
+
+/**
+ * A maintenance window as stored: its input form (re-validated whenever it is loaded, like a
+ * target's) and where it came from. Config windows are replaced on reload; API ones are not.
+ */
+export interface MaintenanceWindowRecord {
+  /** `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` */
+  id: string;
+  source: TargetSource;
+  input: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewMaintenanceWindow = Omit<MaintenanceWindowRecord, 'createdAt' | 'updatedAt'>;
 
 // ---------------------------------------------------------------- errors
 
@@ -295,6 +330,12 @@ export interface Store extends ResultSink {
   closeIncident(id: number, closedAt: number): Promise<Incident | null>;
   getOpenIncident(targetId: string): Promise<Incident | null>;
   listIncidents(query?: IncidentQuery): Promise<IncidentPage>;
+
+  /** every stored window, by id */
+  listMaintenanceWindows(): Promise<MaintenanceWindowRecord[]>;
+  /** creates or replaces (keeps createdAt) */
+  putMaintenanceWindow(window: NewMaintenanceWindow, nowMs: number): Promise<MaintenanceWindowRecord>;
+  deleteMaintenanceWindow(id: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -3,9 +3,9 @@ import type { CheckSpec } from '../domain/check-spec.js';
 import type { NewTarget, TargetRecord } from './store.js';
 import { StoreInputError } from './store.js';
 
-export const MIN_INTERVAL_MS = 1_000;
-export const MAX_INTERVAL_MS = 86_400_000;
-export const MAX_CONFIRMATIONS = 100;
+const MIN_INTERVAL_MS = 1_000;
+const MAX_INTERVAL_MS = 86_400_000;
+const MAX_CONFIRMATIONS = 100;
 const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 function fail(field: string, expected: string, got: unknown): never {
@@ -44,7 +44,7 @@ export function validateTarget(target: NewTarget): CheckSpec {
  * Re-validates a stored (or new) target's check input. Throws StoreInputError with the
  * field as `input.<field>` and the target id in the message.
  */
-export function specOf(target: Pick<TargetRecord, 'id' | 'input'>): CheckSpec {
+function specOf(target: Pick<TargetRecord, 'id' | 'input'>): CheckSpec {
   if (typeof target.input !== 'object' || target.input === null) fail('input', 'a check definition object', target.input);
   try {
     return defineCheck(target.input);

@@ -5,6 +5,8 @@ import { startFixedResponse } from '../helpers/servers/http-catalog.js';
 import { startRefusedPort } from '../helpers/servers/raw-catalog.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 import { startApiFixture, type ApiFixture } from './helpers/api-fixture.js';
+import { fixtureCert } from '../helpers/certs.js';
+import { startPlainTlsServer } from '../helpers/servers/starttls-server.js';
 
 interface Sample {
   name: string;
@@ -104,6 +106,26 @@ describe('/metrics', () => {
       assert.equal(find(samples, METRIC.checksTotal, { status: 'up' }), undefined);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('/metrics: certificate expiry', () => {
+  it('vigil_tls_cert_expiry_timestamp_seconds{target} is the earliest notAfter of the chain', async () => {
+    const f = await startApiFixture();
+    const tls = await startPlainTlsServer(fixtureCert('chained'));
+    try {
+      // verifyTls off: the fixture daemon does not trust the test CA; the chain the server
+      // sent (leaf 2100, intermediate 2080) is still read.
+      const created = await f.call('POST', '/api/v1/targets', { body: { id: 'cert', name: 'Cert', check: { kind: 'tls', host: '127.0.0.1', port: tls.port, verifyTls: false } } });
+      assert.equal(created.status, 201, created.text);
+      await f.daemon.runScheduledCheck('cert', 1);
+      const { samples, types } = parseExposition((await f.call('GET', '/metrics')).text);
+      assert.equal(types.get(METRIC.tlsCertExpiryTimestampSeconds), 'gauge');
+      assert.equal(find(samples, METRIC.tlsCertExpiryTimestampSeconds, { target: 'cert' })?.value, Date.parse('2080-01-01T00:00:00Z') / 1000);
+    } finally {
+      await f.close();
+      await tls.close();
     }
   });
 });

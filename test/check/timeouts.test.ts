@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import type { CheckResult } from '../../src/domain/check-result.js';
-import { assertFailure, PHASES } from '../helpers/check-assertions.js';
+import { assertFailure, PHASES, type ExpectedFailure } from '../helpers/check-assertions.js';
+import type { TestServer } from '../helpers/servers/test-server.js';
 import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startH2Server } from '../helpers/servers/h2-catalog.js';
@@ -30,46 +31,61 @@ describe('overall time budget', () => {
   });
   after(() => clients.close());
 
-  it('connect that hangs (accept queue full): connect_timeout at connectTimeoutMs', async () => {
-    await withServer(startBacklogFull(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url, timeoutMs: 2_000, connectTimeoutMs: TIMEOUT_MS });
-      assertFailure(result, { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect', phases: PHASES.none });
-      assertWithinBudget(result, TIMEOUT_MS);
+  // One row per way a server can be too slow: the phase that ran out names the kind, and the
+  // check ends at its budget.
+  const budgetRows: ReadonlyArray<{
+    readonly name: string;
+    readonly start: () => Promise<TestServer>;
+    readonly run: (server: TestServer) => Promise<CheckResult>;
+    readonly expect: ExpectedFailure;
+  }> = [
+    {
+      name: 'connect that hangs (accept queue full): connect_timeout at connectTimeoutMs',
+      start: startBacklogFull,
+      run: (server) => checkHttp(clients, { url: server.url, timeoutMs: 2_000, connectTimeoutMs: TIMEOUT_MS }),
+      expect: { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect', phases: PHASES.none },
+    },
+    {
+      name: 'connect that hangs with less overall budget than connect budget: ends at timeoutMs',
+      start: startBacklogFull,
+      run: (server) => checkTcp(clients, { host: server.host, port: server.port, timeoutMs: TIMEOUT_MS, connectTimeoutMs: 5_000 }),
+      expect: { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect', phases: PHASES.none },
+    },
+    {
+      name: 'headers slower than the budget: timeout in ttfb',
+      start: () => raw.startSlowHeaders(2_000),
+      run: (server) => checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS }),
+      expect: { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders },
+    },
+    {
+      name: 'a server that never answers: timeout in ttfb',
+      start: raw.startSilent,
+      run: (server) => checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS }),
+      expect: { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders },
+    },
+    {
+      // The body is read to its end even when nothing needs it: only then is the response complete.
+      name: 'body slower than the budget (no body assertion): body_timeout in receive, ttfb kept',
+      start: () => raw.startSlowBody(2_000),
+      run: (server) => checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS }),
+      expect: { status: 'down', errorKind: 'body_timeout', errorPhase: 'receive', phases: PHASES.httpNoBodyEnd },
+    },
+    {
+      name: 'h2c stream slower than the budget: timeout in ttfb',
+      start: () => startH2Server({ delayMs: 2_000 }),
+      run: (server) => checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS, http2: 'prior-knowledge' }),
+      expect: { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders },
+    },
+  ];
+  for (const row of budgetRows) {
+    it(row.name, async () => {
+      await withServer(row.start(), async (server) => {
+        const result = await row.run(server);
+        assertFailure(result, row.expect);
+        assertWithinBudget(result, TIMEOUT_MS);
+      });
     });
-  });
-
-  it('connect that hangs with less overall budget than connect budget: ends at timeoutMs', async () => {
-    await withServer(startBacklogFull(), async (server) => {
-      const result = await checkTcp(clients, { host: server.host, port: server.port, timeoutMs: TIMEOUT_MS, connectTimeoutMs: 5_000 });
-      assertFailure(result, { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect', phases: PHASES.none });
-      assertWithinBudget(result, TIMEOUT_MS);
-    });
-  });
-
-  it('headers slower than the budget: timeout in ttfb', async () => {
-    await withServer(raw.startSlowHeaders(2_000), async (server) => {
-      const result = await checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS });
-      assertFailure(result, { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-      assertWithinBudget(result, TIMEOUT_MS);
-    });
-  });
-
-  it('a server that never answers: timeout in ttfb', async () => {
-    await withServer(raw.startSilent(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS });
-      assertFailure(result, { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-      assertWithinBudget(result, TIMEOUT_MS);
-    });
-  });
-
-  it('body slower than the budget (no body assertion): body_timeout in receive, ttfb kept', async () => {
-    // The body is read to its end even when nothing needs it: only then is the response complete.
-    await withServer(raw.startSlowBody(2_000), async (server) => {
-      const result = await checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS });
-      assertFailure(result, { status: 'down', errorKind: 'body_timeout', errorPhase: 'receive', phases: PHASES.httpNoBodyEnd });
-      assertWithinBudget(result, TIMEOUT_MS);
-    });
-  });
+  }
 
   it('body slower than the budget with a keyword to check: body_timeout as well', async () => {
     await withServer(raw.startSlowBody(2_000), async (server) => {
@@ -100,14 +116,6 @@ describe('overall time budget', () => {
       const result = await checkHttp(clients, { url: server.url, timeoutMs: 2_000, degradedAfterMs: 40 });
       assertFailure(result, { status: 'degraded', errorKind: 'slow_response', errorPhase: 'receive', phases: PHASES.httpComplete });
       assert.equal(result.statusCode, 200);
-    });
-  });
-
-  it('h2c stream slower than the budget: timeout in ttfb', async () => {
-    await withServer(startH2Server({ delayMs: 2_000 }), async (server) => {
-      const result = await checkHttp(clients, { url: server.url, timeoutMs: TIMEOUT_MS, http2: 'prior-knowledge' });
-      assertFailure(result, { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-      assertWithinBudget(result, TIMEOUT_MS);
     });
   });
 });

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
-import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
+import { assertFailure, assertUp, PHASES, type ExpectedFailure } from '../helpers/check-assertions.js';
+import type { TestServer } from '../helpers/servers/test-server.js';
 import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
 import { startFixedResponse } from '../helpers/servers/http-catalog.js';
@@ -24,50 +25,31 @@ describe('transport failures (HTTP/1.1 over loopback)', () => {
     assert.equal(result.httpVersion, null);
   });
 
-  it('reset after the request: connection_reset while waiting for headers', async () => {
-    await withServer(raw.startResetAfterRequest(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url });
-      assertFailure(result, { status: 'down', errorKind: 'connection_reset', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-      assert.equal(server.requests.length, 1);
+  // One row per misbehaving server: what the check must report and which phases completed.
+  const failures: ReadonlyArray<{
+    readonly name: string;
+    readonly start: () => Promise<TestServer>;
+    readonly expect: ExpectedFailure;
+    readonly statusCode?: number | null;
+  }> = [
+    { name: 'reset after the request: connection_reset while waiting for headers', start: raw.startResetAfterRequest, expect: { status: 'down', errorKind: 'connection_reset', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders } },
+    { name: 'clean close before headers: no_response', start: raw.startCloseBeforeHeaders, expect: { status: 'down', errorKind: 'no_response', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders } },
+    { name: 'malformed status line: invalid_response', start: raw.startMalformedStatusLine, expect: { status: 'down', errorKind: 'invalid_response', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders }, statusCode: null },
+    { name: 'a non-HTTP banner: invalid_response', start: raw.startGarbageResponse, expect: { status: 'down', errorKind: 'invalid_response', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders } },
+    { name: 'headers over 64 KiB: response_headers_too_large', start: raw.startHugeHeaders, expect: { status: 'down', errorKind: 'response_headers_too_large', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders } },
+    // the status line that did arrive is reported
+    { name: 'body cut short by the server: invalid_response in receive, ttfb kept', start: raw.startTruncatedBody, expect: { status: 'down', errorKind: 'invalid_response', errorPhase: 'receive', phases: PHASES.httpNoBodyEnd }, statusCode: 200 },
+  ];
+  for (const row of failures) {
+    it(row.name, async () => {
+      await withServer(row.start(), async (server) => {
+        const result = await checkHttp(clients, { url: server.url });
+        assertFailure(result, row.expect);
+        assert.equal(server.requests.length, 1, 'the request arrived once');
+        if (row.statusCode !== undefined) assert.equal(result.statusCode, row.statusCode);
+      });
     });
-  });
-
-  it('clean close before headers: no_response', async () => {
-    await withServer(raw.startCloseBeforeHeaders(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url });
-      assertFailure(result, { status: 'down', errorKind: 'no_response', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-    });
-  });
-
-  it('malformed status line: invalid_response', async () => {
-    await withServer(raw.startMalformedStatusLine(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url });
-      assertFailure(result, { status: 'down', errorKind: 'invalid_response', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-      assert.equal(result.statusCode, null);
-    });
-  });
-
-  it('a non-HTTP banner: invalid_response', async () => {
-    await withServer(raw.startGarbageResponse(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url });
-      assertFailure(result, { status: 'down', errorKind: 'invalid_response', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-    });
-  });
-
-  it('headers over 64 KiB: response_headers_too_large', async () => {
-    await withServer(raw.startHugeHeaders(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url });
-      assertFailure(result, { status: 'down', errorKind: 'response_headers_too_large', errorPhase: 'ttfb', phases: PHASES.httpNoHeaders });
-    });
-  });
-
-  it('body cut short by the server: invalid_response in receive, ttfb kept', async () => {
-    await withServer(raw.startTruncatedBody(), async (server) => {
-      const result = await checkHttp(clients, { url: server.url });
-      assertFailure(result, { status: 'down', errorKind: 'invalid_response', errorPhase: 'receive', phases: PHASES.httpNoBodyEnd });
-      assert.equal(result.statusCode, 200, 'the status line that did arrive is reported');
-    });
-  });
+  }
 
   it('headers delayed by D ms: up, ttfbMs >= D, phases within total', async () => {
     const delayMs = 120;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createMemoryLogger } from '../../src/daemon/logger.js';
 import { startDaemon } from '../../src/daemon/main.js';
-import { httpResult } from '../../src/storage/store.fixtures.js';
+import { httpResult } from '../storage/store.fixtures.js';
 import { startTargetServer, tempDir, waitFor, writeConfig } from './helpers.js';
 
 const HOUR_MS = 3_600_000;

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The committed TLS fixtures made by scripts/make-certs.sh (see docs/testing.md). Every leaf
- * except `wrong-host` covers localhost, 127.0.0.1 and ::1.
+ * except `wrong-host` covers localhost, 127.0.0.1 and ::1. `chained` is the leaf followed by its
+ * intermediate CA (which expires in 2080, before the leaf's 2100).
  */
-export type FixtureCertName = 'valid' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'untrusted';
+export type FixtureCertName = 'valid' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'untrusted' | 'chained';
 
 export interface FixtureCert {
   readonly key: string;
@@ -27,7 +28,7 @@ export function fixtureCa(): string {
   return read('ca.pem');
 }
 
-/** The second CA that signed `untrusted`; tests never trust it. */
-export function untrustedCa(): string {
-  return read('untrusted-ca.pem');
+/** The path of a fixture file (for servers run as child processes: nginx, nghttpd). */
+export function fixtureCertPath(file: string): string {
+  return `${CERTS_DIR}${file}`;
 }

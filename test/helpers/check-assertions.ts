@@ -21,7 +21,7 @@ const ROUNDING_SLACK_MS = 0.01;
  * total. Phases are measured between consecutive marks, so a sum within the total is what
  * "no overlap" looks like from outside.
  */
-export function assertPhases(result: CheckResult, present: PresentPhases): void {
+function assertPhases(result: CheckResult, present: PresentPhases): void {
   const t: Timings = result.timings;
   const shape = Object.fromEntries(Object.entries(PHASE_FIELDS).map(([phase, field]) => [phase, t[field] !== null]));
   assert.deepEqual(shape, { ...present }, `present phases of ${JSON.stringify(t)}`);

@@ -42,7 +42,7 @@ test('HTTP2=1: h2c prior knowledge over pooled sessions', async () => {
   assert.equal(r.config.http2, true);
 });
 
-test('TLS=1: HTTPS/1.1 against the fixture certificate, trusted via its CA', async () => {
+test('TLS=1: HTTPS/1.1 against the certificate made at start, trusted via its CA', async () => {
   const r = await run({ TLS: '1', CONCURRENCY: '50' });
   assertConsistent(r);
   assert.equal(r.totals.success, r.totals.checks);

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { ResultBatcher } from '../../src/pipeline/result-batcher.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { openWorkerSqliteStore } from '../../src/storage/sqlite/worker-store.js';
-import { httpResult } from '../../src/storage/store.fixtures.js';
+import { httpResult } from './store.fixtures.js';
 
 const BUSY_TIMEOUT_MS = 600;
 

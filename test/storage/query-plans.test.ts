@@ -12,7 +12,7 @@ const PLANS: Record<string, [string, RegExp]> = {
     'SELECT * FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 9 AND started_at <= 5 AND (started_at, id) < (5, 4) ORDER BY started_at DESC, id DESC LIMIT 10',
     /SEARCH results USING INDEX results_by_target_time \(target_key=\? AND started_at>\? AND started_at<\?\)/,
   ],
-  uptime: ['SELECT status, count(*) FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 5 GROUP BY status', /COVERING INDEX results_by_target_time/],
+  uptime: ['SELECT status, in_maintenance, count(*) FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 5 GROUP BY status, in_maintenance', /COVERING INDEX results_by_target_time/],
   latency: ['SELECT dns_us, total_us FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 5', /INDEX results_by_target_time/],
   'rollup rows': ['SELECT target_key, status, dns_us FROM results WHERE started_at >= 0 AND started_at < 5', /INDEX results_by_time/],
   retention: ['DELETE FROM results WHERE id IN (SELECT id FROM results WHERE started_at < 5 LIMIT 10)', /COVERING INDEX results_by_time/],

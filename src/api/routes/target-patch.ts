@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
+import { targetInputOf } from '../../storage/store.js';
 import type { targetPatchSchema } from './target-routes.js';
 
 type TargetPatchBody = z.output<typeof targetPatchSchema>;
@@ -15,17 +16,9 @@ type TargetPatchBody = z.output<typeof targetPatchSchema>;
 export async function buildPatchedInput(deps: ApiDeps, id: string, patch: TargetPatchBody): Promise<Record<string, unknown>> {
   const record = await deps.handle.store.getTarget(id);
   if (record === null) throw notFound(`target ${JSON.stringify(id)}`);
-  const base: Record<string, unknown> = {
-    id,
-    name: record.name,
-    check: record.input,
-    interval: record.intervalMs,
-    tags: record.tags,
-    enabled: record.enabled,
-    confirmations: record.confirmations,
-    // allowPrivateTargets is not carried over: the daemon only accepts it from the config
-    // file, so an API target always has the config default.
-  };
+  // allowPrivateTargets is not carried over: the daemon only accepts it from the config
+  // file, so an API target always has the config default.
+  const base = targetInputOf(record);
   const { check, ...rest } = patch;
   const merged: Record<string, unknown> = { ...base, ...dropUndefined(rest) };
   if (check !== undefined) merged.check = mergePatch(record.input, check);
@@ -37,7 +30,7 @@ function dropUndefined(value: Record<string, unknown>): Record<string, unknown> 
 }
 
 /** RFC 7396 JSON Merge Patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
+function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHECK_KINDS } from '../../domain/check-spec.js';
 import { targetInputSchema } from '../../config/target-definition.js';
 import type { TargetMutation } from '../../daemon/daemon-handle.js';
 import { ApiError, notFound } from '../api-error.js';
@@ -15,7 +16,7 @@ const listQuerySchema = z.strictObject({
   tag: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   enabled: z.enum(['true', 'false']).optional(),
   source: z.enum(['config', 'api']).optional(),
-  kind: z.enum(['http', 'tcp']).optional(),
+  kind: z.enum(CHECK_KINDS).optional(),
 });
 
 /** PATCH body: the create shape with every field optional; `check` is merged, then re-validated. */

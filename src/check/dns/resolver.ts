@@ -22,7 +22,7 @@ export interface ResolverOptions {
 }
 
 /** A DNS failure with a Node DNS `code`, which the classifier maps. */
-export class DnsLookupError extends Error {
+class DnsLookupError extends Error {
   constructor(
     readonly code: string,
     readonly hostname: string,
@@ -197,6 +197,6 @@ function timeoutError(name: string, timeoutMs: number): DnsLookupError {
 }
 
 /** `localhost` and every name under `.localhost` (RFC 6761 §6.3), after canonicalName. */
-export function isLocalhostName(name: string): boolean {
+function isLocalhostName(name: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost');
 }

@@ -1,5 +1,4 @@
 import type { Limits } from '../clients.js';
-import type { OutgoingHttpHeaders } from 'node:http2';
 
 /** One request on one hop, fully prepared by the orchestrator (headers final, auth applied). */
 export interface HopRequest {
@@ -18,11 +17,11 @@ export interface HopRequest {
   readonly limits: Limits;
   /**
    * Pre-rendered wire forms, built once per spec by hop-plan.ts: the HTTP/1.1 request head
-   * (written as latin1, ending in the blank line) and the HTTP/2 header block. An engine
-   * renders its own when absent.
+   * (written as latin1, ending in the blank line) and the HTTP/2 HPACK header block (valid
+   * on any connection: our encoder is stateless). An engine renders its own when absent.
    */
   readonly http1Head?: string | undefined;
-  readonly h2Headers?: OutgoingHttpHeaders | undefined;
+  readonly h2Block?: Buffer | undefined;
 }
 
 /** What a protocol engine hands back: the raw response, body still encoded. */

@@ -10,8 +10,8 @@ import type { HopRequest, HopResponse } from './exchange-types.js';
 /**
  * The seam between the orchestrator and the HTTP/2 engine (src/check/http2/).
  */
-export function exchangeH2OverSocket(socket: Connection, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
-  return exchangeHttp2OverSocket(socket, request.url.origin, request, ctx);
+export function exchangeH2OverSocket(socket: Connection, request: HopRequest, ctx: CheckContext, clients: Clients): Promise<HopResponse> {
+  return exchangeHttp2OverSocket(socket, request, ctx, clients);
 }
 
 /**
@@ -19,8 +19,8 @@ export function exchangeH2OverSocket(socket: Connection, request: HopRequest, ct
  * needs a new session, with the check that opens it (dns, SSRF guard, connect and tls are
  * marked on that check's timer). Built once per plan, not per check.
  */
-export function h2SessionConnector(target: ConnectTarget, clients: Clients, origin: string): SessionConnector {
-  return (ctx) => openConnection(target, clients, ctx).then((socket) => createSessionOverSocket(socket, origin));
+export function h2SessionConnector(target: ConnectTarget, clients: Clients): SessionConnector {
+  return (ctx) => openConnection(target, clients, ctx).then((socket) => createSessionOverSocket(socket, clients));
 }
 
 /** What a pooled HTTPS origin picked in ALPN on its last new connection (`clients.alpnChoices`). */
@@ -44,7 +44,7 @@ export class AlpnChanged extends CheckFailure {
 export function alpnSessionConnector(target: ConnectTarget, clients: Clients, origin: string, poolKey: string): SessionConnector {
   return (ctx) =>
     openConnection(target, clients, ctx).then((socket) => {
-      if ((socket as TLSSocket).alpnProtocol === 'h2') return createSessionOverSocket(socket, origin);
+      if ((socket as TLSSocket).alpnProtocol === 'h2') return createSessionOverSocket(socket, clients);
       clients.alpnChoices.set(poolKey, 'http/1.1');
       socket.destroy();
       throw new AlpnChanged(origin);

@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
-import type { OutgoingHttpHeaders } from 'node:http2';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import { unbracket, type ConnectTarget, type TlsOptions } from '../net/connect.js';
 import type { HopRequest } from './exchange-types.js';
 import { formatRequestHead } from './http1.js';
-import { toH2Headers } from '../http2/exchange.js';
+import { encodeRequestBlock } from '../http2/request-block.js';
 import type { SessionConnector } from '../http2/session-pool.js';
 import { alpnSessionConnector, h2SessionConnector } from './h2-adapter.js';
 import { isCredentialHeader, type HopState } from './redirect.js';
@@ -88,7 +87,7 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
   const request: HopRequest = {
     ...base,
     http1Head: priorKnowledge ? undefined : flat(formatRequestHead(base, pooled)),
-    h2Headers: priorKnowledge ? (Object.freeze(toH2Headers(base)) as OutgoingHttpHeaders) : undefined,
+    h2Block: priorKnowledge ? encodeRequestBlock(base) : undefined,
   };
   const target: ConnectTarget = { host, port, tls, connectTimeoutMs: spec.connectTimeoutMs };
   const origin = pooled ? url.origin : '';
@@ -100,7 +99,7 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
     isTls,
     poolKey,
     h2Connect: !pooled ? undefined
-      : priorKnowledge ? h2SessionConnector(target, clients, origin)
+      : priorKnowledge ? h2SessionConnector(target, clients)
       : isTls ? alpnSessionConnector(target, clients, origin, poolKey) : undefined,
     isAlpnPooled: pooled && isTls && !priorKnowledge,
   };

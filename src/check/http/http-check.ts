@@ -1,6 +1,6 @@
-import type { ClientHttp2Session } from 'node:http2';
+import type { H2Session } from '../http2/engine/session.js';
 import type { TLSSocket } from 'node:tls';
-import type { CheckResult } from '../../domain/check-result.js';
+import type { CheckResult, TlsInfo } from '../../domain/check-result.js';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
@@ -23,6 +23,7 @@ import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
 import { exchangeHttp1, type Http1Outcome } from './http1.js';
 import { isRedirect, nextHop } from './redirect.js';
 import { judgeResponse } from './verdict.js';
+import { withCertExpiry } from '../cert-expiry.js';
 
 /** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
 interface HopInfo {
@@ -167,7 +168,7 @@ function judge(
 
 function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResponse, decoded: DecodedBody, info: HopInfo, startedAt: number): CheckResult {
   const endMs = performance.now();
-  const verdict = judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs(endMs));
+  const verdict = withCertExpiry(judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs(endMs)), spec, ctx.tls, Date.now());
   const capNote = verdict.detail === null && decoded.overCap ? 'body larger than the read cap: read stopped at the cap' : null;
   return buildResult(
     {
@@ -179,7 +180,7 @@ function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResp
       statusCode: response.statusCode,
       responseBytes: decoded.bytes,
       errorKind: verdict.errorKind,
-      errorPhase: verdict.errorKind === null ? null : 'receive',
+      errorPhase: verdict.errorKind === null ? null : verdict.errorKind === 'cert_expiring_soon' ? 'tls' : 'receive',
       detail: verdict.detail ?? capNote,
       connectionReused: ctx.connectionReused,
       tls: ctx.tls,
@@ -213,7 +214,7 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
       const socket = connected as Connection;
       const h2 = priorKnowledge || (plan.isTls && (socket as TLSSocket).alpnProtocol === 'h2');
       info.httpVersion = h2 ? '2' : '1.1';
-      if (h2) return void exchangeH2OverSocket(socket, plan.request, ctx).then(resolve, reject);
+      if (h2) return void exchangeH2OverSocket(socket, plan.request, ctx, clients).then(resolve, reject);
       exchangeHttp1(socket, plan.request, ctx, false, clients.http1Parsers, (failure, outcome) => {
         if (failure !== null) return reject(failure);
         info.closing = socket;
@@ -241,11 +242,10 @@ function alpnPooledExchange(clients: Clients, plan: HopPlan, ctx: CheckContext, 
 /** A new TLS connection of a pooled ALPN check picked h2: it becomes a session of the pool. */
 async function adoptIntoH2Pool(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo, socket: Connection): Promise<HopResponse> {
   info.httpVersion = '2';
-  const origin = plan.request.url.origin;
   let isAdopted = false;
-  const adopt = (): ClientHttp2Session => {
+  const adopt = (): H2Session => {
     isAdopted = true;
-    return createSessionOverSocket(socket, origin);
+    return createSessionOverSocket(socket, clients);
   };
   try {
     return await clients.h2Pool.exchange(plan.poolKey, adopt, plan.request, ctx);
@@ -253,6 +253,17 @@ async function adoptIntoH2Pool(clients: Clients, plan: HopPlan, ctx: CheckContex
     // Another check's session took this stream first: the connection is not needed.
     if (!isAdopted) socket.destroy();
   }
+}
+
+const kTlsInfo = Symbol('vigil.http.tlsInfo');
+type TlsInfoSocket = TLSSocket & { [kTlsInfo]?: TlsInfo | null };
+
+function reusedTlsInfo(socket: TlsInfoSocket): TlsInfo {
+  const known = socket[kTlsInfo];
+  if (known !== undefined && known !== null) return known;
+  const info = readTlsInfo(socket);
+  socket[kTlsInfo] = info;
+  return info;
 }
 
 async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckContext, info: HopInfo): Promise<HopResponse> {
@@ -265,8 +276,10 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
     if (picked === 'h2') return adoptIntoH2Pool(clients, plan, ctx, info, socket);
   }
   ctx.connectionReused = idle !== null;
-  // A reused TLS socket did no handshake now, but its session and certificate are still true.
-  if (idle !== null && plan.isTls) ctx.tls = readTlsInfo(idle as TLSSocket);
+  // A reused TLS socket did no handshake now, but its session and certificate are still true
+  // (read once per connection: walking the chain costs more than the check's own work).
+  if (idle !== null && plan.isTls) ctx.tls = reusedTlsInfo(idle as TlsInfoSocket);
+  else if (plan.isTls) (socket as TlsInfoSocket)[kTlsInfo] = ctx.tls;
   if (idle !== null) ctx.phase = 'send';
   const { response, reusable } = await new Promise<Http1Outcome>((resolve, reject) => {
     exchangeHttp1(socket, plan.request, ctx, true, clients.http1Parsers, (failure, outcome) => (failure === null ? resolve(outcome as Http1Outcome) : reject(failure)));

@@ -32,7 +32,7 @@ function joined(prev: string | undefined, value: string): string {
 }
 
 /** Picks the headers a check reads from llhttp's flat [name, value, …] list (names as sent). */
-export function pickHeaders(raw: readonly string[]): ResponseHeaders {
+function pickHeaders(raw: readonly string[]): ResponseHeaders {
   let contentEncoding: string | undefined;
   let location: string | undefined;
   let retryAfter: string | undefined;

@@ -26,7 +26,35 @@ export interface ParserConstructor {
   kLenientOptionalCRBeforeLF: number;
 }
 
-export const HTTPParser = (createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserConstructor }).HTTPParser;
+const STATIC_NUMBERS = ['RESPONSE', 'kOnHeaders', 'kOnHeadersComplete', 'kOnBody', 'kOnMessageComplete', 'kLenientOptionalCRBeforeLF'] as const;
+const METHODS = ['initialize', 'execute', 'finish', 'remove', 'free', 'close'] as const;
+
+/**
+ * `_http_common` is internal (Node doc-deprecated the `_http_*` modules), so its shape is
+ * checked once, when this module loads: a Node whose binding differs fails at start with
+ * what is missing, instead of misparsing responses later. Tested on Node 20; `engines` in
+ * package.json states the supported range.
+ */
+export function validateParserBinding(mod: unknown, nodeVersion: string = process.version): ParserConstructor {
+  const parser = (mod as { HTTPParser?: unknown } | null)?.HTTPParser;
+  const missing: string[] = [];
+  if (typeof parser !== 'function') {
+    missing.push('HTTPParser');
+  } else {
+    const ctor = parser as unknown as Record<string, unknown> & { prototype: Record<string, unknown> };
+    for (const name of STATIC_NUMBERS) if (typeof ctor[name] !== 'number') missing.push(`HTTPParser.${name}`);
+    for (const name of METHODS) if (typeof ctor.prototype[name] !== 'function') missing.push(`HTTPParser.prototype.${name}()`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `Vigil's HTTP/1.1 engine needs Node's llhttp binding (node:_http_common HTTPParser) as Node 20 has it; ` +
+      `Node ${nodeVersion} lacks ${missing.join(', ')}. Use a Node version in package.json "engines".`,
+    );
+  }
+  return parser as unknown as ParserConstructor;
+}
+
+export const HTTPParser = validateParserBinding(createRequire(import.meta.url)('_http_common'));
 
 /** What receives a parser's events while it is allocated (one response exchange). */
 export interface ParserOwner {

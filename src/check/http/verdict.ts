@@ -1,6 +1,7 @@
 import type { CheckStatus } from '../../domain/check-result.js';
 import { statusExpected, type HttpCheckSpec } from '../../domain/check-spec.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
+import { compileBodyPattern } from '../../domain/body-pattern.js';
 import type { DecodedBody } from './body.js';
 import type { ResponseHeaders } from './exchange-types.js';
 
@@ -39,7 +40,7 @@ function judgeBody(spec: HttpCheckSpec, decoded: DecodedBody): Verdict | null {
   if (spec.keyword !== null && !text.includes(spec.keyword)) {
     return { status: 'down', errorKind: 'body_match_failed', detail: `keyword ${JSON.stringify(spec.keyword)} not found in ${decoded.body.length} bytes` };
   }
-  if (spec.bodyRegex !== null && !new RegExp(spec.bodyRegex).test(text)) {
+  if (spec.bodyRegex !== null && !compileBodyPattern(spec.bodyRegex).test(text)) {
     return { status: 'down', errorKind: 'body_match_failed', detail: `pattern /${spec.bodyRegex}/ did not match ${decoded.body.length} bytes` };
   }
   return null;

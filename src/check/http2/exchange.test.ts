@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as connectHttp2, constants } from 'node:http2';
+import { constants } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
@@ -8,7 +8,7 @@ import { CheckFailure } from '../errors/check-failure.js';
 import { exchangeHttp2 } from './exchange.js';
 import { exchangeHttp2OverSocket } from './over-socket.js';
 import { h2CodeName } from './h2-failure.js';
-import { budgetContext, FIXTURE_CA, hopRequest, respondText, startH2Server, testLimits } from './h2-test-servers.js';
+import { budgetContext, FIXTURE_CA, hopRequest, openSession, respondText, sessionDeps, startH2Server, testLimits } from '../../../test/helpers/servers/h2-engine-servers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
   try {
@@ -22,7 +22,7 @@ async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
 
 test('h2c 200 with body: status, headers, body and the timings that happened', async () => {
   const server = await startH2Server((stream) => respondText(stream, 200, 'hello h2'));
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
     const request = hopRequest(`${server.origin}/path?q=1`, { headers: [['user-agent', 'vigil-test'], ['connection', 'close'], ['host', 'example.test:8080'], ['keep-alive', '5']] });
@@ -57,7 +57,7 @@ test('h2 over TLS (ALPN h2) on an already connected socket; the session is close
   assert.equal(socket.alpnProtocol, 'h2');
   const { ctx, dispose } = budgetContext(2000);
   try {
-    const response = await exchangeHttp2OverSocket(socket, server.origin, hopRequest(`${server.origin}/`), ctx);
+    const response = await exchangeHttp2OverSocket(socket, hopRequest(`${server.origin}/`), ctx, sessionDeps());
     assert.equal(response.statusCode, 204);
     assert.equal(response.rawBodyBytes, 0);
     assert.ok(ctx.timer.finish().ttfbMs !== null);
@@ -79,7 +79,7 @@ test('POST body is sent; TTFB counts from the end of the upload', async () => {
   const { ctx, dispose } = budgetContext(2000);
   try {
     const request = hopRequest(`${server.origin}/submit`, { method: 'POST', body: Buffer.from('payload') });
-    const response = await exchangeHttp2OverSocket(socket, server.origin, request, ctx);
+    const response = await exchangeHttp2OverSocket(socket, request, ctx, sessionDeps());
     assert.equal(response.statusCode, 201);
     assert.equal(Buffer.concat(response.bodyChunks).toString(), 'got payload');
     assert.equal(server.requests[0]![':method'], 'POST');
@@ -93,7 +93,7 @@ test('POST body is sent; TTFB counts from the end of the upload', async () => {
 test('headers delayed by D ms give ttfbMs >= D', async () => {
   const delayMs = 150;
   const server = await startH2Server((stream) => setTimeout(() => respondText(stream, 200, 'late'), delayMs));
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
     await exchangeHttp2(session, hopRequest(`${server.origin}/`), ctx);
@@ -109,7 +109,7 @@ test('headers delayed by D ms give ttfbMs >= D', async () => {
 
 test('RST_STREAM REFUSED_STREAM → h2_stream_refused in phase ttfb', async () => {
   const server = await startH2Server((stream) => stream.close(constants.NGHTTP2_REFUSED_STREAM));
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
     const failure = await rejection(exchangeHttp2(session, hopRequest(`${server.origin}/`), ctx));
@@ -128,7 +128,7 @@ test('GOAWAY before the stream was answered → h2_goaway', async () => {
     stream.session?.goaway(constants.NGHTTP2_NO_ERROR);
     setTimeout(() => stream.session?.destroy(), 20);
   });
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
     const failure = await rejection(exchangeHttp2(session, hopRequest(`${server.origin}/`), ctx));
@@ -147,8 +147,8 @@ test('GOAWAY with an error code → h2_goaway; a stream reset with PROTOCOL_ERRO
     if (headers[':path'] === '/goaway') stream.session?.goaway(constants.NGHTTP2_INTERNAL_ERROR);
     else stream.close(constants.NGHTTP2_PROTOCOL_ERROR);
   });
-  const a = connectHttp2(server.origin);
-  const b = connectHttp2(server.origin);
+  const a = openSession(server.origin);
+  const b = openSession(server.origin);
   const first = budgetContext(2000);
   const second = budgetContext(2000);
   try {
@@ -173,7 +173,7 @@ test('connection closed mid-body → connection_reset in phase receive', async (
     stream.write('partial');
     setTimeout(() => stream.session?.destroy(), 30);
   });
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
     const failure = await rejection(exchangeHttp2(session, hopRequest(`${server.origin}/`), ctx));
@@ -192,7 +192,7 @@ test('connection closed mid-body → connection_reset in phase receive', async (
 test('ctx.abort cancels the stream with RST_STREAM CANCEL and rejects with the abort failure', async () => {
   let serverRst = -1;
   const server = await startH2Server((stream) => stream.once('close', () => (serverRst = stream.rstCode)));
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(100);
   try {
     const failure = await rejection(exchangeHttp2(session, hopRequest(`${server.origin}/`), ctx));
@@ -200,7 +200,7 @@ test('ctx.abort cancels the stream with RST_STREAM CANCEL and rejects with the a
     assert.equal(failure.phase, 'ttfb');
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(serverRst, constants.NGHTTP2_CANCEL);
-    assert.equal(session.closed, false, 'only the stream is cancelled, not the session');
+    assert.equal(session.isClosed, false, 'only the stream is cancelled, not the session');
   } finally {
     dispose();
     session.destroy();
@@ -214,7 +214,7 @@ test('body over the raw cap: exactly the cap kept, stream cancelled, bodyTruncat
     for (let i = 0; i < 8; i++) stream.write(Buffer.alloc(1000, 97));
     stream.end();
   });
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   try {
     for (const needBody of [true, false]) {
       const { ctx, dispose } = budgetContext(2000);
@@ -234,7 +234,7 @@ test('HEAD (expectBody false) reads nothing and leaves receiveMs null', async ()
   const server = await startH2Server((stream) => {
     stream.respond({ ':status': 200, 'content-length': '5' }, { endStream: true });
   });
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
     const response = await exchangeHttp2(session, hopRequest(`${server.origin}/`, { method: 'HEAD', expectBody: false }), ctx);
@@ -254,7 +254,7 @@ test('HEAD (expectBody false) reads nothing and leaves receiveMs null', async ()
 
 test('a destroyed session rejects at once (request never sent)', async () => {
   const server = await startH2Server((stream) => respondText(stream, 200, 'x'));
-  const session = connectHttp2(server.origin);
+  const session = openSession(server.origin);
   session.destroy();
   const { ctx, dispose } = budgetContext(2000);
   try {

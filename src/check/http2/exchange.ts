@@ -1,208 +1,134 @@
-import {
-  constants,
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  type IncomingHttpHeaders,
-  type IncomingHttpStatusHeader,
-  type OutgoingHttpHeaders,
-} from 'node:http2';
 import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../http/exchange-types.js';
 import type { CheckContext } from '../net/connection-types.js';
 import type { CheckFailure } from '../errors/check-failure.js';
-import { requestNotSent, streamFailure, watchSession } from './h2-failure.js';
+import type { H2Session } from './engine/session.js';
+import type { H2Stream, StreamEnd, StreamListener } from './engine/stream.js';
+import { requestNotSent, streamFailure } from './h2-failure.js';
+import { encodeRequestBlock } from './request-block.js';
 
-/** Connection-specific headers are forbidden in HTTP/2 (RFC 9113 §8.2.2); host becomes :authority. */
-const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);
+/** Called exactly once: with the failure, or with null and the raw response. */
+export type Http2ExchangeDone = (failure: CheckFailure | null, response: HopResponse | null) => void;
 
-export function toH2Headers(request: HopRequest): OutgoingHttpHeaders {
-  const url = request.url;
-  const out: OutgoingHttpHeaders = {
-    ':method': request.method,
-    ':scheme': url.protocol === 'https:' ? 'https' : 'http',
-    ':authority': url.host,
-    ':path': url.pathname + url.search,
-  };
-  for (const [name, value] of request.headers) {
-    if (name === 'host') out[':authority'] = value;
-    else if (CONNECTION_HEADERS.has(name)) {
-      if (name === 'te' && value.trim().toLowerCase() === 'trailers') out.te = 'trailers';
-    } else {
-      const prev = out[name];
-      out[name] = prev === undefined ? value : `${String(prev)}${name === 'cookie' ? '; ' : ', '}${value}`;
-    }
-  }
-  return out;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-/** The headers a check reads (Node hands HTTP/2 names over lower-cased already). */
-function pickHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
-  const contentEncoding = headers['content-encoding'];
-  const location = headers['location'];
-  const retryAfter = headers['retry-after'];
-  if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_RESPONSE_HEADERS;
-  return { contentEncoding: headerValue(contentEncoding), location: headerValue(location), retryAfter: headerValue(retryAfter) };
-}
-
-
-// Listeners are shared functions, not per-stream closures: the pooled load-test path runs
-// tens of thousands of streams, and each stream's state is reached through one symbol-keyed
-// property instead (EventEmitter calls listeners with `this` = the stream). The property is
-// cleared when the exchange settles: Node keeps a closed stream's wrapper alive until the next
-// full GC (the native handle is weak), and the exchange would keep the whole check with it.
-const kExchange = Symbol('vigil.h2.exchange');
-type TaggedStream = ClientHttp2Stream & { [kExchange]: StreamExchange | undefined };
-
-function onStreamResponse(this: TaggedStream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
-  this[kExchange]?.onResponse(headers);
-}
-function onStreamData(this: TaggedStream, chunk: Buffer): void {
-  this[kExchange]?.onData(chunk);
-}
-function onStreamError(this: TaggedStream, err: unknown): void {
-  const exchange = this[kExchange];
-  if (exchange !== undefined) exchange.error = err;
-}
-function onStreamClose(this: TaggedStream): void {
-  this[kExchange]?.onClose();
-}
-function onStreamReady(this: TaggedStream): void {
-  this[kExchange]?.onWritten();
+function joined(prev: string | undefined, value: string): string {
+  return prev === undefined ? value : `${prev}, ${value}`;
 }
 
 /**
- * One request as one stream. The decision point is the stream's 'close': Node emits 'end'
- * even when the connection dies mid-body, so only a close with RST code NO_ERROR after the
- * response headers is a complete response (its time is the body end: 'close' follows the
- * final DATA frame in the same tick).
+ * One request as one stream: the engine's listener for it (the engine calls these methods
+ * with the stream, so the exchange is the only object a check adds). Marks
+ * 'requestWritten' when the request was handed to the socket, 'headers' when the final
+ * response's header section is decoded, 'bodyEnd' at END_STREAM; moves ctx.phase
+ * send → ttfb → receive.
  */
-class StreamExchange {
-  private stream: TaggedStream | null = null;
-  private settled = false;
+class StreamExchange implements StreamListener {
+  private stream: H2Stream | null = null;
+  private isSettled = false;
   private isWritten = false;
   private statusCode = 0;
-  private headers: ResponseHeaders = NO_RESPONSE_HEADERS;
+  private contentEncoding: string | undefined = undefined;
+  private location: string | undefined = undefined;
+  private retryAfter: string | undefined = undefined;
   private readonly chunks: Buffer[] = [];
   private bodyBytes = 0;
-  error: unknown = undefined;
 
   constructor(
-    private readonly session: ClientHttp2Session,
+    private readonly session: H2Session,
     private readonly request: HopRequest,
     private readonly ctx: CheckContext,
     private readonly done: Http2ExchangeDone,
   ) {}
 
-  start(): void {
-    const { ctx, request } = this;
+  start(flushNow: boolean): void {
+    const { ctx, request, session } = this;
     if (ctx.aborted !== null) return this.done(ctx.aborted, null);
-    watchSession(this.session);
     ctx.phase = 'send';
-    const body = request.body !== null && request.body.length > 0 ? request.body : null;
-    let stream: TaggedStream;
-    try {
-      stream = this.session.request(request.h2Headers ?? toH2Headers(request), { endStream: body === null }) as TaggedStream;
-    } catch (err) {
-      return this.done(requestNotSent(err, 'send'), null);
-    }
-    stream[kExchange] = this;
+    const block = request.h2Block ?? encodeRequestBlock(request);
+    const stream = session.request(block, request.body, !request.expectBody, this);
+    if (stream === null) return this.done(requestNotSent(session, 'send'), null);
     this.stream = stream;
     ctx.onAbort((failure) => this.onAbort(failure));
-    stream.on('response', onStreamResponse);
-    stream.on('error', onStreamError);
-    stream.on('close', onStreamClose);
-    // Flowing from the start: a DATA frame that arrives with the HEADERS is delivered in the
-    // same read, not buffered until a listener added on 'response' resumes the stream a tick
-    // later (DATA never precedes the final response's HEADERS).
-    if (request.expectBody) stream.on('data', onStreamData);
-    // 'requestWritten' = the request was handed to nghttp2 complete. Without a body that is
-    // the moment the stream gets its id: request() submits HEADERS+END_STREAM synchronously
-    // when the session is connected (`pending` false; nghttp2 flushes it to the socket in
-    // the same loop turn), else on 'ready' once the connection is up. With a body it is the
-    // write callback of the final DATA frame, so upload time is not counted as TTFB.
-    if (body !== null) stream.end(body, () => this.onWritten());
-    else if (!stream.pending) this.onWritten();
-    else stream.once('ready', onStreamReady);
+    if (flushNow) session.flush();
   }
 
   onWritten(): void {
-    if (this.settled || this.isWritten || this.statusCode !== 0) return;
+    if (this.isSettled || this.isWritten) return;
     this.isWritten = true;
     this.ctx.timer.mark('requestWritten');
     this.ctx.phase = 'ttfb';
   }
 
-  onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
-    if (this.settled) return;
+  onField(_stream: H2Stream, name: string, value: string): void {
+    // Only the three a check reads are kept (checked by length first: most names are skipped).
+    const length = name.length;
+    if (length === 16 && name === 'content-encoding') this.contentEncoding = joined(this.contentEncoding, value);
+    else if (length === 8 && name === 'location') this.location = joined(this.location, value);
+    else if (length === 11 && name === 'retry-after') this.retryAfter = joined(this.retryAfter, value);
+  }
+
+  onResponse(stream: H2Stream, status: number, endStream: boolean): void {
     const atMs = performance.now();
-    // A server may answer before the upload finished (early 413/401): TTFB is then 0, not
-    // "from an earlier hop's mark".
+    // A server may answer before the upload finished (early 413/401): TTFB is then 0.
     if (!this.isWritten) {
       this.isWritten = true;
       this.ctx.timer.mark('requestWritten', atMs);
     }
     this.ctx.timer.mark('headers', atMs);
     this.ctx.phase = 'receive';
-    this.statusCode = headers[':status'] ?? 0;
-    this.headers = pickHeaders(headers);
-    const stream = this.stream as TaggedStream;
+    this.statusCode = status;
     if (this.request.expectBody) return;
-    // HEAD (or no body wanted): read nothing, receive phase stays null.
+    // HEAD (or no body wanted): read nothing, the receive phase stays null.
     this.succeed(false, false);
-    if (stream.endAfterHeaders) stream.resume();
-    else stream.close(constants.NGHTTP2_CANCEL);
+    if (!endStream) this.session.cancel(stream);
   }
 
-  onData(chunk: Buffer): void {
-    if (this.settled) return;
+  onData(stream: H2Stream, chunk: Buffer): void {
     const roomBytes = this.request.limits.maxBodyBytes - this.bodyBytes;
     if (chunk.length <= roomBytes) {
       this.chunks.push(chunk);
       this.bodyBytes += chunk.length;
       return;
     }
-    // Over the raw cap: keep exactly the cap, stop reading and cancel the stream whether or
-    // not a body assertion needs it; the orchestrator turns `bodyTruncated` into a verdict.
+    // Over the raw cap: keep exactly the cap and cancel the stream (RST_STREAM CANCEL)
+    // whether or not a body assertion needs it; the orchestrator turns `bodyTruncated`
+    // into a verdict.
     if (roomBytes > 0) this.chunks.push(chunk.subarray(0, roomBytes));
     this.bodyBytes += roomBytes;
     this.ctx.timer.mark('bodyEnd');
+    this.session.cancel(stream);
     this.succeed(true, true);
-    (this.stream as TaggedStream).close(constants.NGHTTP2_CANCEL);
   }
 
-  onClose(): void {
-    if (this.settled) return;
-    const stream = this.stream as TaggedStream;
-    if (stream.rstCode === constants.NGHTTP2_NO_ERROR && this.statusCode !== 0) {
-      this.ctx.timer.mark('bodyEnd');
-      return this.succeed(true, false);
-    }
-    this.fail(streamFailure(this.error, stream, this.session, this.statusCode !== 0, this.ctx.phase));
+  onEnd(): void {
+    if (this.isSettled) return;
+    this.ctx.timer.mark('bodyEnd');
+    this.succeed(true, false);
+  }
+
+  onError(stream: H2Stream, end: StreamEnd): void {
+    if (this.isSettled) return;
+    this.fail(streamFailure(end, stream, this.session, this.statusCode !== 0, this.ctx.phase));
   }
 
   private onAbort(failure: CheckFailure): void {
-    if (this.settled) return;
-    this.settle();
-    this.stream?.close(constants.NGHTTP2_CANCEL);
+    if (this.isSettled) return;
+    this.isSettled = true;
+    if (this.stream !== null) this.session.cancel(this.stream);
+    this.stream = null;
     this.done(failure, null);
   }
 
-  /** Settled: later stream events are ignored, and the stream no longer reaches this check. */
-  private settle(): void {
-    this.settled = true;
-    if (this.stream !== null) this.stream[kExchange] = undefined;
-  }
-
   private succeed(hasBody: boolean, isTruncated: boolean): void {
-    this.settle();
+    this.isSettled = true;
+    this.stream = null;
     this.ctx.onAbort(null);
+    const headers: ResponseHeaders =
+      this.contentEncoding === undefined && this.location === undefined && this.retryAfter === undefined
+        ? NO_RESPONSE_HEADERS
+        : { contentEncoding: this.contentEncoding, location: this.location, retryAfter: this.retryAfter };
     this.done(null, {
       httpVersion: '2',
       statusCode: this.statusCode,
-      headers: this.headers,
+      headers,
       bodyChunks: hasBody ? this.chunks : [],
       rawBodyBytes: this.bodyBytes,
       bodyTruncated: isTruncated,
@@ -210,29 +136,27 @@ class StreamExchange {
   }
 
   private fail(failure: CheckFailure): void {
-    this.settle();
+    this.isSettled = true;
+    this.stream = null;
     this.ctx.onAbort(null);
     this.done(failure, null);
   }
 }
 
-/** Called exactly once: with the failure, or with null and the raw response. */
-export type Http2ExchangeDone = (failure: CheckFailure | null, response: HopResponse | null) => void;
-
 /**
  * Runs one request as one stream on `session` and calls `done` once with the raw response or
  * a CheckFailure (an `H2Failure` with `unsent` when the server provably never saw the
- * request). Marks 'requestWritten', 'headers' and 'bodyEnd' on ctx.timer and moves ctx.phase
- * send → ttfb → receive; ctx.abort() cancels the stream (RST_STREAM CANCEL). Callback-style
- * so the pooled check runs from the socket to its result on one promise.
+ * request). ctx.abort() cancels the stream (RST_STREAM CANCEL); the session stays usable.
+ * `flushNow`: write the request at once (a fresh connection) instead of with the others
+ * started in this turn of the loop (the pool batches them into one write).
  */
-export function startHttp2Exchange(session: ClientHttp2Session, request: HopRequest, ctx: CheckContext, done: Http2ExchangeDone): void {
-  new StreamExchange(session, request, ctx, done).start();
+export function startHttp2Exchange(session: H2Session, request: HopRequest, ctx: CheckContext, done: Http2ExchangeDone, flushNow = false): void {
+  new StreamExchange(session, request, ctx, done).start(flushNow);
 }
 
 /** `startHttp2Exchange` as a promise: resolves with the raw response, rejects with the CheckFailure. */
-export function exchangeHttp2(session: ClientHttp2Session, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
+export function exchangeHttp2(session: H2Session, request: HopRequest, ctx: CheckContext, flushNow = false): Promise<HopResponse> {
   return new Promise<HopResponse>((resolve, reject) => {
-    startHttp2Exchange(session, request, ctx, (failure, response) => (failure === null ? resolve(response as HopResponse) : reject(failure)));
+    startHttp2Exchange(session, request, ctx, (failure, response) => (failure === null ? resolve(response as HopResponse) : reject(failure)), flushNow);
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
 import { buildClients, executeCheck } from '../index.js';
 import { defineHttpCheck } from '../../domain/check-spec.js';
-import { FIXTURE_CA, respondText, startH2Server } from './h2-test-servers.js';
+import { FIXTURE_CA, respondText, startH2Server } from '../../../test/helpers/servers/h2-engine-servers.js';
 
 // End to end through executeCheck: the orchestrator's connector, budget and verdict with
 // this directory's HTTP/2 engine and session pool.

@@ -1,22 +1,22 @@
-import type { ClientHttp2Session, Settings } from 'node:http2';
 import type { CheckContext } from '../net/connection-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
-import { hasRemoteSettings, watchSession } from './h2-failure.js';
+import type { H2Session, SessionObserver } from './engine/session.js';
+import { H2Failure, h2CodeName } from './h2-failure.js';
 
 /**
- * Returns a session for the origin; may be still connecting. Called with the check on whose
- * behalf the session opens (its timer gets the dns/connect/tls marks); must honour ctx.abort.
+ * Returns a session for the origin, over a connection the connector opened on behalf of
+ * `ctx` (its timer gets the dns/connect/tls marks); must honour ctx.abort until it returns.
  */
-export type SessionConnector = (ctx: CheckContext) => ClientHttp2Session | Promise<ClientHttp2Session>;
+export type SessionConnector = (ctx: CheckContext) => H2Session | Promise<H2Session>;
 
 /**
- * A new session takes one stream (its opener's) until the peer's SETTINGS arrive: nghttp2
- * would otherwise send up to Node's assumed 100 streams, and a server with a lower
- * SETTINGS_MAX_CONCURRENT_STREAMS refuses the excess. A SETTINGS frame without the field
- * means "no limit"; we then use 100, the floor RFC 9113 §6.5.2 recommends.
+ * A new session takes one stream (its opener's) until the peer's SETTINGS arrive: a server
+ * with a low SETTINGS_MAX_CONCURRENT_STREAMS would refuse a burst sent before it said so.
+ * A SETTINGS frame without the field means "no limit"; we then use 100, the floor RFC 9113
+ * §6.5.2 recommends.
  */
 const STREAMS_BEFORE_SETTINGS = 1;
-export const ASSUMED_PEER_MAX_STREAMS = 100;
+const ASSUMED_PEER_MAX_STREAMS = 100;
 
 export interface PooledSessionHooks {
   /** the session can take no new streams (GOAWAY, closed, idle, pool closing) */
@@ -25,14 +25,16 @@ export interface PooledSessionHooks {
   readonly onCapacity: () => void;
 }
 
+const closedBeforeSettings = (): CheckFailure => new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS');
+
 /**
  * One pooled session's bookkeeping: streams in flight, the peer's stream limit, the idle
  * timer, and whether the process may exit while it is open (only when idle: `unref`).
- * Listeners are installed once per session, never per stream.
+ * It is the session's observer: one object per session, no listener per stream.
  */
-export class PooledSession {
-  session: ClientHttp2Session | null = null;
-  /** non-null while connecting; rejects with the connect failure */
+export class PooledSession implements SessionObserver {
+  session: H2Session | null = null;
+  /** non-null while connecting or waiting for the peer's SETTINGS; rejects with the failure */
   ready: Promise<void> | null = null;
   active = 0;
   maxStreams: number;
@@ -42,6 +44,8 @@ export class PooledSession {
   /** the check whose acquire opened this session (its result is not "reused") */
   creator: CheckContext | null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** settles `ready` once the peer's SETTINGS arrive or the session dies first */
+  private settle: ((err: unknown) => void) | null = null;
 
   constructor(
     private readonly hooks: PooledSessionHooks,
@@ -64,8 +68,13 @@ export class PooledSession {
     try {
       const session = await connect(opener);
       this.adopt(session);
-      await usable(session, opener);
-      if (!this.isUsable) throw new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS');
+      await this.usable(session, opener);
+      if (!this.isUsable) {
+        // GOAWAY right after SETTINGS (a server restarting): nothing was sent, go elsewhere.
+        const goaway = session.goaway;
+        if (goaway !== null) throw new H2Failure('h2_goaway', 'send', `GOAWAY ${h2CodeName(goaway.code)} before the first stream`, true);
+        throw closedBeforeSettings();
+      }
       this.ready = null;
     } catch (err) {
       this.retire();
@@ -73,22 +82,46 @@ export class PooledSession {
     }
   }
 
-  private adopt(session: ClientHttp2Session): void {
+  private adopt(session: H2Session): void {
     this.session = session;
-    watchSession(session);
-    session.on('goaway', this.retire);
-    session.on('close', this.retire);
-    session.on('remoteSettings', this.onSettings);
-    if (session.connecting) session.once('connect', this.onConnect);
-    else this.isConnected = true;
+    this.isConnected = true;
+    session.observer = this;
     if (this.active === 0) session.unref();
     if (!this.isUsable) session.close();
   }
 
-  /** false when the session died but its 'close' has not been emitted yet */
+  /**
+   * Resolves once the peer's SETTINGS arrived. The connector has already returned, so the
+   * opener's budget is watched here: a peer that never sends SETTINGS costs the opener its
+   * budget and the session is destroyed.
+   */
+  private usable(session: H2Session, opener: CheckContext): Promise<void> {
+    if (session.isClosed) return Promise.reject(closedBeforeSettings());
+    if (session.hasRemoteSettings) return Promise.resolve();
+    if (opener.aborted !== null) {
+      session.destroy();
+      return Promise.reject(opener.aborted);
+    }
+    // Connected: the wait for the server's SETTINGS is before the request is sent.
+    opener.phase = 'send';
+    return new Promise<void>((resolve, reject) => {
+      this.settle = (err) => {
+        this.settle = null;
+        opener.onAbort(null);
+        if (err === null) resolve();
+        else reject(err);
+      };
+      opener.onAbort((failure) => {
+        this.settle?.(failure);
+        session.destroy();
+      });
+    });
+  }
+
+  /** false when the session died but the pool has not been told yet */
   isAlive(): boolean {
     const s = this.session;
-    return this.isUsable && (s === null || !(s.closed || s.destroyed));
+    return this.isUsable && (s === null || s.canOpenStream() || (!s.isClosed && !s.hasRemoteSettings));
   }
 
   acquired(): void {
@@ -120,16 +153,15 @@ export class PooledSession {
     this.retire();
     const session = this.session;
     if (session === null) return (this.ready ?? Promise.resolve()).then(() => this.shutdown(), () => undefined);
-    if (session.destroyed) return Promise.resolve();
+    if (session.isClosed) return Promise.resolve();
     return new Promise((resolve) => {
-      session.once('close', resolve);
+      this.onClosed = resolve;
       session.close();
+      if (session.activeStreams === 0) session.destroy();
     });
   }
 
-  private readonly onConnect = (): void => {
-    this.isConnected = true;
-  };
+  private onClosed: (() => void) | null = null;
 
   private readonly onIdle = (): void => {
     if (this.active !== 0 || !this.isUsable) return;
@@ -137,43 +169,31 @@ export class PooledSession {
     this.session?.close();
   };
 
-  private readonly onSettings = (settings: Settings): void => {
-    const peerMax = settings.maxConcurrentStreams ?? ASSUMED_PEER_MAX_STREAMS;
+  // SessionObserver
+
+  onRemoteSettings(session: H2Session): void {
+    const peerMax = session.peerMaxConcurrentStreams === Infinity ? ASSUMED_PEER_MAX_STREAMS : session.peerMaxConcurrentStreams;
     const before = this.maxStreams;
     this.maxStreams = Math.max(1, Math.min(this.streamCap, peerMax));
+    this.settle?.(null);
     if (this.maxStreams > before) this.hooks.onCapacity();
-  };
-}
-
-/**
- * Resolves once the session is connected and the peer's SETTINGS arrived. The connector has
- * already returned, so the opener's budget is watched here: a peer that never sends
- * SETTINGS costs the opener its budget and the session is destroyed.
- */
-function usable(session: ClientHttp2Session, opener: CheckContext): Promise<void> {
-  if (session.destroyed || session.closed) return Promise.reject(new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS'));
-  if (hasRemoteSettings(session)) return Promise.resolve();
-  if (opener.aborted !== null) {
-    session.destroy();
-    return Promise.reject(opener.aborted);
   }
-  return new Promise((resolve, reject) => {
-    const done = (err?: unknown): void => {
-      opener.onAbort(null);
-      session.off('remoteSettings', onSettings);
-      session.off('error', done);
-      session.off('close', onClose);
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    opener.onAbort((failure) => {
-      done(failure);
-      session.destroy();
-    });
-    const onSettings = (): void => done();
-    const onClose = (): void => done(new CheckFailure('no_response', 'send', 'HTTP/2 connection closed before the server sent its SETTINGS'));
-    session.once('remoteSettings', onSettings);
-    session.once('error', done);
-    session.once('close', onClose);
-  });
+
+  onGoaway(): void {
+    this.retire();
+  }
+
+  onClose(session: H2Session): void {
+    if (this.settle !== null) {
+      // Lost before the peer's SETTINGS: no stream was opened, so nothing was sent.
+      const by = session.closedBy;
+      const cause = by === null ? null : by.error !== null ? by.error
+        : by.cause === 'socket_closed' ? null : new CheckFailure('h2_protocol_error', 'send', `connection error ${by.detail}`);
+      this.settle(cause ?? closedBeforeSettings());
+    }
+    this.retire();
+    const onClosed = this.onClosed;
+    this.onClosed = null;
+    onClosed?.();
+  }
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as connectHttp2, constants, type ClientHttp2Session } from 'node:http2';
+import { constants } from 'node:http2';
+import type { H2Session } from './engine/session.js';
 import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -16,9 +17,9 @@ interface PooledHopResponse {
   readonly reused: boolean;
 }
 import { createSessionOverSocket } from './over-socket.js';
-import { budgetContext, FIXTURE_CA, hopRequest, respondText, startH2Server } from './h2-test-servers.js';
+import { budgetContext, connectSession, FIXTURE_CA, hopRequest, respondText, sessionDeps, startH2Server } from '../../../test/helpers/servers/h2-engine-servers.js';
 
-function run(pool: H2SessionPool, origin: string, connect: () => ClientHttp2Session, path = '/', budgetMs = 3000): Promise<PooledHopResponse> {
+function run(pool: H2SessionPool, origin: string, connect: () => H2Session | Promise<H2Session>, path = '/', budgetMs = 3000): Promise<PooledHopResponse> {
   const { ctx, dispose } = budgetContext(budgetMs);
   return pool
     .exchange(origin, connect, hopRequest(`${origin}${path}`), ctx)
@@ -26,10 +27,10 @@ function run(pool: H2SessionPool, origin: string, connect: () => ClientHttp2Sess
     .finally(dispose);
 }
 
-function h2c(origin: string, counter?: { opened: number }): () => ClientHttp2Session {
+function h2c(origin: string, counter?: { opened: number }): () => Promise<H2Session> {
   return () => {
     if (counter) counter.opened++;
-    return connectHttp2(origin);
+    return connectSession(origin);
   };
 }
 
@@ -227,10 +228,10 @@ test('idle sessions are closed after idleTimeoutMs; close() fails later checks',
 test('pooled h2 over TLS: sessions from an ALPN-h2 socket are reused', async () => {
   const server = await startH2Server((stream) => respondText(stream, 200, 'tls'), { tls: true });
   const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
-  const connect = async (): Promise<ClientHttp2Session> => {
+  const connect = async (): Promise<H2Session> => {
     const socket = connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: FIXTURE_CA, ALPNProtocols: ['h2'] });
     await once(socket, 'secureConnect');
-    return createSessionOverSocket(socket, server.origin);
+    return createSessionOverSocket(socket, sessionDeps());
   };
   try {
     const { ctx: c1, dispose: d1 } = budgetContext(3000);
@@ -276,7 +277,7 @@ test('a peer that never sends SETTINGS: the opener stops at its budget and the s
 test('a connector that throws fails the checks that needed it, without hanging the queue', async () => {
   const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
   const pool = new H2SessionPool({ sessionsPerOrigin: 1 });
-  const broken = (): ClientHttp2Session => {
+  const broken = (): H2Session => {
     throw Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' });
   };
   try {
@@ -299,13 +300,12 @@ test('an idle pooled session does not keep the process alive', async () => {
   const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
   // The child runs one pooled check and never closes the pool: it must still exit by itself.
   const child = `
-    import { connect } from 'node:http2';
     const { H2SessionPool } = await import(${JSON.stringify(new URL('./session-pool.ts', import.meta.url).href)});
-    const { budgetContext, hopRequest } = await import(${JSON.stringify(new URL('./h2-test-servers.ts', import.meta.url).href)});
+    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('../../../test/helpers/servers/h2-engine-servers.ts', import.meta.url).href)});
     const origin = ${JSON.stringify(server.origin)};
     const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
     const { ctx, dispose } = budgetContext(5000);
-    const response = await pool.exchange(origin, () => connect(origin), hopRequest(origin + '/'), ctx);
+    const response = await pool.exchange(origin, () => connectSession(origin), hopRequest(origin + '/'), ctx);
     dispose();
     console.log(response.statusCode, pool.stats(origin).sessions);
   `;

@@ -1,4 +1,4 @@
-import type { ClientHttp2Session } from 'node:http2';
+import type { H2Session } from './engine/session.js';
 import type { HopRequest, HopResponse } from '../http/exchange-types.js';
 import type { CheckContext } from '../net/connection-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
@@ -20,7 +20,7 @@ export interface H2SessionPoolOptions {
 }
 
 export interface H2Lease {
-  readonly session: ClientHttp2Session;
+  readonly session: H2Session;
   readonly reused: boolean;
   /** must be called exactly once when the stream is done */
   release(): void;
@@ -96,7 +96,7 @@ export class H2SessionPool {
     const reused = this.claim(entry, ctx);
     let isReleased = false;
     return {
-      session: entry.session as ClientHttp2Session,
+      session: entry.session as H2Session,
       reused,
       release: () => {
         if (isReleased) return;
@@ -289,19 +289,23 @@ class PooledExchange {
     if (leased instanceof PooledSession) return this.stream(leased);
     leased.then(
       (entry) => this.stream(entry),
-      (err: unknown) => this.done(err, null),
+      (err: unknown) => this.retryOrDone(err, null),
     );
   }
 
   private stream(entry: PooledSession): void {
     this.entry = entry;
     this.ctx.connectionReused = this.pool.claim(entry, this.ctx);
-    startHttp2Exchange(entry.session as ClientHttp2Session, this.request, this.ctx, (failure, response) => this.streamed(failure, response));
+    startHttp2Exchange(entry.session as H2Session, this.request, this.ctx, (failure, response) => this.streamed(failure, response));
   }
 
   private streamed(failure: CheckFailure | null, response: HopResponse | null): void {
     this.pool.release(this.origin, this.entry as PooledSession);
     this.entry = null;
+    this.retryOrDone(failure, response);
+  }
+
+  private retryOrDone(failure: unknown, response: HopResponse | null): void {
     const isRetryable = failure instanceof H2Failure && failure.unsent && this.ctx.aborted === null;
     if (isRetryable && this.retries < MAX_UNSENT_RETRIES) {
       this.retries++;

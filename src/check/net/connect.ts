@@ -240,7 +240,7 @@ function isResetAfterHandshake(err: Error): boolean {
 }
 
 /** The certificate did not verify: classify Node's code and say what the certificate was. */
-function verificationFailure(socket: TLSSocket, ctx: CheckContext, host: string): CheckFailure {
+export function verificationFailure(socket: TLSSocket, ctx: CheckContext, host: string): CheckFailure {
   const reason = socket.authorizationError as unknown;
   const code = reason instanceof Error ? ((reason as { code?: string }).code ?? reason.message) : String(reason);
   // Node keeps only the code of an identity failure; recompute its message (failure path only).

@@ -1,7 +1,9 @@
-import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { TlsInfo } from '../../domain/check-result.js';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
+import type { TlsCertificate, TlsInfo } from '../../domain/check-result.js';
 
 const DAY_MS = 86_400_000;
+/** A chain longer than this is not walked further (a real one has 2-4 certificates). */
+const MAX_CHAIN_LENGTH = 16;
 
 function distinguishedName(name: Record<string, string | string[]> | undefined): string | null {
   if (name === undefined) return null;
@@ -9,22 +11,77 @@ function distinguishedName(name: Record<string, string | string[]> | undefined):
   return parts.length === 0 ? null : parts.join(', ');
 }
 
+function hasCert(cert: PeerCertificate | null | undefined): cert is PeerCertificate {
+  return cert !== null && cert !== undefined && typeof cert === 'object' && typeof cert.valid_to === 'string';
+}
+
 /**
- * Reads what a monitor reports about the negotiated TLS session and the leaf certificate.
- * `parsed` is the certificate Node already parsed for its identity check, when there was one.
+ * The certificates of a detailed peer certificate, leaf first: Node links each to its issuer
+ * (`issuerCertificate`) up to the root, which links to itself. Bounded, and stops at a
+ * repeated certificate, so a hostile chain cannot make it loop.
  */
-export function readTlsInfo(socket: TLSSocket, parsed: PeerCertificate | null = null, nowMs: number = Date.now()): TlsInfo {
-  const cert = parsed ?? socket.getPeerCertificate(false);
-  const hasCert = cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
-  const expiresMs = hasCert && cert.valid_to ? Date.parse(cert.valid_to) : NaN;
-  const alpn = socket.alpnProtocol;
+function chainOf(leaf: PeerCertificate): PeerCertificate[] {
+  const chain: PeerCertificate[] = [leaf];
+  let cert = (leaf as DetailedPeerCertificate).issuerCertificate as PeerCertificate | undefined;
+  while (hasCert(cert) && chain.length < MAX_CHAIN_LENGTH && !chain.includes(cert)) {
+    const last = chain[chain.length - 1] as PeerCertificate;
+    if (cert.fingerprint256 === last.fingerprint256) break;
+    chain.push(cert);
+    cert = (cert as DetailedPeerCertificate).issuerCertificate as PeerCertificate | undefined;
+  }
+  return chain;
+}
+
+function isoOrNull(ms: number): string | null {
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function daysLeft(ms: number, nowMs: number): number | null {
+  return Number.isNaN(ms) ? null : Math.floor((ms - nowMs) / DAY_MS);
+}
+
+function summary(cert: PeerCertificate): TlsCertificate {
   return {
+    subject: distinguishedName(cert.subject as unknown as Record<string, string>),
+    issuer: distinguishedName(cert.issuer as unknown as Record<string, string>),
+    notBefore: isoOrNull(Date.parse(cert.valid_from)),
+    notAfter: isoOrNull(Date.parse(cert.valid_to)),
+    fingerprint256: typeof cert.fingerprint256 === 'string' ? cert.fingerprint256 : null,
+  };
+}
+
+/**
+ * Reads what a monitor reports about the negotiated TLS session and the certificate chain.
+ * `parsed` is the detailed certificate (with its issuer chain) Node already parsed for its
+ * identity check, when there was one; otherwise the chain is asked for once. `withChain`
+ * also lists the chain (tls checks); the earliest expiry is computed either way.
+ */
+export function readTlsInfo(socket: TLSSocket, parsed: PeerCertificate | null = null, nowMs: number = Date.now(), withChain = false): TlsInfo {
+  const cert = parsed ?? socket.getPeerCertificate(true);
+  const alpn = socket.alpnProtocol;
+  const base = {
     protocol: socket.getProtocol() ?? null,
     cipher: socket.getCipher()?.name ?? null,
     alpn: typeof alpn === 'string' ? alpn : null,
-    certSubject: hasCert ? distinguishedName(cert.subject as unknown as Record<string, string>) : null,
-    certIssuer: hasCert ? distinguishedName(cert.issuer as unknown as Record<string, string>) : null,
-    certExpiresAt: Number.isNaN(expiresMs) ? null : new Date(expiresMs).toISOString(),
-    daysRemaining: Number.isNaN(expiresMs) ? null : Math.floor((expiresMs - nowMs) / DAY_MS),
+  };
+  if (!hasCert(cert)) {
+    return { ...base, certSubject: null, certIssuer: null, certExpiresAt: null, daysRemaining: null, chainExpiresAt: null, chainDaysRemaining: null, chain: withChain ? [] : null };
+  }
+  const expiresMs = Date.parse(cert.valid_to);
+  const chain = chainOf(cert);
+  let earliestMs = expiresMs;
+  for (const c of chain) {
+    const ms = Date.parse(c.valid_to);
+    if (!Number.isNaN(ms) && (Number.isNaN(earliestMs) || ms < earliestMs)) earliestMs = ms;
+  }
+  return {
+    ...base,
+    certSubject: distinguishedName(cert.subject as unknown as Record<string, string>),
+    certIssuer: distinguishedName(cert.issuer as unknown as Record<string, string>),
+    certExpiresAt: isoOrNull(expiresMs),
+    daysRemaining: daysLeft(expiresMs, nowMs),
+    chainExpiresAt: isoOrNull(earliestMs),
+    chainDaysRemaining: daysLeft(earliestMs, nowMs),
+    chain: withChain ? chain.map(summary) : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../domain/check-result.js';
-import type { TcpCheckSpec } from '../../domain/check-spec.js';
+import { targetOf, type TcpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
 import { armBudget, disarmBudget } from '../budget.js';
@@ -15,7 +15,7 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
-  const target = spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
+  const target = targetOf(spec);
   try {
     const socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
     socket.destroy();

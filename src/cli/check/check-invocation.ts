@@ -54,7 +54,7 @@ function flagForField(field: string): string {
 }
 
 /** One line for a SpecError; never echoes header values, and hides URL credentials. */
-export function describeSpecError(err: SpecError): string {
+function describeSpecError(err: SpecError): string {
   const flag = flagForField(err.field);
   const secret = flag === '--header' || err.got === undefined || typeof err.got === 'object';
   const got = typeof err.got === 'string' ? err.got.replace(/\/\/[^/@]*@/, '//***@') : err.got;

@@ -26,6 +26,9 @@ const UP: CheckResult = {
     certIssuer: 'CN=Vigil Test CA',
     certExpiresAt: '2030-01-01T00:00:00.000Z',
     daysRemaining: 1,
+    chainExpiresAt: '2030-01-01T00:00:00.000Z',
+    chainDaysRemaining: 1,
+    chain: null,
   },
 };
 

@@ -1,4 +1,4 @@
-import type { CheckResult, CheckStatus, TlsInfo, Timings } from '../../domain/check-result.js';
+import { PHASES, timingKey, type CheckResult, type CheckStatus, type TlsInfo, type Timings } from '../../domain/check-result.js';
 import { ERROR_EXPLANATION } from '../../domain/error-kind.js';
 
 export interface FormatOptions {
@@ -8,14 +8,6 @@ export interface FormatOptions {
 
 const LABEL_WIDTH = 10;
 const MISSING = '—';
-const PHASES: ReadonlyArray<[keyof Timings, string]> = [
-  ['dnsMs', 'dns'],
-  ['connectMs', 'connect'],
-  ['tlsMs', 'tls'],
-  ['ttfbMs', 'ttfb'],
-  ['receiveMs', 'receive'],
-  ['totalMs', 'total'],
-];
 const STATUS_COLOR: Record<CheckStatus, string> = { up: '32', degraded: '33', down: '31', error: '31' };
 
 type Paint = (code: string, text: string) => string;
@@ -30,12 +22,12 @@ function line(label: string, value: string): string {
 
 /** One line per phase; numbers right-aligned on the decimal point, "—" for a phase that did not happen. */
 function timingLines(timings: Timings, paint: Paint): string[] {
-  const texts = PHASES.map(([key]) => {
-    const ms = timings[key];
+  const texts = PHASES.map((phase) => {
+    const ms = timings[timingKey(phase)];
     return ms === null ? null : ms.toFixed(2);
   });
   const width = Math.max(1, ...texts.map((t) => (t === null ? 1 : t.length)));
-  return PHASES.map(([, label], i) => {
+  return PHASES.map((label, i) => {
     const text = texts[i] ?? null;
     return text === null ? line(label, paint('2', MISSING.padStart(width))) : line(label, `${text.padStart(width)} ms`);
   });

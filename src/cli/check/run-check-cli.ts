@@ -21,14 +21,17 @@ function parseOrExplain(argv: readonly string[], io: CliIo): CheckInvocation | n
 }
 
 /**
- * `vigil check`: parse → spec → buildClients → executeCheck → print → exit code.
+ * `vigil check`: parse → spec → buildClients → warm-up + executeCheck → print → exit code.
  * 0 up/degraded, 1 down/error, 2 bad input (one line on stderr, no stack trace).
  */
 export async function runCheckCli(argv: readonly string[], io: CliIo): Promise<number> {
   const invocation = parseOrExplain(argv, io);
   if (typeof invocation === 'number') return invocation;
   // loaded only once the input is valid: bad input and --help never pay for the executor
-  const { buildClients, executeCheck } = await import('../../check/index.js');
+  const [{ buildClients }, { executeOneShotCheck }] = await Promise.all([
+    import('../../check/index.js'),
+    import('../../check/warm-up/warm-up.js'),
+  ]);
   let clients;
   try {
     clients = buildClients(invocation.clientConfig);
@@ -39,8 +42,9 @@ export async function runCheckCli(argv: readonly string[], io: CliIo): Promise<n
     return EXIT_USAGE;
   }
   try {
+    // The process's first-use costs go to throwaway checks on loopback, not into the phases.
     // The terminal and CI logs are outputs too: the URL's credentials and query secrets are hidden.
-    const result = redactResult(await executeCheck(invocation.spec, clients));
+    const result = redactResult((await executeOneShotCheck(invocation.spec, clients)).result);
     io.writeOut(invocation.json ? `${JSON.stringify(result)}\n` : formatCheckResult(result, { color: io.useColor }));
     return isSuccess(result) ? EXIT_OK : EXIT_FAILED;
   } finally {

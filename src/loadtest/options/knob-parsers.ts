@@ -128,3 +128,30 @@ export function parsePath(raw: string): string {
   if (raw.trim() === '' || raw.includes('\0')) throw new FormError('a file path');
   return raw;
 }
+
+/** Open-loop arrival rate: fixed (from = to), or a linear ramp from → to over `overSecs`. */
+export interface RateSchedule {
+  readonly fromPerSec: number;
+  readonly toPerSec: number;
+  /** the ramp form's length (it is the run's duration); null for a fixed rate */
+  readonly overSecs: number | null;
+}
+
+const MAX_RATE_PER_SEC = 1_000_000;
+const MAX_RATE_RAMP_SECS = 3_600;
+
+export function parseRate(raw: string): RateSchedule {
+  const form = `checks per second (a number from 1 to ${MAX_RATE_PER_SEC}), or a ramp "from..to/Ns" such as 1000..20000/10s (N from 1 to ${MAX_RATE_RAMP_SECS})`;
+  const fixed = /^(\d+(?:\.\d+)?)$/.exec(raw);
+  const ramp = /^(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)s$/.exec(raw);
+  const inRange = (n: number): boolean => n >= 1 && n <= MAX_RATE_PER_SEC;
+  if (fixed !== null) {
+    const rate = Number(fixed[1]);
+    if (!inRange(rate)) throw new FormError(form);
+    return Object.freeze({ fromPerSec: rate, toPerSec: rate, overSecs: null });
+  }
+  if (ramp === null) throw new FormError(form);
+  const [fromPerSec, toPerSec, overSecs] = [Number(ramp[1]), Number(ramp[2]), Number(ramp[3])];
+  if (!inRange(fromPerSec) || !inRange(toPerSec) || !(overSecs >= 1 && overSecs <= MAX_RATE_RAMP_SECS)) throw new FormError(form);
+  return Object.freeze({ fromPerSec, toPerSec, overSecs });
+}

@@ -8,8 +8,10 @@ import {
   parseNumberIn,
   parsePath,
   parseProcs,
+  parseRate,
   type DelayRangeMs,
   type FaultShare,
+  type RateSchedule,
 } from './knob-parsers.js';
 
 /** Everything a run needs, parsed and validated once. Frozen. */
@@ -30,6 +32,10 @@ export interface LoadTestOptions {
   readonly baselinePath: string | null;
   readonly maxRpsDropPct: number;
   readonly maxP99RisePct: number;
+  /** open loop: checks started on this schedule, CONCURRENCY at most in flight; null = closed loop */
+  readonly rate: RateSchedule | null;
+  /** open loop: the knee is the highest rate whose p99 (from the intended start) stays under this */
+  readonly kneeP99Ms: number;
 }
 
 interface KnobDef<K extends keyof LoadTestOptions> {
@@ -55,7 +61,7 @@ export const KNOBS: readonly AnyKnob[] = Object.freeze([
   knob({ env: 'MOCK_PORTS', key: 'mockPorts', defaultText: '16', meaning: 'mock listeners; worker i uses listener i mod MOCK_PORTS', parse: parseIntegerIn(1, 1024) }),
   knob({ env: 'RAMP_SECS', key: 'rampSecs', defaultText: '2', meaning: 'linear start stagger: worker i starts at i x RAMP_SECS / CONCURRENCY (default: 2 or DURATION_SECS if shorter)', parse: parseNumberIn(0, 86_400) }),
   knob({ env: 'HTTP2', key: 'http2', defaultText: '0', meaning: '1 = h2c with prior knowledge (h2 via ALPN with TLS=1), pooled sessions', parse: parseFlag01, bare: '1' }),
-  knob({ env: 'TLS', key: 'tls', defaultText: '0', meaning: '1 = mocks serve HTTPS (fixture certificate, trusted via its CA)', parse: parseFlag01, bare: '1' }),
+  knob({ env: 'TLS', key: 'tls', defaultText: '0', meaning: '1 = mocks serve HTTPS (a certificate made at start, trusted via its CA)', parse: parseFlag01, bare: '1' }),
   knob({ env: 'REPORT_SECS', key: 'reportSecs', defaultText: '1', meaning: 'interval of the progress line on stderr; 0 = off', parse: parseNumberIn(0, 3600) }),
   knob({ env: 'PROCS', key: 'procs', defaultText: 'auto', meaning: 'processes to shard the run over (auto: as few as the fd budget allows)', parse: parseProcs }),
   knob({ env: 'MOCK_DELAY_MS', key: 'mockDelayMs', defaultText: '0', meaning: 'mock response delay: a number, or min-max for a uniform spread', parse: parseDelayRange }),
@@ -63,10 +69,12 @@ export const KNOBS: readonly AnyKnob[] = Object.freeze([
   knob({ env: 'JSON', key: 'jsonPath', defaultText: null, meaning: 'also write the machine-readable report to this path', parse: parsePath }),
   knob({ env: 'BASELINE', key: 'baselinePath', defaultText: null, meaning: 'an earlier JSON report to compare with (exit 1 on regression)', parse: parsePath }),
   knob({ env: 'MAX_RPS_DROP_PCT', key: 'maxRpsDropPct', defaultText: '10', meaning: 'BASELINE: fail when rps fell by more than this %', parse: parseNumberIn(0, 100) }),
+  knob({ env: 'RATE', key: 'rate', defaultText: null, meaning: 'open loop: checks/s on a fixed schedule (or a ramp from..to/Ns, e.g. 1000..20000/10s); unset = closed loop', parse: parseRate }),
+  knob({ env: 'KNEE_P99_MS', key: 'kneeP99Ms', defaultText: '100', meaning: 'open loop: the knee is the highest rate with p99 (from the intended start) under this', parse: parseNumberIn(0, 3_600_000, true) }),
   knob({ env: 'MAX_P99_RISE_PCT', key: 'maxP99RisePct', defaultText: '25', meaning: 'BASELINE: fail when p99 rose by more than this %', parse: parseNumberIn(0, 100_000) }),
 ]);
 
-export function flagOf(env: string): string {
+function flagOf(env: string): string {
   return `--${env.toLowerCase().replaceAll('_', '-')}`;
 }
 
@@ -95,6 +103,18 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
   }
   // The default ramp (2 s) shrinks to a shorter DURATION_SECS; an explicit longer one is refused.
   if (!raw.has('RAMP_SECS')) values['rampSecs'] = Math.min(values['rampSecs'] as number, values['durationSecs'] as number);
+  const rate = values['rate'] as RateSchedule | null;
+  if (rate !== null) {
+    // In the open loop the schedule is the ramp; a worker ramp would silently mean nothing.
+    if (raw.has('RAMP_SECS')) throw KnobError.invalid('RAMP_SECS', flagOf('RAMP_SECS'), raw.get('RAMP_SECS') ?? '', 'unset with RATE (the open loop has no worker ramp; ramp the rate with RATE=from..to/Ns)');
+    values['rampSecs'] = 0;
+    if (rate.overSecs !== null) {
+      if (raw.has('DURATION_SECS') && values['durationSecs'] !== rate.overSecs) {
+        throw KnobError.invalid('DURATION_SECS', flagOf('DURATION_SECS'), raw.get('DURATION_SECS') ?? '', `unset or ${rate.overSecs} with RATE=${raw.get('RATE') ?? ''} (the ramp's length is the run's duration)`);
+      }
+      values['durationSecs'] = rate.overSecs;
+    }
+  }
   const options = values as unknown as LoadTestOptions;
   if (options.rampSecs > options.durationSecs) {
     throw KnobError.invalid('RAMP_SECS', flagOf('RAMP_SECS'), String(options.rampSecs), `at most DURATION_SECS (${options.durationSecs}): the ramp counts inside the duration`);
@@ -149,8 +169,10 @@ export function helpText(): string {
   return [
     'Usage: vigil loadtest [flags]   (npm run loadtest)',
     '',
-    'Drives the production check executor with closed-loop virtual workers against its own',
-    'mock servers on 127.0.0.1 and prints throughput, latency percentiles and errors by kind.',
+    'Drives the production check executor against its own mock servers on 127.0.0.1 and prints',
+    'throughput, latency and phase percentiles and errors by kind. Closed loop by default',
+    '(CONCURRENCY workers, each starting its next check when the last ends); RATE=n runs an open',
+    'loop instead (n checks/s on a fixed schedule, latency also from the intended start).',
     'Every knob is an environment variable and a flag; flags override the environment.',
     '',
     ...rows,

@@ -1,4 +1,4 @@
-import type { LoadTestReport } from './report-schema.js';
+import type { BaselineReport, LoadTestReport } from './report-schema.js';
 
 export interface BaselineThresholds {
   readonly maxRpsDropPct: number;
@@ -24,7 +24,7 @@ function pctChange(now: number | null, before: number | null): number | null {
  * Compares a run with an earlier report: a regression is rps down by more than
  * MAX_RPS_DROP_PCT or p99 up by more than MAX_P99_RISE_PCT. Pure.
  */
-export function compareWithBaseline(current: LoadTestReport, baseline: LoadTestReport, thresholds: BaselineThresholds): BaselineComparison {
+export function compareWithBaseline(current: LoadTestReport, baseline: BaselineReport, thresholds: BaselineThresholds): BaselineComparison {
   const rpsChangePct = pctChange(current.rps, baseline.rps);
   const p99ChangePct = pctChange(current.latencyMs.p99, baseline.latencyMs.p99);
   const regressions: string[] = [];
@@ -51,9 +51,9 @@ function signed(value: number | null, unit: string): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)}${unit}`;
 }
 
-export function formatComparison(cmp: BaselineComparison, baseline: LoadTestReport, baselinePath: string): string {
+export function formatComparison(cmp: BaselineComparison, baseline: BaselineReport, baselinePath: string): string {
   const lines = [
-    `--- baseline ${baselinePath} (${baseline.startedAt}) ---`,
+    `--- baseline ${baselinePath} (${baseline.startedAt}, report version ${baseline.version}) ---`,
     `rps           ${signed(cmp.rpsChangePct, '%')} (was ${Math.round(baseline.rps)})`,
     `success       ${signed(cmp.successChangePts, ' pts')} (was ${baseline.totals.successPct === null ? 'n/a' : `${baseline.totals.successPct.toFixed(2)}%`})`,
     `p50           ${signed(cmp.p50ChangePct, '%')} (was ${baseline.latencyMs.p50 ?? 'n/a'} ms)`,

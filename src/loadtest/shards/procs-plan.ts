@@ -40,7 +40,7 @@ export function readFdBudget(): FdBudget {
 }
 
 /** Workers one process can run without running out of fds. */
-export function workersPerProcess(options: LoadTestOptions, budget: FdBudget): number {
+function workersPerProcess(options: LoadTestOptions, budget: FdBudget): number {
   const fixed = BASE_RESERVE_FDS + budget.openAtStart + options.mockPorts * (options.http2 ? 1 + H2_FDS_PER_ORIGIN : 1);
   const free = budget.limit - fixed;
   if (free <= 0) return 0;

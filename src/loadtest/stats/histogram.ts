@@ -11,6 +11,15 @@ export function newLatencyHistogram(): Histogram {
   return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: false });
 }
 
+/**
+ * The per-window histograms of an open-loop run (one per window, hundreds in a long ramp):
+ * 2 significant digits (1 % resolution) keep each to a few KB; percentiles of a window are
+ * read only to find the knee.
+ */
+export function newWindowHistogram(): Histogram {
+  return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 2, autoResize: false });
+}
+
 export function recordMs(histogram: Histogram, ms: number): void {
   const us = Math.round(ms * 1000);
   histogram.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
@@ -20,8 +29,8 @@ export function encodeHistogram(histogram: Histogram): string {
   return encodeIntoCompressedBase64(histogram);
 }
 
-export function mergeEncoded(encoded: readonly string[]): Histogram {
-  const merged = newLatencyHistogram();
+export function mergeEncoded(encoded: readonly string[], make: () => Histogram = newLatencyHistogram): Histogram {
+  const merged = make();
   for (const text of encoded) {
     const part = decodeFromCompressedBase64(text);
     merged.add(part);

@@ -1,8 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
-import type { CheckResult } from '../../domain/check-result.js';
-import { isSuccess } from '../../domain/check-result.js';
+import { isSuccess, PHASES, timingKey, type CheckResult, type Phase } from '../../domain/check-result.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
-import { encodeHistogram, newLatencyHistogram, recordMs } from './histogram.js';
+import { encodeHistogram, newLatencyHistogram, newWindowHistogram, recordMs } from './histogram.js';
 
 /** One raw error detail and how often it occurred. */
 export interface DetailCount {
@@ -30,11 +29,36 @@ export interface ShardSummary {
   readonly workersStarted: number;
   /** how late (ms) the latest-starting worker started against its ramp slot */
   readonly maxStartLagMs: number;
+  /** closed loop: start to end of each check; open loop: from its actual start */
   readonly latencyUs: string;
-  readonly connectUs: string;
-  readonly ttfbUs: string;
+  /** every phase (dns … total) of the checks in which it occurred */
+  readonly phasesUs: Readonly<Record<Phase, string>>;
+  /** open loop only (RATE): the schedule and the latencies measured from it */
+  readonly openLoop: OpenLoopSummary | null;
   readonly peakRssBytes: number;
   readonly eventLoopDelayP99Ms: number;
+}
+
+/** One window of an open-loop run (windowMs long, from the run's start). */
+interface OpenLoopWindow {
+  /** checks whose intended start fell in this window */
+  readonly scheduled: number;
+  /** of those, not started because CONCURRENCY checks were in flight */
+  readonly dropped: number;
+  /** latency from the intended start of the checks scheduled here that completed */
+  readonly fromIntendedUs: string;
+}
+
+export interface OpenLoopSummary {
+  readonly scheduled: number;
+  readonly started: number;
+  readonly dropped: number;
+  /** latency from the intended start (coordinated omission corrected) */
+  readonly fromIntendedUs: string;
+  /** how late each started check started against its slot */
+  readonly scheduleLagUs: string;
+  readonly windowMs: number;
+  readonly windows: readonly OpenLoopWindow[];
 }
 
 /** Distinct (kind, detail) pairs kept; details carry ports and addresses, so cap them. */
@@ -54,8 +78,9 @@ export class ShardStats {
   private readonly details = new Map<string, { kind: ErrorKind; detail: string; count: number }>();
   private detailsOverflow = 0;
   private readonly latency: Histogram = newLatencyHistogram();
-  private readonly connect: Histogram = newLatencyHistogram();
-  private readonly ttfb: Histogram = newLatencyHistogram();
+  private readonly phases: ReadonlyMap<Phase, Histogram> = new Map(PHASES.map((p) => [p, newLatencyHistogram()]));
+  /** set by the open-loop driver; null in the closed loop */
+  openLoop: OpenLoopStats | null = null;
 
   constructor(
     /** performance.now() ms: [steadyFromMs, steadyToMs] is the steady window after the ramp */
@@ -67,9 +92,11 @@ export class ShardStats {
     this.checks++;
     if (endMs >= this.steadyFromMs && endMs <= this.steadyToMs) this.steadyChecks++;
     recordMs(this.latency, latencyMs);
-    const { connectMs, ttfbMs } = result.timings;
-    if (connectMs !== null) recordMs(this.connect, connectMs);
-    if (ttfbMs !== null) recordMs(this.ttfb, ttfbMs);
+    const timings = result.timings;
+    for (const [phase, histogram] of this.phases) {
+      const ms = timings[timingKey(phase)];
+      if (ms !== null) recordMs(histogram, ms);
+    }
     if (isSuccess(result)) {
       this.success++;
       return;
@@ -101,10 +128,70 @@ export class ShardStats {
       workersStarted: this.workersStarted,
       maxStartLagMs: this.maxStartLagMs,
       latencyUs: encodeHistogram(this.latency),
-      connectUs: encodeHistogram(this.connect),
-      ttfbUs: encodeHistogram(this.ttfb),
+      phasesUs: Object.fromEntries([...this.phases].map(([p, h]) => [p, encodeHistogram(h)])) as Record<Phase, string>,
+      openLoop: this.openLoop?.summarize() ?? null,
       ...process,
     };
     return summary;
+  }
+}
+
+/**
+ * The open-loop side of a shard's stats: what was scheduled, dropped and started, latency from
+ * each check's intended start, and per-window counts for the knee search.
+ */
+export class OpenLoopStats {
+  scheduled = 0;
+  started = 0;
+  dropped = 0;
+  private readonly fromIntended: Histogram = newLatencyHistogram();
+  private readonly scheduleLag: Histogram = newLatencyHistogram();
+  private readonly windows: Array<{ scheduled: number; dropped: number; fromIntended: Histogram }>;
+
+  constructor(
+    /** performance.now() ms of the schedule's time zero */
+    private readonly startMs: number,
+    readonly windowMs: number,
+    windowCount: number,
+  ) {
+    this.windows = Array.from({ length: windowCount }, () => ({ scheduled: 0, dropped: 0, fromIntended: newWindowHistogram() }));
+  }
+
+  private windowAt(intendedMs: number): { scheduled: number; dropped: number; fromIntended: Histogram } {
+    const index = Math.min(this.windows.length - 1, Math.max(0, Math.floor((intendedMs - this.startMs) / this.windowMs)));
+    return this.windows[index] as { scheduled: number; dropped: number; fromIntended: Histogram };
+  }
+
+  /** A slot came due and CONCURRENCY checks were in flight: counted, never started late. */
+  drop(intendedMs: number): void {
+    this.scheduled++;
+    this.dropped++;
+    const w = this.windowAt(intendedMs);
+    w.scheduled++;
+    w.dropped++;
+  }
+
+  start(intendedMs: number, actualMs: number): void {
+    this.scheduled++;
+    this.started++;
+    this.windowAt(intendedMs).scheduled++;
+    recordMs(this.scheduleLag, actualMs - intendedMs);
+  }
+
+  complete(intendedMs: number, endMs: number): void {
+    recordMs(this.fromIntended, endMs - intendedMs);
+    recordMs(this.windowAt(intendedMs).fromIntended, endMs - intendedMs);
+  }
+
+  summarize(): OpenLoopSummary {
+    return {
+      scheduled: this.scheduled,
+      started: this.started,
+      dropped: this.dropped,
+      fromIntendedUs: encodeHistogram(this.fromIntended),
+      scheduleLagUs: encodeHistogram(this.scheduleLag),
+      windowMs: this.windowMs,
+      windows: this.windows.map((w) => ({ scheduled: w.scheduled, dropped: w.dropped, fromIntendedUs: encodeHistogram(w.fromIntended) })),
+    };
   }
 }

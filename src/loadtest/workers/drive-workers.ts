@@ -54,7 +54,7 @@ export const HARD_STOP_GRACE_MS = 2_000;
  */
 const WORKERS_PER_SIGNAL = 64;
 
-function groupSignals(halt: AbortSignal, workerCount: number): AbortSignal[] {
+export function groupSignals(halt: AbortSignal, workerCount: number): AbortSignal[] {
   const controllers = Array.from({ length: Math.ceil(workerCount / WORKERS_PER_SIGNAL) }, () => new AbortController());
   const signals = controllers.map((c) => {
     setMaxListeners(WORKERS_PER_SIGNAL + 1, c.signal);

@@ -1,11 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildClients, executeCheck, type Clients } from '../../check/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, defineHttpCheck, type HttpCheckSpec } from '../../domain/check-spec.js';
-import { loadMockCertificate } from '../mock-servers/fixture-cert.js';
+import { generateMockCertificate, type MockCertificate } from '../mock-servers/mock-cert.js';
 import { startMockHost, type MockHost } from '../mock-servers/mock-host.js';
 import type { LoadTestOptions } from '../options/load-test-options.js';
 import type { ShardSummary } from '../stats/shard-stats.js';
-import { driveWorkers } from './drive-workers.js';
+import { driveOpenLoop } from './drive-open-loop.js';
+import { driveWorkers, type DriveHandle } from './drive-workers.js';
 
 /** Which slice of the workers a shard runs: global worker i belongs to shard i mod count. */
 export interface ShardSlice {
@@ -28,12 +29,12 @@ export interface PreparedShard {
   close(): Promise<void>;
 }
 
-export function workersInSlice(concurrency: number, slice: ShardSlice): number {
+function workersInSlice(concurrency: number, slice: ShardSlice): number {
   return slice.index >= concurrency ? 0 : Math.floor((concurrency - 1 - slice.index) / slice.count) + 1;
 }
 
 /** The spec every worker of one listener runs: exactly what the daemon would build. */
-export function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec {
+function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec {
   return defineHttpCheck({
     url,
     expectStatus: 200,
@@ -45,8 +46,8 @@ export function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec
 }
 
 /** Starts the mock servers the knobs describe (also used by `--mocks-only`). */
-export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: MockHost; cert: ReturnType<typeof loadMockCertificate> | null }> {
-  const cert = options.tls ? loadMockCertificate() : null;
+export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: MockHost; cert: MockCertificate | null }> {
+  const cert = options.tls ? await generateMockCertificate() : null;
   const mocks: MockHost = await startMockHost({
     count: options.mockPorts,
     http2: options.http2,
@@ -89,14 +90,13 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
   const { options, slice, specs, clients } = run;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  const msPerWorker = (options.rampSecs * 1000) / options.concurrency;
-  const handle = driveWorkers({
-    workerCount: run.workerCount,
-    startOffsetMs: (j) => (slice.index + j * slice.count) * msPerWorker,
-    specFor: (j) => specs[j % specs.length] as HttpCheckSpec,
+  const handle = options.rate === null ? closedLoop(run) : driveOpenLoop({
+    rate: options.rate,
+    slice,
+    maxInFlight: run.workerCount,
+    specFor: (k) => specs[k % specs.length] as HttpCheckSpec,
     startMs: run.startMs,
     durationMs: options.durationSecs * 1000,
-    rampMs: options.rampSecs * 1000,
     timeoutMs: options.timeoutMs,
     runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
     stopSignal: run.stopSignal,
@@ -107,5 +107,21 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
   return handle.stats.summarize({
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,
+  });
+}
+
+function closedLoop(run: SliceRun): DriveHandle {
+  const { options, slice, specs, clients } = run;
+  const msPerWorker = (options.rampSecs * 1000) / options.concurrency;
+  return driveWorkers({
+    workerCount: run.workerCount,
+    startOffsetMs: (j) => (slice.index + j * slice.count) * msPerWorker,
+    specFor: (j) => specs[j % specs.length] as HttpCheckSpec,
+    startMs: run.startMs,
+    durationMs: options.durationSecs * 1000,
+    rampMs: options.rampSecs * 1000,
+    timeoutMs: options.timeoutMs,
+    runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
+    stopSignal: run.stopSignal,
   });
 }

@@ -13,7 +13,7 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
 }
 
-export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * Opens (creating and migrating) a database: WAL so readers never block the writer,

@@ -28,6 +28,7 @@ export interface ResultRow {
   endpoint_key: number;
   tls_key: number | null;
   detail: string | null;
+  in_maintenance: number | null;
 }
 
 export interface Interners {
@@ -36,18 +37,18 @@ export interface Interners {
   tls: Interner;
 }
 
-export function toUs(ms: number | null): number | null {
+function toUs(ms: number | null): number | null {
   return ms === null ? null : Math.round(ms * 1000);
 }
 
-export function fromUs(us: number | null): number | null {
+function fromUs(us: number | null): number | null {
   return us === null ? null : us / 1000;
 }
 
 export const INSERT_COLUMNS = [
   'target_key', 'started_at', 'due_at', 'status', 'error_kind', 'error_phase', 'status_code', 'http_version',
   'total_us', 'dns_us', 'connect_us', 'tls_us', 'ttfb_us', 'receive_us', 'response_bytes', 'connection_reused',
-  'sched_lag_us', 'loop_delay_us', 'endpoint_key', 'tls_key', 'detail',
+  'sched_lag_us', 'loop_delay_us', 'endpoint_key', 'tls_key', 'detail', 'in_maintenance',
 ] as const;
 
 /** Positional parameters in INSERT_COLUMNS order (positional binding is the fastest). */
@@ -76,6 +77,7 @@ export function toInsertParams(item: StoredResult, interners: Interners): unknow
     interners.endpoints.keyOf(`${r.kind} ${r.target}`),
     r.tls === null ? null : interners.tls.keyOf(JSON.stringify(r.tls)),
     r.detail,
+    item.inMaintenance === true ? 1 : null,
   ];
 }
 
@@ -104,13 +106,22 @@ export function fromRow(row: ResultRow, interners: Interners): StoredResult {
     errorPhase: row.error_phase as ErrorPhase | null,
     detail: row.detail,
     connectionReused: row.connection_reused === 1,
-    tls: row.tls_key === null ? null : (JSON.parse(interners.tls.valueOf(row.tls_key)) as TlsInfo),
+    tls: row.tls_key === null ? null : readStoredTls(interners.tls.valueOf(row.tls_key)),
   };
-  return {
+  const stored: StoredResult = {
     targetId: interners.targets.valueOf(row.target_key),
     result,
     dueAt: row.due_at,
     schedulingLagMs: row.sched_lag_us / 1000,
     loopDelayMs: row.loop_delay_us / 1000,
   };
+  if (row.in_maintenance === 1) stored.inMaintenance = true;
+  return stored;
+}
+
+/** Rows written before the chain fields existed read as "not known" rather than undefined. */
+const NO_CHAIN = Object.freeze({ chainExpiresAt: null, chainDaysRemaining: null, chain: null });
+
+function readStoredTls(json: string): TlsInfo {
+  return { ...NO_CHAIN, ...(JSON.parse(json) as Partial<TlsInfo>) } as TlsInfo;
 }

@@ -4,8 +4,8 @@ import { StoreInputError } from '../store.js';
 import { fromRow, INSERT_COLUMNS, toInsertParams } from './result-rows.js';
 import type { Interners, ResultRow } from './result-rows.js';
 
-export const DEFAULT_PAGE_LIMIT = 100;
-export const MAX_PAGE_LIMIT = 1000;
+const DEFAULT_PAGE_LIMIT = 100;
+const MAX_PAGE_LIMIT = 1000;
 
 export function pageLimit(limit: number | undefined): number {
   const n = limit ?? DEFAULT_PAGE_LIMIT;

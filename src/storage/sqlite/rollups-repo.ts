@@ -8,12 +8,12 @@ import type { Meta } from './meta.js';
 import { decodePhases, encodePhases } from './rollup-codec.js';
 import { PHASE_COLUMNS } from './summaries.js';
 
-export const DEFAULT_ROLLUP_GRACE_MS = 5 * 60_000;
+const DEFAULT_ROLLUP_GRACE_MS = 5 * 60_000;
 /** retention deletes in chunks so it never holds the write lock for long */
 const DELETE_CHUNK_ROWS = 10_000;
 
 interface HourAccumulator {
-  counts: Record<CheckStatus, number>;
+  counts: Record<CheckStatus | 'maintenance', number>;
   histograms: LatencyHistogram[];
 }
 
@@ -34,10 +34,10 @@ export class RollupsRepo {
     this.firstAfter = db.prepare('SELECT min(started_at) FROM results WHERE started_at >= ?').pluck();
     const columns = PHASES.map((p) => PHASE_COLUMNS[p]).join(', ');
     this.hourRows = db
-      .prepare(`SELECT target_key, status, ${columns} FROM results WHERE started_at >= ? AND started_at < ?`)
+      .prepare(`SELECT target_key, status, in_maintenance, ${columns} FROM results WHERE started_at >= ? AND started_at < ?`)
       .raw();
     this.upsert = db.prepare(
-      `INSERT OR REPLACE INTO rollups (target_key, hour_start, up, degraded, down, error, phases) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO rollups (target_key, hour_start, up, degraded, down, error, maintenance, phases) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.range = db.prepare('SELECT * FROM rollups WHERE target_key = ? AND hour_start >= ? AND hour_start < ? ORDER BY hour_start');
     this.deleteRaw = db.prepare('DELETE FROM results WHERE id IN (SELECT id FROM results WHERE started_at < ? LIMIT ?)');
@@ -74,12 +74,12 @@ export class RollupsRepo {
       const key = row[0] as number;
       let acc = byTarget.get(key);
       if (acc === undefined) {
-        acc = { counts: { up: 0, degraded: 0, down: 0, error: 0 }, histograms: PHASES.map(() => new LatencyHistogram()) };
+        acc = { counts: { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 }, histograms: PHASES.map(() => new LatencyHistogram()) };
         byTarget.set(key, acc);
       }
-      acc.counts[row[1] as CheckStatus] += 1;
+      acc.counts[row[2] === 1 ? 'maintenance' : (row[1] as CheckStatus)] += 1;
       for (let i = 0; i < PHASES.length; i += 1) {
-        const us = row[i + 2] as number | null;
+        const us = row[i + 3] as number | null;
         if (us !== null) (acc.histograms[i] as LatencyHistogram).record(us / 1000);
       }
     }
@@ -88,7 +88,7 @@ export class RollupsRepo {
         const phases = {} as Record<Phase, PhaseAggregate>;
         PHASES.forEach((p, i) => (phases[p] = (acc.histograms[i] as LatencyHistogram).toAggregate()));
         const c = acc.counts;
-        this.upsert.run(key, hourStartMs, c.up, c.degraded, c.down, c.error, encodePhases(phases));
+        this.upsert.run(key, hourStartMs, c.up, c.degraded, c.down, c.error, c.maintenance, encodePhases(phases));
       }
       this.meta.set('rollup_watermark_ms', hourStartMs + HOUR_MS);
     })();
@@ -99,7 +99,7 @@ export class RollupsRepo {
     const key = this.targets.find(targetId);
     if (key === null) return [];
     const rows = this.range.all(key, floorHour(fromMs), toMs) as Array<{
-      hour_start: number; up: number; degraded: number; down: number; error: number; phases: string;
+      hour_start: number; up: number; degraded: number; down: number; error: number; maintenance: number; phases: string;
     }>;
     return rows.map((r) => ({
       targetId,
@@ -108,6 +108,7 @@ export class RollupsRepo {
       degraded: r.degraded,
       down: r.down,
       error: r.error,
+      maintenance: r.maintenance,
       phases: decodePhases(r.phases),
     }));
   }

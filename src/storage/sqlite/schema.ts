@@ -84,9 +84,25 @@ const MIGRATIONS: readonly string[] = [
   -- before this is rolled up
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
   `,
+  // maintenance windows (issue 14): results carry in_maintenance (NULL = no, 1 = yes; a NULL
+  // costs nothing on the 99 % of rows outside windows); rollups count maintenance results
+  // apart, and uptime leaves them out, so the covering index gains the column.
+  `
+  ALTER TABLE results ADD COLUMN in_maintenance INTEGER;
+  DROP INDEX results_by_target_time;
+  CREATE INDEX results_by_target_time ON results (target_key, started_at, status, in_maintenance);
+  ALTER TABLE rollups ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE maintenance_windows (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    input TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Runs the missing migrations, each in its own transaction. Refuses a newer database. */
 export function migrate(db: Database.Database): number {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { runStoreContract } from '../store.contract.js';
+import { runStoreContract } from '../../../test/storage/store.contract.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { openWorkerSqliteStore } from './worker-store.js';
 

@@ -10,6 +10,7 @@ import { ResultsRepo } from './results-repo.js';
 import { RollupsRepo } from './rollups-repo.js';
 import { Summaries } from './summaries.js';
 import { TargetsRepo } from './targets-repo.js';
+import { WindowsRepo } from './windows-repo.js';
 
 /** The Store interface with every method synchronous (what SQLite really is). */
 export type SyncStore = {
@@ -20,7 +21,8 @@ export type SyncStore = {
 export const STORE_METHODS = Object.keys({
   insertResults: 1, listTargets: 1, getTarget: 1, createTarget: 1, updateTarget: 1, upsertTarget: 1, upsertTargets: 1, deleteTarget: 1,
   queryResults: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
-  openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1, close: 1,
+  openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1,
+  listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1, close: 1,
 } satisfies Record<keyof Store, 1>) as Array<keyof Store>;
 
 function fileBytes(path: string): number {
@@ -48,6 +50,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
   const summaries = new Summaries(db, interners.targets, meta);
   const rollups = new RollupsRepo(db, interners.targets, meta);
   const incidents = new IncidentsRepo(db);
+  const windows = new WindowsRepo(db);
   const count = (table: string): number => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
   return {
@@ -88,6 +91,9 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     closeIncident: (id, closedAt) => incidents.closeOpen(id, closedAt),
     getOpenIncident: (targetId) => incidents.openForTarget(targetId),
     listIncidents: (query) => incidents.list(query),
+    listMaintenanceWindows: () => windows.list(),
+    putMaintenanceWindow: (window, nowMs) => windows.put(window, nowMs),
+    deleteMaintenanceWindow: (id) => windows.delete(id),
     close: () => {
       db.close();
     },
@@ -95,7 +101,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
 }
 
 /** An async Store running on the calling thread (tests, CLI tools, the worker itself). */
-export function inThreadStore(sync: SyncStore): Store {
+function inThreadStore(sync: SyncStore): Store {
   const store = {} as Record<keyof Store, (...args: unknown[]) => Promise<unknown>>;
   for (const method of STORE_METHODS) {
     const fn = sync[method] as (...args: unknown[]) => unknown;

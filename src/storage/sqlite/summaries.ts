@@ -27,7 +27,8 @@ interface Split {
   rawFromMs: number;
 }
 
-type StatusCounts = { up: number; degraded: number; down: number; error: number };
+type CheckStatusKey = 'up' | 'degraded' | 'down' | 'error';
+type StatusCounts = { up: number; degraded: number; down: number; error: number; maintenance: number };
 
 export class Summaries {
   private readonly rawCounts: Database.Statement;
@@ -41,11 +42,11 @@ export class Summaries {
     private readonly meta: Meta,
   ) {
     this.rawCounts = db.prepare(
-      'SELECT status, count(*) AS n FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ? GROUP BY status',
+      'SELECT status, in_maintenance AS m, count(*) AS n FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ? GROUP BY status, in_maintenance',
     );
     this.rollupCounts = db.prepare(
       `SELECT coalesce(sum(up), 0) AS up, coalesce(sum(degraded), 0) AS degraded, coalesce(sum(down), 0) AS down,
-         coalesce(sum(error), 0) AS error FROM rollups WHERE target_key = ? AND hour_start >= ? AND hour_start < ?`,
+         coalesce(sum(error), 0) AS error, coalesce(sum(maintenance), 0) AS maintenance FROM rollups WHERE target_key = ? AND hour_start >= ? AND hour_start < ?`,
     );
     const columns = PHASES.map((p) => PHASE_COLUMNS[p]).join(', ');
     this.rawPhases = db.prepare(`SELECT ${columns} FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ?`).raw();
@@ -61,16 +62,16 @@ export class Summaries {
   uptime(targetId: string, window: UptimeWindow, nowMs: number): UptimeSummary {
     const toMs = nowMs;
     const fromMs = nowMs - UPTIME_WINDOW_MS[window];
-    const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0 };
+    const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 };
     const key = this.targets.find(targetId);
     const split = this.split(fromMs);
     if (key !== null) {
       if (split.rollupFromMs !== null) {
         const r = this.rollupCounts.get(key, split.rollupFromMs, split.rawFromMs) as StatusCounts;
-        for (const s of ['up', 'degraded', 'down', 'error'] as const) counts[s] += r[s];
+        for (const s of ['up', 'degraded', 'down', 'error', 'maintenance'] as const) counts[s] += r[s];
       }
-      for (const row of this.rawCounts.all(key, split.rawFromMs, toMs) as Array<{ status: keyof StatusCounts; n: number }>) {
-        counts[row.status] += row.n;
+      for (const row of this.rawCounts.all(key, split.rawFromMs, toMs) as Array<{ status: CheckStatusKey; m: number | null; n: number }>) {
+        counts[row.m === 1 ? 'maintenance' : row.status] += row.n;
       }
     }
     const total = counts.up + counts.degraded + counts.down + counts.error;
@@ -84,6 +85,7 @@ export class Summaries {
       degraded: counts.degraded,
       down: counts.down,
       error: counts.error,
+      maintenance: counts.maintenance,
       uptimePct: total === 0 ? null : (upCount / total) * 100,
       approximate: split.rollupFromMs !== null,
     };

@@ -10,7 +10,7 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
-export const TEST_TOKEN = 'test-token-0123456789';
+const TEST_TOKEN = 'test-token-0123456789';
 
 /** A real daemon handle (SQLite + executor) behind a real API server on 127.0.0.1:0. */
 export async function startApiFixture(token: string | null = TEST_TOKEN): Promise<ApiFixture> {

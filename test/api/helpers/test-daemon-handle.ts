@@ -12,6 +12,7 @@ import { buildClients, executeCheck, type Clients } from '../../../src/check/ind
 import { BUILTIN_TARGET_DEFAULTS, parseTargetInput, type TargetDefinition } from '../../../src/config/target-definition.js';
 import type { DaemonHandle, DaemonStats, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from '../../../src/daemon/daemon-handle.js';
 import { redactResult, redactSpec } from '../../../src/domain/redact.js';
+import { MaintenanceWindowHost } from '../../../src/daemon/maintenance-window-host.js';
 import type { CheckInput } from '../../../src/domain/check-spec.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
 import { StoreConflictError, type Store } from '../../../src/storage/store.js';
@@ -34,6 +35,9 @@ export async function startTestDaemon(): Promise<TestDaemon> {
   const listeners = new Set<(event: ScheduledResult) => void>();
   const counters = { started: 0, completed: 0, written: 0 };
   let isClosed = false;
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const maintenance = new MaintenanceWindowHost(store, quiet, Date.now);
+  await maintenance.load([]);
 
   const view = (t: TargetDefinition): TargetView => ({ ...t, spec: redactSpec(t.spec, t.secretValues), phaseMs: 0 });
   const emit = (event: ScheduledResult): void => listeners.forEach((l) => l(event));
@@ -78,6 +82,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
 
   return {
     store,
+    maintenance,
     listTargets: () => [...targets.values()].map(view),
     getTarget: (id) => {
       const t = targets.get(id);

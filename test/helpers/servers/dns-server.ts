@@ -10,7 +10,7 @@ import { isIPv4 } from 'node:net';
  * received, so tests can prove caching and shared in-flight queries. No dependencies, so the
  * load-test harness can use it too.
  */
-export interface DnsRecord {
+interface DnsRecord {
   readonly address: string;
   readonly ttlS: number;
 }

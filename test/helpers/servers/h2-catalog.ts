@@ -20,7 +20,7 @@ import { closer, listen, LOOPBACK_V4, TimerSet, trackSockets, type RecordedReque
  * the client's first stream was never processed; `goaway-error` answers the first stream
  * with GOAWAY(ENHANCE_YOUR_CALM) and drops the connection.
  */
-export type H2Behaviour = 'ok' | 'refuse-stream' | 'goaway' | 'goaway-error';
+type H2Behaviour = 'ok' | 'refuse-stream' | 'goaway' | 'goaway-error';
 
 export interface H2ServerOptions {
   readonly tls?: boolean;

@@ -21,7 +21,7 @@ export interface RawServerOptions {
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_REQUEST_HEAD_BYTES = 64 * 1024;
 
-export function parseRequestHead(head: string): Omit<RecordedRequest, 'body'> {
+function parseRequestHead(head: string): Omit<RecordedRequest, 'body'> {
   const [requestLine = '', ...lines] = head.split('\r\n');
   const [method = '', path = ''] = requestLine.split(' ');
   const headers: Record<string, string> = {};

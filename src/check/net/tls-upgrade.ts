@@ -1,0 +1,46 @@
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import { classifyError } from '../errors/classify.js';
+import { CheckFailure } from '../errors/check-failure.js';
+import { verificationFailure, type TlsOptions } from './connect.js';
+import type { CheckContext } from './connection-types.js';
+import { readTlsInfo } from './tls-info.js';
+
+/**
+ * Starts TLS on a connected plain socket (after STARTTLS), verifying the certificate the same
+ * way a direct TLS connection does (connect.ts): the handshake always completes, then an
+ * unverified certificate is a classified failure that still reports the certificate. Marks
+ * `tlsEnd`; rejects only with a CheckFailure; sets ctx.tls (with the chain).
+ */
+export function upgradeToTls(socket: Socket, options: TlsOptions, host: string, ctx: CheckContext): Promise<TLSSocket> {
+  ctx.phase = 'tls';
+  return new Promise<TLSSocket>((resolve, reject) => {
+    let verifiedCert: PeerCertificate | null = null;
+    const secure = tlsConnect({
+      socket,
+      servername: options.servername,
+      ALPNProtocols: options.alpn as string[] | undefined,
+      secureContext: options.secureContext,
+      rejectUnauthorized: false,
+      checkServerIdentity: (name: string, cert: PeerCertificate) => {
+        verifiedCert = cert;
+        return checkServerIdentity(name, cert);
+      },
+    });
+    const fail = (failure: CheckFailure): void => {
+      ctx.onAbort(null);
+      secure.destroy();
+      reject(failure);
+    };
+    secure.once('error', (err: Error) => fail(classifyError(err, 'tls')));
+    secure.once('secureConnect', () => {
+      const endMs = performance.now();
+      ctx.tls = readTlsInfo(secure, secure.authorized ? verifiedCert : null, Date.now(), true);
+      if (options.rejectUnauthorized && !secure.authorized) return fail(verificationFailure(secure, ctx, options.servername ?? host));
+      ctx.timer.mark('tlsEnd', endMs);
+      ctx.onAbort(null);
+      resolve(secure);
+    });
+    ctx.onAbort((failure) => fail(failure instanceof CheckFailure ? failure : new CheckFailure('timeout', 'tls', 'aborted')));
+  });
+}

@@ -1,0 +1,67 @@
+import type { TLSSocket } from 'node:tls';
+import type { CheckResult } from '../../domain/check-result.js';
+import { targetOf, type TlsCheckSpec } from '../../domain/check-spec.js';
+import type { Clients } from '../clients.js';
+import type { ExecuteOptions } from '../index.js';
+import { armBudget, disarmBudget } from '../budget.js';
+import { withCertExpiry } from '../cert-expiry.js';
+import { classifyError } from '../errors/classify.js';
+import { openConnection, type TlsOptions } from '../net/connect.js';
+import { CheckContext, type Connection } from '../net/connection-types.js';
+import { readTlsInfo } from '../net/tls-info.js';
+import { upgradeToTls } from '../net/tls-upgrade.js';
+import { buildResult, failureResult } from '../result-builder.js';
+import { PhaseTimer } from '../timing/phase-timer.js';
+import { negotiateStartTls } from './starttls.js';
+
+function tlsOptionsOf(spec: TlsCheckSpec, clients: Clients): TlsOptions {
+  return {
+    servername: spec.servername ?? undefined,
+    alpn: spec.alpn.length === 0 ? undefined : spec.alpn,
+    secureContext: spec.verifyTls ? clients.secureContext.verify : clients.secureContext.insecure,
+    rejectUnauthorized: spec.verifyTls,
+  };
+}
+
+/**
+ * A TLS check: dns, connect, (the STARTTLS prelude and) the handshake, then the session and
+ * the certificate chain are reported and judged (verification, expiry thresholds, speed).
+ * Nothing is sent over TLS. The STARTTLS prelude counts in the `tls` phase.
+ */
+export async function executeTlsCheck(spec: TlsCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
+  const startedAt = Date.now();
+  const timer = new PhaseTimer();
+  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
+  const target = targetOf(spec);
+  const tls = tlsOptionsOf(spec, clients);
+  let socket: Connection | null = null;
+  try {
+    if (spec.starttls === null) {
+      socket = await openConnection({ host: spec.host, port: spec.port, tls, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
+      // connect.ts read the session without the chain list (the HTTP hot path needs none).
+      ctx.tls = readTlsInfo(socket as TLSSocket, null, Date.now(), true);
+    } else {
+      socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
+      await negotiateStartTls(socket, spec.starttls, ctx);
+      socket = await upgradeToTls(socket, tls, spec.host, ctx);
+    }
+    const endMs = performance.now();
+    const totalMs = timer.elapsedMs(endMs);
+    const slow = spec.degradedAfterMs !== null && totalMs > spec.degradedAfterMs;
+    const speed = slow
+      ? { status: 'degraded' as const, errorKind: 'slow_response' as const, detail: `TLS established in ${Math.round(totalMs)} ms, over the ${spec.degradedAfterMs} ms threshold` }
+      : { status: 'up' as const, errorKind: null, detail: null };
+    const verdict = withCertExpiry(speed, spec, ctx.tls, Date.now());
+    return buildResult(
+      { kind: 'tls', target, startedAt, status: verdict.status, errorKind: verdict.errorKind, errorPhase: verdict.errorKind === null ? null : 'tls', detail: verdict.detail, tls: ctx.tls },
+      timer,
+      endMs,
+    );
+  } catch (err) {
+    return failureResult({ kind: 'tls', target, startedAt, tls: ctx.tls }, classifyError(err, ctx.phase), timer);
+  } finally {
+    socket?.destroy();
+    disarmBudget(ctx, clients.clock);
+  }
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CheckStatus } from '../../../src/domain/check-result.js';
+import type { StoredResult } from '../../../src/storage/store.js';
+import { StoreInputError } from '../../../src/storage/store.js';
+import { httpResult, tcpRefused } from '../store.fixtures.js';
+import type { StoreFactory } from '../store.contract.js';
+import { withStore } from '../store.contract.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = Date.UTC(2025, 5, 15, 12, 30, 0);
+
+function spread(fromMs: number, statuses: CheckStatus[], stepMs = 60_000): StoredResult[] {
+  return statuses.map((status, i) => httpResult(fromMs + i * stepMs, { status, ttfbMs: 10 + i }));
+}
+
+export function summariesContract(open: StoreFactory): void {
+  describe('uptime, latency, rollups, retention', () => {
+    it('computes uptime per window, counting degraded as up', () =>
+      withStore(open, async (store) => {
+        const recent = spread(NOW - 30 * 60_000, ['up', 'up', 'up', 'up', 'up', 'up', 'degraded', 'degraded', 'down', 'error']);
+        const older = spread(NOW - 5 * HOUR, ['down', 'down', 'up', 'up', 'up', 'up', 'up', 'up', 'up', 'up']);
+        await store.insertResults([...recent, ...older]);
+        const hour = await store.uptime('web', '1h', NOW);
+        assert.deepEqual(
+          { total: hour.total, up: hour.up, degraded: hour.degraded, down: hour.down, error: hour.error, pct: hour.uptimePct },
+          { total: 10, up: 8, degraded: 2, down: 1, error: 1, pct: 80 },
+        );
+        assert.equal(hour.fromMs, NOW - HOUR);
+        assert.equal(hour.approximate, false);
+        const day = await store.uptime('web', '24h', NOW);
+        assert.deepEqual([day.total, day.up, day.down], [20, 16, 3]);
+        const none = await store.uptime('other', '30d', NOW);
+        assert.deepEqual([none.total, none.uptimePct], [0, null]);
+      }));
+
+    it('gives exact nearest-rank latency percentiles per phase from raw results', () =>
+      withStore(open, async (store) => {
+        const batch: StoredResult[] = [];
+        for (let i = 1; i <= 100; i += 1) batch.push(httpResult(NOW - HOUR + i * 1_000, { ttfbMs: i }));
+        batch.push(tcpRefused(NOW - 1_000, 'web'));
+        await store.insertResults(batch);
+        const lat = await store.latency('web', NOW - HOUR, NOW);
+        assert.equal(lat.approximate, false);
+        const ttfb = lat.phases.ttfb;
+        assert.deepEqual([ttfb.count, ttfb.minMs, ttfb.p50Ms, ttfb.p90Ms, ttfb.p95Ms, ttfb.p99Ms, ttfb.maxMs], [100, 1, 50, 90, 95, 99, 100]);
+        assert.equal(ttfb.meanMs, 50.5);
+        // the refused connect has a connect phase but no ttfb/tls/dns
+        assert.equal(lat.phases.connect.count, 101);
+        assert.equal(lat.phases.tls.count, 100);
+        assert.equal(lat.phases.total.count, 101);
+        const empty = await store.latency('web', NOW, NOW + HOUR);
+        assert.deepEqual(empty.phases.ttfb, { count: 0, minMs: null, meanMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null });
+      }));
+
+    it('rolls up complete hours: counts per status and per-phase aggregates', () =>
+      withStore(open, async (store) => {
+        const h0 = Math.floor((NOW - 3 * HOUR) / HOUR) * HOUR;
+        await store.insertResults([...spread(h0, ['up', 'down', 'degraded', 'error', 'up']), ...spread(h0 + HOUR, ['up', 'up'])]);
+        await store.insertResults([httpResult(NOW - 60_000)]);
+        const report = await store.rollup(NOW);
+        assert.deepEqual(report, { hours: 2, rows: 2, watermarkMs: Math.floor((NOW - 5 * 60_000) / HOUR) * HOUR });
+        const rollups = await store.listRollups('web', h0, NOW);
+        assert.deepEqual(rollups.map((r) => [r.hourStartMs, r.up, r.degraded, r.down, r.error]), [[h0, 2, 1, 1, 1], [h0 + HOUR, 2, 0, 0, 0]]);
+        const ttfb = rollups[0]?.phases.ttfb;
+        assert.deepEqual([ttfb?.count, ttfb?.minMs, ttfb?.maxMs, ttfb?.sumMs], [5, 10, 14, 60]);
+        assert.equal(rollups[0]?.phases.dns.count, 5);
+        // idempotent: nothing new to roll up
+        assert.equal((await store.rollup(NOW)).hours, 0);
+      }));
+
+    it('keeps 30 d uptime and latency whole after raw retention, from rollups', () =>
+      withStore(open, async (store) => {
+        const old = spread(NOW - 20 * DAY, ['up', 'up', 'down', 'up'], 10 * 60_000);
+        const mid = spread(NOW - 10 * DAY, ['up', 'error'], 10 * 60_000);
+        const recent = spread(NOW - 2 * HOUR, ['up', 'up', 'degraded', 'down']);
+        await store.insertResults([...old, ...mid, ...recent]);
+        const before = await store.uptime('web', '30d', NOW);
+        const latencyBefore = await store.latency('web', NOW - 30 * DAY, NOW);
+        // retention before a rollup must not delete anything
+        assert.equal((await store.applyRetention(NOW, { rawRetentionMs: 7 * DAY, rollupRetentionMs: 400 * DAY })).rawDeleted, 0);
+        await store.rollup(NOW);
+        const retention = await store.applyRetention(NOW, { rawRetentionMs: 7 * DAY, rollupRetentionMs: 400 * DAY });
+        assert.equal(retention.rawDeleted, 6);
+        assert.equal((await store.sizeReport()).rawResults, 4);
+        const after = await store.uptime('web', '30d', NOW);
+        assert.deepEqual([after.total, after.up, after.down, after.error, after.approximate], [before.total, before.up, before.down, before.error, true]);
+        assert.equal(after.total, 10);
+        const latencyAfter = await store.latency('web', NOW - 30 * DAY, NOW);
+        assert.equal(latencyAfter.approximate, true);
+        assert.equal(latencyAfter.phases.ttfb.count, latencyBefore.phases.ttfb.count);
+        for (const p of ['p50Ms', 'p90Ms', 'p99Ms'] as const) {
+          const exact = latencyBefore.phases.ttfb[p] as number;
+          const approx = latencyAfter.phases.ttfb[p] as number;
+          assert.ok(Math.abs(approx - exact) / exact <= 0.05, `${p}: ${approx} vs exact ${exact}`);
+        }
+        // 1 h and 24 h windows are still served from raw rows, exactly
+        assert.equal((await store.uptime('web', '24h', NOW)).approximate, false);
+      }));
+
+    it('drops rollups and closed incidents past the rollup retention; refuses a bad policy', () =>
+      withStore(open, async (store) => {
+        await store.insertResults(spread(NOW - 50 * DAY, ['up', 'down']));
+        await store.insertResults(spread(NOW - 3 * HOUR, ['up']));
+        await store.rollup(NOW);
+        const closed = await store.openIncident({ targetId: 'web', openedAt: NOW - 50 * DAY, errorKind: 'timeout', detail: null, failureCount: 2 });
+        await store.closeIncident(closed.id, NOW - 49 * DAY);
+        await store.openIncident({ targetId: 'web', openedAt: NOW - 48 * DAY, errorKind: 'timeout', detail: null, failureCount: 2 });
+        const report = await store.applyRetention(NOW, { rawRetentionMs: 7 * DAY, rollupRetentionMs: 30 * DAY });
+        assert.deepEqual(report, { rawDeleted: 2, rollupsDeleted: 1, incidentsDeleted: 1 });
+        assert.deepEqual((await store.listRollups('web', 0, NOW)).length, 1);
+        assert.equal((await store.listIncidents()).items.length, 1, 'an open incident is never deleted');
+        await assert.rejects(store.applyRetention(NOW, { rawRetentionMs: 0, rollupRetentionMs: DAY }), (e: unknown) => e instanceof StoreInputError && e.field === 'rawRetentionMs');
+      }));
+  });
+}
