@@ -1,4 +1,5 @@
 import { CHECK_KINDS } from '../domain/check-spec.js';
+import { DNS_RCODES, DNS_RECORD_TYPES } from '../domain/dns-check-spec.js';
 
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) for the document in openapi.ts. */
 import { PHASES, timingKey } from '../domain/check-result.js';
@@ -81,6 +82,24 @@ const tlsCheckInput: Schema = {
   },
 };
 
+const dnsCheckInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'name'],
+  properties: {
+    kind: { const: 'dns' },
+    name: { type: 'string', description: 'the name asked about' },
+    recordType: { enum: [...DNS_RECORD_TYPES], default: 'A' },
+    server: { type: ['string', 'null'], description: "the DNS server's IP address; null or absent: the system's first resolver" },
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: 53 },
+    expectRcode: { oneOf: [{ enum: [...DNS_RCODES] }, { type: 'array', items: { enum: [...DNS_RCODES] }, minItems: 1 }], default: 'NOERROR' },
+    answerContains: { type: 'array', items: { type: 'string' }, maxItems: 64, description: 'each value must be among the answers (text form, docs/checks.md)' },
+    answerEquals: { type: ['array', 'null'], items: { type: 'string' }, maxItems: 64, description: 'the answers must be exactly these, in any order' },
+    degradedAfterMs: { type: ['integer', 'null'] },
+    timeoutMs: { type: 'integer' },
+  },
+};
+
 const tlsCertificate = {
   type: 'object',
   properties: { subject: nullable('string'), issuer: nullable('string'), notBefore: nullable('string'), notAfter: nullable('string'), fingerprint256: nullable('string') },
@@ -107,7 +126,7 @@ const duration = { oneOf: [{ type: 'integer', description: 'milliseconds' }, { t
 const targetInputProps: Schema = {
   id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'defaults to a slug of the name' },
   name: { type: 'string', minLength: 1, maxLength: 200 },
-  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput'), ref('TlsCheckInput')] },
+  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput'), ref('TlsCheckInput'), ref('DnsCheckInput')] },
   interval: { ...duration, description: 'from 1 s to 24 h; default 60 s' },
   timeout: { ...duration, description: 'at most the interval' },
   tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 32 },
@@ -165,6 +184,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   HttpCheckInput: httpCheckInput,
   TcpCheckInput: tcpCheckInput,
   TlsCheckInput: tlsCheckInput,
+  DnsCheckInput: dnsCheckInput,
   TargetInput: { type: 'object', additionalProperties: false, required: ['name', 'check'], properties: targetInputProps },
   TargetPatch: { type: 'object', additionalProperties: false, properties: { ...targetInputProps, check: { type: 'object', description: 'JSON Merge Patch (RFC 7396) applied to the stored check' } } },
   Target: {

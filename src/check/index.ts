@@ -4,6 +4,7 @@ import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
 import { executeTlsCheck } from './tls/tls-check.js';
+import { executeDnsCheck } from './dns/dns-check.js';
 import { PhaseTimer } from './timing/phase-timer.js';
 import { classifyError } from './errors/classify.js';
 import { CheckFailure } from './errors/check-failure.js';
@@ -29,6 +30,7 @@ const EXECUTORS = {
   http: executeHttpCheck,
   tcp: executeTcpCheck,
   tls: executeTlsCheck,
+  dns: executeDnsCheck,
 } satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
 
 /**

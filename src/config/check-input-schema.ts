@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CHECK_KINDS, type CheckInput, type CheckKind } from '../domain/check-spec.js';
 import { STARTTLS_PROTOCOLS } from '../domain/tls-check-spec.js';
+import { DNS_RECORD_TYPES } from '../domain/dns-check-spec.js';
 
 const ms = z.number().int();
 const statusRange = z.strictObject({ min: z.number().int(), max: z.number().int() });
@@ -63,7 +64,20 @@ const tlsCheckSchema = z.strictObject({
   connectTimeoutMs: ms.optional(),
 });
 
-const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema };
+const dnsCheckSchema = z.strictObject({
+  kind: z.literal('dns'),
+  name: z.string(),
+  recordType: z.enum(DNS_RECORD_TYPES).optional(),
+  server: z.string().nullable().optional(),
+  port: z.number().int().optional(),
+  expectRcode: z.union([z.string(), z.array(z.string())]).optional(),
+  answerContains: z.array(z.string()).optional(),
+  answerEquals: z.array(z.string()).nullable().optional(),
+  degradedAfterMs: ms.nullable().optional(),
+  timeoutMs: ms.optional(),
+});
+
+const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema, dns: dnsCheckSchema };
 
 /** Picks the schema by `kind` so errors talk about the kind the user meant. */
 export const checkInputSchema = z.unknown().transform((value, ctx): CheckInput => {

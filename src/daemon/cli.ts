@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MIN_TOKEN_CHARS, parseHostRule, type HostRule } from '../config/api-settings.js';
 import { ConfigFileError } from '../config/daemon-config.js';
+import { parsePostgresUrl, PostgresUrlError } from '../storage/postgres/pg-connection.js';
+import { StoreSchemaError } from '../storage/postgres/pg-schema.js';
 import { createConsoleLogger } from './logger.js';
 import { DataDirError } from './data-dir.js';
 import { readConfigFile, startDaemon } from './main.js';
@@ -26,7 +28,12 @@ export interface ServeFlags {
   tokenSource: '--token' | '--token-file' | 'VIGIL_API_TOKEN' | null;
   /** Host names served besides the defaults (--allowed-hosts) */
   allowedHosts: HostRule[];
+  /** postgres://… from --store or VIGIL_STORE; null = storage.url in the config, else SQLite */
+  storeUrl: string | null;
 }
+
+/** exit code when the database's schema is newer than this program (docs/daemon.md) */
+export const EXIT_SCHEMA_TOO_NEW = 3;
 
 export class ServeUsageError extends Error {
   override readonly name = 'ServeUsageError';
@@ -44,6 +51,8 @@ export const SERVE_USAGE = `Usage: vigil serve [options]
   --allowed-hosts <list>
                      comma-separated Host names (name or name:port) the API also answers
                      as, besides the listen address, localhost, 127.0.0.1 and [::1]
+  --store <url>      postgres://user@host[:port]/db[?schema=name]: keep everything in Postgres
+                     (or env VIGIL_STORE, or storage.url in the config; default SQLite in --data-dir)
   -h, --help         show this help
 
 Signals: SIGHUP reloads the config; SIGTERM/SIGINT stop gracefully (checks finish, results flushed).
@@ -54,6 +63,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'allowed-hosts': { type: 'string' },
@@ -107,7 +117,7 @@ export function parseServeFlags(argv: readonly string[], env: Readonly<Record<st
   if (/[\s/]/.test(host)) throw new ServeUsageError(`--host: expected an IP address or host name, got ${JSON.stringify(host)}`);
   const { token, tokenSource } = readToken(values, env);
   if (token !== null && token.length < MIN_TOKEN_CHARS) throw new ServeUsageError(`${tokenSource}: expected at least ${MIN_TOKEN_CHARS} characters (the value is not shown)`);
-  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, tokenSource, allowedHosts: parseAllowedHosts(values.get('--allowed-hosts')) };
+  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, tokenSource, allowedHosts: parseAllowedHosts(values.get('--allowed-hosts')), storeUrl: storeUrlOf(values, env) };
 }
 
 function readToken(values: Map<string, string>, env: Readonly<Record<string, string | undefined>>): Pick<ServeFlags, 'token' | 'tokenSource'> {
@@ -136,6 +146,20 @@ function parseAllowedHosts(text: string | undefined): HostRule[] {
     if (rule === null) throw new ServeUsageError(`--allowed-hosts: expected host names or name:port separated by commas, got ${JSON.stringify(entry)}`);
     return rule;
   });
+}
+
+/** --store wins over VIGIL_STORE; either must be a postgres:// URL (the message names which). */
+function storeUrlOf(values: Map<string, string>, env: Readonly<Record<string, string | undefined>>): string | null {
+  const flag = values.get('--store');
+  const [field, url] = flag !== undefined ? ['--store', flag] : ['VIGIL_STORE', env.VIGIL_STORE];
+  if (url === undefined || url === '') return null;
+  try {
+    parsePostgresUrl(url, field);
+  } catch (err) {
+    if (err instanceof PostgresUrlError) throw new ServeUsageError(err.message);
+    throw err;
+  }
+  return url;
 }
 
 /** The embedded example config: examples/vigil.yaml at the package root (src or dist layout). */
@@ -173,6 +197,7 @@ export async function runServeCli(argv: string[]): Promise<number> {
     running = await startDaemon({ ...flags, configText: readConfigFile(path), configSource: path, env: process.env, log, readConfig });
   } catch (err) {
     if (err instanceof ConfigFileError || err instanceof DataDirError) return fail(err.message, 2);
+    if (err instanceof StoreSchemaError) return fail(err.message, EXIT_SCHEMA_TOO_NEW);
     const code = (err as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return fail(`--port/--host: cannot listen on ${flags.host}:${flags.port} (${code})`, 2);
     return fail(`could not start: ${err instanceof Error ? err.message : String(err)}`, 1);

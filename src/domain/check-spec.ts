@@ -8,14 +8,17 @@ import {
   type CertExpiryThresholds,
 } from './spec-fields.js';
 import { defineTlsCheck, type TlsCheckInput, type TlsCheckSpec } from './tls-check-spec.js';
+import { defineDnsCheck, dnsTargetOf, type DnsCheckInput, type DnsCheckSpec } from './dns-check-spec.js';
 
 export { SpecError, DEFAULT_CONNECT_TIMEOUT_MS } from './spec-fields.js';
 export type { CertExpiryThresholds } from './spec-fields.js';
 export type { TlsCheckSpec, TlsCheckInput, StartTlsProtocol } from './tls-check-spec.js';
 export { defineTlsCheck } from './tls-check-spec.js';
+export type { DnsCheckSpec, DnsCheckInput, DnsRecordType } from './dns-check-spec.js';
+export { defineDnsCheck } from './dns-check-spec.js';
 
 /** Every check kind; the executor registry (src/check/index.ts) must have one executor each. */
-export const CHECK_KINDS = ['http', 'tcp', 'tls'] as const;
+export const CHECK_KINDS = ['http', 'tcp', 'tls', 'dns'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 /** Inclusive status ranges; a single code is `{ min: c, max: c }`. */
@@ -61,7 +64,7 @@ export interface TcpCheckSpec {
   readonly connectTimeoutMs: number;
 }
 
-export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec;
+export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec | DnsCheckSpec;
 
 const DEFAULT_MAX_REDIRECTS = 10;
 const MAX_REDIRECTS_LIMIT = 10;
@@ -98,7 +101,7 @@ export type TcpCheckInput = {
   connectTimeoutMs?: number;
 };
 
-export type CheckInput = HttpCheckInput | TcpCheckInput | TlsCheckInput;
+export type CheckInput = HttpCheckInput | TcpCheckInput | TlsCheckInput | DnsCheckInput;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADER_VALUE = /[\r\n\0]/;
@@ -208,6 +211,7 @@ export function defineTcpCheck(input: TcpCheckInput): TcpCheckSpec {
 export function defineCheck(input: CheckInput): CheckSpec {
   if (input.kind === 'tcp') return defineTcpCheck(input);
   if (input.kind === 'tls') return defineTlsCheck(input);
+  if (input.kind === 'dns') return defineDnsCheck(input);
   if (input.kind !== undefined && input.kind !== 'http') throw new SpecError('kind', CHECK_KINDS.map((k) => `"${k}"`).join(', '), input.kind);
   return defineHttpCheck(input);
 }
@@ -218,6 +222,7 @@ export function defineCheck(input: CheckInput): CheckSpec {
  */
 export function targetOf(spec: CheckSpec): string {
   if (spec.kind === 'http') return spec.url;
+  if (spec.kind === 'dns') return dnsTargetOf(spec);
   return hostPort(spec.host, spec.port);
 }
 

@@ -26,6 +26,7 @@ export type ErrorKind =
   | 'h2_stream_refused'
   | 'h2_goaway'
   | 'h2_protocol_error'
+  | 'dns_invalid_response'
   | 'circuit_open'
   // verdict: the exchange completed (or was refused by policy) and the target was judged unhealthy
   | 'dns_no_record'
@@ -37,6 +38,8 @@ export type ErrorKind =
   | 'cert_invalid'
   | 'cert_expiring_soon'
   | 'starttls_refused'
+  | 'dns_unexpected_rcode'
+  | 'dns_unexpected_answer'
   | 'unexpected_status'
   | 'rate_limited'
   | 'service_unavailable'
@@ -68,6 +71,7 @@ export const ERROR_FAMILY = {
   h2_stream_refused: 'transport',
   h2_goaway: 'transport',
   h2_protocol_error: 'transport',
+  dns_invalid_response: 'transport',
   circuit_open: 'transport',
   dns_no_record: 'verdict',
   address_not_allowed: 'verdict',
@@ -78,6 +82,8 @@ export const ERROR_FAMILY = {
   cert_invalid: 'verdict',
   cert_expiring_soon: 'verdict',
   starttls_refused: 'verdict',
+  dns_unexpected_rcode: 'verdict',
+  dns_unexpected_answer: 'verdict',
   unexpected_status: 'verdict',
   rate_limited: 'verdict',
   service_unavailable: 'verdict',
@@ -109,14 +115,17 @@ export const ERROR_EXPLANATION = {
   h2_stream_refused: 'The HTTP/2 server refused the stream.',
   h2_goaway: 'The HTTP/2 server sent GOAWAY before answering this request.',
   h2_protocol_error: 'The HTTP/2 exchange failed with a protocol error.',
+  dns_invalid_response: 'The DNS server sent an answer that could not be parsed or does not answer the question asked.',
   circuit_open: 'Checks of this host are paused: it failed repeatedly (circuit breaker open).',
-  dns_no_record: 'The name has no address records.',
+  dns_no_record: 'The name has no records of the asked type (no A/AAAA records for a connection).',
   address_not_allowed: 'The target resolves to a private or reserved address, which is not allowed.',
   cert_expired: 'The TLS certificate has expired.',
   cert_not_yet_valid: 'The TLS certificate is not valid yet.',
   cert_not_trusted: 'The TLS certificate is not signed by a trusted authority (or is self-signed).',
   cert_hostname_mismatch: 'The TLS certificate does not cover this host name.',
   cert_invalid: 'The TLS certificate is invalid.',
+  dns_unexpected_rcode: 'The DNS server answered with a response code other than the expected one (e.g. NXDOMAIN or SERVFAIL instead of NOERROR).',
+  dns_unexpected_answer: 'The DNS answer did not contain, or was not exactly, the expected records.',
   starttls_refused: 'The mail server did not offer or refused STARTTLS, so no TLS session could start.',
   cert_expiring_soon: 'A certificate of the TLS chain expires soon: within the warning threshold (degraded) or the critical one (down).',
   unexpected_status: 'The HTTP status code was not one of the expected codes.',

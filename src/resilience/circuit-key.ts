@@ -24,6 +24,8 @@ export function canonicalHost(host: string): string {
  * object on this per-check path.
  */
 export function hostOfSpec(spec: CheckSpec): string {
+  // A DNS check's host is the server it asks (the system's resolver has no name of its own).
+  if (spec.kind === 'dns') return spec.server === null ? 'system-resolver' : canonicalHost(spec.server);
   if (spec.kind !== 'http') return canonicalHost(spec.host);
   const url = spec.url;
   const schemeEnd = url.indexOf('://');

@@ -148,3 +148,40 @@ describe('API bearer auth', () => {
     }
   });
 });
+
+describe('API: tls and dns targets', () => {
+  let f: ApiFixture;
+  before(async () => {
+    f = await startApiFixture();
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  it('creates them, stores the input and lists them by kind', async () => {
+    const dns = await f.call('POST', '/api/v1/targets', { body: { id: 'dns1', name: 'dns', check: { kind: 'dns', name: 'example.com', recordType: 'MX', server: '127.0.0.1', port: 5353 } } });
+    assert.equal(dns.status, 201, dns.text);
+    assert.equal(dns.json.spec.recordType, 'MX');
+    const tls = await f.call('POST', '/api/v1/targets', { body: { id: 'tls1', name: 'tls', check: { kind: 'tls', host: '127.0.0.1', port: 587, starttls: 'smtp' } } });
+    assert.equal(tls.status, 201, tls.text);
+    const listed = await f.call('GET', '/api/v1/targets?kind=dns');
+    assert.deepEqual(listed.json.items.map((t: { id: string }) => t.id), ['dns1']);
+  });
+
+  it('refuses bad fields naming them', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ kind: 'dns', name: 'example.com', recordType: 'PTR' }, 'check.recordType'],
+      [{ kind: 'dns', name: 'bad..name' }, 'check.name'],
+      [{ kind: 'dns', name: 'example.com', server: 'dns.example' }, 'check.server'],
+      [{ kind: 'dns', name: 'example.com', expectRcode: 'MAYBE' }, 'check.expectRcode'],
+      [{ kind: 'tls', host: '127.0.0.1', port: 443, starttls: 'ftp' }, 'check.starttls'],
+      [{ kind: 'tls', host: '127.0.0.1', port: 443, certExpiryWarnDays: 2, certExpiryCriticalDays: 5 }, 'check.certExpiryCriticalDays'],
+      [{ kind: 'gopher', host: 'x' }, 'check.kind'],
+    ];
+    for (const [check, field] of cases) {
+      const res = await f.call('POST', '/api/v1/targets', { body: { name: 'bad', check } });
+      assert.equal(res.status, 400, JSON.stringify(check));
+      assert.equal(res.json.error.field, field, `${JSON.stringify(check)}: ${res.text}`);
+    }
+  });
+});

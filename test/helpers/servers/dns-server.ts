@@ -1,5 +1,7 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { createServer as createTcpServer, isIPv4, type Server, type Socket } from 'node:net';
+import { decode, encode, type Answer } from 'dns-packet';
+import type { DnsRecordType } from '../../../src/domain/check-spec.js';
 
 /**
  * A tiny authoritative DNS server on UDP 127.0.0.1:0, so name resolution in tests never
@@ -7,8 +9,11 @@ import { isIPv4 } from 'node:net';
  * own TTLs, a response code, a delay, or no answer at all. A planned name without records of
  * the asked type answers NOERROR with none (NODATA); an unplanned name answers NXDOMAIN.
  * Names are compared case-insensitively without the trailing dot. It counts the questions it
- * received, so tests can prove caching and shared in-flight queries. No dependencies, so the
- * load-test harness can use it too.
+ * received, so tests can prove caching and shared in-flight queries.
+ *
+ * For `dns` checks a plan can also carry records of any type (`records`, encoded with
+ * dns-packet), truncate its UDP answers so the client must ask again over TCP (the server
+ * answers TCP on the same port, RFC 7766 framing), or answer with garbage or the wrong question.
  */
 interface DnsRecord {
   readonly address: string;
@@ -24,6 +29,12 @@ export interface DnsNamePlan {
   readonly silent?: boolean;
   /** answer after this many ms */
   readonly delayMs?: number;
+  /** records of other types (and A/AAAA in any form), as dns-packet `answers` entries without name */
+  readonly records?: Partial<Record<DnsRecordType, ReadonlyArray<Omit<Answer, 'name' | 'type'>>>>;
+  /** over UDP, answer with the TC bit and no records (the full answer comes over TCP) */
+  readonly truncateUdp?: boolean;
+  /** answer with bytes that are not a DNS message, or with an answer about another name */
+  readonly malformed?: 'garbage' | 'wrong_question';
 }
 
 export interface DnsTestServer {
@@ -35,6 +46,8 @@ export interface DnsTestServer {
   plan(name: string, plan: DnsNamePlan): void;
   /** questions received about a name, optionally of one type */
   queryCount(name: string, type?: 'A' | 'AAAA'): number;
+  /** questions received over TCP */
+  readonly tcpQueries: () => number;
   close(): Promise<void>;
 }
 
@@ -113,6 +126,32 @@ function buildAnswer(query: Buffer, question: Question, plan: DnsNamePlan | unde
   return Buffer.concat([header, question.raw, ...answers]);
 }
 
+const RCODE_FLAGS: Readonly<Record<NonNullable<DnsNamePlan['rcode']>, number>> = RCODE;
+
+/** The answer to a question of a plan with `records` / `truncateUdp` / `malformed`, via dns-packet. */
+function buildRichAnswer(query: Buffer, plan: DnsNamePlan, overTcp: boolean): Buffer {
+  // Our id and the response flag, then bytes that are not a DNS message.
+  if (plan.malformed === 'garbage') return Buffer.concat([query.subarray(0, 2), Buffer.from([0x81, 0x80, 0x00, 0x01, 0x00, 0x05]), Buffer.from('not dns')]);
+  const packet = decode(query);
+  const question = packet.questions?.[0];
+  if (question === undefined) return Buffer.alloc(0);
+  const truncated = plan.truncateUdp === true && !overTcp;
+  const rcode = RCODE_FLAGS[plan.rcode ?? 'NOERROR'];
+  const records = truncated || rcode !== 0 ? [] : (plan.records?.[question.type as DnsRecordType] ?? []);
+  const asked = plan.malformed === 'wrong_question' ? { ...question, name: `other.${question.name}` } : question;
+  return encode({
+    type: 'response',
+    id: packet.id ?? 0,
+    flags: 0x8000 | 0x0400 | 0x0100 | 0x0080 | (truncated ? 0x0200 : 0) | rcode,
+    questions: [asked],
+    answers: records.map((r) => ({ ...r, name: question.name, type: question.type }) as Answer),
+  });
+}
+
+function isRich(plan: DnsNamePlan | undefined): plan is DnsNamePlan {
+  return plan !== undefined && (plan.records !== undefined || plan.truncateUdp === true || plan.malformed !== undefined);
+}
+
 export function startDnsServer(plans: Readonly<Record<string, DnsNamePlan>> = {}): Promise<DnsTestServer> {
   const byName = new Map(Object.entries(plans).map(([name, plan]) => [canonical(name), plan]));
   const received: Array<{ readonly name: string; readonly type: number }> = [];
@@ -124,7 +163,7 @@ export function startDnsServer(plans: Readonly<Record<string, DnsNamePlan>> = {}
     received.push({ name: question.name, type: question.type });
     const plan = byName.get(question.name);
     if (plan?.silent === true) return;
-    const answer = buildAnswer(msg, question, plan);
+    const answer = isRich(plan) ? buildRichAnswer(msg, plan, false) : buildAnswer(msg, question, plan);
     const send = (): void => socket.send(answer, peer.port, peer.address);
     if (plan?.delayMs === undefined) return send();
     const timer = setTimeout(() => {
@@ -133,12 +172,53 @@ export function startDnsServer(plans: Readonly<Record<string, DnsNamePlan>> = {}
     }, plan.delayMs);
     timers.add(timer);
   });
+  let tcpQueries = 0;
+  const tcpSockets = new Set<Socket>();
+  const tcp: Server = createTcpServer((conn) => {
+    tcpSockets.add(conn);
+    conn.on('close', () => tcpSockets.delete(conn));
+    conn.on('error', () => conn.destroy());
+    let buffered = Buffer.alloc(0);
+    conn.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const msg = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
+        buffered = buffered.subarray(2 + msg.length);
+        const question = parseQuestion(msg);
+        if (question === null) continue;
+        tcpQueries++;
+        received.push({ name: question.name, type: question.type });
+        const plan = byName.get(question.name);
+        if (plan?.silent === true) continue;
+        const answer = isRich(plan) ? buildRichAnswer(msg, plan, true) : buildAnswer(msg, question, plan);
+        const framed = Buffer.alloc(2 + answer.length);
+        framed.writeUInt16BE(answer.length, 0);
+        answer.copy(framed, 2);
+        conn.write(framed);
+      }
+    });
+  });
+  // TCP on the UDP port (the port a client falls back to); another free pair if it is taken.
+  const listenTcp = (port: number): Promise<boolean> =>
+    new Promise((done) => {
+      tcp.once('error', () => done(false));
+      tcp.listen(port, '127.0.0.1', () => {
+        tcp.removeAllListeners('error');
+        done(true);
+      });
+    });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
+    socket.bind(0, '127.0.0.1', async () => {
       socket.off('error', reject);
       const port = socket.address().port;
+      if (!(await listenTcp(port))) {
+        socket.close();
+        startDnsServer(plans).then(resolve, reject);
+        return;
+      }
       resolve({
+        tcpQueries: () => tcpQueries,
         host: '127.0.0.1',
         port,
         server: `127.0.0.1:${port}`,
@@ -151,7 +231,11 @@ export function startDnsServer(plans: Readonly<Record<string, DnsNamePlan>> = {}
         close: () => {
           for (const timer of timers) clearTimeout(timer);
           timers.clear();
-          return new Promise<void>((done) => socket.close(() => done()));
+          for (const conn of tcpSockets) conn.destroy();
+          return Promise.all([
+            new Promise<void>((done) => socket.close(() => done())),
+            new Promise<void>((done) => tcp.close(() => done())),
+          ]).then(() => undefined);
         },
       });
     });

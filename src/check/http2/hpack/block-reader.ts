@@ -74,7 +74,7 @@ export class BlockReader {
   }
 }
 
-export function truncated(what: string): HpackError {
+function truncated(what: string): HpackError {
   return new HpackError('truncated_block', `the block ends inside ${what}`);
 }
 

@@ -5,8 +5,12 @@ import { DynamicTable, entrySize } from './dynamic-table.js';
 import { HpackError } from './hpack-error.js';
 import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './static-table.js';
 
-/** SETTINGS_HEADER_TABLE_SIZE's initial value (RFC 9113 §6.5.2): the peer's encoder starts here. */
+/**
+ * SETTINGS_HEADER_TABLE_SIZE's initial value (RFC 9113 §6.5.2): the peer's encoder starts here.
+ * @public
+ */
 export const DEFAULT_HEADER_TABLE_SIZE = 4096;
+/** @public the decoder's default maxHeaderListSize, for the engine to advertise */
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 64 * 1024;
 /** RFC 7541 §4.2: the smallest and the final size; a third update at one block's start is abuse. */
 const MAX_SIZE_UPDATES_PER_BLOCK = 2;
