@@ -1,3 +1,4 @@
+import { redactText } from '../domain/redact.js';
 import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
 import { probeLoadReasons } from '../domain/probe-load.js';
 import type { CheckResult } from '../domain/check-result.js';
@@ -40,7 +41,7 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
     startedAt: i.openedAt,
     endedAt: i.closedAt,
     errorKind: i.errorKind,
-    detail: i.lastDetail,
+    detail: i.lastDetail === null ? null : redactText(i.lastDetail),
     openedWhileProbeDegraded: i.openedWhileProbeDegraded,
   }));
   const toStatus = ({ window, occurrence }: { window: MaintenanceWindow; occurrence: WindowOccurrence }): StatusMaintenance => ({
@@ -123,7 +124,7 @@ function stateOf(t: TargetView, newest: CheckResult | null): TargetState {
 function problemOf(result: CheckResult | null): string | null {
   if (result === null || result.errorKind === null) return null;
   const why = isErrorKind(result.errorKind) ? ERROR_EXPLANATION[result.errorKind] : result.errorKind;
-  return result.detail === null ? why : `${why} (${result.detail})`;
+  return result.detail === null ? why : `${why} (${redactText(result.detail)})`;
 }
 
 /** 90 hourly buckets: rolled-up hours from rollups, the rest from the raw results fetched. */

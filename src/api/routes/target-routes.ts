@@ -6,7 +6,7 @@ import type { TargetMutation } from '../../daemon/daemon-handle.js';
 import { ApiError, notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { readJsonBody, sendJson } from '../http-io.js';
-import { targetJson } from '../redact.js';
+import { targetJson } from '../target-json.js';
 import type { RequestContext, Route } from '../router.js';
 import { fieldErrorsToApiError, parseOrThrow, queryObject } from '../validation.js';
 import { buildPatchedInput } from './target-patch.js';
