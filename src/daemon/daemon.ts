@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher.js';
-import type { AlertEvent } from '../alerts/alert-event.js';
+import { alertOfIncident } from '../alerts/alert-event.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { TargetDefaults, TargetDefinition } from '../config/target-definition.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
@@ -142,7 +142,7 @@ export class Daemon implements DaemonHandle {
   }
 
   testSpec(input: unknown): Promise<TestSpecOutcome> {
-    return testTargetInput(input, this.defaults, (target) => this.runner(target, Date.now(), Date.now(), 'manual'));
+    return testTargetInput(input, this.defaults, (target) => this.runner(target, this.deps.clock.now(), this.deps.clock.now(), 'manual'));
   }
 
   async checkNow(id: string): Promise<ScheduledResult | undefined> {
@@ -199,7 +199,7 @@ export class Daemon implements DaemonHandle {
     this.state = 'stopping';
     this.scheduler.stop();
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
-    const startedAt = Date.now();
+    const startedAt = this.deps.clock.now();
     const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
@@ -210,7 +210,7 @@ export class Daemon implements DaemonHandle {
       await drained;
     }
     await this.incidentWrites;
-    const left = Math.max(1_000, graceMs - (Date.now() - startedAt));
+    const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
     await this.deps.alerts.close(Math.min(left, 5_000));
     await this.store.close();
@@ -260,10 +260,7 @@ export class Daemon implements DaemonHandle {
     this.incidentWrites = this.incidentWrites
       .then(() => this.deps.incidents.record(event))
       .catch((err: unknown) => this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
-    const alertTarget = { id: target.id, name: target.name, tags: target.tags };
-    let alert: AlertEvent | null = null;
-    if (event.type === 'opened') alert = { type: 'incident_opened', at: event.at, target: alertTarget, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
-    if (event.type === 'resolved') alert = { type: 'incident_resolved', at: event.at, target: alertTarget, durationMs: event.durationMs, reason: event.reason };
+    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
     if (alert === null) return;
     const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
     this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
@@ -272,7 +269,7 @@ export class Daemon implements DaemonHandle {
 
   private onHealth(transition: ProbeHealthTransition | null): void {
     if (transition === null) return;
-    const at = Date.now();
+    const at = this.deps.clock.now();
     if (transition.type === 'degraded') {
       this.degradedAt = at;
       this.deps.log.warn(`probe degraded: ${transition.failingHosts} of ${transition.checkedHosts} hosts failing with transport errors`);
