@@ -109,6 +109,12 @@ export function driveOpenLoop(input: OpenLoopInput): DriveHandle {
       nowMs = performance.now();
     }
     if (halt.signal.aborted || next >= deadlineMs) {
+      // The hard stop came before the generator reached every slot due before the deadline:
+      // those were never started, so they count as dropped (not silently left out). A stop
+      // by the caller (SIGINT) ends the run instead: its unreached slots are not counted.
+      if (!input.stopSignal.aborted) {
+        for (; next < deadlineMs; j++, next = dueAt(j)) open.drop(next);
+      }
       scheduling = false;
       return settleIfDone();
     }
