@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDurationMs } from './duration.js';
+import { parsePostgresUrl } from '../storage/postgres/pg-connection.js';
 
 export interface StorageSettings {
   /** raw results older than this are deleted once rolled up */
@@ -12,6 +13,8 @@ export interface StorageSettings {
   readonly rollupRetentionMs: number;
   /** how often the maintenance job runs */
   readonly maintenanceEveryMs: number;
+  /** postgres://… to use a Postgres store; null = SQLite in the data dir (--store and VIGIL_STORE win) */
+  readonly url: string | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -21,6 +24,7 @@ export const DEFAULT_STORAGE_SETTINGS: StorageSettings = Object.freeze({
   rawRetentionMs: 7 * DAY_MS,
   rollupRetentionMs: 400 * DAY_MS,
   maintenanceEveryMs: 5 * 60_000,
+  url: null,
 });
 
 /** Bounds: raw history must cover at least the newest hours (rollups need finished hours). */
@@ -38,6 +42,7 @@ export const storageInputSchema = z.strictObject({
   rawRetention: z.union([z.number(), z.string()]).optional(),
   rollupRetention: z.union([z.number(), z.string()]).optional(),
   maintenanceEvery: z.union([z.number(), z.string()]).optional(),
+  url: z.string().optional(),
 });
 
 export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fail: (field: string, message: string) => Error): StorageSettings {
@@ -55,5 +60,14 @@ export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fa
     throw fail('rollupRetention', `must be at least rawRetention (${raw.rawRetention ?? '7d'}), or long history would vanish before the raw results it summarises`);
   }
   const maintenanceEveryMs = duration('maintenanceEvery', raw.maintenanceEvery, d.maintenanceEveryMs, L.maintenanceEveryMinMs, L.maintenanceEveryMaxMs, '1s', '24h');
-  return Object.freeze({ rawRetentionMs, rollupRetentionMs, maintenanceEveryMs });
+  let url: string | null = null;
+  if (raw.url !== undefined) {
+    try {
+      parsePostgresUrl(raw.url, 'url');
+      url = raw.url;
+    } catch (err) {
+      throw fail('url', err instanceof Error ? err.message.replace(/^url: /, '') : String(err));
+    }
+  }
+  return Object.freeze({ rawRetentionMs, rollupRetentionMs, maintenanceEveryMs, url });
 }

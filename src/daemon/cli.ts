@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigFileError } from '../config/daemon-config.js';
+import { parsePostgresUrl, PostgresUrlError } from '../storage/postgres/pg-connection.js';
+import { StoreSchemaError } from '../storage/postgres/pg-schema.js';
 import { createConsoleLogger } from './logger.js';
 import { DataDirError } from './data-dir.js';
 import { readConfigFile, startDaemon } from './main.js';
@@ -20,7 +22,12 @@ export interface ServeFlags {
   port: number;
   dataDir: string;
   token: string | null;
+  /** postgres://… from --store or VIGIL_STORE; null = storage.url in the config, else SQLite */
+  storeUrl: string | null;
 }
+
+/** exit code when the database's schema is newer than this program (docs/daemon.md) */
+export const EXIT_SCHEMA_TOO_NEW = 3;
 
 export class ServeUsageError extends Error {
   override readonly name = 'ServeUsageError';
@@ -32,6 +39,8 @@ export const SERVE_USAGE = `Usage: vigil serve [options]
   --host <addr>      listen address (default ${DEFAULT_HOST})
   --port <n>         listen port, 0 = any free port (default ${DEFAULT_PORT})
   --data-dir <dir>   where vigil.db lives (default ${DEFAULT_DATA_DIR})
+  --store <url>      postgres://user@host[:port]/db[?schema=name]: keep everything in Postgres
+                     (or env VIGIL_STORE, or storage.url in the config; default SQLite in --data-dir)
   --token <token>    API bearer token (or env VIGIL_API_TOKEN); required beyond loopback
   -h, --help         show this help
 
@@ -43,6 +52,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
   token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -102,7 +112,21 @@ export function parseServeFlags(argv: readonly string[], env: Readonly<Record<st
   if (token === null && !isLoopbackHost(host)) {
     throw new ServeUsageError(`--host: ${host} is beyond loopback; set --token or VIGIL_API_TOKEN so the API is not open to the network`);
   }
-  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token };
+  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, storeUrl: storeUrlOf(values, env) };
+}
+
+/** --store wins over VIGIL_STORE; either must be a postgres:// URL (the message names which). */
+function storeUrlOf(values: Map<string, string>, env: Readonly<Record<string, string | undefined>>): string | null {
+  const flag = values.get('--store');
+  const [field, url] = flag !== undefined ? ['--store', flag] : ['VIGIL_STORE', env.VIGIL_STORE];
+  if (url === undefined || url === '') return null;
+  try {
+    parsePostgresUrl(url, field);
+  } catch (err) {
+    if (err instanceof PostgresUrlError) throw new ServeUsageError(err.message);
+    throw err;
+  }
+  return url;
 }
 
 /** The embedded example config: examples/vigil.yaml at the package root (src or dist layout). */
@@ -139,6 +163,7 @@ export async function runServeCli(argv: string[]): Promise<number> {
     running = await startDaemon({ ...flags, configText: readConfigFile(path), configSource: path, env: process.env, log, readConfig });
   } catch (err) {
     if (err instanceof ConfigFileError || err instanceof DataDirError) return fail(err.message, 2);
+    if (err instanceof StoreSchemaError) return fail(err.message, EXIT_SCHEMA_TOO_NEW);
     const code = (err as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return fail(`--port/--host: cannot listen on ${flags.host}:${flags.port} (${code})`, 2);
     return fail(`could not start: ${err instanceof Error ? err.message : String(err)}`, 1);

@@ -55,6 +55,8 @@ export class Daemon implements DaemonHandle {
   private incidentWrites: Promise<void> = Promise.resolve();
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private degradedAt: number | null = null;
+  /** why the daemon is still starting (e.g. waiting for Postgres), shown on /readyz */
+  private startupNote: string | null = null;
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   defaults: TargetDefaults;
 
@@ -175,7 +177,13 @@ export class Daemon implements DaemonHandle {
 
   readiness(): Readiness {
     if (this.state === 'running') return { ready: true, reasons: [] };
-    return { ready: false, reasons: [this.state === 'created' ? 'starting' : 'shutting down'] };
+    if (this.state === 'created') return { ready: false, reasons: this.startupNote === null ? ['starting'] : ['starting', this.startupNote] };
+    return { ready: false, reasons: ['shutting down'] };
+  }
+
+  /** The composition root says what the start is waiting for (null: nothing in particular). */
+  setStartupNote(note: string | null): void {
+    this.startupNote = note;
   }
 
   /**

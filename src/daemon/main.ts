@@ -14,7 +14,7 @@ import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
-import { openWorkerSqliteStore } from '../storage/sqlite/worker-store.js';
+import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
 import { ensureDataDir, lockDataDir } from './data-dir.js';
@@ -23,6 +23,7 @@ import { createIncidentPort } from './incident-adapter.js';
 import type { Logger } from './logger.js';
 import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
+import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -32,6 +33,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly dataDir: string;
   readonly token: string | null;
+  /** postgres://… from --store/VIGIL_STORE (wins over storage.url); null = config, else SQLite */
+  readonly storeUrl?: string | null;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
@@ -61,10 +64,12 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
+  const storeUrl = options.storeUrl ?? config.storage.url;
   // Then, in order, everything that can refuse the start before the database is opened: a
-  // data dir that cannot be created, a data dir another daemon holds, a port in use.
-  ensureDataDir(options.dataDir);
-  const lock = lockDataDir(options.dataDir);
+  // data dir that cannot be created, a data dir another daemon holds, a port in use. With
+  // Postgres the data dir holds nothing (many nodes share the database): not created, not locked.
+  if (storeUrl === null) ensureDataDir(options.dataDir);
+  const lock = storeUrl === null ? lockDataDir(options.dataDir) : { release: () => undefined };
   let listener: ApiListener;
   try {
     listener = await listenApi({ host: options.host, port: options.port, token: options.token });
@@ -72,16 +77,19 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     lock.release();
     throw err;
   }
-  let store: Store;
+  let opened: DaemonStore;
   try {
-    store = await openWorkerSqliteStore({ path: join(options.dataDir, 'vigil.db') });
+    opened = await openDaemonStore(storeUrl, join(options.dataDir, 'vigil.db'), log, `${options.host}:${options.port}`);
   } catch (err) {
     await listener.close();
     lock.release();
     throw err;
   }
+  const { store } = opened;
   const pipeline = new ResultBatcher({
     sink: store,
+    // Postgres away: keep results (up to the bound) and retry, instead of dropping each batch
+    ...(opened.postgres === null ? {} : { isOutage: isPostgresOutage }),
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
   });
   const breaker = createCircuitBreaker();
@@ -111,9 +119,21 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
   if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
-  const startReport = await daemon.start(config);
+  let startReport: ConfigApplyReport;
+  try {
+    // the API answers (/readyz: not ready, with the reason) while Postgres is not reachable
+    if (opened.postgres !== null) await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
+    startReport = await daemon.start(config);
+  } catch (err) {
+    await api.close();
+    await daemon.shutdown(0);
+    loopDelay.close();
+    await Promise.all([clients.guarded.close(), clients.private.close()]);
+    lock.release();
+    throw err;
+  }
   const maintenance = startMaintenance(store, config, log, options.maintenanceNowMs);
-  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${options.dataDir})`);
+  log.info(`vigil serve: ${daemon.listTargets().length} targets, API on ${api.url} (config: ${options.configSource}, data: ${opened.description})`);
 
   return {
     daemon,

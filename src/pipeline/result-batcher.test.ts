@@ -132,4 +132,32 @@ describe('ResultBatcher', () => {
   it('refuses nonsense options', () => {
     assert.throws(() => new ResultBatcher({ sink: new ControlledSink(), batchSize: 0 }), /batchSize: expected a positive integer/);
   });
+
+  it('during an outage keeps results up to maxBuffered (oldest dropped, counted), then writes them in order', async () => {
+    const sink = new ControlledSink();
+    sink.failuresLeft = 7; // attempts 1-2 of batch 1, then requeued rounds
+    const batcher = new ResultBatcher({
+      sink, batchSize: 4, flushIntervalMs: 5, maxBuffered: 10, maxAttempts: 2, retryBaseMs: 1, maxOutageBackoffMs: 10,
+      isOutage: (err) => err instanceof Error && /locked/.test(err.message),
+    });
+    for (let i = 0; i < 14; i += 1) batcher.write(at(i));
+    await batcher.flush();
+    const c = batcher.counters();
+    // 14 accepted, a 10-result bound: the 4 oldest went (4 at write), nothing dropped as flush_failed
+    assert.deepEqual([c.written, c.dropped.buffer_full, c.dropped.flush_failed, c.queued], [10, 4, 0, 0]);
+    assert.deepEqual(sink.batches.flat().map((r) => r.result.startedAt - 1_000_000), [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    assertBalanced(c);
+    await batcher.close();
+  });
+
+  it('drops (flush_failed) a batch whose error is not an outage, even with isOutage set', async () => {
+    const sink = new ControlledSink();
+    sink.failuresLeft = 2;
+    const batcher = new ResultBatcher({ sink, batchSize: 3, flushIntervalMs: 5, maxAttempts: 2, retryBaseMs: 1, isOutage: () => false });
+    for (let i = 0; i < 3; i += 1) batcher.write(at(i));
+    await batcher.flush();
+    const c = batcher.counters();
+    assert.deepEqual([c.written, c.dropped.flush_failed, c.flushFailures], [0, 3, 2]);
+    await batcher.close();
+  });
 });

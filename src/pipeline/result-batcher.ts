@@ -14,6 +14,16 @@ export interface BatcherOptions {
   maxAttempts?: number;
   /** backoff before retry n is retryBaseMs × 2^(n−1); default 100 */
   retryBaseMs?: number;
+  /**
+   * A batch whose last attempt failed with an error this says is an outage (the database
+   * is unreachable) goes back in front of the queue instead of being dropped; flushing
+   * resumes after a backoff up to maxOutageBackoffMs. While the outage lasts the queue holds
+   * at most maxBuffered results, the oldest dropped (counted as buffer_full). Errors it
+   * rejects (a bad row) still drop the batch as flush_failed. Default: never requeue.
+   */
+  isOutage?: (err: unknown) => boolean;
+  /** longest wait between flushes during an outage; default 5,000 */
+  maxOutageBackoffMs?: number;
   /** told about every failed attempt (for logs); must not throw */
   onFlushError?: (err: unknown, attempt: number, batchSize: number) => void;
 }
@@ -23,6 +33,7 @@ const DEFAULT_FLUSH_INTERVAL_MS = 500;
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_RETRY_BASE_MS = 100;
 const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
+const DEFAULT_MAX_OUTAGE_BACKOFF_MS = 5_000;
 
 type Waiter = { target: number; resolve: () => void };
 
@@ -38,6 +49,11 @@ export class ResultBatcher implements ResultPipeline {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly onFlushError: BatcherOptions['onFlushError'];
+  private readonly isOutage: BatcherOptions['isOutage'];
+  private readonly maxOutageBackoffMs: number;
+  /** consecutive batches requeued by an outage (0 = healthy) */
+  private outageRounds = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
   private readonly queue: ResultQueue<StoredResult>;
   private readonly stats: PipelineCounters;
   private waiters: Waiter[] = [];
@@ -54,6 +70,8 @@ export class ResultBatcher implements ResultPipeline {
     this.maxAttempts = positive('maxAttempts', options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.retryBaseMs = positive('retryBaseMs', options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS);
     this.onFlushError = options.onFlushError;
+    this.isOutage = options.isOutage;
+    this.maxOutageBackoffMs = positive('maxOutageBackoffMs', options.maxOutageBackoffMs ?? DEFAULT_MAX_OUTAGE_BACKOFF_MS);
     this.queue = new ResultQueue(positive('maxBuffered', options.maxBuffered ?? 8 * this.batchSize));
     this.stats = {
       queued: 0, accepted: 0, written: 0, dropped: { buffer_full: 0, flush_failed: 0, closed: 0 },
@@ -86,6 +104,8 @@ export class ResultBatcher implements ResultPipeline {
     await Promise.race([this.flush(), new Promise<void>((resolve) => (deadline = setTimeout(resolve, deadlineMs)))]);
     clearTimeout(deadline);
     this.clearTimer();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     // what is still buffered will not be written; a batch in flight stays counted as
     // queued until its attempt settles (it may still commit)
     this.drop('closed', this.queue.drain().length);
@@ -118,7 +138,7 @@ export class ResultBatcher implements ResultPipeline {
 
   /** Starts a flush when one is due, else arms the interval timer. One flush at a time. */
   private pump(): void {
-    if (this.isFlushing || this.queue.size === 0) return;
+    if (this.isFlushing || this.queue.size === 0 || this.retryTimer !== null) return;
     const isDue = this.queue.size >= this.batchSize || this.isTimerDue || this.waiters.length > 0 || this.isClosed;
     if (!isDue) {
       this.timer ??= setTimeout(() => {
@@ -150,6 +170,7 @@ export class ResultBatcher implements ResultPipeline {
         this.stats.lastFlushMs = performance.now() - startedMs;
         this.stats.flushes += 1;
         this.stats.written += batch.length;
+        this.outageRounds = 0;
         return;
       } catch (err) {
         this.stats.flushFailures += 1;
@@ -160,12 +181,27 @@ export class ResultBatcher implements ResultPipeline {
         }
         if (attempt >= this.maxAttempts) {
           this.inFlight = 0;
+          if (!this.isClosed && this.isOutage?.(err) === true) {
+            this.requeue(batch);
+            return;
+          }
           this.drop('flush_failed', batch.length);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.retryBaseMs * 2 ** (attempt - 1)));
       }
     }
+  }
+
+  /** An outage: the batch waits in front of the queue, the next flush after a backoff. */
+  private requeue(batch: StoredResult[]): void {
+    this.drop('buffer_full', this.queue.unshift(batch));
+    this.outageRounds += 1;
+    const delayMs = Math.min(this.maxOutageBackoffMs, this.retryBaseMs * 2 ** Math.min(this.outageRounds + this.maxAttempts - 1, 20));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.pump();
+    }, delayMs);
   }
 
   private clearTimer(): void {

@@ -24,6 +24,20 @@ export class ResultQueue<T> {
     return 1;
   }
 
+  /**
+   * Puts items back in front (a batch whose write failed: they are older than what waits).
+   * Returns how many were evicted to stay within capacity: the oldest, so from these first.
+   */
+  unshift(items: readonly T[]): number {
+    if (items.length === 0) return 0;
+    this.items = [...items, ...this.items.slice(this.head)];
+    this.head = 0;
+    const evicted = Math.max(0, this.size - this.capacity);
+    this.head = evicted;
+    this.compact();
+    return evicted;
+  }
+
   /** Removes and returns up to n of the oldest items. */
   take(n: number): T[] {
     const out = this.items.slice(this.head, this.head + n);

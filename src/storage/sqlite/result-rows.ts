@@ -37,11 +37,11 @@ export interface Interners {
   tls: Interner;
 }
 
-function toUs(ms: number | null): number | null {
+export function toUs(ms: number | null): number | null {
   return ms === null ? null : Math.round(ms * 1000);
 }
 
-function fromUs(us: number | null): number | null {
+export function fromUs(us: number | null): number | null {
   return us === null ? null : us / 1000;
 }
 

@@ -8,7 +8,7 @@ import type { Meta } from './meta.js';
 import { decodePhases, encodePhases } from './rollup-codec.js';
 import { PHASE_COLUMNS } from './summaries.js';
 
-const DEFAULT_ROLLUP_GRACE_MS = 5 * 60_000;
+export const DEFAULT_ROLLUP_GRACE_MS = 5 * 60_000;
 /** retention deletes in chunks so it never holds the write lock for long */
 const DELETE_CHUNK_ROWS = 10_000;
 

@@ -1,0 +1,162 @@
+import type pg from 'pg';
+import type { CheckResult, TlsInfo } from '../../domain/check-result.js';
+import { errorFamilyOf } from '../../domain/error-kind.js';
+import type { ErrorKind, ErrorPhase } from '../../domain/error-kind.js';
+import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
+import { fromUs, toUs } from '../sqlite/result-rows.js';
+import { sqlState } from './pg-connection.js';
+import type { PgInterner } from './pg-interner.js';
+import { NO_PARTITION_STATE, type ResultPartitions } from './pg-partitions.js';
+
+export interface PgInterners {
+  targets: PgInterner;
+  endpoints: PgInterner;
+  tls: PgInterner;
+}
+
+interface ResultRow {
+  id: number;
+  target_key: number;
+  started_at: number;
+  due_at: number;
+  status: CheckResult['status'];
+  error_kind: string | null;
+  error_phase: string | null;
+  status_code: number | null;
+  http_version: string | null;
+  total_us: number;
+  dns_us: number | null;
+  connect_us: number | null;
+  tls_us: number | null;
+  ttfb_us: number | null;
+  receive_us: number | null;
+  response_bytes: number | null;
+  connection_reused: boolean;
+  sched_lag_us: number;
+  loop_delay_us: number;
+  endpoint_key: number;
+  tls_key: number | null;
+  detail: string | null;
+  in_maintenance: boolean | null;
+}
+
+/** Column, its array type for unnest, and how a StoredResult fills it. */
+const COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['target_key', 'int4'], ['started_at', 'int8'], ['due_at', 'int8'], ['status', 'text'], ['error_kind', 'text'],
+  ['error_phase', 'text'], ['status_code', 'int2'], ['http_version', 'text'], ['total_us', 'int8'], ['dns_us', 'int8'],
+  ['connect_us', 'int8'], ['tls_us', 'int8'], ['ttfb_us', 'int8'], ['receive_us', 'int8'], ['response_bytes', 'int8'],
+  ['connection_reused', 'bool'], ['sched_lag_us', 'int8'], ['loop_delay_us', 'int8'], ['endpoint_key', 'int4'],
+  ['tls_key', 'int4'], ['detail', 'text'], ['in_maintenance', 'bool'],
+];
+
+/**
+ * One INSERT … SELECT FROM unnest($1::int4[], $2::int8[], …) per batch: 21 array
+ * parameters whatever the batch size, one statement (so all rows or none), one plan.
+ */
+const INSERT_SQL = `INSERT INTO results (${COLUMNS.map((c) => c[0]).join(', ')})
+  SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+
+const endpointOf = (r: CheckResult): string => `${r.kind} ${r.target}`;
+
+export class PgResultsRepo {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly interners: PgInterners,
+    private readonly partitions: ResultPartitions,
+  ) {}
+
+  async insert(batch: readonly StoredResult[]): Promise<void> {
+    if (batch.length === 0) return;
+    const { targets, endpoints, tls } = this.interners;
+    await targets.ensure(batch.map((b) => b.targetId));
+    await endpoints.ensure(batch.map((b) => endpointOf(b.result)));
+    await tls.ensure(batch.flatMap((b) => (b.result.tls === null ? [] : [JSON.stringify(b.result.tls)])));
+    const columns: unknown[][] = COLUMNS.map(() => new Array<unknown>(batch.length));
+    batch.forEach((item, i) => {
+      const r = item.result;
+      const t = r.timings;
+      const row = [
+        targets.keyOf(item.targetId), r.startedAt, item.dueAt, r.status, r.errorKind, r.errorPhase, r.statusCode, r.httpVersion,
+        toUs(t.totalMs), toUs(t.dnsMs), toUs(t.connectMs), toUs(t.tlsMs), toUs(t.ttfbMs), toUs(t.receiveMs), r.responseBytes,
+        r.connectionReused, toUs(item.schedulingLagMs), toUs(item.loopDelayMs), endpoints.keyOf(endpointOf(r)),
+        r.tls === null ? null : tls.keyOf(JSON.stringify(r.tls)), r.detail, item.inMaintenance === true ? true : null,
+      ];
+      for (let c = 0; c < row.length; c += 1) (columns[c] as unknown[])[i] = row[c];
+    });
+    await this.partitions.ensureFor(batch.map((b) => b.result.startedAt));
+    try {
+      await this.pool.query(INSERT_SQL, columns);
+    } catch (err) {
+      if (sqlState(err) !== NO_PARTITION_STATE) throw err;
+      // another node's retention dropped a partition this node believed in
+      this.partitions.forget();
+      await this.partitions.ensureFor(batch.map((b) => b.result.startedAt));
+      await this.pool.query(INSERT_SQL, columns);
+    }
+  }
+
+  async query(q: ResultQuery): Promise<ResultPage> {
+    const limit = pageLimit(q.limit);
+    const key = await this.interners.targets.find(q.targetId);
+    if (key === null) return { items: [], nextCursor: null };
+    const base = 'SELECT * FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3';
+    const order = 'ORDER BY started_at DESC, id DESC';
+    let rows: ResultRow[];
+    if (q.cursor === undefined || q.cursor === null) {
+      rows = (await this.pool.query<ResultRow>(`${base} ${order} LIMIT $4`, [key, q.fromMs, q.toMs, limit + 1])).rows;
+    } else {
+      const [startedAt, id] = decodeCursor(q.cursor);
+      const sql = `${base} AND started_at <= $4 AND (started_at, id) < ($4, $5) ${order} LIMIT $6`;
+      rows = (await this.pool.query<ResultRow>(sql, [key, q.fromMs, q.toMs, startedAt, id, limit + 1])).rows;
+    }
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    await this.interners.targets.resolveKeys(page.map((r) => r.target_key));
+    await this.interners.endpoints.resolveKeys(page.map((r) => r.endpoint_key));
+    await this.interners.tls.resolveKeys(page.flatMap((r) => (r.tls_key === null ? [] : [r.tls_key])));
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => this.fromRow(row)),
+      nextCursor: hasMore && last !== undefined ? encodeCursor(last.started_at, last.id) : null,
+    };
+  }
+
+  private fromRow(row: ResultRow): StoredResult {
+    const endpoint = this.interners.endpoints.valueOf(row.endpoint_key);
+    const space = endpoint.indexOf(' ');
+    const errorKind = row.error_kind as ErrorKind | null;
+    const result: CheckResult = {
+      kind: endpoint.slice(0, space) as CheckResult['kind'],
+      target: endpoint.slice(space + 1),
+      startedAt: row.started_at,
+      status: row.status,
+      httpVersion: row.http_version as CheckResult['httpVersion'],
+      statusCode: row.status_code,
+      responseBytes: row.response_bytes,
+      timings: {
+        dnsMs: fromUs(row.dns_us),
+        connectMs: fromUs(row.connect_us),
+        tlsMs: fromUs(row.tls_us),
+        ttfbMs: fromUs(row.ttfb_us),
+        receiveMs: fromUs(row.receive_us),
+        totalMs: row.total_us / 1000,
+      },
+      errorKind,
+      errorFamily: errorKind === null ? null : errorFamilyOf(errorKind),
+      errorPhase: row.error_phase as ErrorPhase | null,
+      detail: row.detail,
+      connectionReused: row.connection_reused,
+      tls: row.tls_key === null ? null : (JSON.parse(this.interners.tls.valueOf(row.tls_key)) as TlsInfo),
+    };
+    const stored: StoredResult = {
+      targetId: this.interners.targets.valueOf(row.target_key),
+      result,
+      dueAt: row.due_at,
+      schedulingLagMs: row.sched_lag_us / 1000,
+      loopDelayMs: row.loop_delay_us / 1000,
+    };
+    if (row.in_maintenance === true) stored.inMaintenance = true;
+    return stored;
+  }
+}

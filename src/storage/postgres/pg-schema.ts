@@ -1,0 +1,140 @@
+/**
+ * The Postgres schema, as numbered migrations. `vigil_schema` records each one applied. A
+ * migration never changes once released: add a new one instead.
+ *
+ * Migrations run in ONE transaction that first takes a transaction-scoped advisory lock, so
+ * two nodes starting at once apply them once: the second waits on the lock, then sees the
+ * version already there. A database whose version is newer than this program's is refused.
+ *
+ * Results are partitioned by day on started_at (epoch ms): retention drops whole partitions
+ * instead of deleting rows, and a one-target window touches one or two partitions.
+ */
+import type pg from 'pg';
+import { inTransaction } from './pg-connection.js';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE targets (
+    id text PRIMARY KEY,
+    name text NOT NULL CONSTRAINT targets_name_key UNIQUE,
+    input jsonb NOT NULL,
+    interval_ms integer NOT NULL,
+    tags text[] NOT NULL,
+    enabled boolean NOT NULL,
+    confirmations integer NOT NULL,
+    source text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  -- repeated strings interned to small keys (as in the SQLite store); never deleted
+  CREATE TABLE target_keys (key integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, value text NOT NULL UNIQUE);
+  CREATE TABLE endpoints (key integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, value text NOT NULL UNIQUE);
+  CREATE TABLE tls_infos (key integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, value text NOT NULL UNIQUE);
+  CREATE TABLE results (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    target_key integer NOT NULL,
+    started_at bigint NOT NULL,
+    due_at bigint NOT NULL,
+    status text NOT NULL,
+    error_kind text,
+    error_phase text,
+    status_code smallint,
+    http_version text,
+    total_us bigint NOT NULL,
+    dns_us bigint,
+    connect_us bigint,
+    tls_us bigint,
+    ttfb_us bigint,
+    receive_us bigint,
+    response_bytes bigint,
+    connection_reused boolean NOT NULL,
+    sched_lag_us bigint NOT NULL,
+    loop_delay_us bigint NOT NULL,
+    endpoint_key integer NOT NULL,
+    tls_key integer,
+    detail text,
+    -- true when the check ran inside a maintenance window; NULL (free) otherwise
+    in_maintenance boolean
+  ) PARTITION BY RANGE (started_at);
+  -- one target's pages (keyset on started_at, id) and uptime counts (index-only)
+  CREATE INDEX results_by_target_time ON results (target_key, started_at, id) INCLUDE (status, in_maintenance);
+  -- the rollup job reads one hour across targets: rows arrive in time order, BRIN is tiny
+  CREATE INDEX results_by_time ON results USING brin (started_at) WITH (pages_per_range = 32);
+  CREATE TABLE rollups (
+    target_key integer NOT NULL,
+    hour_start bigint NOT NULL,
+    up integer NOT NULL,
+    degraded integer NOT NULL,
+    down integer NOT NULL,
+    error integer NOT NULL,
+    maintenance integer NOT NULL DEFAULT 0,
+    phases text NOT NULL,
+    PRIMARY KEY (target_key, hour_start)
+  );
+  CREATE INDEX rollups_by_hour ON rollups (hour_start);
+  CREATE TABLE incidents (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target_id text NOT NULL,
+    opened_at bigint NOT NULL,
+    closed_at bigint,
+    error_kind text,
+    last_error_kind text,
+    last_detail text,
+    failure_count integer NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE UNIQUE INDEX incidents_one_open ON incidents (target_id) WHERE closed_at IS NULL;
+  CREATE INDEX incidents_order ON incidents ((closed_at IS NULL), opened_at, id);
+  CREATE INDEX incidents_by_target ON incidents (target_id, (closed_at IS NULL), opened_at, id);
+  -- raw_floor_ms: raw results exist for every time >= this; rollup_watermark_ms: every hour
+  -- before this is rolled up
+  CREATE TABLE meta (key text PRIMARY KEY, value bigint);
+  CREATE TABLE maintenance_windows (
+    id text PRIMARY KEY,
+    source text NOT NULL,
+    input jsonb NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
+];
+
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The database was written by a newer Vigil: refusing is the only safe move. */
+export class StoreSchemaError extends Error {
+  override readonly name = 'StoreSchemaError';
+  constructor(
+    readonly foundVersion: number,
+    readonly supportedVersion: number,
+    where: string,
+  ) {
+    super(`${where} has schema version ${foundVersion}, newer than this program supports (${supportedVersion}); upgrade vigil (refusing to start)`);
+  }
+}
+
+/** Advisory lock keys are derived from the schema name, so stores in other schemas never contend. */
+export function lockKeySql(purpose: string): string {
+  return `hashtext(current_schema() || ':${purpose}')`;
+}
+
+/**
+ * Creates the schema if needed and applies the missing migrations; returns the version.
+ * Throws StoreSchemaError for a newer database.
+ */
+export async function migratePostgres(pool: pg.Pool, schema: string): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    // the schema may not exist yet, so the lock key names it explicitly
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}:migrate`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS vigil_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM vigil_schema');
+    const current = rows[0]?.v ?? 0;
+    if (current > PG_SCHEMA_VERSION) throw new StoreSchemaError(current, PG_SCHEMA_VERSION, `postgres schema "${schema}"`);
+    for (let version = current; version < PG_SCHEMA_VERSION; version += 1) {
+      await client.query(MIGRATIONS[version] as string);
+      await client.query('INSERT INTO vigil_schema (version) VALUES ($1)', [version + 1]);
+    }
+    return PG_SCHEMA_VERSION;
+  });
+}

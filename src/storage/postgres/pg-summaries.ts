@@ -1,0 +1,104 @@
+import type pg from 'pg';
+import { exactLatency, LatencyHistogram } from '../latency-histogram.js';
+import type { LatencySummary, Phase, PhaseLatency, UptimeSummary, UptimeWindow } from '../store.js';
+import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
+import { floorHour } from '../sqlite/meta.js';
+import { decodePhases } from '../sqlite/rollup-codec.js';
+import { PHASE_COLUMNS } from '../sqlite/summaries.js';
+import type { PgInterner } from './pg-interner.js';
+import { readMeta } from './pg-meta.js';
+
+type StatusCounts = { up: number; degraded: number; down: number; error: number; maintenance: number };
+
+/**
+ * Uptime and latency of one target, as in the SQLite store: a window splits at the raw
+ * floor; raw rows (exact) after it, hourly rollups before it. Both reads are range scans of
+ * results_by_target_time / the rollups primary key (plans in docs/storage.md).
+ */
+export class PgSummaries {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly targets: PgInterner,
+  ) {}
+
+  private async split(fromMs: number): Promise<{ rollupFromMs: number | null; rawFromMs: number }> {
+    const floor = await readMeta(this.pool, 'raw_floor_ms');
+    if (floor === null || fromMs >= floor) return { rollupFromMs: null, rawFromMs: fromMs };
+    return { rollupFromMs: floorHour(fromMs), rawFromMs: floor };
+  }
+
+  async uptime(targetId: string, window: UptimeWindow, nowMs: number): Promise<UptimeSummary> {
+    const toMs = nowMs;
+    const fromMs = nowMs - UPTIME_WINDOW_MS[window];
+    const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 };
+    const key = await this.targets.find(targetId);
+    const split = await this.split(fromMs);
+    if (key !== null) {
+      if (split.rollupFromMs !== null) {
+        const { rows } = await this.pool.query<StatusCounts>(
+          `SELECT coalesce(sum(up), 0)::int8 AS up, coalesce(sum(degraded), 0)::int8 AS degraded, coalesce(sum(down), 0)::int8 AS down,
+             coalesce(sum(error), 0)::int8 AS error, coalesce(sum(maintenance), 0)::int8 AS maintenance FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3`,
+          [key, split.rollupFromMs, split.rawFromMs],
+        );
+        const r = rows[0] as StatusCounts;
+        for (const s of ['up', 'degraded', 'down', 'error', 'maintenance'] as const) counts[s] += r[s];
+      }
+      // results inside a maintenance window count apart, never as up or down
+      const { rows } = await this.pool.query<{ status: 'up' | 'degraded' | 'down' | 'error'; m: boolean | null; n: number }>(
+        `SELECT status, in_maintenance AS m, count(*) AS n FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3
+         GROUP BY status, in_maintenance`,
+        [key, split.rawFromMs, toMs],
+      );
+      for (const row of rows) counts[row.m === true ? 'maintenance' : row.status] += row.n;
+    }
+    const total = counts.up + counts.degraded + counts.down + counts.error;
+    const upCount = counts.up + counts.degraded;
+    return {
+      targetId, fromMs, toMs, total, up: upCount, degraded: counts.degraded, down: counts.down, error: counts.error, maintenance: counts.maintenance,
+      uptimePct: total === 0 ? null : (upCount / total) * 100,
+      approximate: split.rollupFromMs !== null,
+    };
+  }
+
+  async latency(targetId: string, fromMs: number, toMs: number): Promise<LatencySummary> {
+    const values = PHASES.map(() => [] as number[]);
+    const key = await this.targets.find(targetId);
+    const split = await this.split(fromMs);
+    let rollups: string[] = [];
+    if (key !== null) {
+      const columns = PHASES.map((p) => PHASE_COLUMNS[p]).join(', ');
+      const { rows } = await this.pool.query<unknown[]>({
+        text: `SELECT ${columns} FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3`,
+        values: [key, split.rawFromMs, toMs],
+        rowMode: 'array',
+      });
+      for (const row of rows) {
+        for (let i = 0; i < PHASES.length; i += 1) {
+          const us = row[i] as number | null;
+          if (us !== null) (values[i] as number[]).push(us / 1000);
+        }
+      }
+      if (split.rollupFromMs !== null) {
+        const r = await this.pool.query<{ phases: string }>(
+          'SELECT phases FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3',
+          [key, split.rollupFromMs, split.rawFromMs],
+        );
+        rollups = r.rows.map((x) => x.phases);
+      }
+    }
+    const approximate = rollups.length > 0;
+    const phases = {} as Record<Phase, PhaseLatency>;
+    PHASES.forEach((phase, i) => {
+      const raw = values[i] as number[];
+      if (!approximate) {
+        phases[phase] = exactLatency(raw);
+        return;
+      }
+      const histogram = new LatencyHistogram();
+      for (const v of raw) histogram.record(v);
+      for (const json of rollups) histogram.merge(decodePhases(json)[phase]);
+      phases[phase] = histogram.summarize();
+    });
+    return { targetId, fromMs, toMs, phases, approximate };
+  }
+}

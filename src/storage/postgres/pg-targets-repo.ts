@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import type { NewTarget, TargetPatch, TargetRecord, UpsertOutcome } from '../store.js';
+import { StoreConflictError } from '../store.js';
+import { validateTarget } from '../target-validation.js';
+import { inTransaction, sqlState } from './pg-connection.js';
+
+interface TargetRow {
+  id: string;
+  name: string;
+  input: TargetRecord['input'];
+  interval_ms: number;
+  tags: string[];
+  enabled: boolean;
+  confirmations: number;
+  source: 'config' | 'api';
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(row: TargetRow): TargetRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    input: row.input,
+    intervalMs: row.interval_ms,
+    tags: row.tags,
+    enabled: row.enabled,
+    confirmations: row.confirmations,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at';
+/** names sort bytewise (COLLATE "C"), as in SQLite, whatever the database's collation */
+const SELECT_ALL = `SELECT ${COLUMNS} FROM targets ORDER BY name COLLATE "C"`;
+
+function params(t: TargetRecord): unknown[] {
+  return [t.id, t.name, JSON.stringify(t.input), t.intervalMs, t.tags, t.enabled, t.confirmations, t.source, t.createdAt, t.updatedAt];
+}
+
+/** Turns a unique violation into a conflict that names the field. */
+function asConflict(err: unknown, target: NewTarget): unknown {
+  if (sqlState(err) !== '23505') return err;
+  const constraint = (err as { constraint?: string }).constraint;
+  if (constraint === 'targets_name_key') return new StoreConflictError('name', `name: a target named ${JSON.stringify(target.name)} already exists`);
+  if (constraint === 'targets_pkey') return new StoreConflictError('id', `id: a target with id ${JSON.stringify(target.id)} already exists`);
+  return err;
+}
+
+/** Keeps only the record's own fields (callers may pass API objects with extras). */
+function clean(t: NewTarget): NewTarget {
+  return { id: t.id, name: t.name, input: t.input, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: t.source };
+}
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export class PgTargetsRepo {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(): Promise<TargetRecord[]> {
+    return (await this.pool.query<TargetRow>(SELECT_ALL)).rows.map(fromRow);
+  }
+
+  async get(id: string, db: Queryable = this.pool): Promise<TargetRecord | null> {
+    const { rows } = await db.query<TargetRow>(`SELECT ${COLUMNS} FROM targets WHERE id = $1`, [id]);
+    return rows[0] === undefined ? null : fromRow(rows[0]);
+  }
+
+  async create(target: NewTarget, nowMs: number): Promise<TargetRecord> {
+    validateTarget(target);
+    const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
+    try {
+      await this.pool.query(`INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`, params(record));
+    } catch (err) {
+      throw asConflict(err, target);
+    }
+    return record;
+  }
+
+  async update(id: string, patch: TargetPatch, nowMs: number): Promise<TargetRecord | null> {
+    const current = await this.get(id);
+    if (current === null) return null;
+    const merged = { ...current, ...patch, id };
+    validateTarget(merged);
+    const next = { ...clean(merged), createdAt: current.createdAt, updatedAt: nowMs };
+    try {
+      const { rowCount } = await this.pool.query(
+        `UPDATE targets SET name = $2, input = $3::jsonb, interval_ms = $4, tags = $5, enabled = $6, confirmations = $7, source = $8, updated_at = $10
+         WHERE id = $1 AND created_at = $9`,
+        params(next),
+      );
+      // deleted (or deleted and re-created) by another node since the read
+      if (rowCount === 0) return null;
+    } catch (err) {
+      throw asConflict(err, next);
+    }
+    return next;
+  }
+
+  /** Creates or replaces in one statement, keeping created_at (config reload). */
+  async upsert(target: NewTarget, nowMs: number, db: Queryable = this.pool): Promise<TargetRecord> {
+    validateTarget(target);
+    const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
+    try {
+      const { rows } = await db.query<{ created_at: number }>(
+        `INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, input = excluded.input, interval_ms = excluded.interval_ms,
+           tags = excluded.tags, enabled = excluded.enabled, confirmations = excluded.confirmations, source = excluded.source,
+           updated_at = excluded.updated_at
+         RETURNING created_at`,
+        params(record),
+      );
+      return { ...record, createdAt: rows[0]?.created_at ?? nowMs };
+    } catch (err) {
+      throw asConflict(err, target);
+    }
+  }
+
+  /** One transaction; each target in its own savepoint, so a refused one rolls back alone. */
+  async upsertMany(list: readonly NewTarget[], nowMs: number): Promise<UpsertOutcome[]> {
+    if (list.length === 0) return [];
+    return inTransaction(this.pool, async (client) => {
+      const out: UpsertOutcome[] = [];
+      for (const target of list) {
+        await client.query('SAVEPOINT upsert_one');
+        try {
+          out.push({ ok: true, record: await this.upsert(target, nowMs, client) });
+          await client.query('RELEASE SAVEPOINT upsert_one');
+        } catch (err) {
+          await client.query('ROLLBACK TO SAVEPOINT upsert_one');
+          if (!(err instanceof Error && 'field' in err)) throw err;
+          out.push({ ok: false, field: String((err as { field: unknown }).field), message: err.message });
+        }
+      }
+      return out;
+    });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('DELETE FROM targets WHERE id = $1', [id]);
+    return (rowCount ?? 0) > 0;
+  }
+}
