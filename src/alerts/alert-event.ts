@@ -1,4 +1,5 @@
 import type { ErrorKind } from '../domain/error-kind.js';
+import type { IncidentEvent } from '../incidents/incident-events.js';
 
 /** The target fields an alert may show: no spec, so no credentials. */
 interface AlertTarget {
@@ -22,6 +23,8 @@ export type AlertEvent =
       readonly at: number;
       readonly target: AlertTarget;
       readonly durationMs: number | null;
+      /** recovered: the target's own good results; target_removed: deleted while down */
+      readonly reason: 'recovered' | 'target_removed';
     }
   | {
       /** many unrelated hosts failed with transport errors at once: the probe is suspect */
@@ -41,3 +44,14 @@ export type AlertEvent =
       readonly suppressedAlerts: number;
     };
 
+/**
+ * The alert an incident event sends, or null when it sends none (updates of an open
+ * incident are stored, not paged). The one place incident events become alerts.
+ */
+export function alertOfIncident(target: AlertTarget, event: IncidentEvent): AlertEvent | null {
+  if (event.type === 'opened') {
+    return { type: 'incident_opened', at: event.at, target, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
+  }
+  if (event.type === 'resolved') return { type: 'incident_resolved', at: event.at, target, durationMs: event.durationMs, reason: event.reason };
+  return null;
+}

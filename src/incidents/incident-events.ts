@@ -14,6 +14,8 @@ export type IncidentEvent =
       detail: string | null;
       /** bad results that confirmed it */
       failureCount: number;
+      /** every one of those was taken while the probe was degraded: the probe may be the cause */
+      probeDegraded: boolean;
     }
   | {
       /** emitted while down when the error kind changes (not for every new detail text) */
@@ -37,5 +39,9 @@ export type IncidentEvent =
       /** the last bad result's error kind and detail (detail changes emit no event) */
       lastErrorKind: ErrorKind | null;
       lastDetail: string | null;
+      /** recovered: good results; target_removed: the target was deleted while down */
+      reason: ResolveReason;
     };
+
+type ResolveReason = 'recovered' | 'target_removed';
 
