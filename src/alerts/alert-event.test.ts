@@ -8,7 +8,7 @@ const target = { id: 'web', name: 'Web', tags: ['prod'] };
 test('incident events become alerts in one place: opened and resolved page, updates do not', () => {
   const rows: Array<[IncidentEvent, unknown]> = [
     [
-      { type: 'opened', targetId: 'web', at: 1_000, errorKind: 'timeout', detail: 'no headers', failureCount: 2 },
+      { type: 'opened', targetId: 'web', at: 1_000, errorKind: 'timeout', detail: 'no headers', failureCount: 2, probeDegraded: false },
       { type: 'incident_opened', at: 1_000, target, errorKind: 'timeout', detail: 'no headers', failureCount: 2 },
     ],
     [
