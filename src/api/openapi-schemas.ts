@@ -51,6 +51,7 @@ const httpCheckInput: Schema = {
     connection: { enum: ['fresh', 'pooled'] },
     http2: { enum: ['alpn', 'prior-knowledge'] },
     ...certExpiryProps,
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: 'Gatus-style assertions, e.g. "[STATUS] == 200", "[BODY].status == UP" (docs/checks.md)' },
   },
 };
 
