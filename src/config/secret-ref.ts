@@ -19,13 +19,13 @@ export interface SecretSource {
 }
 
 /** Secret files larger than this are refused (a secret is a line, not a document). */
-export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
 const REFERENCE = /\$\{(env|file):([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export type Resolved = { readonly ok: true; readonly value: string; readonly secrets: readonly string[] } | { readonly ok: false; readonly message: string };
 
-export function hasReference(text: string): boolean {
+function hasReference(text: string): boolean {
   return text.includes('${env:') || text.includes('${file:');
 }
 

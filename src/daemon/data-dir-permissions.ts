@@ -10,8 +10,8 @@ import { chmodSync, closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
 
-export const DATA_DIR_MODE = 0o700;
-export const DATA_FILE_MODE = 0o600;
+const DATA_DIR_MODE = 0o700;
+const DATA_FILE_MODE = 0o600;
 
 /**
  * Tightens an existing data dir (created by ensureDataDir, src/daemon/data-dir.ts) and the

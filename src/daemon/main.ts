@@ -212,7 +212,7 @@ function apiAccess(options: ServeOptions, config: DaemonConfig): { tokens: ApiTo
   return { tokens: [...fromFlags, ...config.api.tokens], allowedHosts: [...(options.allowedHosts ?? []), ...config.api.allowedHosts] };
 }
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

@@ -26,11 +26,11 @@ const SECRET_PARAM = /token|secret|passw|pwd|api[-_]?key|^key$|^sig$|signature|s
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>()]+/gi;
 const SCHEME_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
-export function isSecretHeaderName(name: string): boolean {
+function isSecretHeaderName(name: string): boolean {
   return SECRET_HEADER.test(name);
 }
 
-export function isSecretParamName(name: string): boolean {
+function isSecretParamName(name: string): boolean {
   return SECRET_PARAM.test(name);
 }
 
@@ -78,7 +78,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Replaces each known secret value (longest first, so a value inside another is not half-hidden). */
-export function redactKnown(text: string, known: readonly string[]): string {
+function redactKnown(text: string, known: readonly string[]): string {
   if (known.length === 0) return text;
   let out = text;
   for (const secret of [...known].sort((a, b) => b.length - a.length)) {

@@ -97,6 +97,8 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 2: an incident opened only by results taken while the probe was degraded is marked
+  `ALTER TABLE incidents ADD COLUMN probe_degraded boolean NOT NULL DEFAULT false;`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
