@@ -22,6 +22,8 @@ export type AlertEvent =
       readonly at: number;
       readonly target: AlertTarget;
       readonly durationMs: number | null;
+      /** recovered: the target's own good results; target_removed: deleted while down */
+      readonly reason: 'recovered' | 'target_removed';
     }
   | {
       /** many unrelated hosts failed with transport errors at once: the probe is suspect */

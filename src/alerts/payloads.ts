@@ -18,6 +18,7 @@ function summarizeAlert(event: AlertEvent): string {
       return `DOWN ${event.target.name} — ${why}${event.detail === null ? '' : ` (${event.detail})`}`;
     }
     case 'incident_resolved':
+      if (event.reason === 'target_removed') return `CLOSED ${event.target.name} — target removed while down (after ${formatMs(event.durationMs)})`;
       return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}`;
     case 'probe_degraded':
       return `PROBE DEGRADED — ${event.failingHosts} of ${event.checkedHosts} hosts failed with transport errors at once; per-target alerts are held back (event-loop delay ${Math.round(event.eventLoopDelayMs)} ms)`;

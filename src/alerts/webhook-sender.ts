@@ -60,6 +60,7 @@ export function createWebhookSender(config: WebhookConfig, userAgent = 'Vigil/0.
       const outcome = await attempt(body);
       if (outcome.ok) {
         deliveredTotal++;
+        lastError = null; // the stats describe the webhook now: a later success clears it
         return true;
       }
       lastError = outcome.reason;

@@ -108,15 +108,18 @@ export class Daemon implements DaemonHandle {
     this.registry.set(target);
     // A changed check or confirmation count starts a fresh streak; an identical reload keeps it.
     const changed = previous !== undefined && (JSON.stringify(previous.checkInput) !== JSON.stringify(target.checkInput) || previous.confirmations !== target.confirmations);
-    if (changed) this.deps.incidents.forget(target.id);
+    if (changed) this.deps.incidents.resetStreak(target.id);
     if (target.enabled) this.scheduler.upsert(target.id, target.intervalMs);
     else this.scheduler.remove(target.id);
   }
 
+  /** Takes a target out (API delete, config reload): its open incident closes with one alert. */
   unschedule(id: string): void {
+    const target = this.registry.get(id);
     this.scheduler.remove(id);
     this.registry.delete(id);
-    this.deps.incidents.forget(id);
+    const events = this.deps.incidents.remove(id, this.deps.clock.now());
+    if (target !== undefined) for (const event of events) this.onIncident(target, event);
   }
 
   listTargets(): readonly TargetView[] {
@@ -239,8 +242,10 @@ export class Daemon implements DaemonHandle {
       targetId: target.id, result, dueAt: scheduled.dueAt, schedulingLagMs: scheduled.schedulingLagMs, loopDelayMs: scheduled.eventLoopDelayMs,
       ...(inMaintenance ? { inMaintenance: true as const } : {}),
     });
-    // A check aborted by shutdown says nothing about the target: stored, but no incident.
-    if (!inMaintenance && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
+    // A check aborted by shutdown says nothing about the target: stored, but no incident. Nor
+    // does a check that finished after its target was deleted (its incident is closed).
+    const removed = this.registry.get(target.id) === undefined;
+    if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
       for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
     }
     if (!inMaintenance) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
@@ -260,9 +265,10 @@ export class Daemon implements DaemonHandle {
     const alertTarget = { id: target.id, name: target.name, tags: target.tags };
     let alert: AlertEvent | null = null;
     if (event.type === 'opened') alert = { type: 'incident_opened', at: event.at, target: alertTarget, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
-    if (event.type === 'resolved') alert = { type: 'incident_resolved', at: event.at, target: alertTarget, durationMs: event.durationMs };
+    if (event.type === 'resolved') alert = { type: 'incident_resolved', at: event.at, target: alertTarget, durationMs: event.durationMs, reason: event.reason };
     if (alert === null) return;
-    this.deps.log.info(`incident ${event.type}: ${target.id}${event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : ''}`);
+    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
+    this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
     this.deps.alerts.send(alert);
   }
 

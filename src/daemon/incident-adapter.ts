@@ -16,7 +16,11 @@ export function createIncidentPort(store: Store): IncidentPort {
       });
       return event === null ? [] : [event];
     },
-    forget: (targetId) => tracker.forget(targetId),
+    resetStreak: (targetId) => tracker.resetStreak(targetId),
+    remove(targetId, atMs) {
+      const event = tracker.remove(targetId, atMs);
+      return event === null ? [] : [event];
+    },
     async record(event) {
       await recordIncidentEvent(store, event);
     },

@@ -9,8 +9,10 @@ import type { IncidentEvent } from '../incidents/incident-events.js';
 export interface IncidentPort {
   /** feeds one result of a target; returns the events it caused (usually none) */
   observe(targetId: string, confirmations: number, result: CheckResult): readonly IncidentEvent[];
-  /** the target was removed or re-defined: drop its streak */
-  forget(targetId: string): void;
+  /** the target's check was re-defined: its streak starts afresh (an open incident stays open) */
+  resetStreak(targetId: string): void;
+  /** the target was removed: drops its state; returns the closing of its open incident, if any */
+  remove(targetId: string, atMs: number): readonly IncidentEvent[];
   /** writes an event to the store (open/update/close the incident row) */
   record(event: IncidentEvent): Promise<void>;
   /** startup: incidents still open in the store resume as "down"; returns how many */

@@ -11,7 +11,7 @@ import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
 import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
-import { createCircuitBreaker } from '../resilience/circuit-breaker.js';
+import { createCircuitBreaker, type CircuitBreakerConfig } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
 import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
@@ -44,6 +44,8 @@ export interface ServeOptions {
   readonly readConfig: (() => string) | null;
   /** tests only: the clock the storage maintenance job rolls up against (default Date.now) */
   readonly maintenanceNowMs?: () => number;
+  /** tests only: circuit breaker thresholds (default DEFAULT_CIRCUIT_BREAKER) */
+  readonly breaker?: Partial<CircuitBreakerConfig>;
 }
 
 export interface RunningDaemon {
@@ -95,7 +97,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     ...(opened.postgres === null ? {} : { isOutage: isPostgresOutage }),
     onFlushError: (err, attempt, size) => log.warn(`storage: flush of ${size} results failed (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
   });
-  const breaker = createCircuitBreaker();
+  const breaker = createCircuitBreaker(options.breaker);
   const loopDelay = startLoopDelaySampler();
   const clients = { guarded: buildClients({}), private: buildClients({ allowPrivateTargets: true }) };
   // Before the API listens: a `POST /api/v1/targets/test` on a fresh daemon, and the first

@@ -37,5 +37,9 @@ export type IncidentEvent =
       /** the last bad result's error kind and detail (detail changes emit no event) */
       lastErrorKind: ErrorKind | null;
       lastDetail: string | null;
+      /** recovered: good results; target_removed: the target was deleted while down */
+      reason: ResolveReason;
     };
+
+type ResolveReason = 'recovered' | 'target_removed';
 

@@ -18,6 +18,9 @@ export interface IncidentState {
   /** the first result of the current streak */
   streakStartAt: number | null;
   streakErrorKind: ErrorKind | null;
+  /** the latest real (not circuit_open) bad result of the current bad streak */
+  streakLastErrorKind: ErrorKind | null;
+  streakLastDetail: string | null;
   /** set while down */
   openedAt: number | null;
   lastErrorKind: ErrorKind | null;
@@ -31,6 +34,8 @@ export const INITIAL_STATE: Readonly<IncidentState> = Object.freeze({
   streak: 0,
   streakStartAt: null,
   streakErrorKind: null,
+  streakLastErrorKind: null,
+  streakLastDetail: null,
   openedAt: null,
   lastErrorKind: null,
   lastDetail: null,
@@ -45,14 +50,24 @@ function isBad(status: CheckStatus): boolean {
  * The transition: `confirmations` consecutive bad results (down/error) open an incident,
  * dated at the first of them; while down, `confirmations` consecutive good results
  * (up/degraded) resolve it, dated at the first good one. A good result from `unknown`
- * counts as up at once (nothing to recover from).
+ * counts as up at once (nothing to recover from). `circuit_open`: see the first branch.
  */
 export function nextIncidentState(
   state: Readonly<IncidentState>,
   targetId: string,
   confirmations: number,
-  obs: Observation,
+  observed: Observation,
 ): { state: IncidentState; event: IncidentEvent | null } {
+  let obs = observed;
+  if (obs.errorKind === 'circuit_open') {
+    // A check the circuit breaker refused tells nothing new about the target. It never starts
+    // a streak, never counts toward resolving, never breaks a streak and is never a cause. It
+    // only continues a bad streak the target's OWN failure started (its endpoint is still
+    // failing), as a repeat of that real result: a target whose later checks are all refused
+    // is still paged, with its own failure as the cause.
+    if (state.phase === 'down' || state.streak === 0) return { state: { ...state }, event: null };
+    obs = { status: 'down', errorKind: state.streakLastErrorKind, detail: state.streakLastDetail, startedAt: obs.startedAt };
+  }
   const n = Math.max(1, confirmations);
   const bad = isBad(obs.status);
   if (state.phase !== 'down') {
@@ -61,7 +76,7 @@ export function nextIncidentState(
     const startAt = streak === 1 ? obs.startedAt : (state.streakStartAt ?? obs.startedAt);
     const startKind = streak === 1 ? obs.errorKind : state.streakErrorKind;
     if (streak < n) {
-      return { state: { ...state, streak, streakStartAt: startAt, streakErrorKind: startKind }, event: null };
+      return { state: { ...state, streak, streakStartAt: startAt, streakErrorKind: startKind, streakLastErrorKind: obs.errorKind, streakLastDetail: obs.detail }, event: null };
     }
     const opened: IncidentEvent = { type: 'opened', targetId, at: startAt, errorKind: startKind, detail: obs.detail, failureCount: streak };
     return {
@@ -84,7 +99,7 @@ export function nextIncidentState(
   const openedAt = state.openedAt ?? startAt;
   const resolved: IncidentEvent = {
     type: 'resolved', targetId, at: startAt, durationMs: startAt - openedAt, failuresAdded: state.unreportedFailures,
-    lastErrorKind: state.lastErrorKind, lastDetail: state.lastDetail,
+    lastErrorKind: state.lastErrorKind, lastDetail: state.lastDetail, reason: 'recovered',
   };
   return { state: { ...INITIAL_STATE, phase: 'up' }, event: resolved };
 }

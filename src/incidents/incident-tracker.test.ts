@@ -11,9 +11,10 @@ import type { Observation } from './incident-state.js';
 import { IncidentTracker } from './incident-tracker.js';
 import { recordIncidentEvent } from './record-incident-event.js';
 
-// U up, G degraded, D down (connection_refused), T down (timeout), E error (internal)
+// U up, G degraded, D down (connection_refused), T down (timeout), E error (internal),
+// C error (circuit_open: the breaker refused the check)
 const CODES: Record<string, [CheckStatus, ErrorKind | null]> = {
-  U: ['up', null], G: ['degraded', 'slow_response'], D: ['down', 'connection_refused'], T: ['down', 'timeout'], E: ['error', 'internal'],
+  U: ['up', null], G: ['degraded', 'slow_response'], D: ['down', 'connection_refused'], T: ['down', 'timeout'], E: ['error', 'internal'], C: ['error', 'circuit_open'],
 };
 
 function obs(code: string, i: number): Observation {
@@ -41,7 +42,7 @@ describe('IncidentTracker', () => {
     assert.deepEqual(summary, ['3:opened', '6:resolved']);
     assert.deepEqual(events[0], { type: 'opened', targetId: 'web', at: 2_000, errorKind: 'connection_refused', detail: 'connection_refused #3', failureCount: 2 });
     assert.deepEqual(events[1], {
-      type: 'resolved', targetId: 'web', at: 5_000, durationMs: 3_000, failuresAdded: 1, lastErrorKind: 'connection_refused', lastDetail: 'connection_refused #4',
+      type: 'resolved', targetId: 'web', at: 5_000, durationMs: 3_000, failuresAdded: 1, lastErrorKind: 'connection_refused', lastDetail: 'connection_refused #4', reason: 'recovered',
     });
   });
 
@@ -77,8 +78,31 @@ describe('IncidentTracker', () => {
     tracker.restoreOpen('web', { openedAt: 0, lastErrorKind: 'timeout', lastDetail: null });
     assert.equal(tracker.phaseOf('web'), 'down');
     const { events } = run('UU', 2, tracker);
-    assert.deepEqual(events, [{ type: 'resolved', targetId: 'web', at: 0, durationMs: 0, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: null }]);
+    assert.deepEqual(events, [{ type: 'resolved', targetId: 'web', at: 0, durationMs: 0, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: null, reason: 'recovered' }]);
     assert.equal(tracker.phaseOf('web'), 'up');
+  });
+
+  it('circuit_open never opens, resolves or becomes the cause of an incident by itself', () => {
+    // a new target whose checks the breaker refuses is never paged
+    assert.deepEqual(run('CCCCCCCC').summary, []);
+    assert.deepEqual(run('UUCCCCCC').summary, []);
+    // while down, refused checks neither resolve nor update; the target's own good checks resolve
+    assert.deepEqual(run('DDCCCCUCCU').summary, ['1:opened', '9:resolved']);
+    const { events } = run('DDCTCCUCU');
+    assert.deepEqual(events.map((e) => e.type), ['opened', 'updated', 'resolved']);
+    assert.equal(events[1]?.type === 'updated' ? events[1].errorKind : 'x', 'timeout', 'only a real result changes the cause');
+    assert.equal(events[2]?.type === 'resolved' ? events[2].lastErrorKind : 'x', 'timeout');
+  });
+
+  it('a refused check continues a bad streak the target itself started, with its own failure as the cause', () => {
+    const { events, summary } = run('UDC');
+    assert.deepEqual(summary, ['2:opened']);
+    const opened = events[0];
+    assert.equal(opened?.type, 'opened');
+    if (opened?.type !== 'opened') return;
+    assert.equal(opened.errorKind, 'connection_refused');
+    assert.equal(opened.detail, 'connection_refused #1', 'the detail of its own last real failure');
+    assert.equal(opened.at, 1_000, 'dated at its own first failure');
   });
 
   it('keeps targets apart', () => {
@@ -87,8 +111,31 @@ describe('IncidentTracker', () => {
     assert.equal(tracker.observe('b', 2, obs('D', 1)), null);
     assert.equal(tracker.observe('a', 2, obs('D', 2))?.type, 'opened');
     assert.equal(tracker.phaseOf('b'), 'unknown');
-    tracker.forget('a');
+    assert.equal(tracker.remove('b', 5), null, 'b had no open incident');
+    assert.equal(tracker.remove('a', 5_000)?.type, 'resolved');
     assert.equal(tracker.phaseOf('a'), 'unknown');
+  });
+
+  it('removing a target closes its open incident once, dated at the removal, with the right duration', () => {
+    const tracker = new IncidentTracker();
+    tracker.observe('a', 2, obs('D', 1));
+    tracker.observe('a', 2, obs('T', 2));
+    assert.deepEqual(tracker.remove('a', 10_000), {
+      type: 'resolved', targetId: 'a', at: 10_000, durationMs: 9_000, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: 'timeout #2', reason: 'target_removed',
+    });
+    assert.equal(tracker.remove('a', 11_000), null, 'a second removal closes nothing');
+  });
+
+  it('a changed check restarts the streak but keeps an open incident open (no second opened)', () => {
+    const tracker = new IncidentTracker();
+    tracker.observe('a', 2, obs('D', 1));
+    assert.equal(tracker.observe('a', 2, obs('D', 2))?.type, 'opened');
+    tracker.resetStreak('a');
+    assert.equal(tracker.phaseOf('a'), 'down');
+    assert.equal(tracker.observe('a', 2, obs('D', 3)), null);
+    assert.equal(tracker.observe('a', 2, obs('U', 4)), null);
+    const resolved = tracker.observe('a', 2, obs('U', 5));
+    assert.equal(resolved?.type === 'resolved' ? resolved.durationMs : 'x', 3_000, 'from the first failure, not the reset');
   });
 });
 
@@ -104,7 +151,7 @@ describe('recordIncidentEvent (real SQLite store)', () => {
         [incident?.openedAt, incident?.closedAt, incident?.errorKind, incident?.lastErrorKind, incident?.lastDetail, incident?.failureCount],
         [0, 5_000, 'connection_refused', 'timeout', 'timeout #4', 5],
       );
-      assert.equal(await recordIncidentEvent(store, { type: 'resolved', targetId: 'web', at: 9, durationMs: 0, failuresAdded: 0, lastErrorKind: null, lastDetail: null }), null);
+      assert.equal(await recordIncidentEvent(store, { type: 'resolved', targetId: 'web', at: 9, durationMs: 0, failuresAdded: 0, lastErrorKind: null, lastDetail: null, reason: 'recovered' }), null);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

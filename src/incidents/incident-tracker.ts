@@ -35,8 +35,27 @@ export class IncidentTracker {
     return this.states.get(targetId)?.phase ?? 'unknown';
   }
 
-  /** A removed target: drop its state. */
-  forget(targetId: string): void {
+  /**
+   * A target whose check changed: its streak starts afresh, but an open incident stays open
+   * (the new check's results decide it; forgetting it would open a second one for one
+   * stored incident and date its resolution wrong).
+   */
+  resetStreak(targetId: string): void {
+    const state = this.states.get(targetId);
+    if (state === undefined) return;
+    if (state.phase !== 'down') this.states.delete(targetId);
+    else this.states.set(targetId, { ...state, streak: 0, streakStartAt: null, unreportedFailures: state.unreportedFailures });
+  }
+
+  /** A removed target: drops its state; returns the resolution of its open incident, if any. */
+  remove(targetId: string, atMs: number): IncidentEvent | null {
+    const state = this.states.get(targetId);
     this.states.delete(targetId);
+    if (state === undefined || state.phase !== 'down') return null;
+    const openedAt = state.openedAt ?? atMs;
+    return {
+      type: 'resolved', targetId, at: atMs, durationMs: Math.max(0, atMs - openedAt), failuresAdded: state.unreportedFailures,
+      lastErrorKind: state.lastErrorKind, lastDetail: state.lastDetail, reason: 'target_removed',
+    };
   }
 }

@@ -2,6 +2,9 @@ import type { Incident, Store } from '../storage/store.js';
 import { StoreConflictError } from '../storage/store.js';
 import type { IncidentEvent } from './incident-events.js';
 
+/** The stored `lastDetail` of an incident closed because its target was deleted. */
+const TARGET_REMOVED_DETAIL = 'target removed';
+
 /**
  * Writes one incident event to the store; returns the incident as stored (null when there
  * was no open incident to update or resolve, e.g. it was closed by hand). An `opened` for
@@ -25,7 +28,10 @@ export async function recordIncidentEvent(store: Pick<Store, 'openIncident' | 'u
   if (event.type === 'updated') {
     return store.updateIncident(open.id, { at: event.at, errorKind: event.errorKind, detail: event.detail, failuresAdded: event.failuresAdded });
   }
-  if (event.failuresAdded > 0 || event.lastDetail !== open.lastDetail) {
+  if (event.reason === 'target_removed') {
+    // the incident's last word says why it ended; its cause (errorKind) stays the real one
+    await store.updateIncident(open.id, { at: event.at, errorKind: event.lastErrorKind ?? open.lastErrorKind, detail: TARGET_REMOVED_DETAIL, failuresAdded: event.failuresAdded });
+  } else if (event.failuresAdded > 0 || event.lastDetail !== open.lastDetail) {
     await store.updateIncident(open.id, { at: event.at, errorKind: event.lastErrorKind, detail: event.lastDetail, failuresAdded: event.failuresAdded });
   }
   return store.closeIncident(open.id, event.at);

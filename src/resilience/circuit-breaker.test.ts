@@ -4,7 +4,7 @@ import { defineHttpCheck, defineTcpCheck, targetOf, type CheckSpec } from '../do
 import type { CheckResult, CheckStatus } from '../domain/check-result.js';
 import { ERROR_FAMILY, type ErrorKind } from '../domain/error-kind.js';
 import { buildClients } from '../check/clients.js';
-import { createCircuitBreaker, type CircuitBreakerConfig } from './circuit-breaker.js';
+import { CLOSED_CIRCUIT, createCircuitBreaker, transition, type Circuit, type CircuitBreakerConfig, type CircuitEvent } from './circuit-breaker.js';
 
 const clients = buildClients();
 after(() => clients.close());
@@ -107,15 +107,15 @@ describe('circuit breaker', () => {
     const result = await h.run();
     assert.equal(result.status, 'up');
     assert.equal(h.calls, 1);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.breaker.stateOf(SPEC), 'closed');
   });
 
   it('opens after exactly 5 consecutive failures and then refuses without calling the executor', async () => {
     const h = harness();
     await failTimes(h, 4);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.breaker.stateOf(SPEC), 'closed');
     await failTimes(h, 1);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    assert.equal(h.breaker.stateOf(SPEC), 'open');
     h.advance(1000);
     const refused = await h.run();
     assert.equal(h.calls, 5);
@@ -132,9 +132,18 @@ describe('circuit breaker', () => {
     h.outcome = DEGRADED;
     assert.equal((await h.run()).status, 'degraded');
     await failTimes(h, 4);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.breaker.stateOf(SPEC), 'closed');
     await failTimes(h, 1);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    assert.equal(h.breaker.stateOf(SPEC), 'open');
+  });
+
+  it('judges reachability: an answer that fails a verdict (a 500) is a success, not a failure', async () => {
+    const h = harness();
+    await failTimes(h, 4);
+    h.outcome = (spec) => resultOf(spec, 'down', 'unexpected_status');
+    for (let i = 0; i < 10; i++) assert.equal((await h.run()).errorKind, 'unexpected_status');
+    await failTimes(h, 4);
+    assert.equal(h.breaker.stateOf(SPEC), 'closed', 'the 500s reset the count');
   });
 
   it('does not count circuit_open results, nor internal errors unless asked to', async () => {
@@ -143,13 +152,13 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 10; i++) await h.run();
     h.outcome = FD_EXHAUSTED;
     for (let i = 0; i < 10; i++) await h.run();
-    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.breaker.stateOf(SPEC), 'closed');
     assert.equal(h.calls, 20);
 
     const counting = harness({ countInternalErrors: true });
     counting.outcome = FD_EXHAUSTED;
     for (let i = 0; i < 5; i++) await counting.run();
-    assert.equal(counting.breaker.stateOf('api.example.com'), 'open');
+    assert.equal(counting.breaker.stateOf(SPEC), 'open');
   });
 
   it('goes half-open after 60 s, admits 3 trials at once, and 2 successes close it', async () => {
@@ -160,20 +169,20 @@ describe('circuit breaker', () => {
       await p;
     }
     h.advance(59_999);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    assert.equal(h.breaker.stateOf(SPEC), 'open');
     assertCircuitOpenResult(await h.run(), SPEC, /half-open in 0\.0 s/);
     h.advance(1);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
+    assert.equal(h.breaker.stateOf(SPEC), 'half_open');
     const trials = [h.run(), h.run(), h.run()];
     assert.equal(h.pendingCount, 3);
     assertCircuitOpenResult(await h.run(), SPEC, /half-open: 3 trial checks already in flight/);
     assert.equal(h.pendingCount, 3);
     h.release(UP);
     assert.equal((await trials[0])!.status, 'up');
-    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
+    assert.equal(h.breaker.stateOf(SPEC), 'half_open');
     h.release(DEGRADED);
     await trials[1];
-    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.breaker.stateOf(SPEC), 'closed');
     h.release(REFUSED); // a trial finishing after the circuit closed does not count
     await trials[2];
     assert.deepEqual(h.breaker.snapshot(), { closed: 0, open: 0, half_open: 0 });
@@ -191,7 +200,7 @@ describe('circuit breaker', () => {
       h.release(UP);
       await trial;
     }
-    assert.equal(h.breaker.stateOf('api.example.com'), 'closed');
+    assert.equal(h.breaker.stateOf(SPEC), 'closed');
   });
 
   it('a failed trial re-opens the circuit for another full period', async () => {
@@ -206,14 +215,14 @@ describe('circuit breaker', () => {
     const t2 = h.run();
     h.release(REFUSED);
     await t1;
-    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    assert.equal(h.breaker.stateOf(SPEC), 'open');
     h.release(UP); // late success of the old half-open period: ignored
     await t2;
-    assert.equal(h.breaker.stateOf('api.example.com'), 'open');
+    assert.equal(h.breaker.stateOf(SPEC), 'open');
     h.advance(59_999);
     assert.equal((await h.run()).errorKind, 'circuit_open');
     h.advance(1);
-    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open');
+    assert.equal(h.breaker.stateOf(SPEC), 'half_open');
   });
 
   it('ignores a trial of an earlier half-open period that finishes in a later one', async () => {
@@ -234,24 +243,34 @@ describe('circuit breaker', () => {
     await old2;
     h.release(UP);
     await current;
-    assert.equal(h.breaker.stateOf('api.example.com'), 'half_open', 'only one success of this period so far');
+    assert.equal(h.breaker.stateOf(SPEC), 'half_open', 'only one success of this period so far');
   });
 
-  it('keys circuits by canonical host, across ports, schemes and check kinds', async () => {
+  it('keys circuits by what fails together: scheme, canonical host and port', async () => {
     const h = harness({ failureThreshold: 2 });
     h.outcome = REFUSED;
+    const dead = defineTcpCheck({ kind: 'tcp', host: '127.0.0.1', port: 18009 });
+    await h.run(dead);
+    await h.run(dead);
+    assert.equal(h.breaker.stateOf(dead), 'open');
+    // the same host on another port, and http on the dead port's host, are their own circuits
+    const live = defineHttpCheck({ url: 'http://127.0.0.1:18001/t1' });
+    h.outcome = UP;
+    assert.equal((await h.run(live)).status, 'up');
+    assert.equal(h.breaker.stateOf(live), 'closed');
+    assert.equal(h.breaker.stateOf(defineTcpCheck({ kind: 'tcp', host: '127.0.0.1', port: 18001 })), 'closed');
+    // spellings of one endpoint share its circuit
+    h.outcome = REFUSED;
     await h.run(defineHttpCheck({ url: 'http://API.Example.COM.:8080/a' }));
-    await h.run(defineTcpCheck({ kind: 'tcp', host: 'api.example.com', port: 443 }));
-    assert.equal(h.breaker.stateOf('API.EXAMPLE.COM.'), 'open');
-    const tcp = defineTcpCheck({ kind: 'tcp', host: 'api.example.com', port: 22 });
-    assertCircuitOpenResult(await h.run(tcp), tcp, /circuit open/);
-    assert.equal((await h.run(defineHttpCheck({ url: 'https://other.example.com/' }))).errorKind, 'connection_refused');
-    assert.equal(h.breaker.stateOf('other.example.com'), 'closed');
-
-    await h.run(defineHttpCheck({ url: 'http://user:pw@[::1]:8080/x' }));
-    await h.run(defineTcpCheck({ kind: 'tcp', host: '[::1]', port: 9 }));
-    assert.equal(h.breaker.stateOf('[::1]'), 'open');
-    assert.equal(h.breaker.stateOf('::1'), 'open');
+    await h.run(defineHttpCheck({ url: 'http://user:pw@api.example.com:8080/b?c=1' }));
+    assert.equal(h.breaker.stateOf(defineHttpCheck({ url: 'http://api.example.com:8080/' })), 'open');
+    assert.equal(h.breaker.stateOf(defineHttpCheck({ url: 'https://api.example.com:8080/' })), 'closed', 'another scheme');
+    assert.equal(h.breaker.stateOf(defineHttpCheck({ url: 'http://api.example.com/' })), 'closed', 'another port (80)');
+    const refused = defineHttpCheck({ url: 'http://api.example.com:8080/other' });
+    assertCircuitOpenResult(await h.run(refused), refused, /circuit open/);
+    await h.run(defineHttpCheck({ url: 'http://[::1]:8080/x' }));
+    await h.run(defineHttpCheck({ url: 'http://[0:0::1]:8080/y' }));
+    assert.equal(h.breaker.stateOf(defineHttpCheck({ url: 'http://[::1]:8080/' })), 'open');
   });
 
   it('forgets hosts that recover, and bounds how many it tracks', async () => {
@@ -290,11 +309,48 @@ describe('circuit breaker', () => {
     await assert.rejects(check(SPEC, clients, {}), /executor bug/);
     fail = null;
     assert.equal((await check(SPEC, clients, {})).errorKind, 'connection_refused'); // admitted as a trial
-    assert.equal(breaker.stateOf('api.example.com'), 'open');
+    assert.equal(breaker.stateOf(SPEC), 'open');
   });
 
   it('rejects invalid thresholds naming the field', () => {
     assert.throws(() => createCircuitBreaker({ failureThreshold: 0 }), /circuitBreaker\.failureThreshold: expected a positive integer, got 0/);
     assert.throws(() => createCircuitBreaker({ openMs: 1.5 }), /circuitBreaker\.openMs/);
   });
+});
+
+describe('circuit state machine (transition), as a table', () => {
+  const RULES = { failureThreshold: 3, openMs: 1_000, halfOpenMaxTrials: 2, closeAfterSuccesses: 2 };
+  const closed = (failures: number): Circuit => ({ ...CLOSED_CIRCUIT, failures, lastFailureKind: failures > 0 ? 'timeout' : '' });
+  const open: Circuit = { ...CLOSED_CIRCUIT, state: 'open', openUntilMs: 5_000, epoch: 7, lastFailureKind: 'timeout' };
+  const half = (inFlight: number, successes: number): Circuit => ({ ...open, state: 'half_open', trialsInFlight: inFlight, trialSuccesses: successes, epoch: 8 });
+  const admit = (nowMs: number): CircuitEvent => ({ type: 'admit', nowMs, freshEpoch: 8 });
+  const result = (verdict: 'success' | 'failure' | 'neutral', epoch: number): CircuitEvent => ({ type: 'result', verdict, kind: 'connection_refused', epoch, nowMs: 6_000, freshEpoch: 9 });
+  type Row = readonly [string, Circuit, CircuitEvent, Partial<Circuit>, boolean | null];
+  // [what, from, event, expected fields of the next circuit, admitted? (null: not an admission)]
+  const rows: readonly Row[] = [
+    ['closed admits', closed(0), admit(0), { state: 'closed' }, true],
+    ['closed: a failure counts', closed(1), result('failure', 0), { state: 'closed', failures: 2, lastFailureKind: 'connection_refused' }, null],
+    ['closed: the threshold-th failure opens for openMs', closed(2), result('failure', 0), { state: 'open', openUntilMs: 7_000, epoch: 9, lastFailureKind: 'connection_refused' }, null],
+    ['closed: a success resets the count', closed(2), result('success', 0), { state: 'closed', failures: 0 }, null],
+    ['closed: neutral (circuit_open, internal) changes nothing', closed(2), result('neutral', 0), { state: 'closed', failures: 2 }, null],
+    ['closed: a result of an older period is ignored', closed(2), result('failure', 5), { state: 'closed', failures: 2 }, null],
+    ['open refuses before openUntil', open, admit(4_999), { state: 'open' }, false],
+    ['open: at openUntil the check is the first trial', open, admit(5_000), { state: 'half_open', trialsInFlight: 1, trialSuccesses: 0, epoch: 8 }, true],
+    ['open: a late result of the closed period is ignored', open, result('success', 0), { state: 'open', epoch: 7 }, null],
+    ['half-open admits trials up to the limit', half(1, 0), admit(6_000), { state: 'half_open', trialsInFlight: 2 }, true],
+    ['half-open refuses beyond the limit', half(2, 0), admit(6_000), { state: 'half_open', trialsInFlight: 2 }, false],
+    ['half-open: a failed trial re-opens for a full openMs', half(2, 1), result('failure', 8), { state: 'open', openUntilMs: 7_000, epoch: 9 }, null],
+    ['half-open: a success short of the count stays half-open', half(2, 0), result('success', 8), { state: 'half_open', trialsInFlight: 1, trialSuccesses: 1 }, null],
+    ['half-open: the closing success closes (no entry kept)', half(1, 1), result('success', 8), { ...CLOSED_CIRCUIT }, null],
+    ['half-open: a neutral trial frees its slot only', half(2, 1), result('neutral', 8), { state: 'half_open', trialsInFlight: 1, trialSuccesses: 1 }, null],
+    ['half-open: a trial of an earlier period is ignored', half(2, 1), result('failure', 4), { state: 'half_open', trialsInFlight: 2 }, null],
+    ['half-open: a rejected trial frees its slot', half(2, 0), { type: 'rejected', epoch: 8 }, { state: 'half_open', trialsInFlight: 1 }, null],
+  ];
+  for (const [what, from, event, expected, admitted] of rows) {
+    it(what, () => {
+      const { circuit, admission } = transition(from, event, RULES);
+      for (const [field, value] of Object.entries(expected)) assert.equal(circuit[field as keyof Circuit], value, `${field}`);
+      if (admitted !== null) assert.equal(admission.run, admitted);
+    });
+  }
 });

@@ -1,13 +1,27 @@
+/**
+ * A circuit breaker around the executor: after repeated failures of one endpoint (scheme,
+ * host, port: what fails together) its checks are refused without I/O for a while, so a dead
+ * endpoint does not tie up the probe's sockets and time. It protects the probe; it never
+ * decides whether a target is down (the incident tracker ignores `circuit_open` results).
+ *
+ * The state machine is `transition` below, one pure function; `createCircuitBreaker` only
+ * keeps one circuit per endpoint in a Map and feeds it events:
+ *
+ *   closed ──(failureThreshold consecutive failures)──▶ open
+ *   open ──(a check arrives after openMs)──▶ half_open (that check is the first trial)
+ *   half_open ──(a trial fails)──▶ open (a full openMs again)
+ *   half_open ──(closeAfterSuccesses trials succeed)──▶ closed
+ */
 import { targetOf, type CheckSpec } from '../domain/check-spec.js';
 import { NO_TIMINGS, type CheckResult } from '../domain/check-result.js';
 import type { Executor } from '../check/index.js';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
-import { canonicalHost, hostOfSpec } from './circuit-key.js';
+import { circuitKeyOf } from './circuit-key.js';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerConfig {
-  /** consecutive failed checks (down, or error other than circuit_open) that open the circuit */
+  /** consecutive transport failures (the endpoint did not answer) that open the circuit */
   readonly failureThreshold: number;
   /** how long an open circuit refuses checks before it goes half-open */
   readonly openMs: number;
@@ -21,7 +35,7 @@ export interface CircuitBreakerConfig {
    * every circuit at once when the probe runs out of file descriptors under load.
    */
   readonly countInternalErrors: boolean;
-  /** hosts tracked at most (only hosts with failures or an open circuit are tracked) */
+  /** endpoints tracked at most (only endpoints with failures or an open circuit are tracked) */
   readonly maxTrackedHosts: number;
   /** monotonic clock in ms (default performance.now); tests inject a fake one */
   readonly nowMs: () => number;
@@ -37,37 +51,98 @@ export const DEFAULT_CIRCUIT_BREAKER: Omit<CircuitBreakerConfig, 'nowMs'> = Obje
 });
 
 export interface CircuitSnapshot {
-  /** tracked hosts that are closed but have recent consecutive failures */
+  /** tracked endpoints that are closed but have recent consecutive failures */
   readonly closed: number;
   readonly open: number;
   readonly half_open: number;
 }
 
 export interface CircuitBreaker {
-  /** Decorates an executor: same signature, refuses checks of hosts whose circuit is open. */
+  /** Decorates an executor: same signature, refuses checks of endpoints whose circuit is open. */
   wrap<S extends CheckSpec>(next: Executor<S>): Executor<S>;
-  stateOf(host: string): CircuitState;
+  /** the state of the circuit a spec's checks go through */
+  stateOf(spec: CheckSpec): CircuitState;
   snapshot(): CircuitSnapshot;
 }
 
-const CLOSED = 0;
-const OPEN = 1;
-const HALF_OPEN = 2;
-
-/** Per-host state. Hosts that are closed with no failures have no entry at all. */
-class HostCircuit {
-  state = CLOSED;
-  consecutiveFailures = 0;
-  lastFailureKind = '';
-  /** when an open circuit turns half-open (clock ms) */
-  halfOpenAtMs = 0;
-  /** identifies the current half-open period, so late results of older trials are ignored */
-  epoch = 0;
-  trialsInFlight = 0;
-  trialSuccesses = 0;
+/** One circuit, plain data. Endpoints that are closed with no failures have no entry at all. */
+export interface Circuit {
+  readonly state: CircuitState;
+  /** closed: consecutive counted failures */
+  readonly failures: number;
+  /** open: when the next check may run as a trial (clock ms) */
+  readonly openUntilMs: number;
+  /** half_open: trials running, and trials that succeeded in this period */
+  readonly trialsInFlight: number;
+  readonly trialSuccesses: number;
+  /** identifies an open/half-open period (0 while closed): results of older periods are ignored */
+  readonly epoch: number;
+  readonly lastFailureKind: string;
 }
 
-type Verdict = 'success' | 'failure' | 'neutral';
+export const CLOSED_CIRCUIT: Circuit = Object.freeze({ state: 'closed', failures: 0, openUntilMs: 0, trialsInFlight: 0, trialSuccesses: 0, epoch: 0, lastFailureKind: '' });
+
+/** What a check's result says about its endpoint; `neutral` says nothing (not counted). */
+export type Verdict = 'success' | 'failure' | 'neutral';
+
+export type CircuitEvent =
+  /** a check asks to run; `freshEpoch` numbers the half-open period it may start */
+  | { readonly type: 'admit'; readonly nowMs: number; readonly freshEpoch: number }
+  /** a check admitted in period `epoch` finished */
+  | { readonly type: 'result'; readonly verdict: Verdict; readonly kind: string; readonly epoch: number; readonly nowMs: number; readonly freshEpoch: number }
+  /** the wrapped executor rejected (a bug: executors resolve); frees a trial slot */
+  | { readonly type: 'rejected'; readonly epoch: number };
+
+export type Admission = { readonly run: true; readonly epoch: number } | { readonly run: false };
+
+type Rules = Pick<CircuitBreakerConfig, 'failureThreshold' | 'openMs' | 'halfOpenMaxTrials' | 'closeAfterSuccesses'>;
+
+function opened(kind: string, nowMs: number, epoch: number, rules: Rules): Circuit {
+  return { state: 'open', failures: 0, openUntilMs: nowMs + rules.openMs, trialsInFlight: 0, trialSuccesses: 0, epoch, lastFailureKind: kind };
+}
+
+/**
+ * The whole state machine: every transition of a circuit, in one place. Pure: the breaker
+ * below only stores what this returns.
+ */
+export function transition(c: Circuit, event: CircuitEvent, rules: Rules): { circuit: Circuit; admission: Admission } {
+  const RUN_CLOSED: Admission = { run: true, epoch: 0 };
+  const REFUSE: Admission = { run: false };
+  switch (event.type) {
+    case 'admit':
+      if (c.state === 'closed') return { circuit: c, admission: RUN_CLOSED };
+      if (c.state === 'open') {
+        if (event.nowMs < c.openUntilMs) return { circuit: c, admission: REFUSE };
+        // the open period is over: this check is the first trial of a new half-open period
+        const half: Circuit = { ...c, state: 'half_open', trialsInFlight: 1, trialSuccesses: 0, epoch: event.freshEpoch };
+        return { circuit: half, admission: { run: true, epoch: half.epoch } };
+      }
+      if (c.trialsInFlight >= rules.halfOpenMaxTrials) return { circuit: c, admission: REFUSE };
+      return { circuit: { ...c, trialsInFlight: c.trialsInFlight + 1 }, admission: { run: true, epoch: c.epoch } };
+    case 'result': {
+      // a check admitted in another period (before the circuit opened, or a trial of an
+      // earlier half-open period) says nothing about this one
+      if (event.epoch !== c.epoch) return { circuit: c, admission: REFUSE };
+      if (c.state === 'closed') {
+        if (event.verdict === 'success') return { circuit: CLOSED_CIRCUIT, admission: REFUSE };
+        if (event.verdict === 'neutral') return { circuit: c, admission: REFUSE };
+        const failures = c.failures + 1;
+        if (failures >= rules.failureThreshold) return { circuit: opened(event.kind, event.nowMs, event.freshEpoch, rules), admission: REFUSE };
+        return { circuit: { ...c, failures, lastFailureKind: event.kind }, admission: REFUSE };
+      }
+      if (c.state !== 'half_open') return { circuit: c, admission: REFUSE };
+      if (event.verdict === 'failure') return { circuit: opened(event.kind, event.nowMs, event.freshEpoch, rules), admission: REFUSE };
+      const trialsInFlight = c.trialsInFlight - 1;
+      if (event.verdict === 'neutral') return { circuit: { ...c, trialsInFlight }, admission: REFUSE };
+      const trialSuccesses = c.trialSuccesses + 1;
+      if (trialSuccesses >= rules.closeAfterSuccesses) return { circuit: CLOSED_CIRCUIT, admission: REFUSE };
+      return { circuit: { ...c, trialsInFlight, trialSuccesses }, admission: REFUSE };
+    }
+    case 'rejected':
+      if (c.state !== 'half_open' || event.epoch !== c.epoch) return { circuit: c, admission: REFUSE };
+      return { circuit: { ...c, trialsInFlight: c.trialsInFlight - 1 }, admission: REFUSE };
+  }
+}
 
 function positiveInt(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`circuitBreaker.${field}: expected a positive integer, got ${value}`);
@@ -86,135 +161,98 @@ function validated(config: Partial<CircuitBreakerConfig>): CircuitBreakerConfig 
 
 export function createCircuitBreaker(config: Partial<CircuitBreakerConfig> = {}): CircuitBreaker {
   const cfg = validated(config);
-  const hosts = new Map<string, HostCircuit>();
-  // Specs are frozen and run again and again; reading the host out of the URL costs ≈1 µs here,
-  // a WeakMap hit ≈30 ns, and entries go away with their spec.
-  const hostBySpec = new WeakMap<CheckSpec, string>();
+  const circuits = new Map<string, Circuit>();
+  // Specs are frozen and run again and again; reading the key out of the URL costs ≈1 µs, a
+  // WeakMap hit ≈30 ns, and entries go away with their spec.
+  const keyBySpec = new WeakMap<CheckSpec, string>();
   let nextEpoch = 1;
 
-  function hostKey(spec: CheckSpec): string {
-    let host = hostBySpec.get(spec);
-    if (host === undefined) {
-      host = hostOfSpec(spec);
-      hostBySpec.set(spec, host);
+  function keyOf(spec: CheckSpec): string {
+    let key = keyBySpec.get(spec);
+    if (key === undefined) {
+      key = circuitKeyOf(spec);
+      keyBySpec.set(spec, key);
     }
-    return host;
+    return key;
   }
 
+  /**
+   * The breaker judges reachability: an endpoint that answered (up, degraded, or a verdict
+   * such as a 500 or a body mismatch) cost the probe one quick exchange and is reachable.
+   * Transport failures (DNS, connect, reset, timeout, TLS handshake…) count, and unclassified ones.
+   */
   function verdictOf(result: CheckResult): Verdict {
-    if (result.status === 'up' || result.status === 'degraded') return 'success';
+    if (result.errorKind === null) return 'success';
     if (result.errorKind === 'circuit_open') return 'neutral';
-    if (!cfg.countInternalErrors && result.errorKind !== null && ERROR_FAMILY[result.errorKind] === 'internal') return 'neutral';
-    return 'failure';
+    const family = ERROR_FAMILY[result.errorKind];
+    if (family === 'verdict') return 'success';
+    if (family === 'internal') return cfg.countInternalErrors ? 'failure' : 'neutral';
+    return 'failure'; // transport, and the unclassified `other`
   }
 
-  function open(host: string, circuit: HostCircuit, kind: string): void {
-    circuit.state = OPEN;
-    circuit.halfOpenAtMs = cfg.nowMs() + cfg.openMs;
-    circuit.lastFailureKind = kind;
-    circuit.epoch = 0;
-    circuit.trialsInFlight = 0;
-    circuit.trialSuccesses = 0;
+  /** Runs one event through `transition` and stores the outcome. */
+  function apply(key: string, event: CircuitEvent): Admission {
+    const before = circuits.get(key) ?? CLOSED_CIRCUIT;
+    const { circuit, admission } = transition(before, event, cfg);
+    if (circuit === before) return admission;
+    if (circuit === CLOSED_CIRCUIT) {
+      circuits.delete(key); // closed with no failures is the default: keep no entry
+      return admission;
+    }
     // Re-insert so the Map's insertion order approximates "least recently changed" for eviction.
-    hosts.delete(host);
-    hosts.set(host, circuit);
+    circuits.delete(key);
+    circuits.set(key, circuit);
+    if (circuits.size > cfg.maxTrackedHosts) circuits.delete(circuits.keys().next().value as string);
+    return admission;
   }
 
-  function recordFailure(host: string, kind: string): void {
-    let circuit = hosts.get(host);
-    if (circuit === undefined) {
-      circuit = new HostCircuit();
-      hosts.set(host, circuit);
-      if (hosts.size > cfg.maxTrackedHosts) hosts.delete(hosts.keys().next().value as string);
-    }
-    if (circuit.state !== CLOSED) return; // results of checks admitted before the circuit opened
-    circuit.consecutiveFailures++;
-    circuit.lastFailureKind = kind;
-    if (circuit.consecutiveFailures >= cfg.failureThreshold) open(host, circuit, kind);
-  }
-
-  /** Result of a check admitted while closed. */
-  function onClosedResult(host: string, result: CheckResult): void {
-    const verdict = verdictOf(result);
-    if (verdict === 'failure') return recordFailure(host, result.errorKind ?? result.status);
-    if (verdict === 'success') {
-      const circuit = hosts.get(host);
-      // Closed with zero failures is the default: forget the host rather than keep an entry.
-      if (circuit !== undefined && circuit.state === CLOSED) hosts.delete(host);
-    }
-  }
-
-  /** Result of a half-open trial admitted in period `epoch`. */
-  function onTrialResult(host: string, epoch: number, result: CheckResult): void {
-    const circuit = hosts.get(host);
-    if (circuit === undefined || circuit.state !== HALF_OPEN || circuit.epoch !== epoch) return;
-    circuit.trialsInFlight--;
-    const verdict = verdictOf(result);
-    if (verdict === 'failure') return open(host, circuit, result.errorKind ?? result.status);
-    if (verdict === 'success' && ++circuit.trialSuccesses >= cfg.closeAfterSuccesses) hosts.delete(host);
-  }
-
-  /** Releases a trial slot when `next` rejected (it should not; executeCheck never does). */
-  function onTrialRejected(host: string, epoch: number): void {
-    const circuit = hosts.get(host);
-    if (circuit !== undefined && circuit.state === HALF_OPEN && circuit.epoch === epoch) circuit.trialsInFlight--;
-  }
-
-  function refuse(spec: CheckSpec, circuit: HostCircuit, nowMs: number): Promise<CheckResult> {
+  function refuse(spec: CheckSpec, key: string, nowMs: number): Promise<CheckResult> {
+    const c = circuits.get(key) ?? CLOSED_CIRCUIT;
     const detail =
-      circuit.state === OPEN
-        ? `circuit open after ${cfg.failureThreshold} consecutive failures (last: ${circuit.lastFailureKind}); half-open in ${((circuit.halfOpenAtMs - nowMs) / 1000).toFixed(1)} s`
-        : `circuit half-open: ${circuit.trialsInFlight} trial checks already in flight`;
+      c.state === 'open'
+        ? `circuit open after ${cfg.failureThreshold} consecutive failures (last: ${c.lastFailureKind}); half-open in ${((c.openUntilMs - nowMs) / 1000).toFixed(1)} s`
+        : `circuit half-open: ${c.trialsInFlight} trial checks already in flight`;
     return Promise.resolve(circuitOpenResult(spec, detail));
   }
 
   function wrap<S extends CheckSpec>(next: Executor<S>): Executor<S> {
     return (spec, clients, options) => {
-      const host = hostKey(spec);
-      const circuit = hosts.get(host);
-      if (circuit === undefined || circuit.state === CLOSED) {
-        return next(spec, clients, options).then((result) => {
-          onClosedResult(host, result);
-          return result;
-        });
-      }
-      const nowMs = cfg.nowMs();
-      if (circuit.state === OPEN) {
-        if (nowMs < circuit.halfOpenAtMs) return refuse(spec, circuit, nowMs);
-        circuit.state = HALF_OPEN;
-        circuit.epoch = nextEpoch++;
-        circuit.trialsInFlight = 0;
-        circuit.trialSuccesses = 0;
-      }
-      if (circuit.trialsInFlight >= cfg.halfOpenMaxTrials) return refuse(spec, circuit, nowMs);
-      circuit.trialsInFlight++;
-      const epoch = circuit.epoch;
+      const key = keyOf(spec);
+      const current = circuits.get(key);
+      // the hot path: an untracked (healthy) endpoint needs no clock read and no event
+      const nowMs = current === undefined ? 0 : cfg.nowMs();
+      const admission = current === undefined ? { run: true as const, epoch: 0 } : apply(key, { type: 'admit', nowMs, freshEpoch: nextEpoch });
+      if (!admission.run) return refuse(spec, key, nowMs);
+      if (admission.epoch === nextEpoch) nextEpoch++;
+      const { epoch } = admission;
       return next(spec, clients, options).then(
         (result) => {
-          onTrialResult(host, epoch, result);
+          const verdict = verdictOf(result);
+          if (verdict === 'success' && !circuits.has(key)) return result; // healthy stays untracked
+          apply(key, { type: 'result', verdict, kind: result.errorKind ?? result.status, epoch, nowMs: cfg.nowMs(), freshEpoch: nextEpoch++ });
           return result;
         },
         (err: unknown) => {
-          onTrialRejected(host, epoch);
+          apply(key, { type: 'rejected', epoch });
           throw err;
         },
       );
     };
   }
 
-  function stateOfCircuit(circuit: HostCircuit | undefined, nowMs: number): CircuitState {
-    if (circuit === undefined || circuit.state === CLOSED) return 'closed';
-    if (circuit.state === HALF_OPEN || nowMs >= circuit.halfOpenAtMs) return 'half_open';
+  function stateOfCircuit(c: Circuit | undefined, nowMs: number): CircuitState {
+    if (c === undefined || c.state === 'closed') return 'closed';
+    if (c.state === 'half_open' || nowMs >= c.openUntilMs) return 'half_open';
     return 'open';
   }
 
   return {
     wrap,
-    stateOf: (host) => stateOfCircuit(hosts.get(canonicalHost(host)), cfg.nowMs()),
+    stateOf: (spec) => stateOfCircuit(circuits.get(keyOf(spec)), cfg.nowMs()),
     snapshot() {
       const counts = { closed: 0, open: 0, half_open: 0 };
       const nowMs = cfg.nowMs();
-      for (const circuit of hosts.values()) counts[stateOfCircuit(circuit, nowMs)]++;
+      for (const c of circuits.values()) counts[stateOfCircuit(c, nowMs)]++;
       return counts;
     },
   };

@@ -1,10 +1,8 @@
 import type { CheckSpec } from '../domain/check-spec.js';
 
 /**
- * The key a circuit breaker files a check under: its host, lowercased, without a trailing
- * dot and without IPv6 brackets, so `http://[::1]:80/` and a tcp check of `::1` share one
- * circuit. The port is not part of the key: a host that stopped answering on one port
- * rarely answers on another.
+ * A host lowercased, without a trailing dot and without IPv6 brackets, so `http://[::1]:80/`
+ * and a tcp check of `::1` name one host (probe health files results by it).
  */
 export function canonicalHost(host: string): string {
   let start = 0;
@@ -43,4 +41,32 @@ export function hostOfSpec(spec: CheckSpec): string {
   const bracket = url.lastIndexOf(']', end - 1);
   if (colon >= start && colon > bracket) end = colon;
   return canonicalHost(url.slice(start, end));
+}
+
+const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
+
+/**
+ * The key a circuit breaker files a check under: what fails together, i.e. scheme, canonical
+ * host and port (`https://api.example.com:443`, `tcp://127.0.0.1:5432`). A dead port must not
+ * refuse the checks of a live one on the same host, and a TLS listener can be down while the
+ * plain one answers.
+ */
+export function circuitKeyOf(spec: CheckSpec): string {
+  const host = hostOfSpec(spec);
+  const bracketed = host.includes(':') ? `[${host}]` : host;
+  if (spec.kind !== 'http') return `${spec.kind}://${bracketed}:${spec.port}`;
+  const url = spec.url;
+  const schemeEnd = url.indexOf('://');
+  const scheme = url.slice(0, schemeEnd).toLowerCase();
+  let end = schemeEnd + 3;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  const colon = url.lastIndexOf(':', end - 1);
+  const bracket = url.lastIndexOf(']', end - 1);
+  const at = url.lastIndexOf('@', end - 1);
+  const explicit = colon > schemeEnd && colon > bracket && colon > at ? url.slice(colon + 1, end) : '';
+  return `${scheme}://${bracketed}:${explicit === '' ? (DEFAULT_PORT[scheme] ?? 0) : explicit}`;
 }

@@ -9,7 +9,7 @@ import type { MockConfig } from '../../src/loadtest/mock-servers/mock-behaviour.
 import { buildClients, executeCheck } from '../../src/check/index.js';
 import { defineHttpCheck } from '../../src/domain/check-spec.js';
 
-test('generated mock certificate: a leaf for localhost, 127.0.0.1 and ::1 issued by its own CA, valid about a day', async () => {
+test('generated mock certificate: a leaf for localhost, 127.0.0.1 and ::1 issued by its own CA, valid 90 days (beyond the default expiry warning)', async () => {
   const now = new Date('2026-12-03T12:00:00Z');
   const cert = await generateMockCertificate(now);
   const leaf = new X509Certificate(cert.certPem);
@@ -19,7 +19,7 @@ test('generated mock certificate: a leaf for localhost, 127.0.0.1 and ::1 issued
   assert.equal(leaf.verify(ca.publicKey), true);
   assert.equal(ca.ca, true);
   assert.equal(leaf.ca, false);
-  assert.equal(new Date(leaf.validTo).getTime() - now.getTime(), 86_400_000);
+  assert.equal(new Date(leaf.validTo).getTime() - now.getTime(), 90 * 86_400_000);
   const other = await generateMockCertificate(now);
   assert.notEqual(other.caPem, cert.caPem, 'each run makes its own CA');
 });

@@ -19,13 +19,16 @@ async function refusedPort(): Promise<number> {
 describe('circuit breaker around the real executor', () => {
   let clients: Clients;
   let failing: TestServer;
+  let silent: TestServer;
 
   before(async () => {
     clients = buildClients({ allowPrivateTargets: true });
     failing = await startHttpServer((_req, res) => reply(res, 500, 'broken'));
+    silent = await startHttpServer(() => undefined); // accepts, never answers
   });
   after(async () => {
     await failing.close();
+    await silent.close();
     await clients.close();
   });
 
@@ -40,7 +43,7 @@ describe('circuit breaker around the real executor', () => {
       assert.equal(result.errorKind, 'connection_refused');
       assert.equal(result.errorPhase, 'connect');
     }
-    assert.equal(breaker.stateOf('127.0.0.1'), 'open');
+    assert.equal(breaker.stateOf(spec), 'open');
     clockMs += 30_000;
     const refused = await check(spec, clients, {});
     assert.equal(refused.status, 'error');
@@ -57,16 +60,28 @@ describe('circuit breaker around the real executor', () => {
     let clockMs = 0;
     const breaker = createCircuitBreaker({ nowMs: () => clockMs });
     const check = breaker.wrap(executeCheck);
-    const spec = defineHttpCheck({ url: failing.url, timeoutMs: 2000 });
-    for (let i = 0; i < 5; i++) assert.equal((await check(spec, clients, {})).errorKind, 'unexpected_status');
-    assert.equal(failing.requests.length, 5);
+    const spec = defineHttpCheck({ url: silent.url, timeoutMs: 300 });
+    for (let i = 0; i < 5; i++) assert.equal((await check(spec, clients, {})).errorKind, 'timeout');
+    assert.equal(silent.requests.length, 5);
     for (let i = 0; i < 3; i++) assert.equal((await check(spec, clients, {})).errorKind, 'circuit_open');
-    assert.equal(failing.requests.length, 5, 'an open circuit made a request');
+    assert.equal(silent.requests.length, 5, 'an open circuit made a request');
     clockMs += 60_000;
     const trial = await check(spec, clients, {});
-    assert.equal(trial.errorKind, 'unexpected_status');
-    assert.equal(trial.statusCode, 500);
-    assert.equal(failing.requests.length, 6);
-    assert.equal(breaker.stateOf('127.0.0.1'), 'open', 'the failed trial re-opened the circuit');
+    assert.equal(trial.errorKind, 'timeout');
+    assert.equal(silent.requests.length, 6);
+    assert.equal(breaker.stateOf(spec), 'open', 'the failed trial re-opened the circuit');
+  });
+
+  it('an endpoint that answers, even with 500, is reachable: its circuit never opens', async () => {
+    const breaker = createCircuitBreaker();
+    const check = breaker.wrap(executeCheck);
+    const spec = defineHttpCheck({ url: failing.url, timeoutMs: 2000 });
+    for (let i = 0; i < 8; i++) {
+      const result = await check(spec, clients, {});
+      assert.equal(result.errorKind, 'unexpected_status');
+      assert.equal(result.statusCode, 500);
+    }
+    assert.equal(failing.requests.length, 8);
+    assert.equal(breaker.stateOf(spec), 'closed');
   });
 });

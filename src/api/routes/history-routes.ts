@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { StoreInputError, UPTIME_WINDOW_MS, type IncidentQuery, type UptimeWindow } from '../../storage/store.js';
-import { ApiError } from '../api-error.js';
+import { ApiError, notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../http-io.js';
 import type { Route } from '../router.js';
 import { limitParam, parseOrThrow, queryObject, timeParam } from '../validation.js';
-import { existing } from './target-routes.js';
 
 const API = '/api/v1';
 const DAY_MS = 86_400_000;
@@ -25,13 +24,29 @@ const incidentQuerySchema = z.strictObject({
   cursor: z.string().min(1).optional(),
 });
 
+/**
+ * The id of a target that exists, or existed and still has stored history (a deleted
+ * target's results and incidents stay until retention, and stay reachable here).
+ */
+async function historyId(deps: ApiDeps, params: Readonly<Record<string, string>>): Promise<string> {
+  const id = params.id ?? '';
+  if (deps.handle.getTarget(id) !== undefined) return id;
+  const { store } = deps.handle;
+  const known = await storeCall(async () => {
+    if ((await store.listIncidents({ targetId: id, state: 'all', limit: 1 })).items.length > 0) return true;
+    return (await store.queryResults({ targetId: id, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 1 })).items.length > 0;
+  }).catch(() => false);
+  if (!known) throw notFound(`target ${JSON.stringify(id)}`);
+  return id;
+}
+
 /** Results, uptime, latency and incidents: read-only queries of the store. */
 export function historyRoutes(deps: ApiDeps): Route[] {
   const { store } = deps.handle;
   const route = (path: string, handler: Route['handler']): Route => ({ method: 'GET', path: `${API}${path}`, isPublic: false, handler });
   return [
     route('/targets/{id}/results', async ({ res, params, query }) => {
-      const id = existing(deps, params).id;
+      const id = await historyId(deps, params);
       const q = parseOrThrow(resultsQuerySchema, queryObject(query), 'query');
       const toMs = q.to ?? deps.now() + 1;
       const fromMs = q.from ?? toMs - DAY_MS;
@@ -40,7 +55,7 @@ export function historyRoutes(deps: ApiDeps): Route[] {
       sendJson(res, 200, { targetId: id, fromMs, toMs, items: page.items, nextCursor: page.nextCursor });
     }),
     route('/targets/{id}/uptime', async ({ res, params, query }) => {
-      const id = existing(deps, params).id;
+      const id = await historyId(deps, params);
       const q = parseOrThrow(uptimeQuerySchema, queryObject(query), 'query');
       const nowMs = deps.now();
       const windows = q.window === undefined ? WINDOWS : [q.window];
@@ -48,7 +63,7 @@ export function historyRoutes(deps: ApiDeps): Route[] {
       sendJson(res, 200, { targetId: id, windows: Object.fromEntries(windows.map((w, i) => [w, summaries[i]])) });
     }),
     route('/targets/{id}/latency', async ({ res, params, query }) => {
-      const id = existing(deps, params).id;
+      const id = await historyId(deps, params);
       const q = parseOrThrow(latencyQuerySchema, queryObject(query), 'query');
       const window = q.window ?? '24h';
       const nowMs = deps.now();
@@ -60,7 +75,7 @@ export function historyRoutes(deps: ApiDeps): Route[] {
       sendJson(res, 200, await incidentPage(deps, q));
     }),
     route('/targets/{id}/incidents', async ({ res, params, query }) => {
-      const id = existing(deps, params).id;
+      const id = await historyId(deps, params);
       const q = parseOrThrow(incidentQuerySchema, queryObject(query), 'query');
       sendJson(res, 200, await incidentPage(deps, { ...q, targetId: id }));
     }),

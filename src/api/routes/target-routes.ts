@@ -79,7 +79,7 @@ export function targetRoutes(deps: ApiDeps): Route[] {
 }
 
 /** The target named by the path, or a 404. */
-export function existing(deps: ApiDeps, params: RequestContext['params']) {
+function existing(deps: ApiDeps, params: RequestContext['params']) {
   const id = params.id ?? '';
   const view = deps.handle.getTarget(id);
   if (view === undefined) throw notFound(`target ${JSON.stringify(id)}`);
