@@ -2,7 +2,7 @@
  * A loop of only our check, for `node --cpu-prof` on the compiled code (tsx would add
  * wrappers that show up in the profile):
  *
- *   npm run build && node --cpu-prof --cpu-prof-dir=bench/out/prof dist/bench/profile.js http1|h2c|https|raw|bare-h2 [count]
+ *   npm run build && node --cpu-prof --cpu-prof-dir=bench/out/prof dist/bench/profile.js http1|h2c|https|https-h2|raw|bare-h2 [count]
  *
  * The target servers run in a child process, so the profile holds only the client.
  */
@@ -12,7 +12,7 @@ import { executorSetup } from './executor/setup.js';
 import { runBatch } from './harness/cpu-batch.js';
 import { startRemoteTargets } from './targets/remote-targets.js';
 
-const KINDS = ['http1', 'h2c', 'https', 'raw', 'bare-h2'] as const;
+const KINDS = ['http1', 'h2c', 'https', 'https-h2', 'raw', 'bare-h2'] as const;
 const kind = process.argv[2] ?? 'http1';
 const count = Number(process.argv[3] ?? 20_000);
 if (!(KINDS as readonly string[]).includes(kind) || !Number.isInteger(count) || count < 1 || count > 1_000_000) {
@@ -25,9 +25,9 @@ const session = kind === 'bare-h2' ? http2Connect(`http://127.0.0.1:${targets.h2
 const fn =
   kind === 'raw' ? rawSocket(targets.http1Port)
   : session !== null ? bareHttp2(session)
-  : oursCheck(kind === 'http1' ? setup.http1Fresh : kind === 'h2c' ? setup.h2cPooled : setup.httpsFresh, setup.clients);
+  : oursCheck(kind === 'http1' ? setup.http1Fresh : kind === 'h2c' ? setup.h2cPooled : kind === 'https-h2' ? setup.httpsH2Fresh : setup.httpsFresh, setup.clients);
 try {
-  const result = await runBatch(fn, count, kind.includes('h2') ? 64 : 32);
+  const result = await runBatch(fn, count, kind === 'h2c' || kind === 'bare-h2' ? 64 : 32);
   console.log(`${kind}: ${count} checks, ${result.cpuUsPerCall.toFixed(1)} µs CPU/check, ${result.callsPerSec.toFixed(0)} checks/s, ${result.failures} failed`);
 } finally {
   session?.close();

@@ -9,6 +9,7 @@
  * Reports: checks started vs due, every drop by reason ("missed schedules"), scheduling lag
  * percentiles, event-loop delay, results written/dropped, RSS peak, database growth.
  */
+import { DEFAULT_API_SETTINGS } from '../../src/config/api-settings.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ function buildConfig(o: ScaleOptions, endpoints: ReadonlyArray<{ address: string
   });
   const { targets, errors } = parseTargetList(inputs, defaults);
   if (errors.length > 0) throw new Error(`bench config: ${errors[0]?.field}: ${errors[0]?.message}`);
-  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], maintenanceWindows: [], targets, targetErrors: [] };
+  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], api: DEFAULT_API_SETTINGS, maintenanceWindows: [], targets, targetErrors: [] };
 }
 
 async function main(): Promise<void> {

@@ -13,6 +13,7 @@ import type { CheckSpec, HttpCheckSpec } from '../../src/domain/check-spec.js';
 import { firstHopPlan } from '../../src/check/http/hop-plan.js';
 import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
 import type { H2Session } from '../../src/check/http2/engine/session.js';
+import { HpackEncoder } from '../../src/check/http2/hpack/index.js';
 import { CheckContext } from '../../src/check/net/connection-types.js';
 import { PhaseTimer } from '../../src/check/timing/phase-timer.js';
 
@@ -81,6 +82,50 @@ export function rawTlsRequest(port: number, secureContext: SecureContext): Reque
       });
       socket.on('error', reject);
       socket.on('close', () => resolve(head.startsWith(STATUS_200)));
+    });
+}
+
+const H2_PREFACE_AND_SETTINGS = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Buffer.from([0, 0, 0, 0x4, 0, 0, 0, 0, 0])]);
+
+/** HEADERS (END_STREAM | END_HEADERS) on stream 1 carrying `block`. */
+function h2HeadersFrame(block: Buffer): Buffer {
+  const frame = Buffer.alloc(9 + block.length);
+  frame.writeUIntBE(block.length, 0, 3);
+  frame[3] = 0x1;
+  frame[4] = 0x5;
+  frame.writeUInt32BE(1, 5);
+  block.copy(frame, 9);
+  return frame;
+}
+
+/**
+ * The h2 floor over TLS: one handshake offering only h2, then the preface, an empty
+ * SETTINGS and one GET as a hand-framed HEADERS with a block encoded once; frames are
+ * scanned (not decoded) until stream 1 ends. A 200 is a response HEADERS block that opens
+ * with HPACK's indexed `:status: 200` (0x88).
+ */
+export function rawTlsH2Request(port: number, secureContext: SecureContext): RequestFn {
+  const request = Buffer.concat([H2_PREFACE_AND_SETTINGS, h2HeadersFrame(new HpackEncoder().encode([[':method', 'GET'], [':scheme', 'https'], [':authority', `${HOST}:${port}`], [':path', '/']]))]);
+  return () =>
+    new Promise((resolve, reject) => {
+      let buffered: Buffer = Buffer.alloc(0);
+      let isOk = false;
+      const socket = tlsConnect({ host: HOST, port, secureContext, ALPNProtocols: ['h2'] }, () => socket.write(request));
+      socket.on('data', (chunk: Buffer) => {
+        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+        while (buffered.length >= 9) {
+          const length = buffered.readUIntBE(0, 3);
+          if (buffered.length < 9 + length) return;
+          const type = buffered[3];
+          const flags = buffered[4] as number;
+          const streamId = buffered.readUInt32BE(5) & 0x7fffffff;
+          if (streamId === 1 && type === 0x1 && buffered[9] === 0x88) isOk = true;
+          buffered = buffered.subarray(9 + length);
+          if (streamId === 1 && (flags & 0x1) !== 0) return void socket.end();
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(isOk));
     });
 }
 

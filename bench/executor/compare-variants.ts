@@ -17,6 +17,7 @@ import {
   oursH2Engine,
   oursH2Pool,
   rawSocket,
+  rawTlsH2Request,
   rawTlsRequest,
   tlsHandshakeOnly,
   undiciFresh,
@@ -42,6 +43,8 @@ export const COMPARE_VARIANTS = {
     'ours-pool-and-engine',
   ],
   'compare/tls': ['ours-fresh-https', 'ours-fresh-http1', 'raw-tls-request', 'tls-handshake-only', 'raw-socket'],
+  // a fresh HTTPS check whose ALPN picks h2, next to a raw TLS handshake + one hand-framed h2 request
+  'compare/h2-tls': ['ours-fresh-https-h2', 'raw-tls-h2-request'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type CompareBench = keyof typeof COMPARE_VARIANTS;
@@ -77,7 +80,7 @@ export async function buildCompareVariant(bench: string, variant: string, ports:
     ours?.close();
     await setup.clients.close();
   };
-  const secureContext = bench === 'compare/tls' ? createSecureContext({ ca: [...rootCertificates, fixtureCaPem()] }) : null;
+  const secureContext = bench === 'compare/tls' || bench === 'compare/h2-tls' ? createSecureContext({ ca: [...rootCertificates, fixtureCaPem()] }) : null;
   const fn = ((): RequestFn => {
     switch (variant) {
       case 'ours-fresh':
@@ -103,6 +106,10 @@ export async function buildCompareVariant(bench: string, variant: string, ports:
         return oursCheck(setup.httpsFresh, setup.clients);
       case 'raw-tls-request':
         return rawTlsRequest(ports.httpsPort, secureContext as NonNullable<typeof secureContext>);
+      case 'ours-fresh-https-h2':
+        return oursCheck(setup.httpsH2Fresh, setup.clients);
+      case 'raw-tls-h2-request':
+        return rawTlsH2Request(ports.h2TlsPort, secureContext as NonNullable<typeof secureContext>);
       case 'tls-handshake-only':
         return tlsHandshakeOnly(ports.httpsPort, secureContext as NonNullable<typeof secureContext>);
       default:

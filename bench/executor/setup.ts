@@ -11,6 +11,8 @@ export interface ExecutorSetup {
   readonly h2cPooled: HttpCheckSpec;
   /** HTTPS, a new connection and a full TLS handshake per check */
   readonly httpsFresh: HttpCheckSpec;
+  /** HTTPS to a server whose ALPN picks h2: a fresh connection, handshake and h2 session per check */
+  readonly httpsH2Fresh: HttpCheckSpec;
 }
 
 export interface SetupOptions {
@@ -34,5 +36,6 @@ export function executorSetup(ports: TargetPorts, options: SetupOptions = {}): E
     http1Fresh: defineHttpCheck({ url: `http://127.0.0.1:${ports.http1Port}/`, ...budget }),
     h2cPooled: defineHttpCheck({ url: `http://127.0.0.1:${ports.h2cPort}/`, connection: 'pooled', http2: 'prior-knowledge', ...budget }),
     httpsFresh: defineHttpCheck({ url: `https://127.0.0.1:${ports.httpsPort}/`, ...budget }),
+    httpsH2Fresh: defineHttpCheck({ url: `https://127.0.0.1:${ports.h2TlsPort}/`, ...budget }),
   };
 }

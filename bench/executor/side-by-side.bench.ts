@@ -31,7 +31,7 @@ function compareBench(name: CompareBench, question: string, full: Shape): BenchD
     run: async (ctx) => {
       const targets = await startRemoteTargets();
       try {
-        const ports: TargetPorts = { http1Port: targets.http1Port, h2cPort: targets.h2cPort, httpsPort: targets.httpsPort };
+        const ports: TargetPorts = { http1Port: targets.http1Port, h2cPort: targets.h2cPort, httpsPort: targets.httpsPort, h2TlsPort: targets.h2TlsPort };
         return await interleavedIsolated(name, COMPARE_VARIANTS[name], CHILD, ports, shape(ctx, full));
       } finally {
         await targets.close();
@@ -58,4 +58,10 @@ const tls = compareBench(
   { count: 300, concurrency: 8, rounds: 11 },
 );
 
-export const SIDE_BY_SIDE_BENCHES: readonly BenchDefinition[] = [http1, h2c, tls];
+const h2Tls = compareBench(
+  'compare/h2-tls',
+  'Does our fresh HTTPS check that negotiates h2 cost about a raw TLS handshake plus one hand-framed h2 request?',
+  { count: 300, concurrency: 8, rounds: 11 },
+);
+
+export const SIDE_BY_SIDE_BENCHES: readonly BenchDefinition[] = [http1, h2c, tls, h2Tls];

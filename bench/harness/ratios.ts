@@ -22,10 +22,11 @@ export const RATIO_GOALS: readonly RatioGoal[] = [
     goal: 1.2,
   },
   {
+    // issue 10 (our own HTTP/2 engine) lowered this goal from issue 2's 1.1×
     name: 'ours pooled h2c vs bare node:http2',
     numerator: 'compare/h2c/ours-pooled/cpu',
     denominator: 'compare/h2c/bare-node-http2/cpu',
-    goal: 1.1,
+    goal: 0.15,
   },
   {
     // Not a goal of issue 2, shown beside it: the same request headers on both sides (the
@@ -39,6 +40,13 @@ export const RATIO_GOALS: readonly RatioGoal[] = [
     name: 'ours fresh HTTPS vs raw TLS request (handshake + GET)',
     numerator: 'compare/tls/ours-fresh-https/cpu',
     denominator: 'compare/tls/raw-tls-request/cpu',
+    goal: 1.2,
+  },
+  {
+    // issue 10: a fresh HTTPS check that negotiates h2, on our own HTTP/2 engine
+    name: 'ours fresh HTTPS h2 vs raw TLS + one h2 request',
+    numerator: 'compare/h2-tls/ours-fresh-https-h2/cpu',
+    denominator: 'compare/h2-tls/raw-tls-h2-request/cpu',
     goal: 1.2,
   },
   {

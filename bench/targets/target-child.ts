@@ -6,7 +6,7 @@
 import { startTargets } from './target-servers.js';
 
 const targets = await startTargets();
-process.send?.({ http1Port: targets.http1Port, h2cPort: targets.h2cPort, httpsPort: targets.httpsPort });
+process.send?.({ http1Port: targets.http1Port, h2cPort: targets.h2cPort, httpsPort: targets.httpsPort, h2TlsPort: targets.h2TlsPort });
 process.on('disconnect', () => {
   void targets.close().finally(() => process.exit(0));
 });

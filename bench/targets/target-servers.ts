@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import { createSecureServer as createH2SecureServer, createServer as createH2Server, type Http2SecureServer, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as NetServer } from 'node:net';
 
-/** Ports of the three loopback servers every executor bench talks to. */
+/** Ports of the loopback servers every executor bench talks to. */
 export interface TargetPorts {
   readonly http1Port: number;
   readonly h2cPort: number;
   readonly httpsPort: number;
+  /** HTTP/2 over TLS, ALPN h2 only (the fixture certificate) */
+  readonly h2TlsPort: number;
 }
 
 export interface Targets extends TargetPorts {
@@ -28,7 +30,7 @@ function certPath(name: string): URL {
   return new URL(`test/fixtures/certs/${name}`, REPO_ROOT);
 }
 
-function listen(server: NetServer | HttpServer | Http2Server): Promise<number> {
+function listen(server: NetServer | HttpServer | Http2Server | Http2SecureServer): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => {
@@ -39,14 +41,14 @@ function listen(server: NetServer | HttpServer | Http2Server): Promise<number> {
   });
 }
 
-function closeServer(server: NetServer | HttpServer | Http2Server): Promise<void> {
+function closeServer(server: NetServer | HttpServer | Http2Server | Http2SecureServer): Promise<void> {
   return new Promise((resolve) => {
     if ('closeAllConnections' in server) server.closeAllConnections();
     server.close(() => resolve());
   });
 }
 
-/** Starts the HTTP/1.1, h2c and HTTPS servers on 127.0.0.1:0; each answers 200 "ok". */
+/** Starts the HTTP/1.1, h2c, HTTPS and h2-over-TLS servers on 127.0.0.1:0; each answers 200 "ok". */
 export async function startTargets(): Promise<Targets> {
   const http1 = createHttpServer({ keepAliveTimeout: 5_000 }, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
@@ -61,11 +63,19 @@ export async function startTargets(): Promise<Targets> {
     session.on('error', () => {}); // a client that goes away mid-stream is its problem, not ours
     session.on('close', () => sessions.delete(session));
   });
-  h2c.on('stream', (stream) => {
+  const answerH2 = (stream: ServerHttp2Stream): void => {
     stream.on('error', () => {}); // reset or refused streams: the client's result says so
     stream.respond({ ':status': 200, 'content-type': 'text/plain', 'content-length': BODY.length });
     stream.end(BODY);
+  };
+  h2c.on('stream', answerH2);
+  const h2Tls = createH2SecureServer({ key: readFileSync(certPath('valid-key.pem')), cert: readFileSync(certPath('valid.pem')) });
+  h2Tls.on('session', (session) => {
+    sessions.add(session);
+    session.on('error', () => {});
+    session.on('close', () => sessions.delete(session));
   });
+  h2Tls.on('stream', answerH2);
   const https = createHttpsServer(
     { key: readFileSync(certPath('valid-key.pem')), cert: readFileSync(certPath('valid.pem')), keepAliveTimeout: 5_000 },
     (_req, res) => {
@@ -73,14 +83,15 @@ export async function startTargets(): Promise<Targets> {
       res.end(BODY);
     },
   );
-  const [http1Port, h2cPort, httpsPort] = await Promise.all([listen(http1), listen(h2c), listen(https)]);
+  const [http1Port, h2cPort, httpsPort, h2TlsPort] = await Promise.all([listen(http1), listen(h2c), listen(https), listen(h2Tls)]);
   return {
     http1Port,
     h2cPort,
     httpsPort,
+    h2TlsPort,
     async close() {
       for (const session of sessions) session.destroy();
-      await Promise.all([closeServer(http1), closeServer(h2c), closeServer(https)]);
+      await Promise.all([closeServer(http1), closeServer(h2c), closeServer(https), closeServer(h2Tls)]);
     },
   };
 }

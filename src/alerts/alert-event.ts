@@ -1,4 +1,5 @@
 import type { ErrorKind } from '../domain/error-kind.js';
+import type { IncidentEvent } from '../incidents/incident-events.js';
 
 /** The target fields an alert may show: no spec, so no credentials. */
 interface AlertTarget {
@@ -43,3 +44,14 @@ export type AlertEvent =
       readonly suppressedAlerts: number;
     };
 
+/**
+ * The alert an incident event sends, or null when it sends none (updates of an open
+ * incident are stored, not paged). The one place incident events become alerts.
+ */
+export function alertOfIncident(target: AlertTarget, event: IncidentEvent): AlertEvent | null {
+  if (event.type === 'opened') {
+    return { type: 'incident_opened', at: event.at, target, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
+  }
+  if (event.type === 'resolved') return { type: 'incident_resolved', at: event.at, target, durationMs: event.durationMs, reason: event.reason };
+  return null;
+}

@@ -1,5 +1,6 @@
 /** Pure payload builders: the generic JSON body and a Slack-compatible {text, blocks}. */
 import { ERROR_EXPLANATION } from '../domain/error-kind.js';
+import { redactText } from '../domain/redact.js';
 import type { AlertEvent } from './alert-event.js';
 
 function formatMs(ms: number | null): string {
@@ -15,7 +16,7 @@ function summarizeAlert(event: AlertEvent): string {
   switch (event.type) {
     case 'incident_opened': {
       const why = event.errorKind === null ? 'failing' : `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`;
-      return `DOWN ${event.target.name} — ${why}${event.detail === null ? '' : ` (${event.detail})`}`;
+      return `DOWN ${event.target.name} — ${why}${event.detail === null ? '' : ` (${redactText(event.detail)})`}`;
     }
     case 'incident_resolved':
       if (event.reason === 'target_removed') return `CLOSED ${event.target.name} — target removed while down (after ${formatMs(event.durationMs)})`;
@@ -29,7 +30,8 @@ function summarizeAlert(event: AlertEvent): string {
 
 /** The generic webhook body (versioned so receivers can evolve). */
 export function genericPayload(event: AlertEvent): Record<string, unknown> {
-  return { version: 1, ...event, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
+  const detail = 'detail' in event && event.detail !== null ? { detail: redactText(event.detail) } : {};
+  return { version: 1, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
 }
 
 const EMOJI = { incident_opened: ':red_circle:', incident_resolved: ':large_green_circle:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:' } as const;

@@ -3,6 +3,8 @@
  * `code` is a stable snake_case string clients can switch on; `message` is for humans;
  * `field` names the offending input (a dotted path such as `spec.url`) when there is one.
  */
+import { redactText } from '../domain/redact.js';
+
 export type ApiErrorCode =
   | 'invalid_json'
   | 'invalid_body'
@@ -14,6 +16,9 @@ export type ApiErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'unauthorized'
+  | 'forbidden'
+  | 'cross_origin'
+  | 'misdirected_host'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
@@ -51,9 +56,9 @@ export class ApiError extends Error {
     return {
       error: {
         code: this.code,
-        message: this.message,
+        message: redactText(this.message),
         ...(this.field === undefined ? {} : { field: this.field }),
-        ...(this.details.length > 1 ? { details: this.details } : {}),
+        ...(this.details.length > 1 ? { details: this.details.map((d) => ({ field: d.field, message: redactText(d.message) })) } : {}),
       },
     };
   }

@@ -45,12 +45,26 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, 'payload_too_large', `request body is larger than ${maxBytes} bytes`);
 }
 
-/** Reads and parses a JSON body. An empty body, wrong media type or bad JSON is a 400/415. */
-export async function readJsonBody(req: IncomingMessage, maxBytes?: number): Promise<unknown> {
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * Every request body must be declared JSON (415 otherwise), on every route, read or not.
+ * Required, not assumed: a body without a JSON type is what a web page can send to another
+ * origin without a CORS preflight (text/plain, a form, a Blob without a type).
+ */
+export function assertJsonBodyType(req: IncomingMessage): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody) return;
   const type = req.headers['content-type'];
-  if (type !== undefined && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', `expected Content-Type application/json, got ${JSON.stringify(type)}`);
+  if (type === undefined || !JSON_TYPE.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', `expected Content-Type: application/json, got ${type === undefined ? 'none' : JSON.stringify(type)}`);
   }
+}
+
+/** Reads and parses a JSON body. A missing or non-JSON Content-Type is a 415; an empty body or bad JSON a 400. */
+export async function readJsonBody(req: IncomingMessage, maxBytes?: number): Promise<unknown> {
+  assertJsonBodyType(req);
   const raw = await readBody(req, maxBytes);
   if (raw.length === 0) throw new ApiError(400, 'invalid_json', 'request body is empty; expected a JSON object');
   try {

@@ -9,6 +9,11 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const nullable = (type: string): Schema => ({ type: [type, 'null'] });
 const ms = { type: 'number', description: 'milliseconds' };
 const nullableMs = { type: ['number', 'null'], description: 'milliseconds; null when the phase did not happen' };
+/** domain/probe-load.ts: taken while the probe was saturated (its timings include the probe's own lag) */
+const PROBE_LOAD_PROPERTIES = {
+  probeDegraded: { type: 'boolean', description: 'the check started late or the probe event loop was behind: its timings include the probe\'s own lag' },
+  probeDegradedReasons: { type: 'array', items: { enum: ['scheduling_lag', 'loop_delay'] } },
+};
 
 const statusRange = { type: 'object', additionalProperties: false, required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } };
 
@@ -46,6 +51,7 @@ const httpCheckInput: Schema = {
     connection: { enum: ['fresh', 'pooled'] },
     http2: { enum: ['alpn', 'prior-knowledge'] },
     ...certExpiryProps,
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: 'Gatus-style assertions, e.g. "[STATUS] == 200", "[BODY].status == UP" (docs/checks.md)' },
   },
 };
 
@@ -233,6 +239,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       schedulingLagMs: ms,
       eventLoopDelayMs: ms,
       trigger: { enum: ['schedule', 'manual'] },
+      ...PROBE_LOAD_PROPERTIES,
       inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window' },
     },
   },
@@ -244,6 +251,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       dueAt: { type: 'integer' },
       schedulingLagMs: ms,
       loopDelayMs: ms,
+      ...PROBE_LOAD_PROPERTIES,
       inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window: stored, left out of uptime, opened no incident' },
     },
   },
@@ -280,6 +288,8 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       lastErrorKind: { type: ['string', 'null'] },
       lastDetail: { type: ['string', 'null'] },
       failureCount: { type: 'integer' },
+      /** every result that opened it was taken while the probe was degraded */
+      openedWhileProbeDegraded: { type: 'boolean' },
       updatedAt: { type: 'integer' },
     },
   },

@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { DaemonHandle } from '../daemon/daemon-handle.js';
 import { createDaemonMetrics } from '../metrics/daemon-metrics.js';
 import { LatestResults } from '../status-page/latest-results.js';
 import { ApiError } from './api-error.js';
 import type { ApiDeps } from './api-deps.js';
-import { createBearerAuth } from './auth.js';
-import { ClientGoneError, sendJson } from './http-io.js';
+import type { ApiToken, HostRule } from '../config/api-settings.js';
+import { createTokenAuth, type Caller } from './auth.js';
+import { assertJsonBodyType, ClientGoneError, sendJson } from './http-io.js';
+import { createRequestGuard, defaultHostRules, type RequestGuard } from './request-guard.js';
 import { Router, type Route } from './router.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { maintenanceWindowRoutes } from './routes/maintenance-window-routes.js';
@@ -16,8 +19,10 @@ import { targetRoutes } from './routes/target-routes.js';
 export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
-  /** bearer token for /api/v1; null = open (the daemon allows that on loopback only) */
-  readonly token: string | null;
+  /** bearer tokens for /api/v1; none = open (the daemon allows that on loopback only) */
+  readonly tokens: readonly ApiToken[];
+  /** Host names served besides the defaults (bind address, localhost, 127.0.0.1, [::1] with the port) */
+  readonly allowedHosts?: readonly HostRule[];
   /** epoch ms clock, for tests; defaults to Date.now */
   readonly now?: () => number;
   /** a request (headers and body) must arrive within this; default REQUEST_TIMEOUT_MS */
@@ -31,7 +36,15 @@ const HEADERS_TIMEOUT_MS = 10_000;
 export interface ApiServer {
   /** e.g. http://127.0.0.1:8080 */
   readonly url: string;
+  /** Replaces the tokens and extra Host names (config reload); requests in flight keep the old ones. */
+  configure(access: { tokens: readonly ApiToken[]; allowedHosts: readonly HostRule[] }): void;
   close(): Promise<void>;
+}
+
+/** Who may call, and as which Host: swapped as a whole on reload. */
+interface Access {
+  readonly authorize: (authorization: string | undefined, method: string) => Caller;
+  readonly guard: RequestGuard;
 }
 
 /** Every route the server answers, in match order (literal paths before parameters). */
@@ -64,6 +77,11 @@ export async function listenApi(options: ApiServerOptions): Promise<ApiListener>
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  const defaults = defaultHostRules(options.host, address.port, localAddresses());
+  let access: Access = { authorize: createTokenAuth(options.tokens), guard: createRequestGuard([...defaults, ...(options.allowedHosts ?? [])]) };
+  const configure = (next: { tokens: readonly ApiToken[]; allowedHosts: readonly HostRule[] }): void => {
+    access = { authorize: createTokenAuth(next.tokens), guard: createRequestGuard([...defaults, ...next.allowedHosts]) };
+  };
   const closeServer = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -76,10 +94,11 @@ export async function listenApi(options: ApiServerOptions): Promise<ApiListener>
       const latest = new LatestResults(handle);
       const deps: ApiDeps = { handle, metrics, latest, now: options.now ?? Date.now };
       const router = new Router(buildRoutes(deps));
-      const authorize = createBearerAuth(options.token);
-      onRequest = (req, res) => void handleRequest(router, authorize, req, res);
+      // `access` is read per request, so configure() takes effect on the next one.
+      onRequest = (req, res) => void handleRequest(router, access, req, res);
       return {
         url,
+        configure,
         async close() {
           metrics.close();
           latest.close();
@@ -106,15 +125,26 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-async function handleRequest(router: Router, authorize: (h: string | undefined) => void, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The addresses of this machine's interfaces: what a client of a wildcard bind puts in Host. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .map((i) => i.address.replace(/%.*$/, ''));
+}
+
+async function handleRequest(router: Router, access: Access, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
+    const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = router.match(req.method ?? 'GET', url.pathname);
+    // Host and origin first: a rebinding or cross-site page learns nothing, not even 401 vs 404.
+    access.guard.check(method, url.pathname, req.headers);
+    assertJsonBodyType(req);
+    const match = router.match(method, url.pathname);
     // Authenticate before revealing which API paths exist (404 vs 405).
-    if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/openapi.json') authorize(req.headers.authorization);
+    if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/openapi.json') access.authorize(req.headers.authorization, method);
     if (match.kind === 'not_found') throw new ApiError(404, 'not_found', `no route for ${url.pathname}`);
     if (match.kind === 'method_not_allowed') {
-      throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${match.allow.join(', ')}`, undefined, { allow: match.allow.join(', ') });
+      throw new ApiError(405, 'method_not_allowed', `${method} is not allowed here; allowed: ${match.allow.join(', ')}`, undefined, { allow: match.allow.join(', ') });
     }
     await match.route.handler({ req, res, params: match.params, query: url.searchParams });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError, type ApiErrorCode, type ApiFieldProblem } from './api-error.js';
 import type { FieldError } from '../daemon/daemon-handle.js';
+import { formatFieldPath } from '../config/zod-errors.js';
 
 /**
  * Turns zod issues into one 400 ApiError. The first issue decides `code` and `field`;
@@ -13,8 +14,8 @@ function zodError(issues: readonly z.core.$ZodIssue[], where: 'body' | 'query'):
 }
 
 function describeIssue(issue: z.core.$ZodIssue, where: 'body' | 'query'): ApiFieldProblem & { code: ApiErrorCode } {
-  const path = issue.path.map(String);
-  const fieldOf = (parts: string[]): string => (parts.length === 0 ? '(root)' : parts.join('.'));
+  const path = issue.path;
+  const fieldOf = (parts: readonly PropertyKey[]): string => (parts.length === 0 ? '(root)' : formatFieldPath(parts));
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     const noun = where === 'query' ? 'query parameter' : 'field';

@@ -136,4 +136,24 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
     assert.equal(clock.armed, 0);
     assert.equal(ctx.budgetSignal, null);
   });
+
+  it('many checks on one signal: a disarmed check is left alone, every other is aborted once', () => {
+    const clock = new DeadlineClock();
+    const controller = new AbortController();
+    const contexts = Array.from({ length: 5 }, () => {
+      const timer = new PhaseTimer();
+      const ctx = new CheckContext(timer, timer.startMs + 10_000);
+      armBudget(ctx, clock, 10_000, controller.signal);
+      return ctx;
+    });
+    // Disarm the newest, a middle one and the oldest: the list stays linked around them.
+    for (const i of [4, 2, 0]) disarmBudget(contexts[i] as CheckContext, clock);
+    controller.abort();
+    assert.deepEqual(contexts.map((ctx) => ctx.aborted?.kind ?? null), [null, 'internal', null, 'internal', null]);
+    // A check armed after the abort is aborted at once.
+    const timer = new PhaseTimer();
+    const late = new CheckContext(timer, timer.startMs + 10_000);
+    armBudget(late, clock, 10_000, controller.signal);
+    assert.equal(late.aborted?.kind, 'internal');
+  });
 });

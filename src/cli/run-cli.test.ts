@@ -64,7 +64,7 @@ test('domain SpecErrors are reported against the flag the user typed', async () 
   assertUsage(await vigil('check', '--expect-status', '200-100', URL_OK), 'vigil check: --expect-status: expected a status code');
   assertUsage(await vigil('check', '--method', 'G(T', URL_OK), 'vigil check: --method: expected an HTTP method token');
   assertUsage(await vigil('check', '--keyword', '', URL_OK), 'vigil check: --keyword: expected a non-empty string');
-  assertUsage(await vigil('check', '--body-regex', '[', URL_OK), 'vigil check: --body-regex: expected a valid JavaScript regular expression');
+  assertUsage(await vigil('check', '--body-regex', '[', URL_OK), 'vigil check: --body-regex: expected an RE2 regular expression (linear-time; no backreferences or lookaround)');
   assertUsage(await vigil('check', '--user-agent', '', URL_OK), 'vigil check: --user-agent: expected a non-empty value');
 });
 

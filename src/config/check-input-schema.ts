@@ -38,6 +38,7 @@ const httpCheckSchema = z.strictObject({
   http2: z.enum(['alpn', 'prior-knowledge']).optional(),
   certExpiryWarnDays: z.number().int().optional(),
   certExpiryCriticalDays: z.number().int().optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
 const tcpCheckSchema = z.strictObject({

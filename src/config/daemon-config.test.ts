@@ -58,6 +58,8 @@ test('file-level problems refuse the whole file with the field named', () => {
     ['alerts:\n  webhooks:\n    - name: w\n      url: http://127.0.0.1/\n', 'alerts.webhooks[0].secret'],
     ['alerts:\n  webhooks:\n    - name: w\n      url: http://127.0.0.1/\n      secretEnv: MISSING_VAR\n', 'alerts.webhooks[0].secretEnv'],
     ['targets: 5\n', 'targets'],
+    ['alerts:\n  webhooks:\n    - { name: w, url: 5 }\n', 'alerts.webhooks[0].url'],
+    ['a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ntargets: *e\n', 'config'],
   ];
   for (const [text, field] of cases) {
     assert.throws(() => parseDaemonConfig(text, {}), (err: unknown) => err instanceof ConfigFileError && err.field === field, `${field}: ${text}`);
@@ -75,6 +77,19 @@ test('refusals never echo a value that may be a credential', () => {
   const config = parseDaemonConfig(text, {});
   assert.deepEqual(config.targetErrors.map((e) => e.field), ['check.headers.authorization', 'check.url']);
   assert.ok(!JSON.stringify(config.targetErrors).includes('s3cret'));
+});
+
+test('one field-path form, and a wrong type says what was expected', () => {
+  const text = 'targets:\n  - { name: a, check: { url: "http://x/" }, interval: [1] }\n  - { name: b, check: { url: "http://x/" }, tags: [ok, 1] }\n';
+  const config = parseDaemonConfig(text, {});
+  assert.deepEqual(
+    config.targetErrors.map((e) => [e.field, e.message]),
+    [
+      ['interval', 'expected milliseconds (1500) or a duration such as "1500ms", "30s", "1m", "2h", "1d", got [1]'],
+      ['tags[1]', 'Invalid input: expected string, received number'],
+    ],
+  );
+  assert.throws(() => parseDaemonConfig('defaults:\n  interval: [1]\n', {}), /defaults\.interval: expected milliseconds .* got \[1\]/);
 });
 
 test('certificate-expiry defaults fill http and tls checks that set none; a target overrides them', () => {

@@ -8,14 +8,18 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldError } from '../daemon/daemon-handle.js';
-import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
 import { certExpiryThresholds, MAX_CERT_EXPIRY_DAYS, SpecError } from '../domain/spec-fields.js';
 import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type TargetDefaults, type TargetDefinition } from './target-definition.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
 import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
+import { apiInputSchema, DEFAULT_API_SETTINGS, parseApiSettings, type ApiSettings } from './api-settings.js';
 import { parseMaintenanceWindowList, WindowInputError, type MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
 import { DEFAULT_STORAGE_SETTINGS, parseStorageSettings, storageInputSchema, type StorageSettings } from './storage-settings.js';
+
+/** Alias expansions allowed in one file: plenty for anchors reused by hand, far below a bomb. */
+const MAX_ALIAS_COUNT = 1_000;
 
 export class ConfigFileError extends Error {
   override readonly name = 'ConfigFileError';
@@ -33,6 +37,8 @@ export interface DaemonConfig {
   /** retention and the maintenance job; read at start (a reload does not change them) */
   readonly storage: StorageSettings;
   readonly webhooks: readonly WebhookConfig[];
+  /** API tokens and extra Host names; re-read on SIGHUP */
+  readonly api: ApiSettings;
   /** maintenance windows from the file (API windows live in the store) */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly targets: readonly TargetDefinition[];
@@ -43,8 +49,8 @@ export interface DaemonConfig {
 const fileSchema = z.strictObject({
   defaults: z
     .strictObject({
-      interval: z.union([z.number(), z.string()]).optional(),
-      timeout: z.union([z.number(), z.string()]).optional(),
+      interval: durationInputSchema.optional(),
+      timeout: durationInputSchema.optional(),
       confirmations: z.number().int().min(1).max(100).optional(),
       allowPrivateTargets: z.boolean().optional(),
       certExpiryWarnDays: z.number().int().min(0).max(MAX_CERT_EXPIRY_DAYS).optional(),
@@ -54,11 +60,12 @@ const fileSchema = z.strictObject({
   probe: probeInputSchema.optional(),
   storage: storageInputSchema.optional(),
   alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).optional() }).optional(),
+  api: apiInputSchema.optional(),
   maintenance: z.array(z.unknown()).optional(),
   targets: z.array(z.unknown()).optional(),
 });
 
-function parseDefaults(raw: z.infer<typeof fileSchema>['defaults']): TargetDefaults {
+function parseDefaults(raw: z.infer<typeof fileSchema>['defaults'], env: Readonly<Record<string, string | undefined>>): TargetDefaults {
   const d = raw ?? {};
   const duration = (field: string, value: unknown, min: number): number | null => {
     if (value === undefined) return null;
@@ -71,6 +78,7 @@ function parseDefaults(raw: z.infer<typeof fileSchema>['defaults']): TargetDefau
     timeoutMs: duration('timeout', d.timeout, 1),
     confirmations: d.confirmations ?? BUILTIN_TARGET_DEFAULTS.confirmations,
     allowPrivateTargets: d.allowPrivateTargets ?? BUILTIN_TARGET_DEFAULTS.allowPrivateTargets,
+    secrets: Object.freeze({ env }),
     ...certExpiryDefaults(d.certExpiryWarnDays, d.certExpiryCriticalDays),
   });
 }
@@ -119,16 +127,24 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
     const reason = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigFileError('config', `not valid YAML${where}: ${reason}`);
   }
-  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
+  let tree: unknown;
+  try {
+    tree = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // The yaml library refuses an alias bomb ("billion laughs") with a ReferenceError.
+    throw new ConfigFileError('config', `YAML aliases expand too far (${err instanceof Error ? err.message : String(err)}); write the values out or use fewer aliases`);
+  }
+  const parsed = fileSchema.safeParse(tree ?? {});
   if (!parsed.success) {
     const first = issuesToFieldErrors(null, parsed.error.issues)[0];
     throw new ConfigFileError(first?.field ?? 'config', first?.message ?? 'invalid');
   }
   const file = parsed.data;
-  const defaults = parseDefaults(file.defaults);
+  const defaults = parseDefaults(file.defaults, env);
   const probe = file.probe === undefined ? DEFAULT_PROBE_SETTINGS : parseProbeSettings(file.probe, (f, m) => new ConfigFileError(`probe.${f}`, m));
   const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m));
   const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
+  const api = file.api === undefined ? DEFAULT_API_SETTINGS : parseApiSettings(file.api, defaults.secrets, (f, m) => new ConfigFileError(`api.${f}`, m));
   let maintenanceWindows: MaintenanceWindow[];
   try {
     maintenanceWindows = parseMaintenanceWindowList(file.maintenance ?? []);
@@ -137,5 +153,5 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
     throw err;
   }
   const { targets, errors } = parseTargetList(file.targets ?? [], defaults);
-  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), maintenanceWindows: Object.freeze(maintenanceWindows), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
+  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), api, maintenanceWindows: Object.freeze(maintenanceWindows), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
 }

@@ -1,11 +1,16 @@
 /**
  * Durations in config files: a whole number of milliseconds (`1500`) or a string with one
- * unit (`250ms`, `30s`, `1m`, `2h`, `7d`). Anything else is refused, never guessed.
+ * unit (`1500ms`, `30s`, `1m`, `2h`, `7d`). Anything else is refused, never guessed.
  */
+import { z } from 'zod';
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
-export const DURATION_FORM = 'milliseconds (1500) or a duration such as "250ms", "30s", "1m", "2h", "1d"';
+export const DURATION_FORM = 'milliseconds (1500) or a duration such as "1500ms", "30s", "1m", "2h", "1d"';
+
+/** The shape of a duration field (range and units are checked by parseDurationMs): a wrong type says what was expected. */
+export const durationInputSchema = z.union([z.number(), z.string()], { error: (issue) => `expected ${DURATION_FORM}, got ${JSON.stringify(issue.input) ?? 'nothing'}` });
 
 /** Returns the duration in whole ms, or null when the value is not a duration. */
 export function parseDurationMs(value: unknown): number | null {

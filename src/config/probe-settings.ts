@@ -1,6 +1,6 @@
 /** Probe-wide settings: the in-flight cap and the probe-health rule (see docs/daemon.md). */
 import { z } from 'zod';
-import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
 
 export interface ProbeHealthSettings {
   /** sliding window over which transport failures are counted */
@@ -25,7 +25,7 @@ export const probeInputSchema = z.strictObject({
   maxInFlight: z.number().int().min(1).max(16_384).optional(),
   health: z
     .strictObject({
-      window: z.union([z.number(), z.string()]).optional(),
+      window: durationInputSchema.optional(),
       minFailingHosts: z.number().int().min(2).max(100_000).optional(),
       minFailingFraction: z.number().gt(0).max(1).optional(),
     })

@@ -3,7 +3,7 @@
  * maintenance job (hourly rollup, then retention) runs. See docs/daemon.md, "Storage".
  */
 import { z } from 'zod';
-import { parseDurationMs } from './duration.js';
+import { durationInputSchema, parseDurationMs } from './duration.js';
 import { parsePostgresUrl } from '../storage/postgres/pg-connection.js';
 
 export interface StorageSettings {
@@ -39,9 +39,9 @@ const STORAGE_LIMITS = Object.freeze({
 const RETENTION_FORM = 'a duration such as "36h", "7d" or "400d" (units ms, s, m, h, d)';
 
 export const storageInputSchema = z.strictObject({
-  rawRetention: z.union([z.number(), z.string()]).optional(),
-  rollupRetention: z.union([z.number(), z.string()]).optional(),
-  maintenanceEvery: z.union([z.number(), z.string()]).optional(),
+  rawRetention: durationInputSchema.optional(),
+  rollupRetention: durationInputSchema.optional(),
+  maintenanceEvery: durationInputSchema.optional(),
   url: z.string().optional(),
 });
 

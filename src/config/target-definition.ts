@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { defineCheck, SpecError, type CheckInput, type CheckSpec } from '../domain/check-spec.js';
 import type { FieldError, TargetSource } from '../daemon/daemon-handle.js';
-import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
 import { checkInputSchema } from './check-input-schema.js';
+import { resolveReferences, type SecretSource } from './secret-ref.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 
 export const MIN_INTERVAL_MS = 1_000;
@@ -22,8 +23,10 @@ export interface TargetDefinition {
   readonly source: TargetSource;
   /** the full spec, secrets included: only the executor sees it */
   readonly spec: CheckSpec;
-  /** the check input as validated (effective timeoutMs filled in): what the store keeps */
+  /** the check input as validated (effective timeoutMs filled in): what the store keeps; `${env:…}`/`${file:…}` references stay references */
   readonly checkInput: CheckInput;
+  /** values that came from references: secrets by definition, redacted wherever they appear */
+  readonly secretValues: readonly string[];
   readonly intervalMs: number;
   readonly tags: readonly string[];
   readonly enabled: boolean;
@@ -37,6 +40,8 @@ export interface TargetDefaults {
   readonly timeoutMs: number | null;
   readonly confirmations: number;
   readonly allowPrivateTargets: boolean;
+  /** where `${env:…}` references resolve (the daemon's environment) */
+  readonly secrets: SecretSource;
   /** certificate-expiry thresholds of http and tls checks that set none (null: the built-in 14 / 3) */
   readonly certExpiryWarnDays: number | null;
   readonly certExpiryCriticalDays: number | null;
@@ -47,6 +52,7 @@ export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
   timeoutMs: null,
   confirmations: DEFAULT_CONFIRMATIONS,
   allowPrivateTargets: false,
+  secrets: Object.freeze({ env: Object.freeze({}) }),
   certExpiryWarnDays: null,
   certExpiryCriticalDays: null,
 });
@@ -61,7 +67,7 @@ function withCheckDefaults(check: CheckInput, timeoutMs: number, defaults: Targe
   return filled as CheckInput;
 }
 
-const durationSchema = z.union([z.number(), z.string()]);
+const durationSchema = durationInputSchema;
 
 export const targetInputSchema = z.strictObject({
   id: z.string().regex(ID_FORM, 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
@@ -122,12 +128,14 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
   }
   let spec: CheckSpec;
   const checkInput = withCheckDefaults(raw.check, checkTimeoutMs, defaults);
+  const resolved = resolveCheckReferences(checkInput, defaults.secrets);
+  if (!resolved.ok) return { ok: false, errors: [{ target: label, field: `check.${resolved.field}`, message: resolved.message }] };
   try {
-    spec = defineCheck(checkInput);
+    spec = defineCheck(resolved.input);
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
     // Never echo a value that may be a credential (header values, auth, a URL with userinfo).
-    const mayBeSecret = /^(headers|auth)/.test(err.field) || (err.field === 'url' && String(err.got).includes('@'));
+    const mayBeSecret = resolved.secrets.length > 0 || /^(headers|auth|body)/.test(err.field) || (err.field === 'url' && /[@?#]/.test(String(err.got)));
     const message = mayBeSecret ? `expected ${err.expected} (value not shown)` : err.message.slice(err.field.length + 2);
     return { ok: false, errors: [{ target: label, field: `check.${err.field}`, message }] };
   }
@@ -137,6 +145,7 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     source,
     spec,
     checkInput: Object.freeze(checkInput),
+    secretValues: Object.freeze(resolved.secrets),
     intervalMs: interval,
     tags: Object.freeze([...(raw.tags ?? [])]),
     enabled: raw.enabled ?? true,
@@ -144,4 +153,39 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     allowPrivateTargets: raw.allowPrivateTargets ?? defaults.allowPrivateTargets,
   });
   return { ok: true, target };
+}
+
+type CheckResolution = { ok: true; input: CheckInput; secrets: string[] } | { ok: false; field: string; message: string };
+
+/** Resolves references in the fields that may hold credentials: url, headers, auth, body. */
+function resolveCheckReferences(input: CheckInput, source: SecretSource): CheckResolution {
+  if (input.kind !== undefined && input.kind !== 'http') return { ok: true, input, secrets: [] };
+  const secrets: string[] = [];
+  let failure: { field: string; message: string } | null = null;
+  const one = (field: string, value: string): string => {
+    if (failure !== null) return value;
+    const r = resolveReferences(value, source);
+    if (!r.ok) {
+      failure = { field, message: r.message };
+      return value;
+    }
+    secrets.push(...r.secrets);
+    return r.value;
+  };
+  const headers = input.headers === undefined ? undefined : Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k, one(`headers.${k}`, v)]));
+  const auth =
+    input.auth === undefined || input.auth === null
+      ? input.auth
+      : input.auth.type === 'basic'
+        ? { type: 'basic' as const, username: one('auth.username', input.auth.username), password: one('auth.password', input.auth.password) }
+        : { type: 'bearer' as const, token: one('auth.token', input.auth.token) };
+  const resolvedInput: CheckInput = {
+    ...input,
+    url: one('url', input.url),
+    ...(headers === undefined ? {} : { headers }),
+    ...(auth === undefined ? {} : { auth }),
+    ...(input.body === undefined || input.body === null ? {} : { body: one('body', input.body) }),
+  };
+  if (failure !== null) return { ok: false, ...(failure as { field: string; message: string }) };
+  return { ok: true, input: resolvedInput, secrets };
 }

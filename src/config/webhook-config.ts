@@ -4,7 +4,7 @@
  * URL is itself a credential) never appear in logs, stats or API responses: only `name` does.
  */
 import { z } from 'zod';
-import { DURATION_FORM, parseDurationMs } from './duration.js';
+import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
 
 type WebhookFormat = 'generic' | 'slack';
 
@@ -27,8 +27,8 @@ export const webhookInputSchema = z.strictObject({
   secret: z.string().min(16, 'expected at least 16 characters').optional(),
   secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name such as VIGIL_WEBHOOK_SECRET').optional(),
   maxAttempts: z.number().int().min(1).max(20).optional(),
-  initialBackoff: z.union([z.number(), z.string()]).optional(),
-  timeout: z.union([z.number(), z.string()]).optional(),
+  initialBackoff: durationInputSchema.optional(),
+  timeout: durationInputSchema.optional(),
 });
 
 type Fail = (field: string, message: string) => Error;

@@ -5,6 +5,7 @@
  */
 import { NO_TIMINGS, type CheckResult } from '../domain/check-result.js';
 import { targetOf, type CheckSpec } from '../domain/check-spec.js';
+import { redactResult } from '../domain/redact.js';
 import type { Clients, ExecuteOptions } from '../check/index.js';
 import type { TargetDefinition } from '../config/target-definition.js';
 import type { ScheduledResult } from './daemon-handle.js';
@@ -54,6 +55,8 @@ export function createCheckRunner(deps: CheckRunnerDeps) {
     } catch (err) {
       result = internalFailure(target, Date.now(), `executor rejected: ${err instanceof Error ? err.name : 'unknown'}`);
     }
+    // Redacted here, once, before the result goes anywhere: store, incidents, alerts, API, metrics.
+    result = redactResult(result, target.secretValues);
     return { targetId: target.id, result, dueAt, schedulingLagMs: Math.max(0, startedAt - dueAt), eventLoopDelayMs, trigger };
   };
 }

@@ -3,8 +3,9 @@
  * bad config file print one line naming the field and exit 2; no stack traces.
  */
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { MIN_TOKEN_CHARS, parseHostRule, type HostRule } from '../config/api-settings.js';
 import { ConfigFileError } from '../config/daemon-config.js';
 import { parsePostgresUrl, PostgresUrlError } from '../storage/postgres/pg-connection.js';
 import { StoreSchemaError } from '../storage/postgres/pg-schema.js';
@@ -21,7 +22,12 @@ export interface ServeFlags {
   host: string;
   port: number;
   dataDir: string;
+  /** the admin token from --token-file, VIGIL_API_TOKEN or --token (more tokens: api.tokens in the config) */
   token: string | null;
+  /** where `token` came from; --token is warned about (every local user sees it in `ps`) */
+  tokenSource: '--token' | '--token-file' | 'VIGIL_API_TOKEN' | null;
+  /** Host names served besides the defaults (--allowed-hosts) */
+  allowedHosts: HostRule[];
   /** postgres://… from --store or VIGIL_STORE; null = storage.url in the config, else SQLite */
   storeUrl: string | null;
 }
@@ -39,9 +45,14 @@ export const SERVE_USAGE = `Usage: vigil serve [options]
   --host <addr>      listen address (default ${DEFAULT_HOST})
   --port <n>         listen port, 0 = any free port (default ${DEFAULT_PORT})
   --data-dir <dir>   where vigil.db lives (default ${DEFAULT_DATA_DIR})
+  --token-file <f>   file holding the admin API token (or env VIGIL_API_TOKEN); a token
+                     is required beyond loopback. More tokens, read-only ones: api.tokens
+  --token <token>    the admin token itself: discouraged, every local user sees it in ps
+  --allowed-hosts <list>
+                     comma-separated Host names (name or name:port) the API also answers
+                     as, besides the listen address, localhost, 127.0.0.1 and [::1]
   --store <url>      postgres://user@host[:port]/db[?schema=name]: keep everything in Postgres
                      (or env VIGIL_STORE, or storage.url in the config; default SQLite in --data-dir)
-  --token <token>    API bearer token (or env VIGIL_API_TOKEN); required beyond loopback
   -h, --help         show this help
 
 Signals: SIGHUP reloads the config; SIGTERM/SIGINT stop gracefully (checks finish, results flushed).
@@ -54,6 +65,8 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   store: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'allowed-hosts': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,11 +106,6 @@ function readFlags(argv: readonly string[]): Map<string, string> | 'help' {
   return values;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
 /** Parses argv (after `serve`). Throws ServeUsageError naming the flag. */
 export function parseServeFlags(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeFlags | 'help' {
   const values = readFlags(argv);
@@ -107,12 +115,37 @@ export function parseServeFlags(argv: readonly string[], env: Readonly<Record<st
   if (!/^\d+$/.test(portText) || port > 65535) throw new ServeUsageError(`--port: expected an integer from 0 to 65535, got ${JSON.stringify(portText)}`);
   const host = values.get('--host') ?? DEFAULT_HOST;
   if (/[\s/]/.test(host)) throw new ServeUsageError(`--host: expected an IP address or host name, got ${JSON.stringify(host)}`);
-  const token = values.get('--token') ?? (env.VIGIL_API_TOKEN === undefined || env.VIGIL_API_TOKEN === '' ? null : env.VIGIL_API_TOKEN);
-  if (token !== null && token.length < 16) throw new ServeUsageError('--token: expected at least 16 characters (the value is not shown)');
-  if (token === null && !isLoopbackHost(host)) {
-    throw new ServeUsageError(`--host: ${host} is beyond loopback; set --token or VIGIL_API_TOKEN so the API is not open to the network`);
+  const { token, tokenSource } = readToken(values, env);
+  if (token !== null && token.length < MIN_TOKEN_CHARS) throw new ServeUsageError(`${tokenSource}: expected at least ${MIN_TOKEN_CHARS} characters (the value is not shown)`);
+  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, tokenSource, allowedHosts: parseAllowedHosts(values.get('--allowed-hosts')), storeUrl: storeUrlOf(values, env) };
+}
+
+function readToken(values: Map<string, string>, env: Readonly<Record<string, string | undefined>>): Pick<ServeFlags, 'token' | 'tokenSource'> {
+  const given = ['--token', '--token-file'].filter((f) => values.has(f));
+  if (given.length > 1) throw new ServeUsageError('--token: give either --token or --token-file, not both');
+  const file = values.get('--token-file');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ServeUsageError(`--token-file: cannot read ${file} (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    return { token: text.replace(/\r?\n$/, ''), tokenSource: '--token-file' };
   }
-  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, storeUrl: storeUrlOf(values, env) };
+  const flag = values.get('--token');
+  if (flag !== undefined) return { token: flag, tokenSource: '--token' };
+  const fromEnv = env.VIGIL_API_TOKEN;
+  return fromEnv === undefined || fromEnv === '' ? { token: null, tokenSource: null } : { token: fromEnv, tokenSource: 'VIGIL_API_TOKEN' };
+}
+
+function parseAllowedHosts(text: string | undefined): HostRule[] {
+  if (text === undefined) return [];
+  return text.split(',').map((entry) => {
+    const rule = parseHostRule(entry);
+    if (rule === null) throw new ServeUsageError(`--allowed-hosts: expected host names or name:port separated by commas, got ${JSON.stringify(entry)}`);
+    return rule;
+  });
 }
 
 /** --store wins over VIGIL_STORE; either must be a postgres:// URL (the message names which). */
@@ -156,6 +189,7 @@ export async function runServeCli(argv: string[]): Promise<number> {
   }
   const log = createConsoleLogger();
   const signals = signalHandlers(log);
+  if (flags.tokenSource === '--token') log.warn('--token: the token is visible to every local user (ps, /proc/*/cmdline); prefer VIGIL_API_TOKEN or --token-file');
   let running: Awaited<ReturnType<typeof startDaemon>>;
   try {
     const path = flags.configPath ?? exampleConfigPath();

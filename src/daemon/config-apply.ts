@@ -89,7 +89,8 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
     });
     const changed = chunk.filter((target) => {
       const byId = host.registry.get(target.id);
-      return byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target));
+      // The spec too: a referenced secret (`${file:…}`) may have changed under the same input.
+      return byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target)) || JSON.stringify(byId.spec) !== JSON.stringify(target.spec);
     });
     let outcomes: UpsertOutcome[];
     try {

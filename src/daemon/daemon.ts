@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher.js';
-import type { AlertEvent } from '../alerts/alert-event.js';
+import { alertOfIncident } from '../alerts/alert-event.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { TargetDefaults, TargetDefinition } from '../config/target-definition.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
@@ -17,6 +17,7 @@ import type { BreakerStats, DaemonHandle, DaemonStats, Readiness, ScheduledResul
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
+import { probeLoadReasons } from '../domain/probe-load.js';
 import { ProbeHealthMonitor, type ProbeHealthTransition } from './probe-health.js';
 import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
@@ -143,7 +144,7 @@ export class Daemon implements DaemonHandle {
   }
 
   testSpec(input: unknown): Promise<TestSpecOutcome> {
-    return testTargetInput(input, this.defaults, (target) => this.runner(target, Date.now(), Date.now(), 'manual'));
+    return testTargetInput(input, this.defaults, (target) => this.runner(target, this.deps.clock.now(), this.deps.clock.now(), 'manual'));
   }
 
   async checkNow(id: string): Promise<ScheduledResult | undefined> {
@@ -200,7 +201,7 @@ export class Daemon implements DaemonHandle {
     this.state = 'stopping';
     this.scheduler.stop();
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
-    const startedAt = Date.now();
+    const startedAt = this.deps.clock.now();
     const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
@@ -211,7 +212,7 @@ export class Daemon implements DaemonHandle {
       await drained;
     }
     await this.incidentWrites;
-    const left = Math.max(1_000, graceMs - (Date.now() - startedAt));
+    const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
     await this.deps.alerts.close(Math.min(left, 5_000));
     await this.store.close();
@@ -246,7 +247,8 @@ export class Daemon implements DaemonHandle {
     // does a check that finished after its target was deleted (its incident is closed).
     const removed = this.registry.get(target.id) === undefined;
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
-      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result)) this.onIncident(target, event);
+      const probeDegraded = probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
+      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result, probeDegraded)) this.onIncident(target, event);
     }
     if (!inMaintenance) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
@@ -262,10 +264,7 @@ export class Daemon implements DaemonHandle {
     this.incidentWrites = this.incidentWrites
       .then(() => this.deps.incidents.record(event))
       .catch((err: unknown) => this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
-    const alertTarget = { id: target.id, name: target.name, tags: target.tags };
-    let alert: AlertEvent | null = null;
-    if (event.type === 'opened') alert = { type: 'incident_opened', at: event.at, target: alertTarget, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
-    if (event.type === 'resolved') alert = { type: 'incident_resolved', at: event.at, target: alertTarget, durationMs: event.durationMs, reason: event.reason };
+    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
     if (alert === null) return;
     const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
     this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
@@ -274,7 +273,7 @@ export class Daemon implements DaemonHandle {
 
   private onHealth(transition: ProbeHealthTransition | null): void {
     if (transition === null) return;
-    const at = Date.now();
+    const at = this.deps.clock.now();
     if (transition.type === 'degraded') {
       this.degradedAt = at;
       this.deps.log.warn(`probe degraded: ${transition.failingHosts} of ${transition.checkedHosts} hosts failing with transport errors`);

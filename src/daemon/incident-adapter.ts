@@ -7,12 +7,13 @@ import type { IncidentPort } from './incident-port.js';
 export function createIncidentPort(store: Store): IncidentPort {
   const tracker = new IncidentTracker();
   return {
-    observe(targetId, confirmations, result) {
+    observe(targetId, confirmations, result, probeDegraded) {
       const event = tracker.observe(targetId, confirmations, {
         status: result.status,
         errorKind: result.errorKind,
         detail: result.detail,
         startedAt: result.startedAt,
+        probeDegraded,
       });
       return event === null ? [] : [event];
     },

@@ -7,8 +7,11 @@ import type { CheckResult } from '../domain/check-result.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
 
 export interface IncidentPort {
-  /** feeds one result of a target; returns the events it caused (usually none) */
-  observe(targetId: string, confirmations: number, result: CheckResult): readonly IncidentEvent[];
+  /**
+   * feeds one result of a target; returns the events it caused (usually none).
+   * `probeDegraded`: the result was taken while the probe was saturated (domain/probe-load.ts).
+   */
+  observe(targetId: string, confirmations: number, result: CheckResult, probeDegraded: boolean): readonly IncidentEvent[];
   /** the target's check was re-defined: its streak starts afresh (an open incident stays open) */
   resetStreak(targetId: string): void;
   /** the target was removed: drops its state; returns the closing of its open incident, if any */

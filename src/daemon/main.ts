@@ -10,6 +10,7 @@ import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
 import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
+import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker, type CircuitBreakerConfig } from '../resilience/circuit-breaker.js';
 import { createSystemClock } from '../scheduler/clock.js';
@@ -17,6 +18,7 @@ import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenanc
 import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
 import type { ConfigApplyReport } from './config-apply.js';
+import { createPrivateFile, secureDataDir } from './data-dir-permissions.js';
 import { ensureDataDir, lockDataDir } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { createIncidentPort } from './incident-adapter.js';
@@ -35,7 +37,10 @@ export interface ServeOptions {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** the admin token from the flags or VIGIL_API_TOKEN (named "admin"); api.tokens in the config add more */
   readonly token: string | null;
+  /** Host names served besides the defaults (--allowed-hosts); api.allowedHosts adds more */
+  readonly allowedHosts?: readonly HostRule[];
   /** postgres://… from --store/VIGIL_STORE (wins over storage.url); null = config, else SQLite */
   readonly storeUrl?: string | null;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -69,21 +74,29 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // ${self.*} references is the requested one; with --port 0 it is patched after listen.
   const requested: SelfAddress = { host: options.host, port: options.port };
   let config = parseConfig(options.configText, requested, options.env);
+  const access = (c: DaemonConfig) => apiAccess(options, c);
+  if (access(config).tokens.length === 0 && !isLoopbackHost(options.host)) {
+    throw new ConfigFileError('--host', `${options.host} is beyond loopback; set VIGIL_API_TOKEN, --token-file or api.tokens so the API is not open to the network`);
+  }
   const storeUrl = options.storeUrl ?? config.storage.url;
   // Then, in order, everything that can refuse the start before the database is opened: a
   // data dir that cannot be created, a data dir another daemon holds, a port in use. With
   // Postgres the data dir holds nothing (many nodes share the database): not created, not locked.
-  if (storeUrl === null) ensureDataDir(options.dataDir);
+  if (storeUrl === null) {
+    ensureDataDir(options.dataDir);
+    secureDataDir(options.dataDir, ['vigil.lock'], log);
+  }
   const lock = storeUrl === null ? lockDataDir(options.dataDir) : { release: () => undefined };
   let listener: ApiListener;
   try {
-    listener = await listenApi({ host: options.host, port: options.port, token: options.token });
+    listener = await listenApi({ host: options.host, port: options.port, ...access(config) });
   } catch (err) {
     lock.release();
     throw err;
   }
   let opened: DaemonStore;
   try {
+    if (storeUrl === null) createPrivateFile(join(options.dataDir, 'vigil.db'));
     opened = await openDaemonStore(storeUrl, join(options.dataDir, 'vigil.db'), log, `${options.host}:${options.port}`);
   } catch (err) {
     await listener.close();
@@ -168,6 +181,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
         log.error(`reload refused, running set unchanged: ${error.message}`);
         return error;
       }
+      // Tokens and Host names first: a token removed from the file is revoked by this reload.
+      api.configure(access(next));
       const report = await daemon.applyConfig(next);
       log.info(`reload: ${report.loaded} config targets, ${report.removed} removed, ${report.errors.length} refused`);
       return report;
@@ -208,6 +223,17 @@ function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs
   });
   maintenance.runNow().then(onReport, onError);
   return maintenance;
+}
+
+/** The flag/env admin token plus the config's tokens; the flags' Host names plus the config's. */
+function apiAccess(options: ServeOptions, config: DaemonConfig): { tokens: ApiToken[]; allowedHosts: HostRule[] } {
+  const fromFlags: ApiToken[] = options.token === null ? [] : [{ name: 'admin', scope: 'admin', secret: options.token }];
+  return { tokens: [...fromFlags, ...config.api.tokens], allowedHosts: [...(options.allowedHosts ?? []), ...config.api.allowedHosts] };
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** Reads a config file, turning a missing/unreadable file into a ConfigFileError. */

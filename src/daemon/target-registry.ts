@@ -5,7 +5,7 @@
 import type { TargetDefinition } from '../config/target-definition.js';
 import type { NewTarget } from '../storage/store.js';
 import type { TargetView } from './daemon-handle.js';
-import { redactSpec } from './redact.js';
+import { redactSpec } from '../domain/redact.js';
 import { phaseOf } from '../scheduler/phase.js';
 
 export class TargetRegistry {
@@ -59,7 +59,7 @@ export function toView(t: TargetDefinition): TargetView {
     id: t.id,
     name: t.name,
     source: t.source,
-    spec: redactSpec(t.spec),
+    spec: redactSpec(t.spec, t.secretValues),
     intervalMs: t.intervalMs,
     tags: t.tags,
     enabled: t.enabled,

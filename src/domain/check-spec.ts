@@ -8,6 +8,7 @@ import {
   type CertExpiryThresholds,
 } from './spec-fields.js';
 import { defineTlsCheck, type TlsCheckInput, type TlsCheckSpec } from './tls-check-spec.js';
+import { conditionsRead, parseConditions, type Condition } from './conditions.js';
 import { defineDnsCheck, dnsTargetOf, type DnsCheckInput, type DnsCheckSpec } from './dns-check-spec.js';
 
 export { SpecError, DEFAULT_CONNECT_TIMEOUT_MS } from './spec-fields.js';
@@ -53,6 +54,8 @@ export interface HttpCheckSpec extends CertExpiryThresholds {
   readonly verifyTls: boolean;
   readonly connection: ConnectionPolicy;
   readonly http2: Http2Mode;
+  /** assertions on the response, parsed once (src/domain/conditions.ts) */
+  readonly conditions: readonly Condition[];
 }
 
 export interface TcpCheckSpec {
@@ -69,6 +72,7 @@ export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec | DnsCheckSp
 const DEFAULT_MAX_REDIRECTS = 10;
 const MAX_REDIRECTS_LIMIT = 10;
 const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
+const ANY_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 100, max: 599 })]);
 
 export type HttpCheckInput = {
   kind?: 'http';
@@ -90,6 +94,7 @@ export type HttpCheckInput = {
   http2?: Http2Mode;
   certExpiryWarnDays?: number;
   certExpiryCriticalDays?: number;
+  conditions?: readonly string[];
 };
 
 export type TcpCheckInput = {
@@ -177,6 +182,9 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
   if (input.keyword !== undefined && input.keyword !== null && (typeof input.keyword !== 'string' || input.keyword === '')) {
     throw new SpecError('keyword', 'a non-empty string', input.keyword);
   }
+  const conditions = parseConditions(input.conditions);
+  // A condition on [STATUS] is the status assertion: the default 200-399 would judge first.
+  const expectStatus = input.expectStatus === undefined && conditionsRead(conditions, 'STATUS') ? ANY_STATUS : normalizeExpect(input.expectStatus);
   return Object.freeze({
     kind: 'http',
     url: url.href,
@@ -184,7 +192,7 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
     headers: Object.freeze(headers),
     body: input.body ?? null,
     auth: auth === null ? null : Object.freeze({ ...auth }),
-    expectStatus: normalizeExpect(input.expectStatus),
+    expectStatus,
     keyword: input.keyword ?? null,
     bodyRegex: input.bodyRegex ?? null,
     followRedirects: input.followRedirects ?? false,
@@ -195,6 +203,7 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
     connection,
     http2,
     ...certExpiryThresholds(input),
+    conditions,
   });
 }
 

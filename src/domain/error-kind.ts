@@ -38,6 +38,7 @@ export type ErrorKind =
   | 'cert_invalid'
   | 'cert_expiring_soon'
   | 'starttls_refused'
+  | 'condition_failed'
   | 'dns_unexpected_rcode'
   | 'dns_unexpected_answer'
   | 'unexpected_status'
@@ -82,6 +83,7 @@ export const ERROR_FAMILY = {
   cert_invalid: 'verdict',
   cert_expiring_soon: 'verdict',
   starttls_refused: 'verdict',
+  condition_failed: 'verdict',
   dns_unexpected_rcode: 'verdict',
   dns_unexpected_answer: 'verdict',
   unexpected_status: 'verdict',
@@ -126,6 +128,7 @@ export const ERROR_EXPLANATION = {
   cert_invalid: 'The TLS certificate is invalid.',
   dns_unexpected_rcode: 'The DNS server answered with a response code other than the expected one (e.g. NXDOMAIN or SERVFAIL instead of NOERROR).',
   dns_unexpected_answer: 'The DNS answer did not contain, or was not exactly, the expected records.',
+  condition_failed: 'A condition of the target did not hold; detail names the condition and the value it saw.',
   starttls_refused: 'The mail server did not offer or refused STARTTLS, so no TLS session could start.',
   cert_expiring_soon: 'A certificate of the TLS chain expires soon: within the warning threshold (degraded) or the critical one (down).',
   unexpected_status: 'The HTTP status code was not one of the expected codes.',

@@ -14,6 +14,8 @@ export type IncidentEvent =
       detail: string | null;
       /** bad results that confirmed it */
       failureCount: number;
+      /** every one of those was taken while the probe was degraded: the probe may be the cause */
+      probeDegraded: boolean;
     }
   | {
       /** emitted while down when the error kind changes (not for every new detail text) */

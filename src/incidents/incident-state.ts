@@ -8,6 +8,8 @@ export interface Observation {
   errorKind: ErrorKind | null;
   detail: string | null;
   startedAt: number;
+  /** taken while the probe was saturated (domain/probe-load.ts) */
+  probeDegraded: boolean;
 }
 
 /** One target's state. Plain data: the transition below is a pure function of it. */
@@ -21,6 +23,8 @@ export interface IncidentState {
   /** the latest real (not circuit_open) bad result of the current bad streak */
   streakLastErrorKind: ErrorKind | null;
   streakLastDetail: string | null;
+  /** every result of the current streak was taken while the probe was degraded */
+  streakProbeDegraded: boolean;
   /** set while down */
   openedAt: number | null;
   lastErrorKind: ErrorKind | null;
@@ -36,6 +40,7 @@ export const INITIAL_STATE: Readonly<IncidentState> = Object.freeze({
   streakErrorKind: null,
   streakLastErrorKind: null,
   streakLastDetail: null,
+  streakProbeDegraded: true,
   openedAt: null,
   lastErrorKind: null,
   lastDetail: null,
@@ -66,7 +71,7 @@ export function nextIncidentState(
     // failing), as a repeat of that real result: a target whose later checks are all refused
     // is still paged, with its own failure as the cause.
     if (state.phase === 'down' || state.streak === 0) return { state: { ...state }, event: null };
-    obs = { status: 'down', errorKind: state.streakLastErrorKind, detail: state.streakLastDetail, startedAt: obs.startedAt };
+    obs = { status: 'down', errorKind: state.streakLastErrorKind, detail: state.streakLastDetail, startedAt: obs.startedAt, probeDegraded: obs.probeDegraded };
   }
   const n = Math.max(1, confirmations);
   const bad = isBad(obs.status);
@@ -75,10 +80,11 @@ export function nextIncidentState(
     const streak = state.streak + 1;
     const startAt = streak === 1 ? obs.startedAt : (state.streakStartAt ?? obs.startedAt);
     const startKind = streak === 1 ? obs.errorKind : state.streakErrorKind;
+    const probeDegraded = (streak === 1 || state.streakProbeDegraded) && obs.probeDegraded;
     if (streak < n) {
-      return { state: { ...state, streak, streakStartAt: startAt, streakErrorKind: startKind, streakLastErrorKind: obs.errorKind, streakLastDetail: obs.detail }, event: null };
+      return { state: { ...state, streak, streakStartAt: startAt, streakErrorKind: startKind, streakLastErrorKind: obs.errorKind, streakLastDetail: obs.detail, streakProbeDegraded: probeDegraded }, event: null };
     }
-    const opened: IncidentEvent = { type: 'opened', targetId, at: startAt, errorKind: startKind, detail: obs.detail, failureCount: streak };
+    const opened: IncidentEvent = { type: 'opened', targetId, at: startAt, errorKind: startKind, detail: obs.detail, failureCount: streak, probeDegraded };
     return {
       state: { ...INITIAL_STATE, phase: 'down', openedAt: startAt, lastErrorKind: obs.errorKind, lastDetail: obs.detail },
       event: opened,

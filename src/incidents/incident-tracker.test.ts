@@ -12,14 +12,15 @@ import { IncidentTracker } from './incident-tracker.js';
 import { recordIncidentEvent } from './record-incident-event.js';
 
 // U up, G degraded, D down (connection_refused), T down (timeout), E error (internal),
-// C error (circuit_open: the breaker refused the check)
+// C error (circuit_open: the breaker refused the check); lower case: the same, taken while the
+// probe was degraded (domain/probe-load.ts)
 const CODES: Record<string, [CheckStatus, ErrorKind | null]> = {
   U: ['up', null], G: ['degraded', 'slow_response'], D: ['down', 'connection_refused'], T: ['down', 'timeout'], E: ['error', 'internal'], C: ['error', 'circuit_open'],
 };
 
 function obs(code: string, i: number): Observation {
-  const [status, errorKind] = CODES[code] as [CheckStatus, ErrorKind | null];
-  return { status, errorKind, detail: errorKind === null ? null : `${errorKind} #${i}`, startedAt: i * 1_000 };
+  const [status, errorKind] = CODES[code.toUpperCase()] as [CheckStatus, ErrorKind | null];
+  return { status, errorKind, detail: errorKind === null ? null : `${errorKind} #${i}`, startedAt: i * 1_000, probeDegraded: code !== code.toUpperCase() };
 }
 
 /** Runs a sequence; returns "index:type" for each event. */
@@ -40,10 +41,23 @@ describe('IncidentTracker', () => {
   it('opens after 2 consecutive bad results, dated at the first, and resolves after 2 good', () => {
     const { events, summary } = run('UUDDDUU');
     assert.deepEqual(summary, ['3:opened', '6:resolved']);
-    assert.deepEqual(events[0], { type: 'opened', targetId: 'web', at: 2_000, errorKind: 'connection_refused', detail: 'connection_refused #3', failureCount: 2 });
+    assert.deepEqual(events[0], { type: 'opened', targetId: 'web', at: 2_000, errorKind: 'connection_refused', detail: 'connection_refused #3', failureCount: 2, probeDegraded: false });
     assert.deepEqual(events[1], {
       type: 'resolved', targetId: 'web', at: 5_000, durationMs: 3_000, failuresAdded: 1, lastErrorKind: 'connection_refused', lastDetail: 'connection_refused #4', reason: 'recovered',
     });
+  });
+
+  it('an incident opened only by results taken while the probe was degraded is marked; one clean result unmarks it', () => {
+    const opened = (sequence: string): boolean => (run(sequence).events.find((e) => e.type === 'opened') as { probeDegraded: boolean }).probeDegraded;
+    assert.equal(opened('Udd'), true);
+    assert.equal(opened('uDD'), false, 'a degraded good result before the streak does not count');
+    assert.equal(opened('dD'), false);
+    assert.equal(opened('Dd'), false);
+    assert.equal(opened('dUdd'), true, 'a new streak starts clean');
+    assert.equal(opened('DUdd'), true);
+    const three = (sequence: string): unknown => (run(sequence, 3).events[0] as { probeDegraded: boolean } | undefined)?.probeDegraded;
+    assert.equal(three('ddd'), true);
+    assert.equal(three('dDd'), false, 'one clean result in the streak is enough');
   });
 
   it('a single bad result between good ones opens nothing (flapping is absorbed)', () => {

@@ -15,6 +15,7 @@ export async function recordIncidentEvent(store: Pick<Store, 'openIncident' | 'u
     try {
       return await store.openIncident({
         targetId: event.targetId, openedAt: event.at, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount,
+        probeDegraded: event.probeDegraded,
       });
     } catch (err) {
       if (!(err instanceof StoreConflictError)) throw err;

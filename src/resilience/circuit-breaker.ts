@@ -18,7 +18,7 @@ import type { Executor } from '../check/index.js';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
 import { circuitKeyOf } from './circuit-key.js';
 
-export type CircuitState = 'closed' | 'open' | 'half_open';
+type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerConfig {
   /** consecutive transport failures (the endpoint did not answer) that open the circuit */
@@ -41,7 +41,7 @@ export interface CircuitBreakerConfig {
   readonly nowMs: () => number;
 }
 
-export const DEFAULT_CIRCUIT_BREAKER: Omit<CircuitBreakerConfig, 'nowMs'> = Object.freeze({
+const DEFAULT_CIRCUIT_BREAKER: Omit<CircuitBreakerConfig, 'nowMs'> = Object.freeze({
   failureThreshold: 5,
   openMs: 60_000,
   halfOpenMaxTrials: 3,
@@ -50,7 +50,7 @@ export const DEFAULT_CIRCUIT_BREAKER: Omit<CircuitBreakerConfig, 'nowMs'> = Obje
   maxTrackedHosts: 100_000,
 });
 
-export interface CircuitSnapshot {
+interface CircuitSnapshot {
   /** tracked endpoints that are closed but have recent consecutive failures */
   readonly closed: number;
   readonly open: number;
@@ -83,7 +83,7 @@ export interface Circuit {
 export const CLOSED_CIRCUIT: Circuit = Object.freeze({ state: 'closed', failures: 0, openUntilMs: 0, trialsInFlight: 0, trialSuccesses: 0, epoch: 0, lastFailureKind: '' });
 
 /** What a check's result says about its endpoint; `neutral` says nothing (not counted). */
-export type Verdict = 'success' | 'failure' | 'neutral';
+type Verdict = 'success' | 'failure' | 'neutral';
 
 export type CircuitEvent =
   /** a check asks to run; `freshEpoch` numbers the half-open period it may start */
@@ -259,7 +259,7 @@ export function createCircuitBreaker(config: Partial<CircuitBreakerConfig> = {})
 }
 
 /** The result of a refused check: no I/O happened, so every phase is null. */
-export function circuitOpenResult(spec: CheckSpec, detail: string): CheckResult {
+function circuitOpenResult(spec: CheckSpec, detail: string): CheckResult {
   return {
     kind: spec.kind,
     target: targetOf(spec),

@@ -1,4 +1,6 @@
+import { redactText } from '../domain/redact.js';
 import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
+import { probeLoadReasons } from '../domain/probe-load.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
 import type { HourlyRollup, StoredResult } from '../storage/store.js';
@@ -39,7 +41,8 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
     startedAt: i.openedAt,
     endedAt: i.closedAt,
     errorKind: i.errorKind,
-    detail: i.lastDetail,
+    detail: i.lastDetail === null ? null : redactText(i.lastDetail),
+    openedWhileProbeDegraded: i.openedWhileProbeDegraded,
   }));
   const toStatus = ({ window, occurrence }: { window: MaintenanceWindow; occurrence: WindowOccurrence }): StatusMaintenance => ({
     title: window.title,
@@ -80,7 +83,9 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
     handle.store.listRollups(t.id, firstHourMs, nowMs + 1),
     handle.store.uptime(t.id, '24h', nowMs),
   ]);
-  const newest = latest.get(t.id)?.result ?? raw[0]?.result ?? null;
+  const live = latest.get(t.id);
+  const newest = live?.result ?? raw[0]?.result ?? null;
+  const newestLoad = live !== undefined ? probeLoadReasons(live.schedulingLagMs, live.eventLoopDelayMs) : raw[0] === undefined ? [] : probeLoadReasons(raw[0].schedulingLagMs, raw[0].loopDelayMs);
   return {
     id: t.id,
     name: t.name,
@@ -93,6 +98,9 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
     inMaintenance: windows.openFor(t, nowMs) !== null,
     buckets: hourlyBuckets(firstHourMs, rollups, raw),
     latency: latencySeries(raw),
+    lastProbeDegraded: newestLoad,
+    probeDegradedResults: raw.filter((r) => probeLoadReasons(r.schedulingLagMs, r.loopDelayMs).length > 0).length,
+    recentResults: raw.length,
   };
 }
 
@@ -116,7 +124,7 @@ function stateOf(t: TargetView, newest: CheckResult | null): TargetState {
 function problemOf(result: CheckResult | null): string | null {
   if (result === null || result.errorKind === null) return null;
   const why = isErrorKind(result.errorKind) ? ERROR_EXPLANATION[result.errorKind] : result.errorKind;
-  return result.detail === null ? why : `${why} (${result.detail})`;
+  return result.detail === null ? why : `${why} (${redactText(result.detail)})`;
 }
 
 /** 90 hourly buckets: rolled-up hours from rollups, the rest from the raw results fetched. */

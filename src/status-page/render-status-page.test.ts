@@ -30,11 +30,14 @@ function model(name: string): StatusModel {
           { atMs: NOW - 60_000, dnsMs: 1, connectMs: 2, tlsMs: null, ttfbMs: 10, receiveMs: 1 },
           { atMs: NOW, dnsMs: null, connectMs: 3, tlsMs: null, ttfbMs: 12, receiveMs: null },
         ],
+        lastProbeDegraded: [],
+        probeDegradedResults: 0,
+        recentResults: 2,
       },
     ],
     maintenanceNow: [{ title: '<u>db</u>', startMs: NOW - 60_000, endMs: NOW + 60_000, scope: 'tagged <db>' }],
     maintenanceUpcoming: [{ title: 'later', startMs: NOW + 86_400_000, endMs: NOW + 90_000_000, scope: 'all targets' }],
-    incidents: [{ targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>' }],
+    incidents: [{ targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>', openedWhileProbeDegraded: false }],
   };
 }
 
@@ -55,6 +58,18 @@ describe('status page rendering', () => {
     assert.match(page, /^<!doctype html>/);
     assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
     assert.doesNotMatch(page, /\b(src|href)=/);
+  });
+
+  it('flags results and incidents taken while the probe was degraded, and nothing when it was not', () => {
+    const clean = renderStatusPage(model('web'));
+    assert.doesNotMatch(clean, /data-probe-degraded|overloaded/);
+    const base = model('web');
+    const target = { ...(base.targets[0] as StatusModel['targets'][number]), lastProbeDegraded: ['scheduling_lag', 'loop_delay'] as const, probeDegradedResults: 7, recentResults: 40 };
+    const incident = { ...(base.incidents[0] as StatusModel['incidents'][number]), openedWhileProbeDegraded: true };
+    const page = renderStatusPage({ ...base, targets: [target], incidents: [incident] });
+    assert.match(page, /<div class="meta probe-degraded" data-probe-degraded="last">Last check taken while the probe was overloaded \(the check started late; the probe&#39;s event loop was behind\): its timings include the probe's own delay\.<\/div>/);
+    assert.match(page, /data-probe-degraded="recent">7 of 40 checks in the last 6 h were taken while the probe was overloaded\./);
+    assert.match(page, /<span class="probe-degraded" data-probe-degraded="incident">\(opened only by checks taken while the probe was overloaded: the probe may be the cause\)<\/span><\/td>/);
   });
 
   it('escapes the characters that matter in text and attributes', () => {

@@ -48,10 +48,25 @@ function renderTarget(t: StatusTarget, model: StatusModel): SafeHtml {
 <div class="target-head"><span class="target-name">${t.name}</span>${t.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${t.state}">${stateLabel(t.state)}</span></div>
 <div class="meta">${t.kind.toUpperCase()} · ${uptime} · ${checked}${t.tags.length > 0 ? ` · ${t.tags.join(', ')}` : ''}</div>
 ${t.lastProblem === null ? null : html`<div class="meta problem">${t.lastProblem}</div>`}
+${renderProbeLoad(t)}
 ${renderUptimeBars(t.buckets, model.bucketUnit)}
 <div class="bars-legend"><span>${span}</span><span>now</span></div>
 ${renderLatencyChart(t.latency, `Latency by phase for ${t.name}`)}
 </li>`;
+}
+
+const PROBE_LOAD_TEXT = { scheduling_lag: 'the check started late', loop_delay: 'the probe\'s event loop was behind' } as const;
+
+/** Results taken while the probe itself was saturated: their timings (and timeouts) may be the probe's. */
+function renderProbeLoad(t: StatusTarget): SafeHtml | null {
+  const lines: SafeHtml[] = [];
+  if (t.lastProbeDegraded.length > 0) {
+    lines.push(html`<div class="meta probe-degraded" data-probe-degraded="last">Last check taken while the probe was overloaded (${t.lastProbeDegraded.map((r) => PROBE_LOAD_TEXT[r]).join('; ')}): its timings include the probe's own delay.</div>`);
+  }
+  if (t.probeDegradedResults > 0) {
+    lines.push(html`<div class="meta probe-degraded" data-probe-degraded="recent">${t.probeDegradedResults} of ${t.recentResults} checks in the last 6 h were taken while the probe was overloaded.</div>`);
+  }
+  return lines.length === 0 ? null : html`${lines}`;
 }
 
 function renderMaintenanceBanner(model: StatusModel): SafeHtml | null {
@@ -69,7 +84,7 @@ function renderUpcomingMaintenance(model: StatusModel): SafeHtml | null {
 function renderIncidents(incidents: readonly StatusIncident[]): SafeHtml {
   if (incidents.length === 0) return html`<p class="empty">No incidents.</p>`;
   const rows = incidents.map(
-    (i) => html`<tr class="${i.endedAt === null ? 'open' : 'closed'}"><td>${i.targetName}</td><td>${isoMinute(i.startedAt)}</td><td>${i.endedAt === null ? 'ongoing' : formatDuration(i.endedAt - i.startedAt)}</td><td>${explain(i.errorKind)}${i.detail === null ? '' : ` — ${i.detail}`}</td></tr>`,
+    (i) => html`<tr class="${i.endedAt === null ? 'open' : 'closed'}"><td>${i.targetName}</td><td>${isoMinute(i.startedAt)}</td><td>${i.endedAt === null ? 'ongoing' : formatDuration(i.endedAt - i.startedAt)}</td><td>${explain(i.errorKind)}${i.detail === null ? '' : ` — ${i.detail}`}${i.openedWhileProbeDegraded ? html` <span class="probe-degraded" data-probe-degraded="incident">(opened only by checks taken while the probe was overloaded: the probe may be the cause)</span>` : null}</td></tr>`,
   );
   return html`<table class="incidents"><thead><tr><th>Target</th><th>Started (UTC)</th><th>Duration</th><th>Cause</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -3,6 +3,7 @@
  * the renderers are pure functions of it (and are tested without a daemon).
  */
 import { PART_PHASES, timingKey, type PartPhase, type TimingKey } from '../domain/check-result.js';
+import type { ProbeLoadReason } from '../domain/probe-load.js';
 
 export type TargetState = 'up' | 'degraded' | 'down' | 'error' | 'unknown' | 'paused';
 
@@ -38,6 +39,11 @@ export interface StatusTarget {
   readonly inMaintenance: boolean;
   readonly buckets: readonly UptimeBucket[];
   readonly latency: readonly LatencyPoint[];
+  /** why the newest result counts as taken while the probe was degraded (empty: it does not) */
+  readonly lastProbeDegraded: readonly ProbeLoadReason[];
+  /** results of the last 6 h taken while the probe was degraded, of `recentResults` */
+  readonly probeDegradedResults: number;
+  readonly recentResults: number;
 }
 
 export interface StatusIncident {
@@ -46,6 +52,8 @@ export interface StatusIncident {
   readonly endedAt: number | null;
   readonly errorKind: string | null;
   readonly detail: string | null;
+  /** opened only by results taken while the probe was degraded: the probe may be the cause */
+  readonly openedWhileProbeDegraded: boolean;
 }
 
 /** One occurrence of a maintenance window, as the page shows it. */

@@ -19,6 +19,7 @@ h2{font-size:1.1rem;margin:24px 0 8px}
 .state-unknown,.state-paused{background:var(--none);color:var(--ink)}
 .meta{color:var(--mute);font-size:.85rem;margin:4px 0 8px;overflow-wrap:anywhere}
 .problem{color:var(--bad)}
+.probe-degraded{color:var(--warn)}
 .uptime-bars{display:block;width:100%;height:28px}
 .bar.ok{fill:var(--ok)}.bar.warn{fill:var(--warn)}.bar.bad{fill:var(--bad)}.bar.none{fill:var(--none)}
 .bars-legend{display:flex;justify-content:space-between;color:var(--mute);font-size:.75rem;margin:2px 0 10px}

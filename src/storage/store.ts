@@ -212,6 +212,8 @@ export interface Incident {
   lastDetail: string | null;
   /** bad results seen while open (including the ones that opened it) */
   failureCount: number;
+  /** every result that opened it was taken while the probe was degraded (domain/probe-load.ts) */
+  openedWhileProbeDegraded: boolean;
   updatedAt: number;
 }
 
@@ -221,6 +223,8 @@ export interface OpenIncidentInput {
   errorKind: ErrorKind | null;
   detail: string | null;
   failureCount: number;
+  /** the opening results were all taken while the probe was degraded; absent = false */
+  probeDegraded?: boolean;
 }
 
 export interface UpdateIncidentInput {

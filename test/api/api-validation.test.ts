@@ -177,6 +177,7 @@ describe('API: tls and dns targets', () => {
       [{ kind: 'tls', host: '127.0.0.1', port: 443, starttls: 'ftp' }, 'check.starttls'],
       [{ kind: 'tls', host: '127.0.0.1', port: 443, certExpiryWarnDays: 2, certExpiryCriticalDays: 5 }, 'check.certExpiryCriticalDays'],
       [{ kind: 'gopher', host: 'x' }, 'check.kind'],
+      [{ url: 'http://127.0.0.1:1/', conditions: ['[STATUS] == 200', '[BODY].a[x] == 1'] }, 'check.conditions[1]'],
     ];
     for (const [check, field] of cases) {
       const res = await f.call('POST', '/api/v1/targets', { body: { name: 'bad', check } });

@@ -24,8 +24,9 @@ function readAll(socket: Socket): Promise<string> {
   return new Promise((resolve) => socket.on('close', () => resolve(text)));
 }
 
-const partialPost = (length: number, sent: string) =>
-  `POST /api/v1/targets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${sent}`;
+/** `host` is the API's host:port: the daemon serves only the Host names it listens as. */
+const partialPost = (host: string, length: number, sent: string) =>
+  `POST /api/v1/targets HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${sent}`;
 
 test('a client that aborts mid-body leaves no stack trace and no error line in the log', async () => {
   const dir = tempDir('abort');
@@ -33,7 +34,7 @@ test('a client that aborts mid-body leaves no stack trace and no error line in t
   try {
     for (let i = 0; i < 3; i++) {
       const socket = await open(serve.apiUrl);
-      socket.write(partialPost(1_000, '{"name":"half'));
+      socket.write(partialPost(new URL(serve.apiUrl).host, 1_000, '{"name":"half'));
       await new Promise((r) => setTimeout(r, 50));
       socket.destroy();
     }
@@ -52,12 +53,12 @@ test('a client that aborts mid-body leaves no stack trace and no error line in t
 
 test('a body that does not arrive within the request timeout is answered 408 at that timeout, not one checking interval later', async () => {
   const daemon = await startTestDaemon();
-  const api = await startApiServer(daemon, { host: '127.0.0.1', port: 0, token: null, requestTimeoutMs: 1_000 });
+  const api = await startApiServer(daemon, { host: '127.0.0.1', port: 0, tokens: [], requestTimeoutMs: 1_000 });
   try {
     const socket = await open(api.url);
     const answer = readAll(socket);
     const startedAt = performance.now();
-    socket.write(partialPost(1_000, '{"name":"slow'));
+    socket.write(partialPost(new URL(api.url).host, 1_000, '{"name":"slow'));
     const text = await Promise.race([answer, new Promise<string>((r) => setTimeout(() => r('no answer within 5 s'), 5_000))]);
     const elapsedMs = performance.now() - startedAt;
     socket.destroy();

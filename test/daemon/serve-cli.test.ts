@@ -8,15 +8,14 @@ import { tempDir, writeConfig } from './helpers.js';
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 test('flags: defaults, forms, and refusals naming the flag', () => {
-  assert.deepEqual(parseServeFlags([], {}), { configPath: null, host: '127.0.0.1', port: 8080, dataDir: './data', token: null, storeUrl: null });
-  assert.deepEqual(parseServeFlags(['--port=0', '--config', 'x.yaml', '--data-dir', '/tmp/d'], {}), { configPath: 'x.yaml', host: '127.0.0.1', port: 0, dataDir: '/tmp/d', token: null, storeUrl: null });
+  assert.deepEqual(parseServeFlags([], {}), { configPath: null, host: '127.0.0.1', port: 8080, dataDir: './data', token: null, tokenSource: null, allowedHosts: [], storeUrl: null });
+  assert.deepEqual(parseServeFlags(['--port=0', '--config', 'x.yaml', '--data-dir', '/tmp/d'], {}), { configPath: 'x.yaml', host: '127.0.0.1', port: 0, dataDir: '/tmp/d', token: null, tokenSource: null, allowedHosts: [], storeUrl: null });
   assert.equal((parseServeFlags(['--host', '0.0.0.0'], { VIGIL_API_TOKEN: 'a-token-of-16-chars' }) as { token: string }).token, 'a-token-of-16-chars');
   const refused: Array<[string[], RegExp]> = [
     [['--port', '70000'], /^--port: expected an integer from 0 to 65535/],
     [['--port', '8o'], /^--port:/],
     [['--bogus'], /^--bogus: unknown option/],
     [['--config'], /^--config: expected a value/],
-    [['--host', '0.0.0.0'], /^--host: 0\.0\.0\.0 is beyond loopback; set --token or VIGIL_API_TOKEN/],
     [['--token', 'short'], /^--token: expected at least 16 characters \(the value is not shown\)/],
     [['--port', '1', '--port', '2'], /^--port: given more than once/],
   ];

@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../http-io.js';
 import type { Route } from '../router.js';
 import { limitParam, parseOrThrow, queryObject, timeParam } from '../validation.js';
+import { probeLoadFlags } from './target-routes.js';
 
 const API = '/api/v1';
 const DAY_MS = 86_400_000;
@@ -52,7 +53,8 @@ export function historyRoutes(deps: ApiDeps): Route[] {
       const fromMs = q.from ?? toMs - DAY_MS;
       if (fromMs > toMs) throw new ApiError(400, 'invalid_query', `from: must not be after to (${fromMs} > ${toMs})`, 'from');
       const page = await storeCall(() => store.queryResults({ targetId: id, fromMs, toMs, limit: q.limit ?? 100, cursor: q.cursor ?? null }));
-      sendJson(res, 200, { targetId: id, fromMs, toMs, items: page.items, nextCursor: page.nextCursor });
+      const items = page.items.map((item) => ({ ...item, ...probeLoadFlags(item.schedulingLagMs, item.loopDelayMs) }));
+      sendJson(res, 200, { targetId: id, fromMs, toMs, items, nextCursor: page.nextCursor });
     }),
     route('/targets/{id}/uptime', async ({ res, params, query }) => {
       const id = await historyId(deps, params);

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { probeLoadReasons, type ProbeLoadReason } from '../../domain/probe-load.js';
 import { CHECK_KINDS } from '../../domain/check-spec.js';
 import { targetInputSchema } from '../../config/target-definition.js';
 import type { TargetMutation } from '../../daemon/daemon-handle.js';
 import { ApiError, notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { readJsonBody, sendJson } from '../http-io.js';
-import { targetJson } from '../redact.js';
+import { targetJson } from '../target-json.js';
 import type { RequestContext, Route } from '../router.js';
 import { fieldErrorsToApiError, parseOrThrow, queryObject } from '../validation.js';
 import { buildPatchedInput } from './target-patch.js';
@@ -73,9 +74,18 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       const id = existing(deps, params).id;
       const event = await handle.checkNow(id);
       if (event === undefined) throw notFound(`target ${JSON.stringify(id)}`);
-      sendJson(res, 200, event);
+      sendJson(res, 200, { ...event, ...probeLoadFlags(event.schedulingLagMs, event.eventLoopDelayMs) });
     }),
   ];
+}
+
+/**
+ * A result's probe-load flags as the API shows them (one definition: domain/probe-load.ts):
+ * `probeDegraded` when the check started late or the probe's event loop was behind, and why.
+ */
+export function probeLoadFlags(schedulingLagMs: number, loopDelayMs: number): { probeDegraded: boolean; probeDegradedReasons: ProbeLoadReason[] } {
+  const reasons = probeLoadReasons(schedulingLagMs, loopDelayMs);
+  return { probeDegraded: reasons.length > 0, probeDegradedReasons: reasons };
 }
 
 /** The target named by the path, or a 404. */

@@ -14,6 +14,8 @@ export interface HopRequest {
    * reading once the raw cap is reached instead of failing.
    */
   readonly needBody: boolean;
+  /** a condition reads response headers: keep them all (ResponseHeaders.raw); HTTP/1.1 only for now */
+  readonly needHeaders?: boolean;
   readonly limits: Limits;
   /**
    * Pre-rendered wire forms, built once per spec by hop-plan.ts: the HTTP/1.1 request head
@@ -46,6 +48,8 @@ export interface ResponseHeaders {
   readonly contentEncoding: string | undefined;
   readonly location: string | undefined;
   readonly retryAfter: string | undefined;
+  /** every header as llhttp reports it, [name, value, …] (names as sent); only when the request asked (needHeaders) */
+  readonly raw?: readonly string[];
 }
 
 /** A response without any of the three headers a check reads (shared, frozen). */

@@ -22,7 +22,7 @@ import type { SessionConnector } from '../http2/session-pool.js';
 import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
 import { exchangeHttp1, type Http1Outcome } from './http1.js';
 import { isRedirect, nextHop } from './redirect.js';
-import { judgeResponse } from './verdict.js';
+import { judgeConditions, judgeResponse } from './verdict.js';
 import { withCertExpiry } from '../cert-expiry.js';
 
 /** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
@@ -168,7 +168,11 @@ function judge(
 
 function verdictResult(spec: HttpCheckSpec, ctx: CheckContext, response: HopResponse, decoded: DecodedBody, info: HopInfo, startedAt: number): CheckResult {
   const endMs = performance.now();
-  const verdict = withCertExpiry(judgeResponse(spec, response.statusCode, response.headers, decoded, ctx.timer.elapsedMs(endMs)), spec, ctx.tls, Date.now());
+  const totalMs = ctx.timer.elapsedMs(endMs);
+  const nowMs = Date.now();
+  const judged = judgeResponse(spec, response.statusCode, response.headers, decoded, totalMs);
+  const byConditions = judged.status === 'down' ? null : judgeConditions(spec, response.statusCode, response.headers, decoded, totalMs, ctx.tls, nowMs);
+  const verdict = withCertExpiry(byConditions ?? judged, spec, ctx.tls, nowMs);
   const capNote = verdict.detail === null && decoded.overCap ? 'body larger than the read cap: read stopped at the cap' : null;
   return buildResult(
     {

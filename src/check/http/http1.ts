@@ -32,7 +32,7 @@ function joined(prev: string | undefined, value: string): string {
 }
 
 /** Picks the headers a check reads from llhttp's flat [name, value, …] list (names as sent). */
-function pickHeaders(raw: readonly string[]): ResponseHeaders {
+function pickHeaders(raw: readonly string[], keepRaw: boolean): ResponseHeaders {
   let contentEncoding: string | undefined;
   let location: string | undefined;
   let retryAfter: string | undefined;
@@ -44,6 +44,7 @@ function pickHeaders(raw: readonly string[]): ResponseHeaders {
     else if (length === 8 && name.toLowerCase() === 'location') location = joined(location, raw[i + 1] as string);
     else if (length === 11 && name.toLowerCase() === 'retry-after') retryAfter = joined(retryAfter, raw[i + 1] as string);
   }
+  if (keepRaw) return { contentEncoding, location, retryAfter, raw };
   if (contentEncoding === undefined && location === undefined && retryAfter === undefined) return NO_RESPONSE_HEADERS;
   return { contentEncoding, location, retryAfter };
 }
@@ -141,7 +142,7 @@ class Http1Exchange implements ParserOwner {
     const ctx = this.ctx;
     this.statusCode = code;
     ctx.statusCode = code;
-    this.headers = pickHeaders(all);
+    this.headers = pickHeaders(all, this.request.needHeaders === true);
     this.shouldKeepAlive = shouldKeepAlive;
     ctx.timer.mark('headers');
     ctx.phase = 'receive';

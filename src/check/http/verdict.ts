@@ -1,8 +1,10 @@
-import type { CheckStatus } from '../../domain/check-result.js';
+import type { CheckStatus, TlsInfo } from '../../domain/check-result.js';
+import { firstFailedCondition } from '../conditions.js';
 import { statusExpected, type HttpCheckSpec } from '../../domain/check-spec.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
 import { compileBodyPattern } from '../../domain/body-pattern.js';
 import type { DecodedBody } from './body.js';
+import { conditionsRead } from '../../domain/conditions.js';
 import type { ResponseHeaders } from './exchange-types.js';
 
 export interface Verdict {
@@ -14,7 +16,7 @@ export interface Verdict {
 const UP: Verdict = Object.freeze({ status: 'up', errorKind: null, detail: null });
 
 export function needsBody(spec: HttpCheckSpec): boolean {
-  return spec.keyword !== null || spec.bodyRegex !== null;
+  return spec.keyword !== null || spec.bodyRegex !== null || conditionsRead(spec.conditions, 'BODY');
 }
 
 function retryAfter(headers: ResponseHeaders): string {
@@ -63,4 +65,36 @@ export function judgeResponse(
     return { status: 'degraded', errorKind: 'slow_response', detail: `took ${Math.round(totalMs)} ms, over the ${spec.degradedAfterMs} ms threshold` };
   }
   return UP;
+}
+
+/** The response's headers for [HEADER] conditions: null when they were not kept (HTTP/2 for now). */
+function headerReader(headers: ResponseHeaders): (name: string) => string | undefined | null {
+  const raw = headers.raw;
+  if (raw === undefined) return () => null;
+  return (name) => {
+    let value: string | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if ((raw[i] as string).toLowerCase() === name) value = value === undefined ? (raw[i + 1] as string) : `${value}, ${raw[i + 1] as string}`;
+    }
+    return value;
+  };
+}
+
+/**
+ * The spec's conditions on a completed exchange that no other assertion failed: the first one
+ * that does not hold makes it `down` / `condition_failed`, naming the condition and the value.
+ */
+export function judgeConditions(
+  spec: HttpCheckSpec, code: number, headers: ResponseHeaders, decoded: DecodedBody, totalMs: number, tls: TlsInfo | null, nowMs: number,
+): Verdict | null {
+  if (spec.conditions.length === 0) return null;
+  const expiresAt = tls?.chainExpiresAt ?? null;
+  const failed = firstFailedCondition(spec.conditions, {
+    statusCode: code,
+    responseTimeMs: totalMs,
+    body: decoded.overCap ? null : decoded.body,
+    header: headerReader(headers),
+    certExpiresInMs: expiresAt === null ? null : Date.parse(expiresAt) - nowMs,
+  });
+  return failed === null ? null : { status: 'down', errorKind: 'condition_failed', detail: failed.detail };
 }

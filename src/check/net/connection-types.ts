@@ -24,8 +24,10 @@ export class CheckContext extends Deadline {
   private abortHandler: ((failure: CheckFailure) => void) | null = null;
   /** the overall budget (armBudget): the check is aborted when it expires on the clients' clock */
   budgetMs = 0;
-  /** the abort-signal listener (budget.ts) */
-  budgetSignal: { readonly signal: AbortSignal; readonly onSignal: () => void } | null = null;
+  /** the abort signal the check watches (budget.ts), and its neighbours among that signal's watchers */
+  budgetSignal: AbortSignal | null = null;
+  signalPrev: CheckContext | null = null;
+  signalNext: CheckContext | null = null;
   aborted: CheckFailure | null = null;
 
   constructor(

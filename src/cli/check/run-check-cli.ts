@@ -1,4 +1,5 @@
 import { isSuccess } from '../../domain/check-result.js';
+import { redactResult } from '../../domain/redact.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
 import { parseCheckArgs } from './check-command-def.js';
@@ -42,7 +43,8 @@ export async function runCheckCli(argv: readonly string[], io: CliIo): Promise<n
   }
   try {
     // The process's first-use costs go to throwaway checks on loopback, not into the phases.
-    const { result } = await executeOneShotCheck(invocation.spec, clients);
+    // The terminal and CI logs are outputs too: the URL's credentials and query secrets are hidden.
+    const result = redactResult((await executeOneShotCheck(invocation.spec, clients)).result);
     io.writeOut(invocation.json ? `${JSON.stringify(result)}\n` : formatCheckResult(result, { color: io.useColor }));
     return isSuccess(result) ? EXIT_OK : EXIT_FAILED;
   } finally {

@@ -14,6 +14,7 @@ interface IncidentRow {
   last_error_kind: string | null;
   last_detail: string | null;
   failure_count: number;
+  probe_degraded: boolean;
   updated_at: number;
 }
 
@@ -27,6 +28,7 @@ function fromRow(r: IncidentRow): Incident {
     lastErrorKind: r.last_error_kind as ErrorKind | null,
     lastDetail: r.last_detail,
     failureCount: r.failure_count,
+    openedWhileProbeDegraded: r.probe_degraded,
     updatedAt: r.updated_at,
   };
 }
@@ -42,9 +44,9 @@ export class PgIncidentsRepo {
   async open(input: OpenIncidentInput): Promise<Incident> {
     try {
       const { rows } = await this.pool.query<IncidentRow>(
-        `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, updated_at)
-         VALUES ($1, $2, NULL, $3, $3, $4, $5, $2) RETURNING *`,
-        [input.targetId, input.openedAt, input.errorKind, input.detail, input.failureCount],
+        `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, updated_at)
+         VALUES ($1, $2, NULL, $3, $3, $4, $5, $6, $2) RETURNING *`,
+        [input.targetId, input.openedAt, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true],
       );
       return fromRow(rows[0] as IncidentRow);
     } catch (err) {

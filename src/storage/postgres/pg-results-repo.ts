@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { CheckResult, TlsInfo } from '../../domain/check-result.js';
+import type { CheckResult } from '../../domain/check-result.js';
+import { readStoredTls } from '../stored-tls.js';
 import { errorFamilyOf } from '../../domain/error-kind.js';
 import type { ErrorKind, ErrorPhase } from '../../domain/error-kind.js';
 import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
@@ -147,7 +148,7 @@ export class PgResultsRepo {
       errorPhase: row.error_phase as ErrorPhase | null,
       detail: row.detail,
       connectionReused: row.connection_reused,
-      tls: row.tls_key === null ? null : (JSON.parse(this.interners.tls.valueOf(row.tls_key)) as TlsInfo),
+      tls: row.tls_key === null ? null : readStoredTls(this.interners.tls.valueOf(row.tls_key)),
     };
     const stored: StoredResult = {
       targetId: this.interners.targets.valueOf(row.target_key),

@@ -97,7 +97,9 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
-  // 2: many nodes, one fleet (src/cluster/): live nodes and the leases of 64 target shards
+  // 2: an incident opened only by results taken while the probe was degraded is marked
+  `ALTER TABLE incidents ADD COLUMN probe_degraded boolean NOT NULL DEFAULT false;`,
+  // 3: many nodes, one fleet (src/cluster/): live nodes and the leases of 64 target shards
   `
   CREATE TABLE cluster_nodes (
     node_id text PRIMARY KEY,

@@ -13,6 +13,7 @@ interface IncidentRow {
   last_error_kind: string | null;
   last_detail: string | null;
   failure_count: number;
+  probe_degraded: number;
   updated_at: number;
 }
 
@@ -26,6 +27,7 @@ function fromRow(r: IncidentRow): Incident {
     lastErrorKind: r.last_error_kind as ErrorKind | null,
     lastDetail: r.last_detail,
     failureCount: r.failure_count,
+    openedWhileProbeDegraded: r.probe_degraded === 1,
     updatedAt: r.updated_at,
   };
 }
@@ -43,8 +45,8 @@ export class IncidentsRepo {
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
-      `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, updated_at)
-       VALUES (?, ?, NULL, ?, ?, ?, ?, ?)`,
+      `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, updated_at)
+       VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
     );
     this.one = db.prepare('SELECT * FROM incidents WHERE id = ?');
     this.openFor = db.prepare('SELECT * FROM incidents WHERE target_id = ? AND closed_at IS NULL');
@@ -58,7 +60,7 @@ export class IncidentsRepo {
   open(input: OpenIncidentInput): Incident {
     try {
       const { lastInsertRowid } = this.insert.run(
-        input.targetId, input.openedAt, input.errorKind, input.errorKind, input.detail, input.failureCount, input.openedAt,
+        input.targetId, input.openedAt, input.errorKind, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true ? 1 : 0, input.openedAt,
       );
       return this.get(Number(lastInsertRowid)) as Incident;
     } catch (err) {

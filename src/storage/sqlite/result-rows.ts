@@ -1,4 +1,5 @@
-import type { CheckResult, TlsInfo } from '../../domain/check-result.js';
+import type { CheckResult } from '../../domain/check-result.js';
+import { readStoredTls } from '../stored-tls.js';
 import { errorFamilyOf } from '../../domain/error-kind.js';
 import type { ErrorKind, ErrorPhase } from '../../domain/error-kind.js';
 import type { StoredResult } from '../store.js';
@@ -119,9 +120,3 @@ export function fromRow(row: ResultRow, interners: Interners): StoredResult {
   return stored;
 }
 
-/** Rows written before the chain fields existed read as "not known" rather than undefined. */
-const NO_CHAIN = Object.freeze({ chainExpiresAt: null, chainDaysRemaining: null, chain: null });
-
-function readStoredTls(json: string): TlsInfo {
-  return { ...NO_CHAIN, ...(JSON.parse(json) as Partial<TlsInfo>) } as TlsInfo;
-}

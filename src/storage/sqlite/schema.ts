@@ -100,6 +100,8 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: an incident opened only by results taken while the probe was degraded is marked
+  `ALTER TABLE incidents ADD COLUMN probe_degraded INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,7 +15,7 @@ const TEST_TOKEN = 'test-token-0123456789';
 /** A real daemon handle (SQLite + executor) behind a real API server on 127.0.0.1:0. */
 export async function startApiFixture(token: string | null = TEST_TOKEN): Promise<ApiFixture> {
   const daemon = await startTestDaemon();
-  const api = await startApiServer(daemon, { host: '127.0.0.1', port: 0, token });
+  const api = await startApiServer(daemon, { host: '127.0.0.1', port: 0, tokens: token === null ? [] : [{ name: 'test', scope: 'admin', secret: token }] });
   return {
     daemon,
     api,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildClients, executeCheck, type Clients } from '../../../src/check/index.js';
 import { BUILTIN_TARGET_DEFAULTS, parseTargetInput, type TargetDefinition } from '../../../src/config/target-definition.js';
 import type { DaemonHandle, DaemonStats, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from '../../../src/daemon/daemon-handle.js';
-import { redactSpec } from '../../../src/daemon/redact.js';
+import { redactResult, redactSpec } from '../../../src/domain/redact.js';
 import { MaintenanceWindowHost } from '../../../src/daemon/maintenance-window-host.js';
 import type { CheckInput } from '../../../src/domain/check-spec.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
@@ -39,14 +39,14 @@ export async function startTestDaemon(): Promise<TestDaemon> {
   const maintenance = new MaintenanceWindowHost(store, quiet, Date.now);
   await maintenance.load([]);
 
-  const view = (t: TargetDefinition): TargetView => ({ ...t, spec: redactSpec(t.spec), phaseMs: 0 });
+  const view = (t: TargetDefinition): TargetView => ({ ...t, spec: redactSpec(t.spec, t.secretValues), phaseMs: 0 });
   const emit = (event: ScheduledResult): void => listeners.forEach((l) => l(event));
 
   async function run(id: string, trigger: ScheduledResult['trigger'], lagMs: number): Promise<ScheduledResult | undefined> {
     const target = targets.get(id);
     if (target === undefined) return undefined;
     counters.started += 1;
-    const result = await executeCheck(target.spec, clients);
+    const result = redactResult(await executeCheck(target.spec, clients), target.secretValues);
     counters.completed += 1;
     const event: ScheduledResult = { targetId: id, result, dueAt: result.startedAt - lagMs, schedulingLagMs: lagMs, eventLoopDelayMs: 0, trigger };
     await store.insertResults([{ targetId: id, result, dueAt: event.dueAt, schedulingLagMs: lagMs, loopDelayMs: 0 }]);
@@ -101,7 +101,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     async testSpec(input): Promise<TestSpecOutcome> {
       const parsed = parseTargetInput(input, 'api', DEFAULTS);
       if (!parsed.ok) return { ok: false, code: 'invalid', errors: parsed.errors };
-      return { ok: true, result: await executeCheck(parsed.target.spec, clients) };
+      return { ok: true, result: redactResult(await executeCheck(parsed.target.spec, clients), parsed.target.secretValues) };
     },
     checkNow: (id) => run(id, 'manual', 0),
     async runScheduledCheck(id, lagMs) {

@@ -11,7 +11,7 @@ export function incidentsContract(open: StoreFactory): void {
         const opened = await store.openIncident({ targetId: 'web', openedAt: 1_000, errorKind: 'connection_refused', detail: 'ECONNREFUSED', failureCount: 2 });
         assert.deepEqual(opened, {
           id: opened.id, targetId: 'web', openedAt: 1_000, closedAt: null, errorKind: 'connection_refused',
-          lastErrorKind: 'connection_refused', lastDetail: 'ECONNREFUSED', failureCount: 2, updatedAt: 1_000,
+          lastErrorKind: 'connection_refused', lastDetail: 'ECONNREFUSED', failureCount: 2, openedWhileProbeDegraded: false, updatedAt: 1_000,
         });
         await assert.rejects(
           store.openIncident({ targetId: 'web', openedAt: 2_000, errorKind: 'timeout', detail: null, failureCount: 2 }),
@@ -30,8 +30,13 @@ export function incidentsContract(open: StoreFactory): void {
         assert.deepEqual(await store.closeIncident(opened.id, 9_000), closed);
         assert.deepEqual(await store.updateIncident(opened.id, { at: 9_000, errorKind: null, detail: null, failuresAdded: 1 }), closed);
         assert.equal(await store.closeIncident(424242, 1), null);
-        // after closing, the target may open a new one
-        await store.openIncident({ targetId: 'web', openedAt: 5_000, errorKind: null, detail: null, failureCount: 2 });
+        // after closing, the target may open a new one; one opened only by results taken while
+        // the probe was degraded keeps that mark through updates and the close
+        const second = await store.openIncident({ targetId: 'web', openedAt: 5_000, errorKind: null, detail: null, failureCount: 2, probeDegraded: true });
+        assert.equal(second.openedWhileProbeDegraded, true);
+        await store.updateIncident(second.id, { at: 6_000, errorKind: 'timeout', detail: null, failuresAdded: 1 });
+        assert.equal((await store.closeIncident(second.id, 7_000))?.openedWhileProbeDegraded, true);
+        assert.equal((await store.listIncidents({ targetId: 'web', state: 'all' })).items.map((i) => i.openedWhileProbeDegraded).join(), 'true,false');
       }));
 
     it('lists open incidents first, then newest first, filtered and paged', () =>

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alertOfIncident } from './alert-event.js';
+import type { IncidentEvent } from '../incidents/incident-events.js';
+
+const target = { id: 'web', name: 'Web', tags: ['prod'] };
+
+test('incident events become alerts in one place: opened and resolved page, updates do not', () => {
+  const rows: Array<[IncidentEvent, unknown]> = [
+    [
+      { type: 'opened', targetId: 'web', at: 1_000, errorKind: 'timeout', detail: 'no headers', failureCount: 2, probeDegraded: false },
+      { type: 'incident_opened', at: 1_000, target, errorKind: 'timeout', detail: 'no headers', failureCount: 2 },
+    ],
+    [
+      { type: 'updated', targetId: 'web', at: 2_000, errorKind: 'connection_refused', detail: null, failuresAdded: 1 },
+      null,
+    ],
+    [
+      { type: 'resolved', targetId: 'web', at: 3_000, durationMs: 2_000, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: null, reason: 'recovered' },
+      { type: 'incident_resolved', at: 3_000, target, durationMs: 2_000, reason: 'recovered' },
+    ],
+    [
+      { type: 'resolved', targetId: 'web', at: 4_000, durationMs: 3_000, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: 'target removed', reason: 'target_removed' },
+      { type: 'incident_resolved', at: 4_000, target, durationMs: 3_000, reason: 'target_removed' },
+    ],
+  ];
+  for (const [event, alert] of rows) assert.deepEqual(alertOfIncident(target, event), alert, event.type);
+});
