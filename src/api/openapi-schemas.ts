@@ -209,7 +209,30 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       phaseMs: { type: 'integer' },
     },
   },
-  TargetList: { type: 'object', properties: { items: { type: 'array', items: ref('Target') }, total: { type: 'integer' } } },
+  TargetBatch: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', minItems: 1, maxItems: 500, items: ref('TargetInput') } } },
+  TargetBatchResult: {
+    type: 'object',
+    properties: {
+      created: { type: 'integer' },
+      refused: { type: 'integer' },
+      results: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['index', 'status'],
+          properties: { index: { type: 'integer' }, status: { type: 'integer', description: '201, or the status a single POST would have answered (400, 409)' }, target: ref('Target'), error: { type: 'object', description: 'the error object a single POST would have answered' } },
+        },
+      },
+    },
+  },
+  TargetList: {
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: ref('Target') },
+      total: { type: 'integer', description: 'targets matching the filters, on all pages' },
+      nextCursor: { type: ['string', 'null'], description: 'pass back as cursor for the next page; null on the last' },
+    },
+  },
   CheckResult: {
     type: 'object',
     properties: {

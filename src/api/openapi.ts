@@ -28,10 +28,17 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/targets': {
     get: {
       summary: 'List targets',
-      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', CHECK_KINDS.join(', '), { enum: [...CHECK_KINDS] })],
-      responses: { '200': json('TargetList', 'targets'), ...errors(400, 401) },
+      parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', CHECK_KINDS.join(', '), { enum: [...CHECK_KINDS] }), ...pageParams],
+      responses: { '200': json('TargetList', 'a page of targets, ordered by id'), ...errors(400, 401, 403, 421) },
     },
-    post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 409, 413, 415) } },
+    post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 403, 409, 413, 415, 421) } },
+  },
+  '/api/v1/targets:batch': {
+    post: {
+      summary: 'Create up to 500 targets; per item, not all-or-nothing (a refused item changes nothing, the others are created)',
+      requestBody: body('TargetBatch'),
+      responses: { '200': json('TargetBatchResult', 'every item\'s outcome, in input order'), ...errors(400, 401, 403, 413, 415, 421) },
+    },
   },
   '/api/v1/targets/test': {
     post: { summary: 'Run a target definition once; nothing is stored', requestBody: body('TargetInput'), responses: { '200': json('TestResult', 'the check result'), ...errors(400, 401, 413, 415) } },
@@ -69,11 +76,13 @@ const paths: Record<string, Record<string, Op>> = {
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid request (bad JSON, wrong type, unknown or missing field, bad query)',
-  401: 'missing or wrong bearer token',
+  401: 'missing or unknown bearer token',
+  403: 'forbidden (a read-only token on a write) or cross_origin (a browser request from another origin)',
   404: 'no such target or route',
   409: 'conflict (duplicate id or name) or read-only (config) target',
-  413: 'request body over 64 KiB',
-  415: 'body is not application/json',
+  413: 'request body over 64 KiB (1 MiB for a batch)',
+  415: 'body without Content-Type application/json',
+  421: 'misdirected_host: a Host the daemon does not answer as (DNS-rebinding defence)',
 };
 
 export function buildOpenApiDocument(): Record<string, unknown> {

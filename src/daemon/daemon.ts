@@ -39,6 +39,8 @@ export interface DaemonDeps {
   readonly breakerStats: () => BreakerStats;
   readonly config: DaemonConfig;
   readonly log: Logger;
+  /** many nodes on one store: does this node check the target now? (absent = every target) */
+  readonly owns?: (targetId: string) => boolean;
 }
 
 export class Daemon implements DaemonHandle {
@@ -222,6 +224,8 @@ export class Daemon implements DaemonHandle {
   private async runScheduled(job: ScheduledJob): Promise<void> {
     const target = this.registry.get(job.targetId);
     if (target === undefined) return;
+    // another node holds this target's shard (or this node's lease lapsed: fenced)
+    if (this.deps.owns !== undefined && !this.deps.owns(target.id)) return;
     const scheduled = await this.runner(target, job.dueAt, job.startedAt, 'schedule');
     this.handleResult(target, scheduled);
   }

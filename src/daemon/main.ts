@@ -26,6 +26,9 @@ import type { Logger } from './logger.js';
 import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
 import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
+import { hostname } from 'node:os';
+import { ShardLeaser } from '../cluster/shard-leaser.js';
+import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -114,6 +117,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // scheduled checks, must not carry the process's first-use costs in their phases.
   const warmUp = await warmUpExecutor(clients.private, ['http', 'https', 'tcp']);
   log.info(`warm-up: ${warmUp.checks.map((c) => `${c.path} ${c.status}`).join(', ')}`);
+  // many nodes on one Postgres share the fleet by shard leases (docs/cluster.md)
+  const nodeId = `${hostname()}-${process.pid}`;
+  let leaser: ShardLeaser | null = null;
+  let targetSync: TargetSync | null = null;
   const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
   const daemon = new Daemon({
     store,
@@ -130,6 +137,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     },
     config,
     log,
+    ...(opened.postgres === null ? {} : { owns: (id: string) => leaser?.owns(id) ?? false }),
   });
   const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
@@ -137,8 +145,16 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   let startReport: ConfigApplyReport;
   try {
     // the API answers (/readyz: not ready, with the reason) while Postgres is not reachable
-    if (opened.postgres !== null) await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
+    if (opened.postgres !== null) {
+      await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
+      leaser = new ShardLeaser({
+        pool: opened.postgres.pool, nodeId, region: 'default', apiUrl: api.url,
+        onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards (${e.live} live nodes; +${e.gained} −${e.released})`)),
+      });
+      await leaser.start();
+    }
     startReport = await daemon.start(config);
+    if (opened.postgres !== null) targetSync = startTargetSync(opened.postgres.pool, daemon, log);
   } catch (err) {
     await api.close();
     await daemon.shutdown(0);
@@ -175,6 +191,9 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await api.close();
       // a round in progress finishes before the store closes under it
       await maintenance.stop();
+      targetSync?.stop();
+      // hand the shards over at once instead of letting the leases expire
+      await leaser?.stop();
       await daemon.shutdown();
       loopDelay.close();
       await Promise.all([clients.guarded.close(), clients.private.close()]);

@@ -21,8 +21,22 @@ export async function buildPatchedInput(deps: ApiDeps, id: string, patch: Target
   const base = targetInputOf(record);
   const { check, ...rest } = patch;
   const merged: Record<string, unknown> = { ...base, ...dropUndefined(rest) };
-  if (check !== undefined) merged.check = mergePatch(record.input, check);
+  if (check !== undefined) merged.check = mergePatch(record.input, withStoredHeaderNames(record.input, check));
   return merged;
+}
+
+/**
+ * Header names are case-insensitive (RFC 9110), so `{"headers":{"cookie":null}}` must remove
+ * a stored `Cookie`: each patched header takes the spelling of the stored one it names.
+ */
+function withStoredHeaderNames(stored: unknown, check: Record<string, unknown>): Record<string, unknown> {
+  const patch = check.headers;
+  const current = stored !== null && typeof stored === 'object' ? (stored as { headers?: unknown }).headers : undefined;
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || current === null || typeof current !== 'object') return check;
+  const byLower = new Map(Object.keys(current).map((name) => [name.toLowerCase(), name]));
+  const renamed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(patch as Record<string, unknown>)) renamed[byLower.get(name.toLowerCase()) ?? name] = value;
+  return { ...check, headers: renamed };
 }
 
 function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {

@@ -6,9 +6,12 @@ import type { TargetMutation } from '../../daemon/daemon-handle.js';
 import { ApiError, notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { readJsonBody, sendJson } from '../http-io.js';
+
+/** A batch body may be larger than one target's (64 KiB): 1 MiB. */
+const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 import { targetJson } from '../target-json.js';
 import type { RequestContext, Route } from '../router.js';
-import { fieldErrorsToApiError, parseOrThrow, queryObject } from '../validation.js';
+import { fieldErrorsToApiError, limitParam, parseOrThrow, queryObject } from '../validation.js';
 import { buildPatchedInput } from './target-patch.js';
 
 const API = '/api/v1';
@@ -18,7 +21,28 @@ const listQuerySchema = z.strictObject({
   enabled: z.enum(['true', 'false']).optional(),
   source: z.enum(['config', 'api']).optional(),
   kind: z.enum(CHECK_KINDS).optional(),
+  limit: limitParam.optional(),
+  cursor: z.string().min(1).max(200).optional(),
 });
+
+const DEFAULT_PAGE_SIZE = 100;
+/** Items in one batch: a big import is a few calls, and one call cannot hold the API for long. */
+const MAX_BATCH_ITEMS = 500;
+
+const batchSchema = z.strictObject({ items: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS) });
+
+type BatchOutcome = { index: number; status: 201; target: Record<string, unknown> } | { index: number; status: number; error: ReturnType<ApiError['toBody']>['error'] };
+
+/** An opaque page cursor: the last id of the page, so a page is stable while targets change. */
+function encodeCursor(id: string): string {
+  return Buffer.from(`t1:${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith('t1:') || text.length === 3) throw new ApiError(400, 'invalid_query', 'cursor: not a cursor this API issued; pass nextCursor back unchanged', 'cursor');
+  return text.slice(3);
+}
 
 /** PATCH body: the create shape with every field optional; `check` is merged, then re-validated. */
 export const targetPatchSchema = targetInputSchema.extend({ check: z.record(z.string(), z.unknown()) }).partial();
@@ -36,7 +60,16 @@ export function targetRoutes(deps: ApiDeps): Route[] {
         .filter((t) => q.enabled === undefined || String(t.enabled) === q.enabled)
         .filter((t) => q.source === undefined || t.source === q.source)
         .filter((t) => q.kind === undefined || t.spec.kind === q.kind);
-      sendJson(res, 200, { items: items.map(targetJson), total: items.length });
+      // Ordered by id; a page starts after the cursor's id, so targets added or removed
+      // meanwhile never shift a page (each id is listed at most once).
+      items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
+      const start = after === null ? 0 : items.findIndex((t) => t.id > after);
+      const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+      const page = start < 0 ? [] : items.slice(start, start + limit);
+      const last = page[page.length - 1];
+      const nextCursor = last !== undefined && start + limit < items.length ? encodeCursor(last.id) : null;
+      sendJson(res, 200, { items: page.map(targetJson), total: items.length, nextCursor });
     }),
     route('POST', '/targets/test', async ({ req, res }) => {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
@@ -48,6 +81,23 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
       const view = mutationOrThrow(await handle.createTarget(body));
       sendJson(res, 201, targetJson(view), { location: `${API}/targets/${encodeURIComponent(view.id)}` });
+    }),
+    // Per item, not all-or-nothing: each item is validated and created on its own (a refused
+    // item changes nothing); the answer lists every item's outcome in input order.
+    route('POST', '/targets:batch', async ({ req, res }) => {
+      const { items } = parseOrThrow(batchSchema, await readJsonBody(req, MAX_BATCH_BODY_BYTES), 'body');
+      const results: BatchOutcome[] = [];
+      for (const [index, item] of items.entries()) {
+        try {
+          const body = parseOrThrow(targetInputSchema, item, 'body');
+          results.push({ index, status: 201, target: targetJson(mutationOrThrow(await handle.createTarget(body))) });
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          results.push({ index, status: err.status, error: err.toBody().error });
+        }
+      }
+      const created = results.filter((r) => r.status === 201).length;
+      sendJson(res, 200, { created, refused: results.length - created, results });
     }),
     route('GET', '/targets/{id}', ({ res, params }) => {
       sendJson(res, 200, targetJson(existing(deps, params)));

@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
-import { hostname } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDnsServer, type DnsTestServer } from '../../../test/helpers/servers/dns-server.js';
 import { classifyError } from '../errors/classify.js';
 import { createResolver, interleaveFamilies, type ResolverOptions } from './resolver.js';
@@ -202,7 +204,10 @@ describe('resolver against a local DNS server', () => {
     // from /etc/hosts (or nss-myhostname). localhost itself never reaches DNS (RFC 6761).
     const name = hostname().toLowerCase();
     const system = await lookup(name, { all: true }).catch(() => null);
-    const resolver = resolverWith({}, { hostsFallback: true });
+    // An empty hosts file of our own, so the name reaches DNS and then the fallback.
+    const empty = join(mkdtempSync(join(tmpdir(), 'vigil-hosts-')), 'hosts');
+    writeFileSync(empty, '');
+    const resolver = resolverWith({}, { hostsFallback: true, hostsPath: empty });
     if (system === null) {
       const err = await rejection(resolver.resolve(name, 1000));
       assert.equal(classifyError(err, 'dns').kind, 'dns_no_record');
@@ -229,6 +234,24 @@ describe('resolver without a DNS server', () => {
     const err = await rejection(resolver.resolve('refused.test', 2000));
     assert.equal(err.code, 'ECONNREFUSED');
     assert.equal(classifyError(err, 'dns').kind, 'dns_failed');
+  });
+
+  it('reads the hosts file before DNS, as getaddrinfo does: a listed name resolves with the DNS server unreachable', async () => {
+    const gone = await startDnsServer();
+    const port = gone.server;
+    await gone.close();
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-hosts-'));
+    const hostsPath = join(dir, 'hosts');
+    writeFileSync(hostsPath, '# comment\n127.0.0.5   Listed.Test  alias.test # trailing\n::5 listed.test\nnot-an-ip nope.test\n');
+    const resolver = createResolver(CONFIG, { servers: [port], hostsFallback: false, hostsPath, queryTimeoutMs: 300, queryTries: 1 });
+    assert.deepEqual(await resolver.resolve('listed.test', 2000), [
+      { address: '::5', family: 6 },
+      { address: '127.0.0.5', family: 4 },
+    ]);
+    assert.deepEqual(await resolver.resolve('ALIAS.test.', 2000), [{ address: '127.0.0.5', family: 4 }]);
+    assert.equal((await rejection(resolver.resolve('nope.test', 2000))).code, 'ECONNREFUSED', 'a name not listed still goes to DNS');
+    const missing = createResolver(CONFIG, { servers: [port], hostsFallback: false, hostsPath: join(dir, 'absent'), queryTimeoutMs: 300, queryTries: 1 });
+    assert.equal((await rejection(missing.resolve('listed.test', 2000))).code, 'ECONNREFUSED', 'no hosts file: no entries');
   });
 
   it('rejects an invalid config naming the field', () => {

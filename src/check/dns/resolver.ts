@@ -1,6 +1,7 @@
 import { lookup, Resolver as CaresResolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { DnsCache, type DnsAnswer } from './dns-cache.js';
+import { createHostsFile, DEFAULT_HOSTS_PATH } from './hosts-file.js';
 import type { DnsConfig, ResolvedAddress, Resolver } from './resolver-types.js';
 
 export interface ResolverOptions {
@@ -12,6 +13,8 @@ export interface ResolverOptions {
    * DNS server turn it off, because getaddrinfo would ask the system's servers.
    */
   readonly hostsFallback?: boolean;
+  /** the hosts file read before DNS (default /etc/hosts); re-read at most every 5 s */
+  readonly hostsPath?: string;
   /** family tried first when a name has both (default 6: RFC 8305's default) */
   readonly preferredFamily?: 4 | 6;
   /** c-ares: wait per try (ms, default 2000) and tries per server (default 2) */
@@ -20,6 +23,9 @@ export interface ResolverOptions {
   /** monotonic clock for cache expiry (default performance.now) */
   readonly nowMs?: () => number;
 }
+
+/** How long a read of the hosts file (and an answer from it) is trusted. */
+const HOSTS_MAX_AGE_MS = 5_000;
 
 /** A DNS failure with a Node DNS `code`, which the classifier maps. */
 class DnsLookupError extends Error {
@@ -98,6 +104,7 @@ export function createResolver(config: DnsConfig, options: ResolverOptions = {})
   if (options.servers !== undefined) cares.setServers([...options.servers]);
   const cache = new DnsCache(config.maxEntries);
   const inFlight = new Map<string, DnsAnswer>();
+  const hostsFile = createHostsFile(options.hostsPath ?? DEFAULT_HOSTS_PATH, HOSTS_MAX_AGE_MS, nowMs);
   const localhostAddresses: readonly ResolvedAddress[] = Object.freeze(interleaveFamilies(['::1'], ['127.0.0.1'], preferredFamily).map((a) => Object.freeze(a)));
 
   async function askGetaddrinfo(name: string): Promise<Found | null> {
@@ -115,6 +122,9 @@ export function createResolver(config: DnsConfig, options: ResolverOptions = {})
   }
 
   async function query(name: string): Promise<Found> {
+    // The hosts file first, as getaddrinfo does: a listed name must not depend on DNS servers.
+    const listed = await hostsFile.lookup(name);
+    if (listed !== null) return { addresses: interleaveFamilies(listed.v6, listed.v4, preferredFamily), ttlMs: Math.min(HOSTS_MAX_AGE_MS, config.maxPositiveTtlMs) };
     const [v4, v6] = await Promise.allSettled([cares.resolve4(name, { ttl: true }), cares.resolve6(name, { ttl: true })]);
     const records4 = v4.status === 'fulfilled' ? v4.value : [];
     const records6 = v6.status === 'fulfilled' ? v6.value : [];

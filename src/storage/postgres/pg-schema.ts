@@ -99,6 +99,22 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 2: an incident opened only by results taken while the probe was degraded is marked
   `ALTER TABLE incidents ADD COLUMN probe_degraded boolean NOT NULL DEFAULT false;`,
+  // 3: many nodes, one fleet (src/cluster/): live nodes and the leases of 64 target shards
+  `
+  CREATE TABLE cluster_nodes (
+    node_id text PRIMARY KEY,
+    region text NOT NULL,
+    api_url text,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at timestamptz NOT NULL
+  );
+  CREATE TABLE shard_leases (
+    shard integer PRIMARY KEY,
+    owner text,
+    expires_at timestamptz NOT NULL DEFAULT '-infinity'
+  );
+  INSERT INTO shard_leases (shard) SELECT generate_series(0, 63);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,155 @@
+/**
+ * Many `vigil serve` nodes on one Postgres share the targets through leases on 64 shards
+ * (docs/cluster.md). A target belongs to shard fnv1a(id) mod 64; a node checks a target only
+ * while it holds that shard's lease.
+ *
+ * Every tick (leaseMs / 5) a node, in one transaction: heartbeats; counts live nodes (a
+ * heartbeat within leaseMs); renews its leases (expires_at = the database's now() + leaseMs);
+ * gives back shards above its fair share ceil(64 / live); claims expired or free shards up to
+ * it with FOR UPDATE SKIP LOCKED (two nodes never claim the same row).
+ *
+ * Fencing: the node trusts its leases until t0 + leaseMs − marginMs on ITS OWN monotonic
+ * clock, t0 taken before the renewing transaction started. The database's expiry is
+ * now()_db + leaseMs with now()_db ≥ t0 in real time, so a node cut off from the database
+ * stops checking at least marginMs before any other node may take its shards (clock rates
+ * differ by far less than the margin over 10 s). No consensus protocol of our own: the
+ * database's row locks and clock decide.
+ */
+import type pg from 'pg';
+
+const SHARD_COUNT = 64;
+const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_MARGIN_MS = 2_000;
+
+export function shardOf(targetId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < targetId.length; i += 1) {
+    h ^= targetId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % SHARD_COUNT;
+}
+
+export interface LeaserOptions {
+  pool: pg.Pool;
+  nodeId: string;
+  region: string;
+  apiUrl: string | null;
+  leaseMs?: number;
+  marginMs?: number;
+  /** told when the owned set changes or a tick fails (for logs); must not throw */
+  onChange?: (event: { owned: number; live: number; gained: number; released: number } | { error: string }) => void;
+}
+
+export interface LeaseState {
+  owned: readonly number[];
+  live: number;
+  /** local monotonic ms until which the leases are trusted (0 = none) */
+  validUntilMs: number;
+}
+
+export class ShardLeaser {
+  private readonly leaseMs: number;
+  private readonly marginMs: number;
+  private owned = new Set<number>();
+  private validUntilMs = 0;
+  private live = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly options: LeaserOptions) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
+    if (!(this.marginMs > 0 && this.marginMs < this.leaseMs / 2)) throw new RangeError(`marginMs: expected more than 0 and less than half of leaseMs (${this.leaseMs})`);
+  }
+
+  /** Does this node check the target now? (lease held and not past its local expiry) */
+  owns(targetId: string): boolean {
+    return performance.now() < this.validUntilMs && this.owned.has(shardOf(targetId));
+  }
+
+  state(): LeaseState {
+    return { owned: [...this.owned].sort((a, b) => a - b), live: this.live, validUntilMs: this.validUntilMs };
+  }
+
+  /** First tick now (awaited), then every leaseMs / 5. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), Math.max(200, Math.floor(this.leaseMs / 5)));
+    this.timer.unref();
+  }
+
+  /** Stops ticking and gives the shards back at once (a clean stop hands over without waiting for expiry). */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    this.validUntilMs = 0;
+    this.owned.clear();
+    await this.options.pool
+      .query(`UPDATE shard_leases SET owner = NULL, expires_at = '-infinity' WHERE owner = $1`, [this.options.nodeId])
+      .then(() => this.options.pool.query('DELETE FROM cluster_nodes WHERE node_id = $1', [this.options.nodeId]))
+      .catch(() => undefined);
+  }
+
+  tick(): Promise<void> {
+    this.running ??= this.renew().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async renew(): Promise<void> {
+    const { pool, nodeId, region, apiUrl } = this.options;
+    const t0 = performance.now();
+    let client: pg.PoolClient | null = null;
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    try {
+      client = await pool.connect();
+      client.on('error', onError);
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO cluster_nodes (node_id, region, api_url, heartbeat_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (node_id) DO UPDATE SET region = excluded.region, api_url = excluded.api_url, heartbeat_at = excluded.heartbeat_at`,
+        [nodeId, region, apiUrl],
+      );
+      const lease = `${this.leaseMs} milliseconds`;
+      const live = Number((await client.query<{ n: number }>(`SELECT count(*) AS n FROM cluster_nodes WHERE heartbeat_at > now() - $1::interval`, [lease])).rows[0]?.n ?? 1);
+      const fair = Math.ceil(SHARD_COUNT / Math.max(1, live));
+      const mine = (await client.query<{ shard: number }>(`UPDATE shard_leases SET expires_at = now() + $2::interval WHERE owner = $1 RETURNING shard`, [nodeId, lease])).rows.map((r) => r.shard).sort((a, b) => a - b);
+      let released: number[] = [];
+      let gained: number[] = [];
+      if (mine.length > fair) {
+        released = mine.slice(fair);
+        // stop checking them before the release can commit
+        for (const s of released) this.owned.delete(s);
+        await client.query(`UPDATE shard_leases SET owner = NULL, expires_at = '-infinity' WHERE owner = $1 AND shard = ANY($2::int[])`, [nodeId, released]);
+      } else if (mine.length < fair) {
+        gained = (
+          await client.query<{ shard: number }>(
+            `UPDATE shard_leases SET owner = $1, expires_at = now() + $2::interval
+             WHERE shard IN (SELECT shard FROM shard_leases WHERE expires_at < now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
+             RETURNING shard`,
+            [nodeId, lease, fair - mine.length],
+          )
+        ).rows.map((r) => r.shard);
+      }
+      await client.query('COMMIT');
+      const owned = new Set([...mine.filter((s) => !released.includes(s)), ...gained]);
+      this.owned = owned;
+      this.live = live;
+      this.validUntilMs = t0 + this.leaseMs - this.marginMs;
+      if (gained.length + released.length > 0) this.options.onChange?.({ owned: owned.size, live, gained: gained.length, released: released.length });
+    } catch (err) {
+      if (client !== null) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
+      // the leases stay trusted until validUntilMs, then this node stops checking (fenced)
+      this.options.onChange?.({ error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      if (client !== null) {
+        client.removeListener('error', onError);
+        client.release(broken);
+      }
+    }
+  }
+}
