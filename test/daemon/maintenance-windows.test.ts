@@ -44,9 +44,11 @@ test('inside a window a failing target is stored flagged, opens no incident, ale
   const hookPort = (receiver.address() as AddressInfo).port;
   const dir = tempDir('maint');
   const now = Date.now();
+  // The recurring window starts 12 hours from now (in UTC), so it is closed whenever this runs.
+  const farHour = (new Date(now).getUTCHours() + 12) % 24;
   const window =
     `maintenance:\n  - id: db-upgrade\n    title: "Database <upgrade>"\n    from: "${new Date(now - 3_600_000).toISOString()}"\n    to: "${new Date(now + 3_600_000).toISOString()}"\n    tags: [db]\n` +
-    `  - id: nightly\n    cron: "0 3 * * *"\n    duration: 30m\n    timezone: Europe/Berlin\n    targets: [other]\n`;
+    `  - id: nightly\n    cron: "0 ${farHour} * * *"\n    duration: 30m\n    timezone: UTC\n    targets: [other]\n`;
   const path = writeConfig(dir, configText(hookPort, target.url, window));
   let running = await startInProcess(path, dir, { HOOK_SECRET: SECRET });
   const results: ScheduledResult[] = [];

@@ -149,38 +149,43 @@ export class OpenLoopStats {
   private readonly windows: Array<{ scheduled: number; dropped: number; fromIntended: Histogram }>;
 
   constructor(
-    /** performance.now() ms of the schedule's time zero */
-    private readonly startMs: number,
     readonly windowMs: number,
     windowCount: number,
   ) {
     this.windows = Array.from({ length: windowCount }, () => ({ scheduled: 0, dropped: 0, fromIntended: newWindowHistogram() }));
   }
 
-  private windowAt(intendedMs: number): { scheduled: number; dropped: number; fromIntended: Histogram } {
-    const index = Math.min(this.windows.length - 1, Math.max(0, Math.floor((intendedMs - this.startMs) / this.windowMs)));
+  /**
+   * The window of a slot due `offsetMs` after the schedule's time zero. The offset comes from
+   * the schedule itself, not from subtracting clock readings: slot 75 of 50..150/2s is due at
+   * exactly 1000 ms and belongs to the second window, which `start + 1000 − start` can miss.
+   */
+  private windowAt(offsetMs: number): { scheduled: number; dropped: number; fromIntended: Histogram } {
+    const index = Math.min(this.windows.length - 1, Math.max(0, Math.floor(offsetMs / this.windowMs)));
     return this.windows[index] as { scheduled: number; dropped: number; fromIntended: Histogram };
   }
 
   /** A slot came due and CONCURRENCY checks were in flight: counted, never started late. */
-  drop(intendedMs: number): void {
+  drop(offsetMs: number): void {
     this.scheduled++;
     this.dropped++;
-    const w = this.windowAt(intendedMs);
+    const w = this.windowAt(offsetMs);
     w.scheduled++;
     w.dropped++;
   }
 
-  start(intendedMs: number, actualMs: number): void {
+  /** A slot due `offsetMs` after time zero started `lagMs` after it was due. */
+  start(offsetMs: number, lagMs: number): void {
     this.scheduled++;
     this.started++;
-    this.windowAt(intendedMs).scheduled++;
-    recordMs(this.scheduleLag, actualMs - intendedMs);
+    this.windowAt(offsetMs).scheduled++;
+    recordMs(this.scheduleLag, lagMs);
   }
 
-  complete(intendedMs: number, endMs: number): void {
-    recordMs(this.fromIntended, endMs - intendedMs);
-    recordMs(this.windowAt(intendedMs).fromIntended, endMs - intendedMs);
+  /** A slot due `offsetMs` after time zero completed `fromIntendedMs` after it was due. */
+  complete(offsetMs: number, fromIntendedMs: number): void {
+    recordMs(this.fromIntended, fromIntendedMs);
+    recordMs(this.windowAt(offsetMs).fromIntended, fromIntendedMs);
   }
 
   summarize(): OpenLoopSummary {

@@ -55,7 +55,7 @@ export function driveOpenLoop(input: OpenLoopInput): DriveHandle {
   const deadlineMs = input.startMs + input.durationMs;
   const stats = new ShardStats(input.startMs, deadlineMs);
   const windowMs = openLoopWindowMs(input.durationMs);
-  const open = new OpenLoopStats(input.startMs, windowMs, Math.max(1, Math.ceil(input.durationMs / windowMs)));
+  const open = new OpenLoopStats(windowMs, Math.max(1, Math.ceil(input.durationMs / windowMs)));
   stats.openLoop = open;
   const halt = new AbortController();
   const onStop = (): void => halt.abort('stopped');
@@ -77,9 +77,10 @@ export function driveOpenLoop(input: OpenLoopInput): DriveHandle {
   };
   halt.signal.addEventListener('abort', settleIfDone, { once: true });
 
-  const launch = (slot: number, intendedMs: number, nowMs: number, j: number): void => {
+  const launch = (slot: number, offsetMs: number, nowMs: number, j: number): void => {
+    const intendedMs = input.startMs + offsetMs;
     inFlight++;
-    open.start(intendedMs, nowMs);
+    open.start(offsetMs, nowMs - intendedMs);
     // round robin: the checks in flight (recent slots) spread evenly over the groups
     const signal = signals[j % signals.length] ?? halt.signal;
     void input.runCheck(input.specFor(slot), signal).then((result) => {
@@ -88,32 +89,34 @@ export function driveOpenLoop(input: OpenLoopInput): DriveHandle {
       if (halt.signal.aborted) stats.cancelled++;
       else {
         stats.record(result, endMs - nowMs, endMs);
-        open.complete(intendedMs, endMs);
+        open.complete(offsetMs, endMs - intendedMs);
       }
       settleIfDone();
     });
   };
 
   let j = 0;
-  const dueAt = (n: number): number => input.startMs + slotOffsetMs(input.rate, input.slice.index + n * input.slice.count);
+  const offsetOf = (n: number): number => slotOffsetMs(input.rate, input.slice.index + n * input.slice.count);
   const turn = (): void => {
     let nowMs = performance.now();
     const sliceEndMs = nowMs + SLICE_MS;
-    let next = dueAt(j);
-    while (!halt.signal.aborted && next <= nowMs && next < deadlineMs && nowMs < sliceEndMs) {
+    let offset = offsetOf(j);
+    let next = input.startMs + offset;
+    while (!halt.signal.aborted && next <= nowMs && offset < input.durationMs && nowMs < sliceEndMs) {
       const slot = input.slice.index + j * input.slice.count;
-      if (inFlight >= input.maxInFlight) open.drop(next);
-      else launch(slot, next, nowMs, j);
+      if (inFlight >= input.maxInFlight) open.drop(offset);
+      else launch(slot, offset, nowMs, j);
       j++;
-      next = dueAt(j);
+      offset = offsetOf(j);
+      next = input.startMs + offset;
       nowMs = performance.now();
     }
-    if (halt.signal.aborted || next >= deadlineMs) {
+    if (halt.signal.aborted || offset >= input.durationMs) {
       // The hard stop came before the generator reached every slot due before the deadline:
       // those were never started, so they count as dropped (not silently left out). A stop
       // by the caller (SIGINT) ends the run instead: its unreached slots are not counted.
       if (!input.stopSignal.aborted) {
-        for (; next < deadlineMs; j++, next = dueAt(j)) open.drop(next);
+        for (; offset < input.durationMs; j++, offset = offsetOf(j)) open.drop(offset);
       }
       scheduling = false;
       return settleIfDone();
