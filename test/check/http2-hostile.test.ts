@@ -9,7 +9,7 @@ import { DeadlineClock } from '../../src/check/deadline-clock.js';
 import { CheckFailure } from '../../src/check/errors/check-failure.js';
 import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
 import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
-import { budgetContext, hopRequest } from '../helpers/servers/h2-engine-servers.js';
+import { budgetContext, hopRequest } from '../helpers/h2-session.js';
 import { encodeFields, F, FLAG, frameBytes, literalField, startRawH2Server, u32, type RawH2Server } from '../helpers/servers/raw-h2-server.js';
 
 // Peers that break HTTP/2 on purpose, against our engine through the whole executor. Each
