@@ -70,6 +70,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     latency: (id, fromMs, toMs) => summaries.latency(id, fromMs, toMs),
     rollup: (nowMs, graceMs) => rollups.rollup(nowMs, graceMs),
     listRollups: (id, fromMs, toMs) => rollups.list(id, fromMs, toMs),
+    statusBuckets: (id, unit, fromMs, toMs) => summaries.statusBuckets(id, unit, fromMs, toMs),
     applyRetention: (nowMs, policy) => rollups.applyRetention(nowMs, policy),
     sizeReport: async () => {
       // relkind r = tables (each partition is one), m = matviews; sizes include indexes and TOAST
