@@ -81,13 +81,34 @@ export interface ResultPage {
   nextCursor: string | null;
 }
 
-export type UptimeWindow = '1h' | '24h' | '7d' | '30d';
+export type UptimeWindow = '1h' | '24h' | '7d' | '30d' | '90d';
 export const UPTIME_WINDOW_MS: Readonly<Record<UptimeWindow, number>> = Object.freeze({
   '1h': 3_600_000,
   '24h': 86_400_000,
   '7d': 7 * 86_400_000,
   '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
 });
+
+/** The width of a status bucket: a UTC hour or a UTC day. */
+export type BucketUnit = 'hour' | 'day';
+export const BUCKET_UNIT_MS: Readonly<Record<BucketUnit, number>> = Object.freeze({ hour: 3_600_000, day: 86_400_000 });
+
+/**
+ * Result counts of one target in one UTC hour or day (the status page's bars). Hours before
+ * the rollup watermark come from the hourly rollups (kept `rollupRetentionMs`, 400 d by
+ * default), later results from raw rows: the counts are exact, never counted twice.
+ * `maintenance` counts results inside a maintenance window, which are in none of the others.
+ */
+export interface StatusBucket {
+  /** start of the UTC hour or day (epoch ms) */
+  startMs: number;
+  up: number;
+  degraded: number;
+  down: number;
+  error: number;
+  maintenance: number;
+}
 
 /**
  * Uptime over a window. `up` counts up AND degraded results (a degraded target answered);
@@ -395,6 +416,11 @@ export interface Store extends ResultSink {
   /** rolls up every complete hour that ended at least `graceMs` before nowMs */
   rollup(nowMs: number, graceMs?: number): Promise<RollupReport>;
   listRollups(targetId: string, fromMs: number, toMs: number): Promise<HourlyRollup[]>;
+  /**
+   * Counts per UTC hour or day for buckets starting in [floor(fromMs), toMs), ascending,
+   * only buckets that have results. Throws StoreInputError on a bad unit or range.
+   */
+  statusBuckets(targetId: string, unit: BucketUnit, fromMs: number, toMs: number): Promise<StatusBucket[]>;
   applyRetention(nowMs: number, policy?: RetentionPolicy): Promise<RetentionReport>;
   sizeReport(): Promise<SizeReport>;
   vacuum(): Promise<void>;

@@ -1,9 +1,10 @@
-import { classifyError } from '../errors/classify.js';
 import type { CheckContext } from './connection-types.js';
 
 /**
- * Awaits a promise that has no socket of its own to destroy (DNS, body decoding) while the
- * check's budget timer can still end the wait: the abort handler rejects at once.
+ * Awaits a promise that has no socket of its own to destroy (DNS, body decoding, a pooled
+ * session another check is opening) while the check's budget can still end the wait: the
+ * abort handler rejects at once with the check's failure. The promise's own rejection passes
+ * through unchanged; the caller classifies it where it knows what it means.
  */
 export function abortable<T>(ctx: CheckContext, promise: Promise<T>): Promise<T> {
   if (ctx.aborted !== null) return Promise.reject(ctx.aborted);
@@ -16,7 +17,7 @@ export function abortable<T>(ctx: CheckContext, promise: Promise<T>): Promise<T>
       },
       (err: unknown) => {
         ctx.onAbort(null);
-        reject(classifyError(err, ctx.phase));
+        reject(err);
       },
     );
   });

@@ -72,6 +72,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     latency: (id, fromMs, toMs) => summaries.latency(id, fromMs, toMs),
     rollup: (nowMs, graceMs) => rollups.rollup(nowMs, graceMs),
     listRollups: (id, fromMs, toMs) => rollups.list(id, fromMs, toMs),
+    statusBuckets: (id, unit, fromMs, toMs) => summaries.statusBuckets(id, unit, fromMs, toMs),
     applyRetention: async (nowMs, policy) => {
       const report = await rollups.applyRetention(nowMs, policy);
       report.alertDeliveriesDeleted = await outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
