@@ -5,7 +5,7 @@ import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js'
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
 import { connect as connectTcp } from 'node:net';
 import { once } from 'node:events';
-import { DeadlineClock } from '../../src/check/deadline-clock.js';
+import { DeadlineClock } from '../../src/check/context/deadline-clock.js';
 import { CheckFailure } from '../../src/check/errors/check-failure.js';
 import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
 import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
