@@ -1,4 +1,4 @@
-import type { CheckContext } from './connection-types.js';
+import type { CheckContext } from './check-context.js';
 
 /**
  * Awaits a promise that has no socket of its own to destroy (DNS, body decoding, a pooled
