@@ -27,7 +27,7 @@ import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
 import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 import { hostname } from 'node:os';
-import { ShardLeaser } from '../cluster/shard-leaser.js';
+import { ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
@@ -121,7 +121,13 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
-  const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
+  // the outbox in the store makes deliveries survive a restart (docs/daemon.md, "Delivery")
+  const alerts = createAlertDispatcher({
+    store,
+    owner: nodeId,
+    log,
+    channels: config.webhooks.map((w) => ({ sender: createWebhookSender(w), maxAttempts: w.maxAttempts, initialBackoffMs: w.initialBackoffMs, timeoutMs: w.timeoutMs })),
+  });
   const daemon = new Daemon({
     store,
     pipeline,
@@ -149,6 +155,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
       leaser = new ShardLeaser({
         pool: opened.postgres.pool, nodeId, region: 'default', apiUrl: api.url,
+        // a target taken over continues the incident the store has, not this node's old view
+        onGain: (shards) => daemon.resyncIncidents(new Set(daemon.listTargets().filter((t) => shards.has(shardOf(t.id))).map((t) => t.id))),
         onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards (${e.live} live nodes; +${e.gained} −${e.released})`)),
       });
       await leaser.start();
