@@ -5,6 +5,7 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../../src/storage/store.js';
+import { heartbeatContract } from './contract/heartbeat.contract.js';
 import { incidentsContract } from './contract/incidents.contract.js';
 import { maintenanceWindowsContract } from './contract/maintenance-windows.contract.js';
 import { resultsContract } from './contract/results.contract.js';
@@ -30,5 +31,6 @@ export function runStoreContract(name: string, open: StoreFactory): void {
     summariesContract(open);
     incidentsContract(open);
     maintenanceWindowsContract(open);
+    heartbeatContract(open);
   });
 }
