@@ -5,10 +5,12 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../../src/storage/store.js';
+import { alertOutboxContract } from './contract/alert-outbox.contract.js';
 import { heartbeatContract } from './contract/heartbeat.contract.js';
 import { incidentsContract } from './contract/incidents.contract.js';
 import { maintenanceWindowsContract } from './contract/maintenance-windows.contract.js';
 import { resultsContract } from './contract/results.contract.js';
+import { statusBucketsContract } from './contract/status-buckets.contract.js';
 import { summariesContract } from './contract/summaries.contract.js';
 import { targetsContract } from './contract/targets.contract.js';
 
@@ -29,8 +31,10 @@ export function runStoreContract(name: string, open: StoreFactory): void {
     targetsContract(open);
     resultsContract(open);
     summariesContract(open);
+    statusBucketsContract(open);
     incidentsContract(open);
     maintenanceWindowsContract(open);
+    alertOutboxContract(open);
     heartbeatContract(open);
   });
 }
