@@ -123,7 +123,13 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
-  const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
+  // the outbox in the store makes deliveries survive a restart (docs/daemon.md, "Delivery")
+  const alerts = createAlertDispatcher({
+    store,
+    owner: nodeId,
+    log,
+    channels: config.webhooks.map((w) => ({ sender: createWebhookSender(w), maxAttempts: w.maxAttempts, initialBackoffMs: w.initialBackoffMs, timeoutMs: w.timeoutMs })),
+  });
   const daemon = new Daemon({
     store,
     pipeline,
