@@ -13,7 +13,7 @@ import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker, type CircuitBreakerConfig } from '../resilience/circuit-breaker.js';
-import { createSystemClock } from '../scheduler/clock.js';
+import { createSystemClock, type Clock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
 import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
@@ -52,6 +52,8 @@ export interface ServeOptions {
   readonly readConfig: (() => string) | null;
   /** tests only: the clock the storage maintenance job rolls up against (default Date.now) */
   readonly maintenanceNowMs?: () => number;
+  /** tests only: the daemon's clock (scheduler, heartbeat deadlines); default the system clock */
+  readonly clock?: Clock;
   /** tests only: circuit breaker thresholds (default DEFAULT_CIRCUIT_BREAKER) */
   readonly breaker?: Partial<CircuitBreakerConfig>;
 }
@@ -126,7 +128,13 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
-  const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
+  // the outbox in the store makes deliveries survive a restart (docs/daemon.md, "Delivery")
+  const alerts = createAlertDispatcher({
+    store,
+    owner: nodeId,
+    log,
+    channels: config.webhooks.map((w) => ({ sender: createWebhookSender(w), maxAttempts: w.maxAttempts, initialBackoffMs: w.initialBackoffMs, timeoutMs: w.timeoutMs })),
+  });
   const daemon = new Daemon({
     store,
     pipeline,
@@ -134,7 +142,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     alerts,
     execute: breaker.wrap(executeCheck),
     clients,
-    clock: createSystemClock(),
+    clock: options.clock ?? createSystemClock(),
     loopDelayMs: () => loopDelay.currentMs(),
     breakerStats: () => {
       const s = breaker.snapshot();
