@@ -60,4 +60,5 @@ function bugResult(spec: CheckSpec, startedAt: number, err: unknown): CheckResul
 }
 
 export { buildClients } from './clients.js';
-export type { Clients, ClientConfig, Limits } from './clients.js';
+export type { Clients, ClientConfig } from './clients.js';
+export type { Limits } from './exchange-types.js';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createMemoryLogger } from '../../src/daemon/logger.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/main.js';
 import type { ScheduledResult } from '../../src/daemon/daemon-handle.js';
-import { FakeClock } from '../../src/scheduler/fake-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { tempDir, waitFor } from './helpers.js';
 
 const CONFIG_TOKEN = 'cfg-token-AbCdEfGhIjKlMnOpQrStUv';
