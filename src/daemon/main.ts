@@ -8,6 +8,8 @@ import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
+import { createChannelDelivery } from '../alerts/channel-delivery.js';
+import { createChannelSender } from '../alerts/channels/index.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
 import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
@@ -121,7 +123,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
-  const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
+  const alerts = createAlertDispatcher([
+    ...config.webhooks.map((w) => ({ delivery: createWebhookSender(w), route: w.route, repeatEveryMs: w.repeatEveryMs })),
+    ...config.channels.map((c) => ({ delivery: createChannelDelivery(createChannelSender(c), c), route: c.route, repeatEveryMs: c.repeatEveryMs })),
+  ]);
   const daemon = new Daemon({
     store,
     pipeline,

@@ -43,7 +43,7 @@ const EVENT: AlertEvent = {
 };
 
 function hook(url: string, over: Partial<WebhookConfig> = {}): WebhookConfig {
-  return { name: 'ops', url, format: 'generic', secret: SECRET, maxAttempts: 4, initialBackoffMs: 30, timeoutMs: 2_000, ...over };
+  return { name: 'ops', url, format: 'generic', secret: SECRET, maxAttempts: 4, initialBackoffMs: 30, timeoutMs: 2_000, route: null, repeatEveryMs: null, ...over };
 }
 
 test('a generic webhook is delivered as signed JSON', async () => {
@@ -62,7 +62,7 @@ test('a generic webhook is delivered as signed JSON', async () => {
     assert.equal(body.version, 1);
     assert.equal(body.at, '2023-11-14T22:13:20.000Z');
     assert.match(String(body.text), /^DOWN API — connection_refused/);
-    assert.deepEqual(sender.stats(), { webhook: 'ops', deliveredTotal: 1, failedTotal: 0, retriesTotal: 0, lastError: null });
+    assert.deepEqual(sender.stats(), { webhook: 'ops', kind: 'webhook', deliveredTotal: 1, failedTotal: 0, retriesTotal: 0, lastError: null });
   } finally {
     await close(r.server);
   }
@@ -113,7 +113,7 @@ test('slack format sends {text, blocks}; the dispatcher holds back target alerts
   const r = await receiver([]);
   try {
     const slack = createWebhookSender(hook(r.url, { name: 'slack', format: 'slack', secret: null }));
-    const dispatcher = createAlertDispatcher([slack]);
+    const dispatcher = createAlertDispatcher([{ delivery: slack, route: null, repeatEveryMs: null }]);
     dispatcher.send(EVENT);
     dispatcher.setProbeDegraded(true);
     dispatcher.send({ ...EVENT, target: { id: 'b', name: 'B', tags: [] } });
