@@ -73,7 +73,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/check/http/*', '../../http/*', '**/clients.js', '../*.js', '**/net/connection-types.js', '**/errors/*'],
+              group: ['**/check/http/*', '../../http/*', '**/clients.js', '../*.js', '**/context/check-context.js', '**/context/budget.js', '**/context/abortable.js', '**/errors/*'],
               message: 'src/check/http2/engine/** is a protocol engine: no imports from the check layer (src/check/http/, clients.ts, the http2 exchange or pool, CheckContext, CheckFailure).',
             },
           ],

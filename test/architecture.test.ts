@@ -31,11 +31,11 @@ describe('ARCHITECTURE.md', () => {
 
   it('lint keeps the HTTP/2 engine below the check layer', async () => {
     const eslint = new ESLint();
-    for (const source of ["import type { Clients } from '../../clients.js';", "import type { HopRequest } from '../../http/exchange-types.js';", "import { H2Failure } from '../h2-failure.js';"]) {
+    for (const source of ["import type { Clients } from '../../clients.js';", "import type { HopRequest } from '../../http/exchange-types.js';", "import { H2Failure } from '../h2-failure.js';", "import type { CheckContext } from '../../context/check-context.js';"]) {
       const [result] = await eslint.lintText(`${source}\nexport type X = unknown;\n`, { filePath: 'src/check/http2/engine/x.ts' });
       assert.ok(result?.messages.some((m) => m.ruleId === 'no-restricted-imports'), `${source} in the engine must be rejected`);
     }
-    const [allowed] = await eslint.lintText("import { Deadline } from '../../deadline-clock.js';\nexport const X = Deadline;\n", { filePath: 'src/check/http2/engine/x.ts' });
+    const [allowed] = await eslint.lintText("import { Deadline } from '../../context/deadline-clock.js';\nexport const X = Deadline;\n", { filePath: 'src/check/http2/engine/x.ts' });
     assert.ok(!allowed?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'the engine may use the clock');
   });
 

@@ -3,6 +3,7 @@ import { DNS_RCODES, DNS_RECORD_TYPES } from '../domain/dns-check-spec.js';
 
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) for the document in openapi.ts. */
 import { PHASES, timingKey } from '../domain/check-result.js';
+import { UPTIME_WINDOW_MS } from '../storage/store.js';
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -292,7 +293,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   Latency: {
     type: 'object',
     properties: {
-      window: { enum: ['1h', '24h', '7d', '30d'] },
+      window: { enum: Object.keys(UPTIME_WINDOW_MS) },
       targetId: { type: 'string' },
       fromMs: { type: 'integer' },
       toMs: { type: 'integer' },

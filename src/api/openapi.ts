@@ -1,4 +1,5 @@
 import { CHECK_KINDS } from '../domain/check-spec.js';
+import { UPTIME_WINDOW_MS } from '../storage/store.js';
 import { COMPONENT_SCHEMAS } from './openapi-schemas.js';
 
 /**
@@ -15,7 +16,7 @@ const q = (name: string, description: string, schema: Record<string, unknown> = 
 const body = (schema: string) => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const publicOp = { security: [] };
 const pageParams = [q('limit', '1..1000, default 100', { type: 'integer', minimum: 1, maximum: 1000 }), q('cursor', 'nextCursor of the previous page')];
-const windowParam = q('window', 'one of 1h, 24h, 7d, 30d', { enum: ['1h', '24h', '7d', '30d'] });
+const windowParam = q('window', `one of ${Object.keys(UPTIME_WINDOW_MS).join(', ')}`, { enum: Object.keys(UPTIME_WINDOW_MS) });
 const incidentParams = [q('state', 'open, closed or all (default)', { enum: ['open', 'closed', 'all'] }), ...pageParams];
 
 const paths: Record<string, Record<string, Op>> = {

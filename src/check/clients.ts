@@ -1,4 +1,4 @@
-import { DeadlineClock } from './deadline-clock.js';
+import { DeadlineClock } from './context/deadline-clock.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { AddressGuard, DnsConfig, Resolver } from './dns/resolver-types.js';
 import { createResolver } from './dns/resolver.js';

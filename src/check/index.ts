@@ -5,7 +5,7 @@ import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
 import { executeTlsCheck } from './tls/tls-check.js';
 import { executeDnsCheck } from './dns/dns-check.js';
-import { PhaseTimer } from './timing/phase-timer.js';
+import { PhaseTimer } from './context/phase-timer.js';
 import { classifyError } from './errors/classify.js';
 import { CheckFailure } from './errors/check-failure.js';
 import { failureResult } from './result-builder.js';

@@ -37,6 +37,12 @@ export interface LeaserOptions {
   apiUrl: string | null;
   leaseMs?: number;
   marginMs?: number;
+  /**
+   * awaited before newly leased shards are checked (the daemon re-reads their targets'
+   * incident states from the store); when it fails they stay unchecked and it is retried
+   * on the next tick
+   */
+  onGain?: (shards: ReadonlySet<number>) => Promise<void>;
   /** told when the owned set changes or a tick fails (for logs); must not throw */
   onChange?: (event: { owned: number; live: number; gained: number; released: number } | { error: string }) => void;
 }
@@ -136,10 +142,23 @@ export class ShardLeaser {
         ).rows.map((r) => r.shard);
       }
       await client.query('COMMIT');
-      const owned = new Set([...mine.filter((s) => !released.includes(s)), ...gained]);
+      const held = new Set([...mine.filter((s) => !released.includes(s)), ...gained]);
+      // shards held and already checked stay checked; newly held ones after onGain
+      const owned = new Set([...held].filter((s) => this.owned.has(s)));
+      const fresh = new Set([...held].filter((s) => !owned.has(s)));
+      let syncError: string | null = null;
+      if (fresh.size > 0) {
+        try {
+          await this.options.onGain?.(fresh);
+          for (const s of fresh) owned.add(s);
+        } catch (err) {
+          syncError = `taking over ${fresh.size} shards: ${err instanceof Error ? err.message : String(err)}`;
+        }
+      }
       this.owned = owned;
       this.live = live;
       this.validUntilMs = t0 + this.leaseMs - this.marginMs;
+      if (syncError !== null) this.options.onChange?.({ error: syncError });
       if (gained.length + released.length > 0) this.options.onChange?.({ owned: owned.size, live, gained: gained.length, released: released.length });
     } catch (err) {
       if (client !== null) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));

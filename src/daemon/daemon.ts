@@ -260,15 +260,42 @@ export class Daemon implements DaemonHandle {
     }
   }
 
+  /**
+   * One node alone alerts as the event happens. Many nodes on one store (docs/cluster.md)
+   * alert only after the store write says this node made the transition: a node that takes
+   * over a target that is down finds its incident open (the unique index) and stays silent.
+   * A write that fails still alerts (a duplicate is better than a missed page).
+   */
   private onIncident(target: TargetDefinition, event: IncidentEvent): void {
+    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
+    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
+    const send = (): void => {
+      if (alert === null) return;
+      this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
+      this.deps.alerts.send(alert);
+    };
+    const shared = this.deps.owns !== undefined;
     this.incidentWrites = this.incidentWrites
       .then(() => this.deps.incidents.record(event))
-      .catch((err: unknown) => this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
-    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
-    if (alert === null) return;
-    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
-    this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
-    this.deps.alerts.send(alert);
+      .then(
+        (fresh) => {
+          if (!shared) return;
+          if (fresh) send();
+          else if (alert !== null) this.deps.log.info(`incident ${event.type}: ${target.id} already recorded by another node (not alerted again)`);
+        },
+        (err: unknown) => {
+          this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`);
+          if (shared) send();
+        },
+      )
+      // the chain must never reject: the next event's write waits on it
+      .catch((err: unknown) => this.deps.log.error(`incident alert failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
+    if (!shared) send();
+  }
+
+  /** A cluster node took these targets over: their incident states come from the store. */
+  resyncIncidents(targetIds: ReadonlySet<string>): Promise<void> {
+    return this.deps.incidents.resync(targetIds);
   }
 
   private onHealth(transition: ProbeHealthTransition | null): void {

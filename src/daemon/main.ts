@@ -29,7 +29,7 @@ import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
 import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 import { hostname } from 'node:os';
-import { ShardLeaser } from '../cluster/shard-leaser.js';
+import { ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
@@ -154,6 +154,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
       leaser = new ShardLeaser({
         pool: opened.postgres.pool, nodeId, region: 'default', apiUrl: api.url,
+        // a target taken over continues the incident the store has, not this node's old view
+        onGain: (shards) => daemon.resyncIncidents(new Set(daemon.listTargets().filter((t) => shards.has(shardOf(t.id))).map((t) => t.id))),
         onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards (${e.live} live nodes; +${e.gained} −${e.released})`)),
       });
       await leaser.start();
@@ -214,8 +216,9 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
 function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs: (() => number) | undefined): StorageMaintenance {
   const { rawRetentionMs, rollupRetentionMs, maintenanceEveryMs } = config.storage;
   const onReport = (r: MaintenanceReport): void => {
-    if (r.rollup.hours + r.retention.rawDeleted + r.retention.rollupsDeleted + r.retention.incidentsDeleted === 0) return;
-    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${r.retention.rawDeleted} raw results, ${r.retention.rollupsDeleted} rollups, ${r.retention.incidentsDeleted} incidents in ${Math.round(r.durationMs)} ms`);
+    const { rawDeleted, rollupsDeleted, incidentsDeleted, alertDeliveriesDeleted } = r.retention;
+    if (r.rollup.hours + rawDeleted + rollupsDeleted + incidentsDeleted + alertDeliveriesDeleted === 0) return;
+    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${rawDeleted} raw results, ${rollupsDeleted} rollups, ${incidentsDeleted} incidents, ${alertDeliveriesDeleted} finished alert deliveries in ${Math.round(r.durationMs)} ms`);
   };
   const onError = (err: unknown): void => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`);
   const maintenance = startStorageMaintenance({

@@ -118,7 +118,7 @@ describe('targets CRUD, check now, history', () => {
     assert.deepEqual(empty.json.items, []);
 
     const uptime = await f.call('GET', '/api/v1/targets/web/uptime');
-    assert.deepEqual(Object.keys(uptime.json.windows), ['1h', '24h', '7d', '30d']);
+    assert.deepEqual(Object.keys(uptime.json.windows), ['1h', '24h', '7d', '30d', '90d']);
     assert.equal(uptime.json.windows['1h'].total, 3);
     assert.equal(uptime.json.windows['1h'].uptimePct, 100);
     const downUptime = await f.call('GET', '/api/v1/targets/down/uptime?window=24h');

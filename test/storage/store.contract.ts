@@ -5,9 +5,11 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../../src/storage/store.js';
+import { alertOutboxContract } from './contract/alert-outbox.contract.js';
 import { incidentsContract } from './contract/incidents.contract.js';
 import { maintenanceWindowsContract } from './contract/maintenance-windows.contract.js';
 import { resultsContract } from './contract/results.contract.js';
+import { statusBucketsContract } from './contract/status-buckets.contract.js';
 import { summariesContract } from './contract/summaries.contract.js';
 import { targetsContract } from './contract/targets.contract.js';
 
@@ -28,7 +30,9 @@ export function runStoreContract(name: string, open: StoreFactory): void {
     targetsContract(open);
     resultsContract(open);
     summariesContract(open);
+    statusBucketsContract(open);
     incidentsContract(open);
     maintenanceWindowsContract(open);
+    alertOutboxContract(open);
   });
 }

@@ -6,12 +6,12 @@ import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type DnsCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget, disarmBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../context/budget.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
-import { CheckContext } from '../net/connection-types.js';
+import { CheckContext } from '../context/check-context.js';
 import { buildResult, failureResult } from '../result-builder.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
+import { PhaseTimer } from '../context/phase-timer.js';
 import { answerMismatch, answersQuestion, answerValues, quoteValues, rcodeOf } from './dns-answer.js';
 import { queryTcp, queryUdp, type DnsServerAddress } from './dns-exchange.js';
 

@@ -1,6 +1,7 @@
 import type { Clients } from '../clients.js';
 import type { TLSSocket } from 'node:tls';
-import type { CheckContext, Connection } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
+import type { Connection } from '../net/connection-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { openConnection, type ConnectTarget } from '../net/connect.js';
 import type { SessionConnector } from '../http2/session-pool.js';

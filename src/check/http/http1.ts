@@ -1,4 +1,5 @@
-import type { Connection, CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
+import type { Connection } from '../net/connection-types.js';
 import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from './exchange-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';

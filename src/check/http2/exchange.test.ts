@@ -8,7 +8,9 @@ import { CheckFailure } from '../errors/check-failure.js';
 import { exchangeHttp2 } from './exchange.js';
 import { exchangeHttp2OverSocket } from './over-socket.js';
 import { h2CodeName } from './h2-failure.js';
-import { budgetContext, FIXTURE_CA, hopRequest, openSession, respondText, sessionDeps, startH2Server, testLimits } from '../../../test/helpers/servers/h2-engine-servers.js';
+import { respondText, serveH2 } from '../../../test/helpers/servers/h2-catalog.js';
+import { budgetContext, hopRequest, openSession, sessionDeps, testLimits } from '../../../test/helpers/h2-session.js';
+import { fixtureCa } from '../../../test/helpers/certs.js';
 
 async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
   try {
@@ -21,7 +23,7 @@ async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
 }
 
 test('h2c 200 with body: status, headers, body and the timings that happened', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'hello h2'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'hello h2'));
   const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
@@ -34,7 +36,7 @@ test('h2c 200 with body: status, headers, body and the timings that happened', a
     assert.equal(response.bodyTruncated, false);
     // Only the headers a check reads are kept.
     assert.deepEqual(response.headers, { contentEncoding: undefined, location: undefined, retryAfter: '7' });
-    const seen = server.requests[0]!;
+    const seen = server.received[0]!;
     assert.equal(seen[':authority'], 'example.test:8080');
     assert.equal(seen[':path'], '/path?q=1');
     assert.equal(seen['user-agent'], 'vigil-test');
@@ -51,8 +53,8 @@ test('h2c 200 with body: status, headers, body and the timings that happened', a
 });
 
 test('h2 over TLS (ALPN h2) on an already connected socket; the session is closed after', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 204, ''), { tls: true });
-  const socket = connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: FIXTURE_CA, ALPNProtocols: ['h2'] });
+  const server = await serveH2((stream) => respondText(stream, 204, ''), { tls: true });
+  const socket = connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: fixtureCa(), ALPNProtocols: ['h2'] });
   await once(socket, 'secureConnect');
   assert.equal(socket.alpnProtocol, 'h2');
   const { ctx, dispose } = budgetContext(2000);
@@ -69,7 +71,7 @@ test('h2 over TLS (ALPN h2) on an already connected socket; the session is close
 });
 
 test('POST body is sent; TTFB counts from the end of the upload', async () => {
-  const server = await startH2Server((stream) => {
+  const server = await serveH2((stream) => {
     const parts: Buffer[] = [];
     stream.on('data', (c: Buffer) => parts.push(c));
     stream.on('end', () => respondText(stream, 201, `got ${Buffer.concat(parts).toString()}`));
@@ -82,7 +84,7 @@ test('POST body is sent; TTFB counts from the end of the upload', async () => {
     const response = await exchangeHttp2OverSocket(socket, request, ctx, sessionDeps());
     assert.equal(response.statusCode, 201);
     assert.equal(Buffer.concat(response.bodyChunks).toString(), 'got payload');
-    assert.equal(server.requests[0]![':method'], 'POST');
+    assert.equal(server.received[0]![':method'], 'POST');
     assert.ok(ctx.timer.requestWritten <= ctx.timer.headers);
   } finally {
     dispose();
@@ -92,7 +94,7 @@ test('POST body is sent; TTFB counts from the end of the upload', async () => {
 
 test('headers delayed by D ms give ttfbMs >= D', async () => {
   const delayMs = 150;
-  const server = await startH2Server((stream) => setTimeout(() => respondText(stream, 200, 'late'), delayMs));
+  const server = await serveH2((stream) => setTimeout(() => respondText(stream, 200, 'late'), delayMs));
   const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
@@ -108,7 +110,7 @@ test('headers delayed by D ms give ttfbMs >= D', async () => {
 });
 
 test('RST_STREAM REFUSED_STREAM → h2_stream_refused in phase ttfb', async () => {
-  const server = await startH2Server((stream) => stream.close(constants.NGHTTP2_REFUSED_STREAM));
+  const server = await serveH2((stream) => stream.close(constants.NGHTTP2_REFUSED_STREAM));
   const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(2000);
   try {
@@ -124,7 +126,7 @@ test('RST_STREAM REFUSED_STREAM → h2_stream_refused in phase ttfb', async () =
 });
 
 test('GOAWAY before the stream was answered → h2_goaway', async () => {
-  const server = await startH2Server((stream) => {
+  const server = await serveH2((stream) => {
     stream.session?.goaway(constants.NGHTTP2_NO_ERROR);
     setTimeout(() => stream.session?.destroy(), 20);
   });
@@ -143,7 +145,7 @@ test('GOAWAY before the stream was answered → h2_goaway', async () => {
 });
 
 test('GOAWAY with an error code → h2_goaway; a stream reset with PROTOCOL_ERROR → h2_protocol_error', async () => {
-  const server = await startH2Server((stream, headers) => {
+  const server = await serveH2((stream, headers) => {
     if (headers[':path'] === '/goaway') stream.session?.goaway(constants.NGHTTP2_INTERNAL_ERROR);
     else stream.close(constants.NGHTTP2_PROTOCOL_ERROR);
   });
@@ -168,7 +170,7 @@ test('GOAWAY with an error code → h2_goaway; a stream reset with PROTOCOL_ERRO
 });
 
 test('connection closed mid-body → connection_reset in phase receive', async () => {
-  const server = await startH2Server((stream) => {
+  const server = await serveH2((stream) => {
     stream.respond({ ':status': 200 });
     stream.write('partial');
     setTimeout(() => stream.session?.destroy(), 30);
@@ -191,7 +193,7 @@ test('connection closed mid-body → connection_reset in phase receive', async (
 
 test('ctx.abort cancels the stream with RST_STREAM CANCEL and rejects with the abort failure', async () => {
   let serverRst = -1;
-  const server = await startH2Server((stream) => stream.once('close', () => (serverRst = stream.rstCode)));
+  const server = await serveH2((stream) => stream.once('close', () => (serverRst = stream.rstCode)));
   const session = openSession(server.origin);
   const { ctx, dispose } = budgetContext(100);
   try {
@@ -209,7 +211,7 @@ test('ctx.abort cancels the stream with RST_STREAM CANCEL and rejects with the a
 });
 
 test('body over the raw cap: exactly the cap kept, stream cancelled, bodyTruncated', async () => {
-  const server = await startH2Server((stream) => {
+  const server = await serveH2((stream) => {
     stream.respond({ ':status': 200 });
     for (let i = 0; i < 8; i++) stream.write(Buffer.alloc(1000, 97));
     stream.end();
@@ -231,7 +233,7 @@ test('body over the raw cap: exactly the cap kept, stream cancelled, bodyTruncat
 });
 
 test('HEAD (expectBody false) reads nothing and leaves receiveMs null', async () => {
-  const server = await startH2Server((stream) => {
+  const server = await serveH2((stream) => {
     stream.respond({ ':status': 200, 'content-length': '5' }, { endStream: true });
   });
   const session = openSession(server.origin);
@@ -241,7 +243,7 @@ test('HEAD (expectBody false) reads nothing and leaves receiveMs null', async ()
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.bodyChunks, []);
     assert.equal(response.rawBodyBytes, 0);
-    assert.equal(server.requests[0]![':method'], 'HEAD');
+    assert.equal(server.received[0]![':method'], 'HEAD');
     const t = ctx.timer.finish();
     assert.ok(t.ttfbMs !== null);
     assert.equal(t.receiveMs, null);
@@ -253,7 +255,7 @@ test('HEAD (expectBody false) reads nothing and leaves receiveMs null', async ()
 });
 
 test('a destroyed session rejects at once (request never sent)', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'x'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'x'));
   const session = openSession(server.origin);
   session.destroy();
   const { ctx, dispose } = budgetContext(2000);

@@ -1,5 +1,5 @@
 import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../http/exchange-types.js';
-import type { CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 import type { CheckFailure } from '../errors/check-failure.js';
 import type { H2Session } from './engine/session.js';
 import type { H2Stream, StreamEnd, StreamListener } from './engine/stream.js';

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
 import { buildClients, executeCheck } from '../index.js';
 import { defineHttpCheck } from '../../domain/check-spec.js';
-import { FIXTURE_CA, respondText, startH2Server } from '../../../test/helpers/servers/h2-engine-servers.js';
+import { respondText, serveH2 } from '../../../test/helpers/servers/h2-catalog.js';
+import { fixtureCa } from '../../../test/helpers/certs.js';
 
 // End to end through executeCheck: the orchestrator's connector, budget and verdict with
 // this directory's HTTP/2 engine and session pool.
 
 test('pooled h2c prior knowledge: up, HTTP/2, second check reuses the session', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'pooled ok'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'pooled ok'));
   const clients = buildClients({ allowPrivateTargets: true });
   try {
     const spec = defineHttpCheck({ url: `${server.origin}/health`, http2: 'prior-knowledge', connection: 'pooled', keyword: 'pooled' });
@@ -34,9 +35,9 @@ test('pooled h2c prior knowledge: up, HTTP/2, second check reuses the session', 
 });
 
 test('fresh h2 over TLS (ALPN) and fresh h2c prior knowledge: one connection per check', async () => {
-  const tlsServer = await startH2Server((stream) => respondText(stream, 200, 'tls'), { tls: true });
-  const h2cServer = await startH2Server((stream) => respondText(stream, 200, 'h2c'));
-  const clients = buildClients({ allowPrivateTargets: true, ca: FIXTURE_CA });
+  const tlsServer = await serveH2((stream) => respondText(stream, 200, 'tls'), { tls: true });
+  const h2cServer = await serveH2((stream) => respondText(stream, 200, 'h2c'));
+  const clients = buildClients({ allowPrivateTargets: true, ca: fixtureCa() });
   try {
     const tls = await executeCheck(defineHttpCheck({ url: `${tlsServer.origin}/` }), clients);
     assert.equal(tls.status, 'up', JSON.stringify(tls));
@@ -57,7 +58,7 @@ test('fresh h2 over TLS (ALPN) and fresh h2c prior knowledge: one connection per
 });
 
 test('refused stream and GOAWAY become down results with their kinds and phase ttfb', async () => {
-  const server = await startH2Server((stream, headers) => {
+  const server = await serveH2((stream, headers) => {
     if (headers[':path'] === '/refuse') stream.close(constants.NGHTTP2_REFUSED_STREAM);
     else {
       stream.session?.goaway(constants.NGHTTP2_NO_ERROR);
@@ -85,7 +86,7 @@ test('refused stream and GOAWAY become down results with their kinds and phase t
 
 test('headers slower than the budget: timeout within a few ms of timeoutMs, stream cancelled', async () => {
   let serverRst = -1;
-  const server = await startH2Server((stream) => stream.once('close', () => (serverRst = stream.rstCode)));
+  const server = await serveH2((stream) => stream.once('close', () => (serverRst = stream.rstCode)));
   const clients = buildClients({ allowPrivateTargets: true });
   try {
     const result = await executeCheck(defineHttpCheck({ url: `${server.origin}/`, http2: 'prior-knowledge', connection: 'pooled', timeoutMs: 200 }), clients);

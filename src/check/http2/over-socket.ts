@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { HopRequest, HopResponse } from '../http/exchange-types.js';
-import type { CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 import { H2Session, type SessionClock } from './engine/session.js';
 import type { H2Limits } from './engine/limits.js';
 import { HpackDecoder } from './hpack/index.js';

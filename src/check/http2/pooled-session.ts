@@ -1,4 +1,4 @@
-import type { CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import type { H2Session, SessionObserver } from './engine/session.js';
 import { H2Failure, h2CodeName } from './h2-failure.js';

@@ -17,7 +17,9 @@ interface PooledHopResponse {
   readonly reused: boolean;
 }
 import { createSessionOverSocket } from './over-socket.js';
-import { budgetContext, connectSession, FIXTURE_CA, hopRequest, respondText, sessionDeps, startH2Server } from '../../../test/helpers/servers/h2-engine-servers.js';
+import { respondText, serveH2 } from '../../../test/helpers/servers/h2-catalog.js';
+import { budgetContext, connectSession, hopRequest, sessionDeps } from '../../../test/helpers/h2-session.js';
+import { fixtureCa } from '../../../test/helpers/certs.js';
 
 function run(pool: H2SessionPool, origin: string, connect: () => H2Session | Promise<H2Session>, path = '/', budgetMs = 3000): Promise<PooledHopResponse> {
   const { ctx, dispose } = budgetContext(budgetMs);
@@ -35,7 +37,7 @@ function h2c(origin: string, counter?: { opened: number }): () => Promise<H2Sess
 }
 
 test('pooled checks reuse one session: one TCP connection for N sequential checks', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'ok'));
   const pool = new H2SessionPool({ sessionsPerOrigin: 4 });
   const counter = { opened: 0 };
   try {
@@ -56,7 +58,7 @@ test('pooled checks reuse one session: one TCP connection for N sequential check
 });
 
 test('concurrent checks are spread over sessionsPerOrigin sessions, no more', async () => {
-  const server = await startH2Server((stream) => setTimeout(() => respondText(stream, 200, 'ok'), 40));
+  const server = await serveH2((stream) => setTimeout(() => respondText(stream, 200, 'ok'), 40));
   const pool = new H2SessionPool({ sessionsPerOrigin: 3 });
   try {
     const results = await Promise.all(Array.from({ length: 30 }, () => run(pool, server.origin, h2c(server.origin))));
@@ -70,7 +72,7 @@ test('concurrent checks are spread over sessionsPerOrigin sessions, no more', as
 });
 
 test("the peer's SETTINGS_MAX_CONCURRENT_STREAMS is respected: extra checks wait, none is refused", async () => {
-  const server = await startH2Server((stream) => setTimeout(() => respondText(stream, 200, 'ok'), 30), { settings: { maxConcurrentStreams: 2 } });
+  const server = await serveH2((stream) => setTimeout(() => respondText(stream, 200, 'ok'), 30), { settings: { maxConcurrentStreams: 2 } });
   const pool = new H2SessionPool({ sessionsPerOrigin: 1 });
   try {
     const pending = Array.from({ length: 7 }, () => run(pool, server.origin, h2c(server.origin)));
@@ -88,7 +90,7 @@ test("the peer's SETTINGS_MAX_CONCURRENT_STREAMS is respected: extra checks wait
 
 test('a session that sends GOAWAY is replaced; a queued check succeeds on the new one', async () => {
   let sessionsSeen = 0;
-  const server = await startH2Server(
+  const server = await serveH2(
     (stream) => {
       const session = stream.session!;
       const isFirstSession = (session as { tag?: number }).tag === undefined ? ((session as { tag?: number }).tag = ++sessionsSeen) === 1 : (session as { tag?: number }).tag === 1;
@@ -119,7 +121,7 @@ test('a session that sends GOAWAY is replaced; a queued check succeeds on the ne
 
 test('a stream cut off by GOAWAY (above last-stream-id) is retried on a fresh session, not failed', async () => {
   let firstSession: unknown = null;
-  const server = await startH2Server((stream) => {
+  const server = await serveH2((stream) => {
     const session = stream.session!;
     firstSession ??= session;
     if (session !== firstSession) return respondText(stream, 200, 'retried');
@@ -144,7 +146,7 @@ test('a stream cut off by GOAWAY (above last-stream-id) is retried on a fresh se
 });
 
 test('a session that dies under an answered-for stream fails that check; the next check gets a new session', async () => {
-  const server = await startH2Server((stream, headers) => {
+  const server = await serveH2((stream, headers) => {
     if (headers[':path'] === '/die') {
       stream.respond({ ':status': 200 });
       stream.write('part');
@@ -170,7 +172,7 @@ test('a session that dies under an answered-for stream fails that check; the nex
 });
 
 test('a check waiting for a stream slot stops at its budget, in phase send', async () => {
-  const server = await startH2Server((stream) => setTimeout(() => respondText(stream, 200, 'ok'), 200), { settings: { maxConcurrentStreams: 1 } });
+  const server = await serveH2((stream) => setTimeout(() => respondText(stream, 200, 'ok'), 200), { settings: { maxConcurrentStreams: 1 } });
   const pool = new H2SessionPool({ sessionsPerOrigin: 1 });
   try {
     const slow = run(pool, server.origin, h2c(server.origin));
@@ -210,7 +212,7 @@ test('a refused connect fails the check in phase connect', async () => {
 });
 
 test('idle sessions are closed after idleTimeoutMs; close() fails later checks', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'ok'));
   const pool = new H2SessionPool({ sessionsPerOrigin: 2, idleTimeoutMs: 80 });
   const counter = { opened: 0 };
   await run(pool, server.origin, h2c(server.origin, counter));
@@ -226,10 +228,10 @@ test('idle sessions are closed after idleTimeoutMs; close() fails later checks',
 });
 
 test('pooled h2 over TLS: sessions from an ALPN-h2 socket are reused', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'tls'), { tls: true });
+  const server = await serveH2((stream) => respondText(stream, 200, 'tls'), { tls: true });
   const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
   const connect = async (): Promise<H2Session> => {
-    const socket = connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: FIXTURE_CA, ALPNProtocols: ['h2'] });
+    const socket = connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: fixtureCa(), ALPNProtocols: ['h2'] });
     await once(socket, 'secureConnect');
     return createSessionOverSocket(socket, sessionDeps());
   };
@@ -275,7 +277,7 @@ test('a peer that never sends SETTINGS: the opener stops at its budget and the s
 });
 
 test('a connector that throws fails the checks that needed it, without hanging the queue', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'ok'));
   const pool = new H2SessionPool({ sessionsPerOrigin: 1 });
   const broken = (): H2Session => {
     throw Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' });
@@ -297,11 +299,11 @@ test('a connector that throws fails the checks that needed it, without hanging t
 });
 
 test('an idle pooled session does not keep the process alive', async () => {
-  const server = await startH2Server((stream) => respondText(stream, 200, 'ok'));
+  const server = await serveH2((stream) => respondText(stream, 200, 'ok'));
   // The child runs one pooled check and never closes the pool: it must still exit by itself.
   const child = `
     const { H2SessionPool } = await import(${JSON.stringify(new URL('./session-pool.ts', import.meta.url).href)});
-    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('../../../test/helpers/servers/h2-engine-servers.ts', import.meta.url).href)});
+    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('../../../test/helpers/h2-session.ts', import.meta.url).href)});
     const origin = ${JSON.stringify(server.origin)};
     const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
     const { ctx, dispose } = budgetContext(5000);

@@ -1,12 +1,13 @@
 import type { H2Session } from './engine/session.js';
 import type { HopRequest, HopResponse } from '../http/exchange-types.js';
-import type { CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { startHttp2Exchange } from './exchange.js';
 import { H2Failure } from './h2-failure.js';
 import { PooledSession, type SessionConnector } from './pooled-session.js';
 import { WaiterQueue, type Waiter } from './waiter-queue.js';
+import { abortable } from '../context/abortable.js';
 
 export type { SessionConnector } from './pooled-session.js';
 
@@ -182,7 +183,7 @@ export class H2SessionPool {
     const opener = entry.creator;
     if (opener !== ctx) ctx.phase = 'connect';
     try {
-      await (opener === ctx ? entry.ready : abortable(entry.ready as Promise<void>, ctx));
+      await (opener === ctx ? entry.ready : abortable(ctx, entry.ready as Promise<void>));
       return entry;
     } catch (err) {
       this.release(origin, entry);
@@ -313,24 +314,4 @@ class PooledExchange {
     }
     this.done(failure, response);
   }
-}
-
-/**
- * The opener's connector honours the opener's abort; a check merely waiting on that session
- * must still stop when its own budget runs out.
- */
-function abortable(ready: Promise<void>, ctx: CheckContext): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    ctx.onAbort(reject);
-    ready.then(
-      () => {
-        ctx.onAbort(null);
-        resolve();
-      },
-      (err: unknown) => {
-        ctx.onAbort(null);
-        reject(err);
-      },
-    );
-  });
 }

@@ -1,4 +1,4 @@
-import type { CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 import type { CheckFailure } from '../errors/check-failure.js';
 import type { PooledSession, SessionConnector } from './pooled-session.js';
 

@@ -2,12 +2,12 @@ import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type TcpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget, disarmBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../context/budget.js';
 import { classifyError } from '../errors/classify.js';
 import { openConnection } from '../net/connect.js';
-import { CheckContext } from '../net/connection-types.js';
+import { CheckContext } from '../context/check-context.js';
 import { buildResult, failureResult } from '../result-builder.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
+import { PhaseTimer } from '../context/phase-timer.js';
 
 /** A TCP connect check: dns (unless an IP literal) and connect, nothing sent. */
 export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {

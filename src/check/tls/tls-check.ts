@@ -3,15 +3,16 @@ import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type TlsCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget, disarmBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../context/budget.js';
 import { withCertExpiry } from '../cert-expiry.js';
 import { classifyError } from '../errors/classify.js';
 import { openConnection, type TlsOptions } from '../net/connect.js';
-import { CheckContext, type Connection } from '../net/connection-types.js';
+import { CheckContext } from '../context/check-context.js';
+import type { Connection } from '../net/connection-types.js';
 import { readTlsInfo } from '../net/tls-info.js';
 import { upgradeToTls } from '../net/tls-upgrade.js';
 import { buildResult, failureResult } from '../result-builder.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
+import { PhaseTimer } from '../context/phase-timer.js';
 import { negotiateStartTls } from './starttls.js';
 
 function tlsOptionsOf(spec: TlsCheckSpec, clients: Clients): TlsOptions {

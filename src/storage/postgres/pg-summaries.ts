@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { exactLatency, LatencyHistogram } from '../latency-histogram.js';
-import type { LatencySummary, Phase, PhaseLatency, UptimeSummary, UptimeWindow } from '../store.js';
+import { bucketRange, BucketCounts } from '../status-buckets.js';
+import type { BucketUnit, LatencySummary, Phase, PhaseLatency, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
 import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
 import { floorHour } from '../sqlite/meta.js';
 import { decodePhases } from '../sqlite/rollup-codec.js';
@@ -58,6 +59,32 @@ export class PgSummaries {
       uptimePct: total === 0 ? null : (upCount / total) * 100,
       approximate: split.rollupFromMs !== null,
     };
+  }
+
+  /** As in SQLite: rolled-up hours (before the rollup watermark) from rollups, later results from raw rows. */
+  async statusBuckets(targetId: string, unit: BucketUnit, fromMs: number, toMs: number): Promise<StatusBucket[]> {
+    const { unitMs, firstMs } = bucketRange(unit, fromMs, toMs);
+    const key = await this.targets.find(targetId);
+    if (key === null) return [];
+    const watermark = await readMeta(this.pool, 'rollup_watermark_ms');
+    const rawFromMs = watermark === null ? firstMs : Math.max(firstMs, watermark);
+    const counts = new BucketCounts();
+    if (watermark !== null && watermark > firstMs) {
+      const { rows } = await this.pool.query<Parameters<BucketCounts['addSums']>[0]>(
+        `SELECT (hour_start / $1::int8) * $1::int8 AS b, sum(up)::int8 AS up, sum(degraded)::int8 AS degraded, sum(down)::int8 AS down,
+           sum(error)::int8 AS error, sum(maintenance)::int8 AS maintenance
+         FROM rollups WHERE target_key = $2 AND hour_start >= $3 AND hour_start < $4 GROUP BY 1`,
+        [unitMs, key, firstMs, Math.min(watermark, toMs)],
+      );
+      for (const row of rows) counts.addSums(row);
+    }
+    const { rows } = await this.pool.query<{ b: number; status: 'up' | 'degraded' | 'down' | 'error'; m: boolean | null; n: number }>(
+      `SELECT (started_at / $1::int8) * $1::int8 AS b, status, in_maintenance AS m, count(*) AS n FROM results
+       WHERE target_key = $2 AND started_at >= $3 AND started_at < $4 GROUP BY 1, 2, 3`,
+      [unitMs, key, rawFromMs, toMs],
+    );
+    for (const row of rows) counts.add(row.b, row.m === true ? 'maintenance' : row.status, row.n);
+    return counts.list();
   }
 
   async latency(targetId: string, fromMs: number, toMs: number): Promise<LatencySummary> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { exactLatency, LatencyHistogram } from '../latency-histogram.js';
-import type { LatencySummary, Phase, PhaseLatency, UptimeSummary, UptimeWindow } from '../store.js';
+import { bucketRange, BucketCounts } from '../status-buckets.js';
+import type { BucketUnit, LatencySummary, Phase, PhaseLatency, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
 import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
 import type { Interner } from './interner.js';
 import { floorHour } from './meta.js';
@@ -35,6 +36,8 @@ export class Summaries {
   private readonly rollupCounts: Database.Statement;
   private readonly rawPhases: Database.Statement;
   private readonly rollupPhases: Database.Statement;
+  private readonly rawBuckets: Database.Statement;
+  private readonly rollupBuckets: Database.Statement;
 
   constructor(
     db: Database.Database,
@@ -51,6 +54,34 @@ export class Summaries {
     const columns = PHASES.map((p) => PHASE_COLUMNS[p]).join(', ');
     this.rawPhases = db.prepare(`SELECT ${columns} FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ?`).raw();
     this.rollupPhases = db.prepare('SELECT phases FROM rollups WHERE target_key = ? AND hour_start >= ? AND hour_start < ?').pluck();
+    // bucket starts by integer division (better-sqlite3 binds a JS number as REAL: cast it)
+    this.rawBuckets = db.prepare(
+      `SELECT (started_at / CAST(@unit AS INTEGER)) * CAST(@unit AS INTEGER) AS b, status, in_maintenance AS m, count(*) AS n FROM results
+       WHERE target_key = @key AND started_at >= @from AND started_at < @to GROUP BY b, status, m`,
+    );
+    this.rollupBuckets = db.prepare(
+      `SELECT (hour_start / CAST(@unit AS INTEGER)) * CAST(@unit AS INTEGER) AS b, sum(up) AS up, sum(degraded) AS degraded, sum(down) AS down, sum(error) AS error,
+         sum(maintenance) AS maintenance FROM rollups WHERE target_key = @key AND hour_start >= @from AND hour_start < @to GROUP BY b`,
+    );
+  }
+
+  /** Rolled-up hours (before the rollup watermark) from rollups, later results from raw rows. */
+  statusBuckets(targetId: string, unit: BucketUnit, fromMs: number, toMs: number): StatusBucket[] {
+    const { unitMs, firstMs } = bucketRange(unit, fromMs, toMs);
+    const key = this.targets.find(targetId);
+    if (key === null) return [];
+    const watermark = this.meta.get('rollup_watermark_ms');
+    const rawFromMs = watermark === null ? firstMs : Math.max(firstMs, watermark);
+    const counts = new BucketCounts();
+    if (watermark !== null && watermark > firstMs) {
+      for (const row of this.rollupBuckets.all({ unit: unitMs, key, from: firstMs, to: Math.min(watermark, toMs) }) as Array<Parameters<BucketCounts['addSums']>[0]>) {
+        counts.addSums(row);
+      }
+    }
+    for (const row of this.rawBuckets.all({ unit: unitMs, key, from: rawFromMs, to: toMs }) as Array<{ b: number; status: CheckStatusKey; m: number | null; n: number }>) {
+      counts.add(row.b, row.m === 1 ? 'maintenance' : row.status, row.n);
+    }
+    return counts.list();
   }
 
   private split(fromMs: number): Split {

@@ -1,6 +1,6 @@
-import type { ErrorPhase } from '../domain/error-kind.js';
-import { CheckFailure } from './errors/check-failure.js';
-import type { CheckContext } from './net/connection-types.js';
+import type { ErrorPhase } from '../../domain/error-kind.js';
+import { CheckFailure } from '../errors/check-failure.js';
+import type { CheckContext } from './check-context.js';
 import type { DeadlineClock } from './deadline-clock.js';
 
 /** What running out of the overall budget means in each phase. */

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { armBudget, disarmBudget } from './budget.js';
 import { Deadline, DeadlineClock } from './deadline-clock.js';
-import { CheckContext } from './net/connection-types.js';
-import { PhaseTimer } from './timing/phase-timer.js';
-import type { CheckFailure } from './errors/check-failure.js';
+import { CheckContext } from './check-context.js';
+import { PhaseTimer } from './phase-timer.js';
+import type { CheckFailure } from '../errors/check-failure.js';
 
 /** How late a budget may fire on a busy 2-core machine (the executor's own tests allow the same). */
 const LATE_SLACK_MS = 40;
