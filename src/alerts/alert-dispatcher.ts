@@ -1,31 +1,83 @@
 /**
- * Fans alert events out to every channel (webhooks and the provider channels alike) whose
- * route takes them, keeps track of deliveries in flight so the daemon can wait for them on
- * shutdown, and re-notifies channels with `repeatEvery` while an incident stays open. While
- * the probe is degraded, per-target incident alerts (and reminders) are held back (counted)
- * — one probe_degraded alert goes out instead.
+ * Sends alerts durably. `send(event)` writes one outbox row per channel to the store
+ * (storage: "The alert outbox") before anything goes out; a pump claims due rows, makes one
+ * attempt each through the channel's sender and records the outcome: delivered, retry at a
+ * later time (attempts and next attempt persisted), or given up after `maxAttempts` (logged
+ * and counted). A restart resumes what is pending; shutdown says what was left.
+ *
+ * At least once: an attempt that reached the receiver but was not recorded before a crash is
+ * sent again, with the same delivery id (`X-Vigil-Delivery`, `deliveryId` in the body).
+ * While the probe is degraded, per-target incident alerts are held back (counted) — one
+ * probe_degraded alert goes out instead.
+ *
+ * Routing: each channel's `route` (alert-route.ts) decides which events get a row for it.
+ * Repeat-notify: a channel with `repeatEveryMs` gets an `incident_reminder` row every period
+ * while the incident it was told about stays open (timers in this process; the resolution, a
+ * degraded probe and shutdown stop or skip them).
  */
-import type { AlertDeliveryStats } from '../daemon/daemon-handle.js';
+import { randomUUID } from 'node:crypto';
 import type { ChannelRoute } from '../config/channel-config.js';
 import type { ErrorKind } from '../domain/error-kind.js';
+import type { AlertDeliveryStats } from '../daemon/daemon-handle.js';
+import { redactText } from '../domain/redact.js';
+import type { Logger } from '../daemon/logger.js';
+import type { AlertDelivery, NewAlertDelivery, Store } from '../storage/store.js';
 import type { AlertEvent, AlertTarget } from './alert-event.js';
 import { isRouted } from './alert-route.js';
-import type { ChannelDelivery, DeliveryRecord } from './channel-delivery.js';
+import type { ChannelKind, ChannelSender, SendOutcome } from './channels/channel-sender.js';
+import { describeDelivery, nextAttemptDelayMs, type PendingReport } from './delivery-report.js';
 
-export interface AlertChannel {
-  readonly delivery: ChannelDelivery;
+/** A channel with its retry policy. */
+interface DispatchChannel {
+  readonly sender: ChannelSender;
+  /** attempts in total, the first one included */
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  /** no attempt runs longer (the claim's lease covers it) */
+  readonly timeoutMs: number;
+  /** which events it gets; null or absent = every event */
+  readonly route?: ChannelRoute | null;
+  /** re-notify while an incident stays open; null or absent = never */
+  readonly repeatEveryMs?: number | null;
+}
+
+/** What the API shows of a channel: name, kind, policy, routing and counters — never a URL or secret. */
+interface AlertChannelView extends AlertDeliveryStats {
+  readonly maxAttempts: number;
   readonly route: ChannelRoute | null;
-  /** re-notify while an incident stays open; null = never */
   readonly repeatEveryMs: number | null;
 }
 
-/** What the API shows of a channel: its name, kind, routing and counters — never a URL or secret. */
-interface AlertChannelView extends AlertDeliveryStats {
-  readonly route: ChannelRoute | null;
-  readonly repeatEveryMs: number | null;
+/** The answer of `POST /api/v1/alerts/{name}/test`: one attempt, no retry, not in the outbox. */
+interface AlertTestOutcome {
+  readonly channel: string;
+  readonly kind: ChannelKind;
+  readonly deliveryId: string;
+  readonly delivered: boolean;
+  /** for a failure: would the outbox have retried it */
+  readonly retryable: boolean | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
+type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries'>;
+
+export interface AlertDispatcherOptions {
+  readonly store: OutboxStore;
+  readonly channels: readonly DispatchChannel[];
+  readonly log: Logger;
+  /** this node's id: its claims carry it */
+  readonly owner: string;
+  readonly nowMs?: () => number;
+  /** pending rows are also looked for this often (another node's expired claims); default 5 s */
+  readonly pollMs?: number;
+  /** [0, 1) for the retry jitter; tests pass their own */
+  readonly random?: () => number;
 }
 
 export interface AlertDispatcher {
+  /** starts sending, first what a previous run left pending */
+  start(): void;
   /** fire-and-forget: never blocks the caller, never throws */
   send(event: AlertEvent): void;
   setProbeDegraded(degraded: boolean): void;
@@ -33,13 +85,14 @@ export interface AlertDispatcher {
   suppressedSinceDegraded(): number;
   stats(): AlertDeliveryStats[];
   channels(): AlertChannelView[];
-  /** one test alert to the named channel, one attempt; undefined when there is no such channel */
-  test(name: string): Promise<DeliveryRecord | undefined>;
-  /** the named channel's delivery log, newest first; undefined when there is no such channel */
-  deliveries(name: string, limit: number, beforeId: number | null): { items: DeliveryRecord[]; nextBeforeId: number | null } | undefined;
-  /** waits for deliveries in flight up to deadlineMs, then aborts the rest */
-  close(deadlineMs: number): Promise<void>;
+  /** one test alert to the named channel, one attempt now; undefined when there is no such channel */
+  test(name: string): Promise<AlertTestOutcome | undefined>;
+  /** waits for attempts in flight up to deadlineMs, aborts the rest (they stay pending); says what is pending */
+  close(deadlineMs: number): Promise<PendingReport>;
 }
+
+const CLAIM_BATCH = 100;
+const LEASE_MARGIN_MS = 10_000;
 
 interface OpenIncident {
   readonly target: AlertTarget;
@@ -49,24 +102,126 @@ interface OpenIncident {
   readonly timers: ReturnType<typeof setInterval>[];
 }
 
-export interface DispatcherOptions {
-  /** wall-clock ms for reminders' `at` (tests pass their own) */
-  readonly nowMs?: () => number;
+interface ChannelCounters {
+  deliveredTotal: number;
+  failedTotal: number;
+  retriesTotal: number;
+  lastError: string | null;
 }
 
-export function createAlertDispatcher(channels: readonly AlertChannel[], options: DispatcherOptions = {}): AlertDispatcher {
+export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDispatcher {
+  const { store, log, owner } = options;
   const nowMs = options.nowMs ?? Date.now;
-  const pending = new Set<Promise<unknown>>();
-  /** by target id: the open incident and its reminder timers (one per repeating channel) */
-  const open = new Map<string, OpenIncident>();
-  const byName = new Map(channels.map((c) => [c.delivery.name, c]));
+  const pollMs = options.pollMs ?? 5_000;
+  const channels = new Map(options.channels.map((c) => [c.sender.name, c]));
+  const counters = new Map<string, ChannelCounters>(options.channels.map((c) => [c.sender.name, { deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null }]));
+  const leaseMs = Math.max(0, ...options.channels.map((c) => c.timeoutMs)) + LEASE_MARGIN_MS;
+  const shutdown = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  /** rows the store refused to take (outage): written again before the next claim */
+  const unsaved: NewAlertDelivery[] = [];
+  let writes: Promise<void> = Promise.resolve();
+  let state: 'created' | 'running' | 'closing' = 'created';
   let degraded = false;
   let suppressed = 0;
-  let closed = false;
+  let pumping: Promise<void> | null = null;
+  let again = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timerAt = Infinity;
+  /** by target id: the open incident whose reminders are armed */
+  const open = new Map<string, OpenIncident>();
 
-  function deliver(channel: AlertChannel, event: AlertEvent): void {
-    const p = channel.delivery.deliver(event).finally(() => pending.delete(p));
-    pending.add(p);
+  function wakeAt(atMs: number): void {
+    if (state !== 'running' || atMs >= timerAt) return;
+    if (timer !== null) clearTimeout(timer);
+    timerAt = atMs;
+    timer = setTimeout(() => {
+      timer = null;
+      timerAt = Infinity;
+      pump();
+    }, Math.max(0, atMs - nowMs()));
+    timer.unref();
+  }
+
+  function pump(): void {
+    if (state !== 'running') return;
+    if (pumping !== null) {
+      again = true;
+      return;
+    }
+    pumping = (async () => {
+      do {
+        again = false;
+        try {
+          if (unsaved.length > 0) await store.enqueueAlertDeliveries(unsaved.splice(0));
+          const rows = await store.claimAlertDeliveries({ owner, nowMs: nowMs(), leaseMs, limit: CLAIM_BATCH });
+          for (const row of rows) track(state === 'running' ? attempt(row) : finish(row, { kind: 'released', atMs: nowMs() }));
+          if (rows.length === CLAIM_BATCH) again = true;
+        } catch (err) {
+          log.warn(`alerts: the outbox is not reachable (retrying in ${pollMs} ms): ${err instanceof Error ? err.message : String(err)}`);
+        }
+      } while (again && state === 'running');
+    })().finally(() => {
+      pumping = null;
+      wakeAt(nowMs() + pollMs);
+    });
+  }
+
+  function track(p: Promise<void>): void {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+
+  async function finish(row: AlertDelivery, outcome: Parameters<OutboxStore['finishAlertAttempt']>[2]): Promise<void> {
+    try {
+      await store.finishAlertAttempt(row.id, owner, outcome);
+    } catch (err) {
+      // the claim runs out and the delivery is attempted again: at least once
+      log.warn(`alerts: could not record the attempt of ${describeDelivery(row)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async function attempt(row: AlertDelivery): Promise<void> {
+    const channel = channels.get(row.channel);
+    let event: AlertEvent | null = null;
+    try {
+      event = JSON.parse(row.payload) as AlertEvent;
+    } catch {
+      event = null;
+    }
+    if (channel === undefined || event === null) {
+      const error = channel === undefined ? 'channel not configured' : 'unreadable payload';
+      log.warn(`alert delivery gave up: ${describeDelivery({ ...row, lastError: error })}`);
+      return finish(row, { kind: 'failed', atMs: nowMs(), error });
+    }
+    const n = row.attempts + 1;
+    let outcome: SendOutcome;
+    try {
+      outcome = await channel.sender.send(event, shutdown.signal, { id: row.id, attempt: n });
+    } catch (err) {
+      outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
+    }
+    const count = counters.get(row.channel) as ChannelCounters;
+    const atMs = nowMs();
+    if (shutdown.signal.aborted && !outcome.ok) return finish(row, { kind: 'released', atMs });
+    if (outcome.ok) {
+      count.deliveredTotal++;
+      count.lastError = null; // the stats describe the channel now: a later success clears it
+      await finish(row, { kind: 'delivered', atMs });
+    } else if (outcome.retryable && n < channel.maxAttempts) {
+      count.retriesTotal++;
+      count.lastError = outcome.reason;
+      const nextAttemptAt = atMs + nextAttemptDelayMs(n, channel.initialBackoffMs, outcome.retryAfterMs, options.random);
+      await finish(row, { kind: 'retry', atMs, nextAttemptAt, error: outcome.reason });
+      wakeAt(nextAttemptAt);
+      return;
+    } else {
+      count.failedTotal++;
+      count.lastError = outcome.reason;
+      log.warn(`alert delivery gave up: ${describeDelivery({ ...row, attempts: n, lastError: outcome.reason })}`);
+      await finish(row, { kind: 'failed', atMs, error: outcome.reason });
+    }
+    pump(); // a later delivery of the same channel and target may be claimable now
   }
 
   function stopReminders(targetId: string): void {
@@ -76,67 +231,113 @@ export function createAlertDispatcher(channels: readonly AlertChannel[], options
     open.delete(targetId);
   }
 
-  function startReminders(event: AlertEvent & { type: 'incident_opened' }, routed: readonly AlertChannel[]): void {
+  function startReminders(event: AlertEvent & { type: 'incident_opened' }, names: readonly string[]): void {
     stopReminders(event.target.id);
     const incident: OpenIncident = { target: event.target, openedAt: event.at, errorKind: event.errorKind, detail: event.detail, timers: [] };
-    for (const channel of routed) {
-      if (channel.repeatEveryMs === null) continue;
+    for (const name of names) {
+      const everyMs = channels.get(name)?.repeatEveryMs ?? null;
+      if (everyMs === null) continue;
       let repeat = 0;
       const timer = setInterval(() => {
-        if (degraded || closed) return;
+        if (degraded || state === 'closing') return;
         repeat++;
         const at = nowMs();
-        deliver(channel, { type: 'incident_reminder', at, target: incident.target, openedAt: incident.openedAt, errorKind: incident.errorKind, detail: incident.detail, openForMs: Math.max(0, at - incident.openedAt), repeat });
-      }, channel.repeatEveryMs);
+        enqueue({ type: 'incident_reminder', at, target: incident.target, openedAt: incident.openedAt, errorKind: incident.errorKind, detail: incident.detail, openForMs: Math.max(0, at - incident.openedAt), repeat }, [name]);
+      }, everyMs);
       timer.unref();
       incident.timers.push(timer);
     }
     if (incident.timers.length > 0) open.set(event.target.id, incident);
   }
 
+  function routed(event: AlertEvent): string[] {
+    return options.channels.filter((c) => isRouted(c.route ?? null, event)).map((c) => c.sender.name);
+  }
+
+  function enqueue(event: AlertEvent, names: readonly string[]): void {
+    if (names.length === 0) return;
+    const createdAt = nowMs();
+    const targetId = 'target' in event ? event.target.id : null;
+    // what is stored is what may be shown: a detail quoting a URL with credentials is redacted
+    const payload = JSON.stringify('detail' in event && event.detail !== null ? { ...event, detail: redactText(event.detail) } : event);
+    const rows = names.map((channel): NewAlertDelivery => ({ id: randomUUID(), channel, eventType: event.type, targetId, payload, createdAt }));
+    writes = writes
+      .then(() => store.enqueueAlertDeliveries(rows))
+      .then(
+        () => pump(),
+        (err: unknown) => {
+          unsaved.push(...rows);
+          log.warn(`alerts: ${rows.length} deliveries of ${event.type} not written to the outbox yet (kept in memory, retried): ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
+  }
+
   return {
+    start() {
+      if (state !== 'created') return;
+      state = 'running';
+      pump();
+    },
     send(event) {
-      if (closed) return;
-      const isTargetAlert = event.type === 'incident_opened' || event.type === 'incident_resolved' || event.type === 'incident_reminder';
+      if (state === 'closing') return;
+      const names = routed(event);
       if (event.type === 'incident_resolved') stopReminders(event.target.id);
-      const routed = channels.filter((c) => isRouted(c.route, event));
-      if (event.type === 'incident_opened') startReminders(event, routed);
+      if (event.type === 'incident_opened') startReminders(event, names);
+      const isTargetAlert = event.type === 'incident_opened' || event.type === 'incident_resolved' || event.type === 'incident_reminder';
       if (degraded && isTargetAlert) {
         suppressed++;
         return;
       }
-      for (const channel of routed) deliver(channel, event);
+      enqueue(event, names);
     },
     setProbeDegraded(value) {
       if (value && !degraded) suppressed = 0;
       degraded = value;
     },
     suppressedSinceDegraded: () => suppressed,
-    stats: () => channels.map((c) => c.delivery.stats()),
-    channels: () => channels.map((c) => ({ ...c.delivery.stats(), route: c.route, repeatEveryMs: c.repeatEveryMs })),
+    stats: () => options.channels.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters) })),
+    channels: () =>
+      options.channels.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters), maxAttempts: c.maxAttempts, route: c.route ?? null, repeatEveryMs: c.repeatEveryMs ?? null })),
     async test(name) {
-      const channel = byName.get(name);
+      const channel = channels.get(name);
       if (channel === undefined) return undefined;
-      const p = channel.delivery.sendOnce({ type: 'test', at: nowMs(), channel: name });
-      pending.add(p);
+      const deliveryId = `test-${randomUUID()}`;
+      const started = performance.now();
+      let outcome: SendOutcome;
       try {
-        return await p;
-      } finally {
-        pending.delete(p);
+        outcome = await channel.sender.send({ type: 'test', at: nowMs(), channel: name }, shutdown.signal, { id: deliveryId, attempt: 1 });
+      } catch (err) {
+        outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
       }
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      if (outcome.ok) return { channel: name, kind: channel.sender.kind, deliveryId, delivered: true, retryable: null, error: null, durationMs };
+      return { channel: name, kind: channel.sender.kind, deliveryId, delivered: false, retryable: outcome.retryable, error: outcome.reason, durationMs };
     },
-    deliveries: (name, limit, beforeId) => byName.get(name)?.delivery.deliveries(limit, beforeId),
     async close(deadlineMs) {
-      closed = true;
+      state = 'closing';
       for (const id of [...open.keys()]) stopReminders(id);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, deadlineMs));
-      });
-      await Promise.race([Promise.allSettled([...pending]), deadline]);
-      clearTimeout(timer);
-      for (const channel of channels) channel.delivery.abort();
-      await Promise.allSettled([...pending]);
+      if (timer !== null) clearTimeout(timer);
+      await writes;
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      const settled = async () => {
+        while (pumping !== null || inFlight.size > 0) await Promise.allSettled([pumping, ...inFlight]);
+      };
+      await Promise.race([settled(), new Promise<void>((resolve) => (deadline = setTimeout(resolve, Math.max(0, deadlineMs))))]);
+      clearTimeout(deadline);
+      shutdown.abort();
+      await settled();
+      for (const c of options.channels) c.sender.close();
+      if (unsaved.length > 0) await store.enqueueAlertDeliveries(unsaved.splice(0)).catch(() => undefined);
+      return pendingReport(store, unsaved);
     },
   };
+}
+
+async function pendingReport(store: OutboxStore, unsaved: readonly NewAlertDelivery[]): Promise<PendingReport> {
+  try {
+    const page = await store.listAlertDeliveries({ state: 'pending', limit: 1000 });
+    return { pending: page.items, more: page.nextCursor !== null, unsaved: unsaved.length, error: null };
+  } catch (err) {
+    return { pending: [], more: false, unsaved: unsaved.length, error: err instanceof Error ? err.message : String(err) };
+  }
 }

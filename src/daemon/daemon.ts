@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { alertOfIncident } from '../alerts/alert-event.js';
+import { formatPendingReport } from '../alerts/delivery-report.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { TargetDefaults, TargetDefinition } from '../config/target-definition.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
@@ -81,6 +82,8 @@ export class Daemon implements DaemonHandle {
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
     await this.deps.incidents.restoreOpen();
+    // what a previous run left in the alert outbox goes out now
+    this.deps.alerts.start();
     this.scheduler.start();
     this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
     this.healthTimer.unref();
@@ -214,7 +217,8 @@ export class Daemon implements DaemonHandle {
     await this.incidentWrites;
     const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
-    await this.deps.alerts.close(Math.min(left, 5_000));
+    const pendingAlerts = formatPendingReport(await this.deps.alerts.close(Math.min(left, 5_000)));
+    if (pendingAlerts !== null) this.deps.log.warn(pendingAlerts);
     await this.store.close();
     this.state = 'stopped';
     const lost = Object.values(counters.dropped).reduce((a, b) => a + b, 0);

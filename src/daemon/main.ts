@@ -8,7 +8,6 @@ import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
-import { createChannelDelivery } from '../alerts/channel-delivery.js';
 import { createChannelSender } from '../alerts/channels/index.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
 import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
@@ -123,10 +122,13 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
-  const alerts = createAlertDispatcher([
-    ...config.webhooks.map((w) => ({ delivery: createWebhookSender(w), route: w.route, repeatEveryMs: w.repeatEveryMs })),
-    ...config.channels.map((c) => ({ delivery: createChannelDelivery(createChannelSender(c), c), route: c.route, repeatEveryMs: c.repeatEveryMs })),
-  ]);
+  // the outbox in the store makes deliveries survive a restart (docs/daemon.md, "Delivery")
+  const alerts = createAlertDispatcher({
+    store,
+    owner: nodeId,
+    log,
+    channels: [...config.webhooks.map((w) => ({ ...w, sender: createWebhookSender(w) })), ...config.channels.map((c) => ({ ...c, sender: createChannelSender(c) }))],
+  });
   const daemon = new Daemon({
     store,
     pipeline,

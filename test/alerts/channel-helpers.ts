@@ -41,3 +41,4 @@ export const RESOLVED: AlertEvent = { type: 'incident_resolved', at: 1_700_000_0
 export const TEST_EVENT: AlertEvent = { type: 'test', at: 1_700_000_000_000, channel: 'pd' };
 
 export const never = (): AbortSignal => new AbortController().signal;
+export const ATTEMPT = { id: 'delivery-1', attempt: 1 } as const;

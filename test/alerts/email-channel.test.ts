@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { fixtureCert, fixtureCertPath } from '../helpers/certs.js';
-import { channelConfig, never, OPENED, RESOLVED } from './channel-helpers.js';
+import { ATTEMPT, channelConfig, never, OPENED, RESOLVED } from './channel-helpers.js';
 
 interface Received {
   readonly from: string;
@@ -86,8 +86,8 @@ test('email over STARTTLS: authenticated only after the upgrade, one message to 
   const smtp = await startSmtp();
   const sender = emailChannel(smtp.port);
   try {
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: true });
-    assert.deepEqual(await sender.send(RESOLVED, never()), { ok: true });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await sender.send(RESOLVED, never(), ATTEMPT), { ok: true });
     assert.deepEqual(smtp.authSecure, [true, true], 'AUTH only ever inside TLS');
     const [opened, resolved] = smtp.received;
     assert.equal(opened!.secure, true);
@@ -111,7 +111,7 @@ test('email over implicit TLS (port 465 style)', async () => {
   const smtp = await startSmtp({ secure: true });
   const sender = emailChannel(smtp.port, { tls: 'implicit' });
   try {
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: true });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: true });
     assert.equal(smtp.received[0]!.secure, true);
   } finally {
     sender.close();
@@ -123,7 +123,7 @@ test('a server that does not offer STARTTLS gets no password: a permanent failur
   const smtp = await startSmtp({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true });
   const sender = emailChannel(smtp.port);
   try {
-    const outcome = await sender.send(OPENED, never());
+    const outcome = await sender.send(OPENED, never(), ATTEMPT);
     assert.equal(outcome.ok, false);
     assert.equal(!outcome.ok && outcome.retryable, false);
     assert.match(!outcome.ok ? outcome.reason : '', /^ETLS\b/);
@@ -139,7 +139,7 @@ test('an untrusted certificate fails the delivery (no caFile: the fixture CA is 
   const smtp = await startSmtp();
   const sender = createChannelSender(channelConfig({ name: 'mail', type: 'email', host: '127.0.0.1', port: smtp.port, from: 'vigil@example.com', to: ['ops@example.com'], timeout: '5s' }));
   try {
-    const outcome = await sender.send(OPENED, never());
+    const outcome = await sender.send(OPENED, never(), ATTEMPT);
     assert.equal(outcome.ok, false);
     assert.match(!outcome.ok ? outcome.reason : '', /certificate/i);
     assert.equal(smtp.received.length, 0);
@@ -161,12 +161,12 @@ test('a wrong password is a permanent EAUTH 535; a 451 on RCPT is retryable; the
   );
   const busy = emailChannel(smtp.port, { to: ['busy@example.com'] });
   try {
-    const denied = await wrong.send(OPENED, never());
+    const denied = await wrong.send(OPENED, never(), ATTEMPT);
     assert.equal(denied.ok, false);
     assert.equal(!denied.ok && denied.retryable, false);
     assert.match(!denied.ok ? denied.reason : '', /^EAUTH 535/);
     assert.ok(!JSON.stringify(denied).includes('not-the-password-xyz'));
-    const later = await busy.send(OPENED, never());
+    const later = await busy.send(OPENED, never(), ATTEMPT);
     assert.equal(later.ok, false);
     assert.equal(!later.ok && later.retryable, true);
     assert.match(!later.ok ? later.reason : '', /^EENVELOPE 451/);

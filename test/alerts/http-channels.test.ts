@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
-import { channelConfig, never, OPENED, RESOLVED, startProvider, TARGET, TEST_EVENT } from './channel-helpers.js';
+import { ATTEMPT, channelConfig, never, OPENED, RESOLVED, startProvider, TARGET, TEST_EVENT } from './channel-helpers.js';
 
 const OPENED_BASE = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: null, failureCount: 2 } as const;
 
@@ -22,9 +22,9 @@ test('pagerduty: trouble triggers and recovery resolves under one dedup key; a t
   try {
     const key = 'R0UT1NGKEY0123456789abcdef012345';
     const sender = createChannelSender(channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:PD_KEY}', baseUrl: pd.url }, { PD_KEY: key }));
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: true });
-    assert.deepEqual(await sender.send(RESOLVED, never()), { ok: true });
-    assert.deepEqual(await sender.send(TEST_EVENT, never()), { ok: true });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await sender.send(RESOLVED, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await sender.send(TEST_EVENT, never(), ATTEMPT), { ok: true });
     assert.deepEqual(pd.requests.map((r) => `${r.method} ${r.path}`), Array(4).fill('POST /v2/enqueue'));
     assert.equal(pd.requests[0]!.headers['content-type'], 'application/json');
     assert.equal(pd.requests[0]!.headers['user-agent'], UA);
@@ -55,10 +55,10 @@ test('pagerduty: 400 is permanent and quotes the provider without the routing ke
   ]);
   try {
     const sender = createChannelSender(channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:PD_KEY}', baseUrl: pd.url }, { PD_KEY: key }));
-    const refused = await sender.send(OPENED, never());
+    const refused = await sender.send(OPENED, never(), ATTEMPT);
     assert.deepEqual(refused, { ok: false, retryable: false, reason: 'HTTP 400: {"status":"invalid event","message":"Event object is invalid","errors":["routing_key [redacted] unknown"]}' });
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: false, retryable: true, reason: 'HTTP 429', retryAfterMs: 7_000 });
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: false, retryable: true, reason: 'HTTP 503' });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: false, retryable: true, reason: 'HTTP 429', retryAfterMs: 7_000 });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: false, retryable: true, reason: 'HTTP 503' });
   } finally {
     await pd.close();
   }
@@ -69,8 +69,8 @@ test('opsgenie: create by alias with the GenieKey header, close by the same alia
   try {
     const apiKey = 'og-key-0123456789abcdef';
     const sender = createChannelSender(channelConfig({ name: 'og', type: 'opsgenie', apiKey: '${env:OG_KEY}', baseUrl: og.url, priority: 'P1' }, { OG_KEY: apiKey }));
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: true });
-    assert.deepEqual(await sender.send(RESOLVED, never()), { ok: true });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await sender.send(RESOLVED, never(), ATTEMPT), { ok: true });
     const [create, close] = og.requests;
     assert.equal(`${create!.method} ${create!.path}`, 'POST /v2/alerts');
     assert.equal(create!.headers.authorization, `GenieKey ${apiKey}`);
@@ -96,7 +96,7 @@ test('discord: summary as content, facts in one embed, mentions disabled; 429 ca
   const dc = await startProvider([{ status: 204 }, { status: 429, body: '{"message":"You are being rate limited.","retry_after":1.5}', headers: { 'retry-after': '2' } }]);
   try {
     const sender = createChannelSender(channelConfig({ name: 'dc', type: 'discord', url: '${env:DISCORD_URL}', username: 'Vigil' }, { DISCORD_URL: `${dc.url}api/webhooks/123/tok3n` }));
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: true });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: true });
     const got = dc.requests[0]!;
     assert.equal(`${got.method} ${got.path}`, 'POST /api/webhooks/123/tok3n');
     assert.deepEqual(JSON.parse(got.body), {
@@ -105,7 +105,7 @@ test('discord: summary as content, facts in one embed, mentions disabled; 429 ca
       allowed_mentions: { parse: [] },
       embeds: [{ title: OPENED_SUMMARY.slice(0, 256), color: 0xd93025, timestamp: '2023-11-14T22:13:20.000Z', fields: Object.entries(OPENED_FACTS).map(([name, value]) => ({ name, value, inline: false })) }],
     });
-    assert.deepEqual(await sender.send(RESOLVED, never()), { ok: false, retryable: true, reason: 'HTTP 429: {"message":"You are being rate limited.","retry_after":1.5}', retryAfterMs: 2_000 });
+    assert.deepEqual(await sender.send(RESOLVED, never(), ATTEMPT), { ok: false, retryable: true, reason: 'HTTP 429: {"message":"You are being rate limited.","retry_after":1.5}', retryAfterMs: 2_000 });
     assert.equal(JSON.parse(dc.requests[1]!.body).embeds[0].color, 0x188038);
   } finally {
     await dc.close();
@@ -121,7 +121,7 @@ test('telegram: sendMessage under /bot<token>/ as plain text; retry_after is hon
   ]);
   try {
     const sender = createChannelSender(channelConfig({ name: 'tg', type: 'telegram', botToken: '${env:TG_TOKEN}', chatId: -1001234, baseUrl: tg.url }, { TG_TOKEN: token }));
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: true });
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: true });
     const got = tg.requests[0]!;
     assert.equal(`${got.method} ${got.path}`, `POST /bot${token}/sendMessage`);
     assert.deepEqual(JSON.parse(got.body), {
@@ -129,8 +129,8 @@ test('telegram: sendMessage under /bot<token>/ as plain text; retry_after is hon
       text: [OPENED_SUMMARY, '', ...Object.entries(OPENED_FACTS).map(([k, v]) => `${k}: ${v}`)].join('\n'),
       disable_web_page_preview: true,
     });
-    assert.deepEqual(await sender.send(OPENED, never()), { ok: false, retryable: true, reason: 'HTTP 429: {"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}', retryAfterMs: 3_000 });
-    const notFound = await sender.send(OPENED, never());
+    assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: false, retryable: true, reason: 'HTTP 429: {"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}', retryAfterMs: 3_000 });
+    const notFound = await sender.send(OPENED, never(), ATTEMPT);
     assert.equal(notFound.ok, false);
     assert.equal(!notFound.ok && notFound.retryable, false);
     assert.equal(!notFound.ok && notFound.reason, 'HTTP 404: {"ok":false,"error_code":404,"description":"Not Found: /bot[redacted]/sendMessage"}');
@@ -143,7 +143,7 @@ test('teams: one Adaptive Card with the summary and a FactSet', async () => {
   const teams = await startProvider([{ status: 202 }]);
   try {
     const sender = createChannelSender(channelConfig({ name: 'teams', type: 'teams', url: '${env:TEAMS_URL}' }, { TEAMS_URL: `${teams.url}workflows/abc?sig=s3cr3t` }));
-    assert.deepEqual(await sender.send(RESOLVED, never()), { ok: true });
+    assert.deepEqual(await sender.send(RESOLVED, never(), ATTEMPT), { ok: true });
     const got = teams.requests[0]!;
     assert.equal(`${got.method} ${got.path}`, 'POST /workflows/abc?sig=s3cr3t');
     assert.deepEqual(JSON.parse(got.body), {
@@ -186,7 +186,7 @@ test('template: the body is the template over the alert, JSON-escaped; headers m
       channelConfig({ name: 'tpl', type: 'template', url: `${hook.url}in`, method: 'PUT', headers: { 'X-Api-Key': '${env:HOOK_KEY}' }, template }, { HOOK_KEY: 'hk-0123456789' }),
     );
     const event: AlertEvent = { ...OPENED_BASE, target: { ...OPENED_BASE.target, name: 'A "quoted"\nname' }, detail: 'GET https://user:pw@example.com/?token=abc failed' };
-    assert.deepEqual(await sender.send(event, never()), { ok: true });
+    assert.deepEqual(await sender.send(event, never(), ATTEMPT), { ok: true });
     const got = hook.requests[0]!;
     assert.equal(`${got.method} ${got.path}`, 'PUT /in');
     assert.equal(got.headers['x-api-key'], 'hk-0123456789');
@@ -209,5 +209,5 @@ test('a provider that is not there is a retryable failure with an errno reason',
   const url = gone.url;
   await gone.close();
   const sender = createChannelSender(channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:K}', baseUrl: url }, { K: 'k-0123456789' }));
-  assert.deepEqual(await sender.send(OPENED, never()), { ok: false, retryable: true, reason: 'ECONNREFUSED' });
+  assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: false, retryable: true, reason: 'ECONNREFUSED' });
 });

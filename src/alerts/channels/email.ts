@@ -57,7 +57,7 @@ export function createEmailSender(config: ChannelConfigOf<'email'>, userAgent: s
   return {
     name: config.name,
     kind: 'email',
-    async send(event, signal) {
+    async send(event, signal, delivery) {
       const summary = summarizeAlert(event);
       const text = [summary, '', ...alertFacts(event).map(([k, v]) => `${k}: ${v}`), '', `-- ${userAgent}`].join('\n');
       try {
@@ -66,7 +66,7 @@ export function createEmailSender(config: ChannelConfigOf<'email'>, userAgent: s
           to: [...config.to],
           subject: summary.slice(0, MAX_SUBJECT_CHARS),
           text,
-          headers: { 'X-Vigil-Alert-Key': alertKeyOf(event), 'X-Vigil-Event': event.type },
+          headers: { 'X-Vigil-Alert-Key': alertKeyOf(event), 'X-Vigil-Event': event.type, 'X-Vigil-Delivery': delivery.id },
           ...threading(event),
           signal,
         });

@@ -9,7 +9,7 @@ import { createTeamsSender } from './teams.js';
 import { createTelegramSender } from './telegram.js';
 import { createTemplateSender } from './template-webhook.js';
 
-export const ALERT_USER_AGENT = 'Vigil/0.1 (+alerts)';
+const ALERT_USER_AGENT = 'Vigil/0.1 (+alerts)';
 
 const SENDERS = {
   email: createEmailSender,
