@@ -5,8 +5,8 @@
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import type { H2Session } from '../../src/check/http2/engine/session.js';
-import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
+import type { H2Session } from '../../src/check/http2/session.js';
+import { createSessionOverSocket } from '../../src/check/http/h2/over-socket.js';
 import type { Clients } from '../../src/check/index.js';
 import type { TargetPorts } from '../targets/target-servers.js';
 import { fixtureCa } from '../../test/helpers/certs.js';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CHECK_KINDS, type CheckInput, type CheckKind } from '../domain/check-spec.js';
 import { STARTTLS_PROTOCOLS } from '../domain/tls-check-spec.js';
 import { DNS_RECORD_TYPES } from '../domain/dns-check-spec.js';
+import { durationInputSchema } from './duration.js';
 
 const ms = z.number().int();
 const statusRange = z.strictObject({ min: z.number().int(), max: z.number().int() });
@@ -78,7 +79,16 @@ const dnsCheckSchema = z.strictObject({
   timeoutMs: ms.optional(),
 });
 
-const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema, dns: dnsCheckSchema };
+/** `token`: a `${env:…}`/`${file:…}` reference (target-definition.ts); `tokenHash`: kept by the daemon for API-made tokens. */
+const heartbeatCheckSchema = z.strictObject({
+  kind: z.literal('heartbeat'),
+  period: durationInputSchema,
+  grace: durationInputSchema.optional(),
+  token: z.string().max(1_000).optional(),
+  tokenHash: z.string().max(100).nullable().optional(),
+});
+
+const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema, dns: dnsCheckSchema, heartbeat: heartbeatCheckSchema };
 
 /** Picks the schema by `kind` so errors talk about the kind the user meant. */
 export const checkInputSchema = z.unknown().transform((value, ctx): CheckInput => {

@@ -130,3 +130,19 @@ test('examples/checks.yaml loads every target', () => {
   assert.deepEqual(config.targetErrors, []);
   assert.ok(config.targets.length >= 4);
 });
+
+test('examples/heartbeat.yaml loads with its tokens set, and names check.token without them', () => {
+  const text = readFileSync(new URL('../../examples/heartbeat.yaml', import.meta.url), 'utf8');
+  // the second target reads a file this machine does not have: it is refused, by field
+  const config = parseDaemonConfig(text, { BACKUP_PUSH_TOKEN: 'AbCdEfGhIjKlMnOpQrStUvWx' });
+  assert.deepEqual(config.targets.map((t) => [t.id, t.spec.kind]), [['nightly-backup', 'heartbeat']]);
+  assert.deepEqual(config.targetErrors.map((e) => [e.target, e.field]), [['queue drainer', 'check.token']]);
+  const spec = config.targets[0]?.spec;
+  assert.equal(spec?.kind === 'heartbeat' && spec.periodMs === 86_400_000 && spec.graceMs === 7_200_000 && /^sha256:[0-9a-f]{64}$/.test(spec.tokenHash ?? ''), true);
+  const unset = parseDaemonConfig(text, {});
+  assert.deepEqual(unset.targetErrors.map((e) => [e.target, e.field]), [['nightly backup', 'check.token'], ['queue drainer', 'check.token']]);
+  assert.match(unset.targetErrors[0]?.message ?? '', /BACKUP_PUSH_TOKEN is not set/);
+  const short = parseDaemonConfig(text, { BACKUP_PUSH_TOKEN: 'too-short' });
+  assert.match(short.targetErrors[0]?.message ?? '', /22 to 256 characters .* \(value not shown\)/);
+  assert.equal(JSON.stringify(short.targetErrors).includes('too-short'), false);
+});

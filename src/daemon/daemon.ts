@@ -19,12 +19,14 @@ import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } f
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
 import { probeLoadReasons } from '../domain/probe-load.js';
+import { redactResult } from '../domain/redact.js';
 import { ProbeHealthMonitor, type ProbeHealthTransition } from './probe-health.js';
 import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
-import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
+import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -49,6 +51,7 @@ export class Daemon implements DaemonHandle {
   readonly registry = new TargetRegistry();
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
+  private readonly heartbeats: HeartbeatHost;
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -74,6 +77,7 @@ export class Daemon implements DaemonHandle {
     setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
+    this.heartbeats = new HeartbeatHost({ clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), ...(deps.owns === undefined ? {} : { owns: deps.owns }) });
   }
 
   /** Loads stored targets and the config's targets, then starts scheduling. */
@@ -113,6 +117,13 @@ export class Daemon implements DaemonHandle {
     // A changed check or confirmation count starts a fresh streak; an identical reload keeps it.
     const changed = previous !== undefined && (JSON.stringify(previous.checkInput) !== JSON.stringify(target.checkInput) || previous.confirmations !== target.confirmations);
     if (changed) this.deps.incidents.resetStreak(target.id);
+    if (target.spec.kind === 'heartbeat') {
+      // pushed to, never polled (a target that became a heartbeat leaves the schedule)
+      this.scheduler.remove(target.id);
+      this.heartbeats.upsert(target);
+      return;
+    }
+    this.heartbeats.remove(target.id);
     if (target.enabled) this.scheduler.upsert(target.id, target.intervalMs);
     else this.scheduler.remove(target.id);
   }
@@ -121,6 +132,7 @@ export class Daemon implements DaemonHandle {
   unschedule(id: string): void {
     const target = this.registry.get(id);
     this.scheduler.remove(id);
+    this.heartbeats.remove(id);
     this.registry.delete(id);
     const events = this.deps.incidents.remove(id, this.deps.clock.now());
     if (target !== undefined) for (const event of events) this.onIncident(target, event);
@@ -142,6 +154,10 @@ export class Daemon implements DaemonHandle {
     return updateApiTarget(this, id, input, this.deps.clock.now());
   }
 
+  rotatePushToken(id: string): Promise<TargetMutation> {
+    return rotateApiPushToken(this, id, this.deps.clock.now());
+  }
+
   deleteTarget(id: string): Promise<TargetMutation> {
     return deleteApiTarget(this, id);
   }
@@ -150,9 +166,15 @@ export class Daemon implements DaemonHandle {
     return testTargetInput(input, this.defaults, (target) => this.runner(target, this.deps.clock.now(), this.deps.clock.now(), 'manual'));
   }
 
+  /** A push to a heartbeat target's URL (docs/heartbeat.md). */
+  push(token: string, signal: PushSignal): PushOutcome {
+    if (this.state !== 'running') return { ok: false, reason: 'unknown_token' };
+    return this.heartbeats.push(token, signal);
+  }
+
   async checkNow(id: string): Promise<ScheduledResult | undefined> {
     const target = this.registry.get(id);
-    if (target === undefined || this.state !== 'running') return undefined;
+    if (target === undefined || this.state !== 'running' || target.spec.kind === 'heartbeat') return undefined;
     const now = this.deps.clock.now();
     const run = this.runner(target, now, now, 'manual');
     this.manualInFlight.add(run);
@@ -203,6 +225,7 @@ export class Daemon implements DaemonHandle {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.scheduler.stop();
+    this.heartbeats.stop();
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
     const startedAt = this.deps.clock.now();
     const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
@@ -234,6 +257,14 @@ export class Daemon implements DaemonHandle {
     this.handleResult(target, scheduled);
   }
 
+  private onHeartbeat(produced: HeartbeatResult): void {
+    if (this.state !== 'running') return;
+    const target = this.registry.get(produced.target.id);
+    if (target === undefined) return;
+    const result = redactResult(produced.result, target.secretValues);
+    this.handleResult(target, { targetId: target.id, result, dueAt: produced.dueAt, schedulingLagMs: 0, eventLoopDelayMs: this.deps.loopDelayMs(), trigger: produced.trigger });
+  }
+
   /**
    * Inside a maintenance window a result is stored (flagged) and shown, but feeds neither the
    * incident tracker (its streak is frozen: no incident opens or resolves, so no alert) nor
@@ -250,11 +281,14 @@ export class Daemon implements DaemonHandle {
     // A check aborted by shutdown says nothing about the target: stored, but no incident. Nor
     // does a check that finished after its target was deleted (its incident is closed).
     const removed = this.registry.get(target.id) === undefined;
+    // A heartbeat result is already a confirmed fact (a fail signal, or a whole period of
+    // silence), so one opens or resolves the incident; the probe's load has no part in it.
+    const isPushed = target.spec.kind === 'heartbeat';
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
-      const probeDegraded = probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
-      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result, probeDegraded)) this.onIncident(target, event);
+      const probeDegraded = !isPushed && probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
+      for (const event of this.deps.incidents.observe(target.id, isPushed ? 1 : target.confirmations, result, probeDegraded)) this.onIncident(target, event);
     }
-    if (!inMaintenance) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
+    if (!inMaintenance && !isPushed) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
       try {
         listener(scheduled);

@@ -14,7 +14,7 @@ import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker, type CircuitBreakerConfig } from '../resilience/circuit-breaker.js';
-import { createSystemClock } from '../scheduler/clock.js';
+import { createSystemClock, type Clock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
 import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
@@ -50,6 +50,8 @@ export interface ServeOptions {
   readonly readConfig: (() => string) | null;
   /** tests only: the clock the storage maintenance job rolls up against (default Date.now) */
   readonly maintenanceNowMs?: () => number;
+  /** tests only: the daemon's clock (scheduler, heartbeat deadlines); default the system clock */
+  readonly clock?: Clock;
   /** tests only: circuit breaker thresholds (default DEFAULT_CIRCUIT_BREAKER) */
   readonly breaker?: Partial<CircuitBreakerConfig>;
 }
@@ -136,7 +138,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     alerts,
     execute: breaker.wrap(executeCheck),
     clients,
-    clock: createSystemClock(),
+    clock: options.clock ?? createSystemClock(),
     loopDelayMs: () => loopDelay.currentMs(),
     breakerStats: () => {
       const s = breaker.snapshot();

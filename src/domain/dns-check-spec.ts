@@ -1,4 +1,4 @@
-import { budgets, hostField, optionalMs, positiveInt, SpecError } from './spec-fields.js';
+import { budgets, hostField, hostPort, optionalMs, positiveInt, SpecError } from './spec-fields.js';
 
 /** The record types a `dns` check can ask for. */
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'CAA', 'SRV'] as const;
@@ -107,6 +107,5 @@ export function defineDnsCheck(input: DnsCheckInput): DnsCheckSpec {
 export function dnsTargetOf(spec: DnsCheckSpec): string {
   const query = `${spec.name}?type=${spec.recordType}`;
   if (spec.server === null) return `dns:${query}`;
-  const host = spec.server.includes(':') ? `[${spec.server}]` : spec.server;
-  return `dns://${host}:${spec.port}/${query}`;
+  return `dns://${hostPort(spec.server, spec.port)}/${query}`;
 }

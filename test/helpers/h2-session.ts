@@ -1,12 +1,12 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { DeadlineClock } from '../../src/check/context/deadline-clock.js';
-import type { H2Session } from '../../src/check/http2/engine/session.js';
-import { createSessionOverSocket, type SessionDeps } from '../../src/check/http2/over-socket.js';
+import type { H2Session } from '../../src/check/http2/session.js';
+import { createSessionOverSocket, type SessionDeps } from '../../src/check/http/h2/over-socket.js';
 import { CheckContext } from '../../src/check/context/check-context.js';
 import { PhaseTimer } from '../../src/check/context/phase-timer.js';
 import { CheckFailure } from '../../src/check/errors/check-failure.js';
-import type { HopRequest } from '../../src/check/http/exchange-types.js';
+import type { HopRequest } from '../../src/check/exchange-types.js';
 import { fixtureCa } from './certs.js';
 
 /**

@@ -5,7 +5,7 @@ import type { ErrorKind } from '../../domain/error-kind.js';
 import { compileBodyPattern } from '../../domain/body-pattern.js';
 import type { DecodedBody } from './body.js';
 import { conditionsRead } from '../../domain/conditions.js';
-import type { ResponseHeaders } from './exchange-types.js';
+import type { ResponseHeaders } from '../exchange-types.js';
 
 export interface Verdict {
   readonly status: CheckStatus;

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
-import type { H2Session } from './engine/session.js';
+import type { H2Session } from '../../http2/session.js';
 import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { CheckFailure } from '../errors/check-failure.js';
-import type { HopResponse } from '../http/exchange-types.js';
+import { CheckFailure } from '../../errors/check-failure.js';
+import type { HopResponse } from '../../exchange-types.js';
 import { H2SessionPool } from './session-pool.js';
 
 /** A pooled exchange's response and whether it ran on a session another check opened. */
@@ -17,9 +17,9 @@ interface PooledHopResponse {
   readonly reused: boolean;
 }
 import { createSessionOverSocket } from './over-socket.js';
-import { respondText, serveH2 } from '../../../test/helpers/servers/h2-catalog.js';
-import { budgetContext, connectSession, hopRequest, sessionDeps } from '../../../test/helpers/h2-session.js';
-import { fixtureCa } from '../../../test/helpers/certs.js';
+import { respondText, serveH2 } from '../../../../test/helpers/servers/h2-catalog.js';
+import { budgetContext, connectSession, hopRequest, sessionDeps } from '../../../../test/helpers/h2-session.js';
+import { fixtureCa } from '../../../../test/helpers/certs.js';
 
 function run(pool: H2SessionPool, origin: string, connect: () => H2Session | Promise<H2Session>, path = '/', budgetMs = 3000): Promise<PooledHopResponse> {
   const { ctx, dispose } = budgetContext(budgetMs);
@@ -303,7 +303,7 @@ test('an idle pooled session does not keep the process alive', async () => {
   // The child runs one pooled check and never closes the pool: it must still exit by itself.
   const child = `
     const { H2SessionPool } = await import(${JSON.stringify(new URL('./session-pool.ts', import.meta.url).href)});
-    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('../../../test/helpers/h2-session.ts', import.meta.url).href)});
+    const { budgetContext, connectSession, hopRequest } = await import(${JSON.stringify(new URL('../../../../test/helpers/h2-session.ts', import.meta.url).href)});
     const origin = ${JSON.stringify(server.origin)};
     const pool = new H2SessionPool({ sessionsPerOrigin: 2 });
     const { ctx, dispose } = budgetContext(5000);

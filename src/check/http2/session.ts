@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Deadline } from '../../context/deadline-clock.js';
+import { Deadline } from '../context/deadline-clock.js';
 import {
   CANCEL,
   COMPRESSION_ERROR,

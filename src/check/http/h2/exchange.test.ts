@@ -4,13 +4,13 @@ import { constants } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
-import { CheckFailure } from '../errors/check-failure.js';
+import { CheckFailure } from '../../errors/check-failure.js';
 import { exchangeHttp2 } from './exchange.js';
 import { exchangeHttp2OverSocket } from './over-socket.js';
 import { h2CodeName } from './h2-failure.js';
-import { respondText, serveH2 } from '../../../test/helpers/servers/h2-catalog.js';
-import { budgetContext, hopRequest, openSession, sessionDeps, testLimits } from '../../../test/helpers/h2-session.js';
-import { fixtureCa } from '../../../test/helpers/certs.js';
+import { respondText, serveH2 } from '../../../../test/helpers/servers/h2-catalog.js';
+import { budgetContext, hopRequest, openSession, sessionDeps, testLimits } from '../../../../test/helpers/h2-session.js';
+import { fixtureCa } from '../../../../test/helpers/certs.js';
 
 async function rejection(promise: Promise<unknown>): Promise<CheckFailure> {
   try {

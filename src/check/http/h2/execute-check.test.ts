@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
-import { buildClients, executeCheck } from '../index.js';
-import { defineHttpCheck } from '../../domain/check-spec.js';
-import { respondText, serveH2 } from '../../../test/helpers/servers/h2-catalog.js';
-import { fixtureCa } from '../../../test/helpers/certs.js';
+import { buildClients, executeCheck } from '../../index.js';
+import { defineHttpCheck } from '../../../domain/check-spec.js';
+import { respondText, serveH2 } from '../../../../test/helpers/servers/h2-catalog.js';
+import { fixtureCa } from '../../../../test/helpers/certs.js';
 
 // End to end through executeCheck: the orchestrator's connector, budget and verdict with
 // this directory's HTTP/2 engine and session pool.

@@ -1,5 +1,5 @@
-import { HpackEncoder } from './hpack/index.js';
-import type { HopRequest } from '../http/exchange-types.js';
+import { HpackEncoder } from '../../http2/hpack/index.js';
+import type { HopRequest } from '../../exchange-types.js';
 
 /** Connection-specific headers are forbidden in HTTP/2 (RFC 9113 §8.2.2); host becomes :authority. */
 const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);

@@ -1,6 +1,6 @@
-import type { CheckContext } from '../context/check-context.js';
-import { CheckFailure } from '../errors/check-failure.js';
-import type { H2Session, SessionObserver } from './engine/session.js';
+import type { CheckContext } from '../../context/check-context.js';
+import { CheckFailure } from '../../errors/check-failure.js';
+import type { H2Session, SessionObserver } from '../../http2/session.js';
 import { H2Failure, h2CodeName } from './h2-failure.js';
 
 /**

@@ -1,4 +1,18 @@
-import type { Limits } from '../clients.js';
+/**
+ * The contract between the check layer (src/check/http/) and the protocol engines below it
+ * (src/check/http1/, and the HTTP/2 exchange over src/check/http2/): what one hop asks for
+ * and what it gets back. It imports nothing, so an engine depending on it depends on no
+ * part of the check layer.
+ */
+
+export interface Limits {
+  /** raw (on-the-wire) body bytes read at most */
+  readonly maxBodyBytes: number;
+  /** decoded body bytes at most (gzip/br bombs) */
+  readonly maxDecodedBytes: number;
+  /** response header block bytes at most */
+  readonly maxHeaderBytes: number;
+}
 
 /** One request on one hop, fully prepared by the orchestrator (headers final, auth applied). */
 export interface HopRequest {

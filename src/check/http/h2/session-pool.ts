@@ -1,13 +1,13 @@
-import type { H2Session } from './engine/session.js';
-import type { HopRequest, HopResponse } from '../http/exchange-types.js';
-import type { CheckContext } from '../context/check-context.js';
-import { CheckFailure } from '../errors/check-failure.js';
-import { classifyError } from '../errors/classify.js';
+import type { H2Session } from '../../http2/session.js';
+import type { HopRequest, HopResponse } from '../../exchange-types.js';
+import type { CheckContext } from '../../context/check-context.js';
+import { CheckFailure } from '../../errors/check-failure.js';
+import { classifyError } from '../../errors/classify.js';
 import { startHttp2Exchange } from './exchange.js';
 import { H2Failure } from './h2-failure.js';
 import { PooledSession, type SessionConnector } from './pooled-session.js';
 import { WaiterQueue, type Waiter } from './waiter-queue.js';
-import { abortable } from '../context/abortable.js';
+import { abortable } from '../../context/abortable.js';
 
 export type { SessionConnector } from './pooled-session.js';
 

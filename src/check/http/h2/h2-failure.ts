@@ -1,11 +1,11 @@
-import type { ErrorKind, ErrorPhase } from '../../domain/error-kind.js';
-import { CheckFailure } from '../errors/check-failure.js';
-import { classifyError } from '../errors/classify.js';
-import { h2CodeName, REFUSED_STREAM } from './engine/constants.js';
-import type { H2Session } from './engine/session.js';
-import type { H2Stream, StreamEnd } from './engine/stream.js';
+import type { ErrorKind, ErrorPhase } from '../../../domain/error-kind.js';
+import { CheckFailure } from '../../errors/check-failure.js';
+import { classifyError } from '../../errors/classify.js';
+import { h2CodeName, REFUSED_STREAM } from '../../http2/constants.js';
+import type { H2Session } from '../../http2/session.js';
+import type { H2Stream, StreamEnd } from '../../http2/stream.js';
 
-export { h2CodeName } from './engine/constants.js';
+export { h2CodeName } from '../../http2/constants.js';
 
 /**
  * A failure of one HTTP/2 stream. `unsent` is true when the server provably did not process

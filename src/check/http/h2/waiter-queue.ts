@@ -1,5 +1,5 @@
-import type { CheckContext } from '../context/check-context.js';
-import type { CheckFailure } from '../errors/check-failure.js';
+import type { CheckContext } from '../../context/check-context.js';
+import type { CheckFailure } from '../../errors/check-failure.js';
 import type { PooledSession, SessionConnector } from './pooled-session.js';
 
 /** A check waiting for a stream slot on an origin. */

@@ -1,8 +1,8 @@
-import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../http/exchange-types.js';
-import type { CheckContext } from '../context/check-context.js';
-import type { CheckFailure } from '../errors/check-failure.js';
-import type { H2Session } from './engine/session.js';
-import type { H2Stream, StreamEnd, StreamListener } from './engine/stream.js';
+import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../../exchange-types.js';
+import type { CheckContext } from '../../context/check-context.js';
+import type { CheckFailure } from '../../errors/check-failure.js';
+import type { H2Session } from '../../http2/session.js';
+import type { H2Stream, StreamEnd, StreamListener } from '../../http2/stream.js';
 import { requestNotSent, streamFailure } from './h2-failure.js';
 import { encodeRequestBlock } from './request-block.js';
 

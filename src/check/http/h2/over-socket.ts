@@ -1,16 +1,16 @@
 import type { Socket } from 'node:net';
-import type { HopRequest, HopResponse } from '../http/exchange-types.js';
-import type { CheckContext } from '../context/check-context.js';
-import { H2Session, type SessionClock } from './engine/session.js';
-import type { H2Limits } from './engine/limits.js';
-import { HpackDecoder } from './hpack/index.js';
+import type { HopRequest, HopResponse } from '../../exchange-types.js';
+import type { CheckContext } from '../../context/check-context.js';
+import { H2Session, type SessionClock } from '../../http2/session.js';
+import type { H2Limits } from '../../http2/limits.js';
+import { HpackDecoder } from '../../http2/hpack/index.js';
 import { startHttp2Exchange } from './exchange.js';
 
 /** What a session needs from the check's world: the header limit and the clients' clock. */
 export interface SessionDeps {
   readonly limits: { readonly maxHeaderBytes: number };
   readonly clock: SessionClock;
-  /** default SETTINGS_ACK_TIMEOUT_MS (engine/limits.ts); tests shorten it */
+  /** default SETTINGS_ACK_TIMEOUT_MS (src/check/http2/limits.ts); tests shorten it */
   readonly settingsAckTimeoutMs?: number;
 }
 

@@ -1,6 +1,6 @@
-import type { CheckContext } from '../context/check-context.js';
+import type { ErrorPhase } from '../../domain/error-kind.js';
 import type { Connection } from '../net/connection-types.js';
-import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from './exchange-types.js';
+import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../exchange-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import type { NativeParser, ParserOwner, ParserPool } from './parser-pool.js';
@@ -12,6 +12,19 @@ import type { NativeParser, ParserOwner, ParserPool } from './parser-pool.js';
  * socket itself (docs/performance.md); the parser's behaviour (chunked, trailers, 1xx,
  * 204/304, conflicting framing, header overflow) is llhttp's, the same as node:http.
  */
+/**
+ * What the engine needs of the check it serves: the phase it is in (it classifies failures
+ * by it and moves it on), the marks of the exchange's events, the status code once the head
+ * arrived, and the hook its budget aborts through. The check's CheckContext is one; the
+ * engine imports nothing of the check layer.
+ */
+export interface Http1Check {
+  phase: ErrorPhase;
+  statusCode: number | null;
+  readonly timer: { mark(name: 'requestWritten' | 'headers' | 'bodyEnd'): void };
+  onAbort(handler: ((failure: CheckFailure) => void) | null): void;
+}
+
 export interface Http1Outcome {
   readonly response: HopResponse;
   /** true when the server agreed to keep the connection open (pooled mode only) */
@@ -76,7 +89,7 @@ function onSocketError(this: TaggedSocket, err: Error): void {
  * every promise and await between the socket and the result is measurable (performance.md).
  */
 export function exchangeHttp1(
-  socket: Connection, request: HopRequest, ctx: CheckContext, keepAlive: boolean, parsers: ParserPool, done: Http1Done,
+  socket: Connection, request: HopRequest, ctx: Http1Check, keepAlive: boolean, parsers: ParserPool, done: Http1Done,
 ): void {
   new Http1Exchange(socket as TaggedSocket, request, ctx, keepAlive, parsers, done).start();
 }
@@ -97,7 +110,7 @@ class Http1Exchange implements ParserOwner {
   constructor(
     private readonly socket: TaggedSocket,
     private readonly request: HopRequest,
-    readonly ctx: CheckContext,
+    readonly ctx: Http1Check,
     private readonly keepAlive: boolean,
     private readonly parsers: ParserPool,
     private readonly done: Http1Done,

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from './clock.js';
+import type { Clock, TimerId } from '../../src/scheduler/clock.js';
 
 interface FakeTimer {
   readonly id: number;

@@ -1,6 +1,6 @@
 /**
  * Why a stream ended without a complete response. Only failures allocate one; the check
- * layer (src/check/http2/h2-failure.ts) turns it into an error kind.
+ * layer (src/check/http/h2/h2-failure.ts) turns it into an error kind.
  */
 export type StreamEndCause =
   /** the peer sent RST_STREAM (`code`) */
