@@ -26,7 +26,12 @@ test('flags: defaults, forms, and refusals naming the flag', () => {
 test('a real `vigil serve` exits 2 with one line for bad flags and a bad config file, and starts nothing', () => {
   const dir = tempDir('cli');
   const bad = writeConfig(dir, 'probe:\n  maxInFlight: -1\n');
+  // billion laughs: 9^5 = 59,049 strings from a few hundred bytes (the parser stops at 1,000 alias expansions)
+  const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+  for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']] as const) laughs.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  const bomb = writeConfig(dir, `${laughs.join('\n')}\ntargets: *f\n`, 'bomb.yaml');
   const cases: Array<[string[], RegExp]> = [
+    [['--config', bomb, '--port', '0', '--data-dir', `${dir}/data`], /^vigil serve: config: YAML aliases expand too far \(.*\); write the values out or use fewer aliases$/],
     [['--host', '0.0.0.0', '--data-dir', dir], /^vigil serve: --host: 0\.0\.0\.0 is beyond loopback/],
     [['--config', bad, '--port', '0', '--data-dir', `${dir}/data`], /^vigil serve: probe\.maxInFlight: /],
     [['--config', `${dir}/missing.yaml`, '--data-dir', dir], /^vigil serve: --config: cannot read .*missing\.yaml \(ENOENT\)$/],
