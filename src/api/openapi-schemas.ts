@@ -67,6 +67,7 @@ const tcpCheckInput: Schema = {
     degradedAfterMs: { type: ['integer', 'null'] },
     timeoutMs: { type: 'integer' },
     connectTimeoutMs: { type: 'integer' },
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: '[CONNECTED] and [RESPONSE_TIME], e.g. "[CONNECTED] == false" for a port that must stay closed (docs/checks.md)' },
   },
 };
 
@@ -86,6 +87,7 @@ const tlsCheckInput: Schema = {
     degradedAfterMs: { type: ['integer', 'null'] },
     timeoutMs: { type: 'integer' },
     connectTimeoutMs: { type: 'integer' },
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: '[CONNECTED], [RESPONSE_TIME] and [CERTIFICATE_EXPIRATION], e.g. "[CERTIFICATE_EXPIRATION] > 168h" (docs/checks.md)' },
   },
 };
 
@@ -104,6 +106,7 @@ const dnsCheckInput: Schema = {
     answerEquals: { type: ['array', 'null'], items: { type: 'string' }, maxItems: 64, description: 'the answers must be exactly these, in any order' },
     degradedAfterMs: { type: ['integer', 'null'] },
     timeoutMs: { type: 'integer' },
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: '[DNS_RCODE], [BODY] (the answer values joined with ", ") and [RESPONSE_TIME], e.g. "[DNS_RCODE] == NOERROR" (docs/checks.md)' },
   },
 };
 

@@ -9,6 +9,8 @@ const FACTS: ConditionFacts = {
   body: Buffer.from(JSON.stringify({ status: 'UP', items: [{ name: 'a' }, { name: 'b' }], count: 7, ok: true, nothing: null })),
   header: (name) => ({ 'content-type': 'application/json; charset=utf-8' })[name],
   certExpiresInMs: 72 * 3_600_000,
+  connected: true,
+  dnsRcode: null,
 };
 
 function failed(condition: string, facts: ConditionFacts = FACTS): string | null {

@@ -49,6 +49,7 @@ const tcpCheckSchema = z.strictObject({
   degradedAfterMs: ms.nullable().optional(),
   timeoutMs: ms.optional(),
   connectTimeoutMs: ms.optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
 const tlsCheckSchema = z.strictObject({
@@ -64,6 +65,7 @@ const tlsCheckSchema = z.strictObject({
   degradedAfterMs: ms.nullable().optional(),
   timeoutMs: ms.optional(),
   connectTimeoutMs: ms.optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
 const dnsCheckSchema = z.strictObject({
@@ -77,6 +79,7 @@ const dnsCheckSchema = z.strictObject({
   answerEquals: z.array(z.string()).nullable().optional(),
   degradedAfterMs: ms.nullable().optional(),
   timeoutMs: ms.optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
 /** `token`: a `${env:…}`/`${file:…}` reference (target-definition.ts); `tokenHash`: kept by the daemon for API-made tokens. */

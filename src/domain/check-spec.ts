@@ -69,6 +69,8 @@ export interface TcpCheckSpec {
   readonly degradedAfterMs: number | null;
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** [CONNECTED], [RESPONSE_TIME]; parsed once (src/domain/conditions.ts) */
+  readonly conditions: readonly Condition[];
 }
 
 export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec | DnsCheckSpec | HeartbeatCheckSpec;
@@ -109,6 +111,7 @@ export type TcpCheckInput = {
   degradedAfterMs?: number | null;
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  conditions?: readonly string[];
 };
 
 export type CheckInput = HttpCheckInput | TcpCheckInput | TlsCheckInput | DnsCheckInput | HeartbeatCheckInput;
@@ -219,6 +222,7 @@ export function defineTcpCheck(input: TcpCheckInput): TcpCheckSpec {
     port: positiveInt('port', input.port, 1, 65535),
     degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
     ...budgets(input),
+    conditions: parseConditions(input.conditions, 'tcp'),
   });
 }
 

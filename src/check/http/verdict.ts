@@ -1,5 +1,5 @@
 import type { CheckStatus, TlsInfo } from '../../domain/check-result.js';
-import { firstFailedCondition } from '../conditions.js';
+import { certExpiresInMs, firstFailedCondition } from '../conditions.js';
 import { statusExpected, type HttpCheckSpec } from '../../domain/check-spec.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
 import { compileBodyPattern } from '../../domain/body-pattern.js';
@@ -88,13 +88,14 @@ export function judgeConditions(
   spec: HttpCheckSpec, code: number, headers: ResponseHeaders, decoded: DecodedBody, totalMs: number, tls: TlsInfo | null, nowMs: number,
 ): Verdict | null {
   if (spec.conditions.length === 0) return null;
-  const expiresAt = tls?.chainExpiresAt ?? null;
   const failed = firstFailedCondition(spec.conditions, {
     statusCode: code,
     responseTimeMs: totalMs,
     body: decoded.overCap ? null : decoded.body,
     header: headerReader(headers),
-    certExpiresInMs: expiresAt === null ? null : Date.parse(expiresAt) - nowMs,
+    certExpiresInMs: certExpiresInMs(tls, nowMs),
+    connected: true,
+    dnsRcode: null,
   });
   return failed === null ? null : { status: 'down', errorKind: 'condition_failed', detail: failed.detail };
 }
