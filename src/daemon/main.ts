@@ -28,6 +28,7 @@ import { expandSelfReferences, type SelfAddress } from './self-address.js';
 import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 import { hostname } from 'node:os';
 import { ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
+import { DEFAULT_REGION } from '../cluster/region.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
@@ -43,6 +44,8 @@ export interface ServeOptions {
   readonly allowedHosts?: readonly HostRule[];
   /** postgres://… from --store/VIGIL_STORE (wins over storage.url); null = config, else SQLite */
   readonly storeUrl?: string | null;
+  /** the region this node checks from (--region/VIGIL_REGION; null = "default"); Postgres only */
+  readonly region?: string | null;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
@@ -81,6 +84,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     throw new ConfigFileError('--host', `${options.host} is beyond loopback; set VIGIL_API_TOKEN, --token-file or api.tokens so the API is not open to the network`);
   }
   const storeUrl = options.storeUrl ?? config.storage.url;
+  const region = options.region ?? DEFAULT_REGION;
+  if (storeUrl === null && region !== DEFAULT_REGION) throw new ConfigFileError('--region', 'regions need a shared Postgres store (--store); one node alone with SQLite is one region');
   // Then, in order, everything that can refuse the start before the database is opened: a
   // data dir that cannot be created, a data dir another daemon holds, a port in use. With
   // Postgres the data dir holds nothing (many nodes share the database): not created, not locked.
@@ -156,10 +161,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     if (opened.postgres !== null) {
       await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
       leaser = new ShardLeaser({
-        pool: opened.postgres.pool, nodeId, region: 'default', apiUrl: api.url,
+        pool: opened.postgres.pool, nodeId, region, apiUrl: api.url, lagMs: () => loopDelay.currentMs(),
         // a target taken over continues the incident the store has, not this node's old view
         onGain: (shards) => daemon.resyncIncidents(new Set(daemon.listTargets().filter((t) => shards.has(shardOf(t.id))).map((t) => t.id))),
-        onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards (${e.live} live nodes; +${e.gained} −${e.released})`)),
+        onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards in region ${region} (${e.live} live nodes there; +${e.gained} −${e.released})`)),
       });
       await leaser.start();
     }

@@ -139,6 +139,16 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX alert_outbox_fifo ON alert_outbox (channel, target_id, seq) WHERE state = 'pending';
   CREATE INDEX alert_outbox_finished ON alert_outbox (updated_at) WHERE state <> 'pending';
   `,
+  // 5: regions (docs/cluster.md): each region's nodes split that region's 64 shards, so the
+  // leases are keyed by (region, shard); a region's rows are created by its first node. Each
+  // node reports its event-loop lag with its heartbeat (vigil cluster status shows it).
+  `
+  ALTER TABLE shard_leases ADD COLUMN region text NOT NULL DEFAULT 'default';
+  ALTER TABLE shard_leases DROP CONSTRAINT shard_leases_pkey;
+  ALTER TABLE shard_leases ADD PRIMARY KEY (region, shard);
+  ALTER TABLE shard_leases ALTER COLUMN region DROP DEFAULT;
+  ALTER TABLE cluster_nodes ADD COLUMN lag_ms double precision;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
