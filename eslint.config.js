@@ -22,6 +22,49 @@ const testBan = {
 const both = { paths: [...networkBan.paths, ...testBan.paths], patterns: [...networkBan.patterns, ...testBan.patterns] };
 const SERVERS = ['src/check/**', 'src/api/**', 'src/loadtest/mock-servers/**'];
 
+// The protocol engines sit below the check (ARCHITECTURE.md, rule 6): src/check/http1/ and
+// src/check/http2/ get a socket, limits, a clock (and the HTTP/2 engine an HPACK decoder);
+// they import neither the check layer (src/check/http/, clients.ts, index.ts, the other check
+// kinds, connect) nor the per-check state (CheckContext, budget), nor each other. The HTTP/1.1
+// engine reports classified failures (errors/) in the hop types (exchange-types.ts); the
+// HTTP/2 engine not even those: the check layer's exchange (src/check/http/h2/) maps its
+// outcomes.
+const CHECK_LAYER = [
+  '**/http/**',
+  '**/clients.js',
+  '../index.js',
+  '../../index.js',
+  '**/context/check-context.js',
+  '**/context/budget.js',
+  '**/context/abortable.js',
+  '**/tcp/**',
+  '**/tls/**',
+  '**/dns/**',
+  '**/ssrf/**',
+  '**/warm-up/**',
+  '**/net/connect.js',
+  '**/net/tls-upgrade.js',
+  '**/result-builder.js',
+  '**/conditions.js',
+];
+const ENGINE_MESSAGE = 'A protocol engine (src/check/http1/, src/check/http2/) imports nothing of the check layer: not src/check/http/, clients.ts, index.ts, CheckContext or the budget (ARCHITECTURE.md).';
+function engineRules() {
+  const engine = (files, extra) => ({
+    files,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: testBan.paths, patterns: [...testBan.patterns, { group: [...CHECK_LAYER, ...extra], message: ENGINE_MESSAGE }] },
+      ],
+    },
+  });
+  return [
+    engine(['src/check/http1/**/*.ts'], ['**/http2/**']),
+    engine(['src/check/http2/**/*.ts'], ['**/http1/**', '**/errors/**', '**/exchange-types.js']),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**', 'tmp/**', 'test/e2e/out/**'] },
   js.configs.recommended,
@@ -63,22 +106,5 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // The HTTP/2 protocol engine sits below the check: it takes a socket, limits, a clock
-    // and a header decoder, and imports neither the check layer nor Clients (ARCHITECTURE.md).
-    files: ['src/check/http2/engine/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/check/http/*', '../../http/*', '**/clients.js', '../*.js', '**/net/connection-types.js', '**/errors/*'],
-              message: 'src/check/http2/engine/** is a protocol engine: no imports from the check layer (src/check/http/, clients.ts, the http2 exchange or pool, CheckContext, CheckFailure).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...engineRules(),
 );

@@ -29,14 +29,39 @@ describe('ARCHITECTURE.md', () => {
     assert.ok(domain?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'src/domain importing src/check must be rejected');
   });
 
-  it('lint keeps the HTTP/2 engine below the check layer', async () => {
+  it('lint keeps the protocol engines (src/check/http1/, src/check/http2/) below the check layer', async () => {
     const eslint = new ESLint();
-    for (const source of ["import type { Clients } from '../../clients.js';", "import type { HopRequest } from '../../http/exchange-types.js';", "import { H2Failure } from '../h2-failure.js';"]) {
-      const [result] = await eslint.lintText(`${source}\nexport type X = unknown;\n`, { filePath: 'src/check/http2/engine/x.ts' });
-      assert.ok(result?.messages.some((m) => m.ruleId === 'no-restricted-imports'), `${source} in the engine must be rejected`);
+    const rejected = async (source: string, filePath: string): Promise<boolean> => {
+      const [report] = await eslint.lintText(`${source}\nexport type X = unknown;\n`, { filePath });
+      return report?.messages.some((m) => m.ruleId === 'no-restricted-imports') ?? false;
+    };
+    const checkLayer = [
+      "import type { Clients } from '../clients.js';",
+      "import { executeCheck } from '../index.js';",
+      "import type { HopPlan } from '../http/hop-plan.js';",
+      "import { H2SessionPool } from '../http/h2/session-pool.js';",
+      "import type { CheckContext } from '../context/check-context.js';",
+      "import { armBudget } from '../context/budget.js';",
+      "import { connectWith } from '../net/connect.js';",
+      "import { executeTcpCheck } from '../tcp/tcp-check.js';",
+      "import { test } from 'node:test';",
+    ];
+    for (const engine of ['src/check/http1/x.ts', 'src/check/http2/x.ts']) {
+      for (const source of checkLayer) assert.equal(await rejected(source, engine), true, `${source} in ${engine} must be rejected`);
+      assert.equal(await rejected("import { Deadline } from '../context/deadline-clock.js';", engine), false, `${engine} may use the clock`);
     }
-    const [allowed] = await eslint.lintText("import { Deadline } from '../../deadline-clock.js';\nexport const X = Deadline;\n", { filePath: 'src/check/http2/engine/x.ts' });
-    assert.ok(!allowed?.messages.some((m) => m.ruleId === 'no-restricted-imports'), 'the engine may use the clock');
+    // The HPACK codec one level further down, and the engines do not reach into each other.
+    assert.equal(await rejected("import type { Clients } from '../../clients.js';", 'src/check/http2/hpack/x.ts'), true);
+    assert.equal(await rejected("import type { HopRequest } from '../../exchange-types.js';", 'src/check/http2/hpack/x.ts'), true);
+    assert.equal(await rejected("import { exchangeHttp1 } from '../http1/http1.js';", 'src/check/http2/x.ts'), true);
+    assert.equal(await rejected("import { H2Session } from '../http2/session.js';", 'src/check/http1/x.ts'), true);
+    // The HTTP/2 engine hands back its own outcomes; the check layer's exchange classifies them.
+    assert.equal(await rejected("import { CheckFailure } from '../errors/check-failure.js';", 'src/check/http2/x.ts'), true);
+    assert.equal(await rejected("import type { HopRequest } from '../exchange-types.js';", 'src/check/http2/x.ts'), true);
+    assert.equal(await rejected("import type { HopRequest } from '../exchange-types.js';", 'src/check/http1/x.ts'), false);
+    // Above the engines, the check layer uses them.
+    assert.equal(await rejected("import { H2Session } from '../../http2/session.js';", 'src/check/http/h2/x.ts'), false);
+    assert.equal(await rejected("import { exchangeHttp1 } from '../http1/http1.js';", 'src/check/http/x.ts'), false);
   });
 
   it('lint keeps test code out of what ships: node:test and test/ imports only in *.test.ts and test/', async () => {

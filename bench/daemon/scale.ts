@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const config = buildConfig(o, fleet.endpoints);
   const log = createMemoryLogger();
   const daemon = new Daemon({
-    store, pipeline, incidents: createIncidentPort(store), alerts: createAlertDispatcher([]), execute: breaker.wrap(executeCheck),
+    store, pipeline, incidents: createIncidentPort(store), alerts: createAlertDispatcher({ store, channels: [], log, owner: 'bench' }), execute: breaker.wrap(executeCheck),
     clients: { guarded: clients, private: clients }, clock: createSystemClock(), loopDelayMs: () => loopDelay.currentMs(),
     breakerStats: () => ({ closed: 0, open: breaker.snapshot().open, halfOpen: breaker.snapshot().half_open }), config, log,
   });

@@ -11,11 +11,11 @@ import { Client } from 'undici';
 import { executeCheck, type Clients } from '../../src/check/index.js';
 import type { CheckSpec, HttpCheckSpec } from '../../src/domain/check-spec.js';
 import { firstHopPlan } from '../../src/check/http/hop-plan.js';
-import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
-import type { H2Session } from '../../src/check/http2/engine/session.js';
+import { exchangeHttp2 } from '../../src/check/http/h2/exchange.js';
+import type { H2Session } from '../../src/check/http2/session.js';
 import { HpackEncoder } from '../../src/check/http2/hpack/index.js';
-import { CheckContext } from '../../src/check/net/connection-types.js';
-import { PhaseTimer } from '../../src/check/timing/phase-timer.js';
+import { CheckContext } from '../../src/check/context/check-context.js';
+import { PhaseTimer } from '../../src/check/context/phase-timer.js';
 
 export type RequestFn = () => Promise<boolean>;
 

@@ -5,10 +5,11 @@
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import type { H2Session } from '../../src/check/http2/engine/session.js';
-import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
+import type { H2Session } from '../../src/check/http2/session.js';
+import { createSessionOverSocket } from '../../src/check/http/h2/over-socket.js';
 import type { Clients } from '../../src/check/index.js';
-import { fixtureCaPem, type TargetPorts } from '../targets/target-servers.js';
+import type { TargetPorts } from '../targets/target-servers.js';
+import { fixtureCa } from '../../test/helpers/certs.js';
 import {
   bareHttp2,
   CHECK_LIKE_H2_HEADERS,
@@ -80,7 +81,7 @@ export async function buildCompareVariant(bench: string, variant: string, ports:
     ours?.close();
     await setup.clients.close();
   };
-  const secureContext = bench === 'compare/tls' || bench === 'compare/h2-tls' ? createSecureContext({ ca: [...rootCertificates, fixtureCaPem()] }) : null;
+  const secureContext = bench === 'compare/tls' || bench === 'compare/h2-tls' ? createSecureContext({ ca: [...rootCertificates, fixtureCa()] }) : null;
   const fn = ((): RequestFn => {
     switch (variant) {
       case 'ours-fresh':

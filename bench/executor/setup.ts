@@ -1,7 +1,7 @@
 import { buildClients, type Clients } from '../../src/check/index.js';
 import { defineHttpCheck, type HttpCheckSpec } from '../../src/domain/check-spec.js';
 import type { TargetPorts } from '../targets/target-servers.js';
-import { fixtureCaPem } from '../targets/target-servers.js';
+import { fixtureCa } from '../../test/helpers/certs.js';
 
 export interface ExecutorSetup {
   readonly clients: Clients;
@@ -27,7 +27,7 @@ export function executorSetup(ports: TargetPorts, options: SetupOptions = {}): E
   const { h2SessionsPerOrigin, timeoutMs } = options;
   const budget = timeoutMs === undefined ? {} : { timeoutMs, connectTimeoutMs: timeoutMs };
   const clients = buildClients({
-    ca: fixtureCaPem(),
+    ca: fixtureCa(),
     allowPrivateTargets: true,
     ...(h2SessionsPerOrigin === undefined ? {} : { h2SessionsPerOrigin }),
   });

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createSecureServer as createH2SecureServer, createServer as createH2Server, type Http2SecureServer, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as NetServer } from 'node:net';
+import { fixtureCert } from '../../test/helpers/certs.js';
 
 /** Ports of the loopback servers every executor bench talks to. */
 export interface TargetPorts {
@@ -23,12 +23,6 @@ export interface Targets extends TargetPorts {
  */
 export const LISTEN_BACKLOG = 20_000;
 const BODY = 'ok';
-/** The fixtures live in the repository, not in dist/: resolve them from either location. */
-const REPO_ROOT = new URL(import.meta.url.includes('/dist/bench/') ? '../../../' : '../../', import.meta.url);
-
-function certPath(name: string): URL {
-  return new URL(`test/fixtures/certs/${name}`, REPO_ROOT);
-}
 
 function listen(server: NetServer | HttpServer | Http2Server | Http2SecureServer): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -69,7 +63,7 @@ export async function startTargets(): Promise<Targets> {
     stream.end(BODY);
   };
   h2c.on('stream', answerH2);
-  const h2Tls = createH2SecureServer({ key: readFileSync(certPath('valid-key.pem')), cert: readFileSync(certPath('valid.pem')) });
+  const h2Tls = createH2SecureServer(fixtureCert('valid'));
   h2Tls.on('session', (session) => {
     sessions.add(session);
     session.on('error', () => {});
@@ -77,7 +71,7 @@ export async function startTargets(): Promise<Targets> {
   });
   h2Tls.on('stream', answerH2);
   const https = createHttpsServer(
-    { key: readFileSync(certPath('valid-key.pem')), cert: readFileSync(certPath('valid.pem')), keepAliveTimeout: 5_000 },
+    { ...fixtureCert('valid'), keepAliveTimeout: 5_000 },
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
       res.end(BODY);
@@ -96,7 +90,3 @@ export async function startTargets(): Promise<Targets> {
   };
 }
 
-/** The CA that signed valid.pem, for clients that verify the HTTPS target. */
-export function fixtureCaPem(): string {
-  return readFileSync(certPath('ca.pem'), 'utf8');
-}

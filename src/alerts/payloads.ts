@@ -28,10 +28,13 @@ function summarizeAlert(event: AlertEvent): string {
   }
 }
 
-/** The generic webhook body (versioned so receivers can evolve). */
-export function genericPayload(event: AlertEvent): Record<string, unknown> {
+/**
+ * The generic webhook body (versioned so receivers can evolve). `deliveryId` is the same on
+ * every attempt of one delivery and inside the signed bytes: a receiver drops repeats by it.
+ */
+export function genericPayload(event: AlertEvent, deliveryId: string): Record<string, unknown> {
   const detail = 'detail' in event && event.detail !== null ? { detail: redactText(event.detail) } : {};
-  return { version: 1, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
+  return { version: 1, deliveryId, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
 }
 
 const EMOJI = { incident_opened: ':red_circle:', incident_resolved: ':large_green_circle:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:' } as const;

@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-vigil-signature';
+/** the delivery id: the same on every attempt of one delivery (at-least-once: drop repeats by it) */
+export const DELIVERY_HEADER = 'x-vigil-delivery';
 
 /** `sha256=<hex HMAC-SHA256 of the exact body bytes>` with the webhook's secret. */
 export function signBody(secret: string, body: string): string {

@@ -22,6 +22,7 @@ export type ApiErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
+  | 'rate_limited'
   | 'read_only'
   | 'not_ready'
   | 'internal';

@@ -8,7 +8,7 @@ const MAX_BODY_BYTES = 64 * 1024;
  * Reads the whole body, refusing more than `maxBytes` (413) — checked against
  * Content-Length first so an honest large upload is refused without reading it.
  */
-async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     throw tooLarge(maxBytes);

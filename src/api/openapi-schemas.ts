@@ -67,6 +67,7 @@ const tcpCheckInput: Schema = {
     degradedAfterMs: { type: ['integer', 'null'] },
     timeoutMs: { type: 'integer' },
     connectTimeoutMs: { type: 'integer' },
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: '[CONNECTED] and [RESPONSE_TIME], e.g. "[CONNECTED] == false" for a port that must stay closed (docs/checks.md)' },
   },
 };
 
@@ -86,6 +87,7 @@ const tlsCheckInput: Schema = {
     degradedAfterMs: { type: ['integer', 'null'] },
     timeoutMs: { type: 'integer' },
     connectTimeoutMs: { type: 'integer' },
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: '[CONNECTED], [RESPONSE_TIME] and [CERTIFICATE_EXPIRATION], e.g. "[CERTIFICATE_EXPIRATION] > 168h" (docs/checks.md)' },
   },
 };
 
@@ -104,6 +106,23 @@ const dnsCheckInput: Schema = {
     answerEquals: { type: ['array', 'null'], items: { type: 'string' }, maxItems: 64, description: 'the answers must be exactly these, in any order' },
     degradedAfterMs: { type: ['integer', 'null'] },
     timeoutMs: { type: 'integer' },
+    conditions: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 32, description: '[DNS_RCODE], [BODY] (the answer values joined with ", ") and [RESPONSE_TIME], e.g. "[DNS_RCODE] == NOERROR" (docs/checks.md)' },
+  },
+};
+
+const heartbeatDuration = { oneOf: [{ type: 'integer', description: 'milliseconds' }, { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$', examples: ['5m', '1d'] }] };
+
+const heartbeatCheckInput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'period'],
+  description: 'pushed to, never polled (docs/heartbeat.md): the job calls /push/{token}',
+  properties: {
+    kind: { const: 'heartbeat' },
+    period: { ...heartbeatDuration, description: 'a success is expected at least this often; 1 s to 35 d' },
+    grace: { ...heartbeatDuration, description: 'how late a ping may be, and how long a started run may take; default 1 m (at most the period)' },
+    token: { type: 'string', description: 'a ${env:NAME} or ${file:/path} reference holding the push token (never a literal); absent on an API target: the daemon makes one and answers it once as pushToken' },
+    tokenHash: { type: ['string', 'null'], pattern: '^sha256:[0-9a-f]{64}$', description: 'the SHA-256 of a token of your own, instead of token' },
   },
 };
 
@@ -133,7 +152,7 @@ const duration = { oneOf: [{ type: 'integer', description: 'milliseconds' }, { t
 const targetInputProps: Schema = {
   id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'defaults to a slug of the name' },
   name: { type: 'string', minLength: 1, maxLength: 200 },
-  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput'), ref('TlsCheckInput'), ref('DnsCheckInput')] },
+  check: { oneOf: [ref('HttpCheckInput'), ref('TcpCheckInput'), ref('TlsCheckInput'), ref('DnsCheckInput'), ref('HeartbeatCheckInput')] },
   interval: { ...duration, description: 'from 1 s to 24 h; default 60 s' },
   timeout: { ...duration, description: 'at most the interval' },
   tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 32 },
@@ -192,6 +211,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   TcpCheckInput: tcpCheckInput,
   TlsCheckInput: tlsCheckInput,
   DnsCheckInput: dnsCheckInput,
+  HeartbeatCheckInput: heartbeatCheckInput,
   TargetInput: { type: 'object', additionalProperties: false, required: ['name', 'check'], properties: targetInputProps },
   TargetPatch: { type: 'object', additionalProperties: false, properties: { ...targetInputProps, check: { type: 'object', description: 'JSON Merge Patch (RFC 7396) applied to the stored check' } } },
   Target: {
@@ -208,6 +228,16 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       confirmations: { type: 'integer' },
       allowPrivateTargets: { type: 'boolean' },
       phaseMs: { type: 'integer' },
+      pushToken: { type: 'string', description: "a heartbeat target's push token: only in the answer that made it (creation, rotation); stored only as a hash" },
+      pushPath: { type: 'string', description: '/push/{pushToken}, next to pushToken' },
+    },
+  },
+  PushAccepted: {
+    type: 'object',
+    properties: {
+      ok: { const: true },
+      signal: { enum: ['success', 'start', 'fail'] },
+      recorded: { type: 'boolean', description: 'false for a start (no result until the run ends) and for a disabled target' },
     },
   },
   TargetBatch: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', minItems: 1, maxItems: 500, items: ref('TargetInput') } } },
@@ -262,7 +292,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       dueAt: { type: 'integer' },
       schedulingLagMs: ms,
       eventLoopDelayMs: ms,
-      trigger: { enum: ['schedule', 'manual'] },
+      trigger: { enum: ['schedule', 'manual', 'push'], description: 'push: a heartbeat push; a heartbeat silence is schedule' },
       ...PROBE_LOAD_PROPERTIES,
       inMaintenance: { const: true, description: 'present (true) when the check ran inside a maintenance window' },
     },

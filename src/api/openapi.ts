@@ -92,7 +92,14 @@ const paths: Record<string, Record<string, Op>> = {
     delete: { summary: 'Delete a target (its history stays until retention)', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409) } },
   },
   '/api/v1/targets/{id}/check': {
-    post: { summary: 'Check now, outside the schedule; the result is stored', parameters: [idParam], responses: { '200': json('ScheduledResult', 'the result'), ...errors(401, 404) } },
+    post: { summary: 'Check now, outside the schedule; the result is stored (not for heartbeat targets: 409)', parameters: [idParam], responses: { '200': json('ScheduledResult', 'the result'), ...errors(401, 404, 409) } },
+  },
+  '/api/v1/targets/{id}/push-token': {
+    post: {
+      summary: "A new push token for an API heartbeat target, answered once as pushToken (the old one stops working at once); config targets take theirs from the file (409)",
+      parameters: [idParam],
+      responses: { '200': json('Target', 'the target with pushToken and pushPath'), ...errors(400, 401, 403, 404, 409) },
+    },
   },
   '/api/v1/targets/{id}/results': {
     get: {
@@ -116,6 +123,19 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/incidents': { get: { summary: 'All incidents, open first', parameters: incidentParams, responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401) } } },
 };
 
+
+const tokenParam = { name: 'token', in: 'path', required: true, description: 'the push token (the credential: no bearer token needed)', schema: { type: 'string' } };
+const codeParam = { name: 'code', in: 'path', required: true, description: 'the exit code: 0 is a success, 1-255 a failure', schema: { type: 'integer', minimum: 0, maximum: 255 } };
+const pushErrors = { '404': json('Error', 'no heartbeat target has this token (never echoed)'), '413': json('Error', 'body over 16 KiB'), '429': json('Error', 'too many pushes from this client or for this token; see Retry-After') };
+const pushOp = (summary: string, parameters: unknown[]) => ({ summary, ...publicOp, parameters, responses: { '200': json('PushAccepted', 'accepted'), ...pushErrors } });
+const pushPath = (summary: string, parameters: unknown[] = [tokenParam]) => ({ get: pushOp(summary, parameters), post: pushOp(summary, parameters) });
+const pushPaths: Record<string, Record<string, Op>> = {
+  '/push/{token}': pushPath('Heartbeat: the job succeeded (docs/heartbeat.md); any body is read (16 KiB at most) and ignored'),
+  '/push/{token}/start': pushPath('Heartbeat: the job started; it must end (success or fail) within the grace'),
+  '/push/{token}/fail': pushPath('Heartbeat: the job failed (opens an incident at once)'),
+  '/push/{token}/{code}': pushPath('Heartbeat: the job ended with this exit code', [tokenParam, codeParam]),
+};
+
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid request (bad JSON, wrong type, unknown or missing field, bad query)',
   401: 'missing or unknown bearer token',
@@ -133,7 +153,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     info: { title: 'Vigil monitor API', version: '1.0.0', description: 'Targets, results, uptime, latency and incidents of a running `vigil serve`. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    paths,
+    paths: { ...paths, ...pushPaths },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'required when the daemon is started with a token (always, beyond loopback)' } },
       schemas: COMPONENT_SCHEMAS,

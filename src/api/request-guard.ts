@@ -10,15 +10,18 @@
  *   `application/json` (http-io.ts), and a state-changing request that a browser marks as
  *   coming from another origin (`Origin`, `Sec-Fetch-Site`) is refused before it is read.
  *
- * No CORS header is ever sent, so no other origin may read an answer either.
+ * No CORS header is ever sent, so no other origin may read an answer either. Heartbeat push
+ * URLs (`/push/{token}`) are exempt from the cross-origin rule: the token is their credential.
  */
 import { parseHostRule, type HostRule } from '../config/api-settings.js';
 import { ApiError } from './api-error.js';
+import { PUSH_PREFIX } from './routes/push-routes.js';
 
 /** Methods that change state; every other method is read-only on this server. */
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Health probes carry nothing worth stealing and are often called by IP (load balancers). */
 const ANY_HOST_PATHS = new Set(['/healthz', '/readyz']);
+
 
 /**
  * The Host names served by default: the bind address (for a wildcard bind, every local
@@ -58,7 +61,9 @@ export function createRequestGuard(rules: readonly HostRule[]): RequestGuard {
           `this daemon does not answer as Host ${JSON.stringify(host ?? '')} (a DNS-rebinding defence); it answers as ${allowed}. Add names with --allowed-hosts`,
         );
       }
-      if (!STATE_CHANGING.has(method)) return;
+      // Push URLs carry their own credential (the token in the path): a cross-site page that
+      // knows none can do nothing with them, so a browser's Origin does not matter there.
+      if (!STATE_CHANGING.has(method) || path.startsWith(PUSH_PREFIX)) return;
       const fetchSite = single(headers['sec-fetch-site']);
       if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
         throw crossOrigin(`Sec-Fetch-Site: ${fetchSite}`);

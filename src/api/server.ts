@@ -16,6 +16,7 @@ import { maintenanceWindowRoutes } from './routes/maintenance-window-routes.js';
 import { statusPageRoutes } from './routes/status-page-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { targetRoutes } from './routes/target-routes.js';
+import { PUSH_PREFIX, pushRoutes } from './routes/push-routes.js';
 
 export interface ApiServerOptions {
   readonly host: string;
@@ -50,7 +51,7 @@ interface Access {
 
 /** Every route the server answers, in match order (literal paths before parameters). */
 export function buildRoutes(deps: ApiDeps): Route[] {
-  return [...systemRoutes(deps), ...statusPageRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps)];
+  return [...systemRoutes(deps), ...statusPageRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps), ...pushRoutes(deps)];
 }
 
 /** A bound API port that answers 503 until `serve` hands it the daemon. */
@@ -139,11 +140,14 @@ async function handleRequest(router: Router, access: Access, req: IncomingMessag
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Host and origin first: a rebinding or cross-site page learns nothing, not even 401 vs 404.
     access.guard.check(method, url.pathname, req.headers);
-    assertJsonBodyType(req);
+    // A push URL's token is its credential and curl sends logs as form data (push-routes.ts).
+    const isPush = url.pathname.startsWith(PUSH_PREFIX);
+    if (!isPush) assertJsonBodyType(req);
     const match = router.match(method, url.pathname);
     // Authenticate before revealing which API paths exist (404 vs 405).
     if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/openapi.json') access.authorize(req.headers.authorization, method);
-    if (match.kind === 'not_found') throw new ApiError(404, 'not_found', `no route for ${url.pathname}`);
+    // A push path holds a token: never echoed, not even in a 404.
+    if (match.kind === 'not_found') throw new ApiError(404, 'not_found', isPush ? 'no route for this push path' : `no route for ${url.pathname}`);
     if (match.kind === 'method_not_allowed') {
       throw new ApiError(405, 'method_not_allowed', `${method} is not allowed here; allowed: ${match.allow.join(', ')}`, undefined, { allow: match.allow.join(', ') });
     }

@@ -1,24 +1,16 @@
-import { DeadlineClock } from './deadline-clock.js';
+import { DeadlineClock } from './context/deadline-clock.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { AddressGuard, DnsConfig, Resolver } from './dns/resolver-types.js';
 import { createResolver } from './dns/resolver.js';
 import { createAddressGuard } from './ssrf/address-guard.js';
-import { H2SessionPool } from './http2/session-pool.js';
+import { H2SessionPool } from './http/h2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
-import { ParserPool } from './http/parser-pool.js';
+import { ParserPool } from './http1/parser-pool.js';
 import { BoundedMap } from './bounded-map.js';
 import type { AlpnChoice } from './http/h2-adapter.js';
 import type { HopPlan } from './http/hop-plan.js';
 import type { HttpCheckSpec } from '../domain/check-spec.js';
-
-export interface Limits {
-  /** raw (on-the-wire) body bytes read at most */
-  readonly maxBodyBytes: number;
-  /** decoded body bytes at most (gzip/br bombs) */
-  readonly maxDecodedBytes: number;
-  /** response header block bytes at most */
-  readonly maxHeaderBytes: number;
-}
+import type { Limits } from './exchange-types.js';
 
 export interface ClientConfig {
   userAgent?: string;

@@ -1,4 +1,7 @@
-import { parseQuantity, type Condition, type Operand, type PathStep, type PlaceholderOperand } from '../domain/conditions.js';
+import { conditionsRead, parseQuantity, type Condition, type Operand, type PathStep, type PlaceholderOperand } from '../domain/conditions.js';
+import type { TlsInfo } from '../domain/check-result.js';
+import { ERROR_FAMILY } from '../domain/error-kind.js';
+import type { CheckFailure } from './errors/check-failure.js';
 
 /** What a condition can read about a completed exchange. */
 export interface ConditionFacts {
@@ -10,6 +13,34 @@ export interface ConditionFacts {
   header(name: string): string | undefined | null;
   /** ms until the chain's earliest expiry; null without TLS */
   readonly certExpiresInMs: number | null;
+  /** tcp: the connection, tls: the TLS session was established; null: not a connection check */
+  readonly connected: boolean | null;
+  /** a dns answer's response code (NOERROR, NXDOMAIN, …); null: not a dns check */
+  readonly dnsRcode: string | null;
+}
+
+/** The facts of a check that has no HTTP exchange (tcp, tls, dns): the rest is added by the caller. */
+export function connectionFacts(responseTimeMs: number, extra: Partial<Pick<ConditionFacts, 'body' | 'certExpiresInMs' | 'connected' | 'dnsRcode'>>): ConditionFacts {
+  return { statusCode: null, responseTimeMs, body: null, header: () => null, certExpiresInMs: null, connected: null, dnsRcode: null, ...extra };
+}
+
+/** ms from `nowMs` to the chain's earliest expiry; null without a certificate. */
+export function certExpiresInMs(tls: TlsInfo | null, nowMs: number): number | null {
+  const expiresAt = tls?.chainExpiresAt ?? null;
+  return expiresAt === null ? null : Date.parse(expiresAt) - nowMs;
+}
+
+/**
+ * A tcp or tls check that could not connect, whose conditions say so is fine: with a
+ * condition on [CONNECTED] (`[CONNECTED] == false`, a port that must stay closed), a transport
+ * failure is judged by the conditions instead of failing the check. True when they all hold.
+ */
+export function conditionsAcceptNotConnected(failure: CheckFailure, conditions: readonly Condition[], responseTimeMs: number): boolean {
+  // Only a failure to reach the peer: a refusal by policy (SSRF guard), a certificate verdict
+  // or the probe's own trouble is not "not connected".
+  if (ERROR_FAMILY[failure.kind] !== 'transport' || failure.kind === 'circuit_open') return false;
+  if (!conditionsRead(conditions, 'CONNECTED')) return false;
+  return firstFailedCondition(conditions, connectionFacts(responseTimeMs, { connected: false })) === null;
 }
 
 export interface ConditionFailure {
@@ -89,10 +120,16 @@ function resolve(op: PlaceholderOperand, facts: ConditionFacts, json: BodyJson):
     case 'CERTIFICATE_EXPIRATION':
       if (facts.certExpiresInMs === null) return { missing: 'no TLS certificate' };
       return { value: facts.certExpiresInMs };
+    case 'CONNECTED':
+      if (facts.connected === null) return { missing: 'not a connection check' };
+      return { value: facts.connected };
+    case 'DNS_RCODE':
+      if (facts.dnsRcode === null) return { missing: 'no DNS answer' };
+      return { value: facts.dnsRcode };
     case 'HEADER': {
       const step = op.path[0];
       const got = facts.header(step !== undefined && 'key' in step ? step.key : '');
-      if (got === null) return { missing: 'response headers are not kept for this connection (HTTP/2)' };
+      if (got === null) return { missing: 'the response headers were not kept' };
       value = got === undefined ? NO_VALUE : got;
       break;
     }

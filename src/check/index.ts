@@ -1,11 +1,11 @@
-import { targetOf, type CheckKind, type CheckSpec } from '../domain/check-spec.js';
+import { targetOf, type CheckSpec, type PolledCheckKind, type PolledCheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
 import { executeTlsCheck } from './tls/tls-check.js';
 import { executeDnsCheck } from './dns/dns-check.js';
-import { PhaseTimer } from './timing/phase-timer.js';
+import { PhaseTimer } from './context/phase-timer.js';
 import { classifyError } from './errors/classify.js';
 import { CheckFailure } from './errors/check-failure.js';
 import { failureResult } from './result-builder.js';
@@ -23,15 +23,16 @@ export type Executor<S extends CheckSpec = CheckSpec> = (
 ) => Promise<CheckResult>;
 
 /**
- * The registry: one executor per check kind, checked by the compiler. Adding a kind means
- * adding it to `CheckKind`/`CheckSpec`, writing its executor, and one line here.
+ * The registry: one executor per polled check kind, checked by the compiler. Adding a kind
+ * means adding it to `CheckKind`/`CheckSpec`, writing its executor, and one line here. A
+ * heartbeat target has no executor: it is pushed to (src/daemon/heartbeat-host.ts).
  */
 const EXECUTORS = {
   http: executeHttpCheck,
   tcp: executeTcpCheck,
   tls: executeTlsCheck,
   dns: executeDnsCheck,
-} satisfies { [K in CheckKind]: Executor<Extract<CheckSpec, { kind: K }>> };
+} satisfies { [K in PolledCheckKind]: Executor<Extract<PolledCheckSpec, { kind: K }>> };
 
 /**
  * Runs one check. Always resolves to a CheckResult; a bug inside an executor becomes an
@@ -39,6 +40,8 @@ const EXECUTORS = {
  */
 export function executeCheck(spec: CheckSpec, clients: Clients, options: ExecuteOptions = {}): Promise<CheckResult> {
   const startedAt = Date.now();
+  // A programmer error (the daemon never schedules heartbeats), reported the way bugs are.
+  if (spec.kind === 'heartbeat') return Promise.resolve(bugResult(spec, startedAt, new Error('a heartbeat target is pushed to, not polled')));
   try {
     const executor = EXECUTORS[spec.kind] as Executor;
     return executor(spec, clients, options).catch((err: unknown) => bugResult(spec, startedAt, err));
@@ -57,4 +60,5 @@ function bugResult(spec: CheckSpec, startedAt: number, err: unknown): CheckResul
 }
 
 export { buildClients } from './clients.js';
-export type { Clients, ClientConfig, Limits } from './clients.js';
+export type { Clients, ClientConfig } from './clients.js';
+export type { Limits } from './exchange-types.js';

@@ -1,6 +1,6 @@
 import type { CheckResult, CheckStatus, TlsInfo } from '../domain/check-result.js';
 import { ERROR_FAMILY, type ErrorKind, type ErrorPhase } from '../domain/error-kind.js';
-import type { PhaseTimer } from './timing/phase-timer.js';
+import type { PhaseTimer } from './context/phase-timer.js';
 import type { CheckFailure } from './errors/check-failure.js';
 
 /** The parts of a result an executor fills in; everything else is derived here. */

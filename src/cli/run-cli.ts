@@ -45,6 +45,11 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
     run: lazySubcommand('serve', async () => (await import('../daemon/cli.js')).runServeCli),
     isOneShot: false,
   },
+  cluster: {
+    summary: 'show the nodes sharing a Postgres store (vigil cluster status --store postgres://…)',
+    run: lazySubcommand('cluster', async () => (await import('../cluster/cli.js')).runClusterCli),
+    isOneShot: true,
+  },
   loadtest: {
     summary: 'run the load-test harness',
     run: lazySubcommand('loadtest', async () => (await import('../loadtest/cli.js')).runLoadtestCli),

@@ -1,7 +1,7 @@
 /**
  * Many `vigil serve` nodes on one Postgres share the targets through leases on 64 shards
- * (docs/cluster.md). A target belongs to shard fnv1a(id) mod 64; a node checks a target only
- * while it holds that shard's lease.
+ * per region (docs/cluster.md). A target belongs to shard fnv1a(id) mod 64; a node checks a
+ * target only while it holds that shard's lease in its own region.
  *
  * Every tick (leaseMs / 5) a node, in one transaction: heartbeats; counts live nodes (a
  * heartbeat within leaseMs); renews its leases (expires_at = the database's now() + leaseMs);
@@ -17,9 +17,10 @@
  */
 import type pg from 'pg';
 
-const SHARD_COUNT = 64;
-const DEFAULT_LEASE_MS = 10_000;
+export const SHARD_COUNT = 64;
+export const DEFAULT_LEASE_MS = 10_000;
 const DEFAULT_MARGIN_MS = 2_000;
+const FORGET_AFTER = '1 day';
 
 export function shardOf(targetId: string): number {
   let h = 0x811c9dc5;
@@ -33,10 +34,19 @@ export function shardOf(targetId: string): number {
 export interface LeaserOptions {
   pool: pg.Pool;
   nodeId: string;
+  /** the node's region: it shares that region's 64 shards with the region's other nodes */
   region: string;
   apiUrl: string | null;
+  /** the node's current event-loop lag in ms, reported with each heartbeat */
+  lagMs?: () => number;
   leaseMs?: number;
   marginMs?: number;
+  /**
+   * awaited before newly leased shards are checked (the daemon re-reads their targets'
+   * incident states from the store); when it fails they stay unchecked and it is retried
+   * on the next tick
+   */
+  onGain?: (shards: ReadonlySet<number>) => Promise<void>;
   /** told when the owned set changes or a tick fails (for logs); must not throw */
   onChange?: (event: { owned: number; live: number; gained: number; released: number } | { error: string }) => void;
 }
@@ -56,6 +66,8 @@ export class ShardLeaser {
   private live = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** the region's lease rows exist (the first node of a region creates them) */
+  private seeded = false;
 
   constructor(private readonly options: LeaserOptions) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -108,38 +120,59 @@ export class ShardLeaser {
     try {
       client = await pool.connect();
       client.on('error', onError);
+      if (!this.seeded) {
+        await client.query(`INSERT INTO shard_leases (region, shard, owner) SELECT $1, s, NULL FROM generate_series(0, ${SHARD_COUNT - 1}) AS s ON CONFLICT DO NOTHING`, [region]);
+        // a node dead for a day is forgotten (until then its region is reported without a live node)
+        await client.query(`DELETE FROM cluster_nodes WHERE heartbeat_at < now() - interval '${FORGET_AFTER}'`);
+        this.seeded = true;
+      }
       await client.query('BEGIN');
+      const lag = this.options.lagMs?.();
       await client.query(
-        `INSERT INTO cluster_nodes (node_id, region, api_url, heartbeat_at) VALUES ($1, $2, $3, now())
-         ON CONFLICT (node_id) DO UPDATE SET region = excluded.region, api_url = excluded.api_url, heartbeat_at = excluded.heartbeat_at`,
-        [nodeId, region, apiUrl],
+        `INSERT INTO cluster_nodes (node_id, region, api_url, heartbeat_at, lag_ms) VALUES ($1, $2, $3, now(), $4)
+         ON CONFLICT (node_id) DO UPDATE SET region = excluded.region, api_url = excluded.api_url, heartbeat_at = excluded.heartbeat_at, lag_ms = excluded.lag_ms`,
+        [nodeId, region, apiUrl, lag !== undefined && Number.isFinite(lag) ? lag : null],
       );
       const lease = `${this.leaseMs} milliseconds`;
-      const live = Number((await client.query<{ n: number }>(`SELECT count(*) AS n FROM cluster_nodes WHERE heartbeat_at > now() - $1::interval`, [lease])).rows[0]?.n ?? 1);
+      // the fair share is of this region's shards among this region's live nodes
+      const live = Number((await client.query<{ n: number }>(`SELECT count(*) AS n FROM cluster_nodes WHERE region = $2 AND heartbeat_at > now() - $1::interval`, [lease, region])).rows[0]?.n ?? 1);
       const fair = Math.ceil(SHARD_COUNT / Math.max(1, live));
-      const mine = (await client.query<{ shard: number }>(`UPDATE shard_leases SET expires_at = now() + $2::interval WHERE owner = $1 RETURNING shard`, [nodeId, lease])).rows.map((r) => r.shard).sort((a, b) => a - b);
+      const mine = (await client.query<{ shard: number }>(`UPDATE shard_leases SET expires_at = now() + $2::interval WHERE owner = $1 AND region = $3 RETURNING shard`, [nodeId, lease, region])).rows.map((r) => r.shard).sort((a, b) => a - b);
       let released: number[] = [];
       let gained: number[] = [];
       if (mine.length > fair) {
         released = mine.slice(fair);
         // stop checking them before the release can commit
         for (const s of released) this.owned.delete(s);
-        await client.query(`UPDATE shard_leases SET owner = NULL, expires_at = '-infinity' WHERE owner = $1 AND shard = ANY($2::int[])`, [nodeId, released]);
+        await client.query(`UPDATE shard_leases SET owner = NULL, expires_at = '-infinity' WHERE owner = $1 AND region = $3 AND shard = ANY($2::int[])`, [nodeId, released, region]);
       } else if (mine.length < fair) {
         gained = (
           await client.query<{ shard: number }>(
             `UPDATE shard_leases SET owner = $1, expires_at = now() + $2::interval
-             WHERE shard IN (SELECT shard FROM shard_leases WHERE expires_at < now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
+             WHERE region = $4 AND shard IN (SELECT shard FROM shard_leases WHERE region = $4 AND expires_at < now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
              RETURNING shard`,
-            [nodeId, lease, fair - mine.length],
+            [nodeId, lease, fair - mine.length, region],
           )
         ).rows.map((r) => r.shard);
       }
       await client.query('COMMIT');
-      const owned = new Set([...mine.filter((s) => !released.includes(s)), ...gained]);
+      const held = new Set([...mine.filter((s) => !released.includes(s)), ...gained]);
+      // shards held and already checked stay checked; newly held ones after onGain
+      const owned = new Set([...held].filter((s) => this.owned.has(s)));
+      const fresh = new Set([...held].filter((s) => !owned.has(s)));
+      let syncError: string | null = null;
+      if (fresh.size > 0) {
+        try {
+          await this.options.onGain?.(fresh);
+          for (const s of fresh) owned.add(s);
+        } catch (err) {
+          syncError = `taking over ${fresh.size} shards: ${err instanceof Error ? err.message : String(err)}`;
+        }
+      }
       this.owned = owned;
       this.live = live;
       this.validUntilMs = t0 + this.leaseMs - this.marginMs;
+      if (syncError !== null) this.options.onChange?.({ error: syncError });
       if (gained.length + released.length > 0) this.options.onChange?.({ owned: owned.size, live, gained: gained.length, released: released.length });
     } catch (err) {
       if (client !== null) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));

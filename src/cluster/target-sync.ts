@@ -31,7 +31,11 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, log: Logger, ev
     const seen = new Set<string>();
     for (const record of records) {
       seen.add(record.id);
-      const parsed = parseTargetInput(targetInputOf(record), record.source, host.defaults);
+      // A config target's own `allowPrivateTargets` is not stored (the API may not set it):
+      // every node reads the same config file, so the running definition keeps it.
+      const running = host.registry.get(record.id);
+      const defaults = record.source === 'config' && running?.source === 'config' ? { ...host.defaults, allowPrivateTargets: running.allowPrivateTargets } : host.defaults;
+      const parsed = parseTargetInput(targetInputOf(record), record.source, defaults);
       if (parsed.ok) host.schedule(parsed.target);
     }
     for (const view of host.registry.allViews()) if (!seen.has(view.id)) host.unschedule(view.id);

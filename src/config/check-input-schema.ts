@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CHECK_KINDS, type CheckInput, type CheckKind } from '../domain/check-spec.js';
 import { STARTTLS_PROTOCOLS } from '../domain/tls-check-spec.js';
 import { DNS_RECORD_TYPES } from '../domain/dns-check-spec.js';
+import { durationInputSchema } from './duration.js';
 
 const ms = z.number().int();
 const statusRange = z.strictObject({ min: z.number().int(), max: z.number().int() });
@@ -48,6 +49,7 @@ const tcpCheckSchema = z.strictObject({
   degradedAfterMs: ms.nullable().optional(),
   timeoutMs: ms.optional(),
   connectTimeoutMs: ms.optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
 const tlsCheckSchema = z.strictObject({
@@ -63,6 +65,7 @@ const tlsCheckSchema = z.strictObject({
   degradedAfterMs: ms.nullable().optional(),
   timeoutMs: ms.optional(),
   connectTimeoutMs: ms.optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
 const dnsCheckSchema = z.strictObject({
@@ -76,9 +79,19 @@ const dnsCheckSchema = z.strictObject({
   answerEquals: z.array(z.string()).nullable().optional(),
   degradedAfterMs: ms.nullable().optional(),
   timeoutMs: ms.optional(),
+  conditions: z.array(z.string()).optional(),
 });
 
-const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema, dns: dnsCheckSchema };
+/** `token`: a `${env:…}`/`${file:…}` reference (target-definition.ts); `tokenHash`: kept by the daemon for API-made tokens. */
+const heartbeatCheckSchema = z.strictObject({
+  kind: z.literal('heartbeat'),
+  period: durationInputSchema,
+  grace: durationInputSchema.optional(),
+  token: z.string().max(1_000).optional(),
+  tokenHash: z.string().max(100).nullable().optional(),
+});
+
+const SCHEMAS: Readonly<Record<CheckKind, z.ZodType>> = { http: httpCheckSchema, tcp: tcpCheckSchema, tls: tlsCheckSchema, dns: dnsCheckSchema, heartbeat: heartbeatCheckSchema };
 
 /** Picks the schema by `kind` so errors talk about the kind the user meant. */
 export const checkInputSchema = z.unknown().transform((value, ctx): CheckInput => {

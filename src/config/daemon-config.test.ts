@@ -1,5 +1,7 @@
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { ConfigFileError, parseDaemonConfig } from './daemon-config.js';
 
@@ -129,4 +131,63 @@ test('examples/checks.yaml loads every target', () => {
   const config = parseDaemonConfig(text, {});
   assert.deepEqual(config.targetErrors, []);
   assert.ok(config.targets.length >= 4);
+});
+
+test('webhook secret and url, and storage.url, take ${env:…} and ${file:…} references; failures name the field, never the value', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-refs-'));
+  try {
+    const secretFile = join(dir, 'hook-secret');
+    writeFileSync(secretFile, 'file-secret-0123456789abc\n');
+    const pgPassword = join(dir, 'pg-password');
+    writeFileSync(pgPassword, 'pg-s3cret-pw\n');
+    const text =
+      `storage:\n  url: "postgres://vigil:\${file:${pgPassword}}@db.example:5432/vigil?schema=ops"\n` +
+      `alerts:\n  webhooks:\n` +
+      `    - { name: a, url: "\${env:HOOK_URL}", secret: "\${env:HOOK_SECRET}" }\n` +
+      `    - { name: b, url: "https://hooks.example/x", secret: "\${file:${secretFile}}" }\n`;
+    const env = { HOOK_URL: 'https://hooks.example/services/T0/B0/xyz', HOOK_SECRET: 'env-secret-0123456789abc' };
+    const config = parseDaemonConfig(text, env);
+    assert.deepEqual(config.webhooks.map((w) => [w.url, w.secret]), [
+      ['https://hooks.example/services/T0/B0/xyz', 'env-secret-0123456789abc'],
+      ['https://hooks.example/x', 'file-secret-0123456789abc'],
+    ]);
+    assert.equal(config.storage.url, 'postgres://vigil:pg-s3cret-pw@db.example:5432/vigil?schema=ops');
+    assert.equal(parseDaemonConfig('storage:\n  url: "${env:PG_URL}"\n', { PG_URL: 'postgres://u@h/db' }).storage.url, 'postgres://u@h/db');
+
+    const refused: Array<[string, Record<string, string>, string, RegExp]> = [
+      ['alerts:\n  webhooks:\n    - { name: a, url: "http://h/", secret: "${env:NOPE}" }\n', {}, 'alerts.webhooks[0].secret', /\$\{env:NOPE\}: environment variable NOPE is not set/],
+      ['alerts:\n  webhooks:\n    - { name: a, url: "http://h/", secret: "${env:SHORT}" }\n', { SHORT: 'tiny-s3cret' }, 'alerts.webhooks[0].secret', /at least 16 characters \(the value is not shown\)/],
+      ['alerts:\n  webhooks:\n    - { name: a, url: "http://h/", secret: "${file:relative/x}" }\n', {}, 'alerts.webhooks[0].secret', /expected an absolute path/],
+      [`alerts:\n  webhooks:\n    - { name: a, url: "http://h/", secret: "\${file:${join(dir, 'missing')}}" }\n`, {}, 'alerts.webhooks[0].secret', /cannot read the file \(ENOENT\)/],
+      ['alerts:\n  webhooks:\n    - { name: a, url: "${env:NO_URL}", secret: "0123456789abcdef" }\n', {}, 'alerts.webhooks[0].url', /NO_URL is not set/],
+      ['alerts:\n  webhooks:\n    - { name: a, url: "${env:BAD_URL}", secret: "0123456789abcdef" }\n', { BAD_URL: 'ftp://s3cret-host/' }, 'alerts.webhooks[0].url', /expected an absolute http/],
+      ['storage:\n  url: "${env:NO_PG}"\n', {}, 'storage.url', /NO_PG is not set/],
+      ['storage:\n  url: "${env:PG_BAD}"\n', { PG_BAD: 'mysql://u:s3cret@h/db' }, 'storage.url', /expected a postgres/],
+    ];
+    for (const [yaml, vars, field, message] of refused) {
+      assert.throws(
+        () => parseDaemonConfig(yaml, vars),
+        (err: unknown) => err instanceof ConfigFileError && err.field === field && message.test(err.message) && !err.message.includes('s3cret'),
+        `${field}: ${yaml}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('examples/heartbeat.yaml loads with its tokens set, and names check.token without them', () => {
+  const text = readFileSync(new URL('../../examples/heartbeat.yaml', import.meta.url), 'utf8');
+  // the second target reads a file this machine does not have: it is refused, by field
+  const config = parseDaemonConfig(text, { BACKUP_PUSH_TOKEN: 'AbCdEfGhIjKlMnOpQrStUvWx' });
+  assert.deepEqual(config.targets.map((t) => [t.id, t.spec.kind]), [['nightly-backup', 'heartbeat']]);
+  assert.deepEqual(config.targetErrors.map((e) => [e.target, e.field]), [['queue drainer', 'check.token']]);
+  const spec = config.targets[0]?.spec;
+  assert.equal(spec?.kind === 'heartbeat' && spec.periodMs === 86_400_000 && spec.graceMs === 7_200_000 && /^sha256:[0-9a-f]{64}$/.test(spec.tokenHash ?? ''), true);
+  const unset = parseDaemonConfig(text, {});
+  assert.deepEqual(unset.targetErrors.map((e) => [e.target, e.field]), [['nightly backup', 'check.token'], ['queue drainer', 'check.token']]);
+  assert.match(unset.targetErrors[0]?.message ?? '', /BACKUP_PUSH_TOKEN is not set/);
+  const short = parseDaemonConfig(text, { BACKUP_PUSH_TOKEN: 'too-short' });
+  assert.match(short.targetErrors[0]?.message ?? '', /22 to 256 characters .* \(value not shown\)/);
+  assert.equal(JSON.stringify(short.targetErrors).includes('too-short'), false);
 });

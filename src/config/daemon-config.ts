@@ -142,7 +142,7 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
   const file = parsed.data;
   const defaults = parseDefaults(file.defaults, env);
   const probe = file.probe === undefined ? DEFAULT_PROBE_SETTINGS : parseProbeSettings(file.probe, (f, m) => new ConfigFileError(`probe.${f}`, m));
-  const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m));
+  const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m), { env });
   const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
   const api = file.api === undefined ? DEFAULT_API_SETTINGS : parseApiSettings(file.api, defaults.secrets, (f, m) => new ConfigFileError(`api.${f}`, m));
   let maintenanceWindows: MaintenanceWindow[];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { durationInputSchema, parseDurationMs } from './duration.js';
 import { parsePostgresUrl } from '../storage/postgres/pg-connection.js';
+import { resolveReferences, type SecretSource } from './secret-ref.js';
 
 export interface StorageSettings {
   /** raw results older than this are deleted once rolled up */
@@ -13,7 +14,10 @@ export interface StorageSettings {
   readonly rollupRetentionMs: number;
   /** how often the maintenance job runs */
   readonly maintenanceEveryMs: number;
-  /** postgres://… to use a Postgres store; null = SQLite in the data dir (--store and VIGIL_STORE win) */
+  /**
+   * postgres://… to use a Postgres store, `${env:…}`/`${file:…}` references resolved (the
+   * password need not be in the file); null = SQLite in the data dir (--store and VIGIL_STORE win)
+   */
   readonly url: string | null;
 }
 
@@ -45,7 +49,7 @@ export const storageInputSchema = z.strictObject({
   url: z.string().optional(),
 });
 
-export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fail: (field: string, message: string) => Error): StorageSettings {
+export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fail: (field: string, message: string) => Error, secrets: SecretSource = { env: {} }): StorageSettings {
   const d = DEFAULT_STORAGE_SETTINGS;
   const L = STORAGE_LIMITS;
   const duration = (field: string, value: unknown, fallback: number, minMs: number, maxMs: number, minText: string, maxText: string): number => {
@@ -62,9 +66,11 @@ export function parseStorageSettings(raw: z.infer<typeof storageInputSchema>, fa
   const maintenanceEveryMs = duration('maintenanceEvery', raw.maintenanceEvery, d.maintenanceEveryMs, L.maintenanceEveryMinMs, L.maintenanceEveryMaxMs, '1s', '24h');
   let url: string | null = null;
   if (raw.url !== undefined) {
+    const resolved = resolveReferences(raw.url, secrets);
+    if (!resolved.ok) throw fail('url', resolved.message);
     try {
-      parsePostgresUrl(raw.url, 'url');
-      url = raw.url;
+      parsePostgresUrl(resolved.value, 'url');
+      url = resolved.value;
     } catch (err) {
       throw fail('url', err instanceof Error ? err.message.replace(/^url: /, '') : String(err));
     }

@@ -10,6 +10,7 @@ import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.
 import { checkInputSchema } from './check-input-schema.js';
 import { resolveReferences, type SecretSource } from './secret-ref.js';
 import { issuesToFieldErrors } from './zod-errors.js';
+import { hashPushToken, PUSH_TOKEN_EXPECTED, PUSH_TOKEN_FORM } from './push-token.js';
 
 export const MIN_INTERVAL_MS = 1_000;
 const MAX_INTERVAL_MS = 86_400_000;
@@ -66,6 +67,8 @@ export const BUILTIN_TARGET_DEFAULTS: TargetDefaults = Object.freeze({
 
 /** The check input with the file's defaults filled in where the check says nothing. */
 function withCheckDefaults(check: CheckInput, timeoutMs: number, defaults: TargetDefaults): CheckInput {
+  // A pushed target has no check to time out.
+  if (check.kind === 'heartbeat') return check;
   const filled: Record<string, unknown> = { ...check, timeoutMs };
   if (check.kind === undefined || check.kind === 'http' || check.kind === 'tls') {
     if (check.certExpiryWarnDays === undefined && defaults.certExpiryWarnDays !== null) filled.certExpiryWarnDays = defaults.certExpiryWarnDays;
@@ -129,13 +132,13 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
   const interval = intervalMs ?? defaults.intervalMs;
   const timeoutMs = durationField(label, 'timeout', raw.timeout, defaults.timeoutMs, 1);
   if (isFieldError(timeoutMs)) return { ok: false, errors: [timeoutMs] };
-  const checkTimeoutMs = timeoutMs ?? raw.check.timeoutMs ?? Math.min(10_000, interval);
+  const checkTimeoutMs = timeoutMs ?? ('timeoutMs' in raw.check ? raw.check.timeoutMs : undefined) ?? Math.min(10_000, interval);
   if (checkTimeoutMs > interval) {
     return { ok: false, errors: [{ target: label, field: timeoutMs !== null ? 'timeout' : 'check.timeoutMs', message: `expected at most the interval (${interval} ms), got ${checkTimeoutMs} ms` }] };
   }
   let spec: CheckSpec;
   const checkInput = withCheckDefaults(raw.check, checkTimeoutMs, defaults);
-  const resolved = resolveCheckReferences(checkInput, defaults.secrets);
+  const resolved = checkInput.kind === 'heartbeat' ? resolveHeartbeatToken(checkInput as CheckInput & HeartbeatConfigInput, source, defaults.secrets) : resolveCheckReferences(checkInput, defaults.secrets);
   if (!resolved.ok) return { ok: false, errors: [{ target: label, field: `check.${resolved.field}`, message: resolved.message }] };
   try {
     spec = defineCheck(resolved.input);
@@ -163,6 +166,38 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
 }
 
 type CheckResolution = { ok: true; input: CheckInput; secrets: string[] } | { ok: false; field: string; message: string };
+
+/** What a heartbeat's check block may say beyond the spec's input: its token, as a reference. */
+interface HeartbeatConfigInput {
+  readonly kind: 'heartbeat';
+  readonly token?: string;
+  readonly tokenHash?: string | null;
+}
+
+/**
+ * A heartbeat's `token` is a `${env:…}`/`${file:…}` reference, never a literal: the check
+ * input is stored as written, and a literal would sit in the store in clear. The resolved
+ * token becomes its hash (the spec's `tokenHash`) and a known secret (redacted everywhere).
+ * A config target needs one (the API cannot rotate what the file defines); an API target
+ * without one gets a token made by the daemon (target-ops.ts), kept as `tokenHash`.
+ */
+function resolveHeartbeatToken(input: CheckInput & HeartbeatConfigInput, source: TargetSource, secrets: SecretSource): CheckResolution {
+  const { token, ...rest } = input;
+  if (token === undefined) {
+    if (source === 'config' && (input.tokenHash === undefined || input.tokenHash === null)) {
+      return { ok: false, field: 'token', message: 'expected a ${env:NAME} or ${file:/path} reference holding the push token (config heartbeat targets take their token from the environment or a file)' };
+    }
+    return { ok: true, input: rest as CheckInput, secrets: [] };
+  }
+  if (input.tokenHash !== undefined && input.tokenHash !== null) return { ok: false, field: 'token', message: 'expected token or tokenHash, not both' };
+  if (!/^\$\{(env|file):[^}]*\}$/.test(token)) {
+    return { ok: false, field: 'token', message: 'expected a ${env:NAME} or ${file:/path} reference (a literal token would be stored in clear; value not shown)' };
+  }
+  const r = resolveReferences(token, secrets);
+  if (!r.ok) return { ok: false, field: 'token', message: r.message };
+  if (!PUSH_TOKEN_FORM.test(r.value)) return { ok: false, field: 'token', message: `expected the referenced token to be ${PUSH_TOKEN_EXPECTED} (value not shown)`, };
+  return { ok: true, input: { ...rest, tokenHash: hashPushToken(r.value) } as CheckInput, secrets: [r.value] };
+}
 
 /** Resolves references in the fields that may hold credentials: url, headers, auth, body. */
 function resolveCheckReferences(input: CheckInput, source: SecretSource): CheckResolution {

@@ -9,6 +9,7 @@ import { MIN_TOKEN_CHARS, parseHostRule, type HostRule } from '../config/api-set
 import { ConfigFileError } from '../config/daemon-config.js';
 import { parsePostgresUrl, PostgresUrlError } from '../storage/postgres/pg-connection.js';
 import { StoreSchemaError } from '../storage/postgres/pg-schema.js';
+import { REGION_FORM } from '../cluster/region.js';
 import { createConsoleLogger } from './logger.js';
 import { DataDirError } from './data-dir.js';
 import { readConfigFile, startDaemon } from './main.js';
@@ -30,6 +31,8 @@ export interface ServeFlags {
   allowedHosts: HostRule[];
   /** postgres://… from --store or VIGIL_STORE; null = storage.url in the config, else SQLite */
   storeUrl: string | null;
+  /** --region or VIGIL_REGION (docs/cluster.md); null = "default" */
+  region: string | null;
 }
 
 /** exit code when the database's schema is newer than this program (docs/daemon.md) */
@@ -53,6 +56,8 @@ export const SERVE_USAGE = `Usage: vigil serve [options]
                      as, besides the listen address, localhost, 127.0.0.1 and [::1]
   --store <url>      postgres://user@host[:port]/db[?schema=name]: keep everything in Postgres
                      (or env VIGIL_STORE, or storage.url in the config; default SQLite in --data-dir)
+  --region <name>    the region this node checks from (or env VIGIL_REGION; default "default");
+                     nodes of one region split that region's shards (docs/cluster.md)
   -h, --help         show this help
 
 Signals: SIGHUP reloads the config; SIGTERM/SIGINT stop gracefully (checks finish, results flushed).
@@ -67,6 +72,7 @@ const OPTIONS = {
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'allowed-hosts': { type: 'string' },
+  region: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -117,7 +123,15 @@ export function parseServeFlags(argv: readonly string[], env: Readonly<Record<st
   if (/[\s/]/.test(host)) throw new ServeUsageError(`--host: expected an IP address or host name, got ${JSON.stringify(host)}`);
   const { token, tokenSource } = readToken(values, env);
   if (token !== null && token.length < MIN_TOKEN_CHARS) throw new ServeUsageError(`${tokenSource}: expected at least ${MIN_TOKEN_CHARS} characters (the value is not shown)`);
-  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, tokenSource, allowedHosts: parseAllowedHosts(values.get('--allowed-hosts')), storeUrl: storeUrlOf(values, env) };
+  return { configPath: values.get('--config') ?? null, host, port, dataDir: values.get('--data-dir') ?? DEFAULT_DATA_DIR, token, tokenSource, allowedHosts: parseAllowedHosts(values.get('--allowed-hosts')), storeUrl: storeUrlOf(values, env), region: regionOf(values, env) };
+}
+
+function regionOf(values: Map<string, string>, env: Readonly<Record<string, string | undefined>>): string | null {
+  const flag = values.get('--region');
+  const [field, region] = flag !== undefined ? ['--region', flag] : ['VIGIL_REGION', env.VIGIL_REGION];
+  if (region === undefined || region === '') return null;
+  if (!REGION_FORM.test(region)) throw new ServeUsageError(`${field}: expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit, got ${JSON.stringify(region.slice(0, 80))}`);
+  return region;
 }
 
 function readToken(values: Map<string, string>, env: Readonly<Record<string, string | undefined>>): Pick<ServeFlags, 'token' | 'tokenSource'> {

@@ -10,6 +10,7 @@ import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
 import type { Store } from '../storage/store.js';
 import type { MaintenanceWindowsPort } from './maintenance-window-host.js';
+import type { PushOutcome, PushSignal } from './heartbeat-host.js';
 
 /** Where a target was declared. Config targets are replaced on reload; API targets are not. */
 export type TargetSource = 'config' | 'api';
@@ -51,7 +52,12 @@ export interface FieldError {
  * - read_only: the target comes from the config file; edit the file and reload instead
  */
 export type TargetMutation =
-  | { readonly ok: true; readonly target: TargetView }
+  | {
+      readonly ok: true;
+      readonly target: TargetView;
+      /** a heartbeat target's new push token: shown once (creation, rotation), never stored or logged */
+      readonly pushToken?: string;
+    }
   | { readonly ok: false; readonly code: 'invalid' | 'not_found' | 'conflict' | 'read_only'; readonly errors: readonly FieldError[] };
 
 export type TestSpecOutcome =
@@ -68,7 +74,8 @@ export interface ScheduledResult {
   readonly schedulingLagMs: number;
   /** event-loop delay (p99 over the last sampling window, ms) when the check started */
   readonly eventLoopDelayMs: number;
-  readonly trigger: 'schedule' | 'manual';
+  /** push: a heartbeat target's push (its silences are 'schedule') */
+  readonly trigger: 'schedule' | 'manual' | 'push';
   /** the check ran inside a maintenance window (stored, no incident, no alert); absent when not */
   readonly inMaintenance?: true;
 }
@@ -146,6 +153,10 @@ export interface DaemonHandle {
   testSpec(input: unknown): Promise<TestSpecOutcome>;
   /** Runs the target now, outside its schedule; the result is stored and emitted. */
   checkNow(id: string): Promise<ScheduledResult | undefined>;
+  /** a push to a heartbeat target's secret URL (docs/heartbeat.md) */
+  push(token: string, signal: PushSignal): PushOutcome;
+  /** a new push token for an API heartbeat target; the old one stops working at once */
+  rotatePushToken(id: string): Promise<TargetMutation>;
   /** For queries (results, uptime, latency, incidents). Do not write through it. */
   readonly store: Store;
   stats(): DaemonStats;

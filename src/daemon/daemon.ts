@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { alertOfIncident } from '../alerts/alert-event.js';
+import { formatPendingReport } from '../alerts/delivery-report.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { TargetDefaults, TargetDefinition } from '../config/target-definition.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
@@ -18,12 +19,14 @@ import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } f
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
 import { probeLoadReasons } from '../domain/probe-load.js';
+import { redactResult } from '../domain/redact.js';
 import { ProbeHealthMonitor, type ProbeHealthTransition } from './probe-health.js';
 import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
-import { createApiTarget, deleteApiTarget, testTargetInput, updateApiTarget } from './target-ops.js';
+import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -48,6 +51,7 @@ export class Daemon implements DaemonHandle {
   readonly registry = new TargetRegistry();
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
+  private readonly heartbeats: HeartbeatHost;
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -73,6 +77,7 @@ export class Daemon implements DaemonHandle {
     setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
+    this.heartbeats = new HeartbeatHost({ clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), ...(deps.owns === undefined ? {} : { owns: deps.owns }) });
   }
 
   /** Loads stored targets and the config's targets, then starts scheduling. */
@@ -81,6 +86,8 @@ export class Daemon implements DaemonHandle {
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
     await this.deps.incidents.restoreOpen();
+    // what a previous run left in the alert outbox goes out now
+    this.deps.alerts.start();
     this.scheduler.start();
     this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
     this.healthTimer.unref();
@@ -110,6 +117,13 @@ export class Daemon implements DaemonHandle {
     // A changed check or confirmation count starts a fresh streak; an identical reload keeps it.
     const changed = previous !== undefined && (JSON.stringify(previous.checkInput) !== JSON.stringify(target.checkInput) || previous.confirmations !== target.confirmations);
     if (changed) this.deps.incidents.resetStreak(target.id);
+    if (target.spec.kind === 'heartbeat') {
+      // pushed to, never polled (a target that became a heartbeat leaves the schedule)
+      this.scheduler.remove(target.id);
+      this.heartbeats.upsert(target);
+      return;
+    }
+    this.heartbeats.remove(target.id);
     if (target.enabled) this.scheduler.upsert(target.id, target.intervalMs);
     else this.scheduler.remove(target.id);
   }
@@ -118,6 +132,7 @@ export class Daemon implements DaemonHandle {
   unschedule(id: string): void {
     const target = this.registry.get(id);
     this.scheduler.remove(id);
+    this.heartbeats.remove(id);
     this.registry.delete(id);
     const events = this.deps.incidents.remove(id, this.deps.clock.now());
     if (target !== undefined) for (const event of events) this.onIncident(target, event);
@@ -139,6 +154,10 @@ export class Daemon implements DaemonHandle {
     return updateApiTarget(this, id, input, this.deps.clock.now());
   }
 
+  rotatePushToken(id: string): Promise<TargetMutation> {
+    return rotateApiPushToken(this, id, this.deps.clock.now());
+  }
+
   deleteTarget(id: string): Promise<TargetMutation> {
     return deleteApiTarget(this, id);
   }
@@ -147,9 +166,15 @@ export class Daemon implements DaemonHandle {
     return testTargetInput(input, this.defaults, (target) => this.runner(target, this.deps.clock.now(), this.deps.clock.now(), 'manual'));
   }
 
+  /** A push to a heartbeat target's URL (docs/heartbeat.md). */
+  push(token: string, signal: PushSignal): PushOutcome {
+    if (this.state !== 'running') return { ok: false, reason: 'unknown_token' };
+    return this.heartbeats.push(token, signal);
+  }
+
   async checkNow(id: string): Promise<ScheduledResult | undefined> {
     const target = this.registry.get(id);
-    if (target === undefined || this.state !== 'running') return undefined;
+    if (target === undefined || this.state !== 'running' || target.spec.kind === 'heartbeat') return undefined;
     const now = this.deps.clock.now();
     const run = this.runner(target, now, now, 'manual');
     this.manualInFlight.add(run);
@@ -200,6 +225,7 @@ export class Daemon implements DaemonHandle {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.scheduler.stop();
+    this.heartbeats.stop();
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
     const startedAt = this.deps.clock.now();
     const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
@@ -214,7 +240,8 @@ export class Daemon implements DaemonHandle {
     await this.incidentWrites;
     const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
-    await this.deps.alerts.close(Math.min(left, 5_000));
+    const pendingAlerts = formatPendingReport(await this.deps.alerts.close(Math.min(left, 5_000)));
+    if (pendingAlerts !== null) this.deps.log.warn(pendingAlerts);
     await this.store.close();
     this.state = 'stopped';
     const lost = Object.values(counters.dropped).reduce((a, b) => a + b, 0);
@@ -228,6 +255,14 @@ export class Daemon implements DaemonHandle {
     if (this.deps.owns !== undefined && !this.deps.owns(target.id)) return;
     const scheduled = await this.runner(target, job.dueAt, job.startedAt, 'schedule');
     this.handleResult(target, scheduled);
+  }
+
+  private onHeartbeat(produced: HeartbeatResult): void {
+    if (this.state !== 'running') return;
+    const target = this.registry.get(produced.target.id);
+    if (target === undefined) return;
+    const result = redactResult(produced.result, target.secretValues);
+    this.handleResult(target, { targetId: target.id, result, dueAt: produced.dueAt, schedulingLagMs: 0, eventLoopDelayMs: this.deps.loopDelayMs(), trigger: produced.trigger });
   }
 
   /**
@@ -246,11 +281,14 @@ export class Daemon implements DaemonHandle {
     // A check aborted by shutdown says nothing about the target: stored, but no incident. Nor
     // does a check that finished after its target was deleted (its incident is closed).
     const removed = this.registry.get(target.id) === undefined;
+    // A heartbeat result is already a confirmed fact (a fail signal, or a whole period of
+    // silence), so one opens or resolves the incident; the probe's load has no part in it.
+    const isPushed = target.spec.kind === 'heartbeat';
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
-      const probeDegraded = probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
-      for (const event of this.deps.incidents.observe(target.id, target.confirmations, result, probeDegraded)) this.onIncident(target, event);
+      const probeDegraded = !isPushed && probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
+      for (const event of this.deps.incidents.observe(target.id, isPushed ? 1 : target.confirmations, result, probeDegraded)) this.onIncident(target, event);
     }
-    if (!inMaintenance) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
+    if (!inMaintenance && !isPushed) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
       try {
         listener(scheduled);
@@ -260,15 +298,42 @@ export class Daemon implements DaemonHandle {
     }
   }
 
+  /**
+   * One node alone alerts as the event happens. Many nodes on one store (docs/cluster.md)
+   * alert only after the store write says this node made the transition: a node that takes
+   * over a target that is down finds its incident open (the unique index) and stays silent.
+   * A write that fails still alerts (a duplicate is better than a missed page).
+   */
   private onIncident(target: TargetDefinition, event: IncidentEvent): void {
+    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
+    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
+    const send = (): void => {
+      if (alert === null) return;
+      this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
+      this.deps.alerts.send(alert);
+    };
+    const shared = this.deps.owns !== undefined;
     this.incidentWrites = this.incidentWrites
       .then(() => this.deps.incidents.record(event))
-      .catch((err: unknown) => this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
-    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
-    if (alert === null) return;
-    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
-    this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
-    this.deps.alerts.send(alert);
+      .then(
+        (fresh) => {
+          if (!shared) return;
+          if (fresh) send();
+          else if (alert !== null) this.deps.log.info(`incident ${event.type}: ${target.id} already recorded by another node (not alerted again)`);
+        },
+        (err: unknown) => {
+          this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`);
+          if (shared) send();
+        },
+      )
+      // the chain must never reject: the next event's write waits on it
+      .catch((err: unknown) => this.deps.log.error(`incident alert failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
+    if (!shared) send();
+  }
+
+  /** A cluster node took these targets over: their incident states come from the store. */
+  resyncIncidents(targetIds: ReadonlySet<string>): Promise<void> {
+    return this.deps.incidents.resync(targetIds);
   }
 
   private onHealth(transition: ProbeHealthTransition | null): void {

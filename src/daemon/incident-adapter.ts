@@ -1,7 +1,7 @@
 /** Adapts the incident state machine (src/incidents) and the store to the daemon's IncidentPort. */
 import { IncidentTracker } from '../incidents/incident-tracker.js';
 import { recordIncidentEvent } from '../incidents/record-incident-event.js';
-import type { Store } from '../storage/store.js';
+import type { Incident, Store } from '../storage/store.js';
 import type { IncidentPort } from './incident-port.js';
 
 export function createIncidentPort(store: Store): IncidentPort {
@@ -23,20 +23,30 @@ export function createIncidentPort(store: Store): IncidentPort {
       return event === null ? [] : [event];
     },
     async record(event) {
-      await recordIncidentEvent(store, event);
+      return (await recordIncidentEvent(store, event)).fresh;
     },
     async restoreOpen() {
-      let cursor: string | null = null;
-      let restored = 0;
-      do {
-        const page = await store.listIncidents({ state: 'open', limit: 1000, cursor });
-        for (const incident of page.items) {
-          tracker.restoreOpen(incident.targetId, incident);
-          restored++;
-        }
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      return restored;
+      const open = await openIncidents(store, null);
+      for (const incident of open) tracker.restoreOpen(incident.targetId, incident);
+      return open.length;
+    },
+    async resync(targetIds) {
+      if (targetIds.size === 0) return;
+      // read first, then swap: a failed read leaves the states as they were (the caller retries)
+      const open = await openIncidents(store, targetIds);
+      for (const id of targetIds) tracker.forget(id);
+      for (const incident of open) tracker.restoreOpen(incident.targetId, incident);
     },
   };
+}
+
+async function openIncidents(store: Store, only: ReadonlySet<string> | null): Promise<Incident[]> {
+  const found: Incident[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.listIncidents({ state: 'open', limit: 1000, cursor });
+    for (const incident of page.items) if (only === null || only.has(incident.targetId)) found.push(incident);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return found;
 }

@@ -16,8 +16,16 @@ export interface IncidentPort {
   resetStreak(targetId: string): void;
   /** the target was removed: drops its state; returns the closing of its open incident, if any */
   remove(targetId: string, atMs: number): readonly IncidentEvent[];
-  /** writes an event to the store (open/update/close the incident row) */
-  record(event: IncidentEvent): Promise<void>;
+  /**
+   * writes an event to the store (open/update/close the incident row); true when this write
+   * made the transition, false when the store already had it (another node opened or closed it)
+   */
+  record(event: IncidentEvent): Promise<boolean>;
   /** startup: incidents still open in the store resume as "down"; returns how many */
   restoreOpen(): Promise<number>;
+  /**
+   * a cluster node took these targets over: their states are re-read from the store (open
+   * incident → down, else unknown), never carried over from an earlier ownership
+   */
+  resync(targetIds: ReadonlySet<string>): Promise<void>;
 }

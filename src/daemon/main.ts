@@ -13,7 +13,7 @@ import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
 import { createCircuitBreaker, type CircuitBreakerConfig } from '../resilience/circuit-breaker.js';
-import { createSystemClock } from '../scheduler/clock.js';
+import { createSystemClock, type Clock } from '../scheduler/clock.js';
 import { startStorageMaintenance, type MaintenanceReport, type StorageMaintenance } from '../storage/maintenance.js';
 import { isPostgresOutage } from '../storage/postgres/pg-connection.js';
 import type { Store } from '../storage/store.js';
@@ -27,7 +27,8 @@ import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
 import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 import { hostname } from 'node:os';
-import { ShardLeaser } from '../cluster/shard-leaser.js';
+import { ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
+import { DEFAULT_REGION } from '../cluster/region.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
@@ -43,12 +44,16 @@ export interface ServeOptions {
   readonly allowedHosts?: readonly HostRule[];
   /** postgres://… from --store/VIGIL_STORE (wins over storage.url); null = config, else SQLite */
   readonly storeUrl?: string | null;
+  /** the region this node checks from (--region/VIGIL_REGION; null = "default"); Postgres only */
+  readonly region?: string | null;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** re-reads the config for SIGHUP; null = the config cannot change (embedded example) */
   readonly readConfig: (() => string) | null;
   /** tests only: the clock the storage maintenance job rolls up against (default Date.now) */
   readonly maintenanceNowMs?: () => number;
+  /** tests only: the daemon's clock (scheduler, heartbeat deadlines); default the system clock */
+  readonly clock?: Clock;
   /** tests only: circuit breaker thresholds (default DEFAULT_CIRCUIT_BREAKER) */
   readonly breaker?: Partial<CircuitBreakerConfig>;
 }
@@ -79,6 +84,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     throw new ConfigFileError('--host', `${options.host} is beyond loopback; set VIGIL_API_TOKEN, --token-file or api.tokens so the API is not open to the network`);
   }
   const storeUrl = options.storeUrl ?? config.storage.url;
+  const region = options.region ?? DEFAULT_REGION;
+  if (storeUrl === null && region !== DEFAULT_REGION) throw new ConfigFileError('--region', 'regions need a shared Postgres store (--store); one node alone with SQLite is one region');
   // Then, in order, everything that can refuse the start before the database is opened: a
   // data dir that cannot be created, a data dir another daemon holds, a port in use. With
   // Postgres the data dir holds nothing (many nodes share the database): not created, not locked.
@@ -121,7 +128,13 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
-  const alerts = createAlertDispatcher(config.webhooks.map((w) => createWebhookSender(w)));
+  // the outbox in the store makes deliveries survive a restart (docs/daemon.md, "Delivery")
+  const alerts = createAlertDispatcher({
+    store,
+    owner: nodeId,
+    log,
+    channels: config.webhooks.map((w) => ({ sender: createWebhookSender(w), maxAttempts: w.maxAttempts, initialBackoffMs: w.initialBackoffMs, timeoutMs: w.timeoutMs })),
+  });
   const daemon = new Daemon({
     store,
     pipeline,
@@ -129,7 +142,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     alerts,
     execute: breaker.wrap(executeCheck),
     clients,
-    clock: createSystemClock(),
+    clock: options.clock ?? createSystemClock(),
     loopDelayMs: () => loopDelay.currentMs(),
     breakerStats: () => {
       const s = breaker.snapshot();
@@ -148,8 +161,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     if (opened.postgres !== null) {
       await waitForPostgres(opened.postgres, log, { onWaiting: (reason) => daemon.setStartupNote(reason) });
       leaser = new ShardLeaser({
-        pool: opened.postgres.pool, nodeId, region: 'default', apiUrl: api.url,
-        onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards (${e.live} live nodes; +${e.gained} −${e.released})`)),
+        pool: opened.postgres.pool, nodeId, region, apiUrl: api.url, lagMs: () => loopDelay.currentMs(),
+        // a target taken over continues the incident the store has, not this node's old view
+        onGain: (shards) => daemon.resyncIncidents(new Set(daemon.listTargets().filter((t) => shards.has(shardOf(t.id))).map((t) => t.id))),
+        onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards in region ${region} (${e.live} live nodes there; +${e.gained} −${e.released})`)),
       });
       await leaser.start();
     }
@@ -209,8 +224,9 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
 function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs: (() => number) | undefined): StorageMaintenance {
   const { rawRetentionMs, rollupRetentionMs, maintenanceEveryMs } = config.storage;
   const onReport = (r: MaintenanceReport): void => {
-    if (r.rollup.hours + r.retention.rawDeleted + r.retention.rollupsDeleted + r.retention.incidentsDeleted === 0) return;
-    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${r.retention.rawDeleted} raw results, ${r.retention.rollupsDeleted} rollups, ${r.retention.incidentsDeleted} incidents in ${Math.round(r.durationMs)} ms`);
+    const { rawDeleted, rollupsDeleted, incidentsDeleted, alertDeliveriesDeleted } = r.retention;
+    if (r.rollup.hours + rawDeleted + rollupsDeleted + incidentsDeleted + alertDeliveriesDeleted === 0) return;
+    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${rawDeleted} raw results, ${rollupsDeleted} rollups, ${incidentsDeleted} incidents, ${alertDeliveriesDeleted} finished alert deliveries in ${Math.round(r.durationMs)} ms`);
   };
   const onError = (err: unknown): void => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`);
   const maintenance = startStorageMaintenance({

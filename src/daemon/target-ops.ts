@@ -5,6 +5,7 @@ import { StoreConflictError, StoreInputError } from '../storage/store.js';
 import type { FieldError, ScheduledResult, TargetMutation, TestSpecOutcome } from './daemon-handle.js';
 import type { TargetHost } from './target-host.js';
 import { toNewTarget, toView } from './target-registry.js';
+import { generatePushToken, hashPushToken } from '../config/push-token.js';
 
 type Refusal = Extract<TargetMutation, { ok: false }>;
 
@@ -24,9 +25,27 @@ function storeRefusal(err: unknown, label: string): Refusal {
   throw err;
 }
 
+/** The `check` block of a target input when it is a heartbeat's without a token of its own. */
+function tokenlessHeartbeatCheck(input: unknown): Record<string, unknown> | null {
+  if (input === null || typeof input !== 'object') return null;
+  const check = (input as { check?: unknown }).check;
+  if (check === null || typeof check !== 'object' || Array.isArray(check)) return null;
+  const c = check as Record<string, unknown>;
+  if (c.kind !== 'heartbeat' || c.token !== undefined || (c.tokenHash !== undefined && c.tokenHash !== null)) return null;
+  return c;
+}
+
+function withTokenHash(input: unknown, check: Record<string, unknown>, tokenHash: string): unknown {
+  return { ...(input as Record<string, unknown>), check: { ...check, tokenHash } };
+}
+
 export async function createApiTarget(host: TargetHost, input: unknown, nowMs: number): Promise<TargetMutation> {
   const blocked = refusePrivateSwitch(input, null);
   if (blocked !== null) return blocked;
+  // A heartbeat without a token of its own gets one made here, shown once in the answer.
+  const tokenless = tokenlessHeartbeatCheck(input);
+  const pushToken = tokenless === null ? null : generatePushToken();
+  if (tokenless !== null && pushToken !== null) input = withTokenHash(input, tokenless, hashPushToken(pushToken));
   const parsed = parseTargetInput(input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;
@@ -38,7 +57,7 @@ export async function createApiTarget(host: TargetHost, input: unknown, nowMs: n
     return storeRefusal(err, t.name);
   }
   host.schedule(t);
-  return { ok: true, target: toView(t) };
+  return { ok: true, target: toView(t), ...(pushToken === null ? {} : { pushToken }) };
 }
 
 function editable(host: TargetHost, id: string): Refusal | TargetDefinition {
@@ -56,6 +75,9 @@ export async function updateApiTarget(host: TargetHost, id: string, input: unkno
   if (input !== null && typeof input === 'object' && 'id' in input && (input as { id: unknown }).id !== id) {
     return refuse('invalid', [{ target: id, field: 'id', message: 'the id cannot change (it keys the history and the phase)' }]);
   }
+  // A PUT of a heartbeat that says nothing of its token keeps the current one.
+  const tokenless = tokenlessHeartbeatCheck(input);
+  if (tokenless !== null && existing.spec.kind === 'heartbeat' && existing.spec.tokenHash !== null) input = withTokenHash(input, tokenless, existing.spec.tokenHash);
   const parsed = parseTargetInput(input !== null && typeof input === 'object' ? { ...input, id } : input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;
@@ -70,6 +92,31 @@ export async function updateApiTarget(host: TargetHost, id: string, input: unkno
   }
   host.schedule(t);
   return { ok: true, target: toView(t) };
+}
+
+/** A new push token for an API heartbeat target: stored as its hash, returned once. */
+export async function rotateApiPushToken(host: TargetHost, id: string, nowMs: number): Promise<TargetMutation> {
+  const existing = host.registry.get(id);
+  if (existing === undefined) return refuse('not_found', [{ target: id, field: 'id', message: `no target with id ${JSON.stringify(id)}` }]);
+  if (existing.spec.kind !== 'heartbeat') return refuse('invalid', [{ target: id, field: 'check.kind', message: `only heartbeat targets have a push token; this one is ${existing.spec.kind}` }]);
+  if (existing.source === 'config') {
+    return refuse('read_only', [{ target: id, field: 'check.token', message: 'this target takes its token from the config file (a ${env:…} or ${file:…} reference); change the secret there and reload (SIGHUP)' }]);
+  }
+  const pushToken = generatePushToken();
+  const { token: _reference, ...check } = existing.checkInput as unknown as Record<string, unknown>;
+  const input = { id, name: existing.name, check: { ...check, tokenHash: hashPushToken(pushToken) }, interval: existing.intervalMs, tags: [...existing.tags], enabled: existing.enabled, confirmations: existing.confirmations };
+  const parsed = parseTargetInput(input, 'api', host.defaults);
+  if (!parsed.ok) return refuse('invalid', parsed.errors);
+  const t = parsed.target;
+  const { id: _id, source: _source, ...patch } = toNewTarget(t);
+  try {
+    const updated = await host.store.updateTarget(id, patch, nowMs);
+    if (updated === null) return refuse('not_found', [{ target: id, field: 'id', message: `no target with id ${JSON.stringify(id)}` }]);
+  } catch (err) {
+    return storeRefusal(err, id);
+  }
+  host.schedule(t);
+  return { ok: true, target: toView(t), pushToken };
 }
 
 export async function deleteApiTarget(host: TargetHost, id: string): Promise<TargetMutation> {
@@ -87,6 +134,9 @@ export async function testTargetInput(input: unknown, defaults: TargetDefaults, 
   const named = input !== null && typeof input === 'object' && !('name' in input) ? { ...input, name: 'test' } : input;
   const parsed = parseTargetInput(named, 'api', defaults);
   if (!parsed.ok) return { ok: false, code: 'invalid', errors: parsed.errors };
+  if (parsed.target.spec.kind === 'heartbeat') {
+    return { ok: false, code: 'invalid', errors: [{ target: null, field: 'check.kind', message: 'a heartbeat target is pushed to, not polled: there is nothing to run (push to its URL instead)' }] };
+  }
   const result: CheckResult = (await run(parsed.target)).result;
   return { ok: true, result };
 }

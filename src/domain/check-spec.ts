@@ -10,6 +10,7 @@ import {
 import { defineTlsCheck, type TlsCheckInput, type TlsCheckSpec } from './tls-check-spec.js';
 import { conditionsRead, parseConditions, type Condition } from './conditions.js';
 import { defineDnsCheck, dnsTargetOf, type DnsCheckInput, type DnsCheckSpec } from './dns-check-spec.js';
+import { defineHeartbeatCheck, heartbeatTargetOf, type HeartbeatCheckInput, type HeartbeatCheckSpec } from './heartbeat-check-spec.js';
 
 export { SpecError, DEFAULT_CONNECT_TIMEOUT_MS } from './spec-fields.js';
 export type { CertExpiryThresholds } from './spec-fields.js';
@@ -17,10 +18,13 @@ export type { TlsCheckSpec, TlsCheckInput, StartTlsProtocol } from './tls-check-
 export { defineTlsCheck } from './tls-check-spec.js';
 export type { DnsCheckSpec, DnsCheckInput, DnsRecordType } from './dns-check-spec.js';
 export { defineDnsCheck } from './dns-check-spec.js';
+export type { HeartbeatCheckSpec } from './heartbeat-check-spec.js';
 
 /** Every check kind; the executor registry (src/check/index.ts) must have one executor each. */
-export const CHECK_KINDS = ['http', 'tcp', 'tls', 'dns'] as const;
+export const CHECK_KINDS = ['http', 'tcp', 'tls', 'dns', 'heartbeat'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
+/** The kinds the scheduler polls; a heartbeat is pushed to (docs/heartbeat.md), never polled. */
+export type PolledCheckKind = Exclude<CheckKind, 'heartbeat'>;
 
 /** Inclusive status ranges; a single code is `{ min: c, max: c }`. */
 export type StatusRange = { readonly min: number; readonly max: number };
@@ -65,9 +69,12 @@ export interface TcpCheckSpec {
   readonly degradedAfterMs: number | null;
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** [CONNECTED], [RESPONSE_TIME]; parsed once (src/domain/conditions.ts) */
+  readonly conditions: readonly Condition[];
 }
 
-export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec | DnsCheckSpec;
+export type CheckSpec = HttpCheckSpec | TcpCheckSpec | TlsCheckSpec | DnsCheckSpec | HeartbeatCheckSpec;
+export type PolledCheckSpec = Exclude<CheckSpec, HeartbeatCheckSpec>;
 
 const DEFAULT_MAX_REDIRECTS = 10;
 const MAX_REDIRECTS_LIMIT = 10;
@@ -104,9 +111,10 @@ export type TcpCheckInput = {
   degradedAfterMs?: number | null;
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  conditions?: readonly string[];
 };
 
-export type CheckInput = HttpCheckInput | TcpCheckInput | TlsCheckInput | DnsCheckInput;
+export type CheckInput = HttpCheckInput | TcpCheckInput | TlsCheckInput | DnsCheckInput | HeartbeatCheckInput;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADER_VALUE = /[\r\n\0]/;
@@ -214,6 +222,7 @@ export function defineTcpCheck(input: TcpCheckInput): TcpCheckSpec {
     port: positiveInt('port', input.port, 1, 65535),
     degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
     ...budgets(input),
+    conditions: parseConditions(input.conditions, 'tcp'),
   });
 }
 
@@ -221,6 +230,7 @@ export function defineCheck(input: CheckInput): CheckSpec {
   if (input.kind === 'tcp') return defineTcpCheck(input);
   if (input.kind === 'tls') return defineTlsCheck(input);
   if (input.kind === 'dns') return defineDnsCheck(input);
+  if (input.kind === 'heartbeat') return defineHeartbeatCheck(input);
   if (input.kind !== undefined && input.kind !== 'http') throw new SpecError('kind', CHECK_KINDS.map((k) => `"${k}"`).join(', '), input.kind);
   return defineHttpCheck(input);
 }
@@ -232,6 +242,7 @@ export function defineCheck(input: CheckInput): CheckSpec {
 export function targetOf(spec: CheckSpec): string {
   if (spec.kind === 'http') return spec.url;
   if (spec.kind === 'dns') return dnsTargetOf(spec);
+  if (spec.kind === 'heartbeat') return heartbeatTargetOf(spec);
   return hostPort(spec.host, spec.port);
 }
 

@@ -2,13 +2,31 @@
  * Conditions: a list of assertions per target a Gatus user reads at a glance, e.g.
  * `[STATUS] == 200`, `[BODY].status == UP`, `len([BODY].items) > 0`, `[RESPONSE_TIME] < 300`,
  * `[HEADER].content-type == pat(application/json*)`, `[CERTIFICATE_EXPIRATION] > 48h`.
- * Parsed once when the spec is defined (a SpecError names the condition and the position);
+ * tcp, tls and dns checks take the placeholders that mean something for them
+ * (PLACEHOLDERS_OF_KIND). Parsed once when the spec is defined (a SpecError names the
+ * condition and the position);
  * evaluated by src/check/conditions.ts without eval. docs/checks.md has the grammar.
  */
 import { SpecError } from './spec-fields.js';
 
-const PLACEHOLDERS = ['STATUS', 'RESPONSE_TIME', 'BODY', 'HEADER', 'CERTIFICATE_EXPIRATION'] as const;
+const PLACEHOLDERS = ['STATUS', 'RESPONSE_TIME', 'BODY', 'HEADER', 'CERTIFICATE_EXPIRATION', 'CONNECTED', 'DNS_RCODE'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** The check kinds that take conditions (a heartbeat has nothing to assert on). */
+type ConditionKind = 'http' | 'tcp' | 'tls' | 'dns';
+
+/**
+ * What each kind can assert on (Gatus's placeholders where they mean the same): a placeholder
+ * outside its kind's list is a SpecError naming the condition. [CONNECTED]: the connection
+ * (tcp) or the TLS session (tls) was established; [DNS_RCODE]: the answer's response code;
+ * [BODY] of a dns check: the answer's values, in answer order, joined with ", ".
+ */
+const PLACEHOLDERS_OF_KIND: Readonly<Record<ConditionKind, readonly Placeholder[]>> = {
+  http: ['STATUS', 'RESPONSE_TIME', 'BODY', 'HEADER', 'CERTIFICATE_EXPIRATION'],
+  tcp: ['CONNECTED', 'RESPONSE_TIME'],
+  tls: ['CONNECTED', 'RESPONSE_TIME', 'CERTIFICATE_EXPIRATION'],
+  dns: ['DNS_RCODE', 'BODY', 'RESPONSE_TIME'],
+};
 
 /** One step into parsed JSON: an object key or an array index. */
 export type PathStep = { readonly key: string } | { readonly index: number };
@@ -127,12 +145,26 @@ function parseOperand(raw: string, offset: number): Operand {
   return { type: 'literal', text };
 }
 
-function parseCondition(text: string): Condition {
+/** The placeholder must be one of its kind's; a dns [BODY] is text (no JSON path, no has()). */
+function checkPlaceholderOfKind(text: string, left: PlaceholderOperand, kind: ConditionKind): void {
+  const allowed = PLACEHOLDERS_OF_KIND[kind];
+  const at = Math.max(0, text.indexOf(`[${left.name}]`));
+  if (!allowed.includes(left.name)) throw new ConditionSyntax(at, `a placeholder of a ${kind} check (${allowed.map((p) => `[${p}]`).join(', ')}), not [${left.name}]`);
+  if (kind === 'dns' && left.name === 'BODY' && (left.path.length > 0 || left.fn === 'has')) {
+    throw new ConditionSyntax(at, 'the answer text as a whole in a dns check ([BODY] or len([BODY]): no JSON path, no has())');
+  }
+}
+
+function parseCondition(text: string, kind: ConditionKind): Condition {
   if (text.length > MAX_CONDITION_CHARS) throw new ConditionSyntax(MAX_CONDITION_CHARS, `at most ${MAX_CONDITION_CHARS} characters`);
   const { at, comparator } = findComparator(text);
   const left = parseOperand(text.slice(0, at), 0);
   const right = parseOperand(text.slice(at + comparator.length), at + comparator.length);
   if (left.type !== 'placeholder') throw new ConditionSyntax(0, 'a placeholder on the left, e.g. [STATUS]');
+  checkPlaceholderOfKind(text, left, kind);
+  if ((left.name === 'CONNECTED' || left.name === 'DNS_RCODE') && left.fn === null && comparator !== '==' && comparator !== '!=') {
+    throw new ConditionSyntax(at, `== or != with [${left.name}] (${left.name === 'CONNECTED' ? 'true or false' : 'a response code such as NOERROR'})`);
+  }
   if (right.type === 'placeholder') throw new ConditionSyntax(at + comparator.length, 'a value on the right, not a placeholder');
   if ((right.type === 'pattern' || right.type === 'any') && comparator !== '==' && comparator !== '!=') {
     throw new ConditionSyntax(at, `== or != with ${right.type === 'pattern' ? 'pat()' : 'any()'}`);
@@ -158,15 +190,15 @@ export function parseQuantity(text: string, left: PlaceholderOperand): number | 
   return total;
 }
 
-/** Validates and parses a `conditions` list; SpecError `conditions[i]` with the position. */
-export function parseConditions(input: unknown): readonly Condition[] {
+/** Validates and parses a `conditions` list for a check kind; SpecError `conditions[i]` with the position. */
+export function parseConditions(input: unknown, kind: ConditionKind = 'http'): readonly Condition[] {
   if (input === undefined || input === null) return Object.freeze([]);
   if (!Array.isArray(input) || input.length > MAX_CONDITIONS) throw new SpecError('conditions', `a list of at most ${MAX_CONDITIONS} conditions such as "[STATUS] == 200"`, input);
   return Object.freeze(
     input.map((text: unknown, i) => {
       if (typeof text !== 'string') throw new SpecError(`conditions[${i}]`, 'a condition string such as "[STATUS] == 200"', text);
       try {
-        return parseCondition(text);
+        return parseCondition(text, kind);
       } catch (err) {
         if (!(err instanceof ConditionSyntax)) throw err;
         throw new SpecError(`conditions[${i}]`, `${err.reason} at position ${err.position}`, text);
@@ -178,4 +210,17 @@ export function parseConditions(input: unknown): readonly Condition[] {
 /** Does any condition read this placeholder? (the body is read, headers kept, only when one does) */
 export function conditionsRead(conditions: readonly Condition[], name: Placeholder): boolean {
   return conditions.some((c) => c.left.type === 'placeholder' && c.left.name === name);
+}
+
+/**
+ * The response header names (lower case) the conditions read: what an engine must keep besides
+ * the ones the check itself reads. null when none, so the common path tests one null.
+ */
+export function headerNamesRead(conditions: readonly Condition[]): ReadonlySet<string> | null {
+  const names = new Set<string>();
+  for (const c of conditions) {
+    const step = c.left.type === 'placeholder' && c.left.name === 'HEADER' ? c.left.path[0] : undefined;
+    if (step !== undefined && 'key' in step) names.add(step.key);
+  }
+  return names.size === 0 ? null : names;
 }

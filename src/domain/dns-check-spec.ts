@@ -1,4 +1,5 @@
-import { budgets, hostField, optionalMs, positiveInt, SpecError } from './spec-fields.js';
+import { budgets, hostField, hostPort, optionalMs, positiveInt, SpecError } from './spec-fields.js';
+import { conditionsRead, parseConditions, type Condition } from './conditions.js';
 
 /** The record types a `dns` check can ask for. */
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'CAA', 'SRV'] as const;
@@ -25,6 +26,8 @@ export interface DnsCheckSpec {
   readonly answerEquals: readonly string[] | null;
   readonly degradedAfterMs: number | null;
   readonly timeoutMs: number;
+  /** [DNS_RCODE], [BODY] (the answer values), [RESPONSE_TIME]; parsed once (src/domain/conditions.ts) */
+  readonly conditions: readonly Condition[];
 }
 
 export type DnsCheckInput = {
@@ -38,6 +41,7 @@ export type DnsCheckInput = {
   answerEquals?: readonly string[] | null;
   degradedAfterMs?: number | null;
   timeoutMs?: number;
+  conditions?: readonly string[];
 };
 
 const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
@@ -63,7 +67,9 @@ function values(field: string, input: readonly string[] | undefined): readonly s
   );
 }
 
-function rcodes(input: DnsCheckInput['expectRcode']): readonly DnsRcode[] {
+function rcodes(input: DnsCheckInput['expectRcode'], isJudgedByConditions: boolean): readonly DnsRcode[] {
+  // A condition on [DNS_RCODE] is the rcode assertion: the default NOERROR would judge first.
+  if (input === undefined && isJudgedByConditions) return DNS_RCODES;
   const list = input === undefined ? ['NOERROR'] : typeof input === 'string' ? [input] : input;
   const form = `one of ${DNS_RCODES.join(', ')} (or a list of them)`;
   if (!Array.isArray(list) || list.length === 0) throw new SpecError('expectRcode', form, input);
@@ -86,17 +92,19 @@ export function defineDnsCheck(input: DnsCheckInput): DnsCheckSpec {
     if (!/^[\d.]+$/.test(server) && !server.includes(':')) throw new SpecError('server', 'the DNS server\'s IP address (IPv4 or IPv6 literal)', input.server);
   }
   const { timeoutMs } = budgets(input);
+  const conditions = parseConditions(input.conditions, 'dns');
   return Object.freeze({
     kind: 'dns',
     name: dnsName('name', input.name),
     recordType,
     server,
     port: positiveInt('port', input.port ?? 53, 1, 65535),
-    expectRcode: rcodes(input.expectRcode),
+    expectRcode: rcodes(input.expectRcode, conditionsRead(conditions, 'DNS_RCODE')),
     answerContains: values('answerContains', input.answerContains),
     answerEquals: input.answerEquals === undefined || input.answerEquals === null ? null : values('answerEquals', input.answerEquals),
     degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
     timeoutMs,
+    conditions,
   });
 }
 
@@ -107,6 +115,5 @@ export function defineDnsCheck(input: DnsCheckInput): DnsCheckSpec {
 export function dnsTargetOf(spec: DnsCheckSpec): string {
   const query = `${spec.name}?type=${spec.recordType}`;
   if (spec.server === null) return `dns:${query}`;
-  const host = spec.server.includes(':') ? `[${spec.server}]` : spec.server;
-  return `dns://${host}:${spec.port}/${query}`;
+  return `dns://${hostPort(spec.server, spec.port)}/${query}`;
 }

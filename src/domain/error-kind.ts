@@ -49,6 +49,9 @@ export type ErrorKind =
   | 'body_over_cap'
   | 'too_many_redirects'
   | 'invalid_redirect'
+  | 'heartbeat_missed'
+  | 'heartbeat_failed'
+  | 'heartbeat_run_overdue'
   // internal: the probe could not run the check (our fault, not the target's)
   | 'fd_exhausted'
   | 'internal'
@@ -94,6 +97,9 @@ export const ERROR_FAMILY = {
   body_over_cap: 'verdict',
   too_many_redirects: 'verdict',
   invalid_redirect: 'verdict',
+  heartbeat_missed: 'verdict',
+  heartbeat_failed: 'verdict',
+  heartbeat_run_overdue: 'verdict',
   fd_exhausted: 'internal',
   internal: 'internal',
   other: 'other',
@@ -139,6 +145,9 @@ export const ERROR_EXPLANATION = {
   body_over_cap: 'The response body was larger than the cap, so it could not be checked.',
   too_many_redirects: 'The redirect chain was longer than allowed (or looped).',
   invalid_redirect: 'The server redirected to a missing, malformed or unsupported location.',
+  heartbeat_missed: 'No heartbeat (push) arrived within the expected period plus its grace: the job did not run, or did not report.',
+  heartbeat_failed: 'The job reported a failure (a /fail push or a non-zero exit code).',
+  heartbeat_run_overdue: 'The job reported that it started but did not report success or failure within the grace time.',
   fd_exhausted: 'The probe ran out of file descriptors (EMFILE/ENFILE): the probe is overloaded.',
   internal: 'The probe failed internally while running the check.',
   other: 'An unclassified failure.',

@@ -10,7 +10,8 @@
  * - query or fragment parameters whose name says credential (`?token=`, `?api_key=`,
  *   `#access_token=`, `?sig=`, …);
  * - `Bearer …`/`Basic …` credentials and URLs inside free text (error details, log lines);
- * - any value that came from a `${env:…}`/`${file:…}` reference (`known`), wherever it shows.
+ * - any value that came from a `${env:…}`/`${file:…}` reference (`known`), wherever it shows;
+ * - a heartbeat target's push token (never held: only its hash, which is not shown either).
  *
  * All functions are idempotent and never throw; they cost nothing when there is nothing to
  * hide (the common case is checked first, without parsing).
@@ -97,6 +98,7 @@ export function redactText(text: string, known: readonly string[] = []): string 
 
 /** A copy of the spec with every credential replaced by "[redacted]". */
 export function redactSpec(spec: CheckSpec, known: readonly string[] = []): CheckSpec {
+  if (spec.kind === 'heartbeat') return spec.tokenHash === null ? spec : Object.freeze({ ...spec, tokenHash: REDACTED });
   if (spec.kind !== 'http') return spec;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(spec.headers)) headers[name] = isSecretHeaderName(name) ? REDACTED : redactText(value, known);

@@ -1,3 +1,4 @@
+import { parseConditions, type Condition } from './conditions.js';
 import { budgets, certExpiryThresholds, hostField, optionalMs, positiveInt, SpecError, type CertExpiryThresholds } from './spec-fields.js';
 
 /** Plain-text protocols whose STARTTLS command the `tls` check speaks before the handshake. */
@@ -18,6 +19,8 @@ export interface TlsCheckSpec extends CertExpiryThresholds {
   readonly degradedAfterMs: number | null;
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** [CONNECTED], [RESPONSE_TIME], [CERTIFICATE_EXPIRATION]; parsed once (src/domain/conditions.ts) */
+  readonly conditions: readonly Condition[];
 }
 
 export type TlsCheckInput = {
@@ -33,6 +36,7 @@ export type TlsCheckInput = {
   degradedAfterMs?: number | null;
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  conditions?: readonly string[];
 };
 
 const ALPN_ID = /^[\x21-\x7e]{1,255}$/;
@@ -61,5 +65,6 @@ export function defineTlsCheck(input: TlsCheckInput): TlsCheckSpec {
     ...certExpiryThresholds(input),
     degradedAfterMs: optionalMs('degradedAfterMs', input.degradedAfterMs),
     ...budgets(input),
+    conditions: parseConditions(input.conditions, 'tls'),
   });
 }

@@ -159,13 +159,23 @@ describe('recordIncidentEvent (real SQLite store)', () => {
     const store = openSqliteStore({ path: join(dir, 'vigil.db') });
     try {
       const { events } = run('DDDTTUU');
-      for (const e of events) await recordIncidentEvent(store, e);
+      const fresh = [];
+      for (const e of events) fresh.push((await recordIncidentEvent(store, e)).fresh);
+      assert.deepEqual(fresh, events.map(() => true));
       const [incident] = (await store.listIncidents()).items;
       assert.deepEqual(
         [incident?.openedAt, incident?.closedAt, incident?.errorKind, incident?.lastErrorKind, incident?.lastDetail, incident?.failureCount],
         [0, 5_000, 'connection_refused', 'timeout', 'timeout #4', 5],
       );
-      assert.equal(await recordIncidentEvent(store, { type: 'resolved', targetId: 'web', at: 9, durationMs: 0, failuresAdded: 0, lastErrorKind: null, lastDetail: null, reason: 'recovered' }), null);
+      assert.deepEqual(await recordIncidentEvent(store, { type: 'resolved', targetId: 'web', at: 9, durationMs: 0, failuresAdded: 0, lastErrorKind: null, lastDetail: null, reason: 'recovered' }), { incident: null, fresh: false });
+      // a second writer (another cluster node taking over) finds the incident already open
+      const opened = { type: 'opened' as const, targetId: 'web', at: 10_000, errorKind: 'timeout' as const, detail: 'first', failureCount: 2, probeDegraded: false };
+      assert.equal((await recordIncidentEvent(store, opened)).fresh, true);
+      const again = await recordIncidentEvent(store, { ...opened, at: 12_000, detail: 'second', failureCount: 3 });
+      assert.deepEqual([again.fresh, again.incident?.openedAt, again.incident?.failureCount, again.incident?.lastDetail], [false, 10_000, 5, 'second']);
+      const resolved = { type: 'resolved' as const, targetId: 'web', at: 20_000, durationMs: 10_000, failuresAdded: 0, lastErrorKind: 'timeout' as const, lastDetail: 'second', reason: 'recovered' as const };
+      assert.equal((await recordIncidentEvent(store, resolved)).fresh, true);
+      assert.equal((await recordIncidentEvent(store, { ...resolved, at: 21_000 })).fresh, false);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -47,6 +47,11 @@ export class IncidentTracker {
     else this.states.set(targetId, { ...state, streak: 0, streakStartAt: null, unreportedFailures: state.unreportedFailures });
   }
 
+  /** Drops a target's state without an event (a cluster node re-reads it from the store on takeover). */
+  forget(targetId: string): void {
+    this.states.delete(targetId);
+  }
+
   /** A removed target: drops its state; returns the resolution of its open incident, if any. */
   remove(targetId: string, atMs: number): IncidentEvent | null {
     const state = this.states.get(targetId);

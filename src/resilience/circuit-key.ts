@@ -24,6 +24,8 @@ export function canonicalHost(host: string): string {
 export function hostOfSpec(spec: CheckSpec): string {
   // A DNS check's host is the server it asks (the system's resolver has no name of its own).
   if (spec.kind === 'dns') return spec.server === null ? 'system-resolver' : canonicalHost(spec.server);
+  // A pushed target has no host; its silence is never the probe's network trouble.
+  if (spec.kind === 'heartbeat') return 'heartbeat';
   if (spec.kind !== 'http') return canonicalHost(spec.host);
   const url = spec.url;
   const schemeEnd = url.indexOf('://');
@@ -54,6 +56,7 @@ const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
 export function circuitKeyOf(spec: CheckSpec): string {
   const host = hostOfSpec(spec);
   const bracketed = host.includes(':') ? `[${host}]` : host;
+  if (spec.kind === 'heartbeat') return 'heartbeat://';
   if (spec.kind !== 'http') return `${spec.kind}://${bracketed}:${spec.port}`;
   const url = spec.url;
   const schemeEnd = url.indexOf('://');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { Scheduler, type ScheduledJob } from './scheduler.js';
 import { phaseOf } from './phase.js';
 

@@ -205,6 +205,8 @@ export interface RetentionReport {
   rawDeleted: number;
   rollupsDeleted: number;
   incidentsDeleted: number;
+  /** finished (delivered or given-up) alert deliveries older than the raw retention */
+  alertDeliveriesDeleted: number;
 }
 
 interface SizeReport {
@@ -287,6 +289,74 @@ export interface MaintenanceWindowRecord {
 
 export type NewMaintenanceWindow = Omit<MaintenanceWindowRecord, 'createdAt' | 'updatedAt'>;
 
+// ---------------------------------------------------------------- alert outbox
+
+/**
+ * One alert event to one channel, written before anything is sent (the outbox): the
+ * dispatcher sends from here, with its retries, and a restart resumes what is pending. The
+ * rows double as the delivery log. Delivery is at least once: an attempt that reached the
+ * receiver but was not recorded before a crash is sent again with the same `id`.
+ */
+export type AlertDeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface NewAlertDelivery {
+  /** stable delivery id (`[A-Za-z0-9._:-]{1,128}`, a UUID): every attempt carries it, so a receiver can drop repeats */
+  id: string;
+  /** the channel's configured name (never its URL or secret) */
+  channel: string;
+  /** the alert event's type, and its target (null for probe-wide events): for logs and the FIFO below */
+  eventType: string;
+  targetId: string | null;
+  /** the alert event as JSON text (at most 64 KiB); every attempt renders this same event */
+  payload: string;
+  createdAt: number;
+}
+
+export interface AlertDelivery extends NewAlertDelivery {
+  state: AlertDeliveryState;
+  /** attempts made; one aborted by shutdown is not counted */
+  attempts: number;
+  /** when a pending delivery is due (next attempt); for a finished one, unchanged since its last retry */
+  nextAttemptAt: number;
+  /** the last attempt's secret-free reason (`HTTP 503`, `ECONNREFUSED`, `timeout`); null after success */
+  lastError: string | null;
+  updatedAt: number;
+}
+
+/**
+ * Takes due pending deliveries for `owner` for `leaseMs` (a node that dies mid-attempt
+ * loses them when the lease runs out). Per (channel, target) deliveries go out in order:
+ * one is claimable only when no older one for the same channel and target is pending.
+ */
+export interface AlertClaim {
+  owner: string;
+  nowMs: number;
+  leaseMs: number;
+  /** 1..1000 */
+  limit: number;
+}
+
+/** How an attempt ended; `released` gives a claimed delivery back untouched (shutdown). */
+export type AlertAttemptOutcome =
+  | { readonly kind: 'delivered'; readonly atMs: number }
+  | { readonly kind: 'retry'; readonly atMs: number; readonly nextAttemptAt: number; readonly error: string }
+  | { readonly kind: 'failed'; readonly atMs: number; readonly error: string }
+  | { readonly kind: 'released'; readonly atMs: number };
+
+export interface AlertDeliveryQuery {
+  state?: AlertDeliveryState;
+  channel?: string;
+  /** 1..1000, default 100 */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Oldest first (the order they were enqueued). */
+export interface AlertDeliveryPage {
+  items: AlertDelivery[];
+  nextCursor: string | null;
+}
+
 // ---------------------------------------------------------------- errors
 
 /** A duplicate id/name, or a second open incident for one target. */
@@ -366,6 +436,16 @@ export interface Store extends ResultSink {
   /** creates or replaces (keeps createdAt) */
   putMaintenanceWindow(window: NewMaintenanceWindow, nowMs: number): Promise<MaintenanceWindowRecord>;
   deleteMaintenanceWindow(id: string): Promise<boolean>;
+
+  /** writes deliveries in one transaction, each pending and due at createdAt; a known id is left as it is */
+  enqueueAlertDeliveries(deliveries: readonly NewAlertDelivery[]): Promise<void>;
+  claimAlertDeliveries(claim: AlertClaim): Promise<AlertDelivery[]>;
+  /**
+   * Records an attempt of a delivery `owner` holds (and ends the claim); null when it does not
+   * hold it any more (lease expired and another node took it, or no such delivery).
+   */
+  finishAlertAttempt(id: string, owner: string, outcome: AlertAttemptOutcome): Promise<AlertDelivery | null>;
+  listAlertDeliveries(query?: AlertDeliveryQuery): Promise<AlertDeliveryPage>;
 
   close(): Promise<void>;
 }

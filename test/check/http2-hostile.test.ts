@@ -5,11 +5,11 @@ import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js'
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
 import { connect as connectTcp } from 'node:net';
 import { once } from 'node:events';
-import { DeadlineClock } from '../../src/check/deadline-clock.js';
+import { DeadlineClock } from '../../src/check/context/deadline-clock.js';
 import { CheckFailure } from '../../src/check/errors/check-failure.js';
-import { exchangeHttp2 } from '../../src/check/http2/exchange.js';
-import { createSessionOverSocket } from '../../src/check/http2/over-socket.js';
-import { budgetContext, hopRequest } from '../helpers/servers/h2-engine-servers.js';
+import { exchangeHttp2 } from '../../src/check/http/h2/exchange.js';
+import { createSessionOverSocket } from '../../src/check/http/h2/over-socket.js';
+import { budgetContext, hopRequest } from '../helpers/h2-session.js';
 import { encodeFields, F, FLAG, frameBytes, literalField, startRawH2Server, u32, type RawH2Server } from '../helpers/servers/raw-h2-server.js';
 
 // Peers that break HTTP/2 on purpose, against our engine through the whole executor. Each

@@ -6,7 +6,7 @@ import type { Clients } from '../../src/check/index.js';
 import { assertUp, PHASES } from '../helpers/check-assertions.js';
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
 import { missingBinary, startNginx, startNghttpd, type RealPeer } from '../helpers/servers/real-peers.js';
-import { respondText, startH2Server } from '../helpers/servers/h2-engine-servers.js';
+import { respondText, serveH2 } from '../helpers/servers/h2-catalog.js';
 
 // Our HTTP/2 engine against servers that are not ours: nghttpd (nghttp2, h2c and TLS),
 // nginx (TLS, ALPN h2) and node:http2's server, through the whole executor. Flow control
@@ -149,7 +149,7 @@ describe('nginx: redirects, gzip and an upload', { skip: missingBinary('nginx') 
 describe("node:http2's server: flow control both ways", () => {
   it('POST larger than its 64 KiB window, a 10 MiB body, and the cap cancels with RST_STREAM CANCEL', async () => {
     const rstCodes: number[] = [];
-    const server = await startH2Server((stream, headers) => {
+    const server = await serveH2((stream, headers) => {
       stream.once('close', () => rstCodes.push(stream.rstCode));
       if (headers[':method'] === 'POST') {
         let bytes = 0;

@@ -5,11 +5,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createH2Server } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { fixtureCert } from '../helpers/certs.js';
+import { fixtureCert, fixtureCertPath } from '../helpers/certs.js';
 import { runVigil } from './run-vigil.js';
 
-const CA_FILE = fileURLToPath(new URL('../fixtures/certs/ca.pem', import.meta.url));
+const CA_FILE = fixtureCertPath('ca.pem');
 const RESULT_KEYS = ['connectionReused', 'detail', 'errorFamily', 'errorKind', 'errorPhase', 'httpVersion', 'kind',
   'responseBytes', 'startedAt', 'status', 'statusCode', 'target', 'timings', 'tls'];
 const TIMING_KEYS = ['connectMs', 'dnsMs', 'receiveMs', 'tlsMs', 'totalMs', 'ttfbMs'];

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { fileURLToPath } from 'node:url';
-import { fixtureCert } from '../helpers/certs.js';
+import { fixtureCert, fixtureCertPath } from '../helpers/certs.js';
 import { runVigil } from './run-vigil.js';
 
-const CA_FILE = fileURLToPath(new URL('../fixtures/certs/ca.pem', import.meta.url));
+const CA_FILE = fixtureCertPath('ca.pem');
 
 for (const isTls of [false, true]) {
   test(`vigil check ${isTls ? 'https' : 'http'}: one connection to the target, phases inside totalMs`, async () => {

@@ -3,7 +3,6 @@
 // target in steady state, a node cut off from Postgres (its proxy stopped) going quiet
 // before its shards move, kill -9 takeover time, and stored results vs requests served.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -11,31 +10,11 @@ import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool, TEST_PG_URL } from '../helpers/postgres.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
+import { nodeIdOf, startNode, type Node } from './nodes.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const TARGETS = 40;
 const LEASE_MS = 10_000;
 const schemas = schemaPool('vigil_cluster');
-
-interface Node { name: string; child: ChildProcess; output: string[]; pid: number }
-
-function startNode(name: string, config: string, storeUrl: string): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--config', config, '--port', '0', '--store', storeUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.join('')}`)), 60_000);
-    const onData = (c: Buffer) => {
-      output.push(c.toString());
-      if (/API on http/.test(output.join(''))) {
-        clearTimeout(timer);
-        resolve({ name, child, output, pid: child.pid as number });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${name} exited ${code}:\n${output.join('')}`)));
-  });
-}
 
 test('three nodes share one fleet: even split, no double checks, fencing, kill -9 takeover, nothing lost', { timeout: 240_000 }, async () => {
   const log = new Map<string, number[]>();
@@ -82,7 +61,7 @@ test('three nodes share one fleet: even split, no double checks, fencing, kill -
     assert.ok(Math.min(...steady) >= 8, `a target was missed: ${steady}`);
     assert.ok(Math.max(...steady) <= 11, `a target was double-checked: ${steady}`);
     // 3. node c cut off from Postgres: it must go quiet before another node takes its shards
-    const cNode = (await adminQuery<{ node_id: string }>(`SELECT node_id FROM ${schema}.cluster_nodes WHERE node_id LIKE $1`, [`%-${nodes[2]!.pid}`]))[0]!.node_id;
+    const cNode = await nodeIdOf(schema, nodes[2]!);
     const cShards = new Set(split.get(cNode) ?? []);
     const cTargets = ids.filter((id) => cShards.has(shardOf(id)));
     const cutAt = Date.now();
@@ -105,7 +84,7 @@ test('three nodes share one fleet: even split, no double checks, fencing, kill -
     assert.equal(cutDoubles.reduce((a, b) => a + b, 0), 0, 'no target checked by two nodes at once');
     assert.ok(gaps.every((g) => g.gap >= 1_000 && g.gap <= LEASE_MS + 4_000), JSON.stringify(gaps));
     // 4. kill -9 node b: survivors take over within the lease
-    const bNode = (await adminQuery<{ node_id: string }>(`SELECT node_id FROM ${schema}.cluster_nodes WHERE node_id LIKE $1`, [`%-${nodes[1]!.pid}`]))[0]!.node_id;
+    const bNode = await nodeIdOf(schema, nodes[1]!);
     const bShards = new Set((await owners()).filter((r) => r.owner === bNode).map((r) => r.shard));
     const bTargets = ids.filter((id) => bShards.has(shardOf(id)));
     const killedAt = Date.now();

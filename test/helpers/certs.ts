@@ -13,7 +13,12 @@ export interface FixtureCert {
   readonly cert: string;
 }
 
-const CERTS_DIR = fileURLToPath(new URL('../fixtures/certs/', import.meta.url));
+/**
+ * The one lookup of the fixture certificates, for tests and bench/ alike. They live in the
+ * repository, not in dist/: the benchmarks run from dist/bench and load this file from
+ * dist/test/helpers, so resolve from either place.
+ */
+const CERTS_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/test/helpers/') ? '../../../test/fixtures/certs/' : '../fixtures/certs/', import.meta.url));
 
 function read(file: string): string {
   return readFileSync(`${CERTS_DIR}${file}`, 'utf8');

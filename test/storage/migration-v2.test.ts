@@ -13,13 +13,13 @@ it('a version-1 database migrates with its history intact; old rows are outside 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-migrate-'));
   const path = join(dir, 'v1.db');
   try {
-    // A v1 file: the current schema with migrations 2 and 3 undone, then rows in v1's shape.
+    // A v1 file: the current schema with migrations 2, 3 and 4 undone, then rows in v1's shape.
     const store = openSqliteStore({ path });
     await store.close();
     const db = new Database(path);
     db.exec(`DROP TABLE maintenance_windows; DROP INDEX results_by_target_time; ALTER TABLE results DROP COLUMN in_maintenance;
       CREATE INDEX results_by_target_time ON results (target_key, started_at, status); ALTER TABLE rollups DROP COLUMN maintenance;
-      ALTER TABLE incidents DROP COLUMN probe_degraded;`);
+      ALTER TABLE incidents DROP COLUMN probe_degraded; DROP TABLE alert_outbox;`);
     db.pragma('user_version = 1');
     db.exec(`INSERT INTO target_keys (key, id) VALUES (1, 'web'); INSERT INTO endpoints (key, value) VALUES (1, 'http http://web.test/');
       INSERT INTO results (target_key, started_at, due_at, status, total_us, connection_reused, sched_lag_us, loop_delay_us, endpoint_key)
@@ -37,6 +37,7 @@ it('a version-1 database migrates with its history intact; old rows are outside 
       assert.equal((await upgraded.getOpenIncident('web'))?.openedAt, 2000);
       assert.equal((await upgraded.getOpenIncident('web'))?.openedWhileProbeDegraded, false, 'an incident from before migration 3 is not marked');
       assert.deepEqual(await upgraded.listMaintenanceWindows(), []);
+      assert.deepEqual((await upgraded.listAlertDeliveries()).items, [], 'migration 4: an empty outbox');
     } finally {
       await upgraded.close();
     }

@@ -5,6 +5,8 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../../src/storage/store.js';
+import { alertOutboxContract } from './contract/alert-outbox.contract.js';
+import { heartbeatContract } from './contract/heartbeat.contract.js';
 import { incidentsContract } from './contract/incidents.contract.js';
 import { maintenanceWindowsContract } from './contract/maintenance-windows.contract.js';
 import { resultsContract } from './contract/results.contract.js';
@@ -32,5 +34,7 @@ export function runStoreContract(name: string, open: StoreFactory): void {
     statusBucketsContract(open);
     incidentsContract(open);
     maintenanceWindowsContract(open);
+    alertOutboxContract(open);
+    heartbeatContract(open);
   });
 }

@@ -6,6 +6,7 @@ import { sendJson } from '../http-io.js';
 import type { Route } from '../router.js';
 import { limitParam, parseOrThrow, queryObject, timeParam } from '../validation.js';
 import { probeLoadFlags } from './target-routes.js';
+import { redactResult, redactText } from '../../domain/redact.js';
 
 const API = '/api/v1';
 const DAY_MS = 86_400_000;
@@ -53,7 +54,8 @@ export function historyRoutes(deps: ApiDeps): Route[] {
       const fromMs = q.from ?? toMs - DAY_MS;
       if (fromMs > toMs) throw new ApiError(400, 'invalid_query', `from: must not be after to (${fromMs} > ${toMs})`, 'from');
       const page = await storeCall(() => store.queryResults({ targetId: id, fromMs, toMs, limit: q.limit ?? 100, cursor: q.cursor ?? null }));
-      const items = page.items.map((item) => ({ ...item, ...probeLoadFlags(item.schedulingLagMs, item.loopDelayMs) }));
+      // redacted on read too: rows stored before results were redacted at write may hold credentials
+      const items = page.items.map((item) => ({ ...item, result: redactResult(item.result), ...probeLoadFlags(item.schedulingLagMs, item.loopDelayMs) }));
       sendJson(res, 200, { targetId: id, fromMs, toMs, items, nextCursor: page.nextCursor });
     }),
     route('/targets/{id}/uptime', async ({ res, params, query }) => {
@@ -86,7 +88,8 @@ export function historyRoutes(deps: ApiDeps): Route[] {
 
 async function incidentPage(deps: ApiDeps, q: IncidentQuery): Promise<unknown> {
   const page = await storeCall(() => deps.handle.store.listIncidents({ state: q.state ?? 'all', limit: q.limit ?? 100, cursor: q.cursor ?? null, ...(q.targetId === undefined ? {} : { targetId: q.targetId }) }));
-  return { items: page.items, nextCursor: page.nextCursor };
+  // an incident stored before details were redacted at write keeps the raw text: redact on read
+  return { items: page.items.map((i) => (i.lastDetail === null ? i : { ...i, lastDetail: redactText(i.lastDetail) })), nextCursor: page.nextCursor };
 }
 
 /** A store refusing our input (a stale or forged cursor) is the client's mistake: 400. */

@@ -79,8 +79,9 @@ export function targetRoutes(deps: ApiDeps): Route[] {
     }),
     route('POST', '/targets', async ({ req, res }) => {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
-      const view = mutationOrThrow(await handle.createTarget(body));
-      sendJson(res, 201, targetJson(view), { location: `${API}/targets/${encodeURIComponent(view.id)}` });
+      const outcome = await handle.createTarget(body);
+      const view = mutationOrThrow(outcome);
+      sendJson(res, 201, { ...targetJson(view), ...pushTokenJson(outcome) }, { location: `${API}/targets/${encodeURIComponent(view.id)}` });
     }),
     // Per item, not all-or-nothing: each item is validated and created on its own (a refused
     // item changes nothing); the answer lists every item's outcome in input order.
@@ -90,7 +91,8 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       for (const [index, item] of items.entries()) {
         try {
           const body = parseOrThrow(targetInputSchema, item, 'body');
-          results.push({ index, status: 201, target: targetJson(mutationOrThrow(await handle.createTarget(body))) });
+          const outcome = await handle.createTarget(body);
+          results.push({ index, status: 201, target: { ...targetJson(mutationOrThrow(outcome)), ...pushTokenJson(outcome) } });
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           results.push({ index, status: err.status, error: err.toBody().error });
@@ -120,8 +122,17 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       mutationOrThrow(await handle.deleteTarget(id));
       res.writeHead(204, { 'cache-control': 'no-store' }).end();
     }),
-    route('POST', '/targets/{id}/check', async ({ res, params }) => {
+    route('POST', '/targets/{id}/push-token', async ({ res, params }) => {
       const id = existing(deps, params).id;
+      const outcome = await handle.rotatePushToken(id);
+      sendJson(res, 200, { ...targetJson(mutationOrThrow(outcome)), ...pushTokenJson(outcome) });
+    }),
+    route('POST', '/targets/{id}/check', async ({ res, params }) => {
+      const target = existing(deps, params);
+      if (target.spec.kind === 'heartbeat') {
+        throw new ApiError(409, 'conflict', 'a heartbeat target is pushed to, not polled: there is nothing to run (its job calls /push/{token})', 'kind');
+      }
+      const id = target.id;
       const event = await handle.checkNow(id);
       if (event === undefined) throw notFound(`target ${JSON.stringify(id)}`);
       sendJson(res, 200, { ...event, ...probeLoadFlags(event.schedulingLagMs, event.eventLoopDelayMs) });
@@ -136,6 +147,15 @@ export function targetRoutes(deps: ApiDeps): Route[] {
 export function probeLoadFlags(schedulingLagMs: number, loopDelayMs: number): { probeDegraded: boolean; probeDegradedReasons: ProbeLoadReason[] } {
   const reasons = probeLoadReasons(schedulingLagMs, loopDelayMs);
   return { probeDegraded: reasons.length > 0, probeDegradedReasons: reasons };
+}
+
+/**
+ * A heartbeat's new push token and its path, in the answer that made it: the only time it is
+ * shown (the daemon keeps its hash). Absent for every other answer.
+ */
+function pushTokenJson(outcome: TargetMutation): { pushToken?: string; pushPath?: string } {
+  if (!outcome.ok || outcome.pushToken === undefined) return {};
+  return { pushToken: outcome.pushToken, pushPath: `/push/${outcome.pushToken}` };
 }
 
 /** The target named by the path, or a 404. */

@@ -6,14 +6,15 @@ import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type DnsCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget, disarmBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../context/budget.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
-import { CheckContext } from '../net/connection-types.js';
+import { CheckContext } from '../context/check-context.js';
 import { buildResult, failureResult } from '../result-builder.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
+import { PhaseTimer } from '../context/phase-timer.js';
 import { answerMismatch, answersQuestion, answerValues, quoteValues, rcodeOf } from './dns-answer.js';
 import { queryTcp, queryUdp, type DnsServerAddress } from './dns-exchange.js';
+import { connectionFacts, firstFailedCondition } from '../conditions.js';
 
 /** The system's first resolver (`/etc/resolv.conf` via c-ares), as `address` + `port`. */
 function systemServer(): DnsServerAddress | null {
@@ -87,9 +88,14 @@ export async function executeDnsCheck(spec: DnsCheckSpec, clients: Clients, opti
     if (!(spec.expectRcode as readonly string[]).includes(rcode)) return fail('dns_unexpected_rcode', `rcode ${rcode}, expected ${spec.expectRcode.join(' or ')}`);
     const mismatch = answerMismatch(spec, values);
     if (mismatch !== null) return fail('dns_unexpected_answer', mismatch);
-    const isAsserted = spec.answerContains.length > 0 || spec.answerEquals !== null;
+    // Conditions are an assertion on the answer too: an empty one is theirs to judge.
+    const isAsserted = spec.answerContains.length > 0 || spec.answerEquals !== null || spec.conditions.length > 0;
     if (rcode === 'NOERROR' && values.length === 0 && !isAsserted) return fail('dns_no_record', `NOERROR without ${spec.recordType} records (no data)`);
     const totalMs = timer.elapsedMs(endMs);
+    if (spec.conditions.length > 0) {
+      const failed = firstFailedCondition(spec.conditions, connectionFacts(totalMs, { dnsRcode: rcode, body: Buffer.from(values.join(', '), 'utf8') }));
+      if (failed !== null) return buildResult({ ...base, status: 'down', errorKind: 'condition_failed', errorPhase: null, detail: `${failed.detail}${via}` }, timer, endMs);
+    }
     const slow = spec.degradedAfterMs !== null && totalMs > spec.degradedAfterMs;
     const answer = `${rcode} ${spec.recordType} ${quoteValues(values)}${via}`;
     return buildResult(

@@ -1,8 +1,8 @@
 import { brotliDecompress, gunzip, inflate, inflateRaw, type InputType, type ZlibOptions } from 'node:zlib';
-import type { Limits } from '../clients.js';
+import type { Limits } from '../exchange-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { describeError } from '../errors/classify.js';
-import type { HopResponse } from './exchange-types.js';
+import type { HopResponse } from '../exchange-types.js';
 
 export interface DecodedBody {
   /** decoded body (null when nothing was read) */

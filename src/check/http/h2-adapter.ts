@@ -1,11 +1,12 @@
 import type { Clients } from '../clients.js';
 import type { TLSSocket } from 'node:tls';
-import type { CheckContext, Connection } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
+import type { Connection } from '../net/connection-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { openConnection, type ConnectTarget } from '../net/connect.js';
-import type { SessionConnector } from '../http2/session-pool.js';
-import { exchangeHttp2OverSocket, createSessionOverSocket } from '../http2/over-socket.js';
-import type { HopRequest, HopResponse } from './exchange-types.js';
+import type { SessionConnector } from './h2/session-pool.js';
+import { exchangeHttp2OverSocket, createSessionOverSocket } from './h2/over-socket.js';
+import type { HopRequest, HopResponse } from '../exchange-types.js';
 
 /**
  * The seam between the orchestrator and the HTTP/2 engine (src/check/http2/).

@@ -1,11 +1,11 @@
 import type { CheckStatus, TlsInfo } from '../../domain/check-result.js';
-import { firstFailedCondition } from '../conditions.js';
+import { certExpiresInMs, firstFailedCondition } from '../conditions.js';
 import { statusExpected, type HttpCheckSpec } from '../../domain/check-spec.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
 import { compileBodyPattern } from '../../domain/body-pattern.js';
 import type { DecodedBody } from './body.js';
 import { conditionsRead } from '../../domain/conditions.js';
-import type { ResponseHeaders } from './exchange-types.js';
+import type { ResponseHeaders } from '../exchange-types.js';
 
 export interface Verdict {
   readonly status: CheckStatus;
@@ -67,7 +67,7 @@ export function judgeResponse(
   return UP;
 }
 
-/** The response's headers for [HEADER] conditions: null when they were not kept (HTTP/2 for now). */
+/** The response's headers for [HEADER] conditions: null when they were not kept (the request asked for none). */
 function headerReader(headers: ResponseHeaders): (name: string) => string | undefined | null {
   const raw = headers.raw;
   if (raw === undefined) return () => null;
@@ -88,13 +88,14 @@ export function judgeConditions(
   spec: HttpCheckSpec, code: number, headers: ResponseHeaders, decoded: DecodedBody, totalMs: number, tls: TlsInfo | null, nowMs: number,
 ): Verdict | null {
   if (spec.conditions.length === 0) return null;
-  const expiresAt = tls?.chainExpiresAt ?? null;
   const failed = firstFailedCondition(spec.conditions, {
     statusCode: code,
     responseTimeMs: totalMs,
     body: decoded.overCap ? null : decoded.body,
     header: headerReader(headers),
-    certExpiresInMs: expiresAt === null ? null : Date.parse(expiresAt) - nowMs,
+    certExpiresInMs: certExpiresInMs(tls, nowMs),
+    connected: true,
+    dnsRcode: null,
   });
   return failed === null ? null : { status: 'down', errorKind: 'condition_failed', detail: failed.detail };
 }

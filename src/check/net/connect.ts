@@ -1,13 +1,14 @@
-import { Deadline, type DeadlineClock } from '../deadline-clock.js';
+import { Deadline, type DeadlineClock } from '../context/deadline-clock.js';
 import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clients } from '../clients.js';
 import type { ResolvedAddress } from '../dns/resolver-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
-import { abortable } from './abortable.js';
+import { abortable } from '../context/abortable.js';
 import { readTlsInfo } from './tls-info.js';
-import type { CheckContext, Connection } from './connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
+import type { Connection } from './connection-types.js';
 
 export interface TlsOptions {
   /** SNI and certificate host name; omitted for IP literals */

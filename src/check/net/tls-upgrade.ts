@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { classifyError } from '../errors/classify.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { verificationFailure, type TlsOptions } from './connect.js';
-import type { CheckContext } from './connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 import { readTlsInfo } from './tls-info.js';
 
 /**

@@ -2,12 +2,13 @@ import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type TcpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget, disarmBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../context/budget.js';
 import { classifyError } from '../errors/classify.js';
 import { openConnection } from '../net/connect.js';
-import { CheckContext } from '../net/connection-types.js';
+import { CheckContext } from '../context/check-context.js';
 import { buildResult, failureResult } from '../result-builder.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
+import { PhaseTimer } from '../context/phase-timer.js';
+import { conditionsAcceptNotConnected, connectionFacts, firstFailedCondition } from '../conditions.js';
 
 /** A TCP connect check: dns (unless an IP literal) and connect, nothing sent. */
 export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
@@ -20,6 +21,8 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
     const socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
     socket.destroy();
     const totalMs = timer.elapsedMs();
+    const failed = spec.conditions.length === 0 ? null : firstFailedCondition(spec.conditions, connectionFacts(totalMs, { connected: true }));
+    if (failed !== null) return buildResult({ kind: 'tcp', target, startedAt, status: 'down', errorKind: 'condition_failed', detail: failed.detail }, timer);
     const slow = spec.degradedAfterMs !== null && totalMs > spec.degradedAfterMs;
     return buildResult(
       {
@@ -39,6 +42,9 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
     // the port accepts connections, which is all a TCP check asserts.
     if (failure.kind === 'connection_reset' && failure.phase === 'send') {
       return buildResult({ kind: 'tcp', target, startedAt, status: 'up', detail: 'connection accepted, then reset by the peer' }, timer);
+    }
+    if (spec.conditions.length > 0 && conditionsAcceptNotConnected(failure, spec.conditions, timer.elapsedMs())) {
+      return buildResult({ kind: 'tcp', target, startedAt, status: 'up', detail: `not connected, as the conditions expect: ${failure.detail}` }, timer);
     }
     return failureResult({ kind: 'tcp', target, startedAt }, failure, timer);
   } finally {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { StartTlsProtocol } from '../../domain/check-spec.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
-import type { CheckContext } from '../net/connection-types.js';
+import type { CheckContext } from '../context/check-context.js';
 
 /** A server's plain-text replies before the handshake, bytes at most (a greeting is < 1 KiB). */
 const MAX_STARTTLS_REPLY_BYTES = 16 * 1024;

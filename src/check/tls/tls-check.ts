@@ -3,16 +3,18 @@ import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type TlsCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
-import { armBudget, disarmBudget } from '../budget.js';
+import { armBudget, disarmBudget } from '../context/budget.js';
 import { withCertExpiry } from '../cert-expiry.js';
 import { classifyError } from '../errors/classify.js';
 import { openConnection, type TlsOptions } from '../net/connect.js';
-import { CheckContext, type Connection } from '../net/connection-types.js';
+import { CheckContext } from '../context/check-context.js';
+import type { Connection } from '../net/connection-types.js';
 import { readTlsInfo } from '../net/tls-info.js';
 import { upgradeToTls } from '../net/tls-upgrade.js';
 import { buildResult, failureResult } from '../result-builder.js';
-import { PhaseTimer } from '../timing/phase-timer.js';
+import { PhaseTimer } from '../context/phase-timer.js';
 import { negotiateStartTls } from './starttls.js';
+import { certExpiresInMs, conditionsAcceptNotConnected, connectionFacts, firstFailedCondition } from '../conditions.js';
 
 function tlsOptionsOf(spec: TlsCheckSpec, clients: Clients): TlsOptions {
   return {
@@ -48,18 +50,25 @@ export async function executeTlsCheck(spec: TlsCheckSpec, clients: Clients, opti
     }
     const endMs = performance.now();
     const totalMs = timer.elapsedMs(endMs);
+    const nowMs = Date.now();
+    const failed = spec.conditions.length === 0 ? null : firstFailedCondition(spec.conditions, connectionFacts(totalMs, { connected: true, certExpiresInMs: certExpiresInMs(ctx.tls, nowMs) }));
+    if (failed !== null) return buildResult({ kind: 'tls', target, startedAt, status: 'down', errorKind: 'condition_failed', detail: failed.detail, tls: ctx.tls }, timer, endMs);
     const slow = spec.degradedAfterMs !== null && totalMs > spec.degradedAfterMs;
     const speed = slow
       ? { status: 'degraded' as const, errorKind: 'slow_response' as const, detail: `TLS established in ${Math.round(totalMs)} ms, over the ${spec.degradedAfterMs} ms threshold` }
       : { status: 'up' as const, errorKind: null, detail: null };
-    const verdict = withCertExpiry(speed, spec, ctx.tls, Date.now());
+    const verdict = withCertExpiry(speed, spec, ctx.tls, nowMs);
     return buildResult(
       { kind: 'tls', target, startedAt, status: verdict.status, errorKind: verdict.errorKind, errorPhase: verdict.errorKind === null ? null : 'tls', detail: verdict.detail, tls: ctx.tls },
       timer,
       endMs,
     );
   } catch (err) {
-    return failureResult({ kind: 'tls', target, startedAt, tls: ctx.tls }, classifyError(err, ctx.phase), timer);
+    const failure = classifyError(err, ctx.phase);
+    if (spec.conditions.length > 0 && conditionsAcceptNotConnected(failure, spec.conditions, timer.elapsedMs())) {
+      return buildResult({ kind: 'tls', target, startedAt, status: 'up', detail: `no TLS session, as the conditions expect: ${failure.detail}`, tls: ctx.tls }, timer);
+    }
+    return failureResult({ kind: 'tls', target, startedAt, tls: ctx.tls }, failure, timer);
   } finally {
     socket?.destroy();
     disarmBudget(ctx, clients.clock);

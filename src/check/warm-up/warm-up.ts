@@ -39,7 +39,7 @@ export function warmUpPathsFor(spec: CheckSpec): WarmUpPath[] {
   // A TLS handshake without HTTP: the https path warms the same TLS code.
   if (spec.kind === 'tls') return ['https'];
   // A DNS question opens no connection of the kinds warmed here.
-  if (spec.kind === 'dns') return [];
+  if (spec.kind === 'dns' || spec.kind === 'heartbeat') return [];
   const isTls = spec.url.startsWith('https:');
   if (isTls) return ['http', 'https'];
   return spec.followRedirects ? ['http', 'https'] : ['http'];

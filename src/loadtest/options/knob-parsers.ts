@@ -155,3 +155,33 @@ export function parseRate(raw: string): RateSchedule {
   if (!inRange(fromPerSec) || !inRange(toPerSec) || !(overSecs >= 1 && overSecs <= MAX_RATE_RAMP_SECS)) throw new FormError(form);
   return Object.freeze({ fromPerSec, toPerSec, overSecs });
 }
+
+const MAX_MOCK_URLS = 1024;
+
+/** `hostname` as the WHATWG URL parser gives it: an IPv4 host is already canonical dotted-quad. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * MOCK_URLS: mock servers already running elsewhere on this machine (e.g. `--mocks-only` in its
+ * own process, pinned to its own CPU), as comma-separated http:// URLs. Loopback only: the
+ * harness is a load generator, and pointing it at someone else's host is not a test.
+ */
+export function parseMockUrls(raw: string): readonly string[] {
+  const form = `comma-separated http:// URLs on loopback (127.0.0.0/8, [::1] or localhost) with a port, at most ${MAX_MOCK_URLS}, e.g. http://127.0.0.1:40001/ as printed by --mocks-only`;
+  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0 || parts.length > MAX_MOCK_URLS) throw new FormError(form);
+  return Object.freeze(
+    parts.map((part) => {
+      let url: URL;
+      try {
+        url = new URL(part);
+      } catch {
+        throw new FormError(form);
+      }
+      if (url.protocol !== 'http:' || url.port === '' || url.username !== '' || url.password !== '' || !isLoopbackHost(url.hostname)) throw new FormError(form);
+      return url.href;
+    }),
+  );
+}

@@ -5,6 +5,7 @@ import {
   parseFaultMix,
   parseFlag01,
   parseIntegerIn,
+  parseMockUrls,
   parseNumberIn,
   parsePath,
   parseProcs,
@@ -19,7 +20,10 @@ export interface LoadTestOptions {
   readonly concurrency: number;
   readonly durationSecs: number;
   readonly timeoutMs: number;
+  /** mock listeners: MOCK_PORTS, or how many MOCK_URLS were given */
   readonly mockPorts: number;
+  /** drive these already-running mocks (loopback only) instead of starting our own; null = start ours */
+  readonly mockUrls: readonly string[] | null;
   readonly rampSecs: number;
   readonly http2: boolean;
   readonly tls: boolean;
@@ -59,6 +63,7 @@ export const KNOBS: readonly AnyKnob[] = Object.freeze([
   knob({ env: 'DURATION_SECS', key: 'durationSecs', defaultText: '30', meaning: 'how long to drive load; the ramp counts inside it', parse: parseNumberIn(0, 86_400, true) }),
   knob({ env: 'TIMEOUT_MS', key: 'timeoutMs', defaultText: '5000', meaning: 'per-check timeout', parse: parseIntegerIn(1, 600_000) }),
   knob({ env: 'MOCK_PORTS', key: 'mockPorts', defaultText: '16', meaning: 'mock listeners; worker i uses listener i mod MOCK_PORTS', parse: parseIntegerIn(1, 1024) }),
+  knob({ env: 'MOCK_URLS', key: 'mockUrls', defaultText: null, meaning: 'drive mocks already running on loopback (comma-separated URLs from --mocks-only) instead of starting our own', parse: parseMockUrls }),
   knob({ env: 'RAMP_SECS', key: 'rampSecs', defaultText: '2', meaning: 'linear start stagger: worker i starts at i x RAMP_SECS / CONCURRENCY (default: 2 or DURATION_SECS if shorter)', parse: parseNumberIn(0, 86_400) }),
   knob({ env: 'HTTP2', key: 'http2', defaultText: '0', meaning: '1 = h2c with prior knowledge (h2 via ALPN with TLS=1), pooled sessions', parse: parseFlag01, bare: '1' }),
   knob({ env: 'TLS', key: 'tls', defaultText: '0', meaning: '1 = mocks serve HTTPS (a certificate made at start, trusted via its CA)', parse: parseFlag01, bare: '1' }),
@@ -114,6 +119,15 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       }
       values['durationSecs'] = rate.overSecs;
     }
+  }
+  const mockUrls = values['mockUrls'] as readonly string[] | null;
+  if (mockUrls !== null) {
+    // The mock knobs configure mocks we start; with MOCK_URLS we start none, so they would mean nothing.
+    for (const env of ['MOCK_PORTS', 'MOCK_DELAY_MS', 'MOCK_FAULTS', 'TLS']) {
+      if (raw.has(env)) throw KnobError.invalid(env, flagOf(env), raw.get(env) ?? '', `unset with MOCK_URLS (it configures the mocks this run would start; set it on the --mocks-only process instead)`);
+    }
+    if (mocksOnly) throw KnobError.invalid('MOCK_URLS', flagOf('MOCK_URLS'), raw.get('MOCK_URLS') ?? '', 'unset with --mocks-only (which starts mocks, it does not drive them)');
+    values['mockPorts'] = mockUrls.length;
   }
   const options = values as unknown as LoadTestOptions;
   if (options.rampSecs > options.durationSecs) {

@@ -70,6 +70,7 @@ function configOf(options: LoadTestOptions): LoadTestReport['config'] {
     durationSecs: options.durationSecs,
     timeoutMs: options.timeoutMs,
     mockPorts: options.mockPorts,
+    ...(options.mockUrls === null ? {} : { mockUrls: [...options.mockUrls] }),
     rampSecs: options.rampSecs,
     http2: options.http2,
     tls: options.tls,

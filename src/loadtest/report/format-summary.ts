@@ -9,8 +9,10 @@ export function formatSummary(report: LoadTestReport): string {
     '--- vigil loadtest ---',
     row(
       'config',
-      `CONCURRENCY=${c.concurrency} DURATION_SECS=${c.durationSecs} TIMEOUT_MS=${c.timeoutMs} MOCK_PORTS=${c.mockPorts} RAMP_SECS=${c.rampSecs} ` +
-        `HTTP2=${c.http2 ? 1 : 0} TLS=${c.tls ? 1 : 0} MOCK_DELAY_MS=${delayText(c.mockDelayMs)} MOCK_FAULTS=${c.mockFaults}`,
+      `CONCURRENCY=${c.concurrency} DURATION_SECS=${c.durationSecs} TIMEOUT_MS=${c.timeoutMs} RAMP_SECS=${c.rampSecs} HTTP2=${c.http2 ? 1 : 0} ` +
+        (c.mockUrls === undefined
+          ? `MOCK_PORTS=${c.mockPorts} TLS=${c.tls ? 1 : 0} MOCK_DELAY_MS=${delayText(c.mockDelayMs)} MOCK_FAULTS=${c.mockFaults}`
+          : `MOCK_URLS=${c.mockUrls.join(',')} (mocks served by another process)`),
     ),
     row('mode', `${modeText(c)}; ${loopText(c)}`),
     row('procs', `${report.procs} (PROCS=${c.procs}: ${report.procsReason})`),

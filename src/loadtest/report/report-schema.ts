@@ -55,6 +55,8 @@ const reportV2Schema = z.object({
     durationSecs: z.number().positive(),
     timeoutMs: z.number().int().positive(),
     mockPorts: z.number().int().positive(),
+    /** MOCK_URLS: the run drove mocks another process served (absent: it started its own) */
+    mockUrls: z.array(z.string()).optional(),
     rampSecs: z.number().nonnegative(),
     http2: z.boolean(),
     tls: z.boolean(),

@@ -15,6 +15,12 @@ export type ProcsPlan = { readonly ok: true; readonly procs: number; readonly re
 const BASE_RESERVE_FDS = 256;
 /** an HTTP/1 check in flight holds the client socket and, in the same process, the mock's socket */
 const HTTP1_FDS_PER_CHECK = 2;
+/** with MOCK_URLS the mocks' sockets are another process's */
+const HTTP1_FDS_PER_CHECK_EXTERNAL = 1;
+
+function http1FdsPerCheck(options: LoadTestOptions): number {
+  return options.mockUrls === null ? HTTP1_FDS_PER_CHECK : HTTP1_FDS_PER_CHECK_EXTERNAL;
+}
 /** h2 sessions the executor keeps per origin (buildClients default), client + server side */
 const H2_FDS_PER_ORIGIN = 4 * 2;
 
@@ -41,10 +47,11 @@ export function readFdBudget(): FdBudget {
 
 /** Workers one process can run without running out of fds. */
 function workersPerProcess(options: LoadTestOptions, budget: FdBudget): number {
-  const fixed = BASE_RESERVE_FDS + budget.openAtStart + options.mockPorts * (options.http2 ? 1 + H2_FDS_PER_ORIGIN : 1);
+  const listeners = options.mockUrls === null ? options.mockPorts : 0;
+  const fixed = BASE_RESERVE_FDS + budget.openAtStart + listeners + options.mockPorts * (options.http2 ? H2_FDS_PER_ORIGIN : 0);
   const free = budget.limit - fixed;
   if (free <= 0) return 0;
-  return options.http2 ? Number.POSITIVE_INFINITY : Math.floor(free / HTTP1_FDS_PER_CHECK);
+  return options.http2 ? Number.POSITIVE_INFINITY : Math.floor(free / http1FdsPerCheck(options));
 }
 
 /**
@@ -58,12 +65,12 @@ export function planProcs(options: LoadTestOptions, budget: FdBudget): ProcsPlan
   const needed = Math.max(1, Math.ceil(options.concurrency / perProc));
   const why = options.http2
     ? `h2 multiplexes every worker over ${options.mockPorts} x 4 sessions, so fds do not limit it`
-    : `${options.concurrency} HTTP/1 workers hold ${HTTP1_FDS_PER_CHECK} fds each (client socket + in-process mock socket) and ${limitText}: at most ${perProc} workers per process`;
+    : `${options.concurrency} HTTP/1 workers hold ${http1FdsPerCheck(options)} fds each (${options.mockUrls === null ? 'client socket + in-process mock socket' : 'the client socket; MOCK_URLS mocks are another process'}) and ${limitText}: at most ${perProc} workers per process`;
   if (needed > MAX_PROCS) {
     return { ok: false, problem: `cannot fit: ${why}, so CONCURRENCY=${options.concurrency} needs ${needed} processes (at most ${MAX_PROCS}); raise ulimit -n or use HTTP2=1` };
   }
   if (options.procs === 'auto') {
-    return { ok: true, procs: needed, reason: needed === 1 ? `fits one process: ${why}` : `sharded over ${needed} processes, each with its own mocks: ${why}` };
+    return { ok: true, procs: needed, reason: needed === 1 ? `fits one process: ${why}` : `sharded over ${needed} processes${options.mockUrls === null ? ', each with its own mocks' : ''}: ${why}` };
   }
   if (options.procs > options.concurrency) {
     return { ok: false, problem: `PROCS=${options.procs} is more than CONCURRENCY=${options.concurrency}: every process needs at least one worker` };

@@ -59,8 +59,13 @@ export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: 
   return { mocks, cert };
 }
 
+/** MOCK_URLS: mocks another process serves; this shard starts none and closes none. */
+function externalMocks(urls: readonly string[]): { mocks: Pick<MockHost, 'urls' | 'close'>; cert: null } {
+  return { mocks: { urls, close: async () => undefined }, cert: null };
+}
+
 export async function prepareShard(options: LoadTestOptions, slice: ShardSlice): Promise<PreparedShard> {
-  const { mocks, cert } = await startMocksFor(options);
+  const { mocks, cert } = options.mockUrls === null ? await startMocksFor(options) : externalMocks(options.mockUrls);
   const clients: Clients = buildClients({ allowPrivateTargets: true, ...(cert === null ? {} : { ca: cert.caPem }) });
   const specs = mocks.urls.map((url) => specForUrl(url, options));
   const workerCount = workersInSlice(options.concurrency, slice);

@@ -115,6 +115,40 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO shard_leases (shard) SELECT generate_series(0, 63);
   `,
+  // 4: the alert outbox (issue 11): every delivery is written before it is sent; nodes claim
+  // due rows with a lease (FOR UPDATE SKIP LOCKED); finished rows are the delivery log until
+  // retention. payload is text, not jsonb: every attempt must render the same bytes.
+  `
+  CREATE TABLE alert_outbox (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL CONSTRAINT alert_outbox_id_key UNIQUE,
+    channel text NOT NULL,
+    event_type text NOT NULL,
+    target_id text,
+    payload text NOT NULL,
+    state text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at bigint NOT NULL,
+    last_error text,
+    claim_owner text,
+    claim_until bigint,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at, seq) WHERE state = 'pending';
+  CREATE INDEX alert_outbox_fifo ON alert_outbox (channel, target_id, seq) WHERE state = 'pending';
+  CREATE INDEX alert_outbox_finished ON alert_outbox (updated_at) WHERE state <> 'pending';
+  `,
+  // 5: regions (docs/cluster.md): each region's nodes split that region's 64 shards, so the
+  // leases are keyed by (region, shard); a region's rows are created by its first node. Each
+  // node reports its event-loop lag with its heartbeat (vigil cluster status shows it).
+  `
+  ALTER TABLE shard_leases ADD COLUMN region text NOT NULL DEFAULT 'default';
+  ALTER TABLE shard_leases DROP CONSTRAINT shard_leases_pkey;
+  ALTER TABLE shard_leases ADD PRIMARY KEY (region, shard);
+  ALTER TABLE shard_leases ALTER COLUMN region DROP DEFAULT;
+  ALTER TABLE cluster_nodes ADD COLUMN lag_ms double precision;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

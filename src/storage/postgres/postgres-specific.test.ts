@@ -22,6 +22,34 @@ async function partitionsOf(schema: string): Promise<string[]> {
 }
 
 describe('Postgres store', () => {
+  it('three nodes claiming the alert outbox at once never hold one delivery twice', async () => {
+    const schema = schemas.next();
+    const nodes = await Promise.all([1, 2, 3].map(() => openPostgresStore({ url: schemas.urlFor(schema), maxConnections: 4 })));
+    try {
+      const now = Date.now();
+      const ids = Array.from({ length: 300 }, (_, i) => `d${i}`);
+      await nodes[0]!.enqueueAlertDeliveries(ids.map((id, i) => ({ id, channel: 'ops', eventType: 'incident_opened', targetId: `t${i}`, payload: '{}', createdAt: now })));
+      const taken = new Map<string, string>();
+      // each node claims small batches in a loop, all three at once, until nothing is left
+      await Promise.all(
+        nodes.map(async (store, n) => {
+          for (;;) {
+            const batch = await store.claimAlertDeliveries({ owner: `node-${n}`, nowMs: now, leaseMs: 60_000, limit: 7 });
+            if (batch.length === 0) return;
+            for (const d of batch) {
+              assert.equal(taken.has(d.id), false, `${d.id} claimed by ${taken.get(d.id)} and node-${n}`);
+              taken.set(d.id, `node-${n}`);
+            }
+          }
+        }),
+      );
+      assert.equal(taken.size, 300);
+      assert.ok(new Set(taken.values()).size >= 2, 'the work was shared');
+    } finally {
+      await Promise.all(nodes.map((s) => s.close()));
+    }
+  });
+
   it('applies migrations once when four stores start on one schema at the same moment', async () => {
     const schema = schemas.next();
     const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url: schemas.urlFor(schema) })));

@@ -3,8 +3,9 @@
  * many `vigil serve` nodes sharing one database (docs/storage.md, "Postgres").
  */
 import type pg from 'pg';
-import type { Store } from '../store.js';
+import { DEFAULT_RETENTION, type Store } from '../store.js';
 import { checkSchemaName, createPool, parsePostgresUrl, type PostgresOptions } from './pg-connection.js';
+import { PgAlertOutboxRepo } from './pg-alert-outbox-repo.js';
 import { PgIncidentsRepo } from './pg-incidents-repo.js';
 import { PgInterner } from './pg-interner.js';
 import { ResultPartitions } from './pg-partitions.js';
@@ -47,6 +48,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
   const rollups = new PgRollupsRepo(pool, interners.targets, partitions);
   const incidents = new PgIncidentsRepo(pool);
   const windows = new PgWindowsRepo(pool);
+  const outbox = new PgAlertOutboxRepo(pool);
   const display = `postgres ${parsed.display} schema ${schema}`;
   let connected = false;
   let closed = false;
@@ -71,7 +73,11 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     rollup: (nowMs, graceMs) => rollups.rollup(nowMs, graceMs),
     listRollups: (id, fromMs, toMs) => rollups.list(id, fromMs, toMs),
     statusBuckets: (id, unit, fromMs, toMs) => summaries.statusBuckets(id, unit, fromMs, toMs),
-    applyRetention: (nowMs, policy) => rollups.applyRetention(nowMs, policy),
+    applyRetention: async (nowMs, policy) => {
+      const report = await rollups.applyRetention(nowMs, policy);
+      report.alertDeliveriesDeleted = await outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      return report;
+    },
     sizeReport: async () => {
       // relkind r = tables (each partition is one), m = matviews; sizes include indexes and TOAST
       const { rows } = await pool.query<{ bytes: number }>(
@@ -90,7 +96,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
       };
     },
     vacuum: async () => {
-      await pool.query('VACUUM (ANALYZE) results, rollups, targets, incidents, target_keys, endpoints, tls_infos, meta, maintenance_windows');
+      await pool.query('VACUUM (ANALYZE) results, rollups, targets, incidents, target_keys, endpoints, tls_infos, meta, maintenance_windows, alert_outbox');
     },
     openIncident: (input) => incidents.open(input),
     updateIncident: (id, input) => incidents.updateOpen(id, input),
@@ -100,6 +106,10 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     listMaintenanceWindows: () => windows.list(),
     putMaintenanceWindow: (window, nowMs) => windows.put(window, nowMs),
     deleteMaintenanceWindow: (id) => windows.delete(id),
+    enqueueAlertDeliveries: (deliveries) => outbox.enqueue(deliveries),
+    claimAlertDeliveries: (claim) => outbox.claim(claim),
+    finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
+    listAlertDeliveries: (query) => outbox.list(query),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -124,7 +124,7 @@ export class RollupsRepo {
         throw new StoreInputError(field, `${field}: expected an integer number of ms of at least ${HOUR_MS} (1 h), got ${v}`);
       }
     }
-    const report: RetentionReport = { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0 };
+    const report: RetentionReport = { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0 };
     const watermark = this.meta.get('rollup_watermark_ms');
     if (watermark !== null) {
       const before = Math.min(floorHour(nowMs - policy.rawRetentionMs), watermark);

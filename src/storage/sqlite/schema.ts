@@ -102,6 +102,29 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 3: an incident opened only by results taken while the probe was degraded is marked
   `ALTER TABLE incidents ADD COLUMN probe_degraded INTEGER NOT NULL DEFAULT 0;`,
+  // 4: the alert outbox (issue 11): every delivery is written before it is sent, so one in
+  // retry backoff survives a restart; finished rows are the delivery log until retention
+  `
+  CREATE TABLE alert_outbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    target_id TEXT,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    claim_owner TEXT,
+    claim_until INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at, seq) WHERE state = 'pending';
+  CREATE INDEX alert_outbox_fifo ON alert_outbox (channel, target_id, seq) WHERE state = 'pending';
+  CREATE INDEX alert_outbox_finished ON alert_outbox (updated_at) WHERE state <> 'pending';
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;

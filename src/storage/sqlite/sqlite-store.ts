@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { Store } from '../store.js';
+import { DEFAULT_RETENTION, type Store } from '../store.js';
+import { AlertOutboxRepo } from './alert-outbox-repo.js';
 import { IncidentsRepo } from './incidents-repo.js';
 import { Interner } from './interner.js';
 import { Meta } from './meta.js';
@@ -22,7 +23,8 @@ export const STORE_METHODS = Object.keys({
   insertResults: 1, listTargets: 1, getTarget: 1, createTarget: 1, updateTarget: 1, upsertTarget: 1, upsertTargets: 1, deleteTarget: 1,
   queryResults: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, statusBuckets: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
   openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1,
-  listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1, close: 1,
+  listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1,
+  enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, close: 1,
 } satisfies Record<keyof Store, 1>) as Array<keyof Store>;
 
 function fileBytes(path: string): number {
@@ -51,6 +53,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
   const rollups = new RollupsRepo(db, interners.targets, meta);
   const incidents = new IncidentsRepo(db);
   const windows = new WindowsRepo(db);
+  const outbox = new AlertOutboxRepo(db);
   const count = (table: string): number => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
   return {
@@ -68,7 +71,11 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     rollup: (nowMs, graceMs) => rollups.rollup(nowMs, graceMs),
     listRollups: (id, fromMs, toMs) => rollups.list(id, fromMs, toMs),
     statusBuckets: (id, unit, fromMs, toMs) => summaries.statusBuckets(id, unit, fromMs, toMs),
-    applyRetention: (nowMs, policy) => rollups.applyRetention(nowMs, policy),
+    applyRetention: (nowMs, policy) => {
+      const report = rollups.applyRetention(nowMs, policy);
+      report.alertDeliveriesDeleted = outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      return report;
+    },
     sizeReport: () => {
       const pageBytes = db.pragma('page_size', { simple: true }) as number;
       const freePages = db.pragma('freelist_count', { simple: true }) as number;
@@ -95,6 +102,10 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     listMaintenanceWindows: () => windows.list(),
     putMaintenanceWindow: (window, nowMs) => windows.put(window, nowMs),
     deleteMaintenanceWindow: (id) => windows.delete(id),
+    enqueueAlertDeliveries: (deliveries) => outbox.enqueue(deliveries),
+    claimAlertDeliveries: (claim) => outbox.claim(claim),
+    finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
+    listAlertDeliveries: (query) => outbox.list(query),
     close: () => {
       db.close();
     },

@@ -60,7 +60,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     if (!parsed.ok) return { ok: false, code: 'invalid', errors: parsed.errors };
     const t = parsed.target;
     const raw = (input as { check: CheckInput }).check;
-    const record = { id: t.id, name: t.name, input: { ...raw, timeoutMs: t.spec.timeoutMs } as CheckInput, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: 'api' as const };
+    const record = { id: t.id, name: t.name, input: { ...raw, ...('timeoutMs' in t.spec ? { timeoutMs: t.spec.timeoutMs } : {}) } as CheckInput, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: 'api' as const };
     try {
       if (existingId === null) await store.createTarget(record, Date.now());
       else await store.updateTarget(existingId, record, Date.now());
@@ -104,6 +104,9 @@ export async function startTestDaemon(): Promise<TestDaemon> {
       return { ok: true, result: redactResult(await executeCheck(parsed.target.spec, clients), parsed.target.secretValues) };
     },
     checkNow: (id) => run(id, 'manual', 0),
+    // heartbeat pushes are tested against the real daemon (test/daemon/heartbeat*.test.ts)
+    push: () => ({ ok: false, reason: 'unknown_token' }),
+    rotatePushToken: async () => ({ ok: false, code: 'not_found', errors: [] }),
     async runScheduledCheck(id, lagMs) {
       const event = await run(id, 'schedule', lagMs);
       if (event === undefined) throw new Error(`no target ${id}`);

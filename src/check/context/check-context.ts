@@ -1,0 +1,58 @@
+import type { TlsInfo } from '../../domain/check-result.js';
+import type { ErrorPhase } from '../../domain/error-kind.js';
+import type { CheckFailure } from '../errors/check-failure.js';
+import { budgetFailure } from './budget.js';
+import { Deadline } from './deadline-clock.js';
+import type { PhaseTimer } from './phase-timer.js';
+
+/**
+ * Per-check state shared by the connection and protocol layers: the phase timer, the
+ * absolute deadline (performance.now() ms) and the current phase. The orchestrator owns the
+ * single budget timer; when it fires it calls `abort`, which runs the handler the current
+ * layer registered (destroying its socket or stream) exactly once.
+ */
+export class CheckContext extends Deadline {
+  phase: ErrorPhase = 'dns';
+  /** status code of the current hop's final response, once its headers arrived */
+  statusCode: number | null = null;
+  /** the negotiated TLS session and peer certificate of the current hop, once the handshake ended */
+  tls: TlsInfo | null = null;
+  /** the current hop ran on a connection (or HTTP/2 session) opened before this check */
+  connectionReused = false;
+  private abortHandler: ((failure: CheckFailure) => void) | null = null;
+  /** the overall budget (armBudget): the check is aborted when it expires on the clients' clock */
+  budgetMs = 0;
+  /** the abort signal the check watches (budget.ts), and its neighbours among that signal's watchers */
+  budgetSignal: AbortSignal | null = null;
+  signalPrev: CheckContext | null = null;
+  signalNext: CheckContext | null = null;
+  aborted: CheckFailure | null = null;
+
+  constructor(
+    readonly timer: PhaseTimer,
+    readonly deadlineMs: number,
+  ) {
+    super();
+  }
+
+  /** The budget ran out: abort with what running out means in the current phase. */
+  expire(): void {
+    this.abort(budgetFailure(this.phase, this.budgetMs));
+  }
+
+  remainingMs(nowMs: number = performance.now()): number {
+    return this.deadlineMs - nowMs;
+  }
+
+  onAbort(handler: ((failure: CheckFailure) => void) | null): void {
+    this.abortHandler = handler;
+  }
+
+  abort(failure: CheckFailure): void {
+    if (this.aborted !== null) return;
+    this.aborted = failure;
+    const handler = this.abortHandler;
+    this.abortHandler = null;
+    handler?.(failure);
+  }
+}

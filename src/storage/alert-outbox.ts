@@ -1,0 +1,95 @@
+/**
+ * What both stores share about the alert outbox: input checks (StoreInputError naming the
+ * field) and the row → AlertDelivery mapping. The SQL lives in each store's repo.
+ */
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, NewAlertDelivery } from './store.js';
+import { StoreInputError } from './store.js';
+
+const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const MAX_PAYLOAD_CHARS = 65_536;
+const MAX_ERROR_CHARS = 500;
+const MAX_LEASE_MS = 3_600_000;
+const STATES: readonly AlertDeliveryState[] = ['pending', 'delivered', 'failed'];
+
+function fail(field: string, expected: string, got: unknown): never {
+  const shown = typeof got === 'string' && got.length > 80 ? `${got.slice(0, 80)}…` : got;
+  throw new StoreInputError(field, `${field}: expected ${expected}, got ${JSON.stringify(shown)}`);
+}
+
+function epochMs(field: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(field, 'epoch milliseconds (a non-negative integer)', value);
+}
+
+export function validateNewDelivery(d: NewAlertDelivery): void {
+  if (typeof d.id !== 'string' || !DELIVERY_ID.test(d.id)) fail('id', '1-128 characters from A-Z a-z 0-9 . _ : -', d.id);
+  if (typeof d.channel !== 'string' || !NAME.test(d.channel)) fail('channel', 'a channel name (1-128 of A-Z a-z 0-9 . _ : -)', d.channel);
+  if (typeof d.eventType !== 'string' || !NAME.test(d.eventType)) fail('eventType', 'an event type such as incident_opened', d.eventType);
+  if (d.targetId !== null && (typeof d.targetId !== 'string' || !NAME.test(d.targetId))) fail('targetId', 'a target id or null', d.targetId);
+  if (typeof d.payload !== 'string' || d.payload.length === 0 || d.payload.length > MAX_PAYLOAD_CHARS) fail('payload', `JSON text of 1-${MAX_PAYLOAD_CHARS} characters`, typeof d.payload === 'string' ? `${d.payload.length} characters` : d.payload);
+  epochMs('createdAt', d.createdAt);
+}
+
+export function validateClaim(c: AlertClaim): void {
+  if (typeof c.owner !== 'string' || c.owner.length === 0 || c.owner.length > 200) fail('owner', 'a node id of 1-200 characters', c.owner);
+  epochMs('nowMs', c.nowMs);
+  if (typeof c.leaseMs !== 'number' || !Number.isInteger(c.leaseMs) || c.leaseMs < 1 || c.leaseMs > MAX_LEASE_MS) fail('leaseMs', `an integer from 1 to ${MAX_LEASE_MS}`, c.leaseMs);
+  if (typeof c.limit !== 'number' || !Number.isInteger(c.limit) || c.limit < 1 || c.limit > 1000) fail('limit', 'an integer from 1 to 1000', c.limit);
+}
+
+export function validateOutcome(o: AlertAttemptOutcome): void {
+  if (!['delivered', 'retry', 'failed', 'released'].includes((o as { kind: unknown }).kind as string)) fail('outcome.kind', 'delivered, retry, failed or released', (o as { kind: unknown }).kind);
+  epochMs('outcome.atMs', o.atMs);
+  if (o.kind === 'retry') epochMs('outcome.nextAttemptAt', o.nextAttemptAt);
+  if ((o.kind === 'retry' || o.kind === 'failed') && (typeof o.error !== 'string' || o.error.length === 0)) fail('outcome.error', 'a non-empty reason', o.error);
+}
+
+export function validateState(state: unknown): void {
+  if (state !== undefined && !STATES.includes(state as AlertDeliveryState)) fail('state', 'pending, delivered or failed', state);
+}
+
+/** The column values an outcome writes (attempts added, state, next attempt, last error). */
+export function outcomeColumns(o: AlertAttemptOutcome): { attemptsAdded: number; state: AlertDeliveryState; nextAttemptAt: number | null; lastError: string | null; keepError: boolean } {
+  const error = 'error' in o ? o.error.slice(0, MAX_ERROR_CHARS) : null;
+  switch (o.kind) {
+    case 'delivered':
+      return { attemptsAdded: 1, state: 'delivered', nextAttemptAt: null, lastError: null, keepError: false };
+    case 'retry':
+      return { attemptsAdded: 1, state: 'pending', nextAttemptAt: o.nextAttemptAt, lastError: error, keepError: false };
+    case 'failed':
+      return { attemptsAdded: 1, state: 'failed', nextAttemptAt: null, lastError: error, keepError: false };
+    case 'released':
+      return { attemptsAdded: 0, state: 'pending', nextAttemptAt: null, lastError: null, keepError: true };
+  }
+}
+
+export interface OutboxRow {
+  seq: number;
+  id: string;
+  channel: string;
+  event_type: string;
+  target_id: string | null;
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function deliveryOfRow(r: OutboxRow): AlertDelivery {
+  return {
+    id: r.id,
+    channel: r.channel,
+    eventType: r.event_type,
+    targetId: r.target_id,
+    payload: r.payload,
+    createdAt: r.created_at,
+    state: r.state as AlertDeliveryState,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    updatedAt: r.updated_at,
+  };
+}

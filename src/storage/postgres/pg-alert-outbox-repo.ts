@@ -1,0 +1,84 @@
+import type pg from 'pg';
+import { deliveryOfRow, outcomeColumns, validateClaim, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, NewAlertDelivery } from '../store.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
+
+/**
+ * The alert outbox as in the SQLite store. Many nodes may pump it at once: a claim takes due
+ * rows with FOR UPDATE SKIP LOCKED and re-checks the lease on the locked row, so two nodes
+ * never hold one delivery.
+ */
+export class PgAlertOutboxRepo {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async enqueue(deliveries: readonly NewAlertDelivery[]): Promise<void> {
+    for (const d of deliveries) validateNewDelivery(d);
+    if (deliveries.length === 0) return;
+    const col = <K extends keyof NewAlertDelivery>(k: K) => deliveries.map((d) => d[k]);
+    // one statement, so the whole batch commits or none of it does
+    await this.pool.query(
+      `INSERT INTO alert_outbox (id, channel, event_type, target_id, payload, state, attempts, next_attempt_at, created_at, updated_at)
+       SELECT id, channel, event_type, target_id, payload, 'pending', 0, created_at, created_at, created_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[]) WITH ORDINALITY
+         AS t(id, channel, event_type, target_id, payload, created_at, n)
+       ORDER BY n
+       ON CONFLICT (id) DO NOTHING`,
+      [col('id'), col('channel'), col('eventType'), col('targetId'), col('payload'), col('createdAt')],
+    );
+  }
+
+  async claim(c: AlertClaim): Promise<AlertDelivery[]> {
+    validateClaim(c);
+    const { rows } = await this.pool.query<OutboxRow>(
+      `WITH due AS (
+         SELECT seq FROM alert_outbox o
+         WHERE state = 'pending' AND next_attempt_at <= $1 AND (claim_until IS NULL OR claim_until <= $1)
+           AND NOT EXISTS (SELECT 1 FROM alert_outbox p WHERE p.state = 'pending' AND p.channel = o.channel
+                           AND p.target_id IS NOT DISTINCT FROM o.target_id AND p.seq < o.seq)
+         ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE alert_outbox a SET claim_owner = $3, claim_until = $4 FROM due WHERE a.seq = due.seq RETURNING a.*`,
+      [c.nowMs, c.limit, c.owner, c.nowMs + c.leaseMs],
+    );
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq).map(deliveryOfRow);
+  }
+
+  async finishAttempt(id: string, owner: string, outcome: AlertAttemptOutcome): Promise<AlertDelivery | null> {
+    validateOutcome(outcome);
+    const c = outcomeColumns(outcome);
+    const { rows } = await this.pool.query<OutboxRow>(
+      `UPDATE alert_outbox SET state = $1, attempts = attempts + $2, next_attempt_at = coalesce($3::int8, next_attempt_at),
+         last_error = CASE WHEN $4::boolean THEN last_error ELSE $5::text END,
+         claim_owner = NULL, claim_until = NULL, updated_at = greatest(updated_at, $6::int8)
+       WHERE id = $7 AND state = 'pending' AND claim_owner = $8 RETURNING *`,
+      [c.state, c.attemptsAdded, c.nextAttemptAt, c.keepError, c.lastError, outcome.atMs, id, owner],
+    );
+    const row = rows[0];
+    return row === undefined ? null : deliveryOfRow(row);
+  }
+
+  async list(query: AlertDeliveryQuery = {}): Promise<AlertDeliveryPage> {
+    validateState(query.state);
+    const limit = pageLimit(query.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown): void => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.state !== undefined) add('state = ?', query.state);
+    if (query.channel !== undefined) add('channel = ?', query.channel);
+    if (query.cursor !== undefined && query.cursor !== null) add('seq > ?::int8', decodeCursor(query.cursor)[1]);
+    params.push(limit + 1);
+    const sql = `SELECT * FROM alert_outbox ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY seq LIMIT $${params.length}`;
+    const { rows } = await this.pool.query<OutboxRow>(sql, params);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(deliveryOfRow), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(0, last.seq) : null };
+  }
+
+  /** finished deliveries last touched before `beforeMs` */
+  async pruneFinished(beforeMs: number): Promise<number> {
+    return (await this.pool.query(`DELETE FROM alert_outbox WHERE state <> 'pending' AND updated_at < $1`, [beforeMs])).rowCount ?? 0;
+  }
+}

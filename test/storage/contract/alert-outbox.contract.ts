@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AlertDelivery, NewAlertDelivery } from '../../../src/storage/store.js';
+import { StoreInputError } from '../../../src/storage/store.js';
+import type { StoreFactory } from '../store.contract.js';
+import { withStore } from '../store.contract.js';
+
+const T0 = Date.UTC(2025, 5, 15, 12, 0, 0);
+const DAY = 86_400_000;
+
+function delivery(id: string, over: Partial<NewAlertDelivery> = {}): NewAlertDelivery {
+  return {
+    id,
+    channel: 'ops',
+    eventType: 'incident_opened',
+    targetId: 'web',
+    payload: JSON.stringify({ type: 'incident_opened', at: T0, n: id, order: { z: 1, a: 2 } }),
+    createdAt: T0,
+    ...over,
+  };
+}
+
+const ids = (rows: readonly AlertDelivery[]) => rows.map((r) => r.id);
+const claim = (owner: string, nowMs: number, limit = 100, leaseMs = 30_000) => ({ owner, nowMs, leaseMs, limit });
+const isInput = (field: string) => (e: unknown) => e instanceof StoreInputError && e.field === field;
+
+export function alertOutboxContract(open: StoreFactory): void {
+  describe('alert outbox', () => {
+    it('enqueues pending deliveries, keeps the payload text byte for byte, ignores a repeated id', () =>
+      withStore(open, async (store) => {
+        await store.enqueueAlertDeliveries([delivery('d1'), delivery('d2', { channel: 'slack', targetId: null, eventType: 'probe_degraded' })]);
+        await store.enqueueAlertDeliveries([delivery('d1', { payload: '{"other":true}' })]);
+        const page = await store.listAlertDeliveries();
+        assert.deepEqual(page.items, [
+          { ...delivery('d1'), state: 'pending', attempts: 0, nextAttemptAt: T0, lastError: null, updatedAt: T0 },
+          { ...delivery('d2', { channel: 'slack', targetId: null, eventType: 'probe_degraded' }), state: 'pending', attempts: 0, nextAttemptAt: T0, lastError: null, updatedAt: T0 },
+        ]);
+        assert.equal(page.nextCursor, null);
+        assert.equal(page.items[0]?.payload, delivery('d1').payload, 'key order kept (what was signed is re-sent)');
+        await store.enqueueAlertDeliveries([]);
+      }));
+
+    it('claims due deliveries once; an owner records delivered, retry and failed; a released one comes back untouched', () =>
+      withStore(open, async (store) => {
+        await store.enqueueAlertDeliveries([delivery('a', { targetId: 'a' }), delivery('b', { targetId: 'b' }), delivery('c', { targetId: 'c', createdAt: T0 + 60_000 })]);
+        assert.deepEqual(await store.claimAlertDeliveries(claim('n1', T0 - 1)), [], 'nothing due before createdAt');
+        const first = await store.claimAlertDeliveries(claim('n1', T0));
+        assert.deepEqual(ids(first), ['a', 'b']);
+        assert.deepEqual(await store.claimAlertDeliveries(claim('n2', T0 + 1)), [], 'held by n1');
+        assert.equal(await store.finishAlertAttempt('a', 'n2', { kind: 'delivered', atMs: T0 + 5 }), null, 'n2 does not hold it');
+
+        const delivered = await store.finishAlertAttempt('a', 'n1', { kind: 'delivered', atMs: T0 + 5 });
+        assert.deepEqual([delivered?.state, delivered?.attempts, delivered?.lastError, delivered?.updatedAt], ['delivered', 1, null, T0 + 5]);
+        assert.equal(await store.finishAlertAttempt('a', 'n1', { kind: 'delivered', atMs: T0 + 6 }), null, 'finished once');
+
+        const retry = await store.finishAlertAttempt('b', 'n1', { kind: 'retry', atMs: T0 + 10, nextAttemptAt: T0 + 1_010, error: 'ECONNREFUSED' });
+        assert.deepEqual([retry?.state, retry?.attempts, retry?.nextAttemptAt, retry?.lastError], ['pending', 1, T0 + 1_010, 'ECONNREFUSED']);
+        assert.deepEqual(await store.claimAlertDeliveries(claim('n2', T0 + 1_009)), [], 'not due before its next attempt');
+        const again = await store.claimAlertDeliveries(claim('n2', T0 + 60_000));
+        assert.deepEqual(ids(again), ['b', 'c'], 'by next attempt time, then order');
+        const released = await store.finishAlertAttempt('b', 'n2', { kind: 'released', atMs: T0 + 60_001 });
+        assert.deepEqual([released?.state, released?.attempts, released?.nextAttemptAt, released?.lastError], ['pending', 1, T0 + 1_010, 'ECONNREFUSED'], 'release counts no attempt');
+        const failed = await store.finishAlertAttempt('c', 'n2', { kind: 'failed', atMs: T0 + 60_002, error: 'HTTP 400' });
+        assert.deepEqual([failed?.state, failed?.attempts, failed?.lastError], ['failed', 1, 'HTTP 400']);
+
+        assert.deepEqual(ids((await store.listAlertDeliveries({ state: 'pending' })).items), ['b']);
+        assert.deepEqual(ids((await store.listAlertDeliveries({ state: 'failed' })).items), ['c']);
+        assert.deepEqual(ids((await store.listAlertDeliveries({ state: 'delivered' })).items), ['a']);
+      }));
+
+    it('a lease that runs out lets another owner take the delivery; the old owner can no longer finish it', () =>
+      withStore(open, async (store) => {
+        await store.enqueueAlertDeliveries([delivery('x')]);
+        assert.deepEqual(ids(await store.claimAlertDeliveries(claim('dead', T0, 10, 5_000))), ['x']);
+        assert.deepEqual(await store.claimAlertDeliveries(claim('n2', T0 + 4_999)), []);
+        assert.deepEqual(ids(await store.claimAlertDeliveries(claim('n2', T0 + 5_000))), ['x']);
+        assert.equal(await store.finishAlertAttempt('x', 'dead', { kind: 'delivered', atMs: T0 + 5_001 }), null);
+        assert.equal((await store.finishAlertAttempt('x', 'n2', { kind: 'delivered', atMs: T0 + 5_002 }))?.state, 'delivered');
+      }));
+
+    it('per channel and target, a delivery waits for the older pending one; other channels and targets do not', () =>
+      withStore(open, async (store) => {
+        await store.enqueueAlertDeliveries([
+          delivery('opened', { targetId: 'web' }),
+          delivery('resolved', { targetId: 'web', eventType: 'incident_resolved', createdAt: T0 + 1 }),
+          delivery('slack-opened', { channel: 'slack', targetId: 'web' }),
+          delivery('db-opened', { targetId: 'db' }),
+          delivery('probe-1', { targetId: null, eventType: 'probe_degraded' }),
+          delivery('probe-2', { targetId: null, eventType: 'probe_recovered', createdAt: T0 + 2 }),
+        ]);
+        const got = await store.claimAlertDeliveries(claim('n1', T0 + 10));
+        assert.deepEqual(ids(got).sort(), ['db-opened', 'opened', 'probe-1', 'slack-opened']);
+        await store.finishAlertAttempt('opened', 'n1', { kind: 'retry', atMs: T0 + 11, nextAttemptAt: T0 + 100, error: 'HTTP 503' });
+        await store.finishAlertAttempt('probe-1', 'n1', { kind: 'delivered', atMs: T0 + 11 });
+        assert.deepEqual(ids(await store.claimAlertDeliveries(claim('n1', T0 + 50))), ['probe-2'], '"resolved" still waits for "opened"');
+        assert.deepEqual(ids(await store.claimAlertDeliveries(claim('n1', T0 + 100))), ['opened'], 'due again');
+        assert.equal((await store.finishAlertAttempt('opened', 'n1', { kind: 'failed', atMs: T0 + 101, error: 'HTTP 400' }))?.state, 'failed');
+        assert.deepEqual(ids(await store.claimAlertDeliveries(claim('n1', T0 + 102))), ['resolved'], 'a given-up delivery no longer blocks');
+      }));
+
+    it('pages oldest first with a cursor and filters by channel; limit is bounded', () =>
+      withStore(open, async (store) => {
+        await store.enqueueAlertDeliveries(Array.from({ length: 5 }, (_, i) => delivery(`p${i}`, { channel: i % 2 === 0 ? 'ops' : 'slack', targetId: `t${i}` })));
+        const one = await store.listAlertDeliveries({ limit: 2 });
+        assert.deepEqual(ids(one.items), ['p0', 'p1']);
+        const two = await store.listAlertDeliveries({ limit: 2, cursor: one.nextCursor });
+        assert.deepEqual(ids(two.items), ['p2', 'p3']);
+        const three = await store.listAlertDeliveries({ limit: 2, cursor: two.nextCursor });
+        assert.deepEqual([ids(three.items), three.nextCursor], [['p4'], null]);
+        assert.deepEqual(ids((await store.listAlertDeliveries({ channel: 'slack' })).items), ['p1', 'p3']);
+        await assert.rejects(store.listAlertDeliveries({ limit: 0 }), isInput('limit'));
+        await assert.rejects(store.listAlertDeliveries({ cursor: 'garbage!' }), isInput('cursor'));
+        await assert.rejects(store.listAlertDeliveries({ state: 'lost' as never }), isInput('state'));
+      }));
+
+    it('refuses bad deliveries, claims and outcomes naming the field, and writes none of a bad batch', () =>
+      withStore(open, async (store) => {
+        const bad: Array<[Partial<NewAlertDelivery>, string]> = [
+          [{ id: '' }, 'id'],
+          [{ id: 'x'.repeat(129) }, 'id'],
+          [{ id: 'a b' }, 'id'],
+          [{ channel: '' }, 'channel'],
+          [{ channel: 'ops\n' }, 'channel'],
+          [{ eventType: 5 as never }, 'eventType'],
+          [{ targetId: '../x' }, 'targetId'],
+          [{ payload: '' }, 'payload'],
+          [{ payload: 'x'.repeat(65_537) }, 'payload'],
+          [{ createdAt: -1 }, 'createdAt'],
+          [{ createdAt: 1.5 }, 'createdAt'],
+        ];
+        for (const [over, field] of bad) {
+          await assert.rejects(store.enqueueAlertDeliveries([delivery('ok-1'), delivery('bad', over)]), isInput(field), JSON.stringify(over).slice(0, 60));
+        }
+        assert.deepEqual((await store.listAlertDeliveries()).items, [], 'nothing of a refused batch is written');
+        await assert.rejects(store.claimAlertDeliveries(claim('n1', T0, 0)), isInput('limit'));
+        await assert.rejects(store.claimAlertDeliveries(claim('n1', T0, 1001)), isInput('limit'));
+        await assert.rejects(store.claimAlertDeliveries(claim('n1', T0, 10, 0)), isInput('leaseMs'));
+        await assert.rejects(store.claimAlertDeliveries(claim('', T0)), isInput('owner'));
+        await assert.rejects(store.finishAlertAttempt('x', 'n1', { kind: 'retry', atMs: T0, nextAttemptAt: Number.NaN, error: 'e' }), isInput('outcome.nextAttemptAt'));
+        await assert.rejects(store.finishAlertAttempt('x', 'n1', { kind: 'failed', atMs: T0, error: '' }), isInput('outcome.error'));
+        await assert.rejects(store.finishAlertAttempt('x', 'n1', { kind: 'lost', atMs: T0 } as never), isInput('outcome.kind'));
+      }));
+
+    it('retention deletes finished deliveries older than the raw retention, never pending ones', () =>
+      withStore(open, async (store) => {
+        const old = T0 - 10 * DAY;
+        await store.enqueueAlertDeliveries([delivery('old-ok', { targetId: 'a', createdAt: old }), delivery('old-failed', { targetId: 'b', createdAt: old }), delivery('old-pending', { targetId: 'c', createdAt: old }), delivery('new-ok', { targetId: 'd', createdAt: T0 - DAY })]);
+        await store.claimAlertDeliveries(claim('n1', T0 - DAY));
+        await store.finishAlertAttempt('old-ok', 'n1', { kind: 'delivered', atMs: old + 1 });
+        await store.finishAlertAttempt('old-failed', 'n1', { kind: 'failed', atMs: old + 1, error: 'HTTP 410' });
+        await store.finishAlertAttempt('old-pending', 'n1', { kind: 'retry', atMs: old + 1, nextAttemptAt: T0 + DAY, error: 'timeout' });
+        await store.finishAlertAttempt('new-ok', 'n1', { kind: 'delivered', atMs: T0 - DAY + 1 });
+        const report = await store.applyRetention(T0, { rawRetentionMs: 7 * DAY, rollupRetentionMs: 400 * DAY });
+        assert.equal(report.alertDeliveriesDeleted, 2);
+        assert.deepEqual(ids((await store.listAlertDeliveries()).items), ['old-pending', 'new-ok']);
+      }));
+  });
+}
