@@ -9,7 +9,10 @@ import { barBuckets, problemOf, stateOf, statusIncidentOf, uptimeFigures } from 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The latency chart's windows: the short ones from raw results, the long ones from hourly rollups. */
+/**
+ * The latency chart's windows: the short ones from raw results (hourly means when a window
+ * holds more checks than RAW_CHART_LIMIT), the long ones from hourly rollups.
+ */
 export const CHART_WINDOWS = Object.freeze({
   '1h': { ms: HOUR_MS, groupHours: 0 },
   '6h': { ms: 6 * HOUR_MS, groupHours: 0 },
@@ -53,6 +56,8 @@ export interface TargetPageModel {
   /** phase means per point: one result (short windows) or the mean of 1–12 hours (long ones) */
   readonly chart: readonly LatencyPoint[];
   readonly chartSource: 'results' | 'hourly';
+  /** hours per point when the source is hourly */
+  readonly chartGroupHours: number;
   readonly certificate: CertificateView | null;
   readonly incidents: readonly StatusIncident[];
   readonly maintenanceUpcoming: readonly StatusMaintenance[];
@@ -101,6 +106,7 @@ export async function buildTargetModel(handle: DaemonHandle, latest: LatestResul
     chartWindow: options.chartWindow,
     chart: chart.points,
     chartSource: chart.source,
+    chartGroupHours: chart.groupHours,
     certificate: certificateOf(t, newest),
     incidents: incidents.items.map((i) => statusIncidentOf(i, names)),
     maintenanceUpcoming: upcoming,
@@ -117,15 +123,21 @@ function certificateOf(t: TargetView, newest: CheckResult | null): CertificateVi
   return { expiresAt, daysLeft, isExpiringSoon: daysLeft <= warnDays, seenAt: newest.startedAt };
 }
 
-async function chartPoints(handle: DaemonHandle, targetId: string, window: ChartWindow, nowMs: number): Promise<{ points: LatencyPoint[]; source: 'results' | 'hourly' }> {
-  const { ms, groupHours } = CHART_WINDOWS[window];
+async function chartPoints(handle: DaemonHandle, targetId: string, window: ChartWindow, nowMs: number): Promise<{ points: LatencyPoint[]; source: 'results' | 'hourly'; groupHours: number }> {
+  const { ms } = CHART_WINDOWS[window];
+  let { groupHours } = CHART_WINDOWS[window];
   const fromMs = nowMs - ms;
-  if (groupHours === 0) return { points: latencySeries(await newestResults(handle, targetId, fromMs, nowMs, RAW_CHART_LIMIT)), source: 'results' };
+  if (groupHours === 0) {
+    const raw = await newestResults(handle, targetId, fromMs, nowMs, RAW_CHART_LIMIT + 1);
+    // more checks than we sample from would leave the window's start out: hourly means instead
+    if (raw.length <= RAW_CHART_LIMIT) return { points: latencySeries(raw), source: 'results', groupHours: 0 };
+    groupHours = 1;
+  }
   const rollups = await handle.store.listRollups(targetId, fromMs, nowMs + 1);
   // the hours not rolled up yet (the current one, and the last one within the rollup grace)
   const tailFromMs = rollups.length === 0 ? fromMs : (rollups[rollups.length - 1]?.hourStartMs ?? fromMs) + HOUR_MS;
   const tail = await newestResults(handle, targetId, tailFromMs, nowMs, 1000);
-  return { points: groupedMeans(rollups, tail, groupHours * HOUR_MS), source: 'hourly' };
+  return { points: groupedMeans(rollups, tail, groupHours * HOUR_MS), source: 'hourly', groupHours };
 }
 
 async function newestResults(handle: DaemonHandle, targetId: string, fromMs: number, nowMs: number, max: number): Promise<StoredResult[]> {

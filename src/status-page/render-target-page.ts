@@ -23,7 +23,7 @@ ${renderUptimeBars(m.buckets, m.bucketUnit)}
 <h2>Latency by phase</h2>
 ${renderWindowLinks(base, m)}
 <div class="target chart-card">${renderLatencyChart(m.chart, `Latency by phase for ${m.name}, last ${m.chartWindow}`)}
-<p class="meta">${m.chartSource === 'results' ? 'Each point is one check (evenly sampled).' : `Each point is the mean of ${CHART_WINDOWS[m.chartWindow].groupHours} h of checks, per phase over the checks that reached it.`}</p></div>
+<p class="meta">${m.chartSource === 'results' ? 'Each point is one check (evenly sampled).' : `Each point is the mean of ${m.chartGroupHours} h of checks, per phase over the checks that reached it.`}</p></div>
 ${renderUpcoming(m)}
 <h2>Incidents</h2>
 ${renderIncidentTable(m.incidents, m.generatedAt, { linkTargets: false })}

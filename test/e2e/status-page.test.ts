@@ -222,3 +222,45 @@ function countColoredPixels(png: PNG): number {
   }
   return n;
 }
+
+describe("a target page's latency chart over a busy window", () => {
+  let f: ApiFixture;
+  before(async () => {
+    f = await startApiFixture('chart-token');
+    assert.equal((await f.call('POST', '/api/v1/targets', { body: { id: 'busy', name: 'Busy', check: { url: 'https://busy.example.test/' } } })).status, 201);
+    // 3,600 checks in the last 10 h: more than the 3,000 a short window samples from
+    const nowMs = Date.now();
+    const batch = Array.from({ length: 3600 }, (_, i) => {
+      const at = nowMs - 60_000 - i * 10_000;
+      return {
+        targetId: 'busy',
+        dueAt: at,
+        schedulingLagMs: 0,
+        loopDelayMs: 0,
+        result: {
+          kind: 'http' as const, target: 'https://busy.example.test/', startedAt: at, status: 'up' as const, httpVersion: '1.1' as const, statusCode: 200, responseBytes: 2,
+          timings: { dnsMs: 1, connectMs: 2, tlsMs: 3, ttfbMs: 10 + (i % 7), receiveMs: 1, totalMs: 20 },
+          errorKind: null, errorFamily: null, errorPhase: null, detail: null, connectionReused: false, tls: null,
+        },
+      };
+    });
+    await f.daemon.store.insertResults(batch);
+    await f.daemon.store.rollup(nowMs);
+  });
+  after(async () => {
+    await f?.close();
+  });
+
+  it('samples checks for a window that holds few, and shows hourly means for one that holds too many', async () => {
+    const hour = await f.call('GET', '/status/busy?window=1h', { token: null });
+    assert.equal(hour.status, 200);
+    assert.match(hour.text, /Each point is one check \(evenly sampled\)\./);
+    const day = await f.call('GET', '/status/busy?window=24h', { token: null });
+    assert.equal(day.status, 200);
+    assert.match(day.text, /Each point is the mean of 1 h of checks/);
+    // 10 h of checks, hour-aligned: 10 or 11 points, each a full stack of 5 phases
+    const d = /data-phase="ttfbMs" d="([^"]+)"/.exec(day.text)?.[1] ?? '';
+    const points = d.split('L').length / 2;
+    assert.ok(points >= 10 && points <= 12, `${points} points: ${d}`);
+  });
+});
