@@ -27,6 +27,20 @@ export type AlertEvent =
       readonly reason: 'recovered' | 'target_removed';
     }
   | {
+      /**
+       * A target's certificate chain crossed its warning threshold (certExpiryWarnDays): sent
+       * once per crossing (src/daemon/cert-expiry-watch.ts); the critical level is `down` and
+       * opens an incident like any other failure.
+       */
+      readonly type: 'cert_expiring';
+      readonly at: number;
+      readonly target: AlertTarget;
+      /** the chain's earliest notAfter, ISO-8601 */
+      readonly chainExpiresAt: string;
+      readonly daysLeft: number;
+      readonly warnDays: number;
+    }
+  | {
       /** many unrelated hosts failed with transport errors at once: the probe is suspect */
       readonly type: 'probe_degraded';
       readonly at: number;
