@@ -6,6 +6,7 @@
  * Data flows one way: the API may *ask* the daemon to change targets or run a check, and it
  * may *listen* to results; nothing it does can delay a scheduled check.
  */
+import type { AlertChannelView, AlertTestOutcome } from '../alerts/alert-dispatcher.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
 import type { Store } from '../storage/store.js';
@@ -108,8 +109,10 @@ export interface BreakerStats {
 }
 
 export interface AlertDeliveryStats {
-  /** webhook name from the config (never its URL or secret) */
+  /** webhook or channel name from the config (never its URL or secret) */
   readonly webhook: string;
+  /** webhook, email, pagerduty, opsgenie, discord, telegram, teams or template */
+  readonly kind: string;
   readonly deliveredTotal: number;
   /** deliveries abandoned after the last retry */
   readonly failedTotal: number;
@@ -140,6 +143,13 @@ export interface Readiness {
   readonly reasons: readonly string[];
 }
 
+/** The alert channels as the API sees them: the list (no URL or secret) and a one-attempt test. */
+export interface AlertsPort {
+  channels(): AlertChannelView[];
+  /** undefined when no webhook or channel has that name */
+  test(name: string): Promise<AlertTestOutcome | undefined>;
+}
+
 export interface DaemonHandle {
   listTargets(): readonly TargetView[];
   getTarget(id: string): TargetView | undefined;
@@ -163,6 +173,8 @@ export interface DaemonHandle {
   /** Subscribes to every stored result; returns the unsubscribe function. Listeners must not throw or block. */
   onResult(listener: (event: ScheduledResult) => void): () => void;
   readiness(): Readiness;
+  /** alert channels: list and test (their delivery log is the store's outbox) */
+  readonly alerts: AlertsPort;
   /** maintenance windows: the compiled set in force, and API edits */
   readonly maintenance: MaintenanceWindowsPort;
 }

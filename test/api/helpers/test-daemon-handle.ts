@@ -12,6 +12,7 @@ import { buildClients, executeCheck, type Clients } from '../../../src/check/ind
 import { BUILTIN_TARGET_DEFAULTS, parseTargetInput, type TargetDefinition } from '../../../src/config/target-definition.js';
 import type { DaemonHandle, DaemonStats, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from '../../../src/daemon/daemon-handle.js';
 import { redactResult, redactSpec } from '../../../src/domain/redact.js';
+import { createAlertDispatcher } from '../../../src/alerts/alert-dispatcher.js';
 import { MaintenanceWindowHost } from '../../../src/daemon/maintenance-window-host.js';
 import type { CheckInput } from '../../../src/domain/check-spec.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
@@ -76,13 +77,15 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     scheduler: { targets: targets.size, inFlight: counters.started - counters.completed, maxInFlight: 1024, startedTotal: counters.started, completedTotal: counters.completed, drops: { skipped_in_flight: 0, dropped_global_cap: 0, missed_late: 0 } },
     pipeline: { queueDepth: 0, writtenTotal: counters.written, writeFailuresTotal: 0, dropped: { buffer_full: 0, flush_failed: 0 } },
     breakers: { closed: 1, open: 0, halfOpen: 0 },
-    alerts: [{ webhook: 'ops', deliveredTotal: 2, failedTotal: 1, retriesTotal: 3, lastError: 'HTTP 500' }],
+    alerts: [{ webhook: 'ops', kind: 'webhook', deliveredTotal: 2, failedTotal: 1, retriesTotal: 3, lastError: 'HTTP 500' }],
     probe: { degraded: false, eventLoopDelayMs: 1.5, failingHosts: 0 },
   });
 
   return {
     store,
     maintenance,
+    // no channels here: the alert routes are tested against a real `vigil serve` (test/alerts/alert-api.test.ts)
+    alerts: createAlertDispatcher({ store, channels: [], log: quiet, owner: 'api-test' }),
     listTargets: () => [...targets.values()].map(view),
     getTarget: (id) => {
       const t = targets.get(id);
