@@ -42,7 +42,7 @@ function buildConfig(o: ScaleOptions, endpoints: ReadonlyArray<{ address: string
   });
   const { targets, errors } = parseTargetList(inputs, defaults);
   if (errors.length > 0) throw new Error(`bench config: ${errors[0]?.field}: ${errors[0]?.message}`);
-  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], api: DEFAULT_API_SETTINGS, maintenanceWindows: [], targets, targetErrors: [] };
+  return { defaults, probe: { ...DEFAULT_PROBE_SETTINGS, maxInFlight: o.maxInFlight }, storage: DEFAULT_STORAGE_SETTINGS, webhooks: [], channels: [], api: DEFAULT_API_SETTINGS, maintenanceWindows: [], targets, targetErrors: [] };
 }
 
 async function main(): Promise<void> {

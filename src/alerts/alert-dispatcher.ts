@@ -9,14 +9,22 @@
  * sent again, with the same delivery id (`X-Vigil-Delivery`, `deliveryId` in the body).
  * While the probe is degraded, per-target incident alerts are held back (counted) — one
  * probe_degraded alert goes out instead.
+ *
+ * Routing: each channel's `route` (alert-route.ts) decides which events get a row for it.
+ * Repeat-notify: a channel with `repeatEveryMs` gets an `incident_reminder` row every period
+ * while the incident it was told about stays open (timers in this process; the resolution, a
+ * degraded probe and shutdown stop or skip them).
  */
 import { randomUUID } from 'node:crypto';
+import type { ChannelRoute } from '../config/channel-config.js';
+import type { ErrorKind } from '../domain/error-kind.js';
 import type { AlertDeliveryStats } from '../daemon/daemon-handle.js';
 import { redactText } from '../domain/redact.js';
 import type { Logger } from '../daemon/logger.js';
 import type { AlertDelivery, NewAlertDelivery, Store } from '../storage/store.js';
-import type { AlertEvent } from './alert-event.js';
-import type { ChannelSender, SendOutcome } from './channels/channel-sender.js';
+import type { AlertEvent, AlertTarget } from './alert-event.js';
+import { isRouted } from './alert-route.js';
+import type { ChannelKind, ChannelSender, SendOutcome } from './channels/channel-sender.js';
 import { describeDelivery, nextAttemptDelayMs, type PendingReport } from './delivery-report.js';
 
 /** A channel with its retry policy. */
@@ -27,6 +35,29 @@ interface DispatchChannel {
   readonly initialBackoffMs: number;
   /** no attempt runs longer (the claim's lease covers it) */
   readonly timeoutMs: number;
+  /** which events it gets; null or absent = every event */
+  readonly route?: ChannelRoute | null;
+  /** re-notify while an incident stays open; null or absent = never */
+  readonly repeatEveryMs?: number | null;
+}
+
+/** What the API shows of a channel: name, kind, policy, routing and counters — never a URL or secret. */
+interface AlertChannelView extends AlertDeliveryStats {
+  readonly maxAttempts: number;
+  readonly route: ChannelRoute | null;
+  readonly repeatEveryMs: number | null;
+}
+
+/** The answer of `POST /api/v1/alerts/{name}/test`: one attempt, no retry, not in the outbox. */
+interface AlertTestOutcome {
+  readonly channel: string;
+  readonly kind: ChannelKind;
+  readonly deliveryId: string;
+  readonly delivered: boolean;
+  /** for a failure: would the outbox have retried it */
+  readonly retryable: boolean | null;
+  readonly error: string | null;
+  readonly durationMs: number;
 }
 
 type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries'>;
@@ -40,8 +71,8 @@ export interface AlertDispatcherOptions {
   readonly nowMs?: () => number;
   /** pending rows are also looked for this often (another node's expired claims); default 5 s */
   readonly pollMs?: number;
-  /** which channels get an event (names); default every channel */
-  readonly route?: (event: AlertEvent) => readonly string[];
+  /** [0, 1) for the retry jitter; tests pass their own */
+  readonly random?: () => number;
 }
 
 export interface AlertDispatcher {
@@ -53,12 +84,23 @@ export interface AlertDispatcher {
   /** held-back incident alerts since the probe became degraded */
   suppressedSinceDegraded(): number;
   stats(): AlertDeliveryStats[];
+  channels(): AlertChannelView[];
+  /** one test alert to the named channel, one attempt now; undefined when there is no such channel */
+  test(name: string): Promise<AlertTestOutcome | undefined>;
   /** waits for attempts in flight up to deadlineMs, aborts the rest (they stay pending); says what is pending */
   close(deadlineMs: number): Promise<PendingReport>;
 }
 
 const CLAIM_BATCH = 100;
 const LEASE_MARGIN_MS = 10_000;
+
+interface OpenIncident {
+  readonly target: AlertTarget;
+  readonly openedAt: number;
+  readonly errorKind: ErrorKind | null;
+  readonly detail: string | null;
+  readonly timers: ReturnType<typeof setInterval>[];
+}
 
 interface ChannelCounters {
   deliveredTotal: number;
@@ -86,6 +128,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   let again = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let timerAt = Infinity;
+  /** by target id: the open incident whose reminders are armed */
+  const open = new Map<string, OpenIncident>();
 
   function wakeAt(atMs: number): void {
     if (state !== 'running' || atMs >= timerAt) return;
@@ -167,7 +211,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     } else if (outcome.retryable && n < channel.maxAttempts) {
       count.retriesTotal++;
       count.lastError = outcome.reason;
-      const nextAttemptAt = atMs + nextAttemptDelayMs(n, channel.initialBackoffMs, outcome.retryAfterMs);
+      const nextAttemptAt = atMs + nextAttemptDelayMs(n, channel.initialBackoffMs, outcome.retryAfterMs, options.random);
       await finish(row, { kind: 'retry', atMs, nextAttemptAt, error: outcome.reason });
       wakeAt(nextAttemptAt);
       return;
@@ -180,8 +224,37 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     pump(); // a later delivery of the same channel and target may be claimable now
   }
 
-  function enqueue(event: AlertEvent): void {
-    const names = options.route === undefined ? [...channels.keys()] : options.route(event).filter((name) => channels.has(name));
+  function stopReminders(targetId: string): void {
+    const incident = open.get(targetId);
+    if (incident === undefined) return;
+    for (const t of incident.timers) clearInterval(t);
+    open.delete(targetId);
+  }
+
+  function startReminders(event: AlertEvent & { type: 'incident_opened' }, names: readonly string[]): void {
+    stopReminders(event.target.id);
+    const incident: OpenIncident = { target: event.target, openedAt: event.at, errorKind: event.errorKind, detail: event.detail, timers: [] };
+    for (const name of names) {
+      const everyMs = channels.get(name)?.repeatEveryMs ?? null;
+      if (everyMs === null) continue;
+      let repeat = 0;
+      const timer = setInterval(() => {
+        if (degraded || state === 'closing') return;
+        repeat++;
+        const at = nowMs();
+        enqueue({ type: 'incident_reminder', at, target: incident.target, openedAt: incident.openedAt, errorKind: incident.errorKind, detail: incident.detail, openForMs: Math.max(0, at - incident.openedAt), repeat }, [name]);
+      }, everyMs);
+      timer.unref();
+      incident.timers.push(timer);
+    }
+    if (incident.timers.length > 0) open.set(event.target.id, incident);
+  }
+
+  function routed(event: AlertEvent): string[] {
+    return options.channels.filter((c) => isRouted(c.route ?? null, event)).map((c) => c.sender.name);
+  }
+
+  function enqueue(event: AlertEvent, names: readonly string[]): void {
     if (names.length === 0) return;
     const createdAt = nowMs();
     const targetId = 'target' in event ? event.target.id : null;
@@ -206,21 +279,43 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       pump();
     },
     send(event) {
-      const isTargetAlert = event.type === 'incident_opened' || event.type === 'incident_resolved';
+      if (state === 'closing') return;
+      const names = routed(event);
+      if (event.type === 'incident_resolved') stopReminders(event.target.id);
+      if (event.type === 'incident_opened') startReminders(event, names);
+      const isTargetAlert = event.type === 'incident_opened' || event.type === 'incident_resolved' || event.type === 'incident_reminder';
       if (degraded && isTargetAlert) {
         suppressed++;
         return;
       }
-      enqueue(event);
+      enqueue(event, names);
     },
     setProbeDegraded(value) {
       if (value && !degraded) suppressed = 0;
       degraded = value;
     },
     suppressedSinceDegraded: () => suppressed,
-    stats: () => options.channels.map((c) => ({ webhook: c.sender.name, ...(counters.get(c.sender.name) as ChannelCounters) })),
+    stats: () => options.channels.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters) })),
+    channels: () =>
+      options.channels.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters), maxAttempts: c.maxAttempts, route: c.route ?? null, repeatEveryMs: c.repeatEveryMs ?? null })),
+    async test(name) {
+      const channel = channels.get(name);
+      if (channel === undefined) return undefined;
+      const deliveryId = `test-${randomUUID()}`;
+      const started = performance.now();
+      let outcome: SendOutcome;
+      try {
+        outcome = await channel.sender.send({ type: 'test', at: nowMs(), channel: name }, shutdown.signal, { id: deliveryId, attempt: 1 });
+      } catch (err) {
+        outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
+      }
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      if (outcome.ok) return { channel: name, kind: channel.sender.kind, deliveryId, delivered: true, retryable: null, error: null, durationMs };
+      return { channel: name, kind: channel.sender.kind, deliveryId, delivered: false, retryable: outcome.retryable, error: outcome.reason, durationMs };
+    },
     async close(deadlineMs) {
       state = 'closing';
+      for (const id of [...open.keys()]) stopReminders(id);
       if (timer !== null) clearTimeout(timer);
       await writes;
       let deadline: ReturnType<typeof setTimeout> | undefined;

@@ -17,11 +17,11 @@ test('incident events become alerts in one place: opened and resolved page, upda
     ],
     [
       { type: 'resolved', targetId: 'web', at: 3_000, durationMs: 2_000, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: null, reason: 'recovered' },
-      { type: 'incident_resolved', at: 3_000, target, durationMs: 2_000, reason: 'recovered' },
+      { type: 'incident_resolved', at: 3_000, target, durationMs: 2_000, openedAt: 1_000, reason: 'recovered' },
     ],
     [
       { type: 'resolved', targetId: 'web', at: 4_000, durationMs: 3_000, failuresAdded: 0, lastErrorKind: 'timeout', lastDetail: 'target removed', reason: 'target_removed' },
-      { type: 'incident_resolved', at: 4_000, target, durationMs: 3_000, reason: 'target_removed' },
+      { type: 'incident_resolved', at: 4_000, target, durationMs: 3_000, openedAt: 1_000, reason: 'target_removed' },
     ],
   ];
   for (const [event, alert] of rows) assert.deepEqual(alertOfIncident(target, event), alert, event.type);

@@ -2,7 +2,7 @@ import type { ErrorKind } from '../domain/error-kind.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
 
 /** The target fields an alert may show: no spec, so no credentials. */
-interface AlertTarget {
+export interface AlertTarget {
   readonly id: string;
   readonly name: string;
   readonly tags: readonly string[];
@@ -23,8 +23,22 @@ export type AlertEvent =
       readonly at: number;
       readonly target: AlertTarget;
       readonly durationMs: number | null;
+      /** when the incident opened (its `incident_opened.at`): with the target id, the incident's key */
+      readonly openedAt: number;
       /** recovered: the target's own good results; target_removed: deleted while down */
       readonly reason: 'recovered' | 'target_removed';
+    }
+  | {
+      /** repeat-notify: the incident is still open `openForMs` after it opened (channels with `repeatEvery`) */
+      readonly type: 'incident_reminder';
+      readonly at: number;
+      readonly target: AlertTarget;
+      readonly openedAt: number;
+      readonly errorKind: ErrorKind | null;
+      readonly detail: string | null;
+      readonly openForMs: number;
+      /** 1 for the first reminder */
+      readonly repeat: number;
     }
   | {
       /** many unrelated hosts failed with transport errors at once: the probe is suspect */
@@ -42,6 +56,12 @@ export type AlertEvent =
       readonly degradedForMs: number;
       /** incident notifications held back while degraded */
       readonly suppressedAlerts: number;
+    }
+  | {
+      /** `POST /api/v1/alerts/{name}/test`: proves a channel's configuration end to end */
+      readonly type: 'test';
+      readonly at: number;
+      readonly channel: string;
     };
 
 /**
@@ -52,6 +72,28 @@ export function alertOfIncident(target: AlertTarget, event: IncidentEvent): Aler
   if (event.type === 'opened') {
     return { type: 'incident_opened', at: event.at, target, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
   }
-  if (event.type === 'resolved') return { type: 'incident_resolved', at: event.at, target, durationMs: event.durationMs, reason: event.reason };
+  if (event.type === 'resolved') return { type: 'incident_resolved', at: event.at, target, durationMs: event.durationMs, openedAt: event.at - event.durationMs, reason: event.reason };
   return null;
+}
+
+/**
+ * The stable key of what an alert is about: one incident of one target (opened, reminders
+ * and resolved share it), one episode of probe degradation, or one test. Providers that
+ * deduplicate (PagerDuty's dedup_key, Opsgenie's alias) get it, so a resolve closes exactly
+ * the incident its trigger opened, and a retried trigger does not open a second one.
+ */
+export function alertKeyOf(event: AlertEvent): string {
+  switch (event.type) {
+    case 'incident_opened':
+      return `vigil/${event.target.id}/${event.at}`;
+    case 'incident_resolved':
+    case 'incident_reminder':
+      return `vigil/${event.target.id}/${event.openedAt}`;
+    case 'probe_degraded':
+      return `vigil/probe/${event.at}`;
+    case 'probe_recovered':
+      return `vigil/probe/${event.at - event.degradedForMs}`;
+    case 'test':
+      return `vigil/test/${event.channel}/${event.at}`;
+  }
 }

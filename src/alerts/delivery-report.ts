@@ -19,12 +19,15 @@ export interface PendingReport {
 }
 
 /**
- * The wait after the n-th failed attempt: initialBackoff·2^(n−1), capped at 60 s; a
- * receiver's Retry-After wins when it asks for longer (capped too).
+ * The wait after the n-th failed attempt: initialBackoff·2^(n−1), capped at 60 s, plus up to
+ * 50 % random jitter (so channels that failed together — a provider outage — do not retry in
+ * lockstep; the jitter only lengthens the wait, so a receiver still gets at least the
+ * exponential spacing); a receiver's Retry-After wins when it asks for longer (capped too).
  */
-export function nextAttemptDelayMs(failedAttempts: number, initialBackoffMs: number, retryAfterMs: number | undefined): number {
+export function nextAttemptDelayMs(failedAttempts: number, initialBackoffMs: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
   const exponential = Math.min(MAX_BACKOFF_MS, initialBackoffMs * 2 ** (failedAttempts - 1));
-  return Math.max(exponential, Math.min(retryAfterMs ?? 0, MAX_BACKOFF_MS));
+  const jittered = Math.min(MAX_BACKOFF_MS, Math.round(exponential * (1 + 0.5 * random())));
+  return Math.max(jittered, Math.min(retryAfterMs ?? 0, MAX_BACKOFF_MS));
 }
 
 /** `incident_opened web → ops (3 attempts, last error ECONNREFUSED)` */

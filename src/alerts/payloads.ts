@@ -1,4 +1,7 @@
-/** Pure payload builders: the generic JSON body and a Slack-compatible {text, blocks}. */
+/**
+ * Pure payload builders: the one human summary of an alert and its facts (every channel's
+ * text derives from these two), the generic JSON body and a Slack-compatible {text, blocks}.
+ */
 import { ERROR_EXPLANATION } from '../domain/error-kind.js';
 import { redactText } from '../domain/redact.js';
 import type { AlertEvent } from './alert-event.js';
@@ -11,8 +14,8 @@ function formatMs(ms: number | null): string {
   return `${(s / 3600).toFixed(1)}h`;
 }
 
-/** One line a human can read in a notification list. */
-function summarizeAlert(event: AlertEvent): string {
+/** One line a human can read in a notification list (details redacted). */
+export function summarizeAlert(event: AlertEvent): string {
   switch (event.type) {
     case 'incident_opened': {
       const why = event.errorKind === null ? 'failing' : `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`;
@@ -21,11 +24,35 @@ function summarizeAlert(event: AlertEvent): string {
     case 'incident_resolved':
       if (event.reason === 'target_removed') return `CLOSED ${event.target.name} — target removed while down (after ${formatMs(event.durationMs)})`;
       return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}`;
+    case 'incident_reminder':
+      return `STILL DOWN ${event.target.name} for ${formatMs(event.openForMs)}${event.errorKind === null ? '' : ` — ${event.errorKind}`} (reminder ${event.repeat})`;
     case 'probe_degraded':
       return `PROBE DEGRADED — ${event.failingHosts} of ${event.checkedHosts} hosts failed with transport errors at once; per-target alerts are held back (event-loop delay ${Math.round(event.eventLoopDelayMs)} ms)`;
     case 'probe_recovered':
       return `PROBE RECOVERED after ${formatMs(event.degradedForMs)}; ${event.suppressedAlerts} per-target alerts were held back`;
+    case 'test':
+      return `TEST alert from Vigil for channel ${event.channel}: delivery works`;
   }
+}
+
+/** Is this alert about trouble starting/going on, trouble ending, or neither (a test)? */
+export function alertState(event: AlertEvent): 'trouble' | 'resolved' | 'test' {
+  if (event.type === 'incident_resolved' || event.type === 'probe_recovered') return 'resolved';
+  return event.type === 'test' ? 'test' : 'trouble';
+}
+
+/** Label/value facts under the summary, in display order: the same for every rich format. */
+export function alertFacts(event: AlertEvent): Array<readonly [string, string]> {
+  const facts: Array<readonly [string, string]> = [['Event', event.type], ['At', new Date(event.at).toISOString()]];
+  if ('target' in event) {
+    facts.push(['Target', `${event.target.name} (${event.target.id})`]);
+    if (event.target.tags.length > 0) facts.push(['Tags', event.target.tags.join(', ')]);
+  }
+  if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.errorKind !== null) facts.push(['Error', `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`]);
+  if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.detail !== null) facts.push(['Detail', redactText(event.detail)]);
+  if (event.type === 'incident_resolved') facts.push(['Duration', formatMs(event.durationMs)]);
+  if (event.type === 'probe_degraded' && event.sampleHosts.length > 0) facts.push(['Hosts', event.sampleHosts.join(', ')]);
+  return facts;
 }
 
 /**
@@ -37,7 +64,7 @@ export function genericPayload(event: AlertEvent, deliveryId: string): Record<st
   return { version: 1, deliveryId, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
 }
 
-const EMOJI = { incident_opened: ':red_circle:', incident_resolved: ':large_green_circle:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:' } as const;
+const EMOJI = { incident_opened: ':red_circle:', incident_reminder: ':red_circle:', incident_resolved: ':large_green_circle:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:', test: ':test_tube:' } as const;
 
 /** Slack incoming-webhook format: `text` is the fallback, `blocks` the rich layout. */
 export function slackPayload(event: AlertEvent): { text: string; blocks: unknown[] } {

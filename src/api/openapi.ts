@@ -15,12 +15,53 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 const body = (schema: string) => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const publicOp = { security: [] };
+const htmlPage = (description: string) => ({ description, content: { 'text/html': {} } });
+const svgBadge = (description: string) => ({ description, content: { 'image/svg+xml': {} } });
 const pageParams = [q('limit', '1..1000, default 100', { type: 'integer', minimum: 1, maximum: 1000 }), q('cursor', 'nextCursor of the previous page')];
 const windowParam = q('window', `one of ${Object.keys(UPTIME_WINDOW_MS).join(', ')}`, { enum: Object.keys(UPTIME_WINDOW_MS) });
 const incidentParams = [q('state', 'open, closed or all (default)', { enum: ['open', 'closed', 'all'] }), ...pageParams];
 
 const paths: Record<string, Record<string, Op>> = {
-  '/': { get: { summary: 'Status page (HTML)', ...publicOp, responses: { '200': { description: 'HTML status page', content: { 'text/html': {} } } } } },
+  '/': {
+    get: {
+      summary: 'Status page (HTML): every target with 90 daily (or hourly) bars, uptime over 24 h/7 d/30 d/90 d, recent incidents',
+      ...publicOp,
+      parameters: [q('bars', 'daily (default) or hourly', { enum: ['daily', 'hourly'] })],
+      responses: { '200': htmlPage('HTML status page'), '400': htmlPage('a bad or unknown query parameter, named') },
+    },
+  },
+  '/status/{id}': {
+    get: {
+      summary: "A target's page (HTML): state, uptime, bars, latency by phase over a window, certificate, incidents",
+      ...publicOp,
+      parameters: [idParam, q('bars', 'daily (default) or hourly', { enum: ['daily', 'hourly'] }), q('window', 'latency chart window, default 24h', { enum: ['1h', '6h', '24h', '7d', '30d', '90d'] })],
+      responses: { '200': htmlPage('HTML target page'), '400': htmlPage('a bad or unknown query parameter, named'), '404': htmlPage('no such target') },
+    },
+  },
+  '/incidents': {
+    get: {
+      summary: 'Incident history (HTML), 50 per page, open ones first, then newest first',
+      ...publicOp,
+      parameters: [q('cursor', 'the "Older incidents" link of the previous page')],
+      responses: { '200': htmlPage('HTML incident history'), '400': htmlPage('a bad cursor or an unknown query parameter') },
+    },
+  },
+  '/badge/{id}/status.svg': {
+    get: {
+      summary: "Badge (SVG) with the target's current state; Cache-Control max-age=60 and an ETag",
+      ...publicOp,
+      parameters: [idParam],
+      responses: { '200': svgBadge('the badge'), '304': { description: 'If-None-Match matched the ETag' }, '400': svgBadge('an unknown query parameter'), '404': svgBadge('"not found" badge: no such target') },
+    },
+  },
+  '/badge/{id}/uptime.svg': {
+    get: {
+      summary: 'Badge (SVG) with the uptime over a window (maintenance left out); Cache-Control max-age=60 and an ETag',
+      ...publicOp,
+      parameters: [idParam, q('window', `one of ${Object.keys(UPTIME_WINDOW_MS).join(', ')}; default 30d`, { enum: Object.keys(UPTIME_WINDOW_MS) })],
+      responses: { '200': svgBadge('the badge'), '304': { description: 'If-None-Match matched the ETag' }, '400': svgBadge('"bad request" badge; its title names the parameter'), '404': svgBadge('"not found" badge: no such target') },
+    },
+  },
   '/healthz': { get: { summary: 'Liveness: the process answers', ...publicOp, responses: { '200': json('Health', 'alive') } } },
   '/readyz': { get: { summary: 'Readiness: storage open and scheduler running', ...publicOp, responses: { '200': json('Health', 'ready'), '503': json('Health', 'not ready, with reasons') } } },
   '/metrics': { get: { summary: 'Prometheus metrics', ...publicOp, responses: { '200': { description: 'text exposition format 0.0.4', content: { 'text/plain': {} } } } } },

@@ -13,6 +13,7 @@ import { createRequestGuard, defaultHostRules, type RequestGuard } from './reque
 import { Router, type Route } from './router.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { maintenanceWindowRoutes } from './routes/maintenance-window-routes.js';
+import { statusPageRoutes } from './routes/status-page-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { targetRoutes } from './routes/target-routes.js';
 import { PUSH_PREFIX, pushRoutes } from './routes/push-routes.js';
@@ -50,7 +51,7 @@ interface Access {
 
 /** Every route the server answers, in match order (literal paths before parameters). */
 export function buildRoutes(deps: ApiDeps): Route[] {
-  return [...systemRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps), ...pushRoutes(deps)];
+  return [...systemRoutes(deps), ...statusPageRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps), ...pushRoutes(deps)];
 }
 
 /** A bound API port that answers 503 until `serve` hands it the daemon. */

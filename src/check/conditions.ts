@@ -129,7 +129,7 @@ function resolve(op: PlaceholderOperand, facts: ConditionFacts, json: BodyJson):
     case 'HEADER': {
       const step = op.path[0];
       const got = facts.header(step !== undefined && 'key' in step ? step.key : '');
-      if (got === null) return { missing: 'response headers are not kept for this connection (HTTP/2)' };
+      if (got === null) return { missing: 'the response headers were not kept' };
       value = got === undefined ? NO_VALUE : got;
       break;
     }

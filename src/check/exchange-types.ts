@@ -28,8 +28,12 @@ export interface HopRequest {
    * reading once the raw cap is reached instead of failing.
    */
   readonly needBody: boolean;
-  /** a condition reads response headers: keep them all (ResponseHeaders.raw); HTTP/1.1 only for now */
-  readonly needHeaders?: boolean;
+  /**
+   * The header names (lower case) the target's conditions read, computed once per plan; the
+   * engines keep these in ResponseHeaders.raw (HTTP/1.1 keeps llhttp's list whole, it costs
+   * nothing there; HTTP/2 keeps only these). Absent or null: none.
+   */
+  readonly keepHeaders?: ReadonlySet<string> | null;
   readonly limits: Limits;
   /**
    * Pre-rendered wire forms, built once per spec by hop-plan.ts: the HTTP/1.1 request head
@@ -62,7 +66,10 @@ export interface ResponseHeaders {
   readonly contentEncoding: string | undefined;
   readonly location: string | undefined;
   readonly retryAfter: string | undefined;
-  /** every header as llhttp reports it, [name, value, …] (names as sent); only when the request asked (needHeaders) */
+  /**
+   * Only when the request asked (keepHeaders): [name, value, …]. HTTP/1.1: every header as
+   * llhttp reports it (names as sent); HTTP/2: the asked-for ones (names lower case, as h2 sends them).
+   */
   readonly raw?: readonly string[];
 }
 

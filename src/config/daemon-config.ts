@@ -13,6 +13,7 @@ import { certExpiryThresholds, MAX_CERT_EXPIRY_DAYS, SpecError } from '../domain
 import { BUILTIN_TARGET_DEFAULTS, MIN_INTERVAL_MS, parseTargetInput, type TargetDefaults, type TargetDefinition } from './target-definition.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 import { parseWebhooks, webhookInputSchema, type WebhookConfig } from './webhook-config.js';
+import { channelInputSchema, parseChannels, type ChannelConfig } from './channel-config.js';
 import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
 import { apiInputSchema, DEFAULT_API_SETTINGS, parseApiSettings, type ApiSettings } from './api-settings.js';
 import { parseMaintenanceWindowList, WindowInputError, type MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
@@ -37,6 +38,8 @@ export interface DaemonConfig {
   /** retention and the maintenance job; read at start (a reload does not change them) */
   readonly storage: StorageSettings;
   readonly webhooks: readonly WebhookConfig[];
+  /** email, PagerDuty, Opsgenie, Discord, Telegram, Teams and templated webhooks (docs/alerts.md) */
+  readonly channels: readonly ChannelConfig[];
   /** API tokens and extra Host names; re-read on SIGHUP */
   readonly api: ApiSettings;
   /** maintenance windows from the file (API windows live in the store) */
@@ -59,7 +62,7 @@ const fileSchema = z.strictObject({
     .optional(),
   probe: probeInputSchema.optional(),
   storage: storageInputSchema.optional(),
-  alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).optional() }).optional(),
+  alerts: z.strictObject({ webhooks: z.array(webhookInputSchema).max(100).optional(), channels: z.array(channelInputSchema).max(100).optional() }).optional(),
   api: apiInputSchema.optional(),
   maintenance: z.array(z.unknown()).optional(),
   targets: z.array(z.unknown()).optional(),
@@ -144,6 +147,7 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
   const probe = file.probe === undefined ? DEFAULT_PROBE_SETTINGS : parseProbeSettings(file.probe, (f, m) => new ConfigFileError(`probe.${f}`, m));
   const storage = file.storage === undefined ? DEFAULT_STORAGE_SETTINGS : parseStorageSettings(file.storage, (f, m) => new ConfigFileError(`storage.${f}`, m), { env });
   const webhooks = parseWebhooks(file.alerts?.webhooks ?? [], env, (f, m) => new ConfigFileError(`alerts.webhooks${f}`, m));
+  const channels = parseChannels(file.alerts?.channels ?? [], defaults.secrets, new Set(webhooks.map((w) => w.name)), (f, m) => new ConfigFileError(`alerts.channels${f}`, m));
   const api = file.api === undefined ? DEFAULT_API_SETTINGS : parseApiSettings(file.api, defaults.secrets, (f, m) => new ConfigFileError(`api.${f}`, m));
   let maintenanceWindows: MaintenanceWindow[];
   try {
@@ -153,5 +157,5 @@ export function parseDaemonConfig(text: string, env: Readonly<Record<string, str
     throw err;
   }
   const { targets, errors } = parseTargetList(file.targets ?? [], defaults);
-  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), api, maintenanceWindows: Object.freeze(maintenanceWindows), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
+  return Object.freeze({ defaults, probe, storage, webhooks: Object.freeze(webhooks), channels: Object.freeze(channels), api, maintenanceWindows: Object.freeze(maintenanceWindows), targets: Object.freeze(targets), targetErrors: Object.freeze(errors) });
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
+import { parseRouting, routingInputFields, type ChannelRoute } from './channel-config.js';
 import { resolveReferences } from './secret-ref.js';
 
 type WebhookFormat = 'generic' | 'slack';
@@ -21,6 +22,9 @@ export interface WebhookConfig {
   readonly maxAttempts: number;
   readonly initialBackoffMs: number;
   readonly timeoutMs: number;
+  /** which alerts it gets (null = all) and repeat-notify, as for channels (channel-config.ts) */
+  readonly route: ChannelRoute | null;
+  readonly repeatEveryMs: number | null;
 }
 
 export const webhookInputSchema = z.strictObject({
@@ -32,6 +36,7 @@ export const webhookInputSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(20).optional(),
   initialBackoff: durationInputSchema.optional(),
   timeout: durationInputSchema.optional(),
+  ...routingInputFields,
 });
 
 type Fail = (field: string, message: string) => Error;
@@ -80,6 +85,7 @@ export function parseWebhooks(inputs: readonly z.infer<typeof webhookInputSchema
       maxAttempts: w.maxAttempts ?? 5,
       initialBackoffMs: durationOr(w.initialBackoff, 1_000, `${at}.initialBackoff`, fail),
       timeoutMs: durationOr(w.timeout, 5_000, `${at}.timeout`, fail),
+      ...parseRouting(w, at, fail),
     });
   });
 }

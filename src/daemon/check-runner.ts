@@ -53,7 +53,7 @@ export function createCheckRunner(deps: CheckRunnerDeps) {
     try {
       result = await deps.execute(target.spec, clients, { signal: deps.signal });
     } catch (err) {
-      result = internalFailure(target, Date.now(), `executor rejected: ${err instanceof Error ? err.name : 'unknown'}`);
+      result = internalFailure(target, startedAt, `executor rejected: ${err instanceof Error ? err.name : 'unknown'}`);
     }
     // Redacted here, once, before the result goes anywhere: store, incidents, alerts, API, metrics.
     result = redactResult(result, target.secretValues);

@@ -59,7 +59,8 @@ function sameDefinition(a: ReturnType<typeof toNewTarget>, b: ReturnType<typeof 
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export async function applyConfigTargets(host: TargetHost, config: DaemonConfig, log: Logger): Promise<ConfigApplyReport> {
+/** `nowMs` is the daemon's clock: the updatedAt of every target this load writes. */
+export async function applyConfigTargets(host: TargetHost, config: DaemonConfig, log: Logger, nowMs: number): Promise<ConfigApplyReport> {
   const errors: FieldError[] = [...config.targetErrors];
   const refused = new Set(config.targetErrors.map((e) => e.target));
   const wanted = new Set(config.targets.map((t) => t.id));
@@ -76,7 +77,6 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
     host.unschedule(current.id);
     removed++;
   }
-  const now = Date.now();
   let loaded = 0;
   // Changed targets go to the store in chunks, each chunk one call and one transaction
   // (a savepoint per target, so one refusal does not sink the rest): a 100,000-target file
@@ -94,7 +94,7 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
     });
     let outcomes: UpsertOutcome[];
     try {
-      outcomes = changed.length === 0 ? [] : await host.store.upsertTargets(changed.map(toNewTarget), now);
+      outcomes = changed.length === 0 ? [] : await host.store.upsertTargets(changed.map(toNewTarget), nowMs);
     } catch (err) {
       const message = err instanceof Error ? err.message : 'could not be stored';
       outcomes = changed.map(() => ({ ok: false, field: 'target', message }));

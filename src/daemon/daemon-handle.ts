@@ -108,8 +108,10 @@ export interface BreakerStats {
 }
 
 export interface AlertDeliveryStats {
-  /** webhook name from the config (never its URL or secret) */
+  /** webhook or channel name from the config (never its URL or secret) */
   readonly webhook: string;
+  /** webhook, email, pagerduty, opsgenie, discord, telegram, teams or template */
+  readonly kind: string;
   readonly deliveredTotal: number;
   /** deliveries abandoned after the last retry */
   readonly failedTotal: number;

@@ -105,7 +105,7 @@ export class Daemon implements DaemonHandle {
 
   private applyTargets(config: DaemonConfig): Promise<ConfigApplyReport> {
     this.defaults = config.defaults;
-    return applyConfigTargets(this, config, this.deps.log);
+    return applyConfigTargets(this, config, this.deps.log, this.deps.clock.now());
   }
 
   get maintenance(): MaintenanceWindowsPort {

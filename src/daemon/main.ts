@@ -8,6 +8,7 @@ import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
 import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
+import { createChannelSender } from '../alerts/channels/index.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
 import type { TargetDefinition } from '../config/target-definition.js';
 import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
@@ -137,7 +138,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     store,
     owner: nodeId,
     log,
-    channels: config.webhooks.map((w) => ({ sender: createWebhookSender(w), maxAttempts: w.maxAttempts, initialBackoffMs: w.initialBackoffMs, timeoutMs: w.timeoutMs })),
+    channels: [...config.webhooks.map((w) => ({ ...w, sender: createWebhookSender(w) })), ...config.channels.map((c) => ({ ...c, sender: createChannelSender(c) }))],
   });
   const daemon: Daemon = new Daemon({
     store,

@@ -211,3 +211,16 @@ export function parseConditions(input: unknown, kind: ConditionKind = 'http'): r
 export function conditionsRead(conditions: readonly Condition[], name: Placeholder): boolean {
   return conditions.some((c) => c.left.type === 'placeholder' && c.left.name === name);
 }
+
+/**
+ * The response header names (lower case) the conditions read: what an engine must keep besides
+ * the ones the check itself reads. null when none, so the common path tests one null.
+ */
+export function headerNamesRead(conditions: readonly Condition[]): ReadonlySet<string> | null {
+  const names = new Set<string>();
+  for (const c of conditions) {
+    const step = c.left.type === 'placeholder' && c.left.name === 'HEADER' ? c.left.path[0] : undefined;
+    if (step !== undefined && 'key' in step) names.add(step.key);
+  }
+  return names.size === 0 ? null : names;
+}

@@ -1,14 +1,12 @@
-import { redactText } from '../domain/redact.js';
-import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
 import { probeLoadReasons } from '../domain/probe-load.js';
-import type { CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
-import type { HourlyRollup, StoredResult } from '../storage/store.js';
+import type { BucketUnit, StoredResult } from '../storage/store.js';
 import type { LatestResults } from './latest-results.js';
 import type { MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
 import type { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
 import type { WindowOccurrence } from '../maintenance-windows/window-schedule.js';
-import { UPTIME_BUCKETS, type StatusMaintenance, type LatencyPoint, type StatusIncident, type StatusModel, type StatusTarget, type TargetState, type UptimeBucket } from './status-model.js';
+import type { StatusMaintenance, LatencyPoint, StatusModel, StatusTarget } from './status-model.js';
+import { barBuckets, problemOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 /** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
@@ -25,25 +23,20 @@ const UPCOMING_MAINTENANCE_SHOWN = 5;
 export interface StatusModelOptions {
   readonly title: string;
   readonly nowMs: number;
+  /** daily bars (the default) or hourly ones */
+  readonly unit: BucketUnit;
 }
 
-/** Gathers the status page data: hourly uptime buckets, a latency series, recent incidents. */
+/** Gathers the status page data: daily or hourly uptime bars, a latency series, recent incidents. */
 export async function buildStatusModel(handle: DaemonHandle, latest: LatestResults, options: StatusModelOptions): Promise<StatusModel> {
   const all = handle.listTargets();
   const ranked = [...all].sort((a, b) => rank(a, latest) - rank(b, latest) || a.name.localeCompare(b.name));
   const shown = ranked.slice(0, STATUS_PAGE_MAX_TARGETS);
   const windows = handle.maintenance.current();
-  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, options.nowMs, windows)));
+  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, options, windows)));
   const names = new Map(all.map((t) => [t.id, t.name]));
   const page = await handle.store.listIncidents({ state: 'all', limit: INCIDENTS_SHOWN });
-  const incidents: StatusIncident[] = page.items.map((i) => ({
-    targetName: names.get(i.targetId) ?? i.targetId,
-    startedAt: i.openedAt,
-    endedAt: i.closedAt,
-    errorKind: i.errorKind,
-    detail: i.lastDetail === null ? null : redactText(i.lastDetail),
-    openedWhileProbeDegraded: i.openedWhileProbeDegraded,
-  }));
+  const incidents = page.items.map((i) => statusIncidentOf(i, names));
   const toStatus = ({ window, occurrence }: { window: MaintenanceWindow; occurrence: WindowOccurrence }): StatusMaintenance => ({
     title: window.title,
     startMs: occurrence.startMs,
@@ -53,7 +46,7 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
   return {
     title: options.title,
     generatedAt: options.nowMs,
-    bucketUnit: 'hour',
+    bucketUnit: options.unit,
     targets,
     incidents,
     hiddenTargets: all.length - shown.length,
@@ -76,12 +69,12 @@ function rank(t: TargetView, latest: LatestResults): number {
   return status === 'down' || status === 'error' ? 0 : status === 'degraded' ? 1 : 2;
 }
 
-async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: TargetView, nowMs: number, windows: MaintenanceWindowSet): Promise<StatusTarget> {
-  const firstHourMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS - (UPTIME_BUCKETS - 1) * HOUR_MS;
-  const [raw, rollups, uptime] = await Promise.all([
+async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: TargetView, options: StatusModelOptions, windows: MaintenanceWindowSet): Promise<StatusTarget> {
+  const { nowMs } = options;
+  const [raw, buckets, uptime] = await Promise.all([
     recentResults(handle, t.id, nowMs),
-    handle.store.listRollups(t.id, firstHourMs, nowMs + 1),
-    handle.store.uptime(t.id, '24h', nowMs),
+    barBuckets(handle.store, t.id, options.unit, nowMs),
+    uptimeFigures(handle.store, t.id, nowMs),
   ]);
   const live = latest.get(t.id);
   const newest = live?.result ?? raw[0]?.result ?? null;
@@ -94,9 +87,9 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
     state: stateOf(t, newest),
     lastCheckedAt: newest?.startedAt ?? null,
     lastProblem: problemOf(newest),
-    uptime24hPct: uptime.uptimePct,
+    uptime,
     inMaintenance: windows.openFor(t, nowMs) !== null,
-    buckets: hourlyBuckets(firstHourMs, rollups, raw),
+    buckets,
     latency: latencySeries(raw),
     lastProbeDegraded: newestLoad,
     probeDegradedResults: raw.filter((r) => probeLoadReasons(r.schedulingLagMs, r.loopDelayMs).length > 0).length,
@@ -116,39 +109,8 @@ async function recentResults(handle: DaemonHandle, targetId: string, nowMs: numb
   return out;
 }
 
-function stateOf(t: TargetView, newest: CheckResult | null): TargetState {
-  if (!t.enabled) return 'paused';
-  return newest === null ? 'unknown' : newest.status;
-}
-
-function problemOf(result: CheckResult | null): string | null {
-  if (result === null || result.errorKind === null) return null;
-  const why = isErrorKind(result.errorKind) ? ERROR_EXPLANATION[result.errorKind] : result.errorKind;
-  return result.detail === null ? why : `${why} (${redactText(result.detail)})`;
-}
-
-/** 90 hourly buckets: rolled-up hours from rollups, the rest from the raw results fetched. */
-function hourlyBuckets(firstHourMs: number, rollups: readonly HourlyRollup[], raw: readonly StoredResult[]): UptimeBucket[] {
-  const byHour = new Map<number, { good: number; total: number }>();
-  for (const r of rollups) byHour.set(r.hourStartMs, { good: r.up + r.degraded, total: r.up + r.degraded + r.down + r.error });
-  const rolled = new Set(byHour.keys());
-  for (const item of raw) {
-    const hour = Math.floor(item.result.startedAt / HOUR_MS) * HOUR_MS;
-    if (rolled.has(hour)) continue;
-    const agg = byHour.get(hour) ?? { good: 0, total: 0 };
-    agg.total += 1;
-    if (item.result.status === 'up' || item.result.status === 'degraded') agg.good += 1;
-    byHour.set(hour, agg);
-  }
-  return Array.from({ length: UPTIME_BUCKETS }, (_, i) => {
-    const startMs = firstHourMs + i * HOUR_MS;
-    const agg = byHour.get(startMs);
-    return { startMs, checks: agg?.total ?? 0, upPct: agg === undefined || agg.total === 0 ? null : (agg.good / agg.total) * 100 };
-  });
-}
-
 /** At most CHART_POINTS evenly spaced results, oldest first, successful exchanges only. */
-function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
+export function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
   const usable = raw.filter((r) => r.result.timings.ttfbMs !== null || r.result.timings.connectMs !== null).reverse();
   const step = Math.max(1, usable.length / CHART_POINTS);
   const out: LatencyPoint[] = [];

@@ -38,8 +38,16 @@ export function renderLatencyChart(points: readonly LatencyPoint[], label: strin
 <svg class="latency-chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">
 ${grid}${areas}
 </svg>
-<figcaption>${legend()}<span class="range">${new Date(sorted[0]?.atMs ?? 0).toISOString().slice(11, 16)}–${new Date(sorted[sorted.length - 1]?.atMs ?? 0).toISOString().slice(11, 16)} UTC</span></figcaption>
+<figcaption>${legend()}<span class="range">${rangeText(sorted[0]?.atMs ?? 0, sorted[sorted.length - 1]?.atMs ?? 0)} UTC</span></figcaption>
 </figure>`;
+}
+
+/** "10:00–16:00" within a day, "06-01 10:00–06-08 10:00" across days. */
+function rangeText(fromMs: number, toMs: number): string {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  if (toMs - fromMs <= 86_400_000) return `${iso(fromMs).slice(11, 16)}–${iso(toMs).slice(11, 16)}`;
+  const day = (ms: number): string => `${iso(ms).slice(5, 10)} ${iso(ms).slice(11, 16)}`;
+  return `${day(fromMs)} – ${day(toMs)}`;
 }
 
 /** Cumulative sums: [0, dns, dns+connect, …]; a null phase adds 0. */

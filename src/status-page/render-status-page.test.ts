@@ -23,9 +23,9 @@ function model(name: string): StatusModel {
         state: 'down',
         lastCheckedAt: NOW - 5_000,
         lastProblem: 'refused <script>',
-        uptime24hPct: 99.5,
+        uptime: { '24h': 99.5, '7d': 99.999, '30d': 100, '90d': null },
         inMaintenance: true,
-        buckets: [{ startMs: NOW - 3_600_000, upPct: 50, checks: 2 }],
+        buckets: [{ startMs: NOW - 3_600_000, upPct: 50, checks: 2, maintenance: 0 }, { startMs: NOW, upPct: null, checks: 0, maintenance: 3 }],
         latency: [
           { atMs: NOW - 60_000, dnsMs: 1, connectMs: 2, tlsMs: null, ttfbMs: 10, receiveMs: 1 },
           { atMs: NOW, dnsMs: null, connectMs: 3, tlsMs: null, ttfbMs: 12, receiveMs: null },
@@ -37,7 +37,7 @@ function model(name: string): StatusModel {
     ],
     maintenanceNow: [{ title: '<u>db</u>', startMs: NOW - 60_000, endMs: NOW + 60_000, scope: 'tagged <db>' }],
     maintenanceUpcoming: [{ title: 'later', startMs: NOW + 86_400_000, endMs: NOW + 90_000_000, scope: 'all targets' }],
-    incidents: [{ targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>', openedWhileProbeDegraded: false }],
+    incidents: [{ id: 7, targetId: 'a"b', hasTargetPage: true, regions: [], targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>', openedWhileProbeDegraded: false }],
   };
 }
 
@@ -57,7 +57,20 @@ describe('status page rendering', () => {
     const page = renderStatusPage(model('web'));
     assert.match(page, /^<!doctype html>/);
     assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
-    assert.doesNotMatch(page, /\b(src|href)=/);
+    assert.doesNotMatch(page, /\bsrc=/);
+    const hrefs = [...page.matchAll(/\bhref="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(hrefs)].sort(), ['/', '/incidents', '/status/a%22b'], 'only links to our own pages');
+  });
+
+  it('states uptime per window (a loss never rounds up to 100 %) and that maintenance is left out', () => {
+    const page = renderStatusPage(model('web'));
+    assert.match(page, /data-window="24h"><span class="uptime-window">24 h<\/span> <b>99.50 %<\/b>/);
+    assert.match(page, /data-window="7d"><span class="uptime-window">7 d<\/span> <b>99.99 %<\/b>/);
+    assert.match(page, /data-window="30d"><span class="uptime-window">30 d<\/span> <b>100.00 %<\/b>/);
+    assert.match(page, /data-window="90d"><span class="uptime-window">90 d<\/span> <b>—<\/b>/);
+    assert.match(page, /uptime leaves out checks made during maintenance windows/);
+    assert.match(page, /<rect class="bar maint"[^>]*><title>2026-01-02 12:00 UTC: no data; 3 checks in maintenance, not counted<\/title>/);
+    assert.match(page, /data-bars="hour">Bars: <a href="\/">last 90 days<\/a> · <span class="toggle-on" aria-current="true">last 90 hours<\/span>/);
   });
 
   it('flags results and incidents taken while the probe was degraded, and nothing when it was not', () => {
@@ -88,9 +101,10 @@ describe('status page rendering', () => {
     assert.equal(niceCeiling(14), 20);
     assert.equal(niceCeiling(0.7), 1);
     assert.equal(niceCeiling(250), 500);
-    assert.equal(bucketClass({ startMs: 0, upPct: null, checks: 0 }), 'none');
-    assert.equal(bucketClass({ startMs: 0, upPct: 100, checks: 3 }), 'ok');
-    assert.equal(bucketClass({ startMs: 0, upPct: 97, checks: 3 }), 'warn');
-    assert.equal(bucketClass({ startMs: 0, upPct: 10, checks: 3 }), 'bad');
+    assert.equal(bucketClass({ startMs: 0, upPct: null, checks: 0, maintenance: 0 }), 'none');
+    assert.equal(bucketClass({ startMs: 0, upPct: null, checks: 0, maintenance: 1 }), 'maint');
+    assert.equal(bucketClass({ startMs: 0, upPct: 100, checks: 3, maintenance: 0 }), 'ok');
+    assert.equal(bucketClass({ startMs: 0, upPct: 97, checks: 3, maintenance: 0 }), 'warn');
+    assert.equal(bucketClass({ startMs: 0, upPct: 10, checks: 3, maintenance: 0 }), 'bad');
   });
 });

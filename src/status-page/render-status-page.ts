@@ -1,53 +1,43 @@
-import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
-import { html, SafeHtml } from './html-escape.js';
-import { formatMs, renderLatencyChart } from './latency-chart.js';
-import { STATUS_PAGE_CSS } from './status-page-css.js';
-import type { StatusIncident, StatusModel, StatusTarget, TargetState } from './status-model.js';
+import type { BucketUnit } from '../storage/store.js';
+import { html, type SafeHtml } from './html-escape.js';
+import { renderLatencyChart } from './latency-chart.js';
+import { formatDuration, isoMinute, renderDocument, renderIncidentTable, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
+import type { StatusModel, StatusTarget, TargetState } from './status-model.js';
 import { renderUptimeBars } from './uptime-bars.js';
 
-/** The whole status page as one HTML document: inline CSS and SVG, no scripts, no external assets. */
+/** The overview page: every target's state, bars, uptime and latency; maintenance; recent incidents. */
 export function renderStatusPage(model: StatusModel): string {
   const counts = countStates(model.targets);
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="60">
-<title>${model.title}</title>
-<style>${rawCss()}</style>
-</head>
-<body>
-<header><h1>${model.title}</h1><span class="summary" id="summary">${summaryText(counts, model.targets.length)}</span></header>
-<main>
-${renderMaintenanceBanner(model)}
+  const body = html`${renderMaintenanceBanner(model)}
+${renderBarToggle(model.bucketUnit)}
 <ul class="targets">${model.targets.map((t) => renderTarget(t, model))}</ul>
 ${model.targets.length === 0 ? html`<p class="empty">No targets configured.</p>` : null}
 ${model.hiddenTargets > 0 ? html`<p class="empty">${model.hiddenTargets} more targets are not shown (failing targets are listed first); see the API.</p>` : null}
 ${renderUpcomingMaintenance(model)}
 <h2>Recent incidents</h2>
-${renderIncidents(model.incidents)}
-</main>
-<footer>Generated ${new Date(model.generatedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · refreshes every minute · uptime leaves out checks made during maintenance windows</footer>
-</body>
-</html>
-`;
-  return page.html;
+${renderIncidentTable(model.incidents, model.generatedAt, { linkTargets: true })}
+<p class="more"><a href="/incidents">All incidents</a></p>`;
+  return renderDocument({ title: model.title, summary: summaryText(counts, model.targets.length), body, generatedAt: model.generatedAt, refresh: true });
 }
 
-function rawCss(): SafeHtml {
-  // The stylesheet is a constant of ours, not user input; `</` cannot appear in it.
-  return new SafeHtml(STATUS_PAGE_CSS);
+/** Plain links (no script): `?bars=hourly` switches the bars to the last 90 hours. */
+export function renderBarToggle(unit: BucketUnit, basePath = '/', keep: Readonly<Record<string, string>> = {}): SafeHtml {
+  const link = (target: BucketUnit, label: string): SafeHtml => {
+    const query = new URLSearchParams({ ...keep, ...(target === 'hour' ? { bars: 'hourly' } : {}) }).toString();
+    const href = query === '' ? basePath : `${basePath}?${query}`;
+    return target === unit ? html`<span class="toggle-on" aria-current="true">${label}</span>` : html`<a href="${href}">${label}</a>`;
+  };
+  return html`<p class="toggle" data-bars="${unit}">Bars: ${link('day', 'last 90 days')} · ${link('hour', 'last 90 hours')}</p>`;
 }
 
 function renderTarget(t: StatusTarget, model: StatusModel): SafeHtml {
-  const uptime = t.uptime24hPct === null ? 'no data' : `${t.uptime24hPct.toFixed(2)} % (24 h)`;
-  const checked = t.lastCheckedAt === null ? 'never checked' : `checked ${ago(model.generatedAt - t.lastCheckedAt)} ago`;
+  const checked = t.lastCheckedAt === null ? 'never checked' : `checked ${formatDuration(model.generatedAt - t.lastCheckedAt)} ago`;
   const span = model.bucketUnit === 'hour' ? `${t.buckets.length} hours ago` : `${t.buckets.length} days ago`;
   return html`<li class="target" data-target-id="${t.id}" data-state="${t.state}">
-<div class="target-head"><span class="target-name">${t.name}</span>${t.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${t.state}">${stateLabel(t.state)}</span></div>
-<div class="meta">${t.kind.toUpperCase()} · ${uptime} · ${checked}${t.tags.length > 0 ? ` · ${t.tags.join(', ')}` : ''}</div>
-${t.lastProblem === null ? null : html`<div class="meta problem">${t.lastProblem}</div>`}
+<div class="target-head"><a class="target-name" href="/status/${encodeURIComponent(t.id)}">${t.name}</a>${t.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${t.state}">${stateLabel(t.state)}</span></div>
+<div class="meta">${t.kind.toUpperCase()} · ${checked}${t.tags.length > 0 ? ` · ${t.tags.join(', ')}` : ''}</div>
+<div class="meta">${renderUptimeFigures(t.uptime)}</div>
+${t.lastProblem === null ? null : html`<div class="meta problem">${showControls(t.lastProblem)}</div>`}
 ${renderProbeLoad(t)}
 ${renderUptimeBars(t.buckets, model.bucketUnit)}
 <div class="bars-legend"><span>${span}</span><span>now</span></div>
@@ -81,19 +71,6 @@ function renderUpcomingMaintenance(model: StatusModel): SafeHtml | null {
   return html`<h2>Upcoming maintenance</h2><ul class="maintenance-upcoming">${items}</ul>`;
 }
 
-function renderIncidents(incidents: readonly StatusIncident[]): SafeHtml {
-  if (incidents.length === 0) return html`<p class="empty">No incidents.</p>`;
-  const rows = incidents.map(
-    (i) => html`<tr class="${i.endedAt === null ? 'open' : 'closed'}"><td>${i.targetName}</td><td>${isoMinute(i.startedAt)}</td><td>${i.endedAt === null ? 'ongoing' : formatDuration(i.endedAt - i.startedAt)}</td><td>${explain(i.errorKind)}${i.detail === null ? '' : ` — ${i.detail}`}${i.openedWhileProbeDegraded ? html` <span class="probe-degraded" data-probe-degraded="incident">(opened only by checks taken while the probe was overloaded: the probe may be the cause)</span>` : null}</td></tr>`,
-  );
-  return html`<table class="incidents"><thead><tr><th>Target</th><th>Started (UTC)</th><th>Duration</th><th>Cause</th></tr></thead><tbody>${rows}</tbody></table>`;
-}
-
-function explain(kind: string | null): string {
-  if (kind === null) return 'unknown';
-  return isErrorKind(kind) ? `${kind}: ${ERROR_EXPLANATION[kind]}` : kind;
-}
-
 function countStates(targets: readonly StatusTarget[]): Record<TargetState, number> {
   const counts: Record<TargetState, number> = { up: 0, degraded: 0, down: 0, error: 0, unknown: 0, paused: 0 };
   for (const t of targets) counts[t.state] += 1;
@@ -107,24 +84,3 @@ function summaryText(c: Record<TargetState, number>, total: number): string {
   return `${failing} down, ${c.degraded} degraded, ${c.up} up of ${total}`;
 }
 
-function stateLabel(state: TargetState): string {
-  return state === 'unknown' ? 'pending' : state;
-}
-
-function isoMinute(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
-}
-
-function ago(ms: number): string {
-  return formatDuration(Math.max(0, ms));
-}
-
-function formatDuration(ms: number): string {
-  if (ms < 1000) return formatMs(ms);
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} min`;
-  const h = Math.round(m / 60);
-  return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;
-}

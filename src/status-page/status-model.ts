@@ -4,6 +4,7 @@
  */
 import { PART_PHASES, timingKey, type PartPhase, type TimingKey } from '../domain/check-result.js';
 import type { ProbeLoadReason } from '../domain/probe-load.js';
+import type { BucketUnit } from '../storage/store.js';
 
 export type TargetState = 'up' | 'degraded' | 'down' | 'error' | 'unknown' | 'paused';
 
@@ -12,7 +13,10 @@ export interface UptimeBucket {
   readonly startMs: number;
   /** percent of good results in the bucket; null when there were no results */
   readonly upPct: number | null;
+  /** results counted (maintenance left out) */
   readonly checks: number;
+  /** results taken inside a maintenance window (not in upPct) */
+  readonly maintenance: number;
 }
 
 /** One point of the latency chart: phase durations in ms (null = the phase did not happen). */
@@ -34,7 +38,8 @@ export interface StatusTarget {
   readonly lastCheckedAt: number | null;
   /** plain-language reason of the last failure (no secrets: the executor strips credentials) */
   readonly lastProblem: string | null;
-  readonly uptime24hPct: number | null;
+  /** uptime per window, maintenance left out; null = no results in the window */
+  readonly uptime: UptimeFigures;
   /** a maintenance window covers the target now */
   readonly inMaintenance: boolean;
   readonly buckets: readonly UptimeBucket[];
@@ -46,14 +51,25 @@ export interface StatusTarget {
   readonly recentResults: number;
 }
 
+/** The windows the page states uptime for. */
+export const PAGE_UPTIME_WINDOWS = ['24h', '7d', '30d', '90d'] as const;
+type PageUptimeWindow = (typeof PAGE_UPTIME_WINDOWS)[number];
+export type UptimeFigures = Readonly<Record<PageUptimeWindow, number | null>>;
+
 export interface StatusIncident {
+  readonly id: number;
+  readonly targetId: string;
   readonly targetName: string;
+  /** the target still exists (a deleted target's incidents stay, without a page to link to) */
+  readonly hasTargetPage: boolean;
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly errorKind: string | null;
   readonly detail: string | null;
   /** opened only by results taken while the probe was degraded: the probe may be the cause */
   readonly openedWhileProbeDegraded: boolean;
+  /** where the failure was seen, when the store records regions (empty otherwise) */
+  readonly regions: readonly string[];
 }
 
 /** One occurrence of a maintenance window, as the page shows it. */
@@ -68,7 +84,7 @@ export interface StatusMaintenance {
 export interface StatusModel {
   readonly title: string;
   readonly generatedAt: number;
-  readonly bucketUnit: 'hour' | 'day';
+  readonly bucketUnit: BucketUnit;
   readonly targets: readonly StatusTarget[];
   readonly incidents: readonly StatusIncident[];
   /** targets not shown (the page lists failing targets first, up to a cap) */

@@ -1,9 +1,11 @@
+import type { ServerHttp2Stream } from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clients } from '../../src/check/index.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
 import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import { startFixedResponse, startTlsServer } from '../helpers/servers/http-catalog.js';
+import { startH2Server } from '../helpers/servers/h2-catalog.js';
 
 // Conditions against real HTTP servers on 127.0.0.1:0: the body, headers and status the
 // executor read, judged after the other assertions.
@@ -71,5 +73,27 @@ describe('conditions', () => {
       const far = await checkHttp(clients, { url: server.url, conditions: ['[CERTIFICATE_EXPIRATION] > 100000d'] });
       assert.equal(far.errorKind, 'condition_failed');
     });
+  });
+
+  it('[HEADER].name over HTTP/2 (h2c and h2 by ALPN, fresh and pooled): the headers the conditions name are kept, others are not', async () => {
+    const answer = (stream: ServerHttp2Stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-build': 'abc123', 'x-region': ['eu', 'us'], 'x-other': 'not asked for' });
+      stream.end(HEALTH);
+    };
+    for (const options of [{ tls: false }, { tls: true }] as const) {
+      await withServer(startH2Server({ ...options, onStream: (stream) => answer(stream) }), async (server) => {
+        for (const connection of ['fresh', 'pooled'] as const) {
+          const base = { url: server.url, connection, ...(options.tls ? {} : { http2: 'prior-knowledge' as const }) };
+          const ok = await checkHttp(clients, { ...base, conditions: ['[HEADER].content-type == pat(application/json*)', '[HEADER].X-Build == abc123', '[HEADER].x-region == eu, us'] });
+          assert.equal(ok.httpVersion, '2', JSON.stringify(ok));
+          assert.equal(ok.status, 'up', JSON.stringify(ok));
+          const wrong = await checkHttp(clients, { ...base, conditions: ['[HEADER].x-build == zzz'] });
+          assert.deepEqual([wrong.httpVersion, wrong.errorKind, wrong.detail], ['2', 'condition_failed', 'condition "[HEADER].x-build == zzz" failed: [HEADER].x-build is "abc123"']);
+          const absent = await checkHttp(clients, { ...base, conditions: ['[HEADER].x-missing == 1'] });
+          assert.equal(absent.detail, 'condition "[HEADER].x-missing == 1" failed: [HEADER].x-missing has no value (absent)');
+          assert.equal((await checkHttp(clients, { ...base, conditions: ['has([HEADER].x-missing) == false'] })).status, 'up');
+        }
+      });
+    }
   });
 });

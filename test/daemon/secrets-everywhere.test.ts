@@ -91,9 +91,12 @@ describe('no credential in any output', () => {
     assert.ok(target.received >= 4, `the target server saw ${target.received} requests`);
   });
 
-  it('API answers, the status page and metrics', async () => {
-    const paths = ['/api/v1/targets', '/api/v1/incidents', '/api/v1/stats', '/metrics', '/'];
-    for (const id of ['userinfo', 'bearer', 'basic', 'ref']) paths.push(`/api/v1/targets/${id}`, `/api/v1/targets/${id}/results`, `/api/v1/targets/${id}/incidents`);
+  it('API answers, the status pages, badges and metrics', async () => {
+    const paths = ['/api/v1/targets', '/api/v1/incidents', '/api/v1/stats', '/metrics', '/', '/?bars=hourly', '/incidents'];
+    for (const id of ['userinfo', 'bearer', 'basic', 'ref']) {
+      paths.push(`/api/v1/targets/${id}`, `/api/v1/targets/${id}/results`, `/api/v1/targets/${id}/incidents`);
+      paths.push(`/status/${id}`, `/status/${id}?window=1h`, `/badge/${id}/status.svg`, `/badge/${id}/uptime.svg?window=1h`);
+    }
     for (const path of paths) {
       const res = await fetch(`${api}${path}`);
       assert.equal(res.status, 200, path);

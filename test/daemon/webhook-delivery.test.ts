@@ -65,7 +65,7 @@ const EVENT: AlertEvent = {
 };
 
 function hook(url: string, over: Partial<WebhookConfig> = {}): WebhookConfig {
-  return { name: 'ops', url, format: 'generic', secret: SECRET, maxAttempts: 4, initialBackoffMs: 30, timeoutMs: 2_000, ...over };
+  return { name: 'ops', url, format: 'generic', secret: SECRET, maxAttempts: 4, initialBackoffMs: 30, timeoutMs: 2_000, route: null, repeatEveryMs: null, ...over };
 }
 
 function dispatcherFor(store: Store, hooks: readonly WebhookConfig[], owner = 'node-a', log = createMemoryLogger()): AlertDispatcher {
@@ -110,7 +110,7 @@ test('a generic webhook gets signed JSON with a delivery id in a header and in t
       assert.deepEqual([body.type, body.version, body.at], ['incident_opened', 1, '2023-11-14T22:13:20.000Z']);
       assert.match(String(body.text), /^DOWN API — connection_refused/);
       for (const secret of ['hunter2pass', 'tok12345']) assert.ok(!row!.payload.includes(secret) && !got!.body.includes(secret), `${secret} is redacted in the outbox and the body`);
-      assert.deepEqual(alerts.stats(), [{ webhook: 'ops', deliveredTotal: 1, failedTotal: 0, retriesTotal: 0, lastError: null }]);
+      assert.deepEqual(alerts.stats(), [{ webhook: 'ops', kind: 'webhook', deliveredTotal: 1, failedTotal: 0, retriesTotal: 0, lastError: null }]);
     } finally {
       await close(r.server);
     }
@@ -165,7 +165,7 @@ test('a 4xx is given up at once; a dead receiver after maxAttempts; both logged,
       alerts.send(EVENT);
       await waitFor(async () => (await store.listAlertDeliveries({ state: 'failed' })).items.length === 1, 10_000, 'given up');
       assert.equal(r.received.length, 1, '4xx is not retried');
-      assert.deepEqual(alerts.stats()[0], { webhook: 'ops', deliveredTotal: 0, failedTotal: 1, retriesTotal: 0, lastError: 'HTTP 400' });
+      assert.deepEqual(alerts.stats()[0], { webhook: 'ops', kind: 'webhook', deliveredTotal: 0, failedTotal: 1, retriesTotal: 0, lastError: 'HTTP 400' });
     } finally {
       await close(r.server);
     }
@@ -175,7 +175,7 @@ test('a 4xx is given up at once; a dead receiver after maxAttempts; both logged,
     await alerts.close(1_000);
     const failed = (await store.listAlertDeliveries({ state: 'failed' })).items;
     assert.deepEqual(failed.map((d) => [d.targetId, d.attempts, d.lastError]), [['api', 1, 'HTTP 400'], ['db', 3, 'ECONNREFUSED']]);
-    assert.deepEqual(alerts.stats()[0], { webhook: 'ops', deliveredTotal: 0, failedTotal: 2, retriesTotal: 2, lastError: 'ECONNREFUSED' });
+    assert.deepEqual(alerts.stats()[0], { webhook: 'ops', kind: 'webhook', deliveredTotal: 0, failedTotal: 2, retriesTotal: 2, lastError: 'ECONNREFUSED' });
     const gaveUp = log.lines.filter((l) => l.includes('alert delivery gave up'));
     assert.deepEqual(gaveUp, [
       'warn alert delivery gave up: incident_opened api → ops (1 attempt, last error HTTP 400)',

@@ -6,16 +6,15 @@
  *   loads the daemon as its own origin; the daemon must not serve it.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startApiFixture, type ApiFixture } from '../api/helpers/api-fixture.js';
+import { CHROMIUM_SKIP, launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const REBIND_NAME = 'rebind.vigil.test';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (Debian package "chromium"; CI installs it)`;
+const skip = CHROMIUM_SKIP;
 
 /** The attacker's page: tries to create a target on the daemon in the ways that need no preflight. */
 function attackerPage(daemonUrl: string): string {
@@ -49,11 +48,7 @@ describe('browser attacks on a loopback daemon without a token', { skip }, () =>
 
   before(async () => {
     f = await startApiFixture(null);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--host-resolver-rules=MAP ${REBIND_NAME} 127.0.0.1`],
-    });
+    browser = await launchChromium([`--host-resolver-rules=MAP ${REBIND_NAME} 127.0.0.1`]);
   });
   after(async () => {
     await browser?.close();

@@ -1,23 +1,23 @@
 /**
  * The one contract every alert channel implements: one attempt to hand one alert to one
  * provider, resolving to an outcome — never throwing, never retrying, never logging. Retries
- * (backoff, giving up), persistence and routing live above it: the dispatcher sends from the
- * durable outbox in the store (alert-dispatcher.ts), so every channel gets the same retries,
- * the same restart behaviour and the same delivery log.
+ * (backoff with jitter, giving up), persistence and routing live above it: the dispatcher
+ * sends from the durable outbox in the store (alert-dispatcher.ts), so every channel gets the
+ * same retries, the same restart behaviour and the same delivery log.
  */
 import type { AlertEvent } from '../alert-event.js';
 
-type ChannelKind = 'webhook';
+export type ChannelKind = 'webhook' | 'email' | 'pagerduty' | 'opsgenie' | 'discord' | 'telegram' | 'teams' | 'template';
 
 export type SendOutcome =
   | { readonly ok: true }
   | {
       readonly ok: false;
-      /** true: network trouble, timeouts, 429, 5xx — worth another attempt */
+      /** true: network trouble, timeouts, 408/425/429, 5xx, SMTP 4xx — worth another attempt */
       readonly retryable: boolean;
-      /** short and secret-free: "HTTP 400", "ECONNREFUSED", "timeout" */
+      /** short and secret-free: "HTTP 400: Event object is invalid", "ECONNREFUSED", "EAUTH 535" */
       readonly reason: string;
-      /** the provider asked to wait this long (Retry-After) */
+      /** the provider asked to wait this long (Retry-After, Telegram's retry_after) */
       readonly retryAfterMs?: number;
     };
 
@@ -33,6 +33,6 @@ export interface ChannelSender {
   readonly kind: ChannelKind;
   /** one attempt; `signal` aborts it (shutdown); resolves, never rejects */
   send(event: AlertEvent, signal: AbortSignal, delivery: DeliveryAttempt): Promise<SendOutcome>;
-  /** releases pooled connections; idempotent */
+  /** releases pooled connections (email); idempotent */
   close(): void;
 }

@@ -2,12 +2,10 @@ import type { ApiDeps } from '../api-deps.js';
 import { sendJson, sendText } from '../http-io.js';
 import type { Route } from '../router.js';
 import { buildOpenApiDocument } from '../openapi.js';
-import { buildStatusModel } from '../../status-page/build-status-model.js';
-import { renderStatusPage } from '../../status-page/render-status-page.js';
 
 /**
- * Health, readiness, metrics, the OpenAPI document and the status page. The status page,
- * /healthz, /readyz and /metrics are public (no token): they show no secrets, and
+ * Health, readiness, metrics and the OpenAPI document (the status pages: status-page-routes.ts).
+ * The status pages, /healthz, /readyz and /metrics are public (no token): they show no secrets, and
  * Prometheus and load balancers scrape them without credentials. See docs/api.md.
  */
 export function systemRoutes(deps: ApiDeps): Route[] {
@@ -20,10 +18,6 @@ export function systemRoutes(deps: ApiDeps): Route[] {
       sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', reasons: [], ...regions } : { status: 'not_ready', reasons: r.reasons, ...regions });
     }),
     open('/metrics', async ({ res }) => sendText(res, 200, deps.metrics.contentType, await deps.metrics.render())),
-    open('/', async ({ res }) => {
-      const model = await buildStatusModel(deps.handle, deps.latest, { title: 'Vigil status', nowMs: deps.now() });
-      sendText(res, 200, 'text/html; charset=utf-8', renderStatusPage(model));
-    }),
     { method: 'GET', path: '/api/v1/openapi.json', isPublic: true, handler: ({ res }) => sendJson(res, 200, buildOpenApiDocument()) },
     { method: 'GET', path: '/api/v1/stats', isPublic: false, handler: ({ res }) => sendJson(res, 200, deps.handle.stats()) },
   ];

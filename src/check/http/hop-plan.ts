@@ -9,7 +9,7 @@ import type { SessionConnector } from './h2/session-pool.js';
 import { alpnSessionConnector, h2SessionConnector } from './h2-adapter.js';
 import { isCredentialHeader, type HopState } from './redirect.js';
 import { needsBody } from './verdict.js';
-import { conditionsRead } from '../../domain/conditions.js';
+import { headerNamesRead } from '../../domain/conditions.js';
 
 /**
  * Everything one hop needs that follows from the spec and the hop alone: the request (with
@@ -80,7 +80,7 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
     body: hop.body,
     expectBody: hop.method !== 'HEAD',
     needBody: needsBody(spec),
-    needHeaders: conditionsRead(spec.conditions, 'HEADER'),
+    keepHeaders: headerNamesRead(spec.conditions),
     limits: clients.limits,
   };
   // Pre-render the wire form the policy always uses: the HTTP/1.1 head unless prior

@@ -67,7 +67,7 @@ export function judgeResponse(
   return UP;
 }
 
-/** The response's headers for [HEADER] conditions: null when they were not kept (HTTP/2 for now). */
+/** The response's headers for [HEADER] conditions: null when they were not kept (the request asked for none). */
 function headerReader(headers: ResponseHeaders): (name: string) => string | undefined | null {
   const raw = headers.raw;
   if (raw === undefined) return () => null;

@@ -156,7 +156,7 @@ class Http1Exchange implements ParserOwner {
     const ctx = this.ctx;
     this.statusCode = code;
     ctx.statusCode = code;
-    this.headers = pickHeaders(all, this.request.needHeaders === true);
+    this.headers = pickHeaders(all, this.request.keepHeaders != null);
     this.shouldKeepAlive = shouldKeepAlive;
     ctx.timer.mark('headers');
     ctx.phase = 'receive';

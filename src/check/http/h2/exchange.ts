@@ -28,6 +28,8 @@ class StreamExchange implements StreamListener {
   private contentEncoding: string | undefined = undefined;
   private location: string | undefined = undefined;
   private retryAfter: string | undefined = undefined;
+  /** the fields the conditions read ([HEADER].name), [name, value, …]; null when they read none */
+  private kept: string[] | null = null;
   private readonly chunks: Buffer[] = [];
   private bodyBytes = 0;
 
@@ -58,11 +60,14 @@ class StreamExchange implements StreamListener {
   }
 
   onField(_stream: H2Stream, name: string, value: string): void {
-    // Only the three a check reads are kept (checked by length first: most names are skipped).
+    // The three a check reads (checked by length first: most names are skipped), and the ones
+    // the target's conditions read (a set built once per plan; null for almost every target).
     const length = name.length;
     if (length === 16 && name === 'content-encoding') this.contentEncoding = joined(this.contentEncoding, value);
     else if (length === 8 && name === 'location') this.location = joined(this.location, value);
     else if (length === 11 && name === 'retry-after') this.retryAfter = joined(this.retryAfter, value);
+    const keep = this.request.keepHeaders;
+    if (keep != null && keep.has(name)) (this.kept ??= []).push(name, value);
   }
 
   onResponse(stream: H2Stream, status: number, endStream: boolean): void {
@@ -122,9 +127,11 @@ class StreamExchange implements StreamListener {
     this.stream = null;
     this.ctx.onAbort(null);
     const headers: ResponseHeaders =
-      this.contentEncoding === undefined && this.location === undefined && this.retryAfter === undefined
-        ? NO_RESPONSE_HEADERS
-        : { contentEncoding: this.contentEncoding, location: this.location, retryAfter: this.retryAfter };
+      this.request.keepHeaders != null
+        ? { contentEncoding: this.contentEncoding, location: this.location, retryAfter: this.retryAfter, raw: this.kept ?? [] }
+        : this.contentEncoding === undefined && this.location === undefined && this.retryAfter === undefined
+          ? NO_RESPONSE_HEADERS
+          : { contentEncoding: this.contentEncoding, location: this.location, retryAfter: this.retryAfter };
     this.done(null, {
       httpVersion: '2',
       statusCode: this.statusCode,

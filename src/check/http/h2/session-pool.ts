@@ -20,13 +20,6 @@ export interface H2SessionPoolOptions {
   readonly maxStreamsPerSession?: number;
 }
 
-export interface H2Lease {
-  readonly session: H2Session;
-  readonly reused: boolean;
-  /** must be called exactly once when the stream is done */
-  release(): void;
-}
-
 /** Checks that provably never reached the server (GOAWAY above them) are retried this often. */
 const MAX_UNSENT_RETRIES = 2;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -89,22 +82,6 @@ export class H2SessionPool {
    */
   run(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext, done: PoolDone): void {
     new PooledExchange(this, origin, connect, request, ctx, done).attempt();
-  }
-
-  /** Lower level than `exchange` (no retry): a live session with a stream slot reserved. */
-  async acquire(origin: string, connect: SessionConnector, ctx: CheckContext): Promise<H2Lease> {
-    const entry = await this.lease(origin, connect, ctx);
-    const reused = this.claim(entry, ctx);
-    let isReleased = false;
-    return {
-      session: entry.session as H2Session,
-      reused,
-      release: () => {
-        if (isReleased) return;
-        isReleased = true;
-        this.release(origin, entry);
-      },
-    };
   }
 
   /** Sessions and streams per origin, for tests and diagnostics. */

@@ -1,0 +1,109 @@
+/**
+ * The templated webhook's body: a logic-less Mustache template over a flat view of the alert.
+ * Compiled once when the config loads — syntax, partials (refused: there is nowhere to load
+ * them from) and every name it uses are checked there, and a JSON template is rendered once
+ * over a sample alert and must parse — so a bad template is a config error naming the field,
+ * never a stream of failed deliveries. Values are escaped for the content type: JSON string
+ * escaping for JSON bodies (`"{{detail}}"` stays valid JSON whatever the detail holds), none
+ * otherwise. Each template has its own Writer: Mustache's global cache is module state.
+ */
+import Mustache from 'mustache';
+import { ERROR_FAMILY } from '../domain/error-kind.js';
+import { redactText } from '../domain/redact.js';
+import { alertKeyOf, type AlertEvent } from './alert-event.js';
+import { alertState, summarizeAlert } from './payloads.js';
+
+/** Every name a template may use. Sections over `target.tags` iterate it with `{{.}}`. */
+const VIEW_NAMES = [
+  'type', 'state', 'at', 'atMs', 'text', 'key', 'isTrouble', 'isResolved', 'isTest',
+  'target', 'target.id', 'target.name', 'target.tags',
+  'errorKind', 'errorFamily', 'detail', 'failureCount', 'durationMs', 'openForMs', 'repeat', 'reason', 'openedAt', 'channel',
+] as const;
+
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+export interface AlertTemplate {
+  render(event: AlertEvent): string;
+}
+
+function jsonEscape(value: unknown): string {
+  return JSON.stringify(String(value)).slice(1, -1);
+}
+
+/** The view a template sees: flat, plain, every detail redacted. Absent facts are null. */
+function templateViewOf(event: AlertEvent): Record<string, unknown> {
+  const state = alertState(event);
+  const e = event as Partial<Record<string, unknown>> & AlertEvent;
+  const errorKind = 'errorKind' in event ? event.errorKind : null;
+  return {
+    type: event.type,
+    state,
+    at: new Date(event.at).toISOString(),
+    atMs: event.at,
+    text: summarizeAlert(event),
+    key: alertKeyOf(event),
+    isTrouble: state === 'trouble',
+    isResolved: state === 'resolved',
+    isTest: state === 'test',
+    target: 'target' in event ? { id: event.target.id, name: event.target.name, tags: [...event.target.tags] } : null,
+    errorKind,
+    errorFamily: errorKind === null ? null : ERROR_FAMILY[errorKind],
+    detail: 'detail' in event && event.detail !== null ? redactText(event.detail) : null,
+    failureCount: e.failureCount ?? null,
+    durationMs: e.durationMs ?? null,
+    openForMs: e.openForMs ?? null,
+    repeat: e.repeat ?? null,
+    reason: e.reason ?? null,
+    openedAt: typeof e.openedAt === 'number' ? new Date(e.openedAt).toISOString() : null,
+    channel: e.channel ?? null,
+  };
+}
+
+const SAMPLE: AlertEvent = {
+  type: 'incident_opened',
+  at: 0,
+  target: { id: 'sample', name: 'Sample "target"\n', tags: ['a', 'b'] },
+  errorKind: 'timeout',
+  detail: 'a detail with "quotes", \\ and a newline\n',
+  failureCount: 2,
+};
+
+type Spans = ReturnType<typeof Mustache.parse>;
+
+function checkNames(spans: Spans): void {
+  const known = new Set<string>(VIEW_NAMES);
+  for (const span of spans) {
+    const [kind, name, start] = span;
+    if (kind === '>') throw new TemplateError(`partials ({{> ${name}}}) are not supported (at ${start})`);
+    if ((kind === 'name' || kind === '&' || kind === '#' || kind === '^') && name !== '.' && !known.has(name)) {
+      throw new TemplateError(`unknown name "${name}" at ${start}; known: ${VIEW_NAMES.join(', ')}`);
+    }
+    const children = span[4];
+    if (Array.isArray(children)) checkNames(children as Spans);
+  }
+}
+
+/** Throws TemplateError (syntax with position, unknown name, partial, JSON that does not parse). */
+export function compileAlertTemplate(text: string, contentType: string): AlertTemplate {
+  const writer = new Mustache.Writer();
+  let spans: Spans;
+  try {
+    spans = writer.parse(text);
+  } catch (err) {
+    throw new TemplateError(err instanceof Error ? err.message : String(err));
+  }
+  checkNames(spans);
+  const isJson = /^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType);
+  const options = { escape: isJson ? jsonEscape : String };
+  const template: AlertTemplate = { render: (event) => writer.render(text, templateViewOf(event), undefined, options) };
+  if (isJson) {
+    try {
+      JSON.parse(template.render(SAMPLE));
+    } catch (err) {
+      throw new TemplateError(`the content type is JSON but the rendered body is not (${err instanceof Error ? err.message : String(err)}); values are JSON-escaped, so put them inside quotes: "{{detail}}"`);
+    }
+  }
+  return template;
+}

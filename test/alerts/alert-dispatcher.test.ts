@@ -1,0 +1,152 @@
+// The provider channels through the real dispatcher and outbox: a real SQLite file, real HTTP
+// servers on 127.0.0.1 standing in for the providers. Timings are lower bounds only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAlertDispatcher, type AlertDispatcher } from '../../src/alerts/alert-dispatcher.js';
+import type { AlertEvent } from '../../src/alerts/alert-event.js';
+import { createChannelSender } from '../../src/alerts/channels/index.js';
+import { nextAttemptDelayMs } from '../../src/alerts/delivery-report.js';
+import type { ChannelConfig } from '../../src/config/channel-config.js';
+import { createMemoryLogger } from '../../src/daemon/logger.js';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
+import type { TestServer } from '../helpers/servers/test-server.js';
+import { tempDir, waitFor } from '../daemon/helpers.js';
+import { channelConfig, OPENED, RESOLVED, startProvider } from './channel-helpers.js';
+
+async function withOutbox(body: (store: Store) => Promise<void>): Promise<void> {
+  const dir = tempDir('channels-outbox');
+  const store = openSqliteStore({ path: join(dir, 'vigil.db') });
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function dispatcher(store: Store, configs: ReadonlyArray<ChannelConfig & { repeatEveryMs: number | null }>, extra: { random?: () => number } = {}): AlertDispatcher {
+  const channels = configs.map((c) => ({ ...c, sender: createChannelSender(c) }));
+  const d = createAlertDispatcher({ store, channels, log: createMemoryLogger(), owner: 'node-a', pollMs: 100, ...extra });
+  d.start();
+  return d;
+}
+
+/** A template channel posting `{"type":…,"target":…,"repeat":…}` to `server`'s /<name>. */
+function templateChannel(server: TestServer, name: string, extra: Record<string, unknown> = {}): ChannelConfig {
+  return channelConfig({ name, type: 'template', url: `${server.url}${name}`, template: '{"type":"{{type}}","target":"{{target.id}}","repeat":"{{repeat}}"}', initialBackoff: 20, ...extra });
+}
+
+function received(server: TestServer, name: string): Array<{ type: string; target: string; repeat: string }> {
+  return server.requests.filter((r) => r.path === `/${name}`).map((r) => JSON.parse(r.body));
+}
+
+const WEB = { id: 'web', name: 'Web shop', tags: ['prod', 'eu'] };
+const BATCH = { id: 'batch', name: 'Nightly batch', tags: ['internal'] };
+const opened = (target: typeof WEB): AlertEvent => ({ ...OPENED, target }) as AlertEvent;
+const resolved = (target: typeof WEB): AlertEvent => ({ ...RESOLVED, target }) as AlertEvent;
+
+test('the retry wait doubles, jitter only lengthens it (up to 50 %), and a longer Retry-After wins', () => {
+  assert.deepEqual([1, 2, 3].map((n) => nextAttemptDelayMs(n, 100, undefined, () => 0)), [100, 200, 400]);
+  assert.deepEqual([1, 2, 3].map((n) => nextAttemptDelayMs(n, 100, undefined, () => 0.999)), [150, 300, 600]);
+  assert.equal(nextAttemptDelayMs(1, 100, 5_000, () => 0.5), 5_000);
+  assert.equal(nextAttemptDelayMs(3, 100, 10, () => 0.5), 500);
+  assert.equal(nextAttemptDelayMs(30, 100, undefined, () => 0.999), 60_000, 'capped');
+  assert.equal(nextAttemptDelayMs(1, 100, 3_600_000, () => 0), 60_000, 'a huge Retry-After is capped too');
+});
+
+test('a provider channel goes through the outbox: a 503 is retried after the backoff, a 400 is given up, both rows say so', () =>
+  withOutbox(async (store) => {
+    const pd = await startProvider([{ status: 503 }, { status: 202 }, { status: 400, body: '{"message":"Event object is invalid"}' }]);
+    try {
+      const config = channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:K}', baseUrl: pd.url, initialBackoff: 40 }, { K: 'routing-key-0123456789' });
+      const alerts = dispatcher(store, [config], { random: () => 0 });
+      alerts.send(OPENED);
+      await waitFor(async () => (await store.listAlertDeliveries({ state: 'delivered' })).items.length === 1, 10_000, 'delivered');
+      alerts.send({ type: 'probe_degraded', at: 5, failingHosts: 5, checkedHosts: 6, sampleHosts: [], eventLoopDelayMs: 1 });
+      await waitFor(async () => (await store.listAlertDeliveries({ state: 'failed' })).items.length === 1, 10_000, 'given up');
+      await alerts.close(1_000);
+      const rows = (await store.listAlertDeliveries({ channel: 'pd' })).items;
+      const byType = new Map(rows.map((r) => [r.eventType, r]));
+      assert.deepEqual([byType.get('incident_opened')?.state, byType.get('incident_opened')?.attempts], ['delivered', 2]);
+      assert.deepEqual([byType.get('probe_degraded')?.state, byType.get('probe_degraded')?.attempts, byType.get('probe_degraded')?.lastError], ['failed', 1, 'HTTP 400: {"message":"Event object is invalid"}']);
+      assert.equal(pd.requests[0]!.body, pd.requests[1]!.body, 'the same body on every attempt');
+      assert.ok(!JSON.stringify(rows).includes('routing-key-0123456789'), 'no secret in the delivery log');
+      assert.deepEqual(alerts.stats(), [{ webhook: 'pd', kind: 'pagerduty', deliveredTotal: 1, failedTotal: 1, retriesTotal: 1, lastError: 'HTTP 400: {"message":"Event object is invalid"}' }]);
+    } finally {
+      await pd.close();
+    }
+  }));
+
+test('routing: by target id or name, or by any tag (a union); probe alerts by `probe`; no route takes all', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    try {
+      const alerts = dispatcher(store, [
+        templateChannel(server, 'all'),
+        templateChannel(server, 'prod', { route: { tags: ['prod'], probe: false } }),
+        templateChannel(server, 'batch', { route: { targets: ['Nightly batch'] } }),
+        templateChannel(server, 'mixed', { route: { targets: ['batch'], tags: ['eu'] } }),
+      ]);
+      alerts.send(opened(WEB));
+      alerts.send(opened(BATCH));
+      alerts.send({ type: 'probe_degraded', at: 1, failingHosts: 5, checkedHosts: 6, sampleHosts: [], eventLoopDelayMs: 1 });
+      await waitFor(() => server.requests.length === 9, 10_000, 'nine deliveries');
+      await alerts.close(2_000);
+      const summary = (name: string) => received(server, name).map((b) => `${b.type}:${b.target}`).sort();
+      assert.deepEqual(summary('all'), ['incident_opened:batch', 'incident_opened:web', 'probe_degraded:']);
+      assert.deepEqual(summary('prod'), ['incident_opened:web']);
+      assert.deepEqual(summary('batch'), ['incident_opened:batch', 'probe_degraded:']);
+      assert.deepEqual(summary('mixed'), ['incident_opened:batch', 'incident_opened:web', 'probe_degraded:']);
+      assert.equal((await store.listAlertDeliveries({ channel: 'prod' })).items.length, 1, 'a channel the route leaves out gets no row');
+    } finally {
+      await server.close();
+    }
+  }));
+
+test('repeat-notify: reminders go to repeating channels only, numbered, until the incident resolves', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    try {
+      const alerts = dispatcher(store, [{ ...templateChannel(server, 'loud'), repeatEveryMs: 60 }, templateChannel(server, 'quiet')]);
+      alerts.send(opened(WEB));
+      await waitFor(() => received(server, 'loud').filter((b) => b.type === 'incident_reminder').length >= 2, 10_000, 'two reminders');
+      alerts.send(resolved(WEB));
+      await waitFor(() => received(server, 'loud').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
+      await new Promise((r) => setTimeout(r, 150)); // a reminder already queued may still land
+      const settled = received(server, 'loud').length;
+      await new Promise((r) => setTimeout(r, 300)); // five periods: no new reminder
+      await alerts.close(2_000);
+      const loud = received(server, 'loud');
+      assert.equal(loud.length, settled, 'no reminder after the resolution');
+      const reminders = loud.filter((b) => b.type === 'incident_reminder');
+      assert.deepEqual(reminders.map((b) => Number(b.repeat)).sort((a, b) => a - b), reminders.map((_, i) => i + 1));
+      assert.deepEqual(received(server, 'quiet').map((b) => b.type), ['incident_opened', 'incident_resolved']);
+    } finally {
+      await server.close();
+    }
+  }));
+
+test('test(name): one attempt now, the outcome reported, nothing left in the outbox; unknown names are undefined', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider([{ status: 200 }, { status: 500, body: 'boom' }]);
+    try {
+      const alerts = dispatcher(store, [templateChannel(server, 'ops', { maxAttempts: 3 })]);
+      const ok = await alerts.test('ops');
+      assert.deepEqual({ ...ok, deliveryId: 'x', durationMs: 0 }, { channel: 'ops', kind: 'template', deliveryId: 'x', delivered: true, retryable: null, error: null, durationMs: 0 });
+      assert.match(ok!.deliveryId, /^test-[0-9a-f-]{36}$/);
+      assert.equal(server.requests[0]!.headers['x-vigil-delivery'], ok!.deliveryId);
+      const failed = await alerts.test('ops');
+      assert.deepEqual([failed?.delivered, failed?.retryable, failed?.error], [false, true, 'HTTP 500: boom']);
+      assert.equal(server.requests.length, 2, 'a test is one attempt: the answer comes now');
+      assert.deepEqual(received(server, 'ops')[0], { type: 'test', target: '', repeat: '' });
+      assert.equal(await alerts.test('nope'), undefined);
+      assert.deepEqual((await store.listAlertDeliveries()).items, []);
+      assert.deepEqual(alerts.channels(), [{ webhook: 'ops', kind: 'template', deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null, maxAttempts: 3, route: null, repeatEveryMs: null }]);
+      await alerts.close(1_000);
+    } finally {
+      await server.close();
+    }
+  }));

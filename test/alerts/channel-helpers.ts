@@ -1,0 +1,44 @@
+/** Shared by the channel tests: a provider stand-in on 127.0.0.1 and configs parsed as a file would be. */
+import { reply, startHttpServer } from '../helpers/servers/http-server.js';
+import type { TestServer } from '../helpers/servers/test-server.js';
+import { parseChannels, type ChannelConfig } from '../../src/config/channel-config.js';
+import type { AlertEvent } from '../../src/alerts/alert-event.js';
+
+export interface Answer {
+  readonly status: number;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** Answers the scripted statuses in order, then 200 for every further request. */
+export function startProvider(answers: readonly Answer[] = []): Promise<TestServer> {
+  let n = 0;
+  return startHttpServer((_req, res) => {
+    const a = answers[n++] ?? { status: 200 };
+    reply(res, a.status, a.body ?? '', a.headers ?? {});
+  });
+}
+
+class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+/** One `alerts.channels` entry through the real parser (references resolved from `env`). */
+export function channelConfig(input: Record<string, unknown>, env: Record<string, string> = {}): ChannelConfig {
+  const [config] = parseChannels([input as never], { env }, new Set(), (field, message) => new ConfigError(`alerts.channels${field}`, message));
+  if (config === undefined) throw new Error('no channel');
+  return config;
+}
+
+export const TARGET = { id: 'api', name: 'API', tags: ['prod', 'eu'] };
+export const OPENED: AlertEvent = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: 'connect ECONNREFUSED 10.0.0.1:443', failureCount: 2 };
+export const RESOLVED: AlertEvent = { type: 'incident_resolved', at: 1_700_000_090_000, target: TARGET, durationMs: 90_000, openedAt: 1_700_000_000_000, reason: 'recovered' };
+export const TEST_EVENT: AlertEvent = { type: 'test', at: 1_700_000_000_000, channel: 'pd' };
+
+export const never = (): AbortSignal => new AbortController().signal;
+export const ATTEMPT = { id: 'delivery-1', attempt: 1 } as const;
