@@ -122,12 +122,12 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
         return (await recordIncidentEvent(store, event)).fresh ? event : null;
       }
       return withTargetLock(event.targetId, async (client) => {
-        const now = options.nowMs();
+        const now = Math.floor(options.nowMs());
         if (event.type === 'opened') {
           await client.query(
             `INSERT INTO region_verdicts (target_id, region, down, since, error_kind, detail, failures, updated_at) VALUES ($1, $2, true, $3, $4, $5, $6, $7)
              ON CONFLICT (target_id, region) DO UPDATE SET down = true, since = excluded.since, error_kind = excluded.error_kind, detail = excluded.detail, failures = excluded.failures, updated_at = excluded.updated_at`,
-            [event.targetId, region, event.at, event.errorKind, event.detail, event.failureCount, now],
+            [event.targetId, region, Math.floor(event.at), event.errorKind, event.detail, event.failureCount, now],
           );
         } else if (event.type === 'updated') {
           await client.query(
@@ -139,14 +139,14 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
           await client.query(
             `INSERT INTO region_verdicts (target_id, region, down, since, error_kind, detail, failures, updated_at) VALUES ($1, $2, false, $3, NULL, NULL, 0, $4)
              ON CONFLICT (target_id, region) DO UPDATE SET down = false, since = excluded.since, error_kind = NULL, detail = NULL, failures = 0, updated_at = excluded.updated_at`,
-            [event.targetId, region, event.at, now],
+            [event.targetId, region, Math.floor(event.at), now],
           );
         }
-        return decide(client, event.targetId, event.at);
+        return decide(client, event.targetId, Math.floor(event.at));
       });
     },
     reevaluate(targetId) {
-      return withTargetLock(targetId, (client) => decide(client, targetId, options.nowMs()));
+      return withTargetLock(targetId, (client) => decide(client, targetId, Math.floor(options.nowMs())));
     },
     async restoreOpen() {
       // this node's tracker is its region's view: it resumes from its region's verdicts
