@@ -42,14 +42,14 @@ interface DispatchChannel {
 }
 
 /** What the API shows of a channel: name, kind, policy, routing and counters — never a URL or secret. */
-interface AlertChannelView extends AlertDeliveryStats {
+export interface AlertChannelView extends AlertDeliveryStats {
   readonly maxAttempts: number;
   readonly route: ChannelRoute | null;
   readonly repeatEveryMs: number | null;
 }
 
 /** The answer of `POST /api/v1/alerts/{name}/test`: one attempt, no retry, not in the outbox. */
-interface AlertTestOutcome {
+export interface AlertTestOutcome {
   readonly channel: string;
   readonly kind: ChannelKind;
   readonly deliveryId: string;

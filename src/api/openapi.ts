@@ -12,6 +12,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: string, description: string) => ({ description, content: { 'application/json': { schema: ref(schema) } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { $ref: `#/components/responses/E${c}` }]));
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const nameParam = { name: 'name', in: 'path', required: true, description: 'the webhook or channel name from the config', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
 const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 const body = (schema: string) => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const publicOp = { security: [] };
@@ -121,6 +122,21 @@ const paths: Record<string, Record<string, Op>> = {
     delete: { summary: 'Delete a maintenance window (API windows only); results already stored keep their inMaintenance flag', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409) } },
   },
   '/api/v1/incidents': { get: { summary: 'All incidents, open first', parameters: incidentParams, responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401) } } },
+  '/api/v1/alerts': { get: { summary: 'Alert channels (webhooks included): kind, routing, repeat interval, delivery counters; never a URL or secret', responses: { '200': json('AlertChannelList', 'channels'), ...errors(401) } } },
+  '/api/v1/alerts/{name}/test': {
+    post: {
+      summary: 'Send one test alert to the channel now (one attempt, no retry, not in the outbox; PagerDuty and Opsgenie: trigger then resolve); 200 with the outcome, delivered or not',
+      parameters: [nameParam],
+      responses: { '200': json('AlertTestOutcome', 'the attempt'), ...errors(400, 401, 403, 404) },
+    },
+  },
+  '/api/v1/alerts/{name}/deliveries': {
+    get: {
+      summary: "The channel's delivery log (the alert outbox), newest first",
+      parameters: [nameParam, q('state', 'pending, delivered or failed (default all)', { enum: ['pending', 'delivered', 'failed'] }), ...pageParams],
+      responses: { '200': json('AlertDeliveryPage', 'deliveries'), ...errors(400, 401, 404) },
+    },
+  },
 };
 
 

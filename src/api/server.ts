@@ -12,6 +12,7 @@ import { assertJsonBodyType, ClientGoneError, sendJson } from './http-io.js';
 import { createRequestGuard, defaultHostRules, type RequestGuard } from './request-guard.js';
 import { Router, type Route } from './router.js';
 import { historyRoutes } from './routes/history-routes.js';
+import { alertRoutes } from './routes/alert-routes.js';
 import { maintenanceWindowRoutes } from './routes/maintenance-window-routes.js';
 import { statusPageRoutes } from './routes/status-page-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -51,7 +52,7 @@ interface Access {
 
 /** Every route the server answers, in match order (literal paths before parameters). */
 export function buildRoutes(deps: ApiDeps): Route[] {
-  return [...systemRoutes(deps), ...statusPageRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps), ...pushRoutes(deps)];
+  return [...systemRoutes(deps), ...statusPageRoutes(deps), ...targetRoutes(deps), ...historyRoutes(deps), ...maintenanceWindowRoutes(deps), ...alertRoutes(deps), ...pushRoutes(deps)];
 }
 
 /** A bound API port that answers 503 until `serve` hands it the daemon. */

@@ -14,7 +14,7 @@ import { compileAlertTemplate, TemplateError, type AlertTemplate } from '../aler
 import { DURATION_FORM, durationInputSchema, parseDurationMs } from './duration.js';
 import { resolveReferences, type SecretSource } from './secret-ref.js';
 
-const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 /** Shortest repeat interval: a reminder more often than this is noise, not news. */
 const MIN_REPEAT_MS = 60_000;

@@ -6,6 +6,7 @@
  * Data flows one way: the API may *ask* the daemon to change targets or run a check, and it
  * may *listen* to results; nothing it does can delay a scheduled check.
  */
+import type { AlertChannelView, AlertTestOutcome } from '../alerts/alert-dispatcher.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
 import type { Store } from '../storage/store.js';
@@ -153,6 +154,13 @@ export interface Readiness {
   readonly regionsWithoutLiveNode?: readonly string[];
 }
 
+/** The alert channels as the API sees them: the list (no URL or secret) and a one-attempt test. */
+export interface AlertsPort {
+  channels(): AlertChannelView[];
+  /** undefined when no webhook or channel has that name */
+  test(name: string): Promise<AlertTestOutcome | undefined>;
+}
+
 export interface DaemonHandle {
   listTargets(): readonly TargetView[];
   getTarget(id: string): TargetView | undefined;
@@ -176,6 +184,8 @@ export interface DaemonHandle {
   /** Subscribes to every stored result; returns the unsubscribe function. Listeners must not throw or block. */
   onResult(listener: (event: ScheduledResult) => void): () => void;
   readiness(): Readiness;
+  /** alert channels: list and test (their delivery log is the store's outbox) */
+  readonly alerts: AlertsPort;
   /** maintenance windows: the compiled set in force, and API edits */
   readonly maintenance: MaintenanceWindowsPort;
 }

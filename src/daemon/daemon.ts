@@ -14,7 +14,7 @@ import type { ResultPipeline } from '../pipeline/pipeline-types.js';
 import type { Clock } from '../scheduler/clock.js';
 import { Scheduler, type ScheduledJob } from '../scheduler/scheduler.js';
 import type { Store } from '../storage/store.js';
-import type { BreakerStats, ClusterStats, DaemonHandle, DaemonStats, Readiness, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from './daemon-handle.js';
+import type { AlertsPort, BreakerStats, ClusterStats, DaemonHandle, DaemonStats, Readiness, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from './daemon-handle.js';
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
@@ -106,6 +106,10 @@ export class Daemon implements DaemonHandle {
   private applyTargets(config: DaemonConfig): Promise<ConfigApplyReport> {
     this.defaults = config.defaults;
     return applyConfigTargets(this, config, this.deps.log, this.deps.clock.now());
+  }
+
+  get alerts(): AlertsPort {
+    return this.deps.alerts;
   }
 
   get maintenance(): MaintenanceWindowsPort {

@@ -93,7 +93,7 @@ async function incidentPage(deps: ApiDeps, q: IncidentQuery): Promise<unknown> {
 }
 
 /** A store refusing our input (a stale or forged cursor) is the client's mistake: 400. */
-async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

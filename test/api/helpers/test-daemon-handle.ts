@@ -12,6 +12,7 @@ import { buildClients, executeCheck, type Clients } from '../../../src/check/ind
 import { BUILTIN_TARGET_DEFAULTS, parseTargetInput, type TargetDefinition } from '../../../src/config/target-definition.js';
 import type { DaemonHandle, DaemonStats, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from '../../../src/daemon/daemon-handle.js';
 import { redactResult, redactSpec } from '../../../src/domain/redact.js';
+import { createAlertDispatcher } from '../../../src/alerts/alert-dispatcher.js';
 import { MaintenanceWindowHost } from '../../../src/daemon/maintenance-window-host.js';
 import type { CheckInput } from '../../../src/domain/check-spec.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
@@ -83,6 +84,8 @@ export async function startTestDaemon(): Promise<TestDaemon> {
   return {
     store,
     maintenance,
+    // no channels here: the alert routes are tested against a real `vigil serve` (test/alerts/alert-api.test.ts)
+    alerts: createAlertDispatcher({ store, channels: [], log: quiet, owner: 'api-test' }),
     listTargets: () => [...targets.values()].map(view),
     getTarget: (id) => {
       const t = targets.get(id);
