@@ -327,7 +327,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       targetId: { type: 'string' },
       fromMs: { type: 'integer' },
       toMs: { type: 'integer' },
-      phases: { type: 'object', properties: Object.fromEntries(['dns', 'connect', 'tls', 'ttfb', 'receive', 'total'].map((p) => [p, phaseLatency])) },
+      phases: { type: 'object', properties: Object.fromEntries(PHASES.map((p) => [p, phaseLatency])) },
       approximate: { type: 'boolean' },
     },
   },
