@@ -85,8 +85,12 @@ export interface AlertDispatcher {
   suppressedSinceDegraded(): number;
   stats(): AlertDeliveryStats[];
   channels(): AlertChannelView[];
-  /** one test alert to the named channel, one attempt now; undefined when there is no such channel */
-  test(name: string): Promise<AlertTestOutcome | undefined>;
+  /**
+   * One test alert to the named channel, one attempt now; undefined when there is no such
+   * channel, 'busy' while a test of it is still running (a flood of tests must not become a
+   * flood at the provider).
+   */
+  test(name: string): Promise<AlertTestOutcome | 'busy' | undefined>;
   /** waits for attempts in flight up to deadlineMs, aborts the rest (they stay pending); says what is pending */
   close(deadlineMs: number): Promise<PendingReport>;
 }
@@ -130,6 +134,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   let timerAt = Infinity;
   /** by target id: the open incident whose reminders are armed */
   const open = new Map<string, OpenIncident>();
+  /** channels with a test attempt in flight */
+  const testing = new Set<string>();
 
   function wakeAt(atMs: number): void {
     if (state !== 'running' || atMs >= timerAt) return;
@@ -301,6 +307,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     async test(name) {
       const channel = channels.get(name);
       if (channel === undefined) return undefined;
+      if (testing.has(name)) return 'busy';
+      testing.add(name);
       const deliveryId = `test-${randomUUID()}`;
       const started = performance.now();
       let outcome: SendOutcome;
@@ -308,6 +316,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         outcome = await channel.sender.send({ type: 'test', at: nowMs(), channel: name }, shutdown.signal, { id: deliveryId, attempt: 1 });
       } catch (err) {
         outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
+      } finally {
+        testing.delete(name);
       }
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       if (outcome.ok) return { channel: name, kind: channel.sender.kind, deliveryId, delivered: true, retryable: null, error: null, durationMs };

@@ -146,8 +146,8 @@ export interface Readiness {
 /** The alert channels as the API sees them: the list (no URL or secret) and a one-attempt test. */
 export interface AlertsPort {
   channels(): AlertChannelView[];
-  /** undefined when no webhook or channel has that name */
-  test(name: string): Promise<AlertTestOutcome | undefined>;
+  /** undefined when no webhook or channel has that name; 'busy' while a test of it runs */
+  test(name: string): Promise<AlertTestOutcome | 'busy' | undefined>;
 }
 
 export interface DaemonHandle {
