@@ -17,10 +17,14 @@ export interface IncidentPort {
   /** the target was removed: drops its state; returns the closing of its open incident, if any */
   remove(targetId: string, atMs: number): readonly IncidentEvent[];
   /**
-   * writes an event to the store (open/update/close the incident row); true when this write
-   * made the transition, false when the store already had it (another node opened or closed it)
+   * writes an event to the store (open/update/close the incident row); returns the event to
+   * alert: the event itself when this write made the transition, null when the store already
+   * had it (another node opened or closed it). With regions (docs/cluster.md) the event is a
+   * region's verdict and what returns is the incident's transition, if the quorum changed.
    */
-  record(event: IncidentEvent): Promise<boolean>;
+  record(event: IncidentEvent): Promise<IncidentEvent | null>;
+  /** many regions: decide the target's incident again (a region came or went); the event to alert */
+  reevaluate?(targetId: string): Promise<IncidentEvent | null>;
   /** startup: incidents still open in the store resume as "down"; returns how many */
   restoreOpen(): Promise<number>;
   /**
