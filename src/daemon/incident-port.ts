@@ -5,6 +5,7 @@
  */
 import type { CheckResult } from '../domain/check-result.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
+import type { Incident } from '../storage/store.js';
 
 export interface IncidentPort {
   /**
@@ -21,8 +22,8 @@ export interface IncidentPort {
    * made the transition, false when the store already had it (another node opened or closed it)
    */
   record(event: IncidentEvent): Promise<boolean>;
-  /** startup: incidents still open in the store resume as "down"; returns how many */
-  restoreOpen(): Promise<number>;
+  /** startup: incidents still open in the store resume as "down"; returns them */
+  restoreOpen(): Promise<readonly Incident[]>;
   /**
    * a cluster node took these targets over: their states are re-read from the store (open
    * incident → down, else unknown), never carried over from an earlier ownership
