@@ -23,7 +23,7 @@ export function createIncidentPort(store: Store): IncidentPort {
       return event === null ? [] : [event];
     },
     async record(event) {
-      return (await recordIncidentEvent(store, event)).fresh;
+      return (await recordIncidentEvent(store, event)).fresh ? event : null;
     },
     async restoreOpen() {
       const open = await openIncidents(store, null);
