@@ -26,6 +26,7 @@ import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { CertExpiryWatch } from './cert-expiry-watch.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -54,6 +55,8 @@ export class Daemon implements DaemonHandle {
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
   private readonly heartbeats: HeartbeatHost;
+  /** one warning alert per crossing of certExpiryWarnDays */
+  private readonly certWatch = new CertExpiryWatch();
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -145,6 +148,7 @@ export class Daemon implements DaemonHandle {
     const target = this.registry.get(id);
     this.scheduler.remove(id);
     this.heartbeats.remove(id);
+    this.certWatch.remove(id);
     this.registry.delete(id);
     const events = this.deps.incidents.remove(id, this.deps.clock.now());
     if (target !== undefined) for (const event of events) this.onIncident(target, event);
@@ -300,6 +304,11 @@ export class Daemon implements DaemonHandle {
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
       const probeDegraded = !isPushed && probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
       for (const event of this.deps.incidents.observe(target.id, isPushed ? 1 : target.confirmations, result, probeDegraded)) this.onIncident(target, event);
+      const crossing = this.certWatch.observe(target.id, target.spec, result);
+      if (crossing !== null) {
+        this.deps.log.info(`certificate expiring: ${target.id} (${crossing.daysLeft} d left, warning at ${crossing.warnDays} d)`);
+        this.deps.alerts.send({ type: 'cert_expiring', at: result.startedAt, target: { id: target.id, name: target.name, tags: target.tags }, ...crossing });
+      }
     }
     if (!inMaintenance && !isPushed) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
