@@ -26,6 +26,7 @@ import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { CertExpiryWatch } from './cert-expiry-watch.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -54,6 +55,8 @@ export class Daemon implements DaemonHandle {
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
   private readonly heartbeats: HeartbeatHost;
+  /** one warning alert per crossing of certExpiryWarnDays */
+  private readonly certWatch = new CertExpiryWatch();
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -87,7 +90,13 @@ export class Daemon implements DaemonHandle {
     await loadStoredTargets(this, this.deps.log);
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
-    await this.deps.incidents.restoreOpen();
+    const open = await this.deps.incidents.restoreOpen();
+    // repeat-notify goes on for incidents a previous run left open (on the node that owns the target)
+    for (const incident of open) {
+      const target = this.getTarget(incident.targetId);
+      if (target === undefined || (this.deps.owns !== undefined && !this.deps.owns(target.id))) continue;
+      this.deps.alerts.resumeReminders({ id: target.id, name: target.name, tags: target.tags }, incident.openedAt, incident.lastErrorKind, incident.lastDetail);
+    }
     // what a previous run left in the alert outbox goes out now
     this.deps.alerts.start();
     this.scheduler.start();
@@ -139,6 +148,7 @@ export class Daemon implements DaemonHandle {
     const target = this.registry.get(id);
     this.scheduler.remove(id);
     this.heartbeats.remove(id);
+    this.certWatch.remove(id);
     this.registry.delete(id);
     const events = this.deps.incidents.remove(id, this.deps.clock.now());
     if (target !== undefined) for (const event of events) this.onIncident(target, event);
@@ -294,6 +304,11 @@ export class Daemon implements DaemonHandle {
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
       const probeDegraded = !isPushed && probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
       for (const event of this.deps.incidents.observe(target.id, isPushed ? 1 : target.confirmations, result, probeDegraded)) this.onIncident(target, event);
+      const crossing = this.certWatch.observe(target.id, target.spec, result);
+      if (crossing !== null) {
+        this.deps.log.info(`certificate expiring: ${target.id} (${crossing.daysLeft} d left, warning at ${crossing.warnDays} d)`);
+        this.deps.alerts.send({ type: 'cert_expiring', at: result.startedAt, target: { id: target.id, name: target.name, tags: target.tags }, ...crossing });
+      }
     }
     if (!inMaintenance && !isPushed) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
