@@ -13,7 +13,8 @@
  * Routing: each channel's `route` (alert-route.ts) decides which events get a row for it.
  * Repeat-notify: a channel with `repeatEveryMs` gets an `incident_reminder` row every period
  * while the incident it was told about stays open (timers in this process; the resolution, a
- * degraded probe and shutdown stop or skip them).
+ * degraded probe and shutdown stop or skip them; after a restart the daemon re-arms them for
+ * the incidents still open, numbering from 1 again).
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelRoute } from '../config/channel-config.js';
@@ -81,6 +82,8 @@ export interface AlertDispatcher {
   /** fire-and-forget: never blocks the caller, never throws */
   send(event: AlertEvent): void;
   setProbeDegraded(degraded: boolean): void;
+  /** arms repeat-notify for an incident a previous run left open (nothing is sent now) */
+  resumeReminders(target: AlertTarget, openedAt: number, errorKind: ErrorKind | null, detail: string | null): void;
   /** held-back incident alerts since the probe became degraded */
   suppressedSinceDegraded(): number;
   stats(): AlertDeliveryStats[];
@@ -295,6 +298,11 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         return;
       }
       enqueue(event, names);
+    },
+    resumeReminders(target, openedAt, errorKind, detail) {
+      if (state === 'closing') return;
+      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0 };
+      startReminders(opened, routed(opened));
     },
     setProbeDegraded(value) {
       if (value && !degraded) suppressed = 0;

@@ -90,7 +90,13 @@ export class Daemon implements DaemonHandle {
     await loadStoredTargets(this, this.deps.log);
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
-    await this.deps.incidents.restoreOpen();
+    const open = await this.deps.incidents.restoreOpen();
+    // repeat-notify goes on for incidents a previous run left open (on the node that owns the target)
+    for (const incident of open) {
+      const target = this.getTarget(incident.targetId);
+      if (target === undefined || (this.deps.owns !== undefined && !this.deps.owns(target.id))) continue;
+      this.deps.alerts.resumeReminders({ id: target.id, name: target.name, tags: target.tags }, incident.openedAt, incident.lastErrorKind, incident.lastDetail);
+    }
     // what a previous run left in the alert outbox goes out now
     this.deps.alerts.start();
     this.scheduler.start();

@@ -179,3 +179,21 @@ test('one test per channel at a time: a second one while the first waits for the
       await slow.close();
     }
   }));
+
+test('resumeReminders (a restart with the incident still open) arms reminders without sending the opening again', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    try {
+      const alerts = dispatcher(store, [{ ...templateChannel(server, 'loud', { route: { tags: ['prod'] } }), repeatEveryMs: 60 }, { ...templateChannel(server, 'other', { route: { tags: ['internal'] } }), repeatEveryMs: 60 }]);
+      alerts.resumeReminders(WEB, OPENED.at, 'timeout', null);
+      await waitFor(() => received(server, 'loud').length >= 2, 10_000, 'two reminders');
+      alerts.send(resolved(WEB));
+      await waitFor(() => received(server, 'loud').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
+      await alerts.close(2_000);
+      const types = new Set(received(server, 'loud').map((b) => b.type));
+      assert.deepEqual([...types].sort(), ['incident_reminder', 'incident_resolved'], 'no second incident_opened');
+      assert.deepEqual(received(server, 'other'), [], 'routing applies to reminders too');
+    } finally {
+      await server.close();
+    }
+  }));
