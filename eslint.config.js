@@ -1,6 +1,8 @@
 // Lint enforces the import boundaries described in ARCHITECTURE.md: only the check
 // executor (src/check/**) and the servers (API, mock servers, test helpers) may touch the
-// network modules; src/domain/** imports nothing outside itself.
+// network modules; src/domain/** imports nothing outside itself; nothing that ships imports
+// node:test or test/; the protocol engines (src/check/http1/, src/check/http2/) import nothing
+// of the check layer above them. test/architecture.test.ts tries each rule.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

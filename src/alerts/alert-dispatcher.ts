@@ -13,7 +13,8 @@
  * Routing: each channel's `route` (alert-route.ts) decides which events get a row for it.
  * Repeat-notify: a channel with `repeatEveryMs` gets an `incident_reminder` row every period
  * while the incident it was told about stays open (timers in this process; the resolution, a
- * degraded probe and shutdown stop or skip them).
+ * degraded probe and shutdown stop or skip them; after a restart the daemon re-arms them for
+ * the incidents still open, numbering from 1 again).
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelRoute } from '../config/channel-config.js';
@@ -81,12 +82,18 @@ export interface AlertDispatcher {
   /** fire-and-forget: never blocks the caller, never throws */
   send(event: AlertEvent): void;
   setProbeDegraded(degraded: boolean): void;
+  /** arms repeat-notify for an incident a previous run left open (nothing is sent now) */
+  resumeReminders(target: AlertTarget, openedAt: number, errorKind: ErrorKind | null, detail: string | null): void;
   /** held-back incident alerts since the probe became degraded */
   suppressedSinceDegraded(): number;
   stats(): AlertDeliveryStats[];
   channels(): AlertChannelView[];
-  /** one test alert to the named channel, one attempt now; undefined when there is no such channel */
-  test(name: string): Promise<AlertTestOutcome | undefined>;
+  /**
+   * One test alert to the named channel, one attempt now; undefined when there is no such
+   * channel, 'busy' while a test of it is still running (a flood of tests must not become a
+   * flood at the provider).
+   */
+  test(name: string): Promise<AlertTestOutcome | 'busy' | undefined>;
   /** waits for attempts in flight up to deadlineMs, aborts the rest (they stay pending); says what is pending */
   close(deadlineMs: number): Promise<PendingReport>;
 }
@@ -130,6 +137,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   let timerAt = Infinity;
   /** by target id: the open incident whose reminders are armed */
   const open = new Map<string, OpenIncident>();
+  /** channels with a test attempt in flight */
+  const testing = new Set<string>();
 
   function wakeAt(atMs: number): void {
     if (state !== 'running' || atMs >= timerAt) return;
@@ -290,6 +299,11 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       }
       enqueue(event, names);
     },
+    resumeReminders(target, openedAt, errorKind, detail) {
+      if (state === 'closing') return;
+      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0 };
+      startReminders(opened, routed(opened));
+    },
     setProbeDegraded(value) {
       if (value && !degraded) suppressed = 0;
       degraded = value;
@@ -301,6 +315,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     async test(name) {
       const channel = channels.get(name);
       if (channel === undefined) return undefined;
+      if (testing.has(name)) return 'busy';
+      testing.add(name);
       const deliveryId = `test-${randomUUID()}`;
       const started = performance.now();
       let outcome: SendOutcome;
@@ -308,6 +324,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         outcome = await channel.sender.send({ type: 'test', at: nowMs(), channel: name }, shutdown.signal, { id: deliveryId, attempt: 1 });
       } catch (err) {
         outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
+      } finally {
+        testing.delete(name);
       }
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       if (outcome.ok) return { channel: name, kind: channel.sender.kind, deliveryId, delivered: true, retryable: null, error: null, durationMs };

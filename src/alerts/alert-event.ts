@@ -41,6 +41,20 @@ export type AlertEvent =
       readonly repeat: number;
     }
   | {
+      /**
+       * A target's certificate chain crossed its warning threshold (certExpiryWarnDays): sent
+       * once per crossing (src/daemon/cert-expiry-watch.ts); the critical level is `down` and
+       * opens an incident like any other failure.
+       */
+      readonly type: 'cert_expiring';
+      readonly at: number;
+      readonly target: AlertTarget;
+      /** the chain's earliest notAfter, ISO-8601 */
+      readonly chainExpiresAt: string;
+      readonly daysLeft: number;
+      readonly warnDays: number;
+    }
+  | {
       /** many unrelated hosts failed with transport errors at once: the probe is suspect */
       readonly type: 'probe_degraded';
       readonly at: number;
@@ -89,6 +103,9 @@ export function alertKeyOf(event: AlertEvent): string {
     case 'incident_resolved':
     case 'incident_reminder':
       return `vigil/${event.target.id}/${event.openedAt}`;
+    case 'cert_expiring':
+      // one crossing of one chain: a renewed chain that crosses again is another key
+      return `vigil/${event.target.id}/cert/${event.chainExpiresAt}`;
     case 'probe_degraded':
       return `vigil/probe/${event.at}`;
     case 'probe_recovered':

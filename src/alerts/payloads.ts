@@ -26,6 +26,8 @@ export function summarizeAlert(event: AlertEvent): string {
       return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}`;
     case 'incident_reminder':
       return `STILL DOWN ${event.target.name} for ${formatMs(event.openForMs)}${event.errorKind === null ? '' : ` — ${event.errorKind}`} (reminder ${event.repeat})`;
+    case 'cert_expiring':
+      return `CERT EXPIRING ${event.target.name} — the certificate chain expires ${event.chainExpiresAt} (${event.daysLeft} d left), under the warning threshold of ${event.warnDays} d`;
     case 'probe_degraded':
       return `PROBE DEGRADED — ${event.failingHosts} of ${event.checkedHosts} hosts failed with transport errors at once; per-target alerts are held back (event-loop delay ${Math.round(event.eventLoopDelayMs)} ms)`;
     case 'probe_recovered':
@@ -64,7 +66,7 @@ export function genericPayload(event: AlertEvent, deliveryId: string): Record<st
   return { version: 1, deliveryId, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
 }
 
-const EMOJI = { incident_opened: ':red_circle:', incident_reminder: ':red_circle:', incident_resolved: ':large_green_circle:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:', test: ':test_tube:' } as const;
+const EMOJI = { incident_opened: ':red_circle:', incident_reminder: ':red_circle:', incident_resolved: ':large_green_circle:', cert_expiring: ':hourglass_flowing_sand:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:', test: ':test_tube:' } as const;
 
 /** Slack incoming-webhook format: `text` is the fallback, `blocks` the rich layout. */
 export function slackPayload(event: AlertEvent): { text: string; blocks: unknown[] } {

@@ -405,6 +405,16 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     },
   },
   AlertDeliveryPage: { type: 'object', properties: { items: { type: 'array', items: ref('AlertDelivery') }, nextCursor: nullable('string') } },
-  Health: { type: 'object', properties: { status: { type: 'string' }, reasons: { type: 'array', items: { type: 'string' } } } },
-  DaemonStats: { type: 'object', description: 'scheduler, pipeline, breaker, alert-delivery and probe-health counters' },
+  Health: {
+    type: 'object',
+    properties: {
+      status: { type: 'string' },
+      reasons: { type: 'array', items: { type: 'string' } },
+      regionsWithoutLiveNode: { type: 'array', items: { type: 'string' }, description: 'many nodes (docs/cluster.md): regions with no live node; their targets are not checked from there. Absent for one node alone.' },
+    },
+  },
+  DaemonStats: {
+    type: 'object',
+    description: 'scheduler, pipeline, breaker, alert-delivery and probe-health counters; `cluster` (many nodes only): this node\'s region, every region\'s live nodes, regionsWithoutLiveNode',
+  },
 };

@@ -127,7 +127,7 @@ const paths: Record<string, Record<string, Op>> = {
     post: {
       summary: 'Send one test alert to the channel now (one attempt, no retry, not in the outbox; PagerDuty and Opsgenie: trigger then resolve); 200 with the outcome, delivered or not',
       parameters: [nameParam],
-      responses: { '200': json('AlertTestOutcome', 'the attempt'), ...errors(400, 401, 403, 404) },
+      responses: { '200': json('AlertTestOutcome', 'the attempt'), '429': json('Error', 'a test of this channel is still running (one at a time per channel); see Retry-After'), ...errors(400, 401, 403, 404) },
     },
   },
   '/api/v1/alerts/{name}/deliveries': {

@@ -1,8 +1,7 @@
 import type { CheckStatus, TlsInfo } from '../domain/check-result.js';
 import type { CertExpiryThresholds } from '../domain/check-spec.js';
 import type { ErrorKind } from '../domain/error-kind.js';
-
-const DAY_MS = 86_400_000;
+import { certExpiryLevel, daysLeft } from '../domain/cert-expiry-level.js';
 
 export interface CertVerdict {
   readonly status: CheckStatus;
@@ -20,16 +19,14 @@ export interface CertVerdict {
  */
 export function withCertExpiry<V extends CertVerdict>(verdict: V, thresholds: CertExpiryThresholds, tls: TlsInfo | null, nowMs: number): V | CertVerdict {
   if (verdict.status === 'down' || verdict.status === 'error' || tls === null || tls.chainExpiresAt === null) return verdict;
-  const remainingMs = Date.parse(tls.chainExpiresAt) - nowMs;
-  if (!(remainingMs >= 0)) return verdict;
-  const { certExpiryWarnDays: warn, certExpiryCriticalDays: critical } = thresholds;
-  const isCritical = critical > 0 && remainingMs < critical * DAY_MS;
-  if (!isCritical && (warn === 0 || remainingMs >= warn * DAY_MS || verdict.status === 'degraded')) return verdict;
-  const level = isCritical ? `critical threshold (${critical} d)` : `warning threshold (${warn} d)`;
+  const found = certExpiryLevel(thresholds, tls.chainExpiresAt, nowMs);
+  if (found === null || found === 'ok' || (found === 'warning' && verdict.status === 'degraded')) return verdict;
+  const isCritical = found === 'critical';
+  const level = isCritical ? `critical threshold (${thresholds.certExpiryCriticalDays} d)` : `warning threshold (${thresholds.certExpiryWarnDays} d)`;
   const which = tls.chainExpiresAt === tls.certExpiresAt ? 'the certificate' : 'a certificate of the chain (not the leaf)';
   return {
     status: isCritical ? 'down' : 'degraded',
     errorKind: 'cert_expiring_soon',
-    detail: `${which} expires ${tls.chainExpiresAt} (${Math.floor(remainingMs / DAY_MS)} d left), under the ${level}`,
+    detail: `${which} expires ${tls.chainExpiresAt} (${daysLeft(tls.chainExpiresAt, nowMs)} d left), under the ${level}`,
   };
 }

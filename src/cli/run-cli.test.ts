@@ -38,7 +38,7 @@ test('no arguments prints usage to stderr and exits 2; help <command> shows that
 });
 
 test('unknown command and unknown flags name themselves', async () => {
-  assertUsage(await vigil('frobnicate'), "vigil: unknown command 'frobnicate'", 'check, serve, loadtest');
+  assertUsage(await vigil('frobnicate'), "vigil: unknown command 'frobnicate'", 'check, serve, cluster, loadtest');
   assertUsage(await vigil('check', '--frob', URL_OK), "vigil check: unknown option '--frob'", '(see `vigil check --help`)');
   assertUsage(await vigil('check', '--timout-ms', '5', URL_OK), "'--timout-ms'", 'Did you mean --timeout-ms?');
   assertUsage(await vigil('check', URL_OK, 'extra'), 'too many arguments');

@@ -51,9 +51,17 @@ export interface LeaserOptions {
   onChange?: (event: { owned: number; live: number; gained: number; released: number } | { error: string }) => void;
 }
 
+export interface RegionLiveness {
+  name: string;
+  /** nodes of the region whose heartbeat is within the lease */
+  liveNodes: number;
+}
+
 export interface LeaseState {
   owned: readonly number[];
   live: number;
+  /** every region a node has registered in (a dead node's row stays a day), as of the last tick */
+  regions: readonly RegionLiveness[];
   /** local monotonic ms until which the leases are trusted (0 = none) */
   validUntilMs: number;
 }
@@ -64,6 +72,7 @@ export class ShardLeaser {
   private owned = new Set<number>();
   private validUntilMs = 0;
   private live = 0;
+  private regions: RegionLiveness[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   /** the region's lease rows exist (the first node of a region creates them) */
@@ -81,7 +90,7 @@ export class ShardLeaser {
   }
 
   state(): LeaseState {
-    return { owned: [...this.owned].sort((a, b) => a - b), live: this.live, validUntilMs: this.validUntilMs };
+    return { owned: [...this.owned].sort((a, b) => a - b), live: this.live, regions: this.regions, validUntilMs: this.validUntilMs };
   }
 
   /** First tick now (awaited), then every leaseMs / 5. */
@@ -136,6 +145,9 @@ export class ShardLeaser {
       const lease = `${this.leaseMs} milliseconds`;
       // the fair share is of this region's shards among this region's live nodes
       const live = Number((await client.query<{ n: number }>(`SELECT count(*) AS n FROM cluster_nodes WHERE region = $2 AND heartbeat_at > now() - $1::interval`, [lease, region])).rows[0]?.n ?? 1);
+      const regions = (
+        await client.query<{ name: string; live: number }>(`SELECT region AS name, count(*) FILTER (WHERE heartbeat_at > now() - $1::interval)::int AS live FROM cluster_nodes GROUP BY region ORDER BY region`, [lease])
+      ).rows.map((r) => ({ name: r.name, liveNodes: r.live }));
       const fair = Math.ceil(SHARD_COUNT / Math.max(1, live));
       const mine = (await client.query<{ shard: number }>(`UPDATE shard_leases SET expires_at = now() + $2::interval WHERE owner = $1 AND region = $3 RETURNING shard`, [nodeId, lease, region])).rows.map((r) => r.shard).sort((a, b) => a - b);
       let released: number[] = [];
@@ -171,6 +183,7 @@ export class ShardLeaser {
       }
       this.owned = owned;
       this.live = live;
+      this.regions = regions;
       this.validUntilMs = t0 + this.leaseMs - this.marginMs;
       if (syncError !== null) this.options.onChange?.({ error: syncError });
       if (gained.length + released.length > 0) this.options.onChange?.({ owned: owned.size, live, gained: gained.length, released: released.length });

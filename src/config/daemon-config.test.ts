@@ -134,6 +134,21 @@ test('examples/checks.yaml loads every target', () => {
   assert.ok(config.targets.length >= 4);
 });
 
+test('examples/cluster.yaml (compose profile cluster) loads every target with its regions and quorum', () => {
+  const text = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
+  const config = parseDaemonConfig(text, {});
+  assert.deepEqual(config.targetErrors, []);
+  assert.deepEqual(
+    config.targets.map((t) => [t.name, t.regions, t.quorum]),
+    [
+      ['example.com', null, 'majority'],
+      ['IANA', null, 'any'],
+      ['Europe-only API', ['europe'], 'majority'],
+      ['Everywhere or nothing', ['europe', 'america'], 'all'],
+    ],
+  );
+});
+
 test('webhook secret and url, and storage.url, take ${env:…} and ${file:…} references; failures name the field, never the value', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-refs-'));
   try {

@@ -3,6 +3,7 @@
  * from the REST API. The result is frozen and carries the built CheckSpec; nothing
  * downstream re-validates it.
  */
+import { DEFAULT_QUORUM, QUORUMS, REGION_FORM, type Quorum } from '../cluster/region.js';
 import { z } from 'zod';
 import { defineCheck, SpecError, type CheckInput, type CheckSpec } from '../domain/check-spec.js';
 import type { FieldError, TargetSource } from '../daemon/daemon-handle.js';
@@ -40,6 +41,13 @@ export interface TargetDefinition {
   readonly enabled: boolean;
   readonly confirmations: number;
   readonly allowPrivateTargets: boolean;
+  /**
+   * many nodes (docs/cluster.md): the regions it is checked from (null = every region with a
+   * live node) and how many of them must see it down to open an incident. No effect for one
+   * node alone (one implicit region). Config file only, like allowPrivateTargets.
+   */
+  readonly regions: readonly string[] | null;
+  readonly quorum: Quorum;
 }
 
 /** Defaults a config file (or the daemon, for API targets) applies to each target. */
@@ -89,6 +97,13 @@ export const targetInputSchema = z.strictObject({
   enabled: z.boolean().optional(),
   confirmations: z.number().int().min(1).max(100).optional(),
   allowPrivateTargets: z.boolean().optional(),
+  regions: z
+    .array(z.string().regex(REGION_FORM, 'expected region names of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'))
+    .min(1, 'expected at least one region (leave regions out for every region with a live node)')
+    .max(32)
+    .refine((r) => new Set(r).size === r.length, 'expected each region once')
+    .optional(),
+  quorum: z.enum(QUORUMS).optional(),
 });
 
 export type TargetParse = { ok: true; target: TargetDefinition } | { ok: false; errors: FieldError[] };
@@ -161,6 +176,8 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     enabled: raw.enabled ?? true,
     confirmations: raw.confirmations ?? defaults.confirmations,
     allowPrivateTargets: raw.allowPrivateTargets ?? defaults.allowPrivateTargets,
+    regions: raw.regions === undefined ? null : Object.freeze([...raw.regions]),
+    quorum: raw.quorum ?? DEFAULT_QUORUM,
   });
   return { ok: true, target };
 }

@@ -135,19 +135,30 @@ export interface DaemonStats {
   readonly breakers: BreakerStats;
   readonly alerts: readonly AlertDeliveryStats[];
   readonly probe: ProbeHealth;
+  /** many nodes on one store (docs/cluster.md): this node's region and every region's live nodes */
+  readonly cluster?: ClusterStats;
+}
+
+export interface ClusterStats {
+  readonly region: string;
+  readonly regions: ReadonlyArray<{ readonly name: string; readonly liveNodes: number }>;
+  /** regions with no live node: their targets are not checked from there (never counted up or down) */
+  readonly regionsWithoutLiveNode: readonly string[];
 }
 
 export interface Readiness {
   readonly ready: boolean;
   /** why not ready (e.g. "starting", "shutting down", "store unavailable") */
   readonly reasons: readonly string[];
+  /** many nodes: regions with no live node (a detail; this node stays ready) */
+  readonly regionsWithoutLiveNode?: readonly string[];
 }
 
 /** The alert channels as the API sees them: the list (no URL or secret) and a one-attempt test. */
 export interface AlertsPort {
   channels(): AlertChannelView[];
-  /** undefined when no webhook or channel has that name */
-  test(name: string): Promise<AlertTestOutcome | undefined>;
+  /** undefined when no webhook or channel has that name; 'busy' while a test of it runs */
+  test(name: string): Promise<AlertTestOutcome | 'busy' | undefined>;
 }
 
 export interface DaemonHandle {

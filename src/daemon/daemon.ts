@@ -14,7 +14,7 @@ import type { ResultPipeline } from '../pipeline/pipeline-types.js';
 import type { Clock } from '../scheduler/clock.js';
 import { Scheduler, type ScheduledJob } from '../scheduler/scheduler.js';
 import type { Store } from '../storage/store.js';
-import type { AlertsPort, BreakerStats, DaemonHandle, DaemonStats, Readiness, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from './daemon-handle.js';
+import type { AlertsPort, BreakerStats, ClusterStats, DaemonHandle, DaemonStats, Readiness, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from './daemon-handle.js';
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
 import type { Logger } from './logger.js';
@@ -26,6 +26,7 @@ import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { CertExpiryWatch } from './cert-expiry-watch.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -44,6 +45,8 @@ export interface DaemonDeps {
   readonly log: Logger;
   /** many nodes on one store: does this node check the target now? (absent = every target) */
   readonly owns?: (targetId: string) => boolean;
+  /** many nodes on one store: the regions' liveness (absent = one node alone) */
+  readonly cluster?: () => ClusterStats;
 }
 
 export class Daemon implements DaemonHandle {
@@ -52,6 +55,8 @@ export class Daemon implements DaemonHandle {
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
   private readonly heartbeats: HeartbeatHost;
+  /** one warning alert per crossing of certExpiryWarnDays */
+  private readonly certWatch = new CertExpiryWatch();
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -85,7 +90,13 @@ export class Daemon implements DaemonHandle {
     await loadStoredTargets(this, this.deps.log);
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
-    await this.deps.incidents.restoreOpen();
+    const open = await this.deps.incidents.restoreOpen();
+    // repeat-notify goes on for incidents a previous run left open (on the node that owns the target)
+    for (const incident of open) {
+      const target = this.getTarget(incident.targetId);
+      if (target === undefined || (this.deps.owns !== undefined && !this.deps.owns(target.id))) continue;
+      this.deps.alerts.resumeReminders({ id: target.id, name: target.name, tags: target.tags }, incident.openedAt, incident.lastErrorKind, incident.lastDetail);
+    }
     // what a previous run left in the alert outbox goes out now
     this.deps.alerts.start();
     this.scheduler.start();
@@ -137,6 +148,7 @@ export class Daemon implements DaemonHandle {
     const target = this.registry.get(id);
     this.scheduler.remove(id);
     this.heartbeats.remove(id);
+    this.certWatch.remove(id);
     this.registry.delete(id);
     const events = this.deps.incidents.remove(id, this.deps.clock.now());
     if (target !== undefined) for (const event of events) this.onIncident(target, event);
@@ -207,11 +219,12 @@ export class Daemon implements DaemonHandle {
       breakers: this.deps.breakerStats(),
       alerts: this.deps.alerts.stats(),
       probe: { degraded: this.health.degraded, eventLoopDelayMs: this.deps.loopDelayMs(), failingHosts: this.health.failingHosts() },
+      ...(this.deps.cluster === undefined ? {} : { cluster: this.deps.cluster() }),
     };
   }
 
   readiness(): Readiness {
-    if (this.state === 'running') return { ready: true, reasons: [] };
+    if (this.state === 'running') return this.deps.cluster === undefined ? { ready: true, reasons: [] } : { ready: true, reasons: [], regionsWithoutLiveNode: this.deps.cluster().regionsWithoutLiveNode };
     if (this.state === 'created') return { ready: false, reasons: this.startupNote === null ? ['starting'] : ['starting', this.startupNote] };
     return { ready: false, reasons: ['shutting down'] };
   }
@@ -291,6 +304,11 @@ export class Daemon implements DaemonHandle {
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
       const probeDegraded = !isPushed && probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
       for (const event of this.deps.incidents.observe(target.id, isPushed ? 1 : target.confirmations, result, probeDegraded)) this.onIncident(target, event);
+      const crossing = this.certWatch.observe(target.id, target.spec, result);
+      if (crossing !== null) {
+        this.deps.log.info(`certificate expiring: ${target.id} (${crossing.daysLeft} d left, warning at ${crossing.warnDays} d)`);
+        this.deps.alerts.send({ type: 'cert_expiring', at: result.startedAt, target: { id: target.id, name: target.name, tags: target.tags }, ...crossing });
+      }
     }
     if (!inMaintenance && !isPushed) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));
     for (const listener of this.listeners) {
@@ -304,35 +322,48 @@ export class Daemon implements DaemonHandle {
 
   /**
    * One node alone alerts as the event happens. Many nodes on one store (docs/cluster.md)
-   * alert only after the store write says this node made the transition: a node that takes
-   * over a target that is down finds its incident open (the unique index) and stays silent.
-   * A write that fails still alerts (a duplicate is better than a missed page).
+   * alert only what the store write says this node caused: a node that takes over a target
+   * that is down finds its incident open (the unique index) and stays silent; with regions the
+   * incident opens or closes when a quorum of regions agrees. A write that fails still
+   * alerts the event (a duplicate is better than a missed page).
    */
   private onIncident(target: TargetDefinition, event: IncidentEvent): void {
-    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
-    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
-    const send = (): void => {
-      if (alert === null) return;
-      this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
-      this.deps.alerts.send(alert);
-    };
+    const shared = this.deps.owns !== undefined;
+    this.chainIncident(target, () => this.deps.incidents.record(event), shared ? event : null);
+    if (!shared) this.sendIncidentAlert(target, event);
+  }
+
+  /** Many regions: a region came or went; the target's incident is decided again. */
+  reevaluateIncident(id: string): void {
+    const target = this.registry.get(id);
+    const reevaluate = this.deps.incidents.reevaluate;
+    if (target === undefined || reevaluate === undefined) return;
+    this.chainIncident(target, () => reevaluate(id), null);
+  }
+
+  private chainIncident(target: TargetDefinition, write: () => Promise<IncidentEvent | null>, onFailure: IncidentEvent | null): void {
     const shared = this.deps.owns !== undefined;
     this.incidentWrites = this.incidentWrites
-      .then(() => this.deps.incidents.record(event))
+      .then(write)
       .then(
-        (fresh) => {
-          if (!shared) return;
-          if (fresh) send();
-          else if (alert !== null) this.deps.log.info(`incident ${event.type}: ${target.id} already recorded by another node (not alerted again)`);
+        (caused) => {
+          if (shared && caused !== null) this.sendIncidentAlert(target, caused);
         },
         (err: unknown) => {
           this.deps.log.error(`incident write failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`);
-          if (shared) send();
+          if (onFailure !== null) this.sendIncidentAlert(target, onFailure);
         },
       )
       // the chain must never reject: the next event's write waits on it
       .catch((err: unknown) => this.deps.log.error(`incident alert failed for ${target.id}: ${err instanceof Error ? err.message : String(err)}`));
-    if (!shared) send();
+  }
+
+  private sendIncidentAlert(target: TargetDefinition, event: IncidentEvent): void {
+    const alert = alertOfIncident({ id: target.id, name: target.name, tags: target.tags }, event);
+    if (alert === null) return;
+    const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
+    this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
+    this.deps.alerts.send(alert);
   }
 
   /** A cluster node took these targets over: their incident states come from the store. */

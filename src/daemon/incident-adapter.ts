@@ -23,12 +23,12 @@ export function createIncidentPort(store: Store): IncidentPort {
       return event === null ? [] : [event];
     },
     async record(event) {
-      return (await recordIncidentEvent(store, event)).fresh;
+      return (await recordIncidentEvent(store, event)).fresh ? event : null;
     },
     async restoreOpen() {
       const open = await openIncidents(store, null);
       for (const incident of open) tracker.restoreOpen(incident.targetId, incident);
-      return open.length;
+      return open;
     },
     async resync(targetIds) {
       if (targetIds.size === 0) return;

@@ -10,6 +10,7 @@ import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { createChannelSender } from '../alerts/channels/index.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
+import type { TargetDefinition } from '../config/target-definition.js';
 import { listenApi, type ApiListener, type ApiServer } from '../api/server.js';
 import type { ApiToken, HostRule } from '../config/api-settings.js';
 import { ResultBatcher } from '../pipeline/result-batcher.js';
@@ -28,7 +29,9 @@ import { startLoopDelaySampler } from './loop-delay.js';
 import { expandSelfReferences, type SelfAddress } from './self-address.js';
 import { openDaemonStore, waitForPostgres, type DaemonStore } from './store-connect.js';
 import { hostname } from 'node:os';
-import { ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
+import { DEFAULT_LEASE_MS, ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
+import { createRegionalIncidentPort } from '../cluster/regional-incidents.js';
+import { clusterStats, startQuorumSweep } from '../cluster/quorum-sweep.js';
 import { DEFAULT_REGION } from '../cluster/region.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
@@ -129,6 +132,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;
   let targetSync: TargetSync | null = null;
+  let quorumSweep: { stop(): void } | null = null;
   // the outbox in the store makes deliveries survive a restart (docs/daemon.md, "Delivery")
   const alerts = createAlertDispatcher({
     store,
@@ -136,10 +140,17 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     log,
     channels: [...config.webhooks.map((w) => ({ ...w, sender: createWebhookSender(w) })), ...config.channels.map((c) => ({ ...c, sender: createChannelSender(c) }))],
   });
-  const daemon = new Daemon({
+  const daemon: Daemon = new Daemon({
     store,
     pipeline,
-    incidents: createIncidentPort(store),
+    // many nodes: each region's node writes its region's verdict; a quorum of regions decides
+    incidents:
+      opened.postgres === null
+        ? createIncidentPort(store)
+        : createRegionalIncidentPort({
+            pool: opened.postgres.pool, store, region, leaseMs: DEFAULT_LEASE_MS, nowMs: () => Date.now(),
+            placementOf: (id): TargetDefinition | undefined => daemon.registry.get(id),
+          }),
     alerts,
     execute: breaker.wrap(executeCheck),
     clients,
@@ -151,7 +162,16 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     },
     config,
     log,
-    ...(opened.postgres === null ? {} : { owns: (id: string) => leaser?.owns(id) ?? false }),
+    ...(opened.postgres === null
+      ? {}
+      : {
+          // checked from this region when the target names it (or names none), by the shard's holder here
+          owns: (id: string) => {
+            const regions = daemon.registry.get(id)?.regions;
+            return (regions === null || regions === undefined || regions.includes(region)) && (leaser?.owns(id) ?? false);
+          },
+          cluster: () => clusterStats(region, leaser),
+        }),
   });
   const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
@@ -170,7 +190,10 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       await leaser.start();
     }
     startReport = await daemon.start(config);
-    if (opened.postgres !== null) targetSync = startTargetSync(opened.postgres.pool, daemon, log);
+    if (opened.postgres !== null) {
+      targetSync = startTargetSync(opened.postgres.pool, daemon, log);
+      quorumSweep = startQuorumSweep(opened.postgres.pool, daemon, (id) => leaser?.owns(id) ?? false, log);
+    }
   } catch (err) {
     await api.close();
     await daemon.shutdown(0);
@@ -208,6 +231,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       // a round in progress finishes before the store closes under it
       await maintenance.stop();
       targetSync?.stop();
+      quorumSweep?.stop();
       // hand the shards over at once instead of letting the leases expire
       await leaser?.stop();
       await daemon.shutdown();

@@ -16,6 +16,12 @@ function refusePrivateSwitch(input: unknown, label: string | null): Refusal | nu
   if (input !== null && typeof input === 'object' && 'allowPrivateTargets' in input) {
     return refuse('invalid', [{ target: label, field: 'allowPrivateTargets', message: 'can only be set in the config file (operator decision); API targets use the config defaults' }]);
   }
+  // regions and quorum are read from the config file every node shares (docs/cluster.md)
+  for (const field of ['regions', 'quorum']) {
+    if (input !== null && typeof input === 'object' && field in input) {
+      return refuse('invalid', [{ target: label, field, message: 'can only be set in the config file for now; API targets are checked from every region with a live node, quorum majority' }]);
+    }
+  }
   return null;
 }
 

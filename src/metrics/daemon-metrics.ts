@@ -119,6 +119,18 @@ function registerStatsMetrics(registry: Registry, read: StatsReader): void {
   gauge(METRIC.resultQueueDepth, 'Results waiting in the batcher.', (s) => s.pipeline.queueDepth);
   gauge(METRIC.probeEventLoopDelaySeconds, "The probe's event-loop delay in seconds.", (s) => s.probe.eventLoopDelayMs / 1000);
   gauge(METRIC.probeDegraded, '1 while the probe-degraded internal alert is raised.', (s) => (s.probe.degraded ? 1 : 0));
+  new Gauge({
+    name: METRIC.clusterRegionLiveNodes,
+    help: 'Live nodes per region of the cluster (0: no node checks from that region).',
+    labelNames: ['region'],
+    registers: [registry],
+    collect() {
+      const s = read();
+      if (s?.cluster === undefined) return;
+      this.reset();
+      for (const r of s.cluster.regions) this.set({ region: r.name }, r.liveNodes);
+    },
+  });
   registerStatsCounters(registry, read);
 }
 

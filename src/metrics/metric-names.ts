@@ -14,6 +14,8 @@ export const METRIC = {
   probeEventLoopDelaySeconds: 'vigil_probe_event_loop_delay_seconds',
   /** gauge: 1 while the "probe degraded" internal alert is raised */
   probeDegraded: 'vigil_probe_degraded',
+  /** gauge{region}: live nodes per region of the cluster (0 = nobody checks from there); absent for one node alone */
+  clusterRegionLiveNodes: 'vigil_cluster_region_live_nodes',
   /** gauge: targets scheduled */
   targets: 'vigil_targets',
   /** gauge: checks running now, and the global cap */

@@ -85,6 +85,17 @@ describe('status page rendering', () => {
     assert.match(page, /<span class="probe-degraded" data-probe-degraded="incident">\(opened only by checks taken while the probe was overloaded: the probe may be the cause\)<\/span><\/td>/);
   });
 
+  it('adds a Regions column only when an incident has regions, and links only targets that still exist', () => {
+    const base = model('web');
+    const incident = base.incidents[0] as StatusModel['incidents'][number];
+    assert.doesNotMatch(renderStatusPage(base), /<th>Regions<\/th>/);
+    const page = renderStatusPage({ ...base, incidents: [{ ...incident, regions: ['eu-west', '<us>'] }, { ...incident, id: 8, targetId: 'gone', targetName: 'Gone', hasTargetPage: false }] });
+    assert.match(page, /<th>Cause<\/th><th>Regions<\/th>/);
+    assert.match(page, /<td>eu-west, &lt;us&gt;<\/td><\/tr>/);
+    assert.match(page, /data-incident-id="8"><td>Gone<\/td>/);
+    assert.match(page, /data-incident-id="7"><td><a href="\/status\/a%22b">&lt;i&gt;x&lt;\/i&gt;<\/a><\/td>/);
+  });
+
   it('escapes the characters that matter in text and attributes', () => {
     assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     assert.equal(html`<p title="${'"'}">${'<'}</p>`.html, '<p title="&quot;">&lt;</p>');

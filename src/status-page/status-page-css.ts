@@ -10,7 +10,7 @@ header{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-be
 h1{font-size:1.4rem;margin:0}
 h2{font-size:1.1rem;margin:24px 0 8px}
 .summary{color:var(--mute)}
-.targets{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,480px),1fr));gap:12px;padding:0;margin:0;list-style:none}
+.targets{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,480px),1fr));align-items:start;gap:12px;padding:0;margin:0;list-style:none}
 .target{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0}
 .target-head{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
 .target-name{font-weight:600;overflow-wrap:anywhere;flex:1 1 auto;min-width:0;unicode-bidi:isolate}

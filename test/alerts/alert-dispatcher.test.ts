@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAlertDispatcher, type AlertDispatcher } from '../../src/alerts/alert-dispatcher.js';
+import { createAlertDispatcher, type AlertDispatcher, type AlertTestOutcome } from '../../src/alerts/alert-dispatcher.js';
+import { reply, startHttpServer } from '../helpers/servers/http-server.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { nextAttemptDelayMs } from '../../src/alerts/delivery-report.js';
@@ -37,6 +38,11 @@ function dispatcher(store: Store, configs: ReadonlyArray<ChannelConfig & { repea
 /** A template channel posting `{"type":…,"target":…,"repeat":…}` to `server`'s /<name>. */
 function templateChannel(server: TestServer, name: string, extra: Record<string, unknown> = {}): ChannelConfig {
   return channelConfig({ name, type: 'template', url: `${server.url}${name}`, template: '{"type":"{{type}}","target":"{{target.id}}","repeat":"{{repeat}}"}', initialBackoff: 20, ...extra });
+}
+
+function outcomeOf(outcome: AlertTestOutcome | 'busy' | undefined): AlertTestOutcome {
+  assert.ok(outcome !== undefined && outcome !== 'busy', String(outcome));
+  return outcome;
 }
 
 function received(server: TestServer, name: string): Array<{ type: string; target: string; repeat: string }> {
@@ -134,18 +140,59 @@ test('test(name): one attempt now, the outcome reported, nothing left in the out
     const server = await startProvider([{ status: 200 }, { status: 500, body: 'boom' }]);
     try {
       const alerts = dispatcher(store, [templateChannel(server, 'ops', { maxAttempts: 3 })]);
-      const ok = await alerts.test('ops');
+      const ok = outcomeOf(await alerts.test('ops'));
       assert.deepEqual({ ...ok, deliveryId: 'x', durationMs: 0 }, { channel: 'ops', kind: 'template', deliveryId: 'x', delivered: true, retryable: null, error: null, durationMs: 0 });
-      assert.match(ok!.deliveryId, /^test-[0-9a-f-]{36}$/);
-      assert.equal(server.requests[0]!.headers['x-vigil-delivery'], ok!.deliveryId);
-      const failed = await alerts.test('ops');
-      assert.deepEqual([failed?.delivered, failed?.retryable, failed?.error], [false, true, 'HTTP 500: boom']);
+      assert.match(ok.deliveryId, /^test-[0-9a-f-]{36}$/);
+      assert.equal(server.requests[0]!.headers['x-vigil-delivery'], ok.deliveryId);
+      const failed = outcomeOf(await alerts.test('ops'));
+      assert.deepEqual([failed.delivered, failed.retryable, failed.error], [false, true, 'HTTP 500: boom']);
       assert.equal(server.requests.length, 2, 'a test is one attempt: the answer comes now');
       assert.deepEqual(received(server, 'ops')[0], { type: 'test', target: '', repeat: '' });
       assert.equal(await alerts.test('nope'), undefined);
       assert.deepEqual((await store.listAlertDeliveries()).items, []);
       assert.deepEqual(alerts.channels(), [{ webhook: 'ops', kind: 'template', deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null, maxAttempts: 3, route: null, repeatEveryMs: null }]);
       await alerts.close(1_000);
+    } finally {
+      await server.close();
+    }
+  }));
+
+test('one test per channel at a time: a second one while the first waits for the provider is busy, not sent', () =>
+  withOutbox(async (store) => {
+    let release: () => void = () => undefined;
+    const slow = await startHttpServer((_req, res) => {
+      release = () => reply(res, 200);
+    });
+    try {
+      const alerts = dispatcher(store, [templateChannel(slow, 'ops')]);
+      const first = alerts.test('ops');
+      await waitFor(() => slow.requests.length === 1, 5_000, 'the first test at the provider');
+      assert.equal(await alerts.test('ops'), 'busy');
+      release();
+      assert.equal(outcomeOf(await first).delivered, true);
+      const third = alerts.test('ops');
+      await waitFor(() => slow.requests.length === 2, 5_000, 'the next test, once the first answered');
+      release();
+      assert.equal(outcomeOf(await third).delivered, true);
+      await alerts.close(1_000);
+    } finally {
+      await slow.close();
+    }
+  }));
+
+test('resumeReminders (a restart with the incident still open) arms reminders without sending the opening again', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    try {
+      const alerts = dispatcher(store, [{ ...templateChannel(server, 'loud', { route: { tags: ['prod'] } }), repeatEveryMs: 60 }, { ...templateChannel(server, 'other', { route: { tags: ['internal'] } }), repeatEveryMs: 60 }]);
+      alerts.resumeReminders(WEB, OPENED.at, 'timeout', null);
+      await waitFor(() => received(server, 'loud').length >= 2, 10_000, 'two reminders');
+      alerts.send(resolved(WEB));
+      await waitFor(() => received(server, 'loud').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
+      await alerts.close(2_000);
+      const types = new Set(received(server, 'loud').map((b) => b.type));
+      assert.deepEqual([...types].sort(), ['incident_reminder', 'incident_resolved'], 'no second incident_opened');
+      assert.deepEqual(received(server, 'other'), [], 'routing applies to reminders too');
     } finally {
       await server.close();
     }

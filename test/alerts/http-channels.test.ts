@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
+import { startHttpServer } from '../helpers/servers/http-server.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { ATTEMPT, channelConfig, never, OPENED, RESOLVED, startProvider, TARGET, TEST_EVENT } from './channel-helpers.js';
 
@@ -210,4 +211,21 @@ test('a provider that is not there is a retryable failure with an errno reason',
   await gone.close();
   const sender = createChannelSender(channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:K}', baseUrl: url }, { K: 'k-0123456789' }));
   assert.deepEqual(await sender.send(OPENED, never(), ATTEMPT), { ok: false, retryable: true, reason: 'ECONNREFUSED' });
+});
+
+test('a provider streaming an endless answer is read no further than 16 KiB: the outcome comes at once, not at the timeout', async () => {
+  const endless = await startHttpServer((_req, res) => {
+    res.writeHead(400, { 'content-type': 'text/plain' });
+    res.write(`{"message":"${'x'.repeat(64 * 1024)}`); // and never ends
+  });
+  try {
+    const sender = createChannelSender(channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:K}', baseUrl: endless.url, timeout: '30s' }, { K: 'k-0123456789' }));
+    const started = performance.now();
+    const refused = await sender.send(OPENED, never(), ATTEMPT);
+    assert.ok(performance.now() - started < 10_000, 'not waiting for the 30 s timeout');
+    assert.equal(refused.ok, false);
+    assert.equal(!refused.ok && refused.reason, `HTTP 400: {"message":"${'x'.repeat(200 - '{"message":"'.length)}`);
+  } finally {
+    await endless.close();
+  }
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
@@ -15,6 +16,7 @@ const XSS_NAME = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</sc
 const BIDI_NAME = `חשבונות "billing" <b>`;
 /** an incident's detail comes from the remote server: script and a right-to-left override */
 const XSS_DETAIL = `<script>window.__xss=3</script> refused \u202Egnp.exe`;
+/** credentials of the targets, plus the heartbeat target's push token and its hash (added in `before`) */
 const SECRETS = ['PAGESECRET', 'URLSECRET', 'HEADERSECRET'];
 const DAY_MS = 86_400_000;
 const VIEWPORTS = [
@@ -42,6 +44,11 @@ describe('status pages in headless Chromium', { skip: CHROMIUM_SKIP }, () => {
     await create({ id: 'xss', name: XSS_NAME, check: { url: `http://u:URLSECRET@${okUrl.host}/` } });
     await create({ id: 'billing', name: BIDI_NAME, check: { url: ok.url } });
     await create({ id: 'cert', name: 'Shop (TLS)', check: { url: 'https://shop.example.test/health' } });
+    // a heartbeat target with a push token of our own (this test daemon takes no pushes: test/daemon/heartbeat*)
+    const pushToken = randomBytes(24).toString('base64url');
+    const tokenHex = createHash('sha256').update(pushToken).digest('hex');
+    await create({ id: 'backup', name: 'Nightly backup', check: { kind: 'heartbeat', period: '1d', grace: '2h', tokenHash: `sha256:${tokenHex}` } });
+    SECRETS.push(pushToken, tokenHex);
     const nowMs = Date.now();
     const expiresAt = new Date(nowMs + 9.5 * DAY_MS).toISOString();
     // one seeding (one rollup run): results inserted for hours already rolled up would not be in the bars
@@ -90,6 +97,7 @@ describe('status pages in headless Chromium', { skip: CHROMIUM_SKIP }, () => {
       await body(page, html);
       mkdirSync('test/e2e/out', { recursive: true });
       // the first screen (what docs/images keeps) and the whole page (to look at)
+      await page.evaluate('window.scrollTo(0, 0)');
       writeFileSync(`test/e2e/out/${shot}-${viewport.name}.png`, await page.screenshot());
       writeFileSync(`test/e2e/out/${shot}-${viewport.name}-full.png`, await page.screenshot({ fullPage: true }));
     } finally {
@@ -184,6 +192,15 @@ describe('status pages in headless Chromium', { skip: CHROMIUM_SKIP }, () => {
         assert.equal(await page.locator('table.incidents tbody tr').count(), 50);
       }));
   }
+
+  it("never shows the heartbeat target's push token or its hash, on any page or badge", async () => {
+    for (const path of ['/', '/?bars=hourly', '/incidents', '/status/backup', '/status/backup?window=1h', '/badge/backup/status.svg', '/badge/backup/uptime.svg?window=24h']) {
+      const res = await f.call('GET', path, { token: null });
+      assert.equal(res.status, 200, path);
+      for (const secret of SECRETS) assert.ok(!res.text.includes(secret), `${path} shows a secret`);
+    }
+    assert.match((await f.call('GET', '/status/backup', { token: null })).text, /HEARTBEAT · never checked/);
+  });
 
   it('answers a bad parameter with a 400 page naming it, an unknown target with a 404 page', async () => {
     const bars = await f.call('GET', '/?bars=weekly', { token: null });

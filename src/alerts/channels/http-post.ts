@@ -11,6 +11,11 @@ import type { SendOutcome } from './channel-sender.js';
 
 /** The provider's own words in a failure reason, at most this many characters. */
 const MAX_REASON_BODY_CHARS = 200;
+/**
+ * The most of a provider's answer that is read: enough for any error message, and a provider
+ * (or something impersonating one) that streams megabytes costs nothing but this.
+ */
+const MAX_ANSWER_BYTES = 16 * 1024;
 /** A Retry-After longer than this is not honoured as such (the retry schedule caps it). */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -44,12 +49,28 @@ function parseRetryAfterMs(value: string | null, nowMs: number): number | null {
   return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : null;
 }
 
+/** The answer's first MAX_ANSWER_BYTES as text; the rest is not read (the stream is cancelled). */
+async function readBounded(res: Response): Promise<string> {
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  while (bytes < MAX_ANSWER_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    bytes += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+}
+
 /** Sends the request and reads the answer's text (bounded by the timeout); never throws. */
 export async function httpRequest(req: HttpPost): Promise<HttpAnswer> {
   try {
     const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
     const res = await fetch(req.url, { method: req.method ?? 'POST', headers: req.headers, body: req.body, signal, redirect: 'manual' });
-    const text = await res.text().catch(() => '');
+    const text = await readBounded(res).catch(() => '');
     return { status: res.status, text, retryAfterMs: parseRetryAfterMs(res.headers.get('retry-after'), Date.now()) };
   } catch (err) {
     return { failed: { ok: false, retryable: !req.signal.aborted, reason: reasonOfFetchError(err, req.signal) } };

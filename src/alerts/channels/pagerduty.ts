@@ -18,7 +18,7 @@ function pagerDutyBodies(config: ChannelConfigOf<'pagerduty'>, event: AlertEvent
   const dedupKey = alertKeyOf(event);
   const resolve = { routing_key: config.routingKey, event_action: 'resolve', dedup_key: dedupKey };
   if (alertState(event) === 'resolved') return [resolve];
-  const severity = event.type === 'test' ? 'info' : event.type === 'probe_degraded' ? 'warning' : config.severity;
+  const severity = event.type === 'test' ? 'info' : event.type === 'probe_degraded' || event.type === 'cert_expiring' ? 'warning' : config.severity;
   const trigger = {
     routing_key: config.routingKey,
     event_action: 'trigger',

@@ -40,6 +40,7 @@ export function alertRoutes(deps: ApiDeps): Route[] {
     route('POST', '/alerts/{name}/test', async ({ res, params }) => {
       const outcome = await deps.handle.alerts.test(channelName(params.name));
       if (outcome === undefined) throw notFound(`alert channel ${JSON.stringify(params.name)}`);
+      if (outcome === 'busy') throw new ApiError(429, 'rate_limited', 'a test of this channel is still running; retry when it has answered', undefined, { 'retry-after': '1' });
       sendJson(res, 200, outcome);
     }),
     route('GET', '/alerts/{name}/deliveries', async ({ res, params, query }) => {

@@ -14,7 +14,8 @@ export function systemRoutes(deps: ApiDeps): Route[] {
     open('/healthz', ({ res }) => sendJson(res, 200, { status: 'ok' })),
     open('/readyz', ({ res }) => {
       const r = deps.handle.readiness();
-      sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', reasons: [] } : { status: 'not_ready', reasons: r.reasons });
+      const regions = r.regionsWithoutLiveNode === undefined ? {} : { regionsWithoutLiveNode: r.regionsWithoutLiveNode };
+      sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', reasons: [], ...regions } : { status: 'not_ready', reasons: r.reasons, ...regions });
     }),
     open('/metrics', async ({ res }) => sendText(res, 200, deps.metrics.contentType, await deps.metrics.render())),
     { method: 'GET', path: '/api/v1/openapi.json', isPublic: true, handler: ({ res }) => sendJson(res, 200, buildOpenApiDocument()) },

@@ -149,6 +149,23 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE shard_leases ALTER COLUMN region DROP DEFAULT;
   ALTER TABLE cluster_nodes ADD COLUMN lag_ms double precision;
   `,
+  // 6: quorum over regions (src/cluster/regional-incidents.ts): what each region's checking
+  // node last concluded about a target (down after its confirmations, or up); the incident
+  // opens when a quorum of the regions with a live node says down.
+  `
+  CREATE TABLE region_verdicts (
+    target_id text NOT NULL,
+    region text NOT NULL,
+    down boolean NOT NULL,
+    since bigint NOT NULL,
+    error_kind text,
+    detail text,
+    failures integer NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (target_id, region)
+  );
+  CREATE INDEX region_verdicts_down ON region_verdicts (target_id) WHERE down;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -68,7 +68,9 @@ export class PgTargetsRepo {
     return rows[0] === undefined ? null : fromRow(rows[0]);
   }
 
-  async create(target: NewTarget, nowMs: number): Promise<TargetRecord> {
+  async create(target: NewTarget, nowMsIn: number): Promise<TargetRecord> {
+    // the daemon's clock has sub-ms precision; the columns are whole epoch ms (bigint)
+    const nowMs = Math.floor(nowMsIn);
     validateTarget(target);
     const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
     try {
@@ -79,7 +81,9 @@ export class PgTargetsRepo {
     return record;
   }
 
-  async update(id: string, patch: TargetPatch, nowMs: number): Promise<TargetRecord | null> {
+  async update(id: string, patch: TargetPatch, nowMsIn: number): Promise<TargetRecord | null> {
+    // the daemon's clock has sub-ms precision; the columns are whole epoch ms (bigint)
+    const nowMs = Math.floor(nowMsIn);
     const current = await this.get(id);
     if (current === null) return null;
     const merged = { ...current, ...patch, id };
@@ -100,7 +104,9 @@ export class PgTargetsRepo {
   }
 
   /** Creates or replaces in one statement, keeping created_at (config reload). */
-  async upsert(target: NewTarget, nowMs: number, db: Queryable = this.pool): Promise<TargetRecord> {
+  async upsert(target: NewTarget, nowMsIn: number, db: Queryable = this.pool): Promise<TargetRecord> {
+    // the daemon's clock has sub-ms precision; the columns are whole epoch ms (bigint)
+    const nowMs = Math.floor(nowMsIn);
     validateTarget(target);
     const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
     try {
@@ -119,7 +125,9 @@ export class PgTargetsRepo {
   }
 
   /** One transaction; each target in its own savepoint, so a refused one rolls back alone. */
-  async upsertMany(list: readonly NewTarget[], nowMs: number): Promise<UpsertOutcome[]> {
+  async upsertMany(list: readonly NewTarget[], nowMsIn: number): Promise<UpsertOutcome[]> {
+    // the daemon's clock has sub-ms precision; the columns are whole epoch ms (bigint)
+    const nowMs = Math.floor(nowMsIn);
     if (list.length === 0) return [];
     return inTransaction(this.pool, async (client) => {
       const out: UpsertOutcome[] = [];
