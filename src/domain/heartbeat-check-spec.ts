@@ -45,7 +45,27 @@ export function defineHeartbeatCheck(input: HeartbeatCheckInput): HeartbeatCheck
   return Object.freeze({ kind: 'heartbeat', periodMs, graceMs, tokenHash });
 }
 
-/** What a heartbeat result names as its target: the rhythm, never the token. */
+const UNITS: ReadonlyArray<readonly [string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+
+/** `90000` → `1m30s`, `86400000` → `1d`, `1500` → `1500ms`: exact, in the units a period is written in. */
+function compactDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms % 1_000 !== 0) return `${ms}ms`;
+  let rest = ms;
+  let text = '';
+  for (const [unit, size] of UNITS) {
+    if (rest >= size) {
+      text += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return text;
+}
+
+/**
+ * What a heartbeat result names as its target: the rhythm, never the token, and no spaces,
+ * like every target string (`heartbeat:every=1d;grace=2h`).
+ */
 export function heartbeatTargetOf(spec: HeartbeatCheckSpec): string {
-  return `push every ${spec.periodMs} ms (grace ${spec.graceMs} ms)`;
+  return `heartbeat:every=${compactDuration(spec.periodMs)};grace=${compactDuration(spec.graceMs)}`;
 }

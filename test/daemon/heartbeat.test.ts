@@ -77,6 +77,7 @@ describe('heartbeat (push) targets', () => {
     const up = lastOf('backup');
     assert.equal(up?.result.status, 'up');
     assert.equal(up?.result.kind, 'heartbeat');
+    assert.equal(up?.result.target, 'heartbeat:every=1m;grace=30s');
     assert.equal(up?.trigger, 'push');
     assert.equal(up?.result.timings.totalMs, 0);
 

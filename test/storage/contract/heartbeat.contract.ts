@@ -13,7 +13,7 @@ function beat(startedAt: number, status: 'up' | 'down', errorKind: CheckResult['
   return {
     targetId: 'backup',
     result: {
-      kind: 'heartbeat', target: 'push every 3600000 ms (grace 60000 ms)', startedAt, status, httpVersion: null, statusCode: null, responseBytes: null,
+      kind: 'heartbeat', target: 'heartbeat:every=1h;grace=1m', startedAt, status, httpVersion: null, statusCode: null, responseBytes: null,
       timings: { ...NO_TIMINGS, totalMs }, errorKind, errorFamily: errorKind === null ? null : 'verdict', errorPhase: null,
       detail: errorKind === null ? null : 'no success or failure reported', connectionReused: false, tls: null,
     },
