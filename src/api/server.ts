@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostPort } from '../domain/spec-fields.js';
 import { networkInterfaces } from 'node:os';
 import type { DaemonHandle } from '../daemon/daemon-handle.js';
 import { createDaemonMetrics } from '../metrics/daemon-metrics.js';
@@ -85,8 +86,7 @@ export async function listenApi(options: ApiServerOptions): Promise<ApiListener>
   server.keepAliveTimeout = 5_000;
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `http://${hostPort(address.address, address.port)}`;
   const defaults = defaultHostRules(options.host, address.port, localAddresses());
   let access: Access = { authorize: createTokenAuth(options.tokens), guard: createRequestGuard([...defaults, ...(options.allowedHosts ?? [])]) };
   const configure = (next: { tokens: readonly ApiToken[]; allowedHosts: readonly HostRule[] }): void => {
