@@ -17,7 +17,7 @@ import { alertState, summarizeAlert } from './payloads.js';
 const VIEW_NAMES = [
   'type', 'state', 'at', 'atMs', 'text', 'key', 'isTrouble', 'isResolved', 'isTest',
   'target', 'target.id', 'target.name', 'target.tags',
-  'errorKind', 'errorFamily', 'detail', 'failureCount', 'durationMs', 'openForMs', 'repeat', 'reason', 'openedAt', 'channel',
+  'errorKind', 'errorFamily', 'detail', 'failureCount', 'durationMs', 'openForMs', 'repeat', 'reason', 'openedAt', 'channel', 'chainExpiresAt', 'daysLeft',
 ] as const;
 
 export class TemplateError extends Error {
@@ -58,6 +58,8 @@ function templateViewOf(event: AlertEvent): Record<string, unknown> {
     reason: e.reason ?? null,
     openedAt: typeof e.openedAt === 'number' ? new Date(e.openedAt).toISOString() : null,
     channel: e.channel ?? null,
+    chainExpiresAt: e.chainExpiresAt ?? null,
+    daysLeft: e.daysLeft ?? null,
   };
 }
 

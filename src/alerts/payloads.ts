@@ -53,6 +53,7 @@ export function alertFacts(event: AlertEvent): Array<readonly [string, string]> 
   if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.errorKind !== null) facts.push(['Error', `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`]);
   if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.detail !== null) facts.push(['Detail', redactText(event.detail)]);
   if (event.type === 'incident_resolved') facts.push(['Duration', formatMs(event.durationMs)]);
+  if (event.type === 'cert_expiring') facts.push(['Chain expires', event.chainExpiresAt], ['Days left', String(event.daysLeft)]);
   if (event.type === 'probe_degraded' && event.sampleHosts.length > 0) facts.push(['Hosts', event.sampleHosts.join(', ')]);
   return facts;
 }

@@ -14,6 +14,7 @@
  * URLs (`/push/{token}`) are exempt from the cross-origin rule: the token is their credential.
  */
 import { parseHostRule, type HostRule } from '../config/api-settings.js';
+import { urlHost } from '../domain/spec-fields.js';
 import { ApiError } from './api-error.js';
 import { PUSH_PREFIX } from './routes/push-routes.js';
 
@@ -28,10 +29,9 @@ const ANY_HOST_PATHS = new Set(['/healthz', '/readyz']);
  * interface address), localhost, 127.0.0.1 and [::1], each with the listen port.
  */
 export function defaultHostRules(bindHost: string, port: number, interfaceAddresses: readonly string[]): HostRule[] {
-  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
   const wildcard = bindHost === '0.0.0.0' || bindHost === '::' || bindHost === '[::]';
   const names = ['localhost', '127.0.0.1', '[::1]', ...(wildcard ? interfaceAddresses : [bindHost])];
-  return [...new Set(names.map((n) => bracket(n).toLowerCase()))].map((name) => ({ name, port }));
+  return [...new Set(names.map((n) => urlHost(n).toLowerCase()))].map((name) => ({ name, port }));
 }
 
 function formatRule(rule: HostRule): string {

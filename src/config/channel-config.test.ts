@@ -108,3 +108,12 @@ test('examples/alerts.yaml loads every channel once its variables and files exis
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('webhooks take route and repeatEvery too, refused by the same rules under their own field names', () => {
+  const config = parseDaemonConfig(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, route: { targets: [api], probe: false }, repeatEvery: 1h }\n`);
+  assert.deepEqual([config.webhooks[0]?.route, config.webhooks[0]?.repeatEveryMs], [{ targets: ['api'], tags: [], probe: false }, 3_600_000]);
+  const bad = refusal(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, repeatEvery: 10s }\n`);
+  assert.deepEqual([bad.field, /from 1m to 30d/.test(bad.message)], ['alerts.webhooks[0].repeatEvery', true]);
+  const badRoute = refusal(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, route: { tag: [x] } }\n`);
+  assert.equal(badRoute.field, 'alerts.webhooks[0].route.tag');
+});

@@ -1,3 +1,4 @@
+import { hostPort } from '../domain/spec-fields.js';
 /**
  * `${self.url}`, `${self.host}` and `${self.port}` in a config file stand for the daemon's
  * own API address, so the embedded example can check the daemon itself (its /healthz,
@@ -17,9 +18,8 @@ function reachableHost(host: string): string {
 
 export function expandSelfReferences(text: string, self: SelfAddress): string {
   const host = reachableHost(self.host);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   return text
-    .replaceAll('${self.url}', `http://${urlHost}:${self.port}`)
+    .replaceAll('${self.url}', `http://${hostPort(host, self.port)}`)
     .replaceAll('${self.host}', host)
     .replaceAll('${self.port}', String(self.port));
 }

@@ -46,8 +46,13 @@ export function hostField(field: string, value: unknown): string {
 }
 
 /** `host:port`, with brackets around an IPv6 literal. */
+/** A host as it stands in a URL or a Host header: an IPv6 address in brackets (once). */
+export function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return `${urlHost(host)}:${port}`;
 }
 
 // ---------------------------------------------------------------- certificate expiry

@@ -1,4 +1,5 @@
 import type { CheckSpec } from '../domain/check-spec.js';
+import { urlHost } from '../domain/spec-fields.js';
 
 /**
  * A host lowercased, without a trailing dot and without IPv6 brackets, so `http://[::1]:80/`
@@ -55,7 +56,7 @@ const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
  */
 export function circuitKeyOf(spec: CheckSpec): string {
   const host = hostOfSpec(spec);
-  const bracketed = host.includes(':') ? `[${host}]` : host;
+  const bracketed = urlHost(host);
   if (spec.kind === 'heartbeat') return 'heartbeat://';
   if (spec.kind !== 'http') return `${spec.kind}://${bracketed}:${spec.port}`;
   const url = spec.url;

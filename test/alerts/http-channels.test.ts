@@ -229,3 +229,21 @@ test('a provider streaming an endless answer is read no further than 16 KiB: the
     await endless.close();
   }
 });
+
+test('cert_expiring: the chain expiry and days left are facts, and template names', async () => {
+  const hook = await startProvider([{ status: 200 }, { status: 200 }]);
+  try {
+    const event: AlertEvent = { type: 'cert_expiring', at: 1_700_000_000_000, target: TARGET, chainExpiresAt: '2023-11-24T00:00:00.000Z', daysLeft: 9, warnDays: 14 };
+    const tg = createChannelSender(channelConfig({ name: 'tg', type: 'telegram', botToken: '${env:T}', chatId: 1, baseUrl: hook.url }, { T: '1:abc' }));
+    assert.deepEqual(await tg.send(event, never(), ATTEMPT), { ok: true });
+    assert.equal(
+      JSON.parse(hook.requests[0]!.body).text,
+      'CERT EXPIRING API — the certificate chain expires 2023-11-24T00:00:00.000Z (9 d left), under the warning threshold of 14 d\n\nEvent: cert_expiring\nAt: 2023-11-14T22:13:20.000Z\nTarget: API (api)\nTags: prod, eu\nChain expires: 2023-11-24T00:00:00.000Z\nDays left: 9',
+    );
+    const tpl = createChannelSender(channelConfig({ name: 't', type: 'template', url: `${hook.url}t`, template: '{"days":{{#daysLeft}}{{daysLeft}}{{/daysLeft}}{{^daysLeft}}null{{/daysLeft}},"until":"{{chainExpiresAt}}"}' }));
+    assert.deepEqual(await tpl.send(event, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(JSON.parse(hook.requests[1]!.body), { days: 9, until: '2023-11-24T00:00:00.000Z' });
+  } finally {
+    await hook.close();
+  }
+});
