@@ -76,7 +76,12 @@ export async function startServe(args: string[], env: Record<string, string> = {
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const apiUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`vigil serve did not start:\n${output.join('')}`)), 20_000);
+    // generous (several test processes share two cores); a daemon that did not start is
+    // killed, or its open pipes would keep the test file running forever
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`vigil serve did not start within 60 s:\n${output.join('')}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       const m = /API on (http:\/\/\S+)/.exec(output.join(''));
