@@ -20,8 +20,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const certs = join(root, 'test/fixtures/certs');
-const PHASES = ['connect', 'tls', 'ttfb', 'receive', 'total'];
+// The phase list and the fixture certificates come from the build (one home each): every
+// phase but dns, which neither side has against an IP literal.
+let PHASES;
+let fixtureCertPath;
+try {
+  PHASES = (await import(join(root, 'dist/src/domain/check-result.js'))).PHASES.filter((phase) => phase !== 'dns');
+  ({ fixtureCertPath } = await import(join(root, 'dist/test/helpers/certs.js')));
+} catch (err) {
+  process.stderr.write(`compare-curl: run \`npm run build\` first (${err.message})\n`);
+  process.exit(2);
+}
+const certs = dirname(fixtureCertPath('ca.pem'));
 
 function parseArgs(argv) {
   const args = { runs: 30, json: false };
@@ -108,7 +118,7 @@ function vigilOnce(url) {
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20_000 });
   if (run.status !== 0) fail(`vigil check ${url} exited ${run.status}: ${run.stdout}${run.stderr}`);
   const t = JSON.parse(run.stdout).timings;
-  return { connect: t.connectMs, tls: t.tlsMs, ttfb: t.ttfbMs, receive: t.receiveMs, total: t.totalMs };
+  return Object.fromEntries(PHASES.map((phase) => [phase, t[`${phase}Ms`]]));
 }
 
 function median(values) {

@@ -31,11 +31,18 @@ export interface ApiServerOptions {
   readonly now?: () => number;
   /** a request (headers and body) must arrive within this; default REQUEST_TIMEOUT_MS */
   readonly requestTimeoutMs?: number;
+  /** at close, requests in flight get this long before their connections are cut; default CLOSE_GRACE_MS */
+  readonly closeGraceMs?: number;
 }
 
 /** A request whose headers and body have not all arrived by then is answered 408 and closed. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * Node stops checking the two timeouts above once the server closes, so without a bound of
+ * its own a client stuck mid-body held the daemon's shutdown forever.
+ */
+const CLOSE_GRACE_MS = 5_000;
 
 export interface ApiServer {
   /** e.g. http://127.0.0.1:8080 */
@@ -85,9 +92,15 @@ export async function listenApi(options: ApiServerOptions): Promise<ApiListener>
   const configure = (next: { tokens: readonly ApiToken[]; allowedHosts: readonly HostRule[] }): void => {
     access = { authorize: createTokenAuth(next.tokens), guard: createRequestGuard([...defaults, ...next.allowedHosts]) };
   };
+  const closeGrace = options.closeGraceMs ?? CLOSE_GRACE_MS;
   const closeServer = () =>
     new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      // idle keep-alive sockets go at once; requests in flight may finish within the grace
+      const cut = setTimeout(() => server.closeAllConnections(), closeGrace);
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
       server.closeIdleConnections();
     });
   return {

@@ -44,8 +44,9 @@ test('a config with bad targets loads the good ones and names each refused targe
   ]);
   assert.deepEqual(
     config.targetErrors.map((e) => `${e.target} ${e.field}`),
-    ['bad-kind check.kind', 'bad-url check.url', 'too-fast interval', 'bad-expect check.expectStatus', 'api id'],
+    ['bad-kind check.kind', 'bad-url check.url', 'too-fast interval', 'bad-expect check.expectStatus', 'api name'],
   );
+  assert.equal(config.targetErrors.at(-1)?.message, 'duplicate name "api"');
   assert.equal(config.probe.maxInFlight, 64);
   assert.equal(config.webhooks[0]?.secret, 'a-very-long-secret-value');
   assert.equal(config.targets[0]?.spec.kind === 'http' && config.targets[0].spec.keyword, 'ok');
@@ -205,4 +206,15 @@ test('examples/heartbeat.yaml loads with its tokens set, and names check.token w
   const short = parseDaemonConfig(text, { BACKUP_PUSH_TOKEN: 'too-short' });
   assert.match(short.targetErrors[0]?.message ?? '', /22 to 256 characters .* \(value not shown\)/);
   assert.equal(JSON.stringify(short.targetErrors).includes('too-short'), false);
+});
+
+test('duplicate names are reported as names; only different names that make one id are reported as the id', () => {
+  const text = 'targets:\n  - { name: My API, check: { url: "http://x/" } }\n  - { name: My API, check: { url: "http://x/" } }\n  - { name: my api, check: { url: "http://x/" } }\n  - { id: other, name: my-api-2, check: { url: "http://x/" } }\n  - { id: other, name: my-api-3, check: { url: "http://x/" } }\n';
+  const config = parseDaemonConfig(text, {});
+  assert.deepEqual(config.targets.map((t) => [t.id, t.name]), [['my-api', 'My API'], ['other', 'my-api-2']]);
+  assert.deepEqual(config.targetErrors.map((e) => [e.target, e.field, e.message]), [
+    ['My API', 'name', 'duplicate name "My API"'],
+    ['my api', 'id', 'duplicate id "my-api" (ids must be unique; set "id" explicitly)'],
+    ['my-api-3', 'id', 'duplicate id "other" (ids must be unique; set "id" explicitly)'],
+  ]);
 });

@@ -109,8 +109,9 @@ export function parseTargetList(inputs: readonly unknown[], defaults: TargetDefa
       return;
     }
     const t = parsed.target;
-    if (ids.has(t.id)) errors.push({ target: t.name, field: 'id', message: `duplicate id ${JSON.stringify(t.id)} (ids must be unique; set "id" explicitly)` });
-    else if (names.has(t.name)) errors.push({ target: t.name, field: 'name', message: `duplicate name ${JSON.stringify(t.name)}` });
+    // the name first: an id derived from a repeated name is the same clash, and the name is what the user wrote
+    if (names.has(t.name)) errors.push({ target: t.name, field: 'name', message: `duplicate name ${JSON.stringify(t.name)}` });
+    else if (ids.has(t.id)) errors.push({ target: t.name, field: 'id', message: `duplicate id ${JSON.stringify(t.id)} (ids must be unique; set "id" explicitly)` });
     else {
       ids.add(t.id);
       names.add(t.name);

@@ -81,7 +81,7 @@ export class HeartbeatHost {
       return;
     }
     if (previous !== undefined) this.clearTimers(previous);
-    const beat: Beat = { target, spec, lastSeenAt: null, sinceAt: this.deps.clock.now(), runStartedAt: null, deadline: null, runDeadline: null };
+    const beat: Beat = { target, spec, lastSeenAt: null, sinceAt: this.nowMs(), runStartedAt: null, deadline: null, runDeadline: null };
     this.beats.set(target.id, beat);
     this.armDeadline(beat, spec.periodMs + spec.graceMs);
   }
@@ -105,7 +105,7 @@ export class HeartbeatHost {
     const beat = id === undefined ? undefined : this.beats.get(id);
     if (id === undefined || beat === undefined || this.stopped) return { ok: false, reason: 'unknown_token' };
     if (!beat.target.enabled) return { ok: true, targetId: id, recorded: false };
-    const now = this.deps.clock.now();
+    const now = this.nowMs();
     if (signal.type === 'start') {
       beat.runStartedAt = now;
       if (beat.runDeadline !== null) this.deps.clock.clearTimer(beat.runDeadline);
@@ -146,7 +146,7 @@ export class HeartbeatHost {
     // A run in progress is judged by its own (grace) deadline, not by the period.
     if (beat.runStartedAt !== null) return;
     if (this.deps.owns !== undefined && !this.deps.owns(beat.target.id)) return;
-    const now = this.deps.clock.now();
+    const now = this.nowMs();
     const { periodMs, graceMs } = beat.spec;
     const last = beat.lastSeenAt === null ? `no ping since ${new Date(beat.sinceAt).toISOString()} (when this daemon took the target)` : `last ping at ${new Date(beat.lastSeenAt).toISOString()}`;
     const detail = `no success or failure reported within the period of ${periodMs} ms plus the grace of ${graceMs} ms; ${last}`;
@@ -159,9 +159,14 @@ export class HeartbeatHost {
     const startedAt = beat.runStartedAt;
     beat.runStartedAt = null;
     if (this.deps.owns !== undefined && !this.deps.owns(beat.target.id)) return;
-    const now = this.deps.clock.now();
+    const now = this.nowMs();
     const detail = `the job started at ${new Date(startedAt).toISOString()} and reported neither success nor failure within the grace of ${beat.spec.graceMs} ms`;
     this.deps.emit({ target: beat.target, result: this.result(beat, now, 'down', 'heartbeat_run_overdue', detail, now - startedAt), dueAt: now, trigger: 'schedule' });
+  }
+
+  /** Whole epoch ms: results are stored with integer times (the daemon's clock is sub-ms). */
+  private nowMs(): number {
+    return Math.round(this.deps.clock.now());
   }
 
   private clearTimers(beat: Beat): void {
@@ -175,7 +180,7 @@ export class HeartbeatHost {
     return {
       kind: 'heartbeat',
       target: targetOf(beat.spec),
-      startedAt: Math.round(at),
+      startedAt: at,
       status,
       httpVersion: null,
       statusCode: null,

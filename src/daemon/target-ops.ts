@@ -26,8 +26,10 @@ function refusePrivateSwitch(input: unknown, label: string | null): Refusal | nu
 }
 
 function storeRefusal(err: unknown, label: string): Refusal {
-  if (err instanceof StoreConflictError) return refuse('conflict', [{ target: label, field: err.field, message: err.message }]);
-  if (err instanceof StoreInputError) return refuse('invalid', [{ target: label, field: err.field, message: err.message }]);
+  // a store's message starts with its field ("name: …"), which the API names again
+  const message = (e: StoreConflictError | StoreInputError) => (e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message);
+  if (err instanceof StoreConflictError) return refuse('conflict', [{ target: label, field: err.field, message: message(err) }]);
+  if (err instanceof StoreInputError) return refuse('invalid', [{ target: label, field: err.field, message: message(err) }]);
   throw err;
 }
 
@@ -55,8 +57,9 @@ export async function createApiTarget(host: TargetHost, input: unknown, nowMs: n
   const parsed = parseTargetInput(input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;
-  if (host.registry.get(t.id) !== undefined) return refuse('conflict', [{ target: t.name, field: 'id', message: `id ${JSON.stringify(t.id)} is already taken` }]);
+  // the name first: an id derived from a taken name is the same clash, reported as what the client wrote
   if (host.registry.idOfName(t.name) !== undefined) return refuse('conflict', [{ target: t.name, field: 'name', message: `name ${JSON.stringify(t.name)} is already taken` }]);
+  if (host.registry.get(t.id) !== undefined) return refuse('conflict', [{ target: t.name, field: 'id', message: `id ${JSON.stringify(t.id)} is already taken` }]);
   try {
     await host.store.createTarget(toNewTarget(t), nowMs);
   } catch (err) {

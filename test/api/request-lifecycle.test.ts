@@ -70,3 +70,35 @@ test('a body that does not arrive within the request timeout is answered 408 at 
     await daemon.close();
   }
 });
+
+test('close() does not wait forever for a client stuck mid-body: its connection is cut after the grace, idle ones at once', async () => {
+  // Node stops enforcing the request timeout once the server closes: this client held
+  // `vigil serve`'s SIGTERM forever (seen with the 30 s request timeout: no 408, no exit).
+  const daemon = await startTestDaemon();
+  const api = await startApiServer(daemon, { host: '127.0.0.1', port: 0, tokens: [], requestTimeoutMs: 60_000, closeGraceMs: 2_000 });
+  const host = new URL(api.url).host;
+  const stuck = await open(api.url);
+  const stuckClosed = readAll(stuck);
+  stuck.write(partialPost(host, 1_000, '{"name":"stuck'));
+  const idle = await open(api.url);
+  const idleText = readAll(idle);
+  idle.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+  await new Promise((r) => setTimeout(r, 200));
+  const startedAt = performance.now();
+  let idleClosedMs = -1;
+  void idleText.then(() => (idleClosedMs = performance.now() - startedAt));
+  try {
+    const closed = await Promise.race([api.close().then(() => 'closed'), new Promise<string>((r) => setTimeout(() => r('still open after 10 s'), 10_000))]);
+    const elapsedMs = performance.now() - startedAt;
+    assert.equal(closed, 'closed');
+    assert.ok(elapsedMs >= 1_900, `the request in flight had its grace: ${elapsedMs} ms`);
+    assert.ok(elapsedMs < 8_000, `closed at the grace: ${elapsedMs} ms`);
+    assert.equal(await stuckClosed, '', 'the stuck client was cut, not answered');
+    assert.match(await idleText, /^HTTP\/1\.1 200 /);
+    assert.ok(idleClosedMs >= 0 && idleClosedMs < 1_500, `the idle keep-alive client was closed at once: ${idleClosedMs} ms`);
+  } finally {
+    stuck.destroy();
+    idle.destroy();
+    await daemon.close();
+  }
+});

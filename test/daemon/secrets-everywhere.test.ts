@@ -1,7 +1,8 @@
 /**
  * Every credential shape through every output path of a real daemon: logs, API answers
  * (targets, results, incidents, stats, test, check now, errors), the status page, metrics,
- * webhook alerts, the stored results and incidents in SQLite, and the `vigil check` CLI.
+ * webhook alerts, every table in SQLite but the targets' definitions (results, incidents, the
+ * alert outbox's payloads and errors), and the `vigil check` CLI.
  * None of the secrets may appear in any of them. The one place a literal secret is kept is
  * the target's own definition in the store (the check needs it); a `${env:…}` reference is
  * kept as the reference.
@@ -92,7 +93,7 @@ describe('no credential in any output', () => {
   });
 
   it('API answers, the status pages, badges and metrics', async () => {
-    const paths = ['/api/v1/targets', '/api/v1/incidents', '/api/v1/stats', '/metrics', '/', '/?bars=hourly', '/incidents'];
+    const paths = ['/api/v1/targets', '/api/v1/incidents', '/api/v1/stats', '/api/v1/alerts', '/api/v1/alerts/ops/deliveries', '/metrics', '/', '/?bars=hourly', '/incidents'];
     for (const id of ['userinfo', 'bearer', 'basic', 'ref']) {
       paths.push(`/api/v1/targets/${id}`, `/api/v1/targets/${id}/results`, `/api/v1/targets/${id}/incidents`);
       paths.push(`/status/${id}`, `/status/${id}?window=1h`, `/badge/${id}/status.svg`, `/badge/${id}/uptime.svg?window=1h`);
@@ -121,9 +122,14 @@ describe('no credential in any output', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // the batcher commits every 500 ms
     const db = new Database(join(dir, 'data', 'vigil.db'), { readonly: true, fileMustExist: true });
     try {
-      const stored = ['results', 'endpoints', 'incidents', 'rollups'].map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all()));
-      assert.ok(stored[1]?.includes('[redacted]'), 'the endpoints table holds the redacted URL');
-      for (const [i, text] of stored.entries()) assertClean(`table ${['results', 'endpoints', 'incidents', 'rollups'][i]}`, text);
+      // every table but the targets' own definitions: results, endpoints, incidents, rollups,
+      // the alert outbox (payloads and last errors), and whatever table is added later
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'targets'").all() as Array<{ name: string }>).map((t) => t.name);
+      for (const expected of ['results', 'endpoints', 'incidents', 'rollups', 'alert_outbox']) assert.ok(tables.includes(expected), `table ${expected}`);
+      const stored = new Map(tables.map((t) => [t, JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all())]));
+      assert.ok(stored.get('endpoints')?.includes('[redacted]'), 'the endpoints table holds the redacted URL');
+      assert.match(stored.get('alert_outbox') ?? '', /incident_opened/, 'the outbox holds the alerts that went out');
+      for (const [table, text] of stored) assertClean(`table ${table}`, text);
       const ref = db.prepare('SELECT input FROM targets WHERE id = ?').get('ref') as { input: string };
       assert.match(ref.input, /\$\{env:VIGIL_TEST_REF\}/);
       assert.match(ref.input, /\$\{env:VIGIL_TEST_SIG\}/);

@@ -90,7 +90,8 @@ export class TargetsRepo {
 
   create(target: NewTarget, nowMs: number): TargetRecord {
     validateTarget(target);
-    const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
+    // whole epoch ms, as Postgres stores them (the daemon's clock has sub-ms precision)
+    const record = { ...clean(target), createdAt: Math.floor(nowMs), updatedAt: Math.floor(nowMs) };
     try {
       this.insert.run(toParams(record));
     } catch (err) {
@@ -104,7 +105,7 @@ export class TargetsRepo {
     if (current === null) return null;
     const merged = { ...current, ...patch, id };
     validateTarget(merged);
-    const next = { ...clean(merged), createdAt: current.createdAt, updatedAt: nowMs };
+    const next = { ...clean(merged), createdAt: current.createdAt, updatedAt: Math.floor(nowMs) };
     try {
       this.replace.run(toParams(next));
     } catch (err) {

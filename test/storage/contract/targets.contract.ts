@@ -18,6 +18,18 @@ export function targetsContract(open: StoreFactory): void {
         assert.equal(await store.getTarget('nope'), null);
       }));
 
+    it('stores times as whole epoch ms whatever the clock gives (the daemon\'s has sub-ms precision)', () =>
+      withStore(open, async (store) => {
+        const created = await store.createTarget(httpTarget('a'), 1_000.75);
+        assert.deepEqual([created.createdAt, created.updatedAt], [1_000, 1_000]);
+        const updated = await store.updateTarget('a', { name: 'Renamed' }, 2_000.5);
+        assert.deepEqual([updated?.createdAt, updated?.updatedAt], [1_000, 2_000]);
+        const [upserted] = await store.upsertTargets([httpTarget('b')], 3_000.25);
+        assert.deepEqual(upserted?.ok === true && [upserted.record.createdAt, upserted.record.updatedAt], [3_000, 3_000]);
+        const read = await store.getTarget('a');
+        assert.deepEqual([read?.createdAt, read?.updatedAt], [1_000, 2_000]);
+      }));
+
     it('refuses a duplicate id or name with a conflict naming the field', () =>
       withStore(open, async (store) => {
         await store.createTarget(httpTarget('a'), 1);
