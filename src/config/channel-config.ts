@@ -15,6 +15,8 @@ import { DURATION_FORM, durationInputSchema, parseDurationMs } from './duration.
 import { resolveReferences, type SecretSource } from './secret-ref.js';
 
 export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `a@b.c` or `Display Name <a@b.c>`: one address, no list, nothing an SMTP server would reject on sight. */
+const MAIL_ADDRESS = /^(?:[^<>\r\n@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@,]+@[^\s<>@,]+\.[^\s<>@,]+)$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 /** Shortest repeat interval: a reminder more often than this is noise, not news. */
 const MIN_REPEAT_MS = 60_000;
@@ -186,6 +188,9 @@ function readCa(path: string, field: string, fail: Fail): string {
 function typedPart(c: ChannelInput, r: FieldResolver, at: string, fail: Fail): ChannelProvider {
   switch (c.type) {
     case 'email':
+      for (const [field, address] of [['from', c.from], ...c.to.map((a, i) => [`to[${i}]`, a])] as Array<[string, string]>) {
+        if (!MAIL_ADDRESS.test(address)) throw fail(`${at}.${field}`, `expected an email address such as ops@example.com or "Vigil <vigil@example.com>", got ${JSON.stringify(address)}`);
+      }
       if ((c.username === undefined) !== (c.password === undefined)) throw fail(`${at}.${c.username === undefined ? 'username' : 'password'}`, 'give username and password together, or neither');
       return {
         type: 'email', host: c.host, port: c.port ?? (c.tls === 'implicit' ? 465 : 587), tls: c.tls ?? 'starttls',
