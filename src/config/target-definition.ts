@@ -12,18 +12,12 @@ import { checkInputSchema } from './check-input-schema.js';
 import { resolveReferences, type SecretSource } from './secret-ref.js';
 import { issuesToFieldErrors } from './zod-errors.js';
 import { hashPushToken, PUSH_TOKEN_EXPECTED, PUSH_TOKEN_FORM } from './push-token.js';
+import { isSafeDisplayText, UNSAFE_DISPLAY_TEXT } from '../domain/display-text.js';
 
 export const MIN_INTERVAL_MS = 1_000;
 const MAX_INTERVAL_MS = 86_400_000;
 const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_CONFIRMATIONS = 2;
-/**
- * Control characters and bidi overrides in a name: a NUL truncates it in C tools and logs, a
- * line break forges log lines, and U+202E makes "evil‮gnp.exe" read as something else on the
- * status page and in alerts.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what this refuses
-const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface TargetDefinition {
@@ -89,11 +83,11 @@ const durationSchema = durationInputSchema;
 
 export const targetInputSchema = z.strictObject({
   id: z.string().regex(ID_FORM, 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
-  name: z.string().trim().min(1, 'expected a non-empty name').max(200).refine((name) => !UNSAFE_NAME_CHARS.test(name), 'expected no control characters (NUL, line breaks) and no bidirectional override characters (U+202A-U+202E, U+2066-U+2069)'),
+  name: z.string().trim().min(1, 'expected a non-empty name').max(200).refine(isSafeDisplayText, UNSAFE_DISPLAY_TEXT),
   check: checkInputSchema,
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
-  tags: z.array(z.string().min(1).max(64).refine((tag) => !UNSAFE_NAME_CHARS.test(tag), 'expected no control or bidirectional override characters')).max(32).optional(),
+  tags: z.array(z.string().min(1).max(64).refine(isSafeDisplayText, UNSAFE_DISPLAY_TEXT)).max(32).optional(),
   enabled: z.boolean().optional(),
   confirmations: z.number().int().min(1).max(100).optional(),
   allowPrivateTargets: z.boolean().optional(),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { Cron } from 'croner';
 import { DURATION_FORM, parseDurationMs } from '../config/duration.js';
 import { issuesToFieldErrors } from '../config/zod-errors.js';
+import { isSafeDisplayText, UNSAFE_DISPLAY_TEXT } from '../domain/display-text.js';
 
 const WINDOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** a recurring window lasts at most this long (a longer one is a one-off window) */
@@ -44,7 +45,7 @@ const timeString = z.union([z.string(), z.number()]);
 /** The config/API input form. */
 const maintenanceWindowInputSchema = z.strictObject({
   id: z.string().regex(WINDOW_ID, 'expected 1-64 letters, digits, ".", "_" or "-" (starting with a letter or digit)'),
-  title: z.string().min(1).max(200).optional(),
+  title: z.string().min(1).max(200).refine(isSafeDisplayText, UNSAFE_DISPLAY_TEXT).optional(),
   from: timeString.optional(),
   to: timeString.optional(),
   cron: z.string().min(1).max(200).optional(),
@@ -52,7 +53,7 @@ const maintenanceWindowInputSchema = z.strictObject({
   timezone: z.string().min(1).max(100).optional(),
   global: z.boolean().optional(),
   targets: z.array(z.string().min(1).max(128)).max(1000).optional(),
-  tags: z.array(z.string().min(1).max(64)).max(100).optional(),
+  tags: z.array(z.string().min(1).max(64).refine(isSafeDisplayText, UNSAFE_DISPLAY_TEXT)).max(100).optional(),
 });
 export type MaintenanceWindowInput = z.infer<typeof maintenanceWindowInputSchema>;
 

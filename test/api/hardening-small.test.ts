@@ -36,4 +36,21 @@ describe('smaller hardening: header merge patch, unsafe names', () => {
     }
     assert.equal((await f.call('POST', '/api/v1/targets', { body: { name: 'Zürich — 東京 ✓', check: { url: 'http://127.0.0.1:9/' } } })).status, 201, 'other Unicode is fine');
   });
+
+  it('refuses maintenance window titles and tags with NUL, line breaks or bidi overrides (shown on the status page), naming the field', async () => {
+    const window = { id: 'w1', from: '2026-12-05T02:00:00Z', to: '2026-12-05T03:00:00Z', global: true };
+    for (const [extra, field] of [
+      [{ title: 'db\u0000upgrade' }, 'title'],
+      [{ title: 'all fine\u202E(nwod)' }, 'title'],
+      [{ title: 'line\nforged' }, 'title'],
+      [{ global: undefined, tags: ['prod', 'x\u2066y'] }, 'tags[1]'],
+    ] as const) {
+      const res = await f.call('POST', '/api/v1/maintenance-windows', { body: { ...window, ...extra } });
+      assert.equal(res.status, 400, `${JSON.stringify(extra)}: ${res.text}`);
+      assert.equal(res.json.error.field, field);
+      assert.match(res.json.error.message, /no control characters \(NUL, line breaks\) and no bidirectional override characters/);
+    }
+    assert.equal((await f.call('GET', '/api/v1/maintenance-windows')).json.items.length, 0, 'none was created');
+    assert.equal((await f.call('POST', '/api/v1/maintenance-windows', { body: { ...window, title: 'Zürich — 東京 ✓' } })).status, 201, 'other Unicode is fine');
+  });
 });
