@@ -1,37 +1,10 @@
 import type pg from 'pg';
-import type { ErrorKind } from '../../domain/error-kind.js';
 import type { Incident, IncidentPage, IncidentQuery, OpenIncidentInput, UpdateIncidentInput } from '../store.js';
 import { StoreConflictError, StoreInputError } from '../store.js';
+import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
 import { sqlState } from './pg-connection.js';
 
-interface IncidentRow {
-  id: number;
-  target_id: string;
-  opened_at: number;
-  closed_at: number | null;
-  error_kind: string | null;
-  last_error_kind: string | null;
-  last_detail: string | null;
-  failure_count: number;
-  probe_degraded: boolean;
-  updated_at: number;
-}
-
-function fromRow(r: IncidentRow): Incident {
-  return {
-    id: r.id,
-    targetId: r.target_id,
-    openedAt: r.opened_at,
-    closedAt: r.closed_at,
-    errorKind: r.error_kind as ErrorKind | null,
-    lastErrorKind: r.last_error_kind as ErrorKind | null,
-    lastDetail: r.last_detail,
-    failureCount: r.failure_count,
-    openedWhileProbeDegraded: r.probe_degraded,
-    updatedAt: r.updated_at,
-  };
-}
 
 // open (true) sorts first under DESC
 const ORDER = 'ORDER BY (closed_at IS NULL) DESC, opened_at DESC, id DESC';
@@ -48,7 +21,7 @@ export class PgIncidentsRepo {
          VALUES ($1, $2, NULL, $3, $3, $4, $5, $6, $2) RETURNING *`,
         [input.targetId, input.openedAt, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true],
       );
-      return fromRow(rows[0] as IncidentRow);
+      return incidentFromRow(rows[0] as IncidentRow);
     } catch (err) {
       if (sqlState(err) === '23505') throw new StoreConflictError('targetId', `targetId: target ${input.targetId} already has an open incident`);
       throw err;
@@ -57,7 +30,7 @@ export class PgIncidentsRepo {
 
   async get(id: number): Promise<Incident | null> {
     const { rows } = await this.pool.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1', [id]);
-    return rows[0] === undefined ? null : fromRow(rows[0]);
+    return rows[0] === undefined ? null : incidentFromRow(rows[0]);
   }
 
   async updateOpen(id: number, input: UpdateIncidentInput): Promise<Incident | null> {
@@ -76,7 +49,7 @@ export class PgIncidentsRepo {
 
   async openForTarget(targetId: string): Promise<Incident | null> {
     const { rows } = await this.pool.query<IncidentRow>('SELECT * FROM incidents WHERE target_id = $1 AND closed_at IS NULL', [targetId]);
-    return rows[0] === undefined ? null : fromRow(rows[0]);
+    return rows[0] === undefined ? null : incidentFromRow(rows[0]);
   }
 
   async list(query: IncidentQuery = {}): Promise<IncidentPage> {
@@ -103,6 +76,6 @@ export class PgIncidentsRepo {
     const page = hasMore ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     const cursor = last === undefined ? null : encodeCursor(last.opened_at, last.closed_at === null ? last.id : -last.id);
-    return { items: page.map(fromRow), nextCursor: hasMore ? cursor : null };
+    return { items: page.map(incidentFromRow), nextCursor: hasMore ? cursor : null };
   }
 }

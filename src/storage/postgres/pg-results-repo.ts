@@ -1,11 +1,8 @@
 import type pg from 'pg';
 import type { CheckResult } from '../../domain/check-result.js';
-import { readStoredTls } from '../stored-tls.js';
-import { errorFamilyOf } from '../../domain/error-kind.js';
-import type { ErrorKind, ErrorPhase } from '../../domain/error-kind.js';
 import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
-import { fromUs, toUs } from '../sqlite/result-rows.js';
+import { resultFromRow, toUs, type ResultRow } from '../stored-rows.js';
 import { sqlState } from './pg-connection.js';
 import type { PgInterner } from './pg-interner.js';
 import { NO_PARTITION_STATE, type ResultPartitions } from './pg-partitions.js';
@@ -16,31 +13,6 @@ export interface PgInterners {
   tls: PgInterner;
 }
 
-interface ResultRow {
-  id: number;
-  target_key: number;
-  started_at: number;
-  due_at: number;
-  status: CheckResult['status'];
-  error_kind: string | null;
-  error_phase: string | null;
-  status_code: number | null;
-  http_version: string | null;
-  total_us: number;
-  dns_us: number | null;
-  connect_us: number | null;
-  tls_us: number | null;
-  ttfb_us: number | null;
-  receive_us: number | null;
-  response_bytes: number | null;
-  connection_reused: boolean;
-  sched_lag_us: number;
-  loop_delay_us: number;
-  endpoint_key: number;
-  tls_key: number | null;
-  detail: string | null;
-  in_maintenance: boolean | null;
-}
 
 /** Column, its array type for unnest, and how a StoredResult fills it. */
 const COLUMNS: ReadonlyArray<readonly [string, string]> = [
@@ -118,46 +90,9 @@ export class PgResultsRepo {
     await this.interners.tls.resolveKeys(page.flatMap((r) => (r.tls_key === null ? [] : [r.tls_key])));
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => this.fromRow(row)),
+      items: page.map((row) => resultFromRow(row, this.interners)),
       nextCursor: hasMore && last !== undefined ? encodeCursor(last.started_at, last.id) : null,
     };
   }
 
-  private fromRow(row: ResultRow): StoredResult {
-    const endpoint = this.interners.endpoints.valueOf(row.endpoint_key);
-    const space = endpoint.indexOf(' ');
-    const errorKind = row.error_kind as ErrorKind | null;
-    const result: CheckResult = {
-      kind: endpoint.slice(0, space) as CheckResult['kind'],
-      target: endpoint.slice(space + 1),
-      startedAt: row.started_at,
-      status: row.status,
-      httpVersion: row.http_version as CheckResult['httpVersion'],
-      statusCode: row.status_code,
-      responseBytes: row.response_bytes,
-      timings: {
-        dnsMs: fromUs(row.dns_us),
-        connectMs: fromUs(row.connect_us),
-        tlsMs: fromUs(row.tls_us),
-        ttfbMs: fromUs(row.ttfb_us),
-        receiveMs: fromUs(row.receive_us),
-        totalMs: row.total_us / 1000,
-      },
-      errorKind,
-      errorFamily: errorKind === null ? null : errorFamilyOf(errorKind),
-      errorPhase: row.error_phase as ErrorPhase | null,
-      detail: row.detail,
-      connectionReused: row.connection_reused,
-      tls: row.tls_key === null ? null : readStoredTls(this.interners.tls.valueOf(row.tls_key)),
-    };
-    const stored: StoredResult = {
-      targetId: this.interners.targets.valueOf(row.target_key),
-      result,
-      dueAt: row.due_at,
-      schedulingLagMs: row.sched_lag_us / 1000,
-      loopDelayMs: row.loop_delay_us / 1000,
-    };
-    if (row.in_maintenance === true) stored.inMaintenance = true;
-    return stored;
-  }
 }

@@ -1,36 +1,10 @@
 import type pg from 'pg';
 import type { NewTarget, TargetPatch, TargetRecord, UpsertOutcome } from '../store.js';
 import { StoreConflictError } from '../store.js';
+import { cleanTarget, targetFromRow, type TargetRow } from '../stored-rows.js';
 import { validateTarget } from '../target-validation.js';
 import { inTransaction, sqlState } from './pg-connection.js';
 
-interface TargetRow {
-  id: string;
-  name: string;
-  input: TargetRecord['input'];
-  interval_ms: number;
-  tags: string[];
-  enabled: boolean;
-  confirmations: number;
-  source: 'config' | 'api';
-  created_at: number;
-  updated_at: number;
-}
-
-function fromRow(row: TargetRow): TargetRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    input: row.input,
-    intervalMs: row.interval_ms,
-    tags: row.tags,
-    enabled: row.enabled,
-    confirmations: row.confirmations,
-    source: row.source,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at';
 /** names sort bytewise (COLLATE "C"), as in SQLite, whatever the database's collation */
@@ -49,10 +23,6 @@ function asConflict(err: unknown, target: NewTarget): unknown {
   return err;
 }
 
-/** Keeps only the record's own fields (callers may pass API objects with extras). */
-function clean(t: NewTarget): NewTarget {
-  return { id: t.id, name: t.name, input: t.input, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: t.source };
-}
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -60,19 +30,19 @@ export class PgTargetsRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(): Promise<TargetRecord[]> {
-    return (await this.pool.query<TargetRow>(SELECT_ALL)).rows.map(fromRow);
+    return (await this.pool.query<TargetRow>(SELECT_ALL)).rows.map(targetFromRow);
   }
 
   async get(id: string, db: Queryable = this.pool): Promise<TargetRecord | null> {
     const { rows } = await db.query<TargetRow>(`SELECT ${COLUMNS} FROM targets WHERE id = $1`, [id]);
-    return rows[0] === undefined ? null : fromRow(rows[0]);
+    return rows[0] === undefined ? null : targetFromRow(rows[0]);
   }
 
   async create(target: NewTarget, nowMsIn: number): Promise<TargetRecord> {
     // the daemon's clock has sub-ms precision; the columns are whole epoch ms (bigint)
     const nowMs = Math.floor(nowMsIn);
     validateTarget(target);
-    const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
+    const record = { ...cleanTarget(target), createdAt: nowMs, updatedAt: nowMs };
     try {
       await this.pool.query(`INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`, params(record));
     } catch (err) {
@@ -88,7 +58,7 @@ export class PgTargetsRepo {
     if (current === null) return null;
     const merged = { ...current, ...patch, id };
     validateTarget(merged);
-    const next = { ...clean(merged), createdAt: current.createdAt, updatedAt: nowMs };
+    const next = { ...cleanTarget(merged), createdAt: current.createdAt, updatedAt: nowMs };
     try {
       const { rowCount } = await this.pool.query(
         `UPDATE targets SET name = $2, input = $3::jsonb, interval_ms = $4, tags = $5, enabled = $6, confirmations = $7, source = $8, updated_at = $10
@@ -108,7 +78,7 @@ export class PgTargetsRepo {
     // the daemon's clock has sub-ms precision; the columns are whole epoch ms (bigint)
     const nowMs = Math.floor(nowMsIn);
     validateTarget(target);
-    const record = { ...clean(target), createdAt: nowMs, updatedAt: nowMs };
+    const record = { ...cleanTarget(target), createdAt: nowMs, updatedAt: nowMs };
     try {
       const { rows } = await db.query<{ created_at: number }>(
         `INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)

@@ -1,36 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { ErrorKind } from '../../domain/error-kind.js';
 import type { Incident, IncidentPage, IncidentQuery, OpenIncidentInput, UpdateIncidentInput } from '../store.js';
 import { StoreConflictError, StoreInputError } from '../store.js';
+import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from './results-repo.js';
 
-interface IncidentRow {
-  id: number;
-  target_id: string;
-  opened_at: number;
-  closed_at: number | null;
-  error_kind: string | null;
-  last_error_kind: string | null;
-  last_detail: string | null;
-  failure_count: number;
-  probe_degraded: number;
-  updated_at: number;
-}
-
-function fromRow(r: IncidentRow): Incident {
-  return {
-    id: r.id,
-    targetId: r.target_id,
-    openedAt: r.opened_at,
-    closedAt: r.closed_at,
-    errorKind: r.error_kind as ErrorKind | null,
-    lastErrorKind: r.last_error_kind as ErrorKind | null,
-    lastDetail: r.last_detail,
-    failureCount: r.failure_count,
-    openedWhileProbeDegraded: r.probe_degraded === 1,
-    updatedAt: r.updated_at,
-  };
-}
 
 const ORDER = 'ORDER BY (closed_at IS NULL) DESC, opened_at DESC, id DESC';
 const STATES = { open: 'closed_at IS NULL', closed: 'closed_at IS NOT NULL', all: '1' } as const;
@@ -73,7 +46,7 @@ export class IncidentsRepo {
 
   get(id: number): Incident | null {
     const row = this.one.get(id) as IncidentRow | undefined;
-    return row === undefined ? null : fromRow(row);
+    return row === undefined ? null : incidentFromRow(row);
   }
 
   /** null when the incident does not exist; a closed incident is returned unchanged */
@@ -89,7 +62,7 @@ export class IncidentsRepo {
 
   openForTarget(targetId: string): Incident | null {
     const row = this.openFor.get(targetId) as IncidentRow | undefined;
-    return row === undefined ? null : fromRow(row);
+    return row === undefined ? null : incidentFromRow(row);
   }
 
   list(query: IncidentQuery = {}): IncidentPage {
@@ -116,6 +89,6 @@ export class IncidentsRepo {
     const page = hasMore ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     const cursor = last === undefined ? null : encodeCursor(last.opened_at, last.closed_at === null ? last.id : -last.id);
-    return { items: page.map(fromRow), nextCursor: hasMore ? cursor : null };
+    return { items: page.map(incidentFromRow), nextCursor: hasMore ? cursor : null };
   }
 }

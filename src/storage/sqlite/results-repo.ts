@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
 import { StoreInputError } from '../store.js';
-import { fromRow, INSERT_COLUMNS, toInsertParams } from './result-rows.js';
-import type { Interners, ResultRow } from './result-rows.js';
+import { INSERT_COLUMNS, toInsertParams } from './result-rows.js';
+import type { Interners } from './result-rows.js';
+import { resultFromRow, type ResultRow } from '../stored-rows.js';
 
 const DEFAULT_PAGE_LIMIT = 100;
 const MAX_PAGE_LIMIT = 1000;
@@ -85,7 +86,7 @@ export class ResultsRepo {
     const page = hasMore ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => fromRow(row, this.interners)),
+      items: page.map((row) => resultFromRow(row, this.interners)),
       nextCursor: hasMore && last !== undefined ? encodeCursor(last.started_at, last.id) : null,
     };
   }

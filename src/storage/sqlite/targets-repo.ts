@@ -1,35 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { NewTarget, TargetPatch, TargetRecord, UpsertOutcome } from '../store.js';
 import { StoreConflictError } from '../store.js';
+import { cleanTarget, targetFromRow, type TargetRow } from '../stored-rows.js';
 import { validateTarget } from '../target-validation.js';
 
-interface TargetRow {
-  id: string;
-  name: string;
-  input: string;
-  interval_ms: number;
-  tags: string;
-  enabled: number;
-  confirmations: number;
-  source: 'config' | 'api';
-  created_at: number;
-  updated_at: number;
-}
-
-function fromRow(row: TargetRow): TargetRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    input: JSON.parse(row.input),
-    intervalMs: row.interval_ms,
-    tags: JSON.parse(row.tags),
-    enabled: row.enabled === 1,
-    confirmations: row.confirmations,
-    source: row.source,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 function toParams(t: TargetRecord): Record<string, unknown> {
   return {
@@ -80,18 +54,18 @@ export class TargetsRepo {
   }
 
   list(): TargetRecord[] {
-    return (this.all.all() as TargetRow[]).map(fromRow);
+    return (this.all.all() as TargetRow[]).map(targetFromRow);
   }
 
   get(id: string): TargetRecord | null {
     const row = this.one.get(id) as TargetRow | undefined;
-    return row === undefined ? null : fromRow(row);
+    return row === undefined ? null : targetFromRow(row);
   }
 
   create(target: NewTarget, nowMs: number): TargetRecord {
     validateTarget(target);
     // whole epoch ms, as Postgres stores them (the daemon's clock has sub-ms precision)
-    const record = { ...clean(target), createdAt: Math.floor(nowMs), updatedAt: Math.floor(nowMs) };
+    const record = { ...cleanTarget(target), createdAt: Math.floor(nowMs), updatedAt: Math.floor(nowMs) };
     try {
       this.insert.run(toParams(record));
     } catch (err) {
@@ -105,7 +79,7 @@ export class TargetsRepo {
     if (current === null) return null;
     const merged = { ...current, ...patch, id };
     validateTarget(merged);
-    const next = { ...clean(merged), createdAt: current.createdAt, updatedAt: Math.floor(nowMs) };
+    const next = { ...cleanTarget(merged), createdAt: current.createdAt, updatedAt: Math.floor(nowMs) };
     try {
       this.replace.run(toParams(next));
     } catch (err) {
@@ -141,16 +115,3 @@ export class TargetsRepo {
   }
 }
 
-/** Keeps only the record's own fields (callers may pass API objects with extras). */
-function clean(t: NewTarget): NewTarget {
-  return {
-    id: t.id,
-    name: t.name,
-    input: t.input,
-    intervalMs: t.intervalMs,
-    tags: [...t.tags],
-    enabled: t.enabled,
-    confirmations: t.confirmations,
-    source: t.source,
-  };
-}
