@@ -1,10 +1,9 @@
 import type pg from 'pg';
-import { exactLatency, LatencyHistogram } from '../latency-histogram.js';
 import { bucketRange, BucketCounts } from '../status-buckets.js';
-import type { BucketUnit, LatencySummary, Phase, PhaseLatency, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
+import type { BucketUnit, LatencySummary, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
 import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
 import { floorHour } from '../sqlite/meta.js';
-import { decodePhases } from '../sqlite/rollup-codec.js';
+import { latencyOfPhases } from '../sqlite/rollup-codec.js';
 import { PHASE_COLUMNS } from '../sqlite/summaries.js';
 import type { PgInterner } from './pg-interner.js';
 import { readMeta } from './pg-meta.js';
@@ -113,19 +112,6 @@ export class PgSummaries {
         rollups = r.rows.map((x) => x.phases);
       }
     }
-    const approximate = rollups.length > 0;
-    const phases = {} as Record<Phase, PhaseLatency>;
-    PHASES.forEach((phase, i) => {
-      const raw = values[i] as number[];
-      if (!approximate) {
-        phases[phase] = exactLatency(raw);
-        return;
-      }
-      const histogram = new LatencyHistogram();
-      for (const v of raw) histogram.record(v);
-      for (const json of rollups) histogram.merge(decodePhases(json)[phase]);
-      phases[phase] = histogram.summarize();
-    });
-    return { targetId, fromMs, toMs, phases, approximate };
+    return { targetId, fromMs, toMs, ...latencyOfPhases(values, rollups) };
   }
 }

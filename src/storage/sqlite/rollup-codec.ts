@@ -1,5 +1,5 @@
-import { emptyAggregate } from '../latency-histogram.js';
-import type { Phase, PhaseAggregate } from '../store.js';
+import { emptyAggregate, exactLatency, LatencyHistogram } from '../latency-histogram.js';
+import type { Phase, PhaseAggregate, PhaseLatency } from '../store.js';
 import { PHASES } from '../store.js';
 
 /**
@@ -34,4 +34,27 @@ export function decodePhases(json: string): Record<Phase, PhaseAggregate> {
 
 function round3(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * Latency per phase from raw values (ms, one array per PHASES entry) and the rollups of the
+ * hours whose raw results are gone: exact nearest-rank when there are no rollups, otherwise
+ * from one histogram of both (then `approximate`). Both stores answer `latency` with this.
+ */
+export function latencyOfPhases(values: readonly number[][], rollups: readonly string[]): { phases: Record<Phase, PhaseLatency>; approximate: boolean } {
+  const approximate = rollups.length > 0;
+  const decoded = rollups.map(decodePhases);
+  const phases = {} as Record<Phase, PhaseLatency>;
+  PHASES.forEach((phase, i) => {
+    const raw = values[i] as number[];
+    if (!approximate) {
+      phases[phase] = exactLatency(raw);
+      return;
+    }
+    const histogram = new LatencyHistogram();
+    for (const v of raw) histogram.record(v);
+    for (const aggregate of decoded) histogram.merge(aggregate[phase]);
+    phases[phase] = histogram.summarize();
+  });
+  return { phases, approximate };
 }

@@ -1,11 +1,10 @@
 import type Database from 'better-sqlite3';
-import { exactLatency, LatencyHistogram } from '../latency-histogram.js';
 import { bucketRange, BucketCounts } from '../status-buckets.js';
-import type { BucketUnit, LatencySummary, Phase, PhaseLatency, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
+import type { BucketUnit, LatencySummary, Phase, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
 import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
 import type { Interner } from './interner.js';
 import { floorHour } from './meta.js';
-import { decodePhases } from './rollup-codec.js';
+import { latencyOfPhases } from './rollup-codec.js';
 import type { Meta } from './meta.js';
 
 /** The phase → column map shared by summaries and the rollup job. */
@@ -136,19 +135,6 @@ export class Summaries {
       }
       if (split.rollupFromMs !== null) rollups = this.rollupPhases.all(key, split.rollupFromMs, split.rawFromMs) as string[];
     }
-    const approximate = rollups.length > 0;
-    const phases = {} as Record<Phase, PhaseLatency>;
-    PHASES.forEach((phase, i) => {
-      const raw = values[i] as number[];
-      if (!approximate) {
-        phases[phase] = exactLatency(raw);
-        return;
-      }
-      const histogram = new LatencyHistogram();
-      for (const v of raw) histogram.record(v);
-      for (const json of rollups) histogram.merge(decodePhases(json)[phase]);
-      phases[phase] = histogram.summarize();
-    });
-    return { targetId, fromMs, toMs, phases, approximate };
+    return { targetId, fromMs, toMs, ...latencyOfPhases(values, rollups) };
   }
 }
