@@ -92,6 +92,11 @@ export async function updateApiTarget(host: TargetHost, id: string, input: unkno
   const t = parsed.target;
   const owner = host.registry.idOfName(t.name);
   if (owner !== undefined && owner !== id) return refuse('conflict', [{ target: id, field: 'name', message: `name ${JSON.stringify(t.name)} is already taken` }]);
+  return (await storeUpdate(host, id, t, nowMs)) ?? { ok: true, target: toView(t) };
+}
+
+/** Stores an update of an existing target and reschedules it; a refusal, or null when done. */
+async function storeUpdate(host: TargetHost, id: string, t: TargetDefinition, nowMs: number): Promise<TargetMutation | null> {
   const { id: _id, source: _source, ...patch } = toNewTarget(t);
   try {
     const updated = await host.store.updateTarget(id, patch, nowMs);
@@ -100,7 +105,7 @@ export async function updateApiTarget(host: TargetHost, id: string, input: unkno
     return storeRefusal(err, id);
   }
   host.schedule(t);
-  return { ok: true, target: toView(t) };
+  return null;
 }
 
 /** A new push token for an API heartbeat target: stored as its hash, returned once. */
@@ -117,15 +122,7 @@ export async function rotateApiPushToken(host: TargetHost, id: string, nowMs: nu
   const parsed = parseTargetInput(input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;
-  const { id: _id, source: _source, ...patch } = toNewTarget(t);
-  try {
-    const updated = await host.store.updateTarget(id, patch, nowMs);
-    if (updated === null) return refuse('not_found', [{ target: id, field: 'id', message: `no target with id ${JSON.stringify(id)}` }]);
-  } catch (err) {
-    return storeRefusal(err, id);
-  }
-  host.schedule(t);
-  return { ok: true, target: toView(t), pushToken };
+  return (await storeUpdate(host, id, t, nowMs)) ?? { ok: true, target: toView(t), pushToken };
 }
 
 export async function deleteApiTarget(host: TargetHost, id: string): Promise<TargetMutation> {
