@@ -56,6 +56,13 @@ function describeRegions(quorum: Quorum, observed: readonly string[], down: read
   return `${parts.join('; ')} (quorum ${quorum}: ${Math.min(requiredRegions(quorum, observed.length), observed.length)} of ${observed.length} regions)`;
 }
 
+/** The regions a detail written by describeRegions names as down ([] for any other detail, e.g. one node's). */
+export function regionsDownIn(detail: string | null): string[] {
+  const m = detail === null ? null : /^down in ([^;]*); up in [^;]*(?:; no live node: [^(]*)? \(quorum /.exec(detail);
+  if (m === null || m[1] === undefined || m[1] === 'none') return [];
+  return m[1].split(', ').filter((r) => r !== '');
+}
+
 export function createRegionalIncidentPort(options: RegionalOptions): IncidentPort {
   const { pool, store, region, leaseMs } = options;
   const tracker = new IncidentTracker();

@@ -6,7 +6,7 @@ import type { MaintenanceWindow } from '../maintenance-windows/maintenance-windo
 import type { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
 import type { WindowOccurrence } from '../maintenance-windows/window-schedule.js';
 import type { StatusMaintenance, LatencyPoint, StatusModel, StatusTarget } from './status-model.js';
-import { barBuckets, problemOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
+import { barBuckets, problemOf, regionsWithoutLiveNode, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 /** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
@@ -52,6 +52,7 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
     hiddenTargets: all.length - shown.length,
     maintenanceNow: windows.openAt(options.nowMs).map(toStatus),
     maintenanceUpcoming: windows.upcoming(options.nowMs + 1, options.nowMs + UPCOMING_MAINTENANCE_MS, UPCOMING_MAINTENANCE_SHOWN).map(toStatus),
+    regionsWithoutLiveNode: regionsWithoutLiveNode(handle),
   };
 }
 

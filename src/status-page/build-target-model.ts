@@ -4,7 +4,7 @@ import type { BucketUnit, HourlyRollup, StoredResult } from '../storage/store.js
 import { latencySeries } from './build-status-model.js';
 import type { LatestResults } from './latest-results.js';
 import type { LatencyPoint, StatusIncident, StatusMaintenance, TargetState, UptimeBucket, UptimeFigures } from './status-model.js';
-import { barBuckets, problemOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
+import { barBuckets, problemOf, regionsWithoutLiveNode, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -61,6 +61,8 @@ export interface TargetPageModel {
   readonly certificate: CertificateView | null;
   readonly incidents: readonly StatusIncident[];
   readonly maintenanceUpcoming: readonly StatusMaintenance[];
+  /** many nodes: regions with no live node now (empty for one node alone) */
+  readonly regionsWithoutLiveNode: readonly string[];
 }
 
 interface TargetPageOptions {
@@ -110,6 +112,7 @@ export async function buildTargetModel(handle: DaemonHandle, latest: LatestResul
     certificate: certificateOf(t, newest),
     incidents: incidents.items.map((i) => statusIncidentOf(i, names)),
     maintenanceUpcoming: upcoming,
+    regionsWithoutLiveNode: regionsWithoutLiveNode(handle),
   };
 }
 

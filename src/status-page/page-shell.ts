@@ -110,3 +110,12 @@ export function renderIncidentTable(incidents: readonly StatusIncident[], nowMs:
   });
   return html`<table class="incidents"><thead><tr><th>Target</th><th>Started (UTC)</th><th>Duration</th><th>Cause</th>${hasRegions ? html`<th>Regions</th>` : null}</tr></thead><tbody>${rows}</tbody></table>`;
 }
+
+/**
+ * Many nodes (docs/cluster.md): regions with no live node are not checked from, so their
+ * targets are neither up nor down there; the page says so rather than count them either way.
+ */
+export function renderRegionsBanner(regions: readonly string[]): SafeHtml | null {
+  if (regions.length === 0) return null;
+  return html`<section class="regions-banner" role="status" data-regions-without-live-node="${regions.join(',')}"><h2>${regions.length === 1 ? 'A region has' : `${regions.length} regions have`} no live node</h2><p>Not checked from ${regions.join(', ')} right now: results and incidents there are neither up nor down until a node in ${regions.length === 1 ? 'that region' : 'those regions'} is back; the other regions keep checking.</p></section>`;
+}

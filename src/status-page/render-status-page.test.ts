@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { regionsDownIn } from '../cluster/regional-incidents.js';
 import { escapeHtml, html } from './html-escape.js';
 import { niceCeiling, renderLatencyChart } from './latency-chart.js';
 import { renderStatusPage } from './render-status-page.js';
@@ -37,6 +38,7 @@ function model(name: string): StatusModel {
     ],
     maintenanceNow: [{ title: '<u>db</u>', startMs: NOW - 60_000, endMs: NOW + 60_000, scope: 'tagged <db>' }],
     maintenanceUpcoming: [{ title: 'later', startMs: NOW + 86_400_000, endMs: NOW + 90_000_000, scope: 'all targets' }],
+    regionsWithoutLiveNode: [],
     incidents: [{ id: 7, targetId: 'a"b', hasTargetPage: true, regions: [], targetName: '<i>x</i>', startedAt: NOW - 60_000, endedAt: null, errorKind: 'connection_refused', detail: '<detail>', openedWhileProbeDegraded: false }],
   };
 }
@@ -94,6 +96,24 @@ describe('status page rendering', () => {
     assert.match(page, /<td>eu-west, &lt;us&gt;<\/td><\/tr>/);
     assert.match(page, /data-incident-id="8"><td>Gone<\/td>/);
     assert.match(page, /data-incident-id="7"><td><a href="\/status\/a%22b">&lt;i&gt;x&lt;\/i&gt;<\/a><\/td>/);
+  });
+
+  it('names the regions without a live node in a banner (many nodes), escaped; nothing for one node alone', () => {
+    const base = model('web');
+    assert.doesNotMatch(renderStatusPage(base), /<section class="regions-banner"/);
+    const page = renderStatusPage({ ...base, regionsWithoutLiveNode: ['eu-west', '<us>'] });
+    assert.match(page, /<section class="regions-banner" role="status" data-regions-without-live-node="eu-west,&lt;us&gt;"><h2>2 regions have no live node<\/h2><p>Not checked from eu-west, &lt;us&gt; right now/);
+    assert.doesNotMatch(page, /<us>/);
+    assert.match(renderStatusPage({ ...base, regionsWithoutLiveNode: ['ap'] }), /<h2>A region has no live node<\/h2><p>Not checked from ap right now/);
+  });
+
+  it('reads the down regions from a cluster incident\'s detail, and none from any other detail', () => {
+    assert.deepEqual(regionsDownIn('down in eu, us; up in ap; no live node: sa (quorum majority: 2 of 3 regions) — us: HTTP 500'), ['eu', 'us']);
+    assert.deepEqual(regionsDownIn('down in eu; up in none (quorum any: 1 of 1 regions)'), ['eu']);
+    assert.deepEqual(regionsDownIn('down in none; up in eu, us (quorum all: 2 of 2 regions)'), []);
+    assert.deepEqual(regionsDownIn('down in eu; up in us'), []);
+    assert.deepEqual(regionsDownIn('HTTP 500'), []);
+    assert.deepEqual(regionsDownIn(null), []);
   });
 
   it('escapes the characters that matter in text and attributes', () => {

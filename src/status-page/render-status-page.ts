@@ -1,14 +1,14 @@
 import type { BucketUnit } from '../storage/store.js';
 import { html, type SafeHtml } from './html-escape.js';
 import { renderLatencyChart } from './latency-chart.js';
-import { formatDuration, isoMinute, renderDocument, renderIncidentTable, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
+import { formatDuration, isoMinute, renderDocument, renderIncidentTable, renderRegionsBanner, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
 import type { StatusModel, StatusTarget, TargetState } from './status-model.js';
 import { renderUptimeBars } from './uptime-bars.js';
 
 /** The overview page: every target's state, bars, uptime and latency; maintenance; recent incidents. */
 export function renderStatusPage(model: StatusModel): string {
   const counts = countStates(model.targets);
-  const body = html`${renderMaintenanceBanner(model)}
+  const body = html`${renderRegionsBanner(model.regionsWithoutLiveNode)}${renderMaintenanceBanner(model)}
 ${renderBarToggle(model.bucketUnit)}
 <ul class="targets">${model.targets.map((t) => renderTarget(t, model))}</ul>
 ${model.targets.length === 0 ? html`<p class="empty">No targets configured.</p>` : null}

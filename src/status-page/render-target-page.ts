@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from './html-escape.js';
 import { renderLatencyChart } from './latency-chart.js';
-import { formatDuration, isoMinute, renderDocument, renderIncidentTable, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
+import { formatDuration, isoMinute, renderDocument, renderIncidentTable, renderRegionsBanner, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
 import { renderBarToggle } from './render-status-page.js';
 import { CHART_WINDOWS, DEFAULT_CHART_WINDOW, type CertificateView, type ChartWindow, type TargetPageModel } from './build-target-model.js';
 import { renderUptimeBars } from './uptime-bars.js';
@@ -10,7 +10,7 @@ export function renderTargetPage(m: TargetPageModel): string {
   const base = `/status/${encodeURIComponent(m.id)}`;
   const checked = m.lastCheckedAt === null ? 'never checked' : `checked ${formatDuration(m.generatedAt - m.lastCheckedAt)} ago`;
   const barQuery: Record<string, string> = m.chartWindow === DEFAULT_CHART_WINDOW ? {} : { window: m.chartWindow };
-  const body = html`<section class="target target-page" data-target-id="${m.id}" data-state="${m.state}">
+  const body = html`${renderRegionsBanner(m.regionsWithoutLiveNode)}<section class="target target-page" data-target-id="${m.id}" data-state="${m.state}">
 <div class="target-head"><span class="current">Now</span>${m.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${m.state}">${stateLabel(m.state)}</span></div>
 <div class="meta">${m.kind.toUpperCase()} · ${checked}${m.tags.length > 0 ? ` · ${m.tags.join(', ')}` : ''}</div>
 ${m.lastProblem === null ? null : html`<div class="meta problem">${showControls(m.lastProblem)}</div>`}

@@ -92,6 +92,8 @@ export interface StatusModel {
   /** windows open now (the banner) and the next ones to open (within 14 days) */
   readonly maintenanceNow: readonly StatusMaintenance[];
   readonly maintenanceUpcoming: readonly StatusMaintenance[];
+  /** many nodes (docs/cluster.md): regions with no live node now; empty for one node alone */
+  readonly regionsWithoutLiveNode: readonly string[];
 }
 
 export const UPTIME_BUCKETS = 90;

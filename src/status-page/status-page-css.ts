@@ -53,6 +53,9 @@ td:last-child{overflow-wrap:anywhere;width:60%}
 .incidents td:nth-child(1){flex-basis:100%;font-weight:600}.incidents td:nth-child(2),.incidents td:nth-child(3){color:var(--mute);padding-right:0}.incidents td:nth-child(3)::before{content:"· "}.incidents td:nth-child(n+4){flex-basis:100%}}
 footer{color:var(--mute);font-size:.8rem}
 .maintenance-banner{background:var(--card);border:1px solid var(--maint);border-left:6px solid var(--maint);border-radius:10px;padding:10px 14px;margin:0 0 12px}
+.regions-banner{background:var(--card);border:1px solid var(--warn);border-left:6px solid var(--warn);border-radius:10px;padding:10px 14px;margin:0 0 12px}
+.regions-banner h2{margin:0 0 4px;color:var(--warn)}
+.regions-banner p{margin:4px 0 0;color:var(--mute);font-size:.85rem}
 .maintenance-banner h2{margin:0 0 4px;color:var(--maint)}
 .maintenance-banner ul,.maintenance-upcoming{margin:4px 0;padding-left:20px}
 .maintenance-banner p{margin:4px 0 0;color:var(--mute);font-size:.85rem}

@@ -3,9 +3,10 @@
  * history, badges): one definition of a target's state, uptime figures, bars and incidents.
  */
 import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
+import { regionsDownIn } from '../cluster/regional-incidents.js';
 import { redactText } from '../domain/redact.js';
 import type { CheckResult } from '../domain/check-result.js';
-import type { TargetView } from '../daemon/daemon-handle.js';
+import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
 import { BUCKET_UNIT_MS, type BucketUnit, type Incident, type Store } from '../storage/store.js';
 import { PAGE_UPTIME_WINDOWS, UPTIME_BUCKETS, type StatusIncident, type TargetState, type UptimeBucket, type UptimeFigures } from './status-model.js';
 
@@ -57,11 +58,16 @@ export function statusIncidentOf(i: Incident, names: ReadonlyMap<string, string>
   };
 }
 
+/** Many nodes (docs/cluster.md): the regions with no live node now; none for one node alone. */
+export function regionsWithoutLiveNode(handle: Pick<DaemonHandle, 'stats'>): readonly string[] {
+  return handle.stats().cluster?.regionsWithoutLiveNode ?? [];
+}
+
 /**
- * Regions an incident was seen from, when the store records them (a cluster of probes in
- * several regions); a store that does not gives none and the page leaves the column out.
+ * Regions an incident was seen down from: a cluster's incidents (docs/cluster.md) carry the
+ * regions' verdicts in their detail ("down in a, b; up in c; no live node: d (quorum …)");
+ * one node's do not, and the page leaves the column out.
  */
 function regionsOf(i: Incident): string[] {
-  const value: unknown = (i as Incident & { regions?: unknown }).regions;
-  return Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : [];
+  return regionsDownIn(i.lastDetail);
 }

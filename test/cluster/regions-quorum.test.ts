@@ -110,6 +110,16 @@ test('two regions: per-target regions, quorum any/majority/all, incidents say wh
     // all2: europe down, america gone: all of the one observed region says down → opens
     await waitFor(() => of('incident_opened', 'all2').length === 1, 30_000, 'all2 opened once america left the quorum');
     assert.match(of('incident_opened', 'all2')[0]!.detail ?? '', /^down in europe; up in none; no live node: america \(quorum all: 1 of 1 regions\)/);
+    // the status page (docs/api.md) names the region without a live node, and the regions an incident was seen down from
+    const overview = await fetch(`${eu}/`);
+    assert.equal(overview.status, 200);
+    const overviewHtml = await overview.text();
+    assert.match(overviewHtml, /<section class="regions-banner" role="status" data-regions-without-live-node="america"><h2>A region has no live node<\/h2><p>Not checked from america right now/);
+    assert.match(await (await fetch(`${eu}/status/maj`)).text(), /data-regions-without-live-node="america"/);
+    const history = await (await fetch(`${eu}/incidents`)).text();
+    assert.match(history, /<th>Cause<\/th><th>Regions<\/th>/);
+    assert.match(history, /data-incident-id="\d+"><td><a href="\/status\/all2">[^<]*<\/a><\/td>.*— down in europe; up in none; no live node: america \(quorum all: 1 of 1 regions\)[^<]*<\/td><td>europe<\/td><\/tr>/);
+    assert.match(history, /<a href="\/status\/maj">[^<]*<\/a><\/td>.*— down in america; up in europe[^<]*<\/td><td>america<\/td><\/tr>/);
     // one alert per transition across both nodes
     await new Promise((r) => setTimeout(r, 3_000));
     assert.deepEqual(hooks.map((h) => `${h.type} ${h.target.id}`).sort(), ['incident_opened all2', 'incident_opened any1', 'incident_opened maj', 'incident_resolved any1', 'incident_resolved maj']);
