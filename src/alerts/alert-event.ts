@@ -43,7 +43,7 @@ export type AlertEvent =
   | {
       /**
        * A target's certificate chain crossed its warning threshold (certExpiryWarnDays): sent
-       * once per crossing (src/daemon/cert-expiry-watch.ts); the critical level is `down` and
+       * once per crossing (src/daemon/cert-expiry-watch.ts), closed by `cert_resolved`; the critical level is `down` and
        * opens an incident like any other failure.
        */
       readonly type: 'cert_expiring';
@@ -53,6 +53,22 @@ export type AlertEvent =
       readonly chainExpiresAt: string;
       readonly daysLeft: number;
       readonly warnDays: number;
+    }
+  | {
+      /**
+       * Closes a `cert_expiring` warning: the target is back at the ok level (a renewed chain,
+       * or the threshold lowered or off), or was removed while warned. Passing through the
+       * critical level keeps the warning open until ok (src/daemon/cert-expiry-watch.ts).
+       */
+      readonly type: 'cert_resolved';
+      readonly at: number;
+      readonly target: AlertTarget;
+      /** the chain the warning was about: with the target id, the warning's key */
+      readonly warnedChainExpiresAt: string;
+      /** the chain seen now, ISO-8601; null when the target was removed */
+      readonly chainExpiresAt: string | null;
+      readonly daysLeft: number | null;
+      readonly reason: 'ok' | 'target_removed';
     }
   | {
       /** many unrelated hosts failed with transport errors at once: the probe is suspect */
@@ -92,7 +108,7 @@ export function alertOfIncident(target: AlertTarget, event: IncidentEvent): Aler
 
 /**
  * The stable key of what an alert is about: one incident of one target (opened, reminders
- * and resolved share it), one episode of probe degradation, or one test. Providers that
+ * and resolved share it), one certificate warning (expiring and resolved share it), one episode of probe degradation, or one test. Providers that
  * deduplicate (PagerDuty's dedup_key, Opsgenie's alias) get it, so a resolve closes exactly
  * the incident its trigger opened, and a retried trigger does not open a second one.
  */
@@ -106,6 +122,8 @@ export function alertKeyOf(event: AlertEvent): string {
     case 'cert_expiring':
       // one crossing of one chain: a renewed chain that crosses again is another key
       return `vigil/${event.target.id}/cert/${event.chainExpiresAt}`;
+    case 'cert_resolved':
+      return `vigil/${event.target.id}/cert/${event.warnedChainExpiresAt}`;
     case 'probe_degraded':
       return `vigil/probe/${event.at}`;
     case 'probe_recovered':

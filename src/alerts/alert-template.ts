@@ -17,7 +17,7 @@ import { alertState, summarizeAlert } from './payloads.js';
 const VIEW_NAMES = [
   'type', 'state', 'at', 'atMs', 'text', 'key', 'isTrouble', 'isResolved', 'isTest',
   'target', 'target.id', 'target.name', 'target.tags',
-  'errorKind', 'errorFamily', 'detail', 'failureCount', 'durationMs', 'openForMs', 'repeat', 'reason', 'openedAt', 'channel', 'chainExpiresAt', 'daysLeft',
+  'errorKind', 'errorFamily', 'detail', 'failureCount', 'durationMs', 'openForMs', 'repeat', 'reason', 'openedAt', 'channel', 'chainExpiresAt', 'daysLeft', 'warnedChainExpiresAt',
 ] as const;
 
 export class TemplateError extends Error {
@@ -60,6 +60,7 @@ function templateViewOf(event: AlertEvent): Record<string, unknown> {
     channel: e.channel ?? null,
     chainExpiresAt: e.chainExpiresAt ?? null,
     daysLeft: e.daysLeft ?? null,
+    warnedChainExpiresAt: e.warnedChainExpiresAt ?? null,
   };
 }
 

@@ -28,6 +28,9 @@ export function summarizeAlert(event: AlertEvent): string {
       return `STILL DOWN ${event.target.name} for ${formatMs(event.openForMs)}${event.errorKind === null ? '' : ` — ${event.errorKind}`} (reminder ${event.repeat})`;
     case 'cert_expiring':
       return `CERT EXPIRING ${event.target.name} — the certificate chain expires ${event.chainExpiresAt} (${event.daysLeft} d left), under the warning threshold of ${event.warnDays} d`;
+    case 'cert_resolved':
+      if (event.chainExpiresAt === null) return `CERT WARNING CLOSED ${event.target.name} — target removed (the warning was about the chain expiring ${event.warnedChainExpiresAt})`;
+      return `CERT OK ${event.target.name} — the certificate chain now expires ${event.chainExpiresAt} (${event.daysLeft} d left); the warning about the chain expiring ${event.warnedChainExpiresAt} is closed`;
     case 'probe_degraded':
       return `PROBE DEGRADED — ${event.failingHosts} of ${event.checkedHosts} hosts failed with transport errors at once; per-target alerts are held back (event-loop delay ${Math.round(event.eventLoopDelayMs)} ms)`;
     case 'probe_recovered':
@@ -39,7 +42,7 @@ export function summarizeAlert(event: AlertEvent): string {
 
 /** Is this alert about trouble starting/going on, trouble ending, or neither (a test)? */
 export function alertState(event: AlertEvent): 'trouble' | 'resolved' | 'test' {
-  if (event.type === 'incident_resolved' || event.type === 'probe_recovered') return 'resolved';
+  if (event.type === 'incident_resolved' || event.type === 'cert_resolved' || event.type === 'probe_recovered') return 'resolved';
   return event.type === 'test' ? 'test' : 'trouble';
 }
 
@@ -54,6 +57,10 @@ export function alertFacts(event: AlertEvent): Array<readonly [string, string]> 
   if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.detail !== null) facts.push(['Detail', redactText(event.detail)]);
   if (event.type === 'incident_resolved') facts.push(['Duration', formatMs(event.durationMs)]);
   if (event.type === 'cert_expiring') facts.push(['Chain expires', event.chainExpiresAt], ['Days left', String(event.daysLeft)]);
+  if (event.type === 'cert_resolved') {
+    facts.push(['Warned chain expires', event.warnedChainExpiresAt]);
+    if (event.chainExpiresAt !== null) facts.push(['Chain expires', event.chainExpiresAt], ['Days left', String(event.daysLeft)]);
+  }
   if (event.type === 'probe_degraded' && event.sampleHosts.length > 0) facts.push(['Hosts', event.sampleHosts.join(', ')]);
   return facts;
 }
@@ -67,7 +74,7 @@ export function genericPayload(event: AlertEvent, deliveryId: string): Record<st
   return { version: 1, deliveryId, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
 }
 
-const EMOJI = { incident_opened: ':red_circle:', incident_reminder: ':red_circle:', incident_resolved: ':large_green_circle:', cert_expiring: ':hourglass_flowing_sand:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:', test: ':test_tube:' } as const;
+const EMOJI = { incident_opened: ':red_circle:', incident_reminder: ':red_circle:', incident_resolved: ':large_green_circle:', cert_expiring: ':hourglass_flowing_sand:', cert_resolved: ':white_check_mark:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:', test: ':test_tube:' } as const;
 
 /** Slack incoming-webhook format: `text` is the fallback, `blocks` the rich layout. */
 export function slackPayload(event: AlertEvent): { text: string; blocks: unknown[] } {

@@ -55,7 +55,7 @@ export class Daemon implements DaemonHandle {
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
   private readonly heartbeats: HeartbeatHost;
-  /** one warning alert per crossing of certExpiryWarnDays */
+  /** one warning alert per crossing of certExpiryWarnDays, closed back at ok or on removal */
   private readonly certWatch = new CertExpiryWatch();
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
@@ -148,10 +148,11 @@ export class Daemon implements DaemonHandle {
     const target = this.registry.get(id);
     this.scheduler.remove(id);
     this.heartbeats.remove(id);
-    this.certWatch.remove(id);
+    const certClosed = this.certWatch.remove(id);
     this.registry.delete(id);
     const events = this.deps.incidents.remove(id, this.deps.clock.now());
     if (target !== undefined) for (const event of events) this.onIncident(target, event);
+    if (target !== undefined && certClosed !== null) this.deps.alerts.send({ ...certClosed, at: this.deps.clock.now(), target: { id: target.id, name: target.name, tags: target.tags } });
   }
 
   listTargets(): readonly TargetView[] {
@@ -304,10 +305,11 @@ export class Daemon implements DaemonHandle {
     if (!inMaintenance && !removed && !(this.abort.signal.aborted && result.errorKind === 'internal')) {
       const probeDegraded = !isPushed && probeLoadReasons(scheduled.schedulingLagMs, scheduled.eventLoopDelayMs).length > 0;
       for (const event of this.deps.incidents.observe(target.id, isPushed ? 1 : target.confirmations, result, probeDegraded)) this.onIncident(target, event);
-      const crossing = this.certWatch.observe(target.id, target.spec, result);
-      if (crossing !== null) {
-        this.deps.log.info(`certificate expiring: ${target.id} (${crossing.daysLeft} d left, warning at ${crossing.warnDays} d)`);
-        this.deps.alerts.send({ type: 'cert_expiring', at: result.startedAt, target: { id: target.id, name: target.name, tags: target.tags }, ...crossing });
+      const cert = this.certWatch.observe(target.id, target.spec, result);
+      if (cert !== null) {
+        if (cert.type === 'cert_expiring') this.deps.log.info(`certificate expiring: ${target.id} (${cert.daysLeft} d left, warning at ${cert.warnDays} d)`);
+        else this.deps.log.info(`certificate warning closed: ${target.id} (${cert.daysLeft} d left)`);
+        this.deps.alerts.send({ ...cert, at: result.startedAt, target: { id: target.id, name: target.name, tags: target.tags } });
       }
     }
     if (!inMaintenance && !isPushed) this.onHealth(this.health.observe(hostOfSpec(target.spec), result, this.deps.clock.now()));

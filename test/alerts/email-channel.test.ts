@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { fixtureCert, fixtureCertPath } from '../helpers/certs.js';
-import { ATTEMPT, channelConfig, never, OPENED, RESOLVED } from './channel-helpers.js';
+import { ATTEMPT, channelConfig, never, OPENED, RESOLVED, TARGET } from './channel-helpers.js';
 
 interface Received {
   readonly from: string;
@@ -101,6 +101,15 @@ test('email over STARTTLS: authenticated only after the upgrade, one message to 
     assert.equal(header(resolved!.raw, 'X-Vigil-Event'), 'incident_resolved');
     assert.match(resolved!.raw, /RECOVERED API after 90s\r\n\r\nEvent: incident_resolved\r\nAt: 2023-11-14T22:14:50\.000Z\r\nTarget: API \(api\)\r\nTags: prod, eu\r\nDuration: 90s/);
     assert.ok(!resolved!.raw.includes(PASSWORD));
+    // a certificate warning and its close thread the same way, under the warning's key
+    const warned = { at: 1_700_000_000_000, target: TARGET, chainExpiresAt: '2023-11-24T00:00:00.000Z' } as const;
+    assert.deepEqual(await sender.send({ type: 'cert_expiring', ...warned, daysLeft: 9, warnDays: 14 }, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await sender.send({ type: 'cert_resolved', at: warned.at, target: warned.target, warnedChainExpiresAt: warned.chainExpiresAt, chainExpiresAt: null, daysLeft: null, reason: 'target_removed' }, never(), ATTEMPT), { ok: true });
+    const [expiring, closed] = smtp.received.slice(2);
+    assert.equal(header(expiring!.raw, 'Message-ID'), '<vigil.api.cert.2023-11-24T00.00.00.000Z@vigil.invalid>');
+    assert.equal(header(closed!.raw, 'In-Reply-To'), '<vigil.api.cert.2023-11-24T00.00.00.000Z@vigil.invalid>');
+    assert.equal(header(closed!.raw, 'X-Vigil-Alert-Key'), 'vigil/api/cert/2023-11-24T00:00:00.000Z');
+    assert.equal(decodeWords(header(closed!.raw, 'Subject') ?? ''), 'CERT WARNING CLOSED API — target removed (the warning was about the chain expiring 2023-11-24T00:00:00.000Z)');
   } finally {
     sender.close();
     await smtp.close();

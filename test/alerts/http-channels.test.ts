@@ -247,3 +247,36 @@ test('cert_expiring: the chain expiry and days left are facts, and template name
     await hook.close();
   }
 });
+
+test('cert_resolved closes the cert_expiring warning: PagerDuty resolves its dedup_key, Opsgenie closes its alias, chat says so', async () => {
+  const provider = await startProvider([{ status: 202 }]);
+  try {
+    const expiring: AlertEvent = { type: 'cert_expiring', at: 1_700_000_000_000, target: TARGET, chainExpiresAt: '2023-11-24T00:00:00.000Z', daysLeft: 9, warnDays: 14 };
+    const resolved: AlertEvent = { type: 'cert_resolved', at: 1_700_086_400_000, target: TARGET, warnedChainExpiresAt: '2023-11-24T00:00:00.000Z', chainExpiresAt: '2024-02-22T00:00:00.000Z', daysLeft: 98, reason: 'ok' };
+    const pd = createChannelSender(channelConfig({ name: 'pd', type: 'pagerduty', routingKey: '${env:K}', baseUrl: provider.url }, { K: 'k-0123456789abcdef' }));
+    assert.deepEqual(await pd.send(expiring, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await pd.send(resolved, never(), ATTEMPT), { ok: true });
+    const [trigger, resolve] = [JSON.parse(provider.requests[0]!.body), JSON.parse(provider.requests[1]!.body)];
+    assert.deepEqual([trigger.event_action, trigger.dedup_key, trigger.payload.severity], ['trigger', 'vigil/api/cert/2023-11-24T00:00:00.000Z', 'warning']);
+    assert.deepEqual(resolve, { routing_key: 'k-0123456789abcdef', event_action: 'resolve', dedup_key: 'vigil/api/cert/2023-11-24T00:00:00.000Z' });
+
+    const og = createChannelSender(channelConfig({ name: 'og', type: 'opsgenie', apiKey: '${env:K}', baseUrl: provider.url }, { K: 'og-key-0123456789' }));
+    assert.deepEqual(await og.send(expiring, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(await og.send(resolved, never(), ATTEMPT), { ok: true });
+    const [create, close] = [provider.requests[2]!, provider.requests[3]!];
+    assert.equal(JSON.parse(create.body).alias, 'vigil/api/cert/2023-11-24T00:00:00.000Z');
+    assert.equal(`${close.method} ${close.path}`, `POST /v2/alerts/${encodeURIComponent('vigil/api/cert/2023-11-24T00:00:00.000Z')}/close?identifierType=alias`);
+
+    const tg = createChannelSender(channelConfig({ name: 'tg', type: 'telegram', botToken: '${env:T}', chatId: 1, baseUrl: provider.url }, { T: '1:abc' }));
+    assert.deepEqual(await tg.send(resolved, never(), ATTEMPT), { ok: true });
+    assert.equal(
+      JSON.parse(provider.requests[4]!.body).text,
+      'CERT OK API — the certificate chain now expires 2024-02-22T00:00:00.000Z (98 d left); the warning about the chain expiring 2023-11-24T00:00:00.000Z is closed\n\nEvent: cert_resolved\nAt: 2023-11-15T22:13:20.000Z\nTarget: API (api)\nTags: prod, eu\nWarned chain expires: 2023-11-24T00:00:00.000Z\nChain expires: 2024-02-22T00:00:00.000Z\nDays left: 98',
+    );
+    const tpl = createChannelSender(channelConfig({ name: 't', type: 'template', url: `${provider.url}t`, template: '{"state":"{{state}}","key":"{{key}}","warned":"{{warnedChainExpiresAt}}","reason":"{{reason}}"}' }));
+    assert.deepEqual(await tpl.send(resolved, never(), ATTEMPT), { ok: true });
+    assert.deepEqual(JSON.parse(provider.requests[5]!.body), { state: 'resolved', key: 'vigil/api/cert/2023-11-24T00:00:00.000Z', warned: '2023-11-24T00:00:00.000Z', reason: 'ok' });
+  } finally {
+    await provider.close();
+  }
+});

@@ -12,7 +12,7 @@ import { startInProcess } from './in-process.js';
 // largest allowed) puts it inside the warning range without faking any clock.
 test('crossing certExpiryWarnDays sends one cert_expiring alert per crossing, not one per check', async () => {
   const tls = await startPlainTlsServer(fixtureCert('chained'));
-  const hooks: Array<{ type: string; target?: { id: string }; daysLeft?: number; warnDays?: number; chainExpiresAt?: string; text?: string }> = [];
+  const hooks: Array<{ type: string; target?: { id: string }; daysLeft?: number; warnDays?: number; chainExpiresAt?: string | null; warnedChainExpiresAt?: string; reason?: string; text?: string }> = [];
   const receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -61,12 +61,23 @@ test('crossing certExpiryWarnDays sends one cert_expiring alert per crossing, no
     assert.equal((await put(0)).status, 200);
     const okFrom = results.length;
     await waitFor(() => results.slice(okFrom).filter((r) => r.result.status === 'up').length >= 2, 10_000, 'two results without the warning');
+    // out of the warning range: the warning is closed once, under its own chain (its key)
+    const closes = () => hooks.filter((h) => h.type === 'cert_resolved');
+    await waitFor(() => closes().length >= 1, 5_000, 'the warning closed');
+    assert.equal(closes().length, 1, 'closed once for two ok results');
+    assert.deepEqual([closes()[0]!.target?.id, closes()[0]!.reason, closes()[0]!.warnedChainExpiresAt, closes()[0]!.chainExpiresAt], ['mail-cert', 'ok', alert.chainExpiresAt, alert.chainExpiresAt]);
+    assert.match(closes()[0]!.text ?? '', /^CERT OK Mail cert — /);
     assert.equal((await put(36_500)).status, 200);
     await waitFor(() => alerts().length >= 2, 10_000, 'the second crossing');
     const warnFrom = results.length;
     await waitFor(() => results.slice(warnFrom).filter((r) => r.result.errorKind === 'cert_expiring_soon').length >= 2, 10_000, 'more warning results');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(alerts().length, 2);
+    assert.equal(closes().length, 1, 'still warning: nothing closed');
+    // deleted while warned: the open warning is closed too
+    assert.equal((await fetch(`${running.api.url}/api/v1/targets/mail-cert`, { method: 'DELETE' })).status, 204);
+    await waitFor(() => closes().length >= 2, 5_000, 'the warning closed on delete');
+    assert.deepEqual([closes()[1]!.reason, closes()[1]!.warnedChainExpiresAt, closes()[1]!.chainExpiresAt], ['target_removed', alert.chainExpiresAt, null]);
   } finally {
     await running.stop();
     await tls.close();

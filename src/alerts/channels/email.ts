@@ -26,8 +26,8 @@ function threadIdOf(event: AlertEvent): string {
 }
 
 function threading(event: AlertEvent): Record<string, string> {
-  if (event.type === 'incident_opened' || event.type === 'probe_degraded') return { messageId: threadIdOf(event) };
-  if (event.type === 'incident_reminder' || event.type === 'incident_resolved' || event.type === 'probe_recovered') return { inReplyTo: threadIdOf(event), references: threadIdOf(event) };
+  if (event.type === 'incident_opened' || event.type === 'cert_expiring' || event.type === 'probe_degraded') return { messageId: threadIdOf(event) };
+  if (event.type === 'incident_reminder' || event.type === 'incident_resolved' || event.type === 'cert_resolved' || event.type === 'probe_recovered') return { inReplyTo: threadIdOf(event), references: threadIdOf(event) };
   return {};
 }
 
