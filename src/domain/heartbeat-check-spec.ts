@@ -62,6 +62,11 @@ function compactDuration(ms: number): string {
   return text;
 }
 
+/** The rhythm in words for a page, never the token: `push every 1d, grace 2h`. */
+export function heartbeatRhythmText(spec: HeartbeatCheckSpec): string {
+  return `push every ${compactDuration(spec.periodMs)}, grace ${compactDuration(spec.graceMs)}`;
+}
+
 /**
  * What a heartbeat result names as its target: the rhythm, never the token, and no spaces,
  * like every target string (`heartbeat:every=1d;grace=2h`).

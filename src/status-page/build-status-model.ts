@@ -6,7 +6,7 @@ import type { MaintenanceWindow } from '../maintenance-windows/maintenance-windo
 import type { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
 import type { WindowOccurrence } from '../maintenance-windows/window-schedule.js';
 import type { StatusMaintenance, LatencyPoint, StatusModel, StatusTarget } from './status-model.js';
-import { barBuckets, problemOf, regionsWithoutLiveNode, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
+import { barBuckets, problemOf, regionsWithoutLiveNode, rhythmOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 /** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
@@ -84,6 +84,7 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
     id: t.id,
     name: t.name,
     kind: t.spec.kind,
+    rhythm: rhythmOf(t),
     tags: t.tags,
     state: stateOf(t, newest),
     lastCheckedAt: newest?.startedAt ?? null,

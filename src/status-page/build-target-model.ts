@@ -4,7 +4,7 @@ import type { BucketUnit, HourlyRollup, StoredResult } from '../storage/store.js
 import { latencySeries } from './build-status-model.js';
 import type { LatestResults } from './latest-results.js';
 import type { LatencyPoint, StatusIncident, StatusMaintenance, TargetState, UptimeBucket, UptimeFigures } from './status-model.js';
-import { barBuckets, problemOf, regionsWithoutLiveNode, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
+import { barBuckets, problemOf, regionsWithoutLiveNode, rhythmOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -44,6 +44,8 @@ export interface TargetPageModel {
   readonly id: string;
   readonly name: string;
   readonly kind: string;
+  /** a heartbeat's rhythm (it has no latency); null for a polled target */
+  readonly rhythm: string | null;
   readonly tags: readonly string[];
   readonly state: TargetState;
   readonly lastCheckedAt: number | null;
@@ -97,6 +99,7 @@ export async function buildTargetModel(handle: DaemonHandle, latest: LatestResul
     id: t.id,
     name: t.name,
     kind: t.spec.kind,
+    rhythm: rhythmOf(t),
     tags: t.tags,
     state: stateOf(t, newest),
     lastCheckedAt: newest?.startedAt ?? null,

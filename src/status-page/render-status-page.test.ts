@@ -20,6 +20,7 @@ function model(name: string): StatusModel {
         id: 'a"b',
         name,
         kind: 'http',
+        rhythm: null,
         tags: ['<b>tag</b>'],
         state: 'down',
         lastCheckedAt: NOW - 5_000,

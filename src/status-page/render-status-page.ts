@@ -31,18 +31,30 @@ export function renderBarToggle(unit: BucketUnit, basePath = '/', keep: Readonly
 }
 
 function renderTarget(t: StatusTarget, model: StatusModel): SafeHtml {
-  const checked = t.lastCheckedAt === null ? 'never checked' : `checked ${formatDuration(model.generatedAt - t.lastCheckedAt)} ago`;
+  const checked = lastCheckedText(t, model.generatedAt);
   const span = model.bucketUnit === 'hour' ? `${t.buckets.length} hours ago` : `${t.buckets.length} days ago`;
   return html`<li class="target" data-target-id="${t.id}" data-state="${t.state}">
 <div class="target-head"><a class="target-name" href="/status/${encodeURIComponent(t.id)}">${t.name}</a>${t.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${t.state}">${stateLabel(t.state)}</span></div>
-<div class="meta">${t.kind.toUpperCase()} · ${checked}${t.tags.length > 0 ? ` · ${t.tags.join(', ')}` : ''}</div>
+<div class="meta">${kindText(t)} · ${checked}${t.tags.length > 0 ? ` · ${t.tags.join(', ')}` : ''}</div>
 <div class="meta">${renderUptimeFigures(t.uptime)}</div>
 ${t.lastProblem === null ? null : html`<div class="meta problem">${showControls(t.lastProblem)}</div>`}
 ${renderProbeLoad(t)}
 ${renderUptimeBars(t.buckets, model.bucketUnit)}
 <div class="bars-legend"><span>${span}</span><span>now</span></div>
-${renderLatencyChart(t.latency, `Latency by phase for ${t.name}`)}
+${t.rhythm === null ? renderLatencyChart(t.latency, `Latency by phase for ${t.name}`) : null}
 </li>`;
+}
+
+/** `HTTP`, or for a heartbeat `HEARTBEAT (push every 1d, grace 2h)`: it is pushed to, not checked. */
+export function kindText(t: Pick<StatusTarget, 'kind' | 'rhythm'>): string {
+  return t.rhythm === null ? t.kind.toUpperCase() : `${t.kind.toUpperCase()} (${t.rhythm})`;
+}
+
+/** `checked 5 s ago`; a heartbeat's results are its pings and its missed periods: `last report 5 s ago`. */
+export function lastCheckedText(t: Pick<StatusTarget, 'lastCheckedAt' | 'rhythm'>, nowMs: number): string {
+  const verb = t.rhythm === null ? 'checked' : 'last report';
+  if (t.lastCheckedAt === null) return t.rhythm === null ? 'never checked' : 'no ping yet';
+  return `${verb} ${formatDuration(nowMs - t.lastCheckedAt)} ago`;
 }
 
 const PROBE_LOAD_TEXT = { scheduling_lag: 'the check started late', loop_delay: 'the probe\'s event loop was behind' } as const;

@@ -1,18 +1,18 @@
 import { html, type SafeHtml } from './html-escape.js';
 import { renderLatencyChart } from './latency-chart.js';
-import { formatDuration, isoMinute, renderDocument, renderIncidentTable, renderRegionsBanner, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
-import { renderBarToggle } from './render-status-page.js';
+import { isoMinute, renderDocument, renderIncidentTable, renderRegionsBanner, renderUptimeFigures, showControls, stateLabel } from './page-shell.js';
+import { kindText, lastCheckedText, renderBarToggle } from './render-status-page.js';
 import { CHART_WINDOWS, DEFAULT_CHART_WINDOW, type CertificateView, type ChartWindow, type TargetPageModel } from './build-target-model.js';
 import { renderUptimeBars } from './uptime-bars.js';
 
 /** One target's page: state, uptime, bars, latency over a chosen window, certificate, incidents. */
 export function renderTargetPage(m: TargetPageModel): string {
   const base = `/status/${encodeURIComponent(m.id)}`;
-  const checked = m.lastCheckedAt === null ? 'never checked' : `checked ${formatDuration(m.generatedAt - m.lastCheckedAt)} ago`;
+  const checked = lastCheckedText(m, m.generatedAt);
   const barQuery: Record<string, string> = m.chartWindow === DEFAULT_CHART_WINDOW ? {} : { window: m.chartWindow };
   const body = html`${renderRegionsBanner(m.regionsWithoutLiveNode)}<section class="target target-page" data-target-id="${m.id}" data-state="${m.state}">
 <div class="target-head"><span class="current">Now</span>${m.inMaintenance ? html`<span class="state state-maintenance">maintenance</span>` : null}<span class="state state-${m.state}">${stateLabel(m.state)}</span></div>
-<div class="meta">${m.kind.toUpperCase()} · ${checked}${m.tags.length > 0 ? ` · ${m.tags.join(', ')}` : ''}</div>
+<div class="meta">${kindText(m)} · ${checked}${m.tags.length > 0 ? ` · ${m.tags.join(', ')}` : ''}</div>
 ${m.lastProblem === null ? null : html`<div class="meta problem">${showControls(m.lastProblem)}</div>`}
 <div class="meta">Uptime ${renderUptimeFigures(m.uptime)}</div>
 ${renderCertificate(m.certificate)}
@@ -20,15 +20,19 @@ ${renderBarToggle(m.bucketUnit, base, barQuery)}
 ${renderUptimeBars(m.buckets, m.bucketUnit)}
 <div class="bars-legend"><span>${m.buckets.length} ${m.bucketUnit === 'hour' ? 'hours' : 'days'} ago</span><span>now</span></div>
 </section>
-<h2>Latency by phase</h2>
-${renderWindowLinks(base, m)}
-<div class="target chart-card">${renderLatencyChart(m.chart, `Latency by phase for ${m.name}, last ${m.chartWindow}`)}
-<p class="meta">${m.chartSource === 'results' ? 'Each point is one check (evenly sampled).' : `Each point is the mean of ${m.chartGroupHours} h of checks, per phase over the checks that reached it.`}</p></div>
+${m.rhythm === null ? renderLatency(base, m) : null}
 ${renderUpcoming(m)}
 <h2>Incidents</h2>
 ${renderIncidentTable(m.incidents, m.generatedAt, { linkTargets: false })}
 <p class="more"><a href="/incidents">All incidents</a></p>`;
   return renderDocument({ title: m.name, body, generatedAt: m.generatedAt, refresh: true });
+}
+
+function renderLatency(base: string, m: TargetPageModel): SafeHtml {
+  return html`<h2>Latency by phase</h2>
+${renderWindowLinks(base, m)}
+<div class="target chart-card">${renderLatencyChart(m.chart, `Latency by phase for ${m.name}, last ${m.chartWindow}`)}
+<p class="meta">${m.chartSource === 'results' ? 'Each point is one check (evenly sampled).' : `Each point is the mean of ${m.chartGroupHours} h of checks, per phase over the checks that reached it.`}</p></div>`;
 }
 
 function renderWindowLinks(base: string, m: TargetPageModel): SafeHtml {

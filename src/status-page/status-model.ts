@@ -33,6 +33,8 @@ export interface StatusTarget {
   readonly id: string;
   readonly name: string;
   readonly kind: string;
+  /** a heartbeat's rhythm (`push every 1d, grace 2h`; it has no latency); null for a polled target */
+  readonly rhythm: string | null;
   readonly tags: readonly string[];
   readonly state: TargetState;
   readonly lastCheckedAt: number | null;

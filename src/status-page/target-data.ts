@@ -4,6 +4,7 @@
  */
 import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
 import { regionsDownIn } from '../cluster/regional-incidents.js';
+import { heartbeatRhythmText } from '../domain/heartbeat-check-spec.js';
 import { redactText } from '../domain/redact.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
@@ -56,6 +57,11 @@ export function statusIncidentOf(i: Incident, names: ReadonlyMap<string, string>
     openedWhileProbeDegraded: i.openedWhileProbeDegraded,
     regions: regionsOf(i),
   };
+}
+
+/** A heartbeat target's rhythm in words (docs/heartbeat.md), never its token; null for a polled target. */
+export function rhythmOf(t: Pick<TargetView, 'spec'>): string | null {
+  return t.spec.kind === 'heartbeat' ? heartbeatRhythmText(t.spec) : null;
 }
 
 /** Many nodes (docs/cluster.md): the regions with no live node now; none for one node alone. */

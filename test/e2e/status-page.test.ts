@@ -199,8 +199,22 @@ describe('status pages in headless Chromium', { skip: CHROMIUM_SKIP }, () => {
       assert.equal(res.status, 200, path);
       for (const secret of SECRETS) assert.ok(!res.text.includes(secret), `${path} shows a secret`);
     }
-    assert.match((await f.call('GET', '/status/backup', { token: null })).text, /HEARTBEAT · never checked/);
+    assert.match((await f.call('GET', '/status/backup', { token: null })).text, /HEARTBEAT \(push every 1d, grace 2h\) · no ping yet/);
   });
+
+  it('shows a heartbeat target by its rhythm, with no latency chart (it is pushed to, not polled)', () =>
+    visit('/status/backup', VIEWPORTS[0], 'heartbeat-target', async (page) => {
+      assert.equal(await page.locator('.target-page .meta').first().textContent(), 'HEARTBEAT (push every 1d, grace 2h) · no ping yet');
+      assert.equal(await page.locator('svg.latency-chart').count(), 0);
+      assert.equal(await page.locator('h2', { hasText: 'Latency by phase' }).count(), 0);
+      assert.equal(await page.locator('.target-page svg.uptime-bars rect.bar').count(), 90, 'the uptime bars stay');
+      await page.goto(`${f.api.url}/`, { waitUntil: 'load' });
+      const card = page.locator('li[data-target-id="backup"]');
+      assert.equal(await card.locator('.meta').first().textContent(), 'HEARTBEAT (push every 1d, grace 2h) · no ping yet');
+      assert.equal(await card.locator('svg.latency-chart').count(), 0);
+      assert.equal(await card.locator('svg.uptime-bars rect.bar').count(), 90);
+      assert.equal(await page.locator('li[data-target-id="api"] svg.latency-chart').count(), 1, 'a polled target keeps its chart');
+    }));
 
   it('answers a bad parameter with a 400 page naming it, an unknown target with a 404 page', async () => {
     const bars = await f.call('GET', '/?bars=weekly', { token: null });
