@@ -22,6 +22,7 @@ import type { Store } from '../storage/store.js';
 import { inTransaction } from '../storage/postgres/pg-connection.js';
 import { lockKeySql } from '../storage/postgres/pg-schema.js';
 import type { IncidentPort } from '../daemon/incident-port.js';
+import { trackerFeed } from '../daemon/incident-adapter.js';
 import { requiredRegions, type Quorum } from './region.js';
 
 interface VerdictRow {
@@ -113,15 +114,7 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
   }
 
   return {
-    observe(targetId, confirmations, result, probeDegraded) {
-      const event = tracker.observe(targetId, confirmations, { status: result.status, errorKind: result.errorKind, detail: result.detail, startedAt: result.startedAt, probeDegraded });
-      return event === null ? [] : [event];
-    },
-    resetStreak: (targetId) => tracker.resetStreak(targetId),
-    remove(targetId, atMs) {
-      const event = tracker.remove(targetId, atMs);
-      return event === null ? [] : [event];
-    },
+    ...trackerFeed(tracker),
     async record(event) {
       if (event.type === 'resolved' && event.reason === 'target_removed') {
         // a deleted target's incident closes whatever the regions say

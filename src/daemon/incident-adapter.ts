@@ -4,17 +4,11 @@ import { recordIncidentEvent } from '../incidents/record-incident-event.js';
 import type { Incident, Store } from '../storage/store.js';
 import type { IncidentPort } from './incident-port.js';
 
-export function createIncidentPort(store: Store): IncidentPort {
-  const tracker = new IncidentTracker();
+/** The part of a port that feeds the state machine: results in, the events they cause out. */
+export function trackerFeed(tracker: IncidentTracker): Pick<IncidentPort, 'observe' | 'resetStreak' | 'remove'> {
   return {
     observe(targetId, confirmations, result, probeDegraded) {
-      const event = tracker.observe(targetId, confirmations, {
-        status: result.status,
-        errorKind: result.errorKind,
-        detail: result.detail,
-        startedAt: result.startedAt,
-        probeDegraded,
-      });
+      const event = tracker.observe(targetId, confirmations, { status: result.status, errorKind: result.errorKind, detail: result.detail, startedAt: result.startedAt, probeDegraded });
       return event === null ? [] : [event];
     },
     resetStreak: (targetId) => tracker.resetStreak(targetId),
@@ -22,6 +16,13 @@ export function createIncidentPort(store: Store): IncidentPort {
       const event = tracker.remove(targetId, atMs);
       return event === null ? [] : [event];
     },
+  };
+}
+
+export function createIncidentPort(store: Store): IncidentPort {
+  const tracker = new IncidentTracker();
+  return {
+    ...trackerFeed(tracker),
     async record(event) {
       return (await recordIncidentEvent(store, event)).fresh ? event : null;
     },
