@@ -6,7 +6,7 @@ import type { MaintenanceWindow } from '../maintenance-windows/maintenance-windo
 import type { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
 import type { WindowOccurrence } from '../maintenance-windows/window-schedule.js';
 import type { StatusMaintenance, LatencyPoint, StatusModel, StatusTarget } from './status-model.js';
-import { barBuckets, problemOf, regionsWithoutLiveNode, rhythmOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
+import { barBuckets, regionsWithoutLiveNode, statusIncidentOf, targetSummaryOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 /** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
@@ -81,16 +81,7 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
   const newest = live?.result ?? raw[0]?.result ?? null;
   const newestLoad = live !== undefined ? probeLoadReasons(live.schedulingLagMs, live.eventLoopDelayMs) : raw[0] === undefined ? [] : probeLoadReasons(raw[0].schedulingLagMs, raw[0].loopDelayMs);
   return {
-    id: t.id,
-    name: t.name,
-    kind: t.spec.kind,
-    rhythm: rhythmOf(t),
-    tags: t.tags,
-    state: stateOf(t, newest),
-    lastCheckedAt: newest?.startedAt ?? null,
-    lastProblem: problemOf(newest),
-    uptime,
-    inMaintenance: windows.openFor(t, nowMs) !== null,
+    ...targetSummaryOf(t, newest, uptime, windows.openFor(t, nowMs) !== null),
     buckets,
     latency: latencySeries(raw),
     lastProbeDegraded: newestLoad,

@@ -3,8 +3,8 @@ import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
 import type { BucketUnit, HourlyRollup, StoredResult } from '../storage/store.js';
 import { latencySeries } from './build-status-model.js';
 import type { LatestResults } from './latest-results.js';
-import type { LatencyPoint, StatusIncident, StatusMaintenance, TargetState, UptimeBucket, UptimeFigures } from './status-model.js';
-import { barBuckets, problemOf, regionsWithoutLiveNode, rhythmOf, stateOf, statusIncidentOf, uptimeFigures } from './target-data.js';
+import type { LatencyPoint, StatusIncident, StatusMaintenance, TargetSummary, UptimeBucket } from './status-model.js';
+import { barBuckets, regionsWithoutLiveNode, statusIncidentOf, targetSummaryOf, uptimeFigures } from './target-data.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -39,19 +39,8 @@ export interface CertificateView {
   readonly seenAt: number;
 }
 
-export interface TargetPageModel {
+export interface TargetPageModel extends TargetSummary {
   readonly generatedAt: number;
-  readonly id: string;
-  readonly name: string;
-  readonly kind: string;
-  /** a heartbeat's rhythm (it has no latency); null for a polled target */
-  readonly rhythm: string | null;
-  readonly tags: readonly string[];
-  readonly state: TargetState;
-  readonly lastCheckedAt: number | null;
-  readonly lastProblem: string | null;
-  readonly inMaintenance: boolean;
-  readonly uptime: UptimeFigures;
   readonly bucketUnit: BucketUnit;
   readonly buckets: readonly UptimeBucket[];
   readonly chartWindow: ChartWindow;
@@ -96,16 +85,7 @@ export async function buildTargetModel(handle: DaemonHandle, latest: LatestResul
     .slice(0, 5);
   return {
     generatedAt: nowMs,
-    id: t.id,
-    name: t.name,
-    kind: t.spec.kind,
-    rhythm: rhythmOf(t),
-    tags: t.tags,
-    state: stateOf(t, newest),
-    lastCheckedAt: newest?.startedAt ?? null,
-    lastProblem: problemOf(newest),
-    inMaintenance: windows.openFor(t, nowMs) !== null,
-    uptime,
+    ...targetSummaryOf(t, newest, uptime, windows.openFor(t, nowMs) !== null),
     bucketUnit: options.unit,
     buckets,
     chartWindow: options.chartWindow,

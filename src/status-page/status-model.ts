@@ -29,7 +29,8 @@ export interface LatencyPoint {
   readonly receiveMs: number | null;
 }
 
-export interface StatusTarget {
+/** What the overview card and the target page both say of a target (target-data.ts fills it). */
+export interface TargetSummary {
   readonly id: string;
   readonly name: string;
   readonly kind: string;
@@ -44,6 +45,9 @@ export interface StatusTarget {
   readonly uptime: UptimeFigures;
   /** a maintenance window covers the target now */
   readonly inMaintenance: boolean;
+}
+
+export interface StatusTarget extends TargetSummary {
   readonly buckets: readonly UptimeBucket[];
   readonly latency: readonly LatencyPoint[];
   /** why the newest result counts as taken while the probe was degraded (empty: it does not) */

@@ -9,7 +9,7 @@ import { redactText } from '../domain/redact.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
 import { BUCKET_UNIT_MS, type BucketUnit, type Incident, type Store } from '../storage/store.js';
-import { PAGE_UPTIME_WINDOWS, UPTIME_BUCKETS, type StatusIncident, type TargetState, type UptimeBucket, type UptimeFigures } from './status-model.js';
+import { PAGE_UPTIME_WINDOWS, UPTIME_BUCKETS, type StatusIncident, type TargetState, type TargetSummary, type UptimeBucket, type UptimeFigures } from './status-model.js';
 
 /** Uptime over 24 h, 7 d, 30 d and 90 d (maintenance left out by the store). */
 export async function uptimeFigures(store: Store, targetId: string, nowMs: number): Promise<UptimeFigures> {
@@ -37,7 +37,7 @@ export function stateOf(t: Pick<TargetView, 'enabled'>, newest: CheckResult | nu
 }
 
 /** The plain-language reason of a failed result, its detail redacted. */
-export function problemOf(result: CheckResult | null): string | null {
+function problemOf(result: CheckResult | null): string | null {
   if (result === null || result.errorKind === null) return null;
   const why = isErrorKind(result.errorKind) ? ERROR_EXPLANATION[result.errorKind] : result.errorKind;
   return result.detail === null ? why : `${why} (${redactText(result.detail)})`;
@@ -60,7 +60,7 @@ export function statusIncidentOf(i: Incident, names: ReadonlyMap<string, string>
 }
 
 /** A heartbeat target's rhythm in words (docs/heartbeat.md), never its token; null for a polled target. */
-export function rhythmOf(t: Pick<TargetView, 'spec'>): string | null {
+function rhythmOf(t: Pick<TargetView, 'spec'>): string | null {
   return t.spec.kind === 'heartbeat' ? heartbeatRhythmText(t.spec) : null;
 }
 
@@ -76,4 +76,20 @@ export function regionsWithoutLiveNode(handle: Pick<DaemonHandle, 'stats'>): rea
  */
 function regionsOf(i: Incident): string[] {
   return regionsDownIn(i.lastDetail);
+}
+
+/** The fields the overview card and the target page share, from the target and its newest result. */
+export function targetSummaryOf(t: TargetView, newest: CheckResult | null, uptime: UptimeFigures, inMaintenance: boolean): TargetSummary {
+  return {
+    id: t.id,
+    name: t.name,
+    kind: t.spec.kind,
+    rhythm: rhythmOf(t),
+    tags: t.tags,
+    state: stateOf(t, newest),
+    lastCheckedAt: newest?.startedAt ?? null,
+    lastProblem: problemOf(newest),
+    uptime,
+    inMaintenance,
+  };
 }
