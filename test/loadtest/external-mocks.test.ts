@@ -32,6 +32,9 @@ test('MOCK_URLS: loopback http:// URLs with a port; everything else refused nami
   for (const bad of ['', ' , ', 'http://example.com:80/', 'http://10.0.0.1:80/', 'https://127.0.0.1:443/', 'http://127.0.0.1/', 'ftp://127.0.0.1:21/', 'http://u:p@127.0.0.1:1/', 'not a url', 'http://127.0.0.1.evil.example:1/', 'http://128.0.0.1:1/']) {
     assert.match(refusal({ MOCK_URLS: bad }), /^MOCK_URLS=".*" is invalid: expected comma-separated http:\/\/ URLs on loopback/, bad);
   }
+  const many = Array.from({ length: 1025 }, (_, i) => `http://127.0.0.1:${1000 + i}/`).join(',');
+  assert.match(refusal({ MOCK_URLS: many }), /^MOCK_URLS=".*" is invalid: expected .* at most 1024/, '1,025 URLs');
+  assert.equal(parseInvocation([], { MOCK_URLS: many.split(',').slice(0, 1024).join(',') }).options.mockPorts, 1024);
   for (const env of ['MOCK_PORTS', 'MOCK_DELAY_MS', 'MOCK_FAULTS', 'TLS']) {
     const value = env === 'MOCK_FAULTS' ? 'none' : '1';
     assert.match(refusal({ MOCK_URLS: 'http://127.0.0.1:4000/', [env]: value }), new RegExp(`^${env}="${value}" is invalid: expected unset with MOCK_URLS`), env);
