@@ -14,7 +14,7 @@
  *   env VIGIL_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test); schema vigil_bench_cluster
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -25,7 +25,9 @@ const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const BASE = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'vigil_bench_cluster';
 const NODES = 3;
-const START_TIMEOUT_MS = 180_000;
+const START_TIMEOUT_MS = 600_000;
+/** set to a folder to keep each node's log there (startup timings, errors) */
+const LOG_DIR = process.env.VIGIL_BENCH_LOG_DIR;
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -43,14 +45,17 @@ const stamp = () => `${new Date().toISOString()} load ${loadavg().map((l) => l.t
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Node { name: string; child: ChildProcess; api: string; output: string[] }
+const spawned: ChildProcess[] = [];
 
 function startNode(name: string, config: string, storeUrl: string): Promise<Node> {
   const child = spawn(process.execPath, [MAIN, 'serve', '--config', config, '--port', '0', '--store', storeUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.push(child); // killed in the finally below even if it never came up
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${output.join('').slice(-2_000)}`)), START_TIMEOUT_MS);
     const onData = (c: Buffer) => {
       output.push(c.toString());
+      if (LOG_DIR !== undefined) appendFileSync(join(LOG_DIR, `node-${name}.log`), c);
       if (output.length > 200) output.splice(0, output.length - 200);
       const api = /vigil serve: (\d+) targets, API on (http:\/\/[^\s]+)/.exec(output.join(''));
       if (api !== null) {
@@ -96,11 +101,12 @@ try {
   const storeUrl = `${BASE}?schema=${SCHEMA}`;
   log(`${stamp()}  node ${process.version}  ${cpus().length} CPUs; ${targets} targets every ${intervalMs / 1000} s, ${NODES} nodes, ${intervals} measured intervals`);
   const t0 = performance.now();
-  // one at a time: each node upserts the config's targets at start
-  for (let n = 0; n < NODES; n += 1) {
-    nodes.push(await startNode(String.fromCharCode(97 + n), config, storeUrl));
-    log(`${stamp()}  node ${nodes[n]!.name} up after ${((performance.now() - t0) / 1000).toFixed(1)} s (${nodes[n]!.api})`);
-  }
+  // all at once (each upserts the config's targets at start; the same rows in the same order)
+  await Promise.all(Array.from({ length: NODES }, async (_, n) => {
+    const node = await startNode(String.fromCharCode(97 + n), config, storeUrl);
+    nodes.push(node);
+    log(`${stamp()}  node ${node.name} up after ${((performance.now() - t0) / 1000).toFixed(1)} s (${node.api})`);
+  }));
   const splitDeadline = Date.now() + 60_000;
   let split: number[] = [];
   while (Date.now() < splitDeadline) {
@@ -159,7 +165,7 @@ try {
   if (total?.n === 0) log(`nothing stored; node a said:\n${nodes[0]?.output.join('').slice(-3_000)}`);
   for (const [i, lines] of metrics.entries()) log(`node ${nodes[i]!.name} non-zero drop counters: ${lines.length === 0 ? 'none' : lines.join('; ')}`);
 } finally {
-  for (const n of nodes) if (n.child.exitCode === null) n.child.kill('SIGKILL');
+  for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await closeFleet();
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   await admin.end();
