@@ -108,7 +108,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     },
     checkNow: (id) => run(id, 'manual', 0),
     // heartbeat pushes are tested against the real daemon (test/daemon/heartbeat*.test.ts)
-    push: () => ({ ok: false, reason: 'unknown_token' }),
+    push: async () => ({ ok: false, reason: 'unknown_token' }),
     rotatePushToken: async () => ({ ok: false, code: 'not_found', errors: [] }),
     async runScheduledCheck(id, lagMs) {
       const event = await run(id, 'schedule', lagMs);
