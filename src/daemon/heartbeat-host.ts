@@ -54,7 +54,7 @@ export interface HeartbeatHostDeps {
 }
 
 /** Many nodes: how often the owner applies waiting pushes and judges deadlines. */
-export const SYNC_EVERY_MS = 500;
+const SYNC_EVERY_MS = 500;
 /** Node's timers fire at once beyond 2^31 − 1 ms (≈ 24.8 d); a longer wait is re-armed in steps. */
 const MAX_TIMER_MS = 86_400_000;
 /** Many nodes: pushes applied per sync round at most (the rest wait for the next round). */
