@@ -125,14 +125,14 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/alerts': { get: { summary: 'Alert channels (webhooks included): kind, routing, repeat interval, delivery counters; never a URL or secret', responses: { '200': json('AlertChannelList', 'channels'), ...errors(401) } } },
   '/api/v1/alerts/{name}/test': {
     post: {
-      summary: 'Send one test alert to the channel now (one attempt, no retry, not in the outbox; PagerDuty and Opsgenie: trigger then resolve); 200 with the outcome, delivered or not',
+      summary: 'Send one test alert to the channel now (one attempt, no retry; PagerDuty and Opsgenie: trigger then resolve); 200 with the outcome, delivered or not; written to the delivery log finished, isTest: true, not in the counters',
       parameters: [nameParam],
       responses: { '200': json('AlertTestOutcome', 'the attempt'), '429': json('Error', 'a test of this channel is still running (one at a time per channel); see Retry-After'), ...errors(400, 401, 403, 404) },
     },
   },
   '/api/v1/alerts/{name}/deliveries': {
     get: {
-      summary: "The channel's delivery log (the alert outbox), newest first",
+      summary: "The channel's delivery log (the alert outbox and its tests), oldest first",
       parameters: [nameParam, q('state', 'pending, delivered or failed (default all)', { enum: ['pending', 'delivered', 'failed'] }), ...pageParams],
       responses: { '200': json('AlertDeliveryPage', 'deliveries'), ...errors(400, 401, 404) },
     },

@@ -110,6 +110,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     claimAlertDeliveries: (claim) => outbox.claim(claim),
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
+    recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
     close: async () => {
       if (closed) return;
       closed = true;
