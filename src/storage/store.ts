@@ -336,6 +336,17 @@ export interface AlertClaim {
   limit: number;
 }
 
+/**
+ * A delivery made at once, outside the outbox (`POST /api/v1/alerts/{name}/test`): written
+ * already finished (one attempt), so it is in the delivery log but never claimed or retried.
+ */
+export interface FinishedAlertDelivery extends NewAlertDelivery {
+  state: 'delivered' | 'failed';
+  /** the secret-free reason of a failure; null when delivered */
+  lastError: string | null;
+  finishedAt: number;
+}
+
 /** How an attempt ended; `released` gives a claimed delivery back untouched (shutdown). */
 export type AlertAttemptOutcome =
   | { readonly kind: 'delivered'; readonly atMs: number }
@@ -498,6 +509,8 @@ export interface Store extends ResultSink {
    */
   finishAlertAttempt(id: string, owner: string, outcome: AlertAttemptOutcome): Promise<AlertDelivery | null>;
   listAlertDeliveries(query?: AlertDeliveryQuery): Promise<AlertDeliveryPage>;
+  /** writes a delivery that already happened (a test alert) into the log, finished; a repeated id is ignored */
+  recordAlertDelivery(delivery: FinishedAlertDelivery): Promise<void>;
 
   /** the heartbeat states one region's evaluator kept, by target id */
   listHeartbeatStates(region: string): Promise<HeartbeatState[]>;

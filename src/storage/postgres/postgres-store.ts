@@ -116,6 +116,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     claimAlertDeliveries: (claim) => outbox.claim(claim),
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
+    recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),
     appendHeartbeatSignal: (signal) => watch.appendSignal(signal),
