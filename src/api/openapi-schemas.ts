@@ -429,7 +429,8 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     properties: {
       id: { type: 'string' },
       channel: { type: 'string' },
-      eventType: { type: 'string' },
+      eventType: { type: 'string', description: 'incident_opened, incident_resolved, incident_reminder, probe_degraded, …, or test' },
+      isTest: { type: 'boolean', description: 'a POST /api/v1/alerts/{name}/test delivery (eventType test): never an incident alert, not in the counters' },
       targetId: nullable('string'),
       state: { enum: ['pending', 'delivered', 'failed'] },
       attempts: { type: 'integer' },

@@ -179,8 +179,8 @@ export interface DaemonHandle {
   testSpec(input: unknown): Promise<TestSpecOutcome>;
   /** Runs the target now, outside its schedule; the result is stored and emitted. */
   checkNow(id: string): Promise<ScheduledResult | undefined>;
-  /** a push to a heartbeat target's secret URL (docs/heartbeat.md) */
-  push(token: string, signal: PushSignal): PushOutcome;
+  /** a push to a heartbeat target's secret URL (docs/heartbeat.md); many nodes: kept in the store for the owner */
+  push(token: string, signal: PushSignal): Promise<PushOutcome>;
   /** a new push token for an API heartbeat target; the old one stops working at once */
   rotatePushToken(id: string): Promise<TargetMutation>;
   /** For queries (results, uptime, latency, incidents). Do not write through it. */

@@ -27,6 +27,7 @@ import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from '.
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
 import { CertExpiryWatch } from './cert-expiry-watch.js';
+import { DEFAULT_REGION } from '../domain/region.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -47,6 +48,8 @@ export interface DaemonDeps {
   readonly owns?: (targetId: string) => boolean;
   /** many nodes on one store: the regions' liveness (absent = one node alone) */
   readonly cluster?: () => ClusterStats;
+  /** the region this node checks from (absent = `default`): heartbeat state is kept per region */
+  readonly region?: string;
 }
 
 export class Daemon implements DaemonHandle {
@@ -55,8 +58,10 @@ export class Daemon implements DaemonHandle {
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
   private readonly heartbeats: HeartbeatHost;
-  /** one warning alert per crossing of certExpiryWarnDays, closed back at ok or on removal */
-  private readonly certWatch = new CertExpiryWatch();
+  /** one warning alert per crossing of certExpiryWarnDays, closed back at ok or on removal; kept in the store */
+  private readonly certWatch: CertExpiryWatch;
+  /** certificate-warning state writes, in order */
+  private certWrites: Promise<void> = Promise.resolve();
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -82,12 +87,22 @@ export class Daemon implements DaemonHandle {
     setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
-    this.heartbeats = new HeartbeatHost({ clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), ...(deps.owns === undefined ? {} : { owns: deps.owns }) });
+    this.certWatch = new CertExpiryWatch((state) => {
+      this.certWrites = this.certWrites
+        .then(() => deps.store.putCertWarning(state))
+        .catch((err: unknown) => deps.log.error(`certificate-warning state of ${state.targetId} could not be kept: ${err instanceof Error ? err.message : String(err)}`));
+    });
+    this.heartbeats = new HeartbeatHost({
+      clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), store: deps.store, region: deps.region ?? DEFAULT_REGION,
+      logError: (message) => deps.log.error(message), ...(deps.owns === undefined ? {} : { owns: deps.owns }),
+    });
   }
 
   /** Loads stored targets and the config's targets, then starts scheduling. */
   async start(config: DaemonConfig = this.deps.config): Promise<ConfigApplyReport> {
     await loadStoredTargets(this, this.deps.log);
+    // a warning left open by a previous run is closed by the first good result (cert_resolved)
+    this.certWatch.restore(await this.deps.store.listCertWarnings());
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
     const open = await this.deps.incidents.restoreOpen();
@@ -99,6 +114,8 @@ export class Daemon implements DaemonHandle {
     }
     // what a previous run left in the alert outbox goes out now
     this.deps.alerts.start();
+    // the deadlines a previous run left (one node), or the sync rounds with the store (many)
+    await this.heartbeats.start();
     this.scheduler.start();
     this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
     this.healthTimer.unref();
@@ -188,7 +205,7 @@ export class Daemon implements DaemonHandle {
   }
 
   /** A push to a heartbeat target's URL (docs/heartbeat.md). */
-  push(token: string, signal: PushSignal): PushOutcome {
+  async push(token: string, signal: PushSignal): Promise<PushOutcome> {
     if (this.state !== 'running') return { ok: false, reason: 'unknown_token' };
     return this.heartbeats.push(token, signal);
   }
@@ -247,7 +264,7 @@ export class Daemon implements DaemonHandle {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.scheduler.stop();
-    this.heartbeats.stop();
+    const heartbeatsStopped = this.heartbeats.stop();
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
     const startedAt = this.deps.clock.now();
     const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
@@ -259,7 +276,7 @@ export class Daemon implements DaemonHandle {
       this.abort.abort();
       await drained;
     }
-    await this.incidentWrites;
+    await Promise.all([this.incidentWrites, heartbeatsStopped, this.certWrites]);
     const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
     const pendingAlerts = formatPendingReport(await this.deps.alerts.close(Math.min(left, 5_000)));
@@ -379,9 +396,10 @@ export class Daemon implements DaemonHandle {
       .catch((err: unknown) => this.deps.log.warn(`incident state of ${id} not re-read (kept): ${err instanceof Error ? err.message : String(err)}`));
   }
 
-  /** A cluster node took these targets over: their incident states come from the store. */
-  resyncIncidents(targetIds: ReadonlySet<string>): Promise<void> {
-    return this.deps.incidents.resync(targetIds);
+  /** A cluster node took these targets over: their incident and certificate-warning states come from the store. */
+  async resyncIncidents(targetIds: ReadonlySet<string>): Promise<void> {
+    const [, certs] = await Promise.all([this.deps.incidents.resync(targetIds), this.deps.store.listCertWarnings()]);
+    this.certWatch.restore(certs, targetIds);
   }
 
   private onHealth(transition: ProbeHealthTransition | null): void {

@@ -171,6 +171,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
             return (regions === null || regions === undefined || regions.includes(region)) && (leaser?.owns(id) ?? false);
           },
           cluster: () => clusterStats(region, leaser),
+          region,
         }),
   });
   const api: ApiServer = listener.serve(daemon);

@@ -13,13 +13,14 @@ it('a version-1 database migrates with its history intact; old rows are outside 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-migrate-'));
   const path = join(dir, 'v1.db');
   try {
-    // A v1 file: the current schema with migrations 2 to 5 undone, then rows in v1's shape.
+    // A v1 file: the current schema with migrations 2 to 6 undone, then rows in v1's shape.
     const store = openSqliteStore({ path });
     await store.close();
     const db = new Database(path);
     db.exec(`DROP TABLE maintenance_windows; DROP INDEX results_by_target_time; ALTER TABLE results DROP COLUMN in_maintenance;
       CREATE INDEX results_by_target_time ON results (target_key, started_at, status); ALTER TABLE rollups DROP COLUMN maintenance;
       ALTER TABLE incidents DROP COLUMN probe_degraded; DROP TABLE alert_outbox;
+      DROP TABLE heartbeat_state; DROP TABLE heartbeat_signals; DROP TABLE cert_warnings;
       ALTER TABLE targets DROP COLUMN regions; ALTER TABLE targets DROP COLUMN quorum; ALTER TABLE incidents DROP COLUMN regions;`);
     db.pragma('user_version = 1');
     db.exec(`INSERT INTO target_keys (key, id) VALUES (1, 'web'); INSERT INTO endpoints (key, value) VALUES (1, 'http http://web.test/');
