@@ -22,7 +22,8 @@ import type { AlertEvent } from '../alerts/alert-event.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
 import { certExpiryLevel, daysLeft, type CertExpiryLevel } from '../domain/cert-expiry-level.js';
-import type { CertWarningState } from '../storage/store.js';
+import type { CertWarningState, Store } from '../storage/store.js';
+import { OrderedWrites } from './ordered-writes.js';
 
 type CertAlert = Extract<AlertEvent, { type: 'cert_expiring' | 'cert_resolved' }>;
 /** A certificate alert without the fields the daemon adds (when, which target). */
@@ -39,6 +40,13 @@ export class CertExpiryWatch {
 
   /** `persist` gets every change of a target's level or open warning (absent: memory only). */
   constructor(private readonly persist: (state: CertWarningState) => void = () => undefined) {}
+
+  /** A watch whose every change is written to the store, in order; `idle` resolves when the writes made so far are done. */
+  static kept(store: Pick<Store, 'putCertWarning'>, logError: (message: string) => void): { watch: CertExpiryWatch; idle: () => Promise<void> } {
+    const writes = new OrderedWrites(logError);
+    const watch = new CertExpiryWatch((state) => writes.add(`the certificate-warning state of ${state.targetId}`, () => store.putCertWarning(state)));
+    return { watch, idle: () => writes.idle() };
+  }
 
   /**
    * Takes back stored states (start, takeover): what a target's next result is judged against.

@@ -60,8 +60,8 @@ export class Daemon implements DaemonHandle {
   private readonly heartbeats: HeartbeatHost;
   /** one warning alert per crossing of certExpiryWarnDays, closed back at ok or on removal; kept in the store */
   private readonly certWatch: CertExpiryWatch;
-  /** certificate-warning state writes, in order */
-  private certWrites: Promise<void> = Promise.resolve();
+  /** resolves when the certificate-warning state writes made so far are done */
+  private readonly certWritesIdle: () => Promise<void>;
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -87,11 +87,7 @@ export class Daemon implements DaemonHandle {
     setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
-    this.certWatch = new CertExpiryWatch((state) => {
-      this.certWrites = this.certWrites
-        .then(() => deps.store.putCertWarning(state))
-        .catch((err: unknown) => deps.log.error(`certificate-warning state of ${state.targetId} could not be kept: ${err instanceof Error ? err.message : String(err)}`));
-    });
+    ({ watch: this.certWatch, idle: this.certWritesIdle } = CertExpiryWatch.kept(deps.store, (message) => deps.log.error(message)));
     this.heartbeats = new HeartbeatHost({
       clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), store: deps.store, region: deps.region ?? DEFAULT_REGION,
       logError: (message) => deps.log.error(message), ...(deps.owns === undefined ? {} : { owns: deps.owns }),
@@ -276,7 +272,7 @@ export class Daemon implements DaemonHandle {
       this.abort.abort();
       await drained;
     }
-    await Promise.all([this.incidentWrites, heartbeatsStopped, this.certWrites]);
+    await Promise.all([this.incidentWrites, heartbeatsStopped, this.certWritesIdle()]);
     const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
     const pendingAlerts = formatPendingReport(await this.deps.alerts.close(Math.min(left, 5_000)));

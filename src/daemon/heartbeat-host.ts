@@ -22,6 +22,7 @@ import { hashPushToken } from '../config/push-token.js';
 import type { TargetDefinition } from '../config/target-definition.js';
 import type { Clock, TimerId } from '../scheduler/clock.js';
 import type { HeartbeatSignal, Store } from '../storage/store.js';
+import { OrderedWrites } from './ordered-writes.js';
 import { applySignal, freshFacts, judgeDue, nextDueAt, type BeatFacts, type BeatSignal, type BeatVerdict } from './heartbeat-rhythm.js';
 
 /** What a push says: `/push/{token}`, `/start`, `/fail`, `/{exit code}`. */
@@ -74,13 +75,14 @@ export class HeartbeatHost {
   private readonly shared: boolean;
   private stopped = false;
   /** one node alone: state writes in order (a later write of a target never overtaken) */
-  private writes: Promise<void> = Promise.resolve();
+  private readonly writes: OrderedWrites;
   private syncTimer: TimerId | null = null;
   private syncing: Promise<void> | null = null;
   private syncAgain = false;
 
   constructor(private readonly deps: HeartbeatHostDeps) {
     this.shared = deps.owns !== undefined;
+    this.writes = new OrderedWrites((m) => deps.logError(`heartbeat: ${m}`));
   }
 
   /** Starts judging: one node resumes the stored deadlines; many nodes start the sync rounds. */
@@ -174,7 +176,7 @@ export class HeartbeatHost {
     for (const beat of this.beats.values()) this.clearTimer(beat);
     if (this.syncTimer !== null) this.deps.clock.clearTimer(this.syncTimer);
     this.syncTimer = null;
-    await Promise.all([this.writes, this.syncing]);
+    await Promise.all([this.writes.idle(), this.syncing]);
   }
 
   private owns(id: string): boolean {
@@ -217,9 +219,7 @@ export class HeartbeatHost {
 
   private save(beat: Beat): void {
     const state = { targetId: beat.target.id, region: this.deps.region, ...beat.facts };
-    this.writes = this.writes
-      .then(() => this.deps.store.putHeartbeatState(state))
-      .catch((err: unknown) => this.deps.logError(`heartbeat: the deadline state of ${state.targetId} could not be kept: ${message(err)}`));
+    this.writes.add(`the deadline state of ${state.targetId}`, () => this.deps.store.putHeartbeatState(state));
   }
 
   private clearTimer(beat: Beat): void {
