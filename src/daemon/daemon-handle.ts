@@ -9,6 +9,7 @@
 import type { AlertChannelView, AlertTestOutcome } from '../alerts/alert-dispatcher.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
+import type { Quorum } from '../domain/region.js';
 import type { Store } from '../storage/store.js';
 import type { MaintenanceWindowsPort } from './maintenance-window-host.js';
 import type { PushOutcome, PushSignal } from './heartbeat-host.js';
@@ -33,6 +34,10 @@ export interface TargetView {
   readonly confirmations: number;
   /** the check may reach loopback/private addresses (SSRF guard off for this target) */
   readonly allowPrivateTargets: boolean;
+  /** many nodes (docs/cluster.md): the regions it is checked from (null = every region with a live node) */
+  readonly regions: readonly string[] | null;
+  /** how many of them must see it down to open an incident */
+  readonly quorum: Quorum;
   /** stable offset inside the interval: hash(id) mod intervalMs */
   readonly phaseMs: number;
 }

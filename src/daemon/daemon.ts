@@ -27,7 +27,7 @@ import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from '.
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
 import { CertExpiryWatch } from './cert-expiry-watch.js';
-import { DEFAULT_REGION } from '../cluster/region.js';
+import { DEFAULT_REGION } from '../domain/region.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -145,6 +145,10 @@ export class Daemon implements DaemonHandle {
     // A changed check or confirmation count starts a fresh streak; an identical reload keeps it.
     const changed = previous !== undefined && (JSON.stringify(previous.checkInput) !== JSON.stringify(target.checkInput) || previous.confirmations !== target.confirmations);
     if (changed) this.deps.incidents.resetStreak(target.id);
+    // Many regions: a target whose regions changed may now be checked from this node's region
+    // again; its state there is re-read from the store (the region's verdict, which the quorum
+    // decision drops for a region the target stopped naming), never resumed from memory.
+    if (previous !== undefined && this.deps.owns !== undefined && JSON.stringify(previous.regions) !== JSON.stringify(target.regions)) this.resyncOne(target.id);
     if (target.spec.kind === 'heartbeat') {
       // pushed to, never polled (a target that became a heartbeat leaves the schedule)
       this.scheduler.remove(target.id);
@@ -379,6 +383,13 @@ export class Daemon implements DaemonHandle {
     const why = event.type === 'opened' ? ` (${event.errorKind ?? 'failing'})` : event.type === 'resolved' && event.reason === 'target_removed' ? ' (target removed)' : '';
     this.deps.log.info(`incident ${event.type}: ${target.id}${why}`);
     this.deps.alerts.send(alert);
+  }
+
+  /** One target's incident state from the store, after the incident writes before it. */
+  private resyncOne(id: string): void {
+    this.incidentWrites = this.incidentWrites
+      .then(() => this.deps.incidents.resync(new Set([id])))
+      .catch((err: unknown) => this.deps.log.warn(`incident state of ${id} not re-read (kept): ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /** A cluster node took these targets over: their incident and certificate-warning states come from the store. */

@@ -32,7 +32,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_LEASE_MS, ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
 import { createRegionalIncidentPort } from '../cluster/regional-incidents.js';
 import { clusterStats, startQuorumSweep } from '../cluster/quorum-sweep.js';
-import { DEFAULT_REGION } from '../cluster/region.js';
+import { DEFAULT_REGION } from '../domain/region.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {

@@ -9,6 +9,7 @@
 import type { CheckInput } from '../domain/check-spec.js';
 import { PHASES, type CheckResult, type CheckStatus, type Phase } from '../domain/check-result.js';
 import type { ErrorKind } from '../domain/error-kind.js';
+import type { IncidentRegions, Quorum } from '../domain/region.js';
 
 // ---------------------------------------------------------------- targets
 
@@ -26,6 +27,10 @@ export interface TargetRecord {
   enabled: boolean;
   /** consecutive bad (good) results that open (resolve) an incident */
   confirmations: number;
+  /** many nodes (docs/cluster.md): the regions it is checked from, null = every region with a live node */
+  regions: string[] | null;
+  /** how many of those regions must see it down to open an incident */
+  quorum: Quorum;
   source: TargetSource;
   createdAt: number;
   updatedAt: number;
@@ -37,11 +42,17 @@ export interface TargetRecord {
  * is not part of it: the daemon accepts that only from the config file.
  */
 export function targetInputOf(r: TargetRecord): Record<string, unknown> {
-  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
+  return {
+    id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations,
+    ...(r.regions === null ? {} : { regions: r.regions }), quorum: r.quorum,
+  };
 }
 
-/** What callers provide; the store sets createdAt/updatedAt. */
-export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt'>;
+/**
+ * What callers provide; the store sets createdAt/updatedAt. `regions` and `quorum` may be left
+ * out: every region with a live node, majority (docs/cluster.md).
+ */
+export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt' | 'regions' | 'quorum'> & Partial<Pick<TargetRecord, 'regions' | 'quorum'>>;
 export type TargetPatch = Partial<Omit<TargetRecord, 'id' | 'createdAt' | 'updatedAt'>>;
 
 // ---------------------------------------------------------------- results
@@ -235,8 +246,13 @@ export interface Incident {
   lastDetail: string | null;
   /** bad results seen while open (including the ones that opened it) */
   failureCount: number;
-  /** every result that opened it was taken while the probe was degraded (domain/probe-load.ts) */
+  /**
+   * every result that opened it was taken while the probe was degraded (domain/probe-load.ts);
+   * for a quorum incident: every region that saw it down concluded so on such results
+   */
   openedWhileProbeDegraded: boolean;
+  /** many nodes: which regions saw what when it was last decided; null for one node alone and for older incidents */
+  regions: IncidentRegions | null;
   updatedAt: number;
 }
 
@@ -248,6 +264,8 @@ export interface OpenIncidentInput {
   failureCount: number;
   /** the opening results were all taken while the probe was degraded; absent = false */
   probeDegraded?: boolean;
+  /** which regions saw what (many nodes); absent = null */
+  regions?: IncidentRegions | null;
 }
 
 export interface UpdateIncidentInput {
@@ -256,6 +274,8 @@ export interface UpdateIncidentInput {
   detail: string | null;
   /** added to failureCount */
   failuresAdded: number;
+  /** which regions saw what now; absent = unchanged */
+  regions?: IncidentRegions | null;
 }
 
 export interface IncidentQuery {

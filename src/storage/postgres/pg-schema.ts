@@ -196,6 +196,16 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 8: regions and quorum are stored with the target (the API sets them too; every node picks
+  // them up from here); an incident records which regions saw what (jsonb of IncidentRegions);
+  // a region's verdict keeps whether its confirming results were all taken while its probe
+  // was degraded, so a quorum incident carries the flag as a local one does.
+  `
+  ALTER TABLE targets ADD COLUMN regions text[];
+  ALTER TABLE targets ADD COLUMN quorum text NOT NULL DEFAULT 'majority';
+  ALTER TABLE incidents ADD COLUMN regions jsonb;
+  ALTER TABLE region_verdicts ADD COLUMN probe_degraded boolean NOT NULL DEFAULT false;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -155,6 +155,14 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 6: regions and quorum (docs/cluster.md) are stored with the target (the API sets them
+  // too); an incident records which regions saw what (JSON of IncidentRegions). One node
+  // alone never writes either, but the schema is the same for both stores.
+  `
+  ALTER TABLE targets ADD COLUMN regions TEXT;
+  ALTER TABLE targets ADD COLUMN quorum TEXT NOT NULL DEFAULT 'majority';
+  ALTER TABLE incidents ADD COLUMN regions TEXT;
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
