@@ -341,7 +341,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     },
     resumeReminders(target, openedAt, errorKind, detail) {
       if (state === 'closing') return;
-      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0 };
+      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0, regions: null };
       startReminders(opened, routed(opened));
     },
     setProbeDegraded(value) {

@@ -142,7 +142,7 @@ const paths: Record<string, Record<string, Op>> = {
 
 const tokenParam = { name: 'token', in: 'path', required: true, description: 'the push token (the credential: no bearer token needed)', schema: { type: 'string' } };
 const codeParam = { name: 'code', in: 'path', required: true, description: 'the exit code: 0 is a success, 1-255 a failure', schema: { type: 'integer', minimum: 0, maximum: 255 } };
-const pushErrors = { '404': json('Error', 'no heartbeat target has this token (never echoed)'), '413': json('Error', 'body over 16 KiB'), '429': json('Error', 'too many pushes from this client or for this token; see Retry-After') };
+const pushErrors = { '404': json('Error', 'no heartbeat target has this token (never echoed)'), '413': json('Error', 'body over 16 KiB'), '429': json('Error', 'too many pushes from this client or for this token; see Retry-After'), '503': json('Error', 'many nodes: the push could not be written to the store for the owning node; retry (Retry-After)') };
 const pushOp = (summary: string, parameters: unknown[]) => ({ summary, ...publicOp, parameters, responses: { '200': json('PushAccepted', 'accepted'), ...pushErrors } });
 const pushPath = (summary: string, parameters: unknown[] = [tokenParam]) => ({ get: pushOp(summary, parameters), post: pushOp(summary, parameters) });
 const pushPaths: Record<string, Record<string, Op>> = {

@@ -16,12 +16,6 @@ function refusePrivateSwitch(input: unknown, label: string | null): Refusal | nu
   if (input !== null && typeof input === 'object' && 'allowPrivateTargets' in input) {
     return refuse('invalid', [{ target: label, field: 'allowPrivateTargets', message: 'can only be set in the config file (operator decision); API targets use the config defaults' }]);
   }
-  // regions and quorum are read from the config file every node shares (docs/cluster.md)
-  for (const field of ['regions', 'quorum']) {
-    if (input !== null && typeof input === 'object' && field in input) {
-      return refuse('invalid', [{ target: label, field, message: 'can only be set in the config file for now; API targets are checked from every region with a live node, quorum majority' }]);
-    }
-  }
   return null;
 }
 
@@ -126,7 +120,10 @@ export async function rotateApiPushToken(host: TargetHost, id: string, nowMs: nu
   }
   const pushToken = generatePushToken();
   const { token: _reference, ...check } = existing.checkInput as unknown as Record<string, unknown>;
-  const input = { id, name: existing.name, check: { ...check, tokenHash: hashPushToken(pushToken) }, interval: existing.intervalMs, tags: [...existing.tags], enabled: existing.enabled, confirmations: existing.confirmations };
+  const input = {
+    id, name: existing.name, check: { ...check, tokenHash: hashPushToken(pushToken) }, interval: existing.intervalMs, tags: [...existing.tags], enabled: existing.enabled, confirmations: existing.confirmations,
+    regions: existing.regions, quorum: existing.quorum,
+  };
   const parsed = parseTargetInput(input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;

@@ -62,7 +62,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     if (!parsed.ok) return { ok: false, code: 'invalid', errors: parsed.errors };
     const t = parsed.target;
     const raw = (input as { check: CheckInput }).check;
-    const record = { id: t.id, name: t.name, input: { ...raw, ...('timeoutMs' in t.spec ? { timeoutMs: t.spec.timeoutMs } : {}) } as CheckInput, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: 'api' as const };
+    const record = { id: t.id, name: t.name, input: { ...raw, ...('timeoutMs' in t.spec ? { timeoutMs: t.spec.timeoutMs } : {}) } as CheckInput, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, regions: t.regions === null ? null : [...t.regions], quorum: t.quorum, source: 'api' as const };
     if (existingId === null) {
       const taken = takenRefusal(t, (name) => [...targets.values()].some((x) => x.name === name), (id) => targets.has(id));
       if (taken !== null) return taken;
@@ -113,7 +113,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     },
     checkNow: (id) => run(id, 'manual', 0),
     // heartbeat pushes are tested against the real daemon (test/daemon/heartbeat*.test.ts)
-    push: () => ({ ok: false, reason: 'unknown_token' }),
+    push: async () => ({ ok: false, reason: 'unknown_token' }),
     rotatePushToken: async () => ({ ok: false, code: 'not_found', errors: [] }),
     async runScheduledCheck(id, lagMs) {
       const event = await run(id, 'schedule', lagMs);
