@@ -396,7 +396,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         }
       });
       for (const incident of [...open.values()]) {
-        const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: incident.openedAt, target: incident.target, errorKind: incident.errorKind, detail: incident.detail, failureCount: 0 };
+        const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: incident.openedAt, target: incident.target, errorKind: incident.errorKind, detail: incident.detail, failureCount: 0, regions: null };
         startReminders(opened, routed(opened));
       }
       let pendingOfRemoved: number | null = 0;
