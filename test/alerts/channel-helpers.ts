@@ -1,6 +1,6 @@
 /** Shared by the channel tests: a provider stand-in on 127.0.0.1 and configs parsed as a file would be. */
 import { reply, startHttpServer } from '../helpers/servers/http-server.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
+import type { RecordedRequest, TestServer } from '../helpers/servers/test-server.js';
 import { parseChannels, type ChannelConfig } from '../../src/config/channel-config.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 
@@ -10,11 +10,14 @@ export interface Answer {
   readonly headers?: Record<string, string>;
 }
 
-/** Answers the scripted statuses in order, then 200 for every further request. */
-export function startProvider(answers: readonly Answer[] = []): Promise<TestServer> {
+/**
+ * Answers the scripted statuses in order, then 200 for every further request; or, given a
+ * function, answers each request by what it carries (when the order of requests is a race).
+ */
+export function startProvider(answers: readonly Answer[] | ((request: RecordedRequest) => Answer) = []): Promise<TestServer> {
   let n = 0;
-  return startHttpServer((_req, res) => {
-    const a = answers[n++] ?? { status: 200 };
+  return startHttpServer((_req, res, request) => {
+    const a = typeof answers === 'function' ? answers(request) : (answers[n++] ?? { status: 200 });
     reply(res, a.status, a.body ?? '', a.headers ?? {});
   });
 }
@@ -36,8 +39,11 @@ export function channelConfig(input: Record<string, unknown>, env: Record<string
 }
 
 export const TARGET = { id: 'api', name: 'API', tags: ['prod', 'eu'] };
-export const OPENED: AlertEvent = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: 'connect ECONNREFUSED 10.0.0.1:443', failureCount: 2 };
-export const RESOLVED: AlertEvent = { type: 'incident_resolved', at: 1_700_000_090_000, target: TARGET, durationMs: 90_000, openedAt: 1_700_000_000_000, reason: 'recovered' };
+export const OPENED: AlertEvent = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: 'connect ECONNREFUSED 10.0.0.1:443', failureCount: 2, regions: null };
+export const RESOLVED: AlertEvent = { type: 'incident_resolved', at: 1_700_000_090_000, target: TARGET, durationMs: 90_000, openedAt: 1_700_000_000_000, reason: 'recovered', regions: null };
+/** many regions (docs/cluster.md): the close of a quorum incident, saying which regions saw what then */
+export const RESOLVED_REGIONAL: AlertEvent = { ...(RESOLVED as AlertEvent & { type: 'incident_resolved' }), regions: { quorum: 'majority', required: 2, verdicts: { america: 'down', asia: 'no_live_node', europe: 'up' } } };
+export const REGION_LINE = 'down in america; up in europe; no live node: asia (quorum majority: 2 of 2 regions)';
 export const TEST_EVENT: AlertEvent = { type: 'test', at: 1_700_000_000_000, channel: 'pd' };
 
 export const never = (): AbortSignal => new AbortController().signal;
