@@ -9,7 +9,6 @@ import { rmSync } from 'node:fs';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
 import { startInProcess } from '../daemon/in-process.js';
 import { startProvider } from './channel-helpers.js';
-import { reply, startHttpServer } from '../helpers/servers/http-server.js';
 
 const ROUTING_KEY = 'pd-routing-key-do-not-show-0123';
 const BOT_TOKEN = '987654:bot-token-do-not-show';
@@ -26,9 +25,10 @@ async function closedPort(): Promise<number> {
 
 test('GET /alerts lists channels, POST /alerts/{name}/test reports the attempt, /deliveries pages the outbox; scopes and bad input are refused', async () => {
   const provider = await startProvider(); // PagerDuty: always 202
-  // refuses the test message only (the incident alert, which names the target Web, may come first)
-  const telegram = await startHttpServer((_req, res, request) =>
-    request.body.includes('Web') ? reply(res, 200, '{"ok":true}') : reply(res, 400, `{"ok":false,"description":"chat not found for bot${BOT_TOKEN}"}`),
+  // Telegram refuses the test message only: the down target's incident_opened may reach it
+  // first, and must not use up the refusal (a scripted first answer did, under load).
+  const telegram = await startProvider((request) =>
+    request.body.includes('TEST alert from Vigil') ? { status: 400, body: `{"ok":false,"description":"chat not found for bot${BOT_TOKEN}"}` } : { status: 200 },
   );
   const dir = tempDir('alert-api');
   const down = await closedPort();
