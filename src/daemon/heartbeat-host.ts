@@ -79,6 +79,8 @@ export class HeartbeatHost {
   private syncTimer: TimerId | null = null;
   private syncing: Promise<void> | null = null;
   private syncAgain = false;
+  /** many nodes: the targets this node judged in its last good round (their facts in memory are the store's) */
+  private judgedLastRound: ReadonlySet<string> = new Set();
 
   constructor(private readonly deps: HeartbeatHostDeps) {
     this.shared = deps.owns !== undefined;
@@ -239,7 +241,11 @@ export class HeartbeatHost {
     this.syncTimer = this.deps.clock.setTimer(() => {
       this.syncTimer = null;
       this.syncing = this.sync()
-        .catch((err: unknown) => this.deps.logError(`heartbeat: sync with the store failed (retried): ${message(err)}`))
+        .catch((err: unknown) => {
+          // what this node remembers may now differ from the store: re-read it all next round
+          this.judgedLastRound = new Set();
+          this.deps.logError(`heartbeat: sync with the store failed (retried): ${message(err)}`);
+        })
         .finally(() => {
           this.syncing = null;
           const again = this.syncAgain;
@@ -250,19 +256,24 @@ export class HeartbeatHost {
   }
 
   /**
-   * One round on the owner: the store's facts replace what this node remembers (another node
-   * may have judged the target before), waiting pushes are applied in order, due deadlines
-   * judged, and the facts written back with how far the pushes were applied.
+   * One round on the owner: for a target it did not judge in its last round (just gained,
+   * or after a failed round) the store's facts replace what this node remembers, since
+   * another node may have judged it meanwhile; waiting pushes are applied in order, due
+   * deadlines judged, and the facts written back with how far the pushes were applied.
    */
   private async sync(): Promise<void> {
     const owned = [...this.beats.values()].filter((b) => b.target.enabled && this.owns(b.target.id));
+    const gained = owned.filter((b) => !this.judgedLastRound.has(b.target.id));
+    this.judgedLastRound = new Set();
     if (owned.length === 0) return;
-    const stored = new Map((await this.deps.store.listHeartbeatStates(this.deps.region)).map((s) => [s.targetId, s]));
     const dirty = new Set<Beat>();
-    for (const beat of owned) {
-      const s = stored.get(beat.target.id);
-      if (s === undefined) dirty.add(beat);
-      else beat.facts = { lastSeenAt: s.lastSeenAt, runStartedAt: s.runStartedAt, missedAt: s.missedAt, sinceAt: s.sinceAt, signalSeq: s.signalSeq };
+    if (gained.length > 0) {
+      const stored = new Map((await this.deps.store.listHeartbeatStates(this.deps.region)).map((s) => [s.targetId, s]));
+      for (const beat of gained) {
+        const s = stored.get(beat.target.id);
+        if (s === undefined) dirty.add(beat);
+        else beat.facts = { lastSeenAt: s.lastSeenAt, runStartedAt: s.runStartedAt, missedAt: s.missedAt, sinceAt: s.sinceAt, signalSeq: s.signalSeq };
+      }
     }
     const signals: HeartbeatSignal[] = await this.deps.store.pendingHeartbeatSignals(this.deps.region, owned.map((b) => b.target.id), SIGNALS_PER_SYNC);
     if (this.stopped) return;
@@ -276,6 +287,7 @@ export class HeartbeatHost {
     const now = this.nowMs();
     for (const beat of owned) if (this.judge(beat, now)) dirty.add(beat);
     for (const beat of dirty) await this.deps.store.putHeartbeatState({ targetId: beat.target.id, region: this.deps.region, ...beat.facts });
+    this.judgedLastRound = new Set(owned.map((b) => b.target.id));
     if (signals.length === SIGNALS_PER_SYNC) this.syncAgain = true;
   }
 
