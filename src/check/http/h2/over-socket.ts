@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { HopRequest, HopResponse } from '../../exchange-types.js';
 import type { CheckContext } from '../../context/check-context.js';
+import type { CheckFailure } from '../../errors/check-failure.js';
 import { H2Session, type SessionClock } from '../../http2/session.js';
 import type { H2Limits } from '../../http2/limits.js';
 import { HpackDecoder } from '../../http2/hpack/index.js';
@@ -33,17 +34,14 @@ export function createSessionOverSocket(socket: Socket, deps: SessionDeps): H2Se
 export function exchangeHttp2OverSocket(socket: Socket, request: HopRequest, ctx: CheckContext, deps: SessionDeps): Promise<HopResponse> {
   const session = createSessionOverSocket(socket, deps);
   return new Promise<HopResponse>((resolve, reject) => {
-    startHttp2Exchange(
-      session,
-      request,
-      ctx,
-      (failure, response) => {
+    const done = {
+      exchanged(failure: CheckFailure | null, response: HopResponse | null): void {
         if (ctx.aborted !== null) session.destroy();
         else session.close();
         if (failure === null) resolve(response as HopResponse);
         else reject(failure);
       },
-      true,
-    );
+    };
+    startHttp2Exchange(session, request, ctx, done, true);
   });
 }
