@@ -54,6 +54,7 @@ import {
   CONNECTION_WINDOW_BYTES,
   MAX_CONTINUATION_FRAMES,
   MAX_FRAME_BYTES,
+  MAX_FRAMES_PER_TURN,
   MAX_GOAWAY_DEBUG_BYTES,
   MAX_IDLE_FRAMES_PER_SECOND,
   MAX_OUTBOUND_BUFFERED_BYTES,
@@ -120,6 +121,10 @@ function destroySelf(this: Socket): void {
 function flushOnTick(session: H2Session): void {
   session.flush();
 }
+function continueOnImmediate(session: H2Session): void {
+  session.continueReading();
+}
+const EMPTY = Buffer.alloc(0);
 
 /** Names a connection-specific field forbids (RFC 9113 §8.2.2); a response carrying one is malformed. */
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -174,6 +179,8 @@ export class H2Session extends Deadline {
   // read state: the bytes of a frame not yet complete
   private partial: Buffer | null = null;
   private isReading = false;
+  /** the turn's frame budget ran out: the socket is paused until continueReading */
+  private isDeferred = false;
   // an open header block (HEADERS without END_HEADERS, then CONTINUATION frames)
   private blockStreamId = 0;
   private blockParts: Buffer[] = [];
@@ -340,16 +347,39 @@ export class H2Session extends Deadline {
 
   /** @internal (socket 'data') */
   receive(chunk: Buffer): void {
+    this.parse(chunk, MAX_FRAMES_PER_TURN);
+  }
+
+  /** @internal (setImmediate after a turn's frame budget ran out) the frames left over */
+  continueReading(): void {
+    this.isDeferred = false;
+    if (this.isClosed) return;
+    this.parse(EMPTY, MAX_FRAMES_PER_TURN);
+    if (!this.isDeferred && !this.isClosed && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /**
+   * Parses whole frames from what is left over and `chunk`, at most `maxFrames` of them; past
+   * that the socket is paused and the rest waits for a later turn of the loop, so one large
+   * read never holds the loop for long (MAX_FRAMES_PER_TURN). Then writes what the frames
+   * queued.
+   */
+  private parse(chunk: Buffer, maxFrames: number): void {
     if (this.isClosed) return;
     let buf = chunk;
     if (this.partial !== null) {
-      buf = Buffer.concat([this.partial, chunk]);
+      buf = chunk.length === 0 ? this.partial : Buffer.concat([this.partial, chunk]);
       this.partial = null;
     }
     let offset = 0;
+    let frames = 0;
     this.isReading = true;
     try {
       while (!this.isClosed && buf.length - offset >= FRAME_HEADER_BYTES) {
+        if (frames === maxFrames) {
+          this.deferReading();
+          break;
+        }
         const length = (buf[offset] as number) * 65536 + ((buf[offset + 1] as number) << 8) + (buf[offset + 2] as number);
         if (length > MAX_FRAME_BYTES) {
           this.connectionError(FRAME_SIZE_ERROR, `a ${length}-byte frame, over our SETTINGS_MAX_FRAME_SIZE of ${MAX_FRAME_BYTES}`);
@@ -361,6 +391,7 @@ export class H2Session extends Deadline {
         const flags = buf[offset + 4] as number;
         const streamId = buf.readUInt32BE(offset + 5) & 0x7fffffff;
         offset = end;
+        frames++;
         this.frame(type, flags, streamId, buf.subarray(end - length, end));
       }
     } finally {
@@ -370,6 +401,13 @@ export class H2Session extends Deadline {
     this.flush();
   }
 
+  private deferReading(): void {
+    if (this.isDeferred) return;
+    this.isDeferred = true;
+    this.socket.pause();
+    setImmediate(continueOnImmediate, this);
+  }
+
   /** @internal (socket 'error': 'close' follows) */
   socketFailed(err: Error): void {
     this.socketError ??= err;
@@ -377,6 +415,9 @@ export class H2Session extends Deadline {
 
   /** @internal (socket 'close') */
   socketClosed(): void {
+    if (this.isClosed) return;
+    // Frames that arrived before the close but waited for a later turn are still answers.
+    if (this.partial !== null) this.parse(EMPTY, Infinity);
     if (this.isClosed) return;
     const err = this.socketError;
     const detail = err === null ? 'connection closed' : String((err as Error).message ?? err);
