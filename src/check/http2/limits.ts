@@ -36,14 +36,11 @@ export const MAX_CONTINUATION_FRAMES = 64;
 export const MAX_IDLE_FRAMES_PER_SECOND = 1_000;
 
 /**
- * Frames parsed from the socket in one turn of the event loop, at most, before the session
- * pauses its socket and goes on in a later turn (setImmediate). One read can hold thousands
- * of small responses; handled at once, each completed stream also starts its caller's next
- * request synchronously, so one read of a busy pooled session could hold the loop for
- * hundreds of ms (timers late, the load generator's loop delay in seconds). 128 frames is
- * about 64 small responses: a few ms of work, still enough to batch the writes it causes.
+ * Frames all sessions of one Clients parse per turn of the event loop, at most (read-turn.ts).
+ * 2,048 frames are about 1,000 small responses: at ~15 µs of work per completed check in
+ * the load generator, 15-20 ms of work per poll phase, still large batches of writes.
  */
-export const MAX_FRAMES_PER_TURN = 128;
+export const MAX_FRAMES_PER_TURN = 2_048;
 
 /** Bytes we may have queued on the socket before we stop answering a peer that does not read. */
 export const MAX_OUTBOUND_BUFFERED_BYTES = 4 * 1024 * 1024;

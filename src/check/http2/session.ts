@@ -54,7 +54,6 @@ import {
   CONNECTION_WINDOW_BYTES,
   MAX_CONTINUATION_FRAMES,
   MAX_FRAME_BYTES,
-  MAX_FRAMES_PER_TURN,
   MAX_GOAWAY_DEBUG_BYTES,
   MAX_IDLE_FRAMES_PER_SECOND,
   MAX_OUTBOUND_BUFFERED_BYTES,
@@ -63,6 +62,7 @@ import {
   STREAM_WINDOW_BYTES,
   type H2Limits,
 } from './limits.js';
+import { ReadTurn } from './read-turn.js';
 import { AWAITING_HEADERS, H2Stream, RECEIVING_BODY, type StreamEnd, type StreamEndCause, type StreamListener } from './stream.js';
 
 /** The HPACK decoder the session feeds (src/check/http2/hpack's HpackDecoder fits). */
@@ -93,6 +93,8 @@ export interface H2SessionOptions {
   readonly decoder: HeaderBlockDecoder;
   /** how long the peer has to acknowledge our SETTINGS (default SETTINGS_ACK_TIMEOUT_MS) */
   readonly settingsAckTimeoutMs?: number;
+  /** the frame budget per turn of the loop, shared with the other sessions of its clients (default: its own) */
+  readonly readTurn?: ReadTurn;
 }
 
 export interface GoawayInfo {
@@ -162,6 +164,7 @@ export class H2Session extends Deadline {
   private readonly decoder: HeaderBlockDecoder;
   private readonly maxBlockBytes: number;
   private readonly settingsAckTimeoutMs: number;
+  private readonly readTurn: ReadTurn;
   private readonly streams = new Map<number, H2Stream>();
   private nextStreamId = 1;
   private peerInitialWindow = DEFAULT_WINDOW_BYTES;
@@ -217,6 +220,7 @@ export class H2Session extends Deadline {
     this.decoder = options.decoder;
     this.maxBlockBytes = options.limits.maxHeaderListBytes;
     this.settingsAckTimeoutMs = options.settingsAckTimeoutMs ?? SETTINGS_ACK_TIMEOUT_MS;
+    this.readTurn = options.readTurn ?? new ReadTurn();
     this.idleWindowStartMs = performance.now();
     if (socket.destroyed) {
       this.isClosed = true;
@@ -347,24 +351,24 @@ export class H2Session extends Deadline {
 
   /** @internal (socket 'data') */
   receive(chunk: Buffer): void {
-    this.parse(chunk, MAX_FRAMES_PER_TURN);
+    this.parse(chunk, this.readTurn);
   }
 
   /** @internal (setImmediate after a turn's frame budget ran out) the frames left over */
   continueReading(): void {
     this.isDeferred = false;
     if (this.isClosed) return;
-    this.parse(EMPTY, MAX_FRAMES_PER_TURN);
+    this.parse(EMPTY, this.readTurn);
     if (!this.isDeferred && !this.isClosed && !this.socket.destroyed) this.socket.resume();
   }
 
   /**
-   * Parses whole frames from what is left over and `chunk`, at most `maxFrames` of them; past
-   * that the socket is paused and the rest waits for a later turn of the loop, so one large
-   * read never holds the loop for long (MAX_FRAMES_PER_TURN). Then writes what the frames
+   * Parses whole frames from what is left over and `chunk` while `turn` allows (null: all);
+   * past that the socket is paused and the rest waits for a later turn of the loop, so one
+   * large read never holds the loop for long (read-turn.ts). Then writes what the frames
    * queued.
    */
-  private parse(chunk: Buffer, maxFrames: number): void {
+  private parse(chunk: Buffer, turn: ReadTurn | null): void {
     if (this.isClosed) return;
     let buf = chunk;
     if (this.partial !== null) {
@@ -372,11 +376,10 @@ export class H2Session extends Deadline {
       this.partial = null;
     }
     let offset = 0;
-    let frames = 0;
     this.isReading = true;
     try {
       while (!this.isClosed && buf.length - offset >= FRAME_HEADER_BYTES) {
-        if (frames === maxFrames) {
+        if (turn !== null && !turn.take()) {
           this.deferReading();
           break;
         }
@@ -391,7 +394,6 @@ export class H2Session extends Deadline {
         const flags = buf[offset + 4] as number;
         const streamId = buf.readUInt32BE(offset + 5) & 0x7fffffff;
         offset = end;
-        frames++;
         this.frame(type, flags, streamId, buf.subarray(end - length, end));
       }
     } finally {
@@ -417,7 +419,7 @@ export class H2Session extends Deadline {
   socketClosed(): void {
     if (this.isClosed) return;
     // Frames that arrived before the close but waited for a later turn are still answers.
-    if (this.partial !== null) this.parse(EMPTY, Infinity);
+    if (this.partial !== null) this.parse(EMPTY, null);
     if (this.isClosed) return;
     const err = this.socketError;
     const detail = err === null ? 'connection closed' : String((err as Error).message ?? err);
