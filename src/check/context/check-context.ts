@@ -23,19 +23,30 @@ export class CheckContext extends Deadline {
   /** the current hop ran on a connection (or HTTP/2 session) opened before this check */
   connectionReused = false;
   private abortHandler: AbortHandler | null = null;
-  /** the overall budget (armBudget): the check is aborted when it expires on the clients' clock */
-  budgetMs = 0;
+  /** the overall budget in ms from timer.startMs: the check is aborted when it expires on the clients' clock (armBudget) */
+  budgetMs: number;
   /** the abort signal the check watches (budget.ts), and its neighbours among that signal's watchers */
   budgetSignal: AbortSignal | null = null;
   signalPrev: CheckContext | null = null;
   signalNext: CheckContext | null = null;
   aborted: CheckFailure | null = null;
 
+  /**
+   * `budgetMs`: the check's whole budget, from `timer.startMs`. Kept as that whole number of
+   * ms rather than an absolute deadline, which would be one more boxed double per check in
+   * flight.
+   */
   constructor(
     readonly timer: PhaseTimer,
-    readonly deadlineMs: number,
+    budgetMs: number,
   ) {
     super();
+    this.budgetMs = budgetMs;
+  }
+
+  /** performance.now() ms at which the budget runs out */
+  get deadlineMs(): number {
+    return this.timer.startMs + this.budgetMs;
   }
 
   /** The budget ran out: abort with what running out means in the current phase. */

@@ -41,7 +41,7 @@ const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: f
 export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
   if (plan !== null) {
