@@ -49,7 +49,10 @@ export interface AlertChannelView extends AlertDeliveryStats {
   readonly repeatEveryMs: number | null;
 }
 
-/** The answer of `POST /api/v1/alerts/{name}/test`: one attempt, no retry, not in the outbox. */
+/**
+ * The answer of `POST /api/v1/alerts/{name}/test`: one attempt now, no retry. It is written to the
+ * delivery log already finished (event type `test`), never claimed, never in the channel's counters.
+ */
 export interface AlertTestOutcome {
   readonly channel: string;
   readonly kind: ChannelKind;
@@ -61,7 +64,7 @@ export interface AlertTestOutcome {
   readonly durationMs: number;
 }
 
-type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries'>;
+type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries' | 'recordAlertDelivery'>;
 
 export interface AlertDispatcherOptions {
   readonly store: OutboxStore;
@@ -281,6 +284,15 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       );
   }
 
+  /** The test's row in the delivery log; a store that cannot take it is logged, the answer still given. */
+  async function recordTest(id: string, channel: string, event: AlertEvent, outcome: SendOutcome): Promise<void> {
+    try {
+      await store.recordAlertDelivery({ id, channel, eventType: event.type, targetId: null, payload: JSON.stringify(event), createdAt: event.at, state: outcome.ok ? 'delivered' : 'failed', lastError: outcome.ok ? null : outcome.reason, finishedAt: nowMs() });
+    } catch (err) {
+      log.warn(`alerts: test delivery ${id} to ${channel} not written to the delivery log: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   return {
     start() {
       if (state !== 'created') return;
@@ -301,7 +313,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     },
     resumeReminders(target, openedAt, errorKind, detail) {
       if (state === 'closing') return;
-      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0 };
+      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0, regions: null };
       startReminders(opened, routed(opened));
     },
     setProbeDegraded(value) {
@@ -318,16 +330,18 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       if (testing.has(name)) return 'busy';
       testing.add(name);
       const deliveryId = `test-${randomUUID()}`;
+      const event: AlertEvent = { type: 'test', at: nowMs(), channel: name };
       const started = performance.now();
       let outcome: SendOutcome;
       try {
-        outcome = await channel.sender.send({ type: 'test', at: nowMs(), channel: name }, shutdown.signal, { id: deliveryId, attempt: 1 });
+        outcome = await channel.sender.send(event, shutdown.signal, { id: deliveryId, attempt: 1 });
       } catch (err) {
         outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
       } finally {
         testing.delete(name);
       }
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      await recordTest(deliveryId, name, event, outcome);
       if (outcome.ok) return { channel: name, kind: channel.sender.kind, deliveryId, delivered: true, retryable: null, error: null, durationMs };
       return { channel: name, kind: channel.sender.kind, deliveryId, delivered: false, retryable: outcome.retryable, error: outcome.reason, durationMs };
     },

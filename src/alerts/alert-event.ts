@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../domain/error-kind.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
+import type { IncidentRegions } from '../domain/region.js';
 
 /** The target fields an alert may show: no spec, so no credentials. */
 export interface AlertTarget {
@@ -17,6 +18,8 @@ export type AlertEvent =
       readonly errorKind: ErrorKind | null;
       readonly detail: string | null;
       readonly failureCount: number;
+      /** many regions (docs/cluster.md): which regions saw what when the quorum opened it; null for one node alone */
+      readonly regions: IncidentRegions | null;
     }
   | {
       readonly type: 'incident_resolved';
@@ -27,6 +30,8 @@ export type AlertEvent =
       readonly openedAt: number;
       /** recovered: the target's own good results; target_removed: deleted while down */
       readonly reason: 'recovered' | 'target_removed';
+      /** many regions: which regions saw what when the quorum closed it; null for one node alone (and a removed target) */
+      readonly regions: IncidentRegions | null;
     }
   | {
       /** repeat-notify: the incident is still open `openForMs` after it opened (channels with `repeatEvery`) */
@@ -100,9 +105,11 @@ export type AlertEvent =
  */
 export function alertOfIncident(target: AlertTarget, event: IncidentEvent): AlertEvent | null {
   if (event.type === 'opened') {
-    return { type: 'incident_opened', at: event.at, target, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount };
+    return { type: 'incident_opened', at: event.at, target, errorKind: event.errorKind, detail: event.detail, failureCount: event.failureCount, regions: event.regions ?? null };
   }
-  if (event.type === 'resolved') return { type: 'incident_resolved', at: event.at, target, durationMs: event.durationMs, openedAt: event.at - event.durationMs, reason: event.reason };
+  if (event.type === 'resolved') {
+    return { type: 'incident_resolved', at: event.at, target, durationMs: event.durationMs, openedAt: event.at - event.durationMs, reason: event.reason, regions: event.regions ?? null };
+  }
   return null;
 }
 

@@ -11,13 +11,14 @@ import Mustache from 'mustache';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
 import { redactText } from '../domain/redact.js';
 import { alertKeyOf, type AlertEvent } from './alert-event.js';
-import { alertState, summarizeAlert } from './payloads.js';
+import { alertState, regionSummaryOf, summarizeAlert } from './payloads.js';
 
 /** Every name a template may use. Sections over `target.tags` iterate it with `{{.}}`. */
 const VIEW_NAMES = [
   'type', 'state', 'at', 'atMs', 'text', 'key', 'isTrouble', 'isResolved', 'isTest',
   'target', 'target.id', 'target.name', 'target.tags',
   'errorKind', 'errorFamily', 'detail', 'failureCount', 'durationMs', 'openForMs', 'repeat', 'reason', 'openedAt', 'channel', 'chainExpiresAt', 'daysLeft', 'warnedChainExpiresAt',
+  'regions', 'regionVerdicts', 'region', 'verdict',
 ] as const;
 
 export class TemplateError extends Error {
@@ -61,6 +62,9 @@ function templateViewOf(event: AlertEvent): Record<string, unknown> {
     chainExpiresAt: e.chainExpiresAt ?? null,
     daysLeft: e.daysLeft ?? null,
     warnedChainExpiresAt: e.warnedChainExpiresAt ?? null,
+    // many regions: the one summary line, and the verdicts to iterate ({{#regionVerdicts}}{{region}}: {{verdict}}{{/regionVerdicts}})
+    regions: regionSummaryOf(event),
+    regionVerdicts: (event.type === 'incident_opened' || event.type === 'incident_resolved') && event.regions !== null ? Object.entries(event.regions.verdicts).map(([region, verdict]) => ({ region, verdict })) : [],
   };
 }
 
@@ -71,6 +75,7 @@ const SAMPLE: AlertEvent = {
   errorKind: 'timeout',
   detail: 'a detail with "quotes", \\ and a newline\n',
   failureCount: 2,
+  regions: { quorum: 'majority', required: 2, verdicts: { america: 'down', asia: 'no_live_node', europe: 'down' } },
 };
 
 type Spans = ReturnType<typeof Mustache.parse>;

@@ -4,6 +4,7 @@
  */
 import { ERROR_EXPLANATION } from '../domain/error-kind.js';
 import { redactText } from '../domain/redact.js';
+import { describeIncidentRegions } from '../domain/region.js';
 import type { AlertEvent } from './alert-event.js';
 
 function formatMs(ms: number | null): string {
@@ -14,6 +15,15 @@ function formatMs(ms: number | null): string {
   return `${(s / 3600).toFixed(1)}h`;
 }
 
+/**
+ * Which regions saw what (many nodes, docs/cluster.md), in words, for the alerts that carry
+ * it; null for any other alert and for one node alone. Every channel shows this one line.
+ */
+export function regionSummaryOf(event: AlertEvent): string | null {
+  if ((event.type !== 'incident_opened' && event.type !== 'incident_resolved') || event.regions === null) return null;
+  return describeIncidentRegions(event.regions);
+}
+
 /** One line a human can read in a notification list (details redacted). */
 export function summarizeAlert(event: AlertEvent): string {
   switch (event.type) {
@@ -21,9 +31,11 @@ export function summarizeAlert(event: AlertEvent): string {
       const why = event.errorKind === null ? 'failing' : `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`;
       return `DOWN ${event.target.name} — ${why}${event.detail === null ? '' : ` (${redactText(event.detail)})`}`;
     }
-    case 'incident_resolved':
+    case 'incident_resolved': {
       if (event.reason === 'target_removed') return `CLOSED ${event.target.name} — target removed while down (after ${formatMs(event.durationMs)})`;
-      return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}`;
+      const regions = regionSummaryOf(event);
+      return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}${regions === null ? '' : ` — ${regions}`}`;
+    }
     case 'incident_reminder':
       return `STILL DOWN ${event.target.name} for ${formatMs(event.openForMs)}${event.errorKind === null ? '' : ` — ${event.errorKind}`} (reminder ${event.repeat})`;
     case 'cert_expiring':
@@ -56,6 +68,8 @@ export function alertFacts(event: AlertEvent): Array<readonly [string, string]> 
   if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.errorKind !== null) facts.push(['Error', `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`]);
   if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.detail !== null) facts.push(['Detail', redactText(event.detail)]);
   if (event.type === 'incident_resolved') facts.push(['Duration', formatMs(event.durationMs)]);
+  const regions = regionSummaryOf(event);
+  if (regions !== null) facts.push(['Regions', regions]);
   if (event.type === 'cert_expiring') facts.push(['Chain expires', event.chainExpiresAt], ['Days left', String(event.daysLeft)]);
   if (event.type === 'cert_resolved') {
     facts.push(['Warned chain expires', event.warnedChainExpiresAt]);
@@ -82,6 +96,8 @@ export function slackPayload(event: AlertEvent): { text: string; blocks: unknown
   const fields: string[] = [`*Event:* ${event.type}`, `*At:* ${new Date(event.at).toISOString()}`];
   if ('target' in event && event.target.tags.length > 0) fields.push(`*Tags:* ${event.target.tags.join(', ')}`);
   if (event.type === 'probe_degraded' && event.sampleHosts.length > 0) fields.push(`*Hosts:* ${event.sampleHosts.join(', ')}`);
+  const regions = regionSummaryOf(event);
+  if (regions !== null) fields.push(`*Regions:* ${regions}`);
   return {
     text,
     blocks: [

@@ -4,6 +4,7 @@ import { DNS_RCODES, DNS_RECORD_TYPES } from '../domain/dns-check-spec.js';
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) for the document in openapi.ts. */
 import { PHASES, timingKey } from '../domain/check-result.js';
 import { UPTIME_WINDOW_MS } from '../storage/store.js';
+import { MAX_TARGET_REGIONS, QUORUMS, REGION_FORM, REGION_VERDICTS } from '../domain/region.js';
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -159,6 +160,26 @@ const targetInputProps: Schema = {
   enabled: { type: 'boolean' },
   confirmations: { type: 'integer', minimum: 1, maximum: 100 },
   allowPrivateTargets: { type: 'boolean' },
+  regions: {
+    type: ['array', 'null'],
+    items: { type: 'string', pattern: REGION_FORM.source },
+    minItems: 1,
+    maxItems: MAX_TARGET_REGIONS,
+    uniqueItems: true,
+    description: 'many nodes (docs/cluster.md): the regions the target is checked from; absent or null: every region with a live node. A region with no live node yet is accepted and reported (regionsWithoutLiveNode). No effect for one node alone.',
+  },
+  quorum: { enum: [...QUORUMS], description: 'how many of its regions with a live node must see it down to open an incident; default majority' },
+};
+
+const incidentRegions: Schema = {
+  type: ['object', 'null'],
+  required: ['quorum', 'required', 'verdicts'],
+  description: 'many nodes (docs/cluster.md): which regions saw what when the incident was last decided (opened, updated, closed); null for one node alone and for incidents stored before regions were',
+  properties: {
+    quorum: { enum: [...QUORUMS] },
+    required: { type: 'integer', minimum: 0, description: 'regions that had to see the target down, of those with a live node' },
+    verdicts: { type: 'object', additionalProperties: { enum: [...REGION_VERDICTS] }, description: 'region name → down, up or no_live_node (neither up nor down)' },
+  },
 };
 
 const maintenanceWindowInput: Schema = {
@@ -213,7 +234,16 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   DnsCheckInput: dnsCheckInput,
   HeartbeatCheckInput: heartbeatCheckInput,
   TargetInput: { type: 'object', additionalProperties: false, required: ['name', 'check'], properties: targetInputProps },
-  TargetPatch: { type: 'object', additionalProperties: false, properties: { ...targetInputProps, check: { type: 'object', description: 'JSON Merge Patch (RFC 7396) applied to the stored check' } } },
+  TargetPatch: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...targetInputProps,
+      check: { type: 'object', description: 'JSON Merge Patch (RFC 7396) applied to the stored check' },
+      quorum: { enum: [...QUORUMS, null], description: 'null: back to the default (majority)' },
+    },
+    description: 'fields given replace the stored ones; regions: null and quorum: null go back to the defaults (every region with a live node, majority)',
+  },
   Target: {
     type: 'object',
     properties: {
@@ -227,6 +257,9 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       enabled: { type: 'boolean' },
       confirmations: { type: 'integer' },
       allowPrivateTargets: { type: 'boolean' },
+      regions: { type: ['array', 'null'], items: { type: 'string' }, description: 'null: every region with a live node' },
+      quorum: { enum: [...QUORUMS] },
+      regionsWithoutLiveNode: { type: 'array', items: { type: 'string' }, description: 'many nodes only: the target\'s regions with no live node now (not checked from there; never counted up or down). Absent for one node alone.' },
       phaseMs: { type: 'integer' },
       pushToken: { type: 'string', description: "a heartbeat target's push token: only in the answer that made it (creation, rotation); stored only as a hash" },
       pushPath: { type: 'string', description: '/push/{pushToken}, next to pushToken' },
@@ -344,9 +377,11 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       failureCount: { type: 'integer' },
       /** every result that opened it was taken while the probe was degraded */
       openedWhileProbeDegraded: { type: 'boolean' },
+      regions: ref('IncidentRegions'),
       updatedAt: { type: 'integer' },
     },
   },
+  IncidentRegions: incidentRegions,
   IncidentPage: { type: 'object', properties: { items: { type: 'array', items: ref('Incident') }, nextCursor: nullable('string') } },
   MaintenanceWindowInput: maintenanceWindowInput,
   MaintenanceWindow: {
@@ -394,7 +429,8 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     properties: {
       id: { type: 'string' },
       channel: { type: 'string' },
-      eventType: { type: 'string' },
+      eventType: { type: 'string', description: 'incident_opened, incident_resolved, incident_reminder, probe_degraded, …, or test' },
+      isTest: { type: 'boolean', description: 'a POST /api/v1/alerts/{name}/test delivery (eventType test): never an incident alert, not in the counters' },
       targetId: nullable('string'),
       state: { enum: ['pending', 'delivered', 'failed'] },
       attempts: { type: 'integer' },

@@ -28,7 +28,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: 'Status page (HTML): every target with 90 daily (or hourly) bars, uptime over 24 h/7 d/30 d/90 d, recent incidents',
       ...publicOp,
       parameters: [q('bars', 'daily (default) or hourly', { enum: ['daily', 'hourly'] })],
-      responses: { '200': htmlPage('HTML status page'), '400': htmlPage('a bad or unknown query parameter, named') },
+      responses: { '200': htmlPage('HTML status page'), '400': htmlPage('a bad value of a parameter the page takes, named (unknown parameters such as utm_source are ignored)') },
     },
   },
   '/status/{id}': {
@@ -36,7 +36,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "A target's page (HTML): state, uptime, bars, latency by phase over a window, certificate, incidents",
       ...publicOp,
       parameters: [idParam, q('bars', 'daily (default) or hourly', { enum: ['daily', 'hourly'] }), q('window', 'latency chart window, default 24h', { enum: ['1h', '6h', '24h', '7d', '30d', '90d'] })],
-      responses: { '200': htmlPage('HTML target page'), '400': htmlPage('a bad or unknown query parameter, named'), '404': htmlPage('no such target') },
+      responses: { '200': htmlPage('HTML target page'), '400': htmlPage('a bad value of a parameter the page takes, named (unknown parameters such as utm_source are ignored)'), '404': htmlPage('no such target') },
     },
   },
   '/incidents': {
@@ -44,7 +44,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: 'Incident history (HTML), 50 per page, open ones first, then newest first',
       ...publicOp,
       parameters: [q('cursor', 'the "Older incidents" link of the previous page')],
-      responses: { '200': htmlPage('HTML incident history'), '400': htmlPage('a bad cursor or an unknown query parameter') },
+      responses: { '200': htmlPage('HTML incident history'), '400': htmlPage('a bad or repeated cursor (unknown parameters are ignored)') },
     },
   },
   '/badge/{id}/status.svg': {
@@ -52,7 +52,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Badge (SVG) with the target's current state; Cache-Control max-age=60 and an ETag",
       ...publicOp,
       parameters: [idParam],
-      responses: { '200': svgBadge('the badge'), '304': { description: 'If-None-Match matched the ETag' }, '400': svgBadge('an unknown query parameter'), '404': svgBadge('"not found" badge: no such target') },
+      responses: { '200': svgBadge('the badge'), '304': { description: 'If-None-Match matched the ETag' }, '400': svgBadge('a bad value of a parameter the badge takes (unknown parameters are ignored)'), '404': svgBadge('"not found" badge: no such target') },
     },
   },
   '/badge/{id}/uptime.svg': {
@@ -125,14 +125,14 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/alerts': { get: { summary: 'Alert channels (webhooks included): kind, routing, repeat interval, delivery counters; never a URL or secret', responses: { '200': json('AlertChannelList', 'channels'), ...errors(401) } } },
   '/api/v1/alerts/{name}/test': {
     post: {
-      summary: 'Send one test alert to the channel now (one attempt, no retry, not in the outbox; PagerDuty and Opsgenie: trigger then resolve); 200 with the outcome, delivered or not',
+      summary: 'Send one test alert to the channel now (one attempt, no retry; PagerDuty and Opsgenie: trigger then resolve); 200 with the outcome, delivered or not; written to the delivery log finished, isTest: true, not in the counters',
       parameters: [nameParam],
       responses: { '200': json('AlertTestOutcome', 'the attempt'), '429': json('Error', 'a test of this channel is still running (one at a time per channel); see Retry-After'), ...errors(400, 401, 403, 404) },
     },
   },
   '/api/v1/alerts/{name}/deliveries': {
     get: {
-      summary: "The channel's delivery log (the alert outbox), newest first",
+      summary: "The channel's delivery log (the alert outbox and its tests), oldest first",
       parameters: [nameParam, q('state', 'pending, delivered or failed (default all)', { enum: ['pending', 'delivered', 'failed'] }), ...pageParams],
       responses: { '200': json('AlertDeliveryPage', 'deliveries'), ...errors(400, 401, 404) },
     },
@@ -142,7 +142,7 @@ const paths: Record<string, Record<string, Op>> = {
 
 const tokenParam = { name: 'token', in: 'path', required: true, description: 'the push token (the credential: no bearer token needed)', schema: { type: 'string' } };
 const codeParam = { name: 'code', in: 'path', required: true, description: 'the exit code: 0 is a success, 1-255 a failure', schema: { type: 'integer', minimum: 0, maximum: 255 } };
-const pushErrors = { '404': json('Error', 'no heartbeat target has this token (never echoed)'), '413': json('Error', 'body over 16 KiB'), '429': json('Error', 'too many pushes from this client or for this token; see Retry-After') };
+const pushErrors = { '404': json('Error', 'no heartbeat target has this token (never echoed)'), '413': json('Error', 'body over 16 KiB'), '429': json('Error', 'too many pushes from this client or for this token; see Retry-After'), '503': json('Error', 'many nodes: the push could not be written to the store for the owning node; retry (Retry-After)') };
 const pushOp = (summary: string, parameters: unknown[]) => ({ summary, ...publicOp, parameters, responses: { '200': json('PushAccepted', 'accepted'), ...pushErrors } });
 const pushPath = (summary: string, parameters: unknown[] = [tokenParam]) => ({ get: pushOp(summary, parameters), post: pushOp(summary, parameters) });
 const pushPaths: Record<string, Record<string, Op>> = {

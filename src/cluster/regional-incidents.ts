@@ -23,7 +23,8 @@ import { inTransaction } from '../storage/postgres/pg-connection.js';
 import { lockKeySql } from '../storage/postgres/pg-schema.js';
 import type { IncidentPort } from '../daemon/incident-port.js';
 import { trackerFeed } from '../daemon/incident-adapter.js';
-import { requiredRegions, type Quorum } from './region.js';
+import { describeIncidentRegions, incidentRegionsOf, requiredRegions, type Quorum } from '../domain/region.js';
+import { regionsColumn } from '../storage/stored-rows.js';
 
 interface VerdictRow {
   region: string;
@@ -32,6 +33,7 @@ interface VerdictRow {
   error_kind: string | null;
   detail: string | null;
   failures: number;
+  probe_degraded: boolean;
 }
 
 interface IncidentRow {
@@ -49,21 +51,6 @@ export interface RegionalOptions {
   nowMs: () => number;
 }
 
-/** What the regions say about one target, as stored on its incident and sent in its alerts. */
-function describeRegions(quorum: Quorum, observed: readonly string[], down: readonly string[], unobserved: readonly string[]): string {
-  const up = observed.filter((r) => !down.includes(r));
-  const parts = [`down in ${down.length === 0 ? 'none' : down.join(', ')}`, `up in ${up.length === 0 ? 'none' : up.join(', ')}`];
-  if (unobserved.length > 0) parts.push(`no live node: ${unobserved.join(', ')}`);
-  return `${parts.join('; ')} (quorum ${quorum}: ${Math.min(requiredRegions(quorum, observed.length), observed.length)} of ${observed.length} regions)`;
-}
-
-/** The regions a detail written by describeRegions names as down ([] for any other detail, e.g. one node's). */
-export function regionsDownIn(detail: string | null): string[] {
-  const m = detail === null ? null : /^down in ([^;]*); up in [^;]*(?:; no live node: [^(]*)? \(quorum /.exec(detail);
-  if (m === null || m[1] === undefined || m[1] === 'none') return [];
-  return m[1].split(', ').filter((r) => r !== '');
-}
-
 export function createRegionalIncidentPort(options: RegionalOptions): IncidentPort {
   const { pool, store, region, leaseMs } = options;
   const tracker = new IncidentTracker();
@@ -75,34 +62,41 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
     const live = (await client.query<{ region: string }>(`SELECT DISTINCT region FROM cluster_nodes WHERE heartbeat_at > now() - $1::interval`, [`${leaseMs} milliseconds`])).rows.map((r) => r.region);
     const known = (await client.query<{ region: string }>('SELECT DISTINCT region FROM cluster_nodes')).rows.map((r) => r.region);
     const expected = placement.regions ?? [...new Set([...known])].sort();
+    // a region the target no longer names is not checked from any more: its last view is
+    // dropped, so it cannot count again, stale, if the region is named once more
+    if (placement.regions !== null) await client.query('DELETE FROM region_verdicts WHERE target_id = $1 AND NOT (region = ANY($2::text[]))', [targetId, placement.regions]);
     const observed = expected.filter((r) => live.includes(r)).sort();
     const unobserved = expected.filter((r) => !live.includes(r)).sort();
-    const verdicts = (await client.query<VerdictRow>('SELECT region, down, since, error_kind, detail, failures FROM region_verdicts WHERE target_id = $1', [targetId])).rows;
+    const verdicts = (await client.query<VerdictRow>('SELECT region, down, since, error_kind, detail, failures, probe_degraded FROM region_verdicts WHERE target_id = $1', [targetId])).rows;
     const downRows = verdicts.filter((v) => v.down && observed.includes(v.region)).sort((a, b) => Number(a.since) - Number(b.since));
-    const down = downRows.map((v) => v.region).sort();
     const required = requiredRegions(placement.quorum, observed.length);
     const quorate = downRows.length >= required;
-    const summary = describeRegions(placement.quorum, observed, down, unobserved);
+    const regions = incidentRegionsOf(placement.quorum, observed, downRows.map((v) => v.region), unobserved);
     const open = (await client.query<IncidentRow>('SELECT id, opened_at FROM incidents WHERE target_id = $1 AND closed_at IS NULL', [targetId])).rows[0];
     const worst = downRows[downRows.length - 1];
     const errorKind = (worst?.error_kind ?? null) as ErrorKind | null;
-    const detail = `${summary}${worst?.detail ? ` — ${worst.region}: ${worst.detail}` : ''}`;
+    const detail = `${describeIncidentRegions(regions)}${worst?.detail ? ` — ${worst.region}: ${worst.detail}` : ''}`;
+    const regionsJson = regionsColumn(regions);
     if (quorate && open === undefined) {
-      // opened when the required-th region confirmed it down
+      // opened when the required-th region confirmed it down; the probe may be the cause
+      // only if every region that saw it down concluded so while its probe was degraded
       const openedAt = Number(downRows[required - 1]!.since);
       const failures = downRows.reduce((n, v) => n + v.failures, 0);
+      const probeDegraded = downRows.every((v) => v.probe_degraded);
       await client.query(
-        `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, updated_at)
-         VALUES ($1, $2, NULL, $3, $3, $4, $5, false, $2)`,
-        [targetId, openedAt, errorKind, detail, failures],
+        `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, regions, updated_at)
+         VALUES ($1, $2, NULL, $3, $3, $4, $5, $6, $7::jsonb, $2)`,
+        [targetId, openedAt, errorKind, detail, failures, probeDegraded, regionsJson],
       );
-      return { type: 'opened', targetId, at: openedAt, errorKind, detail, failureCount: failures, probeDegraded: false };
+      return { type: 'opened', targetId, at: openedAt, errorKind, detail, failureCount: failures, probeDegraded, regions };
     }
     if (!quorate && open !== undefined && observed.length > 0) {
-      await client.query('UPDATE incidents SET closed_at = $2, last_detail = $3, updated_at = greatest(updated_at, $2) WHERE id = $1 AND closed_at IS NULL', [open.id, at, detail]);
-      return { type: 'resolved', targetId, at, durationMs: Math.max(0, at - Number(open.opened_at)), failuresAdded: 0, lastErrorKind: null, lastDetail: detail, reason: 'recovered' };
+      await client.query('UPDATE incidents SET closed_at = $2, last_detail = $3, regions = $4::jsonb, updated_at = greatest(updated_at, $2) WHERE id = $1 AND closed_at IS NULL', [open.id, at, detail, regionsJson]);
+      return { type: 'resolved', targetId, at, durationMs: Math.max(0, at - Number(open.opened_at)), failuresAdded: 0, lastErrorKind: null, lastDetail: detail, reason: 'recovered', regions };
     }
-    if (open !== undefined) await client.query('UPDATE incidents SET last_detail = $2, last_error_kind = coalesce($3, last_error_kind), updated_at = greatest(updated_at, $4) WHERE id = $1', [open.id, detail, errorKind, at]);
+    if (open !== undefined) {
+      await client.query('UPDATE incidents SET last_detail = $2, regions = $5::jsonb, last_error_kind = coalesce($3, last_error_kind), updated_at = greatest(updated_at, $4) WHERE id = $1', [open.id, detail, errorKind, at, regionsJson]);
+    }
     return null;
   }
 
@@ -125,9 +119,10 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
         const now = Math.floor(options.nowMs());
         if (event.type === 'opened') {
           await client.query(
-            `INSERT INTO region_verdicts (target_id, region, down, since, error_kind, detail, failures, updated_at) VALUES ($1, $2, true, $3, $4, $5, $6, $7)
-             ON CONFLICT (target_id, region) DO UPDATE SET down = true, since = excluded.since, error_kind = excluded.error_kind, detail = excluded.detail, failures = excluded.failures, updated_at = excluded.updated_at`,
-            [event.targetId, region, Math.floor(event.at), event.errorKind, event.detail, event.failureCount, now],
+            `INSERT INTO region_verdicts (target_id, region, down, since, error_kind, detail, failures, probe_degraded, updated_at) VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (target_id, region) DO UPDATE SET down = true, since = excluded.since, error_kind = excluded.error_kind, detail = excluded.detail, failures = excluded.failures,
+               probe_degraded = excluded.probe_degraded, updated_at = excluded.updated_at`,
+            [event.targetId, region, Math.floor(event.at), event.errorKind, event.detail, event.failureCount, event.probeDegraded, now],
           );
         } else if (event.type === 'updated') {
           await client.query(
@@ -137,8 +132,8 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
           await client.query('UPDATE incidents SET failure_count = failure_count + $2 WHERE target_id = $1 AND closed_at IS NULL', [event.targetId, event.failuresAdded]);
         } else {
           await client.query(
-            `INSERT INTO region_verdicts (target_id, region, down, since, error_kind, detail, failures, updated_at) VALUES ($1, $2, false, $3, NULL, NULL, 0, $4)
-             ON CONFLICT (target_id, region) DO UPDATE SET down = false, since = excluded.since, error_kind = NULL, detail = NULL, failures = 0, updated_at = excluded.updated_at`,
+            `INSERT INTO region_verdicts (target_id, region, down, since, error_kind, detail, failures, probe_degraded, updated_at) VALUES ($1, $2, false, $3, NULL, NULL, 0, false, $4)
+             ON CONFLICT (target_id, region) DO UPDATE SET down = false, since = excluded.since, error_kind = NULL, detail = NULL, failures = 0, probe_degraded = false, updated_at = excluded.updated_at`,
             [event.targetId, region, Math.floor(event.at), now],
           );
         }

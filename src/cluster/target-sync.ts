@@ -32,13 +32,13 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, log: Logger, ev
     for (const record of records) {
       seen.add(record.id);
       // A config target's own `allowPrivateTargets` is not stored (the API may not set it):
-      // every node reads the same config file, so the running definition keeps it.
-      // Nor are its regions and quorum: the same holds for them.
+      // every node reads the same config file, so the running definition keeps it. Regions
+      // and quorum are stored (config file or API) and come from here.
       const running = host.registry.get(record.id);
       const fromConfig = record.source === 'config' && running?.source === 'config' ? running : null;
       const defaults = fromConfig === null ? host.defaults : { ...host.defaults, allowPrivateTargets: fromConfig.allowPrivateTargets };
       const parsed = parseTargetInput(targetInputOf(record), record.source, defaults);
-      if (parsed.ok) host.schedule(fromConfig === null ? parsed.target : Object.freeze({ ...parsed.target, regions: fromConfig.regions, quorum: fromConfig.quorum }));
+      if (parsed.ok) host.schedule(parsed.target);
     }
     for (const view of host.registry.allViews()) if (!seen.has(view.id)) host.unschedule(view.id);
     if (token !== null) log.info(`cluster: target set changed in the store; ${records.length} targets now`);

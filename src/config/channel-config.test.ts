@@ -95,7 +95,7 @@ test('a secret never appears in a config error, and a file reference is read and
 test('a text/plain template is not JSON-checked and renders values unescaped', () => {
   const config = parseDaemonConfig(channels(`    - { name: t, type: template, url: "http://h/", contentType: text/plain, template: "{{text}} <{{target.name}}>" }\n`));
   const t = config.channels[0];
-  assert.equal(t?.type === 'template' && t.template.render({ type: 'incident_resolved', at: 0, target: { id: 'a', name: 'A & "B"', tags: [] }, durationMs: 2_000, openedAt: 0, reason: 'recovered' }), 'RECOVERED A & "B" after 2s <A & "B">');
+  assert.equal(t?.type === 'template' && t.template.render({ type: 'incident_resolved', at: 0, target: { id: 'a', name: 'A & "B"', tags: [] }, durationMs: 2_000, openedAt: 0, reason: 'recovered', regions: null }), 'RECOVERED A & "B" after 2s <A & "B">');
 });
 
 test('examples/alerts.yaml loads every channel once its variables and files exist', () => {

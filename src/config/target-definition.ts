@@ -3,7 +3,7 @@
  * from the REST API. The result is frozen and carries the built CheckSpec; nothing
  * downstream re-validates it.
  */
-import { DEFAULT_QUORUM, QUORUMS, REGION_FORM, type Quorum } from '../cluster/region.js';
+import { DEFAULT_QUORUM, MAX_TARGET_REGIONS, QUORUMS, REGION_EXPECTED, REGION_FORM, type Quorum } from '../domain/region.js';
 import { z } from 'zod';
 import { defineCheck, SpecError, type CheckInput, type CheckSpec } from '../domain/check-spec.js';
 import type { FieldError, TargetSource } from '../daemon/daemon-handle.js';
@@ -38,7 +38,7 @@ export interface TargetDefinition {
   /**
    * many nodes (docs/cluster.md): the regions it is checked from (null = every region with a
    * live node) and how many of them must see it down to open an incident. No effect for one
-   * node alone (one implicit region). Config file only, like allowPrivateTargets.
+   * node alone (one implicit region). Stored with the target (config file or API).
    */
   readonly regions: readonly string[] | null;
   readonly quorum: Quorum;
@@ -91,11 +91,17 @@ export const targetInputSchema = z.strictObject({
   enabled: z.boolean().optional(),
   confirmations: z.number().int().min(1).max(100).optional(),
   allowPrivateTargets: z.boolean().optional(),
+  // null says the default out loud (what a target read back shows): every region with a live node
   regions: z
-    .array(z.string().regex(REGION_FORM, 'expected region names of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'))
-    .min(1, 'expected at least one region (leave regions out for every region with a live node)')
-    .max(32)
-    .refine((r) => new Set(r).size === r.length, 'expected each region once')
+    .array(z.string().regex(REGION_FORM, `expected ${REGION_EXPECTED}`))
+    .min(1, 'expected at least one region (leave regions out, or null, for every region with a live node)')
+    .max(MAX_TARGET_REGIONS)
+    .superRefine((list, ctx) => {
+      const twice = list.find((r, i) => list.indexOf(r) !== i);
+      // echoed only when it is a well-formed name (a refused one may hold control characters)
+      if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `expected each region once, got ${REGION_FORM.test(twice) ? JSON.stringify(twice) : 'one'} twice` });
+    })
+    .nullable()
     .optional(),
   quorum: z.enum(QUORUMS).optional(),
 });
@@ -170,7 +176,7 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     enabled: raw.enabled ?? true,
     confirmations: raw.confirmations ?? defaults.confirmations,
     allowPrivateTargets: raw.allowPrivateTargets ?? defaults.allowPrivateTargets,
-    regions: raw.regions === undefined ? null : Object.freeze([...raw.regions]),
+    regions: raw.regions === undefined || raw.regions === null ? null : Object.freeze([...raw.regions]),
     quorum: raw.quorum ?? DEFAULT_QUORUM,
   });
   return { ok: true, target };

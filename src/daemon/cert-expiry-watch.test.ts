@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineTlsCheck, defineTcpCheck } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
+import type { CertWarningState } from '../storage/store.js';
 import { CertExpiryWatch } from './cert-expiry-watch.js';
 
 const DAY = 86_400_000;
@@ -55,4 +56,37 @@ test('a warning closes once, under the key of the chain it warned about, when th
   assert.equal(watch.observe('r', spec, result(13)), null, 'still warning: no second warning');
   assert.equal((watch.observe('r', spec, result(200)) as { warnedChainExpiresAt?: string } | null)?.warnedChainExpiresAt, at(10), 'closed under the first chain');
   assert.equal(watch.remove('r'), null);
+});
+
+test('escalation alerts, de-escalation does not: critical → warning on the same chain sends no second cert_expiring', () => {
+  const watch = new CertExpiryWatch();
+  assert.equal(watch.observe('m', spec, result(13))?.type, 'cert_expiring');
+  assert.equal(watch.observe('m', spec, result(2)), null, 'warning → critical: the incident says it');
+  assert.equal(watch.observe('m', spec, result(2)), null);
+  // the critical threshold lowered (or a renewal to a chain still inside the warning range)
+  const lowered = defineTlsCheck({ kind: 'tls', host: 'mail.test', port: 465, certExpiryWarnDays: 14, certExpiryCriticalDays: 1 });
+  assert.equal(watch.observe('m', lowered, result(2)), null, 'critical → warning: no repeat of the warning');
+  assert.deepEqual(watch.observe('m', spec, result(90)), { type: 'cert_resolved', reason: 'ok', warnedChainExpiresAt: at(13), chainExpiresAt: at(90), daysLeft: 90 }, 'the first warning still closes');
+  // first seen at critical: the incident covers it; coming down to warning announces nothing
+  assert.equal(watch.observe('c', spec, result(2)), null);
+  assert.equal(watch.observe('c', lowered, result(2)), null);
+  assert.equal(watch.observe('c', spec, result(90)), null, 'no warning was sent, none to close');
+});
+
+test('every change of level or open warning is persisted, and restored state is judged against', () => {
+  const kept: CertWarningState[] = [];
+  const watch = new CertExpiryWatch((s) => kept.push(s));
+  watch.observe('m', spec, result(30));
+  watch.observe('m', spec, result(29));
+  watch.observe('m', spec, result(13));
+  watch.observe('m', spec, result(12));
+  assert.deepEqual(kept, [
+    { targetId: 'm', level: 'ok', warnedChainExpiresAt: null, updatedAt: NOW },
+    { targetId: 'm', level: 'warning', warnedChainExpiresAt: at(13), updatedAt: NOW },
+  ], 'only changes are written, not every result');
+  // a restarted daemon: the warning is not announced again, and a renewed chain closes it
+  const restarted = new CertExpiryWatch();
+  restarted.restore(kept.slice(-1));
+  assert.equal(restarted.observe('m', spec, result(12)), null, 'no second cert_expiring after a restart');
+  assert.deepEqual(restarted.observe('m', spec, result(365)), { type: 'cert_resolved', reason: 'ok', warnedChainExpiresAt: at(13), chainExpiresAt: at(365), daysLeft: 365 });
 });

@@ -9,7 +9,7 @@ import { MIN_TOKEN_CHARS, parseHostRule, type HostRule } from '../config/api-set
 import { ConfigFileError } from '../config/daemon-config.js';
 import { parsePostgresUrl, PostgresUrlError } from '../storage/postgres/pg-connection.js';
 import { StoreSchemaError } from '../storage/postgres/pg-schema.js';
-import { REGION_FORM } from '../cluster/region.js';
+import { REGION_FORM } from '../domain/region.js';
 import { createConsoleLogger } from './logger.js';
 import { DataDirError } from './data-dir.js';
 import { readConfigFile, startDaemon } from './main.js';

@@ -9,6 +9,7 @@
 import type { AlertChannelView, AlertTestOutcome } from '../alerts/alert-dispatcher.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { CheckSpec } from '../domain/check-spec.js';
+import type { Quorum } from '../domain/region.js';
 import type { Store } from '../storage/store.js';
 import type { MaintenanceWindowsPort } from './maintenance-window-host.js';
 import type { PushOutcome, PushSignal } from './heartbeat-host.js';
@@ -33,6 +34,10 @@ export interface TargetView {
   readonly confirmations: number;
   /** the check may reach loopback/private addresses (SSRF guard off for this target) */
   readonly allowPrivateTargets: boolean;
+  /** many nodes (docs/cluster.md): the regions it is checked from (null = every region with a live node) */
+  readonly regions: readonly string[] | null;
+  /** how many of them must see it down to open an incident */
+  readonly quorum: Quorum;
   /** stable offset inside the interval: hash(id) mod intervalMs */
   readonly phaseMs: number;
 }
@@ -174,8 +179,8 @@ export interface DaemonHandle {
   testSpec(input: unknown): Promise<TestSpecOutcome>;
   /** Runs the target now, outside its schedule; the result is stored and emitted. */
   checkNow(id: string): Promise<ScheduledResult | undefined>;
-  /** a push to a heartbeat target's secret URL (docs/heartbeat.md) */
-  push(token: string, signal: PushSignal): PushOutcome;
+  /** a push to a heartbeat target's secret URL (docs/heartbeat.md); many nodes: kept in the store for the owner */
+  push(token: string, signal: PushSignal): Promise<PushOutcome>;
   /** a new push token for an API heartbeat target; the old one stops working at once */
   rotatePushToken(id: string): Promise<TargetMutation>;
   /** For queries (results, uptime, latency, incidents). Do not write through it. */

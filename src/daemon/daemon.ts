@@ -27,6 +27,7 @@ import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from '.
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
 import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
 import { CertExpiryWatch } from './cert-expiry-watch.js';
+import { DEFAULT_REGION } from '../domain/region.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -47,6 +48,8 @@ export interface DaemonDeps {
   readonly owns?: (targetId: string) => boolean;
   /** many nodes on one store: the regions' liveness (absent = one node alone) */
   readonly cluster?: () => ClusterStats;
+  /** the region this node checks from (absent = `default`): heartbeat state is kept per region */
+  readonly region?: string;
 }
 
 export class Daemon implements DaemonHandle {
@@ -55,8 +58,10 @@ export class Daemon implements DaemonHandle {
   readonly scheduler: Scheduler;
   private readonly windows: MaintenanceWindowHost;
   private readonly heartbeats: HeartbeatHost;
-  /** one warning alert per crossing of certExpiryWarnDays, closed back at ok or on removal */
-  private readonly certWatch = new CertExpiryWatch();
+  /** one warning alert per crossing of certExpiryWarnDays, closed back at ok or on removal; kept in the store */
+  private readonly certWatch: CertExpiryWatch;
+  /** resolves when the certificate-warning state writes made so far are done */
+  private readonly certWritesIdle: () => Promise<void>;
   private readonly deps: DaemonDeps;
   private readonly runner: CheckRunner;
   private readonly health: ProbeHealthMonitor;
@@ -82,12 +87,18 @@ export class Daemon implements DaemonHandle {
     setMaxListeners(0, this.abort.signal);
     this.runner = createCheckRunner({ execute: deps.execute, clients: deps.clients, loopDelayMs: deps.loopDelayMs, signal: this.abort.signal });
     this.scheduler = new Scheduler({ clock: deps.clock, maxInFlight: deps.config.probe.maxInFlight, run: (job) => this.runScheduled(job) });
-    this.heartbeats = new HeartbeatHost({ clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), ...(deps.owns === undefined ? {} : { owns: deps.owns }) });
+    ({ watch: this.certWatch, idle: this.certWritesIdle } = CertExpiryWatch.kept(deps.store, (message) => deps.log.error(message)));
+    this.heartbeats = new HeartbeatHost({
+      clock: deps.clock, emit: (produced) => this.onHeartbeat(produced), store: deps.store, region: deps.region ?? DEFAULT_REGION,
+      logError: (message) => deps.log.error(message), ...(deps.owns === undefined ? {} : { owns: deps.owns }),
+    });
   }
 
   /** Loads stored targets and the config's targets, then starts scheduling. */
   async start(config: DaemonConfig = this.deps.config): Promise<ConfigApplyReport> {
     await loadStoredTargets(this, this.deps.log);
+    // a warning left open by a previous run is closed by the first good result (cert_resolved)
+    this.certWatch.restore(await this.deps.store.listCertWarnings());
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config);
     const open = await this.deps.incidents.restoreOpen();
@@ -99,6 +110,8 @@ export class Daemon implements DaemonHandle {
     }
     // what a previous run left in the alert outbox goes out now
     this.deps.alerts.start();
+    // the deadlines a previous run left (one node), or the sync rounds with the store (many)
+    await this.heartbeats.start();
     this.scheduler.start();
     this.healthTimer = setInterval(() => this.onHealth(this.health.evaluate(this.deps.clock.now())), 1_000);
     this.healthTimer.unref();
@@ -132,6 +145,10 @@ export class Daemon implements DaemonHandle {
     // A changed check or confirmation count starts a fresh streak; an identical reload keeps it.
     const changed = previous !== undefined && (JSON.stringify(previous.checkInput) !== JSON.stringify(target.checkInput) || previous.confirmations !== target.confirmations);
     if (changed) this.deps.incidents.resetStreak(target.id);
+    // Many regions: a target whose regions changed may now be checked from this node's region
+    // again; its state there is re-read from the store (the region's verdict, which the quorum
+    // decision drops for a region the target stopped naming), never resumed from memory.
+    if (previous !== undefined && this.deps.owns !== undefined && JSON.stringify(previous.regions) !== JSON.stringify(target.regions)) this.resyncOne(target.id);
     if (target.spec.kind === 'heartbeat') {
       // pushed to, never polled (a target that became a heartbeat leaves the schedule)
       this.scheduler.remove(target.id);
@@ -184,7 +201,7 @@ export class Daemon implements DaemonHandle {
   }
 
   /** A push to a heartbeat target's URL (docs/heartbeat.md). */
-  push(token: string, signal: PushSignal): PushOutcome {
+  async push(token: string, signal: PushSignal): Promise<PushOutcome> {
     if (this.state !== 'running') return { ok: false, reason: 'unknown_token' };
     return this.heartbeats.push(token, signal);
   }
@@ -243,7 +260,7 @@ export class Daemon implements DaemonHandle {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.scheduler.stop();
-    this.heartbeats.stop();
+    const heartbeatsStopped = this.heartbeats.stop();
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
     const startedAt = this.deps.clock.now();
     const drained = Promise.all([this.scheduler.idle(), Promise.allSettled([...this.manualInFlight])]);
@@ -255,7 +272,7 @@ export class Daemon implements DaemonHandle {
       this.abort.abort();
       await drained;
     }
-    await this.incidentWrites;
+    await Promise.all([this.incidentWrites, heartbeatsStopped, this.certWritesIdle()]);
     const left = Math.max(1_000, graceMs - (this.deps.clock.now() - startedAt));
     const counters = await this.deps.pipeline.close(left);
     const pendingAlerts = formatPendingReport(await this.deps.alerts.close(Math.min(left, 5_000)));
@@ -368,9 +385,17 @@ export class Daemon implements DaemonHandle {
     this.deps.alerts.send(alert);
   }
 
-  /** A cluster node took these targets over: their incident states come from the store. */
-  resyncIncidents(targetIds: ReadonlySet<string>): Promise<void> {
-    return this.deps.incidents.resync(targetIds);
+  /** One target's incident state from the store, after the incident writes before it. */
+  private resyncOne(id: string): void {
+    this.incidentWrites = this.incidentWrites
+      .then(() => this.deps.incidents.resync(new Set([id])))
+      .catch((err: unknown) => this.deps.log.warn(`incident state of ${id} not re-read (kept): ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** A cluster node took these targets over: their incident and certificate-warning states come from the store. */
+  async resyncIncidents(targetIds: ReadonlySet<string>): Promise<void> {
+    const [, certs] = await Promise.all([this.deps.incidents.resync(targetIds), this.deps.store.listCertWarnings()]);
+    this.certWatch.restore(certs, targetIds);
   }
 
   private onHealth(transition: ProbeHealthTransition | null): void {

@@ -2,33 +2,35 @@
  * Heartbeat (push) targets: nothing is polled. A job calls its target's secret URL
  * (`/push/{token}`, docs/heartbeat.md) and this host turns each call, and each silence, into
  * an ordinary CheckResult that the daemon handles like a polled one (store, incidents,
- * alerts, metrics, status page).
+ * alerts, metrics, status page). What is due when is judged in heartbeat-rhythm.ts.
  *
- * - success (`/push/{token}` or exit code 0): `up`; if the run announced its start, totalMs is
- *   the run's duration (start → success).
- * - fail (`/fail` or a non-zero exit code): `down` / `heartbeat_failed`, at once.
- * - start (`/start`): no result; the run must finish (success or fail) within `grace`, else
- *   `down` / `heartbeat_run_overdue`.
- * - silence: no success or fail for `period + grace` → `down` / `heartbeat_missed`, then once
- *   per period while the silence lasts (history shows the gap as down).
+ * The facts behind the deadlines (last ping, a run's start, the last missed period) are kept
+ * in the store, so a restarted daemon resumes them: a deadline that passed while it was
+ * stopped is reported at once, a run that started before the restart is still judged.
  *
- * Every deadline is a timer on the daemon's injected clock, so tests drive it with a fake
- * one. After a restart (or a change of period or grace) a target gets a full period plus
- * grace from that moment: the host keeps no state on disk.
+ * - One node alone: a push is applied here, at once, and written through to the store; each
+ *   target has one timer, on the daemon's injected clock (tests drive it with a fake one).
+ * - Many nodes on one Postgres (docs/cluster.md, "Heartbeats"): any node takes a push and
+ *   appends it to the store; the node that owns the target in its region applies the pushes
+ *   waiting for it and judges the deadlines, from the store's state, every SYNC_EVERY_MS (at
+ *   once when the push reached the owner itself). Only the owner ever records a result.
  */
-import { NO_TIMINGS, type CheckResult, type CheckStatus } from '../domain/check-result.js';
+import { NO_TIMINGS, type CheckResult } from '../domain/check-result.js';
 import { targetOf, type HeartbeatCheckSpec } from '../domain/check-spec.js';
-import { errorFamilyOf, type ErrorKind } from '../domain/error-kind.js';
+import { errorFamilyOf } from '../domain/error-kind.js';
 import { hashPushToken } from '../config/push-token.js';
 import type { TargetDefinition } from '../config/target-definition.js';
 import type { Clock, TimerId } from '../scheduler/clock.js';
+import type { HeartbeatSignal, Store } from '../storage/store.js';
+import { OrderedWrites } from './ordered-writes.js';
+import { applySignal, freshFacts, judgeDue, nextDueAt, type BeatFacts, type BeatSignal, type BeatVerdict } from './heartbeat-rhythm.js';
 
 /** What a push says: `/push/{token}`, `/start`, `/fail`, `/{exit code}`. */
 export type PushSignal = { readonly type: 'success' } | { readonly type: 'start' } | { readonly type: 'fail' } | { readonly type: 'exit'; readonly code: number };
 
 export type PushOutcome =
   | { readonly ok: true; readonly targetId: string; readonly recorded: boolean }
-  | { readonly ok: false; readonly reason: 'unknown_token' };
+  | { readonly ok: false; readonly reason: 'unknown_token' | 'store_unavailable' };
 
 /** A result the host produced, for the daemon to handle like a scheduled one. */
 export interface HeartbeatResult {
@@ -39,57 +41,101 @@ export interface HeartbeatResult {
   readonly trigger: 'schedule' | 'push';
 }
 
+type HeartbeatStore = Pick<Store, 'listHeartbeatStates' | 'putHeartbeatState' | 'appendHeartbeatSignal' | 'pendingHeartbeatSignals'>;
+
 export interface HeartbeatHostDeps {
   readonly clock: Clock;
   readonly emit: (produced: HeartbeatResult) => void;
-  /** many nodes on one store: only the owner reports silences (absent = this node owns all) */
+  readonly store: HeartbeatStore;
+  /** the region whose state this node keeps (`default` for one node alone) */
+  readonly region: string;
+  /** many nodes on one store: does this node judge the target now? (absent = one node alone) */
   readonly owns?: (targetId: string) => boolean;
+  readonly logError: (message: string) => void;
 }
+
+/** Many nodes: how often the owner applies waiting pushes and judges deadlines. */
+const SYNC_EVERY_MS = 500;
+/** Node's timers fire at once beyond 2^31 − 1 ms (≈ 24.8 d); a longer wait is re-armed in steps. */
+const MAX_TIMER_MS = 86_400_000;
+/** Many nodes: pushes applied per sync round at most (the rest wait for the next round). */
+const SIGNALS_PER_SYNC = 1_000;
 
 interface Beat {
   target: TargetDefinition;
   spec: HeartbeatCheckSpec;
-  /** the last success or fail (clock ms); null: none since this host took the target */
-  lastSeenAt: number | null;
-  /** when the host took the target (start, reload, new period) */
-  sinceAt: number;
-  /** set between a start and its success or fail */
-  runStartedAt: number | null;
-  deadline: TimerId | null;
-  runDeadline: TimerId | null;
+  facts: BeatFacts;
+  timer: TimerId | null;
 }
 
 export class HeartbeatHost {
   private readonly beats = new Map<string, Beat>();
   /** token hash → target id */
   private readonly byHash = new Map<string, string>();
+  private readonly shared: boolean;
   private stopped = false;
+  /** one node alone: state writes in order (a later write of a target never overtaken) */
+  private readonly writes: OrderedWrites;
+  private syncTimer: TimerId | null = null;
+  private syncing: Promise<void> | null = null;
+  private syncAgain = false;
+  /** many nodes: the targets this node judged in its last good round (their facts in memory are the store's) */
+  private judgedLastRound: ReadonlySet<string> = new Set();
 
-  constructor(private readonly deps: HeartbeatHostDeps) {}
+  constructor(private readonly deps: HeartbeatHostDeps) {
+    this.shared = deps.owns !== undefined;
+    this.writes = new OrderedWrites((m) => deps.logError(`heartbeat: ${m}`));
+  }
 
-  /** Takes a heartbeat target (new, reloaded or edited). An unchanged rhythm keeps its deadlines. */
+  /** Starts judging: one node resumes the stored deadlines; many nodes start the sync rounds. */
+  async start(): Promise<void> {
+    if (this.shared) {
+      this.scheduleSync(0);
+      return;
+    }
+    try {
+      for (const stored of await this.deps.store.listHeartbeatStates(this.deps.region)) {
+        const beat = this.beats.get(stored.targetId);
+        if (beat === undefined) continue;
+        const { targetId: _id, region: _region, ...facts } = stored;
+        beat.facts = facts;
+        this.arm(beat);
+      }
+    } catch (err) {
+      this.deps.logError(`heartbeat: the stored deadlines could not be read (each target gets a full period + grace): ${message(err)}`);
+    }
+  }
+
+  /** Takes a heartbeat target (new, reloaded or edited). Its facts stay; a re-enabled one is watched afresh. */
   upsert(target: TargetDefinition): void {
     if (target.spec.kind !== 'heartbeat') return;
     const spec = target.spec;
     const previous = this.beats.get(target.id);
     if (previous !== undefined && previous.spec.tokenHash !== null) this.byHash.delete(previous.spec.tokenHash);
     if (spec.tokenHash !== null) this.byHash.set(spec.tokenHash, target.id);
-    const sameRhythm = previous !== undefined && previous.spec.periodMs === spec.periodMs && previous.spec.graceMs === spec.graceMs && previous.target.enabled === target.enabled;
-    if (sameRhythm) {
-      previous.target = target;
-      previous.spec = spec;
+    const now = this.nowMs();
+    if (previous === undefined) {
+      const beat: Beat = { target, spec, facts: freshFacts(now), timer: null };
+      this.beats.set(target.id, beat);
+      this.arm(beat);
       return;
     }
-    if (previous !== undefined) this.clearTimers(previous);
-    const beat: Beat = { target, spec, lastSeenAt: null, sinceAt: this.nowMs(), runStartedAt: null, deadline: null, runDeadline: null };
-    this.beats.set(target.id, beat);
-    this.armDeadline(beat, spec.periodMs + spec.graceMs);
+    const reenabled = !previous.target.enabled && target.enabled;
+    previous.target = target;
+    previous.spec = spec;
+    if (reenabled) {
+      // silence while disabled is not a missed period: the first deadline counts from now
+      previous.facts.sinceAt = now;
+      previous.facts.missedAt = null;
+      if (!this.shared || this.owns(target.id)) this.save(previous);
+    }
+    this.arm(previous);
   }
 
   remove(targetId: string): void {
     const beat = this.beats.get(targetId);
     if (beat === undefined) return;
-    this.clearTimers(beat);
+    this.clearTimer(beat);
     if (beat.spec.tokenHash !== null && this.byHash.get(beat.spec.tokenHash) === targetId) this.byHash.delete(beat.spec.tokenHash);
     this.beats.delete(targetId);
   }
@@ -99,69 +145,150 @@ export class HeartbeatHost {
     return this.byHash.get(hashPushToken(token));
   }
 
-  /** A push arrived. A disabled target's pushes are answered but not recorded. */
-  push(token: string, signal: PushSignal): PushOutcome {
+  /**
+   * A push arrived. A disabled target's pushes are answered but not recorded. One node alone
+   * records the result before this returns; many nodes append the push for the owner.
+   */
+  async push(token: string, pushed: PushSignal): Promise<PushOutcome> {
     const id = this.targetOfToken(token);
     const beat = id === undefined ? undefined : this.beats.get(id);
     if (id === undefined || beat === undefined || this.stopped) return { ok: false, reason: 'unknown_token' };
     if (!beat.target.enabled) return { ok: true, targetId: id, recorded: false };
-    const now = this.nowMs();
-    if (signal.type === 'start') {
-      beat.runStartedAt = now;
-      if (beat.runDeadline !== null) this.deps.clock.clearTimer(beat.runDeadline);
-      beat.runDeadline = this.deps.clock.setTimer(() => this.onRunOverdue(beat), beat.spec.graceMs);
-      return { ok: true, targetId: id, recorded: false };
+    const signal = signalOf(pushed, this.nowMs());
+    const recorded = signal.type !== 'start';
+    if (!this.shared) {
+      this.apply(beat, signal);
+      this.save(beat);
+      this.arm(beat);
+      return { ok: true, targetId: id, recorded };
     }
-    const ranMs = beat.runStartedAt === null ? null : now - beat.runStartedAt;
-    const ran = ranMs === null ? '' : ` after running ${Math.round(ranMs)} ms`;
-    const failed = signal.type === 'fail' || (signal.type === 'exit' && signal.code !== 0);
-    const detail = !failed ? null : signal.type === 'exit' ? `the job exited with code ${signal.code}${ran}` : `the job reported failure${ran}`;
-    beat.lastSeenAt = now;
-    beat.runStartedAt = null;
-    if (beat.runDeadline !== null) this.deps.clock.clearTimer(beat.runDeadline);
-    beat.runDeadline = null;
-    this.armDeadline(beat, beat.spec.periodMs + beat.spec.graceMs);
-    this.deps.emit({ target: beat.target, result: this.result(beat, now, failed ? 'down' : 'up', failed ? 'heartbeat_failed' : null, detail, ranMs ?? 0), dueAt: now, trigger: 'push' });
-    return { ok: true, targetId: id, recorded: true };
+    try {
+      await this.deps.store.appendHeartbeatSignal({ targetId: id, ...signal });
+    } catch (err) {
+      this.deps.logError(`heartbeat: a push to ${id} could not be kept for its evaluating node: ${message(err)}`);
+      return { ok: false, reason: 'store_unavailable' };
+    }
+    if (this.owns(id)) this.scheduleSync(0);
+    return { ok: true, targetId: id, recorded };
   }
 
-  /** Shutdown: no more deadlines, no more pushes. */
-  stop(): void {
+  /** Shutdown: no more deadlines, no more pushes; resolves when the state writes are done. */
+  async stop(): Promise<void> {
     this.stopped = true;
-    for (const beat of this.beats.values()) this.clearTimers(beat);
+    for (const beat of this.beats.values()) this.clearTimer(beat);
+    if (this.syncTimer !== null) this.deps.clock.clearTimer(this.syncTimer);
+    this.syncTimer = null;
+    await Promise.all([this.writes.idle(), this.syncing]);
   }
 
-  private armDeadline(beat: Beat, inMs: number): void {
-    if (beat.deadline !== null) this.deps.clock.clearTimer(beat.deadline);
-    beat.deadline = null;
-    if (!beat.target.enabled || this.stopped) return;
-    beat.deadline = this.deps.clock.setTimer(() => this.onDeadline(beat), inMs);
+  private owns(id: string): boolean {
+    return this.deps.owns === undefined || this.deps.owns(id);
   }
 
-  private onDeadline(beat: Beat): void {
-    beat.deadline = null;
+  /** Applies a push to the facts and records its result. */
+  private apply(beat: Beat, signal: BeatSignal): void {
+    const verdict = applySignal(beat.facts, signal);
+    if (verdict !== null) this.record(beat, verdict);
+  }
+
+  private judge(beat: Beat, now: number): boolean {
+    if (!beat.target.enabled) return false;
+    const verdicts = judgeDue(beat.facts, beat.spec, now);
+    for (const verdict of verdicts) this.record(beat, verdict);
+    return verdicts.length > 0;
+  }
+
+  private record(beat: Beat, v: BeatVerdict): void {
+    this.deps.emit({ target: beat.target, result: this.result(beat, v), dueAt: v.at, trigger: v.trigger });
+  }
+
+  // ------------------------------------------------------------ one node alone: timers
+
+  /** One node alone: one timer per target, at its next deadline (many nodes: the sync rounds judge). */
+  private arm(beat: Beat): void {
+    this.clearTimer(beat);
+    if (this.shared || !beat.target.enabled || this.stopped) return;
+    const inMs = Math.min(MAX_TIMER_MS, nextDueAt(beat.facts, beat.spec) - this.nowMs());
+    beat.timer = this.deps.clock.setTimer(() => this.onTimer(beat), inMs);
+  }
+
+  private onTimer(beat: Beat): void {
+    beat.timer = null;
     if (this.beats.get(beat.target.id) !== beat || this.stopped) return;
-    // Silence goes on being reported, once a period, until the job speaks again.
-    this.armDeadline(beat, beat.spec.periodMs);
-    // A run in progress is judged by its own (grace) deadline, not by the period.
-    if (beat.runStartedAt !== null) return;
-    if (this.deps.owns !== undefined && !this.deps.owns(beat.target.id)) return;
-    const now = this.nowMs();
-    const { periodMs, graceMs } = beat.spec;
-    const last = beat.lastSeenAt === null ? `no ping since ${new Date(beat.sinceAt).toISOString()} (when this daemon took the target)` : `last ping at ${new Date(beat.lastSeenAt).toISOString()}`;
-    const detail = `no success or failure reported within the period of ${periodMs} ms plus the grace of ${graceMs} ms; ${last}`;
-    this.deps.emit({ target: beat.target, result: this.result(beat, now, 'down', 'heartbeat_missed', detail, 0), dueAt: now, trigger: 'schedule' });
+    if (this.judge(beat, this.nowMs())) this.save(beat);
+    this.arm(beat);
   }
 
-  private onRunOverdue(beat: Beat): void {
-    beat.runDeadline = null;
-    if (this.beats.get(beat.target.id) !== beat || this.stopped || beat.runStartedAt === null) return;
-    const startedAt = beat.runStartedAt;
-    beat.runStartedAt = null;
-    if (this.deps.owns !== undefined && !this.deps.owns(beat.target.id)) return;
+  private save(beat: Beat): void {
+    const state = { targetId: beat.target.id, region: this.deps.region, ...beat.facts };
+    this.writes.add(`the deadline state of ${state.targetId}`, () => this.deps.store.putHeartbeatState(state));
+  }
+
+  private clearTimer(beat: Beat): void {
+    if (beat.timer !== null) this.deps.clock.clearTimer(beat.timer);
+    beat.timer = null;
+  }
+
+  // ------------------------------------------------------------ many nodes: sync rounds
+
+  private scheduleSync(inMs: number): void {
+    if (this.stopped) return;
+    if (this.syncing !== null) {
+      this.syncAgain = true;
+      return;
+    }
+    if (this.syncTimer !== null) this.deps.clock.clearTimer(this.syncTimer);
+    this.syncTimer = this.deps.clock.setTimer(() => {
+      this.syncTimer = null;
+      this.syncing = this.sync()
+        .catch((err: unknown) => {
+          // what this node remembers may now differ from the store: re-read it all next round
+          this.judgedLastRound = new Set();
+          this.deps.logError(`heartbeat: sync with the store failed (retried): ${message(err)}`);
+        })
+        .finally(() => {
+          this.syncing = null;
+          const again = this.syncAgain;
+          this.syncAgain = false;
+          this.scheduleSync(again ? 0 : SYNC_EVERY_MS);
+        });
+    }, inMs);
+  }
+
+  /**
+   * One round on the owner: for a target it did not judge in its last round (just gained,
+   * or after a failed round) the store's facts replace what this node remembers, since
+   * another node may have judged it meanwhile; waiting pushes are applied in order, due
+   * deadlines judged, and the facts written back with how far the pushes were applied.
+   */
+  private async sync(): Promise<void> {
+    const owned = [...this.beats.values()].filter((b) => b.target.enabled && this.owns(b.target.id));
+    const gained = owned.filter((b) => !this.judgedLastRound.has(b.target.id));
+    this.judgedLastRound = new Set();
+    if (owned.length === 0) return;
+    const dirty = new Set<Beat>();
+    if (gained.length > 0) {
+      const stored = new Map((await this.deps.store.listHeartbeatStates(this.deps.region)).map((s) => [s.targetId, s]));
+      for (const beat of gained) {
+        const s = stored.get(beat.target.id);
+        if (s === undefined) dirty.add(beat);
+        else beat.facts = { lastSeenAt: s.lastSeenAt, runStartedAt: s.runStartedAt, missedAt: s.missedAt, sinceAt: s.sinceAt, signalSeq: s.signalSeq };
+      }
+    }
+    const signals: HeartbeatSignal[] = await this.deps.store.pendingHeartbeatSignals(this.deps.region, owned.map((b) => b.target.id), SIGNALS_PER_SYNC);
+    if (this.stopped) return;
+    for (const signal of signals) {
+      const beat = this.beats.get(signal.targetId);
+      if (beat === undefined || !this.owns(signal.targetId)) continue;
+      this.apply(beat, signal);
+      beat.facts.signalSeq = signal.seq;
+      dirty.add(beat);
+    }
     const now = this.nowMs();
-    const detail = `the job started at ${new Date(startedAt).toISOString()} and reported neither success nor failure within the grace of ${beat.spec.graceMs} ms`;
-    this.deps.emit({ target: beat.target, result: this.result(beat, now, 'down', 'heartbeat_run_overdue', detail, now - startedAt), dueAt: now, trigger: 'schedule' });
+    for (const beat of owned) if (this.judge(beat, now)) dirty.add(beat);
+    for (const beat of dirty) await this.deps.store.putHeartbeatState({ targetId: beat.target.id, region: this.deps.region, ...beat.facts });
+    this.judgedLastRound = new Set(owned.map((b) => b.target.id));
+    if (signals.length === SIGNALS_PER_SYNC) this.syncAgain = true;
   }
 
   /** Whole epoch ms: results are stored with integer times (the daemon's clock is sub-ms). */
@@ -169,29 +296,32 @@ export class HeartbeatHost {
     return Math.round(this.deps.clock.now());
   }
 
-  private clearTimers(beat: Beat): void {
-    if (beat.deadline !== null) this.deps.clock.clearTimer(beat.deadline);
-    if (beat.runDeadline !== null) this.deps.clock.clearTimer(beat.runDeadline);
-    beat.deadline = null;
-    beat.runDeadline = null;
-  }
-
-  private result(beat: Beat, at: number, status: CheckStatus, errorKind: ErrorKind | null, detail: string | null, totalMs: number): CheckResult {
+  private result(beat: Beat, v: BeatVerdict): CheckResult {
     return {
       kind: 'heartbeat',
       target: targetOf(beat.spec),
-      startedAt: at,
-      status,
+      startedAt: v.at,
+      status: v.failed ? 'down' : 'up',
       httpVersion: null,
       statusCode: null,
       responseBytes: null,
-      timings: { ...NO_TIMINGS, totalMs },
-      errorKind,
-      errorFamily: errorKind === null ? null : errorFamilyOf(errorKind),
+      timings: { ...NO_TIMINGS, totalMs: v.totalMs },
+      errorKind: v.errorKind,
+      errorFamily: v.errorKind === null ? null : errorFamilyOf(v.errorKind),
       errorPhase: null,
-      detail,
+      detail: v.detail,
       connectionReused: false,
       tls: null,
     };
   }
+}
+
+/** A push as the rhythm sees it: an exit code is a success (0) or a fail that names the code. */
+function signalOf(pushed: PushSignal, at: number): BeatSignal {
+  if (pushed.type === 'exit') return { type: pushed.code === 0 ? 'success' : 'fail', exitCode: pushed.code === 0 ? null : pushed.code, at };
+  return { type: pushed.type, exitCode: null, at };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -32,7 +32,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_LEASE_MS, ShardLeaser, shardOf } from '../cluster/shard-leaser.js';
 import { createRegionalIncidentPort } from '../cluster/regional-incidents.js';
 import { clusterStats, startQuorumSweep } from '../cluster/quorum-sweep.js';
-import { DEFAULT_REGION } from '../cluster/region.js';
+import { DEFAULT_REGION } from '../domain/region.js';
 import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
@@ -171,6 +171,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
             return (regions === null || regions === undefined || regions.includes(region)) && (leaser?.owns(id) ?? false);
           },
           cluster: () => clusterStats(region, leaser),
+          region,
         }),
   });
   const api: ApiServer = listener.serve(daemon);

@@ -3,11 +3,13 @@
  * windows (kept until deleted), both persisted, compiled into one MaintenanceWindowSet the
  * daemon asks once per result. Rules (docs/maintenance-windows.md):
  * - a stored API window that no longer validates is kept in the store and skipped (logged);
+ *   one whose title or tags hold control or bidi characters (stored before they were checked)
+ *   is made safe (U+FFFD), written back and kept in force (logged);
  * - a config window may not take the id of an API window (refused, logged; the API one stays);
  * - a config window dropped from the file is deleted; API windows are never touched by reload.
  */
 import { parseMaintenanceWindow, WindowInputError, type MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
-import { windowToInput } from '../maintenance-windows/maintenance-window.js';
+import { cleanStoredWindowInput, windowToInput } from '../maintenance-windows/maintenance-window.js';
 import { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
 import { StoreInputError, type Store } from '../storage/store.js';
 import type { FieldError } from './daemon-handle.js';
@@ -50,7 +52,14 @@ export class MaintenanceWindowHost implements MaintenanceWindowsPort {
     for (const record of await this.store.listMaintenanceWindows()) {
       if (record.source !== 'api') continue;
       try {
-        this.byId.set(record.id, parseMaintenanceWindow(record.input, 'api'));
+        // rows from before titles were checked: made safe and written back, so the window stays in force
+        const { input, cleaned } = cleanStoredWindowInput(record.input);
+        const window = parseMaintenanceWindow(input, 'api');
+        if (cleaned.length > 0) {
+          await this.store.putMaintenanceWindow({ id: window.id, source: 'api', input: windowToInput(window) }, this.nowMs());
+          this.log.warn(`stored maintenance window ${record.id}: ${cleaned.join(' and ')} had control or bidi characters, replaced by U+FFFD (written back)`);
+        }
+        this.byId.set(record.id, window);
       } catch (err) {
         this.log.warn(`stored maintenance window ${record.id} skipped: ${err instanceof Error ? err.message : String(err)} (kept in the store)`);
       }

@@ -16,16 +16,19 @@ function refusePrivateSwitch(input: unknown, label: string | null): Refusal | nu
   if (input !== null && typeof input === 'object' && 'allowPrivateTargets' in input) {
     return refuse('invalid', [{ target: label, field: 'allowPrivateTargets', message: 'can only be set in the config file (operator decision); API targets use the config defaults' }]);
   }
-  // regions and quorum are read from the config file every node shares (docs/cluster.md)
-  for (const field of ['regions', 'quorum']) {
-    if (input !== null && typeof input === 'object' && field in input) {
-      return refuse('invalid', [{ target: label, field, message: 'can only be set in the config file for now; API targets are checked from every region with a live node, quorum majority' }]);
-    }
-  }
   return null;
 }
 
-function storeRefusal(err: unknown, label: string): Refusal {
+/** A new target whose name or id is in use (one wording for the daemon and its test fixture). */
+export function takenRefusal(t: Pick<TargetDefinition, 'id' | 'name'>, hasName: (name: string) => boolean, hasId: (id: string) => boolean): Refusal | null {
+  // the name first: an id derived from a taken name is the same clash, reported as what the client wrote
+  if (hasName(t.name)) return refuse('conflict', [{ target: t.name, field: 'name', message: `name ${JSON.stringify(t.name)} is already taken` }]);
+  if (hasId(t.id)) return refuse('conflict', [{ target: t.name, field: 'id', message: `id ${JSON.stringify(t.id)} is already taken` }]);
+  return null;
+}
+
+/** A store's conflict or input error as the API's refusal (one wording for the daemon and its test fixture). */
+export function storeRefusal(err: unknown, label: string): Refusal {
   // a store's message starts with its field ("name: …"), which the API names again
   const message = (e: StoreConflictError | StoreInputError) => (e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message);
   if (err instanceof StoreConflictError) return refuse('conflict', [{ target: label, field: err.field, message: message(err) }]);
@@ -57,9 +60,8 @@ export async function createApiTarget(host: TargetHost, input: unknown, nowMs: n
   const parsed = parseTargetInput(input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;
-  // the name first: an id derived from a taken name is the same clash, reported as what the client wrote
-  if (host.registry.idOfName(t.name) !== undefined) return refuse('conflict', [{ target: t.name, field: 'name', message: `name ${JSON.stringify(t.name)} is already taken` }]);
-  if (host.registry.get(t.id) !== undefined) return refuse('conflict', [{ target: t.name, field: 'id', message: `id ${JSON.stringify(t.id)} is already taken` }]);
+  const taken = takenRefusal(t, (name) => host.registry.idOfName(name) !== undefined, (id) => host.registry.get(id) !== undefined);
+  if (taken !== null) return taken;
   try {
     await host.store.createTarget(toNewTarget(t), nowMs);
   } catch (err) {
@@ -118,7 +120,10 @@ export async function rotateApiPushToken(host: TargetHost, id: string, nowMs: nu
   }
   const pushToken = generatePushToken();
   const { token: _reference, ...check } = existing.checkInput as unknown as Record<string, unknown>;
-  const input = { id, name: existing.name, check: { ...check, tokenHash: hashPushToken(pushToken) }, interval: existing.intervalMs, tags: [...existing.tags], enabled: existing.enabled, confirmations: existing.confirmations };
+  const input = {
+    id, name: existing.name, check: { ...check, tokenHash: hashPushToken(pushToken) }, interval: existing.intervalMs, tags: [...existing.tags], enabled: existing.enabled, confirmations: existing.confirmations,
+    regions: existing.regions, quorum: existing.quorum,
+  };
   const parsed = parseTargetInput(input, 'api', host.defaults);
   if (!parsed.ok) return refuse('invalid', parsed.errors);
   const t = parsed.target;

@@ -65,6 +65,8 @@ export function toView(t: TargetDefinition): TargetView {
     enabled: t.enabled,
     confirmations: t.confirmations,
     allowPrivateTargets: t.allowPrivateTargets,
+    regions: t.regions,
+    quorum: t.quorum,
     phaseMs: phaseOf(t.id, t.intervalMs),
   });
 }
@@ -78,6 +80,8 @@ export function toNewTarget(t: TargetDefinition): NewTarget {
     tags: [...t.tags],
     enabled: t.enabled,
     confirmations: t.confirmations,
+    regions: t.regions === null ? null : [...t.regions],
+    quorum: t.quorum,
     source: t.source,
   };
 }

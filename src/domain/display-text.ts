@@ -12,3 +12,11 @@ export const UNSAFE_DISPLAY_TEXT = 'expected no control characters (NUL, line br
 export function isSafeDisplayText(text: string): boolean {
   return !UNSAFE_DISPLAY_CHARS.test(text);
 }
+
+/**
+ * The text with each unsafe character replaced by U+FFFD, for rows stored before names were
+ * checked (a visible mark that something was taken out, not a silent edit).
+ */
+export function toSafeDisplayText(text: string): string {
+  return text.replace(new RegExp(UNSAFE_DISPLAY_CHARS.source, 'g'), '\uFFFD');
+}

@@ -1,4 +1,5 @@
 import type { ErrorKind } from '../domain/error-kind.js';
+import type { IncidentRegions } from '../domain/region.js';
 
 /**
  * What the incident state machine emits. The composition root writes these to the store
@@ -16,6 +17,8 @@ export type IncidentEvent =
       failureCount: number;
       /** every one of those was taken while the probe was degraded: the probe may be the cause */
       probeDegraded: boolean;
+      /** many regions (docs/cluster.md): which regions saw what when the quorum opened it; absent for one node alone */
+      regions?: IncidentRegions;
     }
   | {
       /** emitted while down when the error kind changes (not for every new detail text) */
@@ -41,6 +44,8 @@ export type IncidentEvent =
       lastDetail: string | null;
       /** recovered: good results; target_removed: the target was deleted while down */
       reason: ResolveReason;
+      /** many regions: which regions saw what when the quorum closed it; absent for one node alone */
+      regions?: IncidentRegions;
     };
 
 type ResolveReason = 'recovered' | 'target_removed';

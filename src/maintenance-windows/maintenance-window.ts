@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Cron } from 'croner';
 import { DURATION_FORM, parseDurationMs } from '../config/duration.js';
 import { issuesToFieldErrors } from '../config/zod-errors.js';
-import { isSafeDisplayText, UNSAFE_DISPLAY_TEXT } from '../domain/display-text.js';
+import { isSafeDisplayText, toSafeDisplayText, UNSAFE_DISPLAY_TEXT } from '../domain/display-text.js';
 
 const WINDOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** a recurring window lasts at most this long (a longer one is a one-off window) */
@@ -176,4 +176,23 @@ export function parseMaintenanceWindow(raw: unknown, source: WindowSource): Main
     throw new WindowInputError(first?.field ?? '(root)', first?.message ?? 'invalid');
   }
   return defineMaintenanceWindow(parsed.data, source);
+}
+
+/**
+ * A stored window's input with an unsafe title or tags (NUL, line breaks, bidi overrides: rows
+ * written before titles were checked) made safe, and the fields that changed; other fields
+ * are left for parseMaintenanceWindow to judge.
+ */
+export function cleanStoredWindowInput(input: Readonly<Record<string, unknown>>): { input: Record<string, unknown>; cleaned: string[] } {
+  const out: Record<string, unknown> = { ...input };
+  const cleaned: string[] = [];
+  if (typeof input.title === 'string' && !isSafeDisplayText(input.title)) {
+    out.title = toSafeDisplayText(input.title);
+    cleaned.push('title');
+  }
+  if (Array.isArray(input.tags) && input.tags.some((t) => typeof t === 'string' && !isSafeDisplayText(t))) {
+    out.tags = input.tags.map((t: unknown) => (typeof t === 'string' ? toSafeDisplayText(t) : t));
+    cleaned.push('tags');
+  }
+  return { input: out, cleaned };
 }

@@ -1,4 +1,5 @@
 import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
+import { describeIncidentRegions, regionsWith, type IncidentRegions } from '../domain/region.js';
 import { html, SafeHtml } from './html-escape.js';
 import { formatMs } from './latency-chart.js';
 import { STATUS_PAGE_CSS } from './status-page-css.js';
@@ -97,18 +98,26 @@ function explainKind(kind: string | null): string {
 
 /**
  * Incidents as a table (target, start, duration, cause, regions when any incident has
- * them). `nowMs` gives an ongoing incident its duration so far.
+ * them). `nowMs` gives an ongoing incident its duration so far. The Regions cell is the
+ * incident's stored `regions` (which regions saw what when it was last decided), in the one
+ * summary every alert uses; an incident without them (one node's, or stored before regions
+ * were) shows a dash.
  */
 export function renderIncidentTable(incidents: readonly StatusIncident[], nowMs: number, options: { linkTargets: boolean }): SafeHtml {
   if (incidents.length === 0) return html`<p class="empty">No incidents.</p>`;
-  const hasRegions = incidents.some((i) => i.regions.length > 0);
+  const hasRegions = incidents.some((i) => i.regions !== null);
   const rows = incidents.map((i) => {
     const target = options.linkTargets && i.hasTargetPage ? html`<a href="/status/${encodeURIComponent(i.targetId)}">${i.targetName}</a>` : html`${i.targetName}`;
     const duration = i.endedAt === null ? `ongoing, ${formatDuration(nowMs - i.startedAt)}` : formatDuration(i.endedAt - i.startedAt);
     const probe = i.openedWhileProbeDegraded ? html` <span class="probe-degraded" data-probe-degraded="incident">(opened only by checks taken while the probe was overloaded: the probe may be the cause)</span>` : null;
-    return html`<tr class="${i.endedAt === null ? 'open' : 'closed'}" data-incident-id="${i.id}"><td>${target}</td><td>${isoMinute(i.startedAt)}</td><td>${duration}</td><td>${explainKind(i.errorKind)}${i.detail === null ? '' : ` — ${showControls(i.detail)}`}${probe}</td>${hasRegions ? html`<td>${i.regions.join(', ')}</td>` : null}</tr>`;
+    return html`<tr class="${i.endedAt === null ? 'open' : 'closed'}" data-incident-id="${i.id}"><td>${target}</td><td>${isoMinute(i.startedAt)}</td><td>${duration}</td><td>${explainKind(i.errorKind)}${i.detail === null ? '' : ` — ${showControls(i.detail)}`}${probe}</td>${hasRegions ? renderRegionsCell(i.regions) : null}</tr>`;
   });
   return html`<table class="incidents"><thead><tr><th>Target</th><th>Started (UTC)</th><th>Duration</th><th>Cause</th>${hasRegions ? html`<th>Regions</th>` : null}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function renderRegionsCell(regions: IncidentRegions | null): SafeHtml {
+  if (regions === null) return html`<td class="regions" title="not recorded: an incident of one node, or stored before incidents kept their regions">—</td>`;
+  return html`<td class="regions" data-regions-down="${regionsWith(regions, 'down').join(',')}">${describeIncidentRegions(regions)}</td>`;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { PART_PHASES, timingKey, type PartPhase, type TimingKey } from '../domain/check-result.js';
 import type { ProbeLoadReason } from '../domain/probe-load.js';
+import type { IncidentRegions } from '../domain/region.js';
 import type { BucketUnit } from '../storage/store.js';
 
 export type TargetState = 'up' | 'degraded' | 'down' | 'error' | 'unknown' | 'paused';
@@ -74,8 +75,8 @@ export interface StatusIncident {
   readonly detail: string | null;
   /** opened only by results taken while the probe was degraded: the probe may be the cause */
   readonly openedWhileProbeDegraded: boolean;
-  /** where the failure was seen, when the store records regions (empty otherwise) */
-  readonly regions: readonly string[];
+  /** many nodes: which regions saw what when it was last decided (the incident's `regions` column); null otherwise */
+  readonly regions: IncidentRegions | null;
 }
 
 /** One occurrence of a maintenance window, as the page shows it. */

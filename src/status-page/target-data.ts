@@ -3,7 +3,6 @@
  * history, badges): one definition of a target's state, uptime figures, bars and incidents.
  */
 import { ERROR_EXPLANATION, isErrorKind } from '../domain/error-kind.js';
-import { regionsDownIn } from '../cluster/regional-incidents.js';
 import { heartbeatRhythmText } from '../domain/heartbeat-check-spec.js';
 import { redactText } from '../domain/redact.js';
 import type { CheckResult } from '../domain/check-result.js';
@@ -55,7 +54,7 @@ export function statusIncidentOf(i: Incident, names: ReadonlyMap<string, string>
     errorKind: i.errorKind,
     detail: i.lastDetail === null ? null : redactText(i.lastDetail),
     openedWhileProbeDegraded: i.openedWhileProbeDegraded,
-    regions: regionsOf(i),
+    regions: i.regions,
   };
 }
 
@@ -67,15 +66,6 @@ function rhythmOf(t: Pick<TargetView, 'spec'>): string | null {
 /** Many nodes (docs/cluster.md): the regions with no live node now; none for one node alone. */
 export function regionsWithoutLiveNode(handle: Pick<DaemonHandle, 'stats'>): readonly string[] {
   return handle.stats().cluster?.regionsWithoutLiveNode ?? [];
-}
-
-/**
- * Regions an incident was seen down from: a cluster's incidents (docs/cluster.md) carry the
- * regions' verdicts in their detail ("down in a, b; up in c; no live node: d (quorum …)");
- * one node's do not, and the page leaves the column out.
- */
-function regionsOf(i: Incident): string[] {
-  return regionsDownIn(i.lastDetail);
 }
 
 /** The fields the overview card and the target page share, from the target and its newest result. */

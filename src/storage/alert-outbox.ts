@@ -2,7 +2,7 @@
  * What both stores share about the alert outbox: input checks (StoreInputError naming the
  * field) and the row → AlertDelivery mapping. The SQL lives in each store's repo.
  */
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, NewAlertDelivery } from './store.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, FinishedAlertDelivery, NewAlertDelivery } from './store.js';
 import { StoreInputError } from './store.js';
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -28,6 +28,16 @@ export function validateNewDelivery(d: NewAlertDelivery): void {
   if (d.targetId !== null && (typeof d.targetId !== 'string' || !NAME.test(d.targetId))) fail('targetId', 'a target id or null', d.targetId);
   if (typeof d.payload !== 'string' || d.payload.length === 0 || d.payload.length > MAX_PAYLOAD_CHARS) fail('payload', `JSON text of 1-${MAX_PAYLOAD_CHARS} characters`, typeof d.payload === 'string' ? `${d.payload.length} characters` : d.payload);
   epochMs('createdAt', d.createdAt);
+}
+
+/** A finished delivery's checks; returns the row's last_error, cut like an attempt's. */
+export function validateFinishedDelivery(d: FinishedAlertDelivery): string | null {
+  validateNewDelivery(d);
+  if (d.state !== 'delivered' && d.state !== 'failed') fail('state', 'delivered or failed', d.state);
+  epochMs('finishedAt', d.finishedAt);
+  if (d.state === 'failed' && (typeof d.lastError !== 'string' || d.lastError.length === 0)) fail('lastError', 'a non-empty reason for a failed delivery', d.lastError);
+  if (d.state === 'delivered' && d.lastError !== null) fail('lastError', 'null for a delivered delivery', d.lastError);
+  return d.lastError === null ? null : d.lastError.slice(0, MAX_ERROR_CHARS);
 }
 
 export function validateClaim(c: AlertClaim): void {

@@ -9,6 +9,7 @@
 import type { CheckInput } from '../domain/check-spec.js';
 import { PHASES, type CheckResult, type CheckStatus, type Phase } from '../domain/check-result.js';
 import type { ErrorKind } from '../domain/error-kind.js';
+import type { IncidentRegions, Quorum } from '../domain/region.js';
 
 // ---------------------------------------------------------------- targets
 
@@ -26,6 +27,10 @@ export interface TargetRecord {
   enabled: boolean;
   /** consecutive bad (good) results that open (resolve) an incident */
   confirmations: number;
+  /** many nodes (docs/cluster.md): the regions it is checked from, null = every region with a live node */
+  regions: string[] | null;
+  /** how many of those regions must see it down to open an incident */
+  quorum: Quorum;
   source: TargetSource;
   createdAt: number;
   updatedAt: number;
@@ -37,11 +42,17 @@ export interface TargetRecord {
  * is not part of it: the daemon accepts that only from the config file.
  */
 export function targetInputOf(r: TargetRecord): Record<string, unknown> {
-  return { id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations };
+  return {
+    id: r.id, name: r.name, check: r.input, interval: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations,
+    ...(r.regions === null ? {} : { regions: r.regions }), quorum: r.quorum,
+  };
 }
 
-/** What callers provide; the store sets createdAt/updatedAt. */
-export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt'>;
+/**
+ * What callers provide; the store sets createdAt/updatedAt. `regions` and `quorum` may be left
+ * out: every region with a live node, majority (docs/cluster.md).
+ */
+export type NewTarget = Omit<TargetRecord, 'createdAt' | 'updatedAt' | 'regions' | 'quorum'> & Partial<Pick<TargetRecord, 'regions' | 'quorum'>>;
 export type TargetPatch = Partial<Omit<TargetRecord, 'id' | 'createdAt' | 'updatedAt'>>;
 
 // ---------------------------------------------------------------- results
@@ -235,8 +246,13 @@ export interface Incident {
   lastDetail: string | null;
   /** bad results seen while open (including the ones that opened it) */
   failureCount: number;
-  /** every result that opened it was taken while the probe was degraded (domain/probe-load.ts) */
+  /**
+   * every result that opened it was taken while the probe was degraded (domain/probe-load.ts);
+   * for a quorum incident: every region that saw it down concluded so on such results
+   */
   openedWhileProbeDegraded: boolean;
+  /** many nodes: which regions saw what when it was last decided; null for one node alone and for older incidents */
+  regions: IncidentRegions | null;
   updatedAt: number;
 }
 
@@ -248,6 +264,8 @@ export interface OpenIncidentInput {
   failureCount: number;
   /** the opening results were all taken while the probe was degraded; absent = false */
   probeDegraded?: boolean;
+  /** which regions saw what (many nodes); absent = null */
+  regions?: IncidentRegions | null;
 }
 
 export interface UpdateIncidentInput {
@@ -256,6 +274,8 @@ export interface UpdateIncidentInput {
   detail: string | null;
   /** added to failureCount */
   failuresAdded: number;
+  /** which regions saw what now; absent = unchanged */
+  regions?: IncidentRegions | null;
 }
 
 export interface IncidentQuery {
@@ -336,6 +356,17 @@ export interface AlertClaim {
   limit: number;
 }
 
+/**
+ * A delivery made at once, outside the outbox (`POST /api/v1/alerts/{name}/test`): written
+ * already finished (one attempt), so it is in the delivery log but never claimed or retried.
+ */
+export interface FinishedAlertDelivery extends NewAlertDelivery {
+  state: 'delivered' | 'failed';
+  /** the secret-free reason of a failure; null when delivered */
+  lastError: string | null;
+  finishedAt: number;
+}
+
 /** How an attempt ended; `released` gives a claimed delivery back untouched (shutdown). */
 export type AlertAttemptOutcome =
   | { readonly kind: 'delivered'; readonly atMs: number }
@@ -355,6 +386,55 @@ export interface AlertDeliveryQuery {
 export interface AlertDeliveryPage {
   items: AlertDelivery[];
   nextCursor: string | null;
+}
+
+// ---------------------------------------------------------------- heartbeat and certificate-warning state
+
+/**
+ * What a heartbeat target's evaluator knows (docs/heartbeat.md), kept so a restarted daemon,
+ * or another node taking the target over, resumes the deadlines instead of starting afresh.
+ * One row per target and evaluating region (`default` for one node alone).
+ */
+export interface HeartbeatState {
+  targetId: string;
+  region: string;
+  /** the last success or fail signal (epoch ms); null: none yet */
+  lastSeenAt: number | null;
+  /** set between a start and its success or fail */
+  runStartedAt: number | null;
+  /** the last missed period reported since lastSeenAt (null: none) */
+  missedAt: number | null;
+  /** when watching began (the base of the first deadline while no ping came) */
+  sinceAt: number;
+  /** the last push signal applied (HeartbeatSignal.seq); 0: none */
+  signalSeq: number;
+}
+
+/** A push as a node received it, kept for the node that evaluates the target (many nodes). */
+export interface NewHeartbeatSignal {
+  targetId: string;
+  type: 'success' | 'fail' | 'start';
+  /** the exit code of a `/push/{token}/{code}` push; null for the named forms */
+  exitCode: number | null;
+  /** when the receiving node took it (epoch ms) */
+  at: number;
+}
+
+export interface HeartbeatSignal extends NewHeartbeatSignal {
+  /** increasing in the order signals were appended */
+  seq: number;
+}
+
+/**
+ * A target's certificate-expiry warning state (src/daemon/cert-expiry-watch.ts): the level
+ * of its last judged chain and the chain expiry of the open warning, if one is open.
+ */
+export interface CertWarningState {
+  targetId: string;
+  level: 'ok' | 'warning' | 'critical';
+  /** the chain expiry (ISO) the open warning was sent for: its key; null when none is open */
+  warnedChainExpiresAt: string | null;
+  updatedAt: number;
 }
 
 // ---------------------------------------------------------------- errors
@@ -407,7 +487,10 @@ export interface Store extends ResultSink {
    * fails on its own (a savepoint each), in order.
    */
   upsertTargets(targets: readonly NewTarget[], nowMs: number): Promise<UpsertOutcome[]>;
-  /** removes the target; its results and incidents stay until retention removes them */
+  /**
+   * removes the target and its heartbeat state, pending signals and certificate-warning state;
+   * its results and incidents stay until retention removes them
+   */
   deleteTarget(id: string): Promise<boolean>;
 
   queryResults(query: ResultQuery): Promise<ResultPage>;
@@ -446,6 +529,24 @@ export interface Store extends ResultSink {
    */
   finishAlertAttempt(id: string, owner: string, outcome: AlertAttemptOutcome): Promise<AlertDelivery | null>;
   listAlertDeliveries(query?: AlertDeliveryQuery): Promise<AlertDeliveryPage>;
+  /** writes a delivery that already happened (a test alert) into the log, finished; a repeated id is ignored */
+  recordAlertDelivery(delivery: FinishedAlertDelivery): Promise<void>;
+
+  /** the heartbeat states one region's evaluator kept, by target id */
+  listHeartbeatStates(region: string): Promise<HeartbeatState[]>;
+  /** creates or replaces the (target, region) row */
+  putHeartbeatState(state: HeartbeatState): Promise<void>;
+  /** appends a push for the evaluating node; returns it with its seq */
+  appendHeartbeatSignal(signal: NewHeartbeatSignal): Promise<HeartbeatSignal>;
+  /**
+   * Signals of these targets not yet applied in `region` (seq above the region's state's
+   * signalSeq, every kept one when it has no state), oldest first, at most `limit` (1..1000).
+   */
+  pendingHeartbeatSignals(region: string, targetIds: readonly string[], limit: number): Promise<HeartbeatSignal[]>;
+
+  listCertWarnings(): Promise<CertWarningState[]>;
+  /** creates or replaces the target's row */
+  putCertWarning(state: CertWarningState): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -6,8 +6,10 @@
 import type { CheckResult } from '../domain/check-result.js';
 import { errorFamilyOf } from '../domain/error-kind.js';
 import type { ErrorKind, ErrorPhase } from '../domain/error-kind.js';
-import type { Incident, NewTarget, StoredResult, TargetRecord } from './store.js';
+import { DEFAULT_QUORUM, parseIncidentRegions, type IncidentRegions, type Quorum } from '../domain/region.js';
+import { StoreInputError, type Incident, type NewTarget, type StoredResult, type TargetRecord } from './store.js';
 import { readStoredTls } from './stored-tls.js';
+import { shownValue } from './target-validation.js';
 
 /** A boolean column: SQLite gives 0/1, Postgres a boolean. */
 type StoredFlag = number | boolean;
@@ -112,6 +114,8 @@ export interface IncidentRow {
   last_detail: string | null;
   failure_count: number;
   probe_degraded: StoredFlag;
+  /** JSON of IncidentRegions (SQLite text, Postgres jsonb); NULL for one node alone and older rows */
+  regions: IncidentRegions | string | null;
   updated_at: number;
 }
 
@@ -126,6 +130,7 @@ export function incidentFromRow(r: IncidentRow): Incident {
     lastDetail: r.last_detail,
     failureCount: r.failure_count,
     openedWhileProbeDegraded: flagOf(r.probe_degraded),
+    regions: r.regions === null ? null : parseIncidentRegions(jsonOf(r.regions)),
     updatedAt: r.updated_at,
   };
 }
@@ -138,6 +143,9 @@ export interface TargetRow {
   tags: string[] | string;
   enabled: StoredFlag;
   confirmations: number;
+  /** JSON list (SQLite text, Postgres text[]); NULL = every region with a live node */
+  regions: string[] | string | null;
+  quorum: Quorum;
   source: 'config' | 'api';
   created_at: number;
   updated_at: number;
@@ -152,13 +160,29 @@ export function targetFromRow(row: TargetRow): TargetRecord {
     tags: jsonOf(row.tags),
     enabled: flagOf(row.enabled),
     confirmations: row.confirmations,
+    regions: row.regions === null ? null : jsonOf(row.regions),
+    quorum: row.quorum,
     source: row.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-/** Keeps only the record's own fields (callers may pass API objects with extras). */
-export function cleanTarget(t: NewTarget): NewTarget {
-  return { id: t.id, name: t.name, input: t.input, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: t.source };
+/** Keeps only the record's own fields (callers may pass API objects with extras); regions and quorum left out take their defaults. */
+export function cleanTarget(t: NewTarget): Omit<TargetRecord, 'createdAt' | 'updatedAt'> {
+  return {
+    id: t.id, name: t.name, input: t.input, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations,
+    regions: t.regions === undefined || t.regions === null ? null : [...t.regions], quorum: t.quorum ?? DEFAULT_QUORUM, source: t.source,
+  };
+}
+
+/**
+ * An incident's regions as the column takes them: JSON text (SQLite; Postgres casts it to
+ * jsonb), or NULL. Throws StoreInputError (field `regions`) for anything not IncidentRegions.
+ */
+export function regionsColumn(regions: IncidentRegions | null | undefined): string | null {
+  if (regions === undefined || regions === null) return null;
+  const checked = parseIncidentRegions(regions);
+  if (checked === null) throw new StoreInputError('regions', `regions: expected {quorum, required, verdicts: {region: "down" | "up" | "no_live_node"}}, got ${shownValue(regions)}`);
+  return JSON.stringify(checked);
 }

@@ -1,5 +1,6 @@
 import { defineCheck, SpecError } from '../domain/check-spec.js';
 import type { CheckSpec } from '../domain/check-spec.js';
+import { MAX_TARGET_REGIONS, QUORUMS, REGION_EXPECTED, REGION_FORM } from '../domain/region.js';
 import type { NewTarget, TargetRecord } from './store.js';
 import { StoreInputError } from './store.js';
 
@@ -8,8 +9,13 @@ const MAX_INTERVAL_MS = 86_400_000;
 const MAX_CONFIRMATIONS = 100;
 const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** A refused value in a message: ASCII JSON, bounded; control and bidi characters shown escaped, never raw. */
+export function shownValue(got: unknown): string {
+  return (JSON.stringify(got) ?? String(got)).slice(0, 200).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function fail(field: string, expected: string, got: unknown): never {
-  throw new StoreInputError(field, `${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  throw new StoreInputError(field, `${field}: expected ${expected}, got ${shownValue(got)}`);
 }
 
 /**
@@ -36,6 +42,14 @@ export function validateTarget(target: NewTarget): CheckSpec {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_CONFIRMATIONS) {
     fail('confirmations', `an integer from 1 to ${MAX_CONFIRMATIONS}`, n);
   }
+  const regions = target.regions;
+  if (regions !== undefined && regions !== null) {
+    const isList = Array.isArray(regions) && regions.length >= 1 && regions.length <= MAX_TARGET_REGIONS;
+    if (!isList || regions.some((r, i) => typeof r !== 'string' || !REGION_FORM.test(r) || regions.indexOf(r) !== i)) {
+      fail('regions', `null, or 1-${MAX_TARGET_REGIONS} distinct ${REGION_EXPECTED}`, regions);
+    }
+  }
+  if (target.quorum !== undefined && !(QUORUMS as readonly unknown[]).includes(target.quorum)) fail('quorum', QUORUMS.map((q) => JSON.stringify(q)).join(', '), target.quorum);
   if (target.source !== 'config' && target.source !== 'api') fail('source', '"config" or "api"', target.source);
   return specOf(target);
 }

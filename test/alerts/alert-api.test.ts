@@ -66,7 +66,10 @@ test('GET /alerts lists channels, POST /alerts/{name}/test reports the attempt, 
     const ok = await call('POST', '/api/v1/alerts/pd/test');
     assert.equal(ok.status, 200);
     assert.deepEqual({ ...ok.body, deliveryId: 'x', durationMs: 0 }, { channel: 'pd', kind: 'pagerduty', deliveryId: 'x', delivered: true, retryable: null, error: null, durationMs: 0 });
-    assert.deepEqual(provider.requests.map((r) => JSON.parse(r.body).event_action), ['trigger', 'resolve'], 'a PagerDuty test triggers and resolves');
+    // the incident of the down target may reach pd first: the test's own requests are the info ones and their resolve
+    const testKeys = new Set(provider.requests.filter((r) => JSON.parse(r.body).payload?.severity === 'info').map((r) => JSON.parse(r.body).dedup_key));
+    assert.equal(testKeys.size, 1);
+    assert.deepEqual(provider.requests.filter((r) => testKeys.has(JSON.parse(r.body).dedup_key)).map((r) => JSON.parse(r.body).event_action), ['trigger', 'resolve'], 'a PagerDuty test triggers and resolves');
     const refused = await call('POST', '/api/v1/alerts/tg/test');
     assert.equal(refused.status, 200, 'the test ran: its outcome is in the body');
     assert.deepEqual([refused.body.delivered, refused.body.retryable, refused.body.error], [false, false, 'HTTP 400: {"ok":false,"description":"chat not found for bot[redacted]"}']);
@@ -76,18 +79,32 @@ test('GET /alerts lists channels, POST /alerts/{name}/test reports the attempt, 
     assert.deepEqual([badName.status, badName.body.error.field], [400, 'name']);
     assert.equal((await call('GET', '/api/v1/alerts/nope/deliveries', READER)).status, 404);
 
+    // each test is in its channel's delivery log, finished, marked as a test
+    const testRow = async (channel: string, id: string) => (await call('GET', `/api/v1/alerts/${channel}/deliveries`, READER)).body.items.find((d: { id: string }) => d.id === id);
+    const pdTest = await testRow('pd', ok.body.deliveryId);
+    assert.match(ok.body.deliveryId, /^test-[0-9a-f-]{36}$/);
+    assert.deepEqual({ ...pdTest, createdAt: 0, nextAttemptAt: 0, updatedAt: 0 }, { id: ok.body.deliveryId, channel: 'pd', eventType: 'test', isTest: true, targetId: null, state: 'delivered', attempts: 1, lastError: null, createdAt: 0, nextAttemptAt: 0, updatedAt: 0 });
+    assert.ok(pdTest.updatedAt >= pdTest.createdAt);
+    const tgTest = await testRow('tg', refused.body.deliveryId);
+    assert.deepEqual([tgTest.eventType, tgTest.isTest, tgTest.state, tgTest.attempts, tgTest.lastError], ['test', true, 'failed', 1, refused.body.error]);
+    assert.deepEqual((await call('GET', '/api/v1/alerts/tg/deliveries?state=failed', READER)).body.items.map((d: { id: string }) => d.id), [refused.body.deliveryId]);
+    assert.deepEqual((await call('GET', '/api/v1/alerts/tg/deliveries?state=pending', READER)).body.items, [], 'a test is never queued');
+
     // the target is down: incident_opened goes to pd (tag prod) and tg (no route), through the outbox
-    await waitFor(async () => (await call('GET', '/api/v1/alerts/pd/deliveries', READER)).body.items.length === 1, 15_000, 'pd delivery row');
+    await waitFor(async () => (await call('GET', '/api/v1/alerts/pd/deliveries', READER)).body.items.length === 2, 15_000, 'pd delivery row');
     await waitFor(async () => (await call('GET', '/api/v1/alerts/tg/deliveries', READER)).body.items.some((d: { state: string }) => d.state === 'delivered'), 15_000, 'tg delivered');
     const pd = await call('GET', '/api/v1/alerts/pd/deliveries?state=delivered&limit=10', READER);
     assert.equal(pd.status, 200);
-    const [row] = pd.body.items;
-    assert.deepEqual([row.channel, row.eventType, row.targetId, row.state, row.attempts, row.lastError], ['pd', 'incident_opened', 'web', 'delivered', 1, null]);
-    assert.match(row.id, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(Object.keys(row).sort(), ['attempts', 'channel', 'createdAt', 'eventType', 'id', 'lastError', 'nextAttemptAt', 'state', 'targetId', 'updatedAt']);
+    const [first, row] = pd.body.items;
+    // oldest first; the incident may have been written before the test
+    const incidentRow = [first, row].find((d) => d.isTest === false);
+    assert.deepEqual([first, row].filter((d) => d.isTest).map((d) => d.id), [ok.body.deliveryId]);
+    assert.deepEqual([incidentRow.channel, incidentRow.eventType, incidentRow.isTest, incidentRow.targetId, incidentRow.state, incidentRow.attempts, incidentRow.lastError], ['pd', 'incident_opened', false, 'web', 'delivered', 1, null]);
+    assert.match(incidentRow.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(Object.keys(incidentRow).sort(), ['attempts', 'channel', 'createdAt', 'eventType', 'id', 'isTest', 'lastError', 'nextAttemptAt', 'state', 'targetId', 'updatedAt']);
     assert.equal(pd.body.nextCursor, null);
     assert.equal(telegram.requests.at(-1)!.path, `/bot${BOT_TOKEN}/sendMessage`);
-    assert.deepEqual((await call('GET', '/api/v1/alerts/tg/deliveries?state=failed', READER)).body, { items: [], nextCursor: null }, 'the test is not in the outbox');
+    assert.deepEqual((await call('GET', '/api/v1/alerts/tg/deliveries?state=failed', READER)).body.items.map((d: { isTest: boolean }) => d.isTest), [true], 'the only failure is the test');
 
     for (const [query, field] of [['limit=0', 'limit'], ['limit=abc', 'limit'], ['state=lost', 'state'], ['cursor=forged', 'cursor'], ['colour=red', 'colour']] as const) {
       const bad = await call('GET', `/api/v1/alerts/pd/deliveries?${query}`, READER);
@@ -95,7 +112,8 @@ test('GET /alerts lists channels, POST /alerts/{name}/test reports the attempt, 
       assert.equal(bad.body.error.field, field, query);
     }
     const stats = await call('GET', '/api/v1/stats', READER);
-    assert.deepEqual(stats.body.alerts.map((a: { webhook: string; kind: string; deliveredTotal: number }) => [a.webhook, a.kind, a.deliveredTotal]), [['pd', 'pagerduty', 1], ['tg', 'telegram', 1]]);
+    // the tests (one delivered, one failed) are not incident alerts: not in the counters
+    assert.deepEqual(stats.body.alerts.map((a: { webhook: string; kind: string; deliveredTotal: number; failedTotal: number }) => [a.webhook, a.kind, a.deliveredTotal, a.failedTotal]), [['pd', 'pagerduty', 1, 0], ['tg', 'telegram', 1, 0]]);
   } finally {
     await running.stop();
     await provider.close();

@@ -135,7 +135,7 @@ test('repeat-notify: reminders go to repeating channels only, numbered, until th
     }
   }));
 
-test('test(name): one attempt now, the outcome reported, nothing left in the outbox; unknown names are undefined', () =>
+test('test(name): one attempt now, the outcome reported and logged finished (never queued); unknown names are undefined', () =>
   withOutbox(async (store) => {
     const server = await startProvider([{ status: 200 }, { status: 500, body: 'boom' }]);
     try {
@@ -149,7 +149,13 @@ test('test(name): one attempt now, the outcome reported, nothing left in the out
       assert.equal(server.requests.length, 2, 'a test is one attempt: the answer comes now');
       assert.deepEqual(received(server, 'ops')[0], { type: 'test', target: '', repeat: '' });
       assert.equal(await alerts.test('nope'), undefined);
-      assert.deepEqual((await store.listAlertDeliveries()).items, []);
+      const log = (await store.listAlertDeliveries()).items;
+      assert.deepEqual(log.map((d) => [d.id, d.channel, d.eventType, d.targetId, d.state, d.attempts, d.lastError]), [
+        [ok.deliveryId, 'ops', 'test', null, 'delivered', 1, null],
+        [failed.deliveryId, 'ops', 'test', null, 'failed', 1, 'HTTP 500: boom'],
+      ], 'in the delivery log, finished: the retryable failure is not retried');
+      assert.deepEqual(JSON.parse(log[0]!.payload), { type: 'test', at: log[0]!.createdAt, channel: 'ops' });
+      assert.deepEqual((await store.listAlertDeliveries({ state: 'pending' })).items, []);
       assert.deepEqual(alerts.channels(), [{ webhook: 'ops', kind: 'template', deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null, maxAttempts: 3, route: null, repeatEveryMs: null }]);
       await alerts.close(1_000);
     } finally {

@@ -36,8 +36,11 @@ export function channelConfig(input: Record<string, unknown>, env: Record<string
 }
 
 export const TARGET = { id: 'api', name: 'API', tags: ['prod', 'eu'] };
-export const OPENED: AlertEvent = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: 'connect ECONNREFUSED 10.0.0.1:443', failureCount: 2 };
-export const RESOLVED: AlertEvent = { type: 'incident_resolved', at: 1_700_000_090_000, target: TARGET, durationMs: 90_000, openedAt: 1_700_000_000_000, reason: 'recovered' };
+export const OPENED: AlertEvent = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: 'connect ECONNREFUSED 10.0.0.1:443', failureCount: 2, regions: null };
+export const RESOLVED: AlertEvent = { type: 'incident_resolved', at: 1_700_000_090_000, target: TARGET, durationMs: 90_000, openedAt: 1_700_000_000_000, reason: 'recovered', regions: null };
+/** many regions (docs/cluster.md): the close of a quorum incident, saying which regions saw what then */
+export const RESOLVED_REGIONAL: AlertEvent = { ...(RESOLVED as AlertEvent & { type: 'incident_resolved' }), regions: { quorum: 'majority', required: 2, verdicts: { america: 'down', asia: 'no_live_node', europe: 'up' } } };
+export const REGION_LINE = 'down in america; up in europe; no live node: asia (quorum majority: 2 of 2 regions)';
 export const TEST_EVENT: AlertEvent = { type: 'test', at: 1_700_000_000_000, channel: 'pd' };
 
 export const never = (): AbortSignal => new AbortController().signal;

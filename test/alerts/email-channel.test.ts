@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { fixtureCert, fixtureCertPath } from '../helpers/certs.js';
-import { ATTEMPT, channelConfig, never, OPENED, RESOLVED, TARGET } from './channel-helpers.js';
+import { ATTEMPT, channelConfig, never, OPENED, REGION_LINE, RESOLVED, RESOLVED_REGIONAL, TARGET } from './channel-helpers.js';
 
 interface Received {
   readonly from: string;
@@ -110,6 +110,22 @@ test('email over STARTTLS: authenticated only after the upgrade, one message to 
     assert.equal(header(closed!.raw, 'In-Reply-To'), '<vigil.api.cert.2023-11-24T00.00.00.000Z@vigil.invalid>');
     assert.equal(header(closed!.raw, 'X-Vigil-Alert-Key'), 'vigil/api/cert/2023-11-24T00:00:00.000Z');
     assert.equal(decodeWords(header(closed!.raw, 'Subject') ?? ''), 'CERT WARNING CLOSED API — target removed (the warning was about the chain expiring 2023-11-24T00:00:00.000Z)');
+  } finally {
+    sender.close();
+    await smtp.close();
+  }
+});
+
+test('email: a quorum incident\'s recovery says which regions saw what (subject and a Regions fact)', async () => {
+  const smtp = await startSmtp();
+  const sender = emailChannel(smtp.port);
+  try {
+    assert.deepEqual(await sender.send(RESOLVED_REGIONAL, never(), ATTEMPT), { ok: true });
+    const raw = smtp.received[0]!.raw;
+    assert.equal(decodeWords(header(raw, 'Subject') ?? ''), `RECOVERED API after 90s — ${REGION_LINE}`);
+    // the body is quoted-printable (the summary holds an em dash): soft breaks out, bytes back
+    const body = Buffer.from(raw.split(/\r\n\r\n/).slice(1).join('\r\n\r\n').replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    assert.match(body, new RegExp(`\r\nDuration: 90s\r\nRegions: ${REGION_LINE.replace(/[()]/g, '\\$&')}\r\n`));
   } finally {
     sender.close();
     await smtp.close();

@@ -5,7 +5,7 @@ import { startHttpServer } from '../helpers/servers/http-server.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { ATTEMPT, channelConfig, never, OPENED, RESOLVED, startProvider, TARGET, TEST_EVENT } from './channel-helpers.js';
 
-const OPENED_BASE = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: null, failureCount: 2 } as const;
+const OPENED_BASE = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'connection_refused', detail: null, failureCount: 2, regions: null } as const;
 
 const UA = 'Vigil/0.1 (+alerts)';
 const OPENED_FACTS = {

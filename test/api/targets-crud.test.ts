@@ -35,6 +35,11 @@ describe('targets CRUD, check now, history', () => {
     const duplicate = await f.call('POST', '/api/v1/targets', { body });
     assert.equal(duplicate.status, 409);
     assert.equal(duplicate.json.error.code, 'conflict');
+    // the daemon's wording, the field named once (the fixture once doubled it: "name: name: …")
+    assert.equal(duplicate.json.error.message, 'name: name "Web" is already taken');
+    const renamed = await f.call('POST', '/api/v1/targets', { body: { ...body, name: 'Web 2' } });
+    assert.equal(renamed.status, 409);
+    assert.equal(renamed.json.error.message, 'id: id "web" is already taken');
 
     const got = await f.call('GET', '/api/v1/targets/web');
     assert.equal(got.status, 200);

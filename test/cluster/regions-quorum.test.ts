@@ -16,7 +16,7 @@ import { exited, startNode, type Node } from './nodes.js';
 const schemas = schemaPool('vigil_regions');
 const SECRET = 'regions-test-secret-0123';
 
-interface Hook { type: string; target: { id: string }; detail?: string; at: string }
+interface Hook { type: string; target: { id: string }; detail?: string; at: string; text: string; regions?: unknown }
 
 test('two regions: per-target regions, quorum any/majority/all, incidents say which regions saw what, a region without a live node is reported', { timeout: 240_000 }, async () => {
   const status = new Map<string, number>();
@@ -87,6 +87,11 @@ test('two regions: per-target regions, quorum any/majority/all, incidents say wh
     await waitFor(() => of('incident_resolved', 'maj').length === 1, 30_000, 'maj resolved when europe recovered');
     await waitFor(async () => (await incidents('maj'))[0]?.closed_at !== null, 10_000, 'maj incident closed');
     assert.match((await incidents('maj'))[0]!.last_detail, /^down in america; up in europe \(quorum majority: 2 of 2 regions\)/);
+    // the opened and the resolved alert both say which regions saw what (structured, and in the summary)
+    assert.deepEqual(of('incident_opened', 'maj')[0]!.regions, { quorum: 'majority', required: 2, verdicts: { america: 'down', europe: 'down' } });
+    const majResolved = of('incident_resolved', 'maj')[0]!;
+    assert.deepEqual(majResolved.regions, { quorum: 'majority', required: 2, verdicts: { america: 'down', europe: 'up' } });
+    assert.match(majResolved.text, /^RECOVERED maj after \d+s — down in america; up in europe \(quorum majority: 2 of 2 regions\)$/);
     // america's only node dies: reported by europe's node, and america's verdicts no longer count
     const killedAt = Date.now();
     node('america').child.kill('SIGKILL');
@@ -107,6 +112,8 @@ test('two regions: per-target regions, quorum any/majority/all, incidents say wh
     // europe sees it up, so the incident closes, naming america as unobserved
     await waitFor(async () => (await incidents('any1'))[0]?.closed_at !== null, 30_000, 'any1 decided without america');
     assert.match((await incidents('any1'))[0]!.last_detail, /^down in none; up in europe; no live node: america \(quorum any: 1 of 1 regions\)/);
+    await waitFor(() => of('incident_resolved', 'any1').length === 1, 10_000, 'any1 resolved alert');
+    assert.deepEqual(of('incident_resolved', 'any1')[0]!.regions, { quorum: 'any', required: 1, verdicts: { america: 'no_live_node', europe: 'up' } });
     // all2: europe down, america gone: all of the one observed region says down → opens
     await waitFor(() => of('incident_opened', 'all2').length === 1, 30_000, 'all2 opened once america left the quorum');
     assert.match(of('incident_opened', 'all2')[0]!.detail ?? '', /^down in europe; up in none; no live node: america \(quorum all: 1 of 1 regions\)/);
@@ -118,8 +125,9 @@ test('two regions: per-target regions, quorum any/majority/all, incidents say wh
     assert.match(await (await fetch(`${eu}/status/maj`)).text(), /data-regions-without-live-node="america"/);
     const history = await (await fetch(`${eu}/incidents`)).text();
     assert.match(history, /<th>Cause<\/th><th>Regions<\/th>/);
-    assert.match(history, /data-incident-id="\d+"><td><a href="\/status\/all2">[^<]*<\/a><\/td>.*— down in europe; up in none; no live node: america \(quorum all: 1 of 1 regions\)[^<]*<\/td><td>europe<\/td><\/tr>/);
-    assert.match(history, /<a href="\/status\/maj">[^<]*<\/a><\/td>.*— down in america; up in europe[^<]*<\/td><td>america<\/td><\/tr>/);
+    // the Regions column is the incident's stored regions, not its detail text
+    assert.match(history, /data-incident-id="\d+"><td><a href="\/status\/all2">[^<]*<\/a><\/td>.*<td class="regions" data-regions-down="europe">down in europe; up in none; no live node: america \(quorum all: 1 of 1 regions\)<\/td><\/tr>/);
+    assert.match(history, /<a href="\/status\/maj">[^<]*<\/a><\/td>.*<td class="regions" data-regions-down="america">down in america; up in europe \(quorum majority: 2 of 2 regions\)<\/td><\/tr>/);
     // one alert per transition across both nodes
     await new Promise((r) => setTimeout(r, 3_000));
     assert.deepEqual(hooks.map((h) => `${h.type} ${h.target.id}`).sort(), ['incident_opened all2', 'incident_opened any1', 'incident_opened maj', 'incident_resolved any1', 'incident_resolved maj']);

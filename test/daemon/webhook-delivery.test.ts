@@ -62,6 +62,7 @@ const EVENT: AlertEvent = {
   errorKind: 'connection_refused',
   detail: 'connect ECONNREFUSED 127.0.0.1:1',
   failureCount: 2,
+  regions: null,
 };
 
 function hook(url: string, over: Partial<WebhookConfig> = {}): WebhookConfig {

@@ -77,9 +77,15 @@ describe('badges', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.text, /<title>Query parameter &quot;window&quot;: expected one of 1h, 24h, 7d, 30d, 90d, got &quot;1y&quot;.<\/title>/);
     assert.match(bad.text, />bad request<\/text>/);
-    const unknown = await get('/badge/api/status.svg?style=flat');
-    assert.equal(unknown.status, 400);
-    assert.match(unknown.text, /Unknown query parameter &quot;style&quot;/);
+    // a parameter the badge does not take is ignored: same badge, same ETag
+    const plain = await get('/badge/api/status.svg');
+    const unknown = await get('/badge/api/status.svg?style=flat&utm_source=readme');
+    assert.equal(unknown.status, 200);
+    assert.equal(unknown.headers.get('etag'), plain.headers.get('etag'));
+    assert.equal(unknown.text, plain.text);
+    const badWithUnknown = await get('/badge/api/uptime.svg?utm_source=readme&window=junk');
+    assert.equal(badWithUnknown.status, 400);
+    assert.match(badWithUnknown.text, /<title>Query parameter &quot;window&quot;: expected one of 1h, 24h, 7d, 30d, 90d, got &quot;junk&quot;.<\/title>/);
     const twice = await get('/badge/api/uptime.svg?window=1h&window=7d');
     assert.equal(twice.status, 400);
     assert.equal((await f.call('POST', '/badge/api/status.svg', { token: null })).status, 405);

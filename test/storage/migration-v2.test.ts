@@ -13,19 +13,23 @@ it('a version-1 database migrates with its history intact; old rows are outside 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-migrate-'));
   const path = join(dir, 'v1.db');
   try {
-    // A v1 file: the current schema with migrations 2, 3 and 4 undone, then rows in v1's shape.
+    // A v1 file: the current schema with migrations 2 to 6 undone, then rows in v1's shape.
     const store = openSqliteStore({ path });
     await store.close();
     const db = new Database(path);
     db.exec(`DROP TABLE maintenance_windows; DROP INDEX results_by_target_time; ALTER TABLE results DROP COLUMN in_maintenance;
       CREATE INDEX results_by_target_time ON results (target_key, started_at, status); ALTER TABLE rollups DROP COLUMN maintenance;
-      ALTER TABLE incidents DROP COLUMN probe_degraded; DROP TABLE alert_outbox;`);
+      ALTER TABLE incidents DROP COLUMN probe_degraded; DROP TABLE alert_outbox;
+      DROP TABLE heartbeat_state; DROP TABLE heartbeat_signals; DROP TABLE cert_warnings;
+      ALTER TABLE targets DROP COLUMN regions; ALTER TABLE targets DROP COLUMN quorum; ALTER TABLE incidents DROP COLUMN regions;`);
     db.pragma('user_version = 1');
     db.exec(`INSERT INTO target_keys (key, id) VALUES (1, 'web'); INSERT INTO endpoints (key, value) VALUES (1, 'http http://web.test/');
       INSERT INTO results (target_key, started_at, due_at, status, total_us, connection_reused, sched_lag_us, loop_delay_us, endpoint_key)
       VALUES (1, 1000, 1000, 'up', 5000, 0, 0, 0, 1), (1, 2000, 2000, 'down', 5000, 0, 0, 0, 1);
       INSERT INTO rollups (target_key, hour_start, up, degraded, down, error, phases) VALUES (1, 0, 7, 0, 1, 0, '{}');
-      INSERT INTO incidents (target_id, opened_at, failure_count, updated_at) VALUES ('web', 2000, 1, 2000);`);
+      INSERT INTO incidents (target_id, opened_at, failure_count, updated_at) VALUES ('web', 2000, 1, 2000);
+      INSERT INTO targets (id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at)
+      VALUES ('web', 'web', '{"url":"http://web.test/"}', 60000, '[]', 1, 2, 'api', 1, 1);`);
     db.close();
 
     const upgraded = openSqliteStore({ path });
@@ -38,6 +42,10 @@ it('a version-1 database migrates with its history intact; old rows are outside 
       assert.equal((await upgraded.getOpenIncident('web'))?.openedWhileProbeDegraded, false, 'an incident from before migration 3 is not marked');
       assert.deepEqual(await upgraded.listMaintenanceWindows(), []);
       assert.deepEqual((await upgraded.listAlertDeliveries()).items, [], 'migration 4: an empty outbox');
+      // migration 5: an older incident has no regions; an older target is every region, majority
+      assert.equal((await upgraded.getOpenIncident('web'))?.regions, null);
+      const target = await upgraded.getTarget('web');
+      assert.deepEqual([target?.regions, target?.quorum], [null, 'majority']);
     } finally {
       await upgraded.close();
     }

@@ -13,6 +13,7 @@ import { resultsContract } from './contract/results.contract.js';
 import { statusBucketsContract } from './contract/status-buckets.contract.js';
 import { summariesContract } from './contract/summaries.contract.js';
 import { targetsContract } from './contract/targets.contract.js';
+import { watchStateContract } from './contract/watch-state.contract.js';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -36,5 +37,6 @@ export function runStoreContract(name: string, open: StoreFactory): void {
     maintenanceWindowsContract(open);
     alertOutboxContract(open);
     heartbeatContract(open);
+    watchStateContract(open);
   });
 }

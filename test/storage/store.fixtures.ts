@@ -11,6 +11,8 @@ export function httpTarget(id: string, overrides: Partial<NewTarget> = {}): NewT
     tags: ['prod'],
     enabled: true,
     confirmations: 2,
+    regions: null,
+    quorum: 'majority',
     source: 'api',
     ...overrides,
   };

@@ -15,9 +15,13 @@ const deliveriesQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
-/** A delivery as the API shows it: the outbox row without its payload (the event is named by type and target). */
+/**
+ * A delivery as the API shows it: the outbox row without its payload (the event is named by
+ * type and target). `isTest` marks a `POST …/test` delivery (event type `test`), never an
+ * incident alert.
+ */
 function deliveryJson(d: AlertDelivery): Record<string, unknown> {
-  return { id: d.id, channel: d.channel, eventType: d.eventType, targetId: d.targetId, state: d.state, attempts: d.attempts, lastError: d.lastError, createdAt: d.createdAt, nextAttemptAt: d.nextAttemptAt, updatedAt: d.updatedAt };
+  return { id: d.id, channel: d.channel, eventType: d.eventType, isTest: d.eventType === 'test', targetId: d.targetId, state: d.state, attempts: d.attempts, lastError: d.lastError, createdAt: d.createdAt, nextAttemptAt: d.nextAttemptAt, updatedAt: d.updatedAt };
 }
 
 /**

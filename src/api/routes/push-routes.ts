@@ -39,7 +39,11 @@ export function pushRoutes(deps: ApiDeps): Route[] {
     limited(perToken.take(hashPushToken(token), now), 'this push URL');
     const signal = signalOf(ctx.params);
     await readBody(ctx.req, MAX_PUSH_BODY_BYTES);
-    const outcome = PUSH_TOKEN_FORM.test(token) ? deps.handle.push(token, signal) : ({ ok: false, reason: 'unknown_token' } as const);
+    const outcome = PUSH_TOKEN_FORM.test(token) ? await deps.handle.push(token, signal) : ({ ok: false, reason: 'unknown_token' } as const);
+    if (!outcome.ok && outcome.reason === 'store_unavailable') {
+      // many nodes: the push could not be kept for the node that judges the target
+      throw new ApiError(503, 'not_ready', 'the push could not be recorded: the store is not reachable; retry', undefined, { 'retry-after': '5' });
+    }
     if (!outcome.ok) throw new ApiError(404, 'not_found', 'no heartbeat target has this push token (a rotated token stops working at once)');
     sendJson(ctx.res, 200, { ok: true, signal: signal.type === 'exit' ? (signal.code === 0 ? 'success' : 'fail') : signal.type, recorded: outcome.recorded });
   };

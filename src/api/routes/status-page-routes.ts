@@ -31,7 +31,8 @@ class PageProblem extends Error {
 /**
  * The public status pages and badges (no token, nothing secret on them): the overview, a
  * page per target, the incident history and SVG badges for a README. Pages answer a bad
- * parameter with a 400 page naming it and an unknown target with a 404 page; badges answer
+ * value of a parameter they take with a 400 page naming it (unknown parameters are ignored)
+ * and an unknown target with a 404 page; badges answer
  * every problem with an SVG (an <img> always draws something) and the same status codes.
  */
 export function statusPageRoutes(deps: ApiDeps): Route[] {
@@ -108,11 +109,16 @@ function asProblem(err: unknown): PageProblem {
   throw err;
 }
 
-/** The query as single values of the allowed names; anything else is a 400 naming it. */
-function readQuery(query: URLSearchParams, allowed: readonly string[]): Record<string, string | undefined> {
+/**
+ * The page's own parameters as single values. Parameters it does not know are ignored, as
+ * every web page does: links from newsletters and social sites carry `utm_source`, `fbclid`
+ * and the like (docs/api.md, "Status page"). One it knows is checked strictly: repeated or
+ * over-long is a 400 naming it (and a bad value, in oneOf). The JSON API stays strict.
+ */
+function readQuery(query: URLSearchParams, known: readonly string[]): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const key of new Set(query.keys())) {
-    if (!allowed.includes(key)) throw new PageProblem(400, `Unknown query parameter ${JSON.stringify(key.slice(0, 64))}; this page takes ${allowed.length === 0 ? 'none' : allowed.join(', ')}.`);
+  for (const key of known) {
+    if (!query.has(key)) continue;
     const values = query.getAll(key);
     if (values.length > 1) throw new PageProblem(400, `Query parameter "${key}" is given ${values.length} times; give it once.`);
     const value = values[0] ?? '';

@@ -8,7 +8,8 @@ type TargetPatchBody = z.output<typeof targetPatchSchema>;
 
 /**
  * Builds the full target input for a PATCH: the stored definition (which still holds the
- * secrets the API never shows) with the patch applied. Top-level fields replace; `check`
+ * secrets the API never shows) with the patch applied. Top-level fields replace (`null`
+ * removes `regions` or `quorum`: back to the default); `check`
  * is merged as a JSON Merge Patch (RFC 7396: `null` removes a field), so
  * `{"check":{"keyword":"ok"}}` keeps the URL and the credentials. The daemon re-validates
  * the result as a whole.
@@ -21,6 +22,8 @@ export async function buildPatchedInput(deps: ApiDeps, id: string, patch: Target
   const base = targetInputOf(record);
   const { check, ...rest } = patch;
   const merged: Record<string, unknown> = { ...base, ...dropUndefined(rest) };
+  // null removes a field (RFC 7396): regions and quorum go back to their defaults
+  for (const field of ['regions', 'quorum'] as const) if (patch[field] === null) delete merged[field];
   if (check !== undefined) merged.check = mergePatch(record.input, withStoredHeaderNames(record.input, check));
   return merged;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { probeLoadReasons, type ProbeLoadReason } from '../../domain/probe-load.js';
 import { CHECK_KINDS } from '../../domain/check-spec.js';
 import { targetInputSchema } from '../../config/target-definition.js';
-import type { TargetMutation } from '../../daemon/daemon-handle.js';
+import type { TargetMutation, TargetView } from '../../daemon/daemon-handle.js';
 import { ApiError, notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { readJsonBody, sendJson } from '../http-io.js';
@@ -44,11 +44,18 @@ function decodeCursor(cursor: string): string {
   return text.slice(3);
 }
 
-/** PATCH body: the create shape with every field optional; `check` is merged, then re-validated. */
-export const targetPatchSchema = targetInputSchema.extend({ check: z.record(z.string(), z.unknown()) }).partial();
+/**
+ * PATCH body: the create shape with every field optional; `check` is merged, then
+ * re-validated. `regions: null` and `quorum: null` remove the field (RFC 7396): the target
+ * goes back to every region with a live node, majority.
+ */
+export const targetPatchSchema = targetInputSchema
+  .extend({ check: z.record(z.string(), z.unknown()), quorum: targetInputSchema.shape.quorum.unwrap().nullable() })
+  .partial();
 
 export function targetRoutes(deps: ApiDeps): Route[] {
   const { handle } = deps;
+  const json = (view: TargetView) => targetJson(view, handle.stats().cluster);
   const route = (method: Route['method'], path: string, handler: Route['handler']): Route => ({ method, path: `${API}${path}`, isPublic: false, handler });
   return [
     route('GET', '/targets', ({ res, query }) => {
@@ -69,7 +76,8 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       const page = start < 0 ? [] : items.slice(start, start + limit);
       const last = page[page.length - 1];
       const nextCursor = last !== undefined && start + limit < items.length ? encodeCursor(last.id) : null;
-      sendJson(res, 200, { items: page.map(targetJson), total: items.length, nextCursor });
+      const cluster = handle.stats().cluster;
+      sendJson(res, 200, { items: page.map((t) => targetJson(t, cluster)), total: items.length, nextCursor });
     }),
     route('POST', '/targets/test', async ({ req, res }) => {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
@@ -81,7 +89,7 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
       const outcome = await handle.createTarget(body);
       const view = mutationOrThrow(outcome);
-      sendJson(res, 201, { ...targetJson(view), ...pushTokenJson(outcome) }, { location: `${API}/targets/${encodeURIComponent(view.id)}` });
+      sendJson(res, 201, { ...json(view), ...pushTokenJson(outcome) }, { location: `${API}/targets/${encodeURIComponent(view.id)}` });
     }),
     // Per item, not all-or-nothing: each item is validated and created on its own (a refused
     // item changes nothing); the answer lists every item's outcome in input order.
@@ -92,7 +100,7 @@ export function targetRoutes(deps: ApiDeps): Route[] {
         try {
           const body = parseOrThrow(targetInputSchema, item, 'body');
           const outcome = await handle.createTarget(body);
-          results.push({ index, status: 201, target: { ...targetJson(mutationOrThrow(outcome)), ...pushTokenJson(outcome) } });
+          results.push({ index, status: 201, target: { ...json(mutationOrThrow(outcome)), ...pushTokenJson(outcome) } });
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           results.push({ index, status: err.status, error: err.toBody().error });
@@ -102,20 +110,20 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       sendJson(res, 200, { created, refused: results.length - created, results });
     }),
     route('GET', '/targets/{id}', ({ res, params }) => {
-      sendJson(res, 200, targetJson(existing(deps, params)));
+      sendJson(res, 200, json(existing(deps, params)));
     }),
     route('PUT', '/targets/{id}', async ({ req, res, params }) => {
       const id = existing(deps, params).id;
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
       sameId(id, body.id);
-      sendJson(res, 200, targetJson(mutationOrThrow(await handle.updateTarget(id, { ...body, id }))));
+      sendJson(res, 200, json(mutationOrThrow(await handle.updateTarget(id, { ...body, id }))));
     }),
     route('PATCH', '/targets/{id}', async (ctx) => {
       const id = existing(deps, ctx.params).id;
       const patch = parseOrThrow(targetPatchSchema, await readJsonBody(ctx.req), 'body');
       sameId(id, patch.id);
       const input = await buildPatchedInput(deps, id, patch);
-      sendJson(ctx.res, 200, targetJson(mutationOrThrow(await handle.updateTarget(id, input))));
+      sendJson(ctx.res, 200, json(mutationOrThrow(await handle.updateTarget(id, input))));
     }),
     route('DELETE', '/targets/{id}', async ({ res, params }) => {
       const id = existing(deps, params).id;
@@ -125,7 +133,7 @@ export function targetRoutes(deps: ApiDeps): Route[] {
     route('POST', '/targets/{id}/push-token', async ({ res, params }) => {
       const id = existing(deps, params).id;
       const outcome = await handle.rotatePushToken(id);
-      sendJson(res, 200, { ...targetJson(mutationOrThrow(outcome)), ...pushTokenJson(outcome) });
+      sendJson(res, 200, { ...json(mutationOrThrow(outcome)), ...pushTokenJson(outcome) });
     }),
     route('POST', '/targets/{id}/check', async ({ res, params }) => {
       const target = existing(deps, params);

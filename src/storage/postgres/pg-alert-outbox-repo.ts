@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { deliveryOfRow, outcomeColumns, validateClaim, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, NewAlertDelivery } from '../store.js';
+import { deliveryOfRow, outcomeColumns, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, FinishedAlertDelivery, NewAlertDelivery } from '../store.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
 
 /**
@@ -24,6 +24,15 @@ export class PgAlertOutboxRepo {
        ORDER BY n
        ON CONFLICT (id) DO NOTHING`,
       [col('id'), col('channel'), col('eventType'), col('targetId'), col('payload'), col('createdAt')],
+    );
+  }
+
+  async recordFinished(d: FinishedAlertDelivery): Promise<void> {
+    const lastError = validateFinishedDelivery(d);
+    await this.pool.query(
+      `INSERT INTO alert_outbox (id, channel, event_type, target_id, payload, state, attempts, next_attempt_at, last_error, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $7, $9) ON CONFLICT (id) DO NOTHING`,
+      [d.id, d.channel, d.eventType, d.targetId, d.payload, d.state, d.createdAt, lastError, d.finishedAt],
     );
   }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Incident, IncidentPage, IncidentQuery, OpenIncidentInput, UpdateIncidentInput } from '../store.js';
 import { StoreConflictError, StoreInputError } from '../store.js';
-import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
+import { incidentFromRow, regionsColumn, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
 import { sqlState } from './pg-connection.js';
 
@@ -15,11 +15,12 @@ export class PgIncidentsRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async open(input: OpenIncidentInput): Promise<Incident> {
+    const regions = regionsColumn(input.regions);
     try {
       const { rows } = await this.pool.query<IncidentRow>(
-        `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, updated_at)
-         VALUES ($1, $2, NULL, $3, $3, $4, $5, $6, $2) RETURNING *`,
-        [input.targetId, input.openedAt, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true],
+        `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, regions, updated_at)
+         VALUES ($1, $2, NULL, $3, $3, $4, $5, $6, $7::jsonb, $2) RETURNING *`,
+        [input.targetId, input.openedAt, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true, regions],
       );
       return incidentFromRow(rows[0] as IncidentRow);
     } catch (err) {
@@ -34,10 +35,12 @@ export class PgIncidentsRepo {
   }
 
   async updateOpen(id: number, input: UpdateIncidentInput): Promise<Incident | null> {
+    const regions = regionsColumn(input.regions);
     await this.pool.query(
-      `UPDATE incidents SET last_error_kind = $1, last_detail = $2, failure_count = failure_count + $3, updated_at = greatest(updated_at, $4)
+      `UPDATE incidents SET last_error_kind = $1, last_detail = $2, failure_count = failure_count + $3, updated_at = greatest(updated_at, $4),
+         regions = CASE WHEN $6 THEN $7::jsonb ELSE regions END
        WHERE id = $5 AND closed_at IS NULL`,
-      [input.errorKind, input.detail, input.failuresAdded, input.at, id],
+      [input.errorKind, input.detail, input.failuresAdded, input.at, id, input.regions !== undefined, regions],
     );
     return this.get(id);
   }

@@ -166,6 +166,46 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX region_verdicts_down ON region_verdicts (target_id) WHERE down;
   `,
+  // 7: heartbeat deadlines and certificate-warning state survive a restart and a takeover
+  // (docs/heartbeat.md); any node appends a push to heartbeat_signals and the node evaluating
+  // the target in each region applies it, remembering how far it got in heartbeat_state
+  `
+  CREATE TABLE heartbeat_state (
+    target_id text NOT NULL,
+    region text NOT NULL,
+    last_seen_at bigint,
+    run_started_at bigint,
+    missed_at bigint,
+    since_at bigint NOT NULL,
+    signal_seq bigint NOT NULL,
+    PRIMARY KEY (target_id, region)
+  );
+  CREATE TABLE heartbeat_signals (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target_id text NOT NULL,
+    type text NOT NULL,
+    exit_code smallint,
+    at bigint NOT NULL
+  );
+  CREATE INDEX heartbeat_signals_by_target ON heartbeat_signals (target_id, seq);
+  CREATE INDEX heartbeat_signals_by_time ON heartbeat_signals (at);
+  CREATE TABLE cert_warnings (
+    target_id text PRIMARY KEY,
+    level text NOT NULL,
+    warned_chain_expires_at text,
+    updated_at bigint NOT NULL
+  );
+  `,
+  // 8: regions and quorum are stored with the target (the API sets them too; every node picks
+  // them up from here); an incident records which regions saw what (jsonb of IncidentRegions);
+  // a region's verdict keeps whether its confirming results were all taken while its probe
+  // was degraded, so a quorum incident carries the flag as a local one does.
+  `
+  ALTER TABLE targets ADD COLUMN regions text[];
+  ALTER TABLE targets ADD COLUMN quorum text NOT NULL DEFAULT 'majority';
+  ALTER TABLE incidents ADD COLUMN regions jsonb;
+  ALTER TABLE region_verdicts ADD COLUMN probe_degraded boolean NOT NULL DEFAULT false;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,12 +6,12 @@ import { validateTarget } from '../target-validation.js';
 import { inTransaction, sqlState } from './pg-connection.js';
 
 
-const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at';
+const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at, regions, quorum';
 /** names sort bytewise (COLLATE "C"), as in SQLite, whatever the database's collation */
 const SELECT_ALL = `SELECT ${COLUMNS} FROM targets ORDER BY name COLLATE "C"`;
 
 function params(t: TargetRecord): unknown[] {
-  return [t.id, t.name, JSON.stringify(t.input), t.intervalMs, t.tags, t.enabled, t.confirmations, t.source, t.createdAt, t.updatedAt];
+  return [t.id, t.name, JSON.stringify(t.input), t.intervalMs, t.tags, t.enabled, t.confirmations, t.source, t.createdAt, t.updatedAt, t.regions, t.quorum];
 }
 
 /** Turns a unique violation into a conflict that names the field. */
@@ -44,7 +44,7 @@ export class PgTargetsRepo {
     validateTarget(target);
     const record = { ...cleanTarget(target), createdAt: nowMs, updatedAt: nowMs };
     try {
-      await this.pool.query(`INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`, params(record));
+      await this.pool.query(`INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, params(record));
     } catch (err) {
       throw asConflict(err, target);
     }
@@ -61,7 +61,8 @@ export class PgTargetsRepo {
     const next = { ...cleanTarget(merged), createdAt: current.createdAt, updatedAt: nowMs };
     try {
       const { rowCount } = await this.pool.query(
-        `UPDATE targets SET name = $2, input = $3::jsonb, interval_ms = $4, tags = $5, enabled = $6, confirmations = $7, source = $8, updated_at = $10
+        `UPDATE targets SET name = $2, input = $3::jsonb, interval_ms = $4, tags = $5, enabled = $6, confirmations = $7, source = $8, updated_at = $10,
+           regions = $11, quorum = $12
          WHERE id = $1 AND created_at = $9`,
         params(next),
       );
@@ -81,10 +82,10 @@ export class PgTargetsRepo {
     const record = { ...cleanTarget(target), createdAt: nowMs, updatedAt: nowMs };
     try {
       const { rows } = await db.query<{ created_at: number }>(
-        `INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO targets (${COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, input = excluded.input, interval_ms = excluded.interval_ms,
            tags = excluded.tags, enabled = excluded.enabled, confirmations = excluded.confirmations, source = excluded.source,
-           updated_at = excluded.updated_at
+           updated_at = excluded.updated_at, regions = excluded.regions, quorum = excluded.quorum
          RETURNING created_at`,
         params(record),
       );

@@ -15,6 +15,7 @@ import { migratePostgres } from './pg-schema.js';
 import { PgSummaries } from './pg-summaries.js';
 import { PgTargetsRepo } from './pg-targets-repo.js';
 import { PgWindowsRepo } from './pg-windows-repo.js';
+import { PgWatchStateRepo } from './pg-watch-state-repo.js';
 
 /** A Postgres store whose pool exists but whose schema is not checked yet. */
 export interface PostgresStore extends Store {
@@ -49,6 +50,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
   const incidents = new PgIncidentsRepo(pool);
   const windows = new PgWindowsRepo(pool);
   const outbox = new PgAlertOutboxRepo(pool);
+  const watch = new PgWatchStateRepo(pool);
   const display = `postgres ${parsed.display} schema ${schema}`;
   let connected = false;
   let closed = false;
@@ -66,7 +68,10 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     updateTarget: (id, patch, nowMs) => targets.update(id, patch, nowMs),
     upsertTarget: (t, nowMs) => targets.upsert(t, nowMs),
     upsertTargets: (list, nowMs) => targets.upsertMany(list, nowMs),
-    deleteTarget: (id) => targets.delete(id),
+    deleteTarget: async (id) => {
+      await watch.forgetTarget(id);
+      return targets.delete(id);
+    },
     queryResults: (q) => results.query(q),
     uptime: (id, window, nowMs) => summaries.uptime(id, window, nowMs),
     latency: (id, fromMs, toMs) => summaries.latency(id, fromMs, toMs),
@@ -76,6 +81,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     applyRetention: async (nowMs, policy) => {
       const report = await rollups.applyRetention(nowMs, policy);
       report.alertDeliveriesDeleted = await outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      await watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
       return report;
     },
     sizeReport: async () => {
@@ -96,7 +102,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
       };
     },
     vacuum: async () => {
-      await pool.query('VACUUM (ANALYZE) results, rollups, targets, incidents, target_keys, endpoints, tls_infos, meta, maintenance_windows, alert_outbox');
+      await pool.query('VACUUM (ANALYZE) results, rollups, targets, incidents, target_keys, endpoints, tls_infos, meta, maintenance_windows, alert_outbox, heartbeat_state, heartbeat_signals, cert_warnings');
     },
     openIncident: (input) => incidents.open(input),
     updateIncident: (id, input) => incidents.updateOpen(id, input),
@@ -110,6 +116,13 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     claimAlertDeliveries: (claim) => outbox.claim(claim),
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
+    recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
+    listHeartbeatStates: (region) => watch.listStates(region),
+    putHeartbeatState: (state) => watch.put(state),
+    appendHeartbeatSignal: (signal) => watch.appendSignal(signal),
+    pendingHeartbeatSignals: (region, ids, limit) => watch.pending(region, ids, limit),
+    listCertWarnings: () => watch.listCerts(),
+    putCertWarning: (state) => watch.putCertWarning(state),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import { deliveryOfRow, outcomeColumns, validateClaim, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, NewAlertDelivery } from '../store.js';
+import { deliveryOfRow, outcomeColumns, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, FinishedAlertDelivery, NewAlertDelivery } from '../store.js';
 import { decodeCursor, encodeCursor, pageLimit } from './results-repo.js';
 
 /** The alert outbox (docs/storage.md): one row per event × channel, claimed while an attempt runs. */
 export class AlertOutboxRepo {
   private readonly insert: Database.Statement;
+  private readonly insertFinished: Database.Statement;
   private readonly due: Database.Statement;
   private readonly take: Database.Statement;
   private readonly finish: Database.Statement;
@@ -15,6 +16,11 @@ export class AlertOutboxRepo {
     this.insert = db.prepare(
       `INSERT INTO alert_outbox (id, channel, event_type, target_id, payload, state, attempts, next_attempt_at, created_at, updated_at)
        VALUES (@id, @channel, @eventType, @targetId, @payload, 'pending', 0, @createdAt, @createdAt, @createdAt)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.insertFinished = db.prepare(
+      `INSERT INTO alert_outbox (id, channel, event_type, target_id, payload, state, attempts, next_attempt_at, last_error, created_at, updated_at)
+       VALUES (@id, @channel, @eventType, @targetId, @payload, @state, 1, @createdAt, @lastError, @createdAt, @finishedAt)
        ON CONFLICT (id) DO NOTHING`,
     );
     // due, not held by a live claim, and the oldest pending one of its channel and target
@@ -41,6 +47,11 @@ export class AlertOutboxRepo {
     this.db.transaction(() => {
       for (const d of deliveries) this.insert.run(d);
     })();
+  }
+
+  recordFinished(d: FinishedAlertDelivery): void {
+    const lastError = validateFinishedDelivery(d);
+    this.insertFinished.run({ id: d.id, channel: d.channel, eventType: d.eventType, targetId: d.targetId, payload: d.payload, state: d.state, createdAt: d.createdAt, lastError, finishedAt: d.finishedAt });
   }
 
   claim(c: AlertClaim): AlertDelivery[] {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Incident, IncidentPage, IncidentQuery, OpenIncidentInput, UpdateIncidentInput } from '../store.js';
 import { StoreConflictError, StoreInputError } from '../store.js';
-import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
+import { incidentFromRow, regionsColumn, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from './results-repo.js';
 
 
@@ -18,22 +18,24 @@ export class IncidentsRepo {
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
-      `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, updated_at)
-       VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO incidents (target_id, opened_at, closed_at, error_kind, last_error_kind, last_detail, failure_count, probe_degraded, regions, updated_at)
+       VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.one = db.prepare('SELECT * FROM incidents WHERE id = ?');
     this.openFor = db.prepare('SELECT * FROM incidents WHERE target_id = ? AND closed_at IS NULL');
     this.update = db.prepare(
-      `UPDATE incidents SET last_error_kind = ?, last_detail = ?, failure_count = failure_count + ?, updated_at = max(updated_at, ?)
+      `UPDATE incidents SET last_error_kind = ?, last_detail = ?, failure_count = failure_count + ?, updated_at = max(updated_at, ?),
+         regions = CASE WHEN ? THEN ? ELSE regions END
        WHERE id = ? AND closed_at IS NULL`,
     );
     this.close = db.prepare('UPDATE incidents SET closed_at = ?, updated_at = max(updated_at, ?) WHERE id = ? AND closed_at IS NULL');
   }
 
   open(input: OpenIncidentInput): Incident {
+    const regions = regionsColumn(input.regions);
     try {
       const { lastInsertRowid } = this.insert.run(
-        input.targetId, input.openedAt, input.errorKind, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true ? 1 : 0, input.openedAt,
+        input.targetId, input.openedAt, input.errorKind, input.errorKind, input.detail, input.failureCount, input.probeDegraded === true ? 1 : 0, regions, input.openedAt,
       );
       return this.get(Number(lastInsertRowid)) as Incident;
     } catch (err) {
@@ -51,7 +53,8 @@ export class IncidentsRepo {
 
   /** null when the incident does not exist; a closed incident is returned unchanged */
   updateOpen(id: number, input: UpdateIncidentInput): Incident | null {
-    this.update.run(input.errorKind, input.detail, input.failuresAdded, input.at, id);
+    const regions = regionsColumn(input.regions);
+    this.update.run(input.errorKind, input.detail, input.failuresAdded, input.at, input.regions === undefined ? 0 : 1, regions, id);
     return this.get(id);
   }
 

@@ -125,6 +125,44 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX alert_outbox_fifo ON alert_outbox (channel, target_id, seq) WHERE state = 'pending';
   CREATE INDEX alert_outbox_finished ON alert_outbox (updated_at) WHERE state <> 'pending';
   `,
+  // 5: heartbeat deadlines and certificate-warning state survive a restart (docs/heartbeat.md);
+  // heartbeat_signals holds pushes for the evaluating node (used by many nodes on Postgres,
+  // kept here so both stores pass one contract)
+  `
+  CREATE TABLE heartbeat_state (
+    target_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    last_seen_at INTEGER,
+    run_started_at INTEGER,
+    missed_at INTEGER,
+    since_at INTEGER NOT NULL,
+    signal_seq INTEGER NOT NULL,
+    PRIMARY KEY (target_id, region)
+  ) WITHOUT ROWID;
+  CREATE TABLE heartbeat_signals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    exit_code INTEGER,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX heartbeat_signals_by_target ON heartbeat_signals (target_id, seq);
+  CREATE INDEX heartbeat_signals_by_time ON heartbeat_signals (at);
+  CREATE TABLE cert_warnings (
+    target_id TEXT PRIMARY KEY,
+    level TEXT NOT NULL,
+    warned_chain_expires_at TEXT,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 6: regions and quorum (docs/cluster.md) are stored with the target (the API sets them
+  // too); an incident records which regions saw what (JSON of IncidentRegions). One node
+  // alone never writes either, but the schema is the same for both stores.
+  `
+  ALTER TABLE targets ADD COLUMN regions TEXT;
+  ALTER TABLE targets ADD COLUMN quorum TEXT NOT NULL DEFAULT 'majority';
+  ALTER TABLE incidents ADD COLUMN regions TEXT;
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;

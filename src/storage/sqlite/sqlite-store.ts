@@ -12,6 +12,7 @@ import { RollupsRepo } from './rollups-repo.js';
 import { Summaries } from './summaries.js';
 import { TargetsRepo } from './targets-repo.js';
 import { WindowsRepo } from './windows-repo.js';
+import { WatchStateRepo } from './watch-state-repo.js';
 
 /** The Store interface with every method synchronous (what SQLite really is). */
 export type SyncStore = {
@@ -24,7 +25,8 @@ export const STORE_METHODS = Object.keys({
   queryResults: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, statusBuckets: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
   openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1,
   listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1,
-  enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, close: 1,
+  enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, recordAlertDelivery: 1,
+  listHeartbeatStates: 1, putHeartbeatState: 1, appendHeartbeatSignal: 1, pendingHeartbeatSignals: 1, listCertWarnings: 1, putCertWarning: 1, close: 1,
 } satisfies Record<keyof Store, 1>) as Array<keyof Store>;
 
 function fileBytes(path: string): number {
@@ -54,6 +56,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
   const incidents = new IncidentsRepo(db);
   const windows = new WindowsRepo(db);
   const outbox = new AlertOutboxRepo(db);
+  const watch = new WatchStateRepo(db);
   const count = (table: string): number => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
   return {
@@ -64,7 +67,10 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     updateTarget: (id, patch, nowMs) => targets.update(id, patch, nowMs),
     upsertTarget: (t, nowMs) => targets.upsert(t, nowMs),
     upsertTargets: (list, nowMs) => targets.upsertMany(list, nowMs),
-    deleteTarget: (id) => targets.delete(id),
+    deleteTarget: (id) => {
+      watch.forgetTarget(id);
+      return targets.delete(id);
+    },
     queryResults: (q) => results.query(q),
     uptime: (id, window, nowMs) => summaries.uptime(id, window, nowMs),
     latency: (id, fromMs, toMs) => summaries.latency(id, fromMs, toMs),
@@ -74,6 +80,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     applyRetention: (nowMs, policy) => {
       const report = rollups.applyRetention(nowMs, policy);
       report.alertDeliveriesDeleted = outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
       return report;
     },
     sizeReport: () => {
@@ -106,6 +113,13 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     claimAlertDeliveries: (claim) => outbox.claim(claim),
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
+    recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
+    listHeartbeatStates: (region) => watch.listStates(region),
+    putHeartbeatState: (state) => watch.put(state),
+    appendHeartbeatSignal: (signal) => watch.appendSignal(signal),
+    pendingHeartbeatSignals: (region, ids, limit) => watch.pending(region, ids, limit),
+    listCertWarnings: () => watch.listCerts(),
+    putCertWarning: (state) => watch.putCertWarning(state),
     close: () => {
       db.close();
     },

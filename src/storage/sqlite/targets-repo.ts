@@ -14,6 +14,8 @@ function toParams(t: TargetRecord): Record<string, unknown> {
     tags: JSON.stringify(t.tags),
     enabled: t.enabled ? 1 : 0,
     confirmations: t.confirmations,
+    regions: t.regions === null ? null : JSON.stringify(t.regions),
+    quorum: t.quorum,
     source: t.source,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
@@ -32,8 +34,8 @@ function asConflict(err: unknown, target: NewTarget): unknown {
   return err;
 }
 
-const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, source, created_at, updated_at';
-const VALUES = '@id, @name, @input, @interval_ms, @tags, @enabled, @confirmations, @source, @created_at, @updated_at';
+const COLUMNS = 'id, name, input, interval_ms, tags, enabled, confirmations, regions, quorum, source, created_at, updated_at';
+const VALUES = '@id, @name, @input, @interval_ms, @tags, @enabled, @confirmations, @regions, @quorum, @source, @created_at, @updated_at';
 
 export class TargetsRepo {
   private readonly all: Database.Statement;
@@ -48,7 +50,7 @@ export class TargetsRepo {
     this.insert = db.prepare(`INSERT INTO targets (${COLUMNS}) VALUES (${VALUES})`);
     this.replace = db.prepare(
       `UPDATE targets SET name = @name, input = @input, interval_ms = @interval_ms, tags = @tags, enabled = @enabled,
-         confirmations = @confirmations, source = @source, updated_at = @updated_at WHERE id = @id`,
+         confirmations = @confirmations, regions = @regions, quorum = @quorum, source = @source, updated_at = @updated_at WHERE id = @id`,
     );
     this.remove = db.prepare('DELETE FROM targets WHERE id = ?');
   }

@@ -16,7 +16,8 @@ import { createAlertDispatcher } from '../../../src/alerts/alert-dispatcher.js';
 import { MaintenanceWindowHost } from '../../../src/daemon/maintenance-window-host.js';
 import type { CheckInput } from '../../../src/domain/check-spec.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
-import { StoreConflictError, type Store } from '../../../src/storage/store.js';
+import type { Store } from '../../../src/storage/store.js';
+import { storeRefusal, takenRefusal } from '../../../src/daemon/target-ops.js';
 
 export interface TestDaemon extends DaemonHandle {
   /** runs a target as if the scheduler had fired it `lagMs` late */
@@ -61,13 +62,17 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     if (!parsed.ok) return { ok: false, code: 'invalid', errors: parsed.errors };
     const t = parsed.target;
     const raw = (input as { check: CheckInput }).check;
-    const record = { id: t.id, name: t.name, input: { ...raw, ...('timeoutMs' in t.spec ? { timeoutMs: t.spec.timeoutMs } : {}) } as CheckInput, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, source: 'api' as const };
+    const record = { id: t.id, name: t.name, input: { ...raw, ...('timeoutMs' in t.spec ? { timeoutMs: t.spec.timeoutMs } : {}) } as CheckInput, intervalMs: t.intervalMs, tags: [...t.tags], enabled: t.enabled, confirmations: t.confirmations, regions: t.regions === null ? null : [...t.regions], quorum: t.quorum, source: 'api' as const };
+    if (existingId === null) {
+      const taken = takenRefusal(t, (name) => [...targets.values()].some((x) => x.name === name), (id) => targets.has(id));
+      if (taken !== null) return taken;
+    }
     try {
       if (existingId === null) await store.createTarget(record, Date.now());
       else await store.updateTarget(existingId, record, Date.now());
     } catch (err) {
-      if (err instanceof StoreConflictError) return { ok: false, code: 'conflict', errors: [{ target: t.id, field: err.field, message: err.message }] };
-      throw err;
+      // the daemon's own mapping, so the fixture's message is the real one ("name: …" named once)
+      return storeRefusal(err, existingId ?? t.name);
     }
     targets.set(t.id, t);
     return { ok: true, target: view(t) };
@@ -108,7 +113,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     },
     checkNow: (id) => run(id, 'manual', 0),
     // heartbeat pushes are tested against the real daemon (test/daemon/heartbeat*.test.ts)
-    push: () => ({ ok: false, reason: 'unknown_token' }),
+    push: async () => ({ ok: false, reason: 'unknown_token' }),
     rotatePushToken: async () => ({ ok: false, code: 'not_found', errors: [] }),
     async runScheduledCheck(id, lagMs) {
       const event = await run(id, 'schedule', lagMs);

@@ -98,6 +98,27 @@ export function alertOutboxContract(open: StoreFactory): void {
         assert.deepEqual(ids(await store.claimAlertDeliveries(claim('n1', T0 + 102))), ['resolved'], 'a given-up delivery no longer blocks');
       }));
 
+    it('records a finished delivery (a test alert): in the log, in order, never claimed; bad ones refused naming the field', () =>
+      withStore(open, async (store) => {
+        const test = { ...delivery('test-1', { eventType: 'test', targetId: null, payload: '{"type":"test"}', createdAt: T0 + 1 }), state: 'failed' as const, lastError: 'HTTP 401', finishedAt: T0 + 7 };
+        await store.enqueueAlertDeliveries([delivery('q1')]);
+        await store.recordAlertDelivery(test);
+        await store.recordAlertDelivery({ ...test, state: 'delivered', lastError: null });
+        await store.recordAlertDelivery({ ...delivery('test-2', { eventType: 'test', targetId: null, createdAt: T0 + 2 }), state: 'delivered', lastError: null, finishedAt: T0 + 9 });
+        const { items } = await store.listAlertDeliveries();
+        assert.deepEqual(items.slice(1), [
+          { ...delivery('test-1', { eventType: 'test', targetId: null, payload: '{"type":"test"}', createdAt: T0 + 1 }), state: 'failed', attempts: 1, nextAttemptAt: T0 + 1, lastError: 'HTTP 401', updatedAt: T0 + 7 },
+          { ...delivery('test-2', { eventType: 'test', targetId: null, createdAt: T0 + 2 }), state: 'delivered', attempts: 1, nextAttemptAt: T0 + 2, lastError: null, updatedAt: T0 + 9 },
+        ], 'a repeated id is ignored');
+        assert.deepEqual(ids(await store.claimAlertDeliveries(claim('n1', T0 + DAY))), ['q1'], 'only the queued one is claimed');
+        assert.deepEqual(ids((await store.listAlertDeliveries({ state: 'pending' })).items), ['q1']);
+        const good = { ...delivery('test-3', { eventType: 'test' }), state: 'delivered' as const, lastError: null, finishedAt: T0 };
+        for (const [over, field] of [[{ state: 'pending' }, 'state'], [{ state: 'failed' }, 'lastError'], [{ lastError: 'x' }, 'lastError'], [{ finishedAt: -1 }, 'finishedAt'], [{ id: 'a b' }, 'id']] as const) {
+          await assert.rejects(store.recordAlertDelivery({ ...good, ...over } as never), isInput(field), JSON.stringify(over));
+        }
+        assert.equal((await store.listAlertDeliveries()).items.length, 3, 'nothing refused was written');
+      }));
+
     it('pages oldest first with a cursor and filters by channel; limit is bounded', () =>
       withStore(open, async (store) => {
         await store.enqueueAlertDeliveries(Array.from({ length: 5 }, (_, i) => delivery(`p${i}`, { channel: i % 2 === 0 ? 'ops' : 'slack', targetId: `t${i}` })));

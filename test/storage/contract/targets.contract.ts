@@ -102,5 +102,55 @@ export function targetsContract(open: StoreFactory): void {
         assert.deepEqual((await store.listTargets()).map((t) => t.id).sort(), ['a', 'd']);
         assert.deepEqual(await store.upsertTargets([], 30), []);
       }));
+
+    it('keeps regions and quorum (many nodes): read back, updated, upserted; left out they are every region, majority', () =>
+      withStore(open, async (store) => {
+        const { regions: _r, quorum: _q, ...bare } = httpTarget('plain');
+        const plain = await store.createTarget(bare, 1);
+        assert.deepEqual([plain.regions, plain.quorum], [null, 'majority']);
+        assert.deepEqual([(await store.getTarget('plain'))?.regions, (await store.getTarget('plain'))?.quorum], [null, 'majority']);
+        const placed = await store.createTarget(httpTarget('eu', { regions: ['europe', 'america'], quorum: 'all' }), 2);
+        assert.deepEqual([placed.regions, placed.quorum], [['europe', 'america'], 'all']);
+        assert.deepEqual(await store.getTarget('eu'), placed);
+        assert.deepEqual((await store.listTargets()).find((t) => t.id === 'eu'), placed);
+        const widened = await store.updateTarget('eu', { regions: null, quorum: 'any' }, 3);
+        assert.deepEqual([widened?.regions, widened?.quorum], [null, 'any']);
+        assert.deepEqual([(await store.getTarget('eu'))?.regions, (await store.getTarget('eu'))?.quorum], [null, 'any']);
+        // a patch that says nothing of them keeps them
+        await store.updateTarget('eu', { regions: ['asia'] }, 4);
+        assert.deepEqual([(await store.updateTarget('eu', { enabled: false }, 5))?.regions, (await store.getTarget('eu'))?.quorum], [['asia'], 'any']);
+        const [upserted] = await store.upsertTargets([httpTarget('eu', { regions: ['b', 'a'], quorum: 'majority' })], 6);
+        assert.deepEqual(upserted?.ok === true && [upserted.record.regions, upserted.record.quorum], [['b', 'a'], 'majority']);
+        assert.deepEqual((await store.getTarget('eu'))?.regions, ['b', 'a']);
+        assert.deepEqual((await store.upsertTarget(httpTarget('eu', { regions: null }), 7)).regions, null);
+        assert.equal((await store.getTarget('eu'))?.regions, null);
+      }));
+
+    it('refuses bad regions and quorums naming the field, never echoing control characters', () =>
+      withStore(open, async (store) => {
+        const cases: Array<[string, Parameters<typeof httpTarget>[1]]> = [
+          ['regions', { regions: [] }],
+          ['regions', { regions: ['eu', 'eu'] }],
+          ['regions', { regions: ['eu\u202e'] }],
+          ['regions', { regions: ['x'.repeat(65)] }],
+          ['regions', { regions: Array.from({ length: 33 }, (_, i) => `r${i}`) }],
+          ['regions', { regions: 'eu' as never }],
+          ['regions', { regions: [7] as never }],
+          ['quorum', { quorum: 'most' as never }],
+        ];
+        for (const [field, overrides] of cases) {
+          await assert.rejects(store.createTarget(httpTarget('t', overrides), 1), (e: unknown) => {
+            assert.ok(e instanceof StoreInputError, `${JSON.stringify(overrides)}: ${String(e)}`);
+            assert.equal(e.field, field);
+            assert.doesNotMatch(e.message, /[\u202e]/);
+            return true;
+          });
+        }
+        await store.createTarget(httpTarget('t'), 1);
+        await assert.rejects(store.updateTarget('t', { regions: ['ok', 'ok'] }, 2), (e: unknown) => e instanceof StoreInputError && e.field === 'regions');
+        const [refused] = await store.upsertTargets([httpTarget('t', { quorum: 'some' as never })], 3);
+        assert.deepEqual(refused?.ok === false && refused.field, 'quorum');
+        assert.deepEqual([(await store.getTarget('t'))?.regions, (await store.getTarget('t'))?.quorum], [null, 'majority']);
+      }));
   });
 }

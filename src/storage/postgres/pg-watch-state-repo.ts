@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import type { CertWarningState, HeartbeatSignal, HeartbeatState, NewHeartbeatSignal } from '../store.js';
+import { checkCertWarning, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
+import { inTransaction } from './pg-connection.js';
+
+interface StateRow {
+  target_id: string;
+  region: string;
+  last_seen_at: number | null;
+  run_started_at: number | null;
+  missed_at: number | null;
+  since_at: number;
+  signal_seq: number;
+}
+
+interface SignalRow {
+  seq: number;
+  target_id: string;
+  type: HeartbeatSignal['type'];
+  exit_code: number | null;
+  at: number;
+}
+
+interface CertRow {
+  target_id: string;
+  level: CertWarningState['level'];
+  warned_chain_expires_at: string | null;
+  updated_at: number;
+}
+
+const signalOf = (r: SignalRow): HeartbeatSignal => ({ seq: r.seq, targetId: r.target_id, type: r.type, exitCode: r.exit_code, at: r.at });
+
+/**
+ * Heartbeat deadlines, pushes waiting for their evaluator, certificate-warning state, as in
+ * the SQLite store. With many nodes any node appends a push and the node evaluating the
+ * target in each region applies it (docs/cluster.md, "Heartbeats").
+ */
+export class PgWatchStateRepo {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async listStates(region: string): Promise<HeartbeatState[]> {
+    const { rows } = await this.pool.query<StateRow>('SELECT * FROM heartbeat_state WHERE region = $1 ORDER BY target_id COLLATE "C"', [region]);
+    return rows.map((r) => ({
+      targetId: r.target_id, region: r.region, lastSeenAt: r.last_seen_at, runStartedAt: r.run_started_at, missedAt: r.missed_at, sinceAt: r.since_at, signalSeq: r.signal_seq,
+    }));
+  }
+
+  async put(s: HeartbeatState): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO heartbeat_state (target_id, region, last_seen_at, run_started_at, missed_at, since_at, signal_seq) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (target_id, region) DO UPDATE SET last_seen_at = excluded.last_seen_at, run_started_at = excluded.run_started_at,
+         missed_at = excluded.missed_at, since_at = excluded.since_at, signal_seq = excluded.signal_seq`,
+      [s.targetId, s.region, s.lastSeenAt, s.runStartedAt, s.missedAt, s.sinceAt, s.signalSeq],
+    );
+  }
+
+  async appendSignal(signal: NewHeartbeatSignal): Promise<HeartbeatSignal> {
+    checkSignal(signal);
+    const { rows } = await this.pool.query<SignalRow>('INSERT INTO heartbeat_signals (target_id, type, exit_code, at) VALUES ($1, $2, $3, $4) RETURNING *', [signal.targetId, signal.type, signal.exitCode, signal.at]);
+    return signalOf(rows[0] as SignalRow);
+  }
+
+  async pending(region: string, targetIds: readonly string[], limit: number): Promise<HeartbeatSignal[]> {
+    checkSignalLimit(limit);
+    if (targetIds.length === 0) return [];
+    const { rows } = await this.pool.query<SignalRow>(
+      `SELECT s.* FROM heartbeat_signals s LEFT JOIN heartbeat_state h ON h.target_id = s.target_id AND h.region = $1
+       WHERE s.target_id = ANY($2::text[]) AND s.seq > coalesce(h.signal_seq, 0) ORDER BY s.seq LIMIT $3`,
+      [region, targetIds, limit],
+    );
+    return rows.map(signalOf);
+  }
+
+  async listCerts(): Promise<CertWarningState[]> {
+    const { rows } = await this.pool.query<CertRow>('SELECT * FROM cert_warnings ORDER BY target_id COLLATE "C"');
+    return rows.map((r) => ({ targetId: r.target_id, level: r.level, warnedChainExpiresAt: r.warned_chain_expires_at, updatedAt: r.updated_at }));
+  }
+
+  async putCertWarning(s: CertWarningState): Promise<void> {
+    checkCertWarning(s);
+    await this.pool.query(
+      `INSERT INTO cert_warnings (target_id, level, warned_chain_expires_at, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (target_id) DO UPDATE SET level = excluded.level, warned_chain_expires_at = excluded.warned_chain_expires_at, updated_at = excluded.updated_at`,
+      [s.targetId, s.level, s.warnedChainExpiresAt, s.updatedAt],
+    );
+  }
+
+  /** A deleted target's state goes with it (a new target of the same id starts afresh). */
+  async forgetTarget(targetId: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      for (const table of ['heartbeat_state', 'heartbeat_signals', 'cert_warnings']) await client.query(`DELETE FROM ${table} WHERE target_id = $1`, [targetId]);
+    });
+  }
+
+  /** Signals older than this were applied long ago (or their target has no evaluator): dropped. */
+  async pruneSignals(beforeMs: number): Promise<number> {
+    return (await this.pool.query('DELETE FROM heartbeat_signals WHERE at < $1', [beforeMs])).rowCount ?? 0;
+  }
+}

@@ -1,0 +1,115 @@
+import type Database from 'better-sqlite3';
+import type { CertWarningState, HeartbeatSignal, HeartbeatState, NewHeartbeatSignal } from '../store.js';
+import { checkCertWarning, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
+
+interface StateRow {
+  target_id: string;
+  region: string;
+  last_seen_at: number | null;
+  run_started_at: number | null;
+  missed_at: number | null;
+  since_at: number;
+  signal_seq: number;
+}
+
+interface SignalRow {
+  seq: number;
+  target_id: string;
+  type: HeartbeatSignal['type'];
+  exit_code: number | null;
+  at: number;
+}
+
+interface CertRow {
+  target_id: string;
+  level: CertWarningState['level'];
+  warned_chain_expires_at: string | null;
+  updated_at: number;
+}
+
+const stateOf = (r: StateRow): HeartbeatState => ({
+  targetId: r.target_id, region: r.region, lastSeenAt: r.last_seen_at, runStartedAt: r.run_started_at, missedAt: r.missed_at, sinceAt: r.since_at, signalSeq: r.signal_seq,
+});
+const signalOf = (r: SignalRow): HeartbeatSignal => ({ seq: r.seq, targetId: r.target_id, type: r.type, exitCode: r.exit_code, at: r.at });
+
+/** Heartbeat deadlines, pushes waiting for their evaluator, certificate-warning state (docs/heartbeat.md). */
+export class WatchStateRepo {
+  private readonly states: Database.Statement;
+  private readonly putState: Database.Statement;
+  private readonly append: Database.Statement;
+  private readonly certs: Database.Statement;
+  private readonly putCert: Database.Statement;
+  private readonly forget: Database.Transaction<(targetId: string) => void>;
+  private readonly prune: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.states = db.prepare('SELECT * FROM heartbeat_state WHERE region = ? ORDER BY target_id');
+    this.putState = db.prepare(
+      `INSERT INTO heartbeat_state (target_id, region, last_seen_at, run_started_at, missed_at, since_at, signal_seq)
+       VALUES (@targetId, @region, @lastSeenAt, @runStartedAt, @missedAt, @sinceAt, @signalSeq)
+       ON CONFLICT (target_id, region) DO UPDATE SET last_seen_at = excluded.last_seen_at, run_started_at = excluded.run_started_at,
+         missed_at = excluded.missed_at, since_at = excluded.since_at, signal_seq = excluded.signal_seq`,
+    );
+    this.append = db.prepare('INSERT INTO heartbeat_signals (target_id, type, exit_code, at) VALUES (?, ?, ?, ?) RETURNING seq');
+    this.certs = db.prepare('SELECT * FROM cert_warnings ORDER BY target_id');
+    this.putCert = db.prepare(
+      `INSERT INTO cert_warnings (target_id, level, warned_chain_expires_at, updated_at) VALUES (@targetId, @level, @warnedChainExpiresAt, @updatedAt)
+       ON CONFLICT (target_id) DO UPDATE SET level = excluded.level, warned_chain_expires_at = excluded.warned_chain_expires_at, updated_at = excluded.updated_at`,
+    );
+    const forgetState = db.prepare('DELETE FROM heartbeat_state WHERE target_id = ?');
+    const forgetSignals = db.prepare('DELETE FROM heartbeat_signals WHERE target_id = ?');
+    const forgetCert = db.prepare('DELETE FROM cert_warnings WHERE target_id = ?');
+    this.forget = db.transaction((targetId: string) => {
+      forgetState.run(targetId);
+      forgetSignals.run(targetId);
+      forgetCert.run(targetId);
+    });
+    this.prune = db.prepare('DELETE FROM heartbeat_signals WHERE at < ?');
+  }
+
+  listStates(region: string): HeartbeatState[] {
+    return (this.states.all(region) as StateRow[]).map(stateOf);
+  }
+
+  put(state: HeartbeatState): void {
+    this.putState.run(state);
+  }
+
+  appendSignal(signal: NewHeartbeatSignal): HeartbeatSignal {
+    checkSignal(signal);
+    const seq = this.append.pluck().get(signal.targetId, signal.type, signal.exitCode, signal.at) as number;
+    return { ...signal, seq };
+  }
+
+  pending(region: string, targetIds: readonly string[], limit: number): HeartbeatSignal[] {
+    checkSignalLimit(limit);
+    if (targetIds.length === 0) return [];
+    // json_each: one statement for any number of ids (no 999-parameter limit)
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM heartbeat_signals s LEFT JOIN heartbeat_state h ON h.target_id = s.target_id AND h.region = ?
+         WHERE s.target_id IN (SELECT value FROM json_each(?)) AND s.seq > coalesce(h.signal_seq, 0) ORDER BY s.seq LIMIT ?`,
+      )
+      .all(region, JSON.stringify(targetIds), limit) as SignalRow[];
+    return rows.map(signalOf);
+  }
+
+  listCerts(): CertWarningState[] {
+    return (this.certs.all() as CertRow[]).map((r) => ({ targetId: r.target_id, level: r.level, warnedChainExpiresAt: r.warned_chain_expires_at, updatedAt: r.updated_at }));
+  }
+
+  putCertWarning(state: CertWarningState): void {
+    checkCertWarning(state);
+    this.putCert.run(state);
+  }
+
+  /** A deleted target's state goes with it (a new target of the same id starts afresh). */
+  forgetTarget(targetId: string): void {
+    this.forget(targetId);
+  }
+
+  /** Signals older than this were applied long ago (or their target has no evaluator): dropped. */
+  pruneSignals(beforeMs: number): number {
+    return this.prune.run(beforeMs).changes;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Input checks shared by both stores' heartbeat and certificate-warning repositories: one
+ * definition of what each accepts, so SQLite and Postgres refuse the same things.
+ */
+import { StoreInputError, type CertWarningState, type NewHeartbeatSignal } from './store.js';
+
+const SIGNAL_TYPES: ReadonlySet<string> = new Set(['success', 'fail', 'start']);
+const CERT_LEVELS: ReadonlySet<string> = new Set(['ok', 'warning', 'critical']);
+
+export function checkSignal(signal: NewHeartbeatSignal): void {
+  if (!SIGNAL_TYPES.has(signal.type)) throw new StoreInputError('type', `type: expected success, fail or start, got ${JSON.stringify(signal.type)}`);
+  const code = signal.exitCode;
+  if (code !== null && !(Number.isInteger(code) && code >= 0 && code <= 255)) throw new StoreInputError('exitCode', `exitCode: expected null or an integer from 0 to 255, got ${JSON.stringify(code)}`);
+  if (!Number.isSafeInteger(signal.at)) throw new StoreInputError('at', `at: expected epoch milliseconds, got ${JSON.stringify(signal.at)}`);
+}
+
+export function checkSignalLimit(limit: number): void {
+  if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new StoreInputError('limit', `limit: expected an integer from 1 to 1000, got ${JSON.stringify(limit)}`);
+}
+
+export function checkCertWarning(state: CertWarningState): void {
+  if (!CERT_LEVELS.has(state.level)) throw new StoreInputError('level', `level: expected ok, warning or critical, got ${JSON.stringify(state.level)}`);
+  if (state.warnedChainExpiresAt !== null && Number.isNaN(Date.parse(state.warnedChainExpiresAt))) {
+    throw new StoreInputError('warnedChainExpiresAt', `warnedChainExpiresAt: expected null or an ISO date, got ${JSON.stringify(state.warnedChainExpiresAt)}`);
+  }
+}
