@@ -106,3 +106,54 @@ describe('HTTP/2 engine: bounded work per turn of the event loop', () => {
     }
   });
 });
+
+describe('HTTP/2 engine: late answers to streams we reset', () => {
+  it('answers arriving after more than MAX_RECENTLY_RESET later resets are ignored: the session and its other streams live on', async () => {
+    const held = 1_100; // more than MAX_RECENTLY_RESET (1,024) resets before the first late answer
+    const waiting: number[] = [];
+    const server = await startRawH2Server({
+      onRequest: (conn, id) => {
+        if (id > 2 * held) return conn.socket.write(answer(id));
+        waiting.push(id);
+        if (waiting.length === held) setTimeout(() => conn.socket.write(Buffer.concat(waiting.map(answer))), 400);
+      },
+    });
+    try {
+      const session = await connectSession(server.url);
+      const timedOut = await Promise.all(
+        Array.from({ length: held }, async () => {
+          const { ctx, dispose } = budgetContext(100);
+          try {
+            await exchangeHttp2(session, hopRequest(server.url), ctx);
+            return 'answered';
+          } catch (failure) {
+            return (failure as { kind?: string }).kind;
+          } finally {
+            dispose();
+          }
+        }),
+      );
+      assert.deepEqual(new Set(timedOut), new Set(['timeout']));
+      await new Promise((resolve) => setTimeout(resolve, 600)); // the late answers arrive and are read
+      const { ctx, dispose } = budgetContext(2_000);
+      try {
+        const response = await exchangeHttp2(session, hopRequest(server.url), ctx);
+        assert.equal(response.statusCode, 200);
+      } finally {
+        dispose();
+        session.destroy();
+      }
+      assert.equal(server.client.resets.length, held, 'every timed-out stream was reset (CANCEL)');
+      assert.deepEqual(server.client.goawayCodes, [], 'no connection error for late answers');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+function answer(streamId: number): Buffer {
+  return Buffer.concat([
+    frameBytes(F.HEADERS, FLAG.END_HEADERS, streamId, encodeFields([[':status', '200'], ['content-length', '2']])),
+    frameBytes(F.DATA, FLAG.END_STREAM, streamId, Buffer.from('ok')),
+  ]);
+}

@@ -212,6 +212,8 @@ export class H2Session extends Deadline {
   private idleWindowStartMs: number;
   private readonly recentlyReset = new Set<number>();
   private resetOrder: number[] = [];
+  /** the highest stream id dropped from recentlyReset: a closed stream at or below it may be one we reset */
+  private forgottenResetMaxId = 0;
 
   constructor(socket: Socket, options: H2SessionOptions) {
     super();
@@ -555,7 +557,7 @@ export class H2Session extends Deadline {
   private headerBlock(id: number, block: Buffer, endStream: boolean): void {
     const stream = this.streams.get(id) ?? null;
     // A stream we reset still gets its blocks decoded: the dynamic table must stay in step.
-    if (stream === null && !this.recentlyReset.has(id)) return this.connectionError(STREAM_CLOSED, `HEADERS on closed stream ${id}`);
+    if (stream === null && !this.mayHaveReset(id)) return this.connectionError(STREAM_CLOSED, `HEADERS on closed stream ${id}`);
     this.decodingStream = stream;
     this.decodeStatus = 0;
     this.decodeSawRegular = false;
@@ -765,8 +767,20 @@ export class H2Session extends Deadline {
   /** DATA or HEADERS for a stream not open: ignored if we reset it, else a violation. */
   private onClosedStreamFrame(id: number, type: number): void {
     if (this.isIdle(id)) return this.connectionError(PROTOCOL_ERROR, `${frameName(type)} on stream ${id}, which we never opened`);
-    if (this.recentlyReset.has(id)) return;
+    if (this.mayHaveReset(id)) return;
     this.connectionError(STREAM_CLOSED, `${frameName(type)} on closed stream ${id}`);
+  }
+
+  /**
+   * We reset this closed stream, or may have: its id is in the recent resets, or at or below
+   * one that fell out of that bounded set. A late answer to a stream we cancelled (a check
+   * whose budget ran out while its answer was on the way) is normal (RFC 9113 §5.1) however
+   * many streams were reset since (a load generator whose checks time out in bulk resets
+   * thousands), and must not cost the session with every stream on it. Such frames are
+   * ignored, as those of a stream still in the set always were.
+   */
+  private mayHaveReset(id: number): boolean {
+    return this.recentlyReset.has(id) || id <= this.forgottenResetMaxId;
   }
 
   /** A stream id we never opened: server-initiated (even) or above our last. */
@@ -900,7 +914,11 @@ export class H2Session extends Deadline {
     this.resetOrder.push(id);
     if (this.resetOrder.length > MAX_RECENTLY_RESET) {
       const drop = this.resetOrder.length - MAX_RECENTLY_RESET / 2;
-      for (let i = 0; i < drop; i++) this.recentlyReset.delete(this.resetOrder[i] as number);
+      for (let i = 0; i < drop; i++) {
+        const forgotten = this.resetOrder[i] as number;
+        this.recentlyReset.delete(forgotten);
+        if (forgotten > this.forgottenResetMaxId) this.forgottenResetMaxId = forgotten;
+      }
       this.resetOrder = this.resetOrder.slice(drop);
     }
   }
