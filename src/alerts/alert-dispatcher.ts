@@ -29,7 +29,7 @@ import type { ChannelKind, ChannelSender, SendOutcome } from './channels/channel
 import { describeDelivery, nextAttemptDelayMs, type PendingReport } from './delivery-report.js';
 
 /** A channel with its retry policy. */
-interface DispatchChannel {
+export interface DispatchChannel {
   readonly sender: ChannelSender;
   /** attempts in total, the first one included */
   readonly maxAttempts: number;
@@ -97,9 +97,30 @@ export interface AlertDispatcher {
    * flood at the provider).
    */
   test(name: string): Promise<AlertTestOutcome | 'busy' | undefined>;
+  /**
+   * SIGHUP: the channels of a new config take over (docs/alerts.md, "Reload"). Senders are new
+   * (a changed `${file:}` secret takes effect); counters carry over by name; reminders of open
+   * incidents are re-armed under the new routing; pending rows of a removed channel are given
+   * up at their next due attempt (state failed, the reason says why). Old senders close once
+   * the attempts in flight on them have finished.
+   */
+  replaceChannels(next: readonly DispatchChannel[]): Promise<ChannelChange>;
   /** waits for attempts in flight up to deadlineMs, aborts the rest (they stay pending); says what is pending */
   close(deadlineMs: number): Promise<PendingReport>;
 }
+
+/** What a reload changed, for its log line. */
+export interface ChannelChange {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** kept names (their config may have changed: every sender is new) */
+  readonly kept: readonly string[];
+  /** pending deliveries of the removed channels, given up when due (null: the outbox could not be read) */
+  readonly pendingOfRemoved: number | null;
+}
+
+/** The reason a pending delivery of a channel no longer in the config is given up with. */
+export const REMOVED_CHANNEL_ERROR = 'channel removed from the config; not sent';
 
 const CLAIM_BATCH = 100;
 const LEASE_MARGIN_MS = 10_000;
@@ -123,9 +144,11 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   const { store, log, owner } = options;
   const nowMs = options.nowMs ?? Date.now;
   const pollMs = options.pollMs ?? 5_000;
-  const channels = new Map(options.channels.map((c) => [c.sender.name, c]));
-  const counters = new Map<string, ChannelCounters>(options.channels.map((c) => [c.sender.name, { deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null }]));
-  const leaseMs = Math.max(0, ...options.channels.map((c) => c.timeoutMs)) + LEASE_MARGIN_MS;
+  // replaced as a whole on reload (replaceChannels); an attempt keeps the channel it started with
+  let configured: readonly DispatchChannel[] = options.channels;
+  let channels = new Map(configured.map((c) => [c.sender.name, c]));
+  let counters = new Map<string, ChannelCounters>(configured.map((c) => [c.sender.name, { deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null }]));
+  let leaseMs = leaseOf(configured);
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
   /** rows the store refused to take (outage): written again before the next claim */
@@ -140,8 +163,11 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   let timerAt = Infinity;
   /** by target id: the open incident whose reminders are armed */
   const open = new Map<string, OpenIncident>();
-  /** channels with a test attempt in flight */
+  /** channels with a test attempt in flight, and those attempts */
   const testing = new Set<string>();
+  const tests = new Set<Promise<SendOutcome>>();
+  /** senders a reload replaced, closed once nothing in flight uses them */
+  const retired = new Set<ChannelSender>();
 
   function wakeAt(atMs: number): void {
     if (state !== 'running' || atMs >= timerAt) return;
@@ -202,7 +228,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       event = null;
     }
     if (channel === undefined || event === null) {
-      const error = channel === undefined ? 'channel not configured' : 'unreadable payload';
+      const error = channel === undefined ? REMOVED_CHANNEL_ERROR : 'unreadable payload';
       log.warn(`alert delivery gave up: ${describeDelivery({ ...row, lastError: error })}`);
       return finish(row, { kind: 'failed', atMs: nowMs(), error });
     }
@@ -213,7 +239,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     } catch (err) {
       outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
     }
-    const count = counters.get(row.channel) as ChannelCounters;
+    // a reload meanwhile may have dropped the channel's counters: this attempt still counts nowhere else
+    const count = counters.get(row.channel) ?? { deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null };
     const atMs = nowMs();
     if (shutdown.signal.aborted && !outcome.ok) return finish(row, { kind: 'released', atMs });
     if (outcome.ok) {
@@ -259,11 +286,12 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       timer.unref();
       incident.timers.push(timer);
     }
-    if (incident.timers.length > 0) open.set(event.target.id, incident);
+    // kept without timers too: a reload may add a channel that repeats
+    open.set(event.target.id, incident);
   }
 
   function routed(event: AlertEvent): string[] {
-    return options.channels.filter((c) => isRouted(c.route ?? null, event)).map((c) => c.sender.name);
+    return configured.filter((c) => isRouted(c.route ?? null, event)).map((c) => c.sender.name);
   }
 
   function enqueue(event: AlertEvent, names: readonly string[]): void {
@@ -321,9 +349,9 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       degraded = value;
     },
     suppressedSinceDegraded: () => suppressed,
-    stats: () => options.channels.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters) })),
+    stats: () => configured.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters) })),
     channels: () =>
-      options.channels.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters), maxAttempts: c.maxAttempts, route: c.route ?? null, repeatEveryMs: c.repeatEveryMs ?? null })),
+      configured.map((c) => ({ webhook: c.sender.name, kind: c.sender.kind, ...(counters.get(c.sender.name) as ChannelCounters), maxAttempts: c.maxAttempts, route: c.route ?? null, repeatEveryMs: c.repeatEveryMs ?? null })),
     async test(name) {
       const channel = channels.get(name);
       if (channel === undefined) return undefined;
@@ -333,17 +361,52 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       const event: AlertEvent = { type: 'test', at: nowMs(), channel: name };
       const started = performance.now();
       let outcome: SendOutcome;
+      const sending = channel.sender.send(event, shutdown.signal, { id: deliveryId, attempt: 1 });
+      tests.add(sending);
       try {
-        outcome = await channel.sender.send(event, shutdown.signal, { id: deliveryId, attempt: 1 });
+        outcome = await sending;
       } catch (err) {
         outcome = { ok: false, retryable: true, reason: `sender failed: ${err instanceof Error ? err.name : 'error'}` };
       } finally {
         testing.delete(name);
+        tests.delete(sending);
       }
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       await recordTest(deliveryId, name, event, outcome);
       if (outcome.ok) return { channel: name, kind: channel.sender.kind, deliveryId, delivered: true, retryable: null, error: null, durationMs };
       return { channel: name, kind: channel.sender.kind, deliveryId, delivered: false, retryable: outcome.retryable, error: outcome.reason, durationMs };
+    },
+    async replaceChannels(next) {
+      const before = new Set(channels.keys());
+      const after = new Set(next.map((c) => c.sender.name));
+      const removed = [...before].filter((n) => !after.has(n));
+      const change = { added: [...after].filter((n) => !before.has(n)), removed, kept: [...after].filter((n) => before.has(n)) };
+      const old = configured;
+      configured = next;
+      channels = new Map(next.map((c) => [c.sender.name, c]));
+      counters = new Map(next.map((c) => [c.sender.name, counters.get(c.sender.name) ?? { deliveredTotal: 0, failedTotal: 0, retriesTotal: 0, lastError: null }]));
+      leaseMs = leaseOf(next);
+      for (const c of old) retired.add(c.sender);
+      // attempts and tests in flight hold the old sender; it closes when they are done
+      void Promise.allSettled([...inFlight, ...tests]).then(() => {
+        if (state === 'closing') return;
+        for (const c of old) {
+          c.sender.close();
+          retired.delete(c.sender);
+        }
+      });
+      for (const incident of [...open.values()]) {
+        const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: incident.openedAt, target: incident.target, errorKind: incident.errorKind, detail: incident.detail, failureCount: 0, regions: null };
+        startReminders(opened, routed(opened));
+      }
+      let pendingOfRemoved: number | null = 0;
+      try {
+        for (const channel of removed) pendingOfRemoved += (await store.listAlertDeliveries({ channel, state: 'pending', limit: 1000 })).items.length;
+      } catch {
+        pendingOfRemoved = null;
+      }
+      pump(); // those already due are given up now
+      return { ...change, pendingOfRemoved };
     },
     async close(deadlineMs) {
       state = 'closing';
@@ -358,11 +421,17 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       clearTimeout(deadline);
       shutdown.abort();
       await settled();
-      for (const c of options.channels) c.sender.close();
+      await Promise.allSettled([...tests]);
+      for (const c of configured) c.sender.close();
+      for (const s of retired) s.close();
       if (unsaved.length > 0) await store.enqueueAlertDeliveries(unsaved.splice(0)).catch(() => undefined);
       return pendingReport(store, unsaved);
     },
   };
+}
+
+function leaseOf(channels: readonly DispatchChannel[]): number {
+  return Math.max(0, ...channels.map((c) => c.timeoutMs)) + LEASE_MARGIN_MS;
 }
 
 async function pendingReport(store: OutboxStore, unsaved: readonly NewAlertDelivery[]): Promise<PendingReport> {

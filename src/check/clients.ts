@@ -7,6 +7,8 @@ import { createAddressGuard } from './ssrf/address-guard.js';
 import { H2SessionPool } from './http/h2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http1/parser-pool.js';
+import { http1DirectReads } from './http1/http1.js';
+import type { OnReadOpts } from 'node:net';
 import { BoundedMap } from './bounded-map.js';
 import type { AlpnChoice } from './http/h2-adapter.js';
 import type { HopPlan } from './http/hop-plan.js';
@@ -47,6 +49,8 @@ export interface Clients {
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
+  /** the read buffer and callback of fresh plain HTTP/1.1 connections (http1DirectReads) */
+  readonly http1Reads: OnReadOpts;
   /** the request headers of a check that adds none of its own (user agent, accept, encodings) */
   readonly defaultRequestHeaders: ReadonlyArray<readonly [string, string]>;
   /** pooled HTTPS with ALPN: which protocol each origin (pool key) picked, at most 10,000 */
@@ -102,6 +106,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     readTurn: new ReadTurn(),
     http1Pool,
     http1Parsers: new ParserPool(),
+    http1Reads: http1DirectReads(),
     alpnChoices: new BoundedMap<string, AlpnChoice>(MAX_ALPN_ORIGINS),
     specPlans: new BoundedMap<HttpCheckSpec, HopPlan>(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClients, executeCheck } from '../check/index.js';
 import { warmUpExecutor } from '../check/warm-up/warm-up.js';
-import { createAlertDispatcher } from '../alerts/alert-dispatcher.js';
+import { createAlertDispatcher, REMOVED_CHANNEL_ERROR, type ChannelChange, type DispatchChannel } from '../alerts/alert-dispatcher.js';
 import { createWebhookSender } from '../alerts/webhook-sender.js';
 import { createChannelSender } from '../alerts/channels/index.js';
 import { parseDaemonConfig, ConfigFileError, type DaemonConfig } from '../config/daemon-config.js';
@@ -138,7 +138,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     store,
     owner: nodeId,
     log,
-    channels: [...config.webhooks.map((w) => ({ ...w, sender: createWebhookSender(w) })), ...config.channels.map((c) => ({ ...c, sender: createChannelSender(c) }))],
+    channels: dispatchChannelsOf(config),
   });
   const daemon: Daemon = new Daemon({
     store,
@@ -223,6 +223,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       }
       // Tokens and Host names first: a token removed from the file is revoked by this reload.
       api.configure(access(next));
+      // Channels before targets: the alerts a target change raises follow the new routing.
+      log.info(channelChangeText(await alerts.replaceChannels(dispatchChannelsOf(next))));
       const report = await daemon.applyConfig(next);
       log.info(`reload: ${report.loaded} config targets, ${report.removed} removed, ${report.errors.length} refused`);
       return report;
@@ -265,6 +267,22 @@ function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs
   });
   maintenance.runNow().then(onReport, onError);
   return maintenance;
+}
+
+/** Every webhook and channel of a config with a new sender each (start and SIGHUP). */
+function dispatchChannelsOf(config: DaemonConfig): DispatchChannel[] {
+  return [...config.webhooks.map((w) => ({ ...w, sender: createWebhookSender(w) })), ...config.channels.map((c) => ({ ...c, sender: createChannelSender(c) }))];
+}
+
+/** `reload: alert channels ops, pd (added pd; removed slack, its 3 pending deliveries are given up when due)` */
+function channelChangeText(c: ChannelChange): string {
+  const names = [...c.kept, ...c.added];
+  const parts = [...(c.added.length > 0 ? [`added ${c.added.join(', ')}`] : [])];
+  if (c.removed.length > 0) {
+    const pending = c.pendingOfRemoved === null ? 'pending deliveries not counted (outbox unreachable)' : `${c.pendingOfRemoved}${c.pendingOfRemoved >= 1000 ? '+' : ''} pending deliveries`;
+    parts.push(`removed ${c.removed.join(', ')}: ${pending} given up when due ("${REMOVED_CHANNEL_ERROR}")`);
+  }
+  return `reload: alert channels ${names.length === 0 ? '(none)' : names.join(', ')}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
 }
 
 /** The flag/env admin token plus the config's tokens; the flags' Host names plus the config's. */

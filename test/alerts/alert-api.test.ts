@@ -25,7 +25,11 @@ async function closedPort(): Promise<number> {
 
 test('GET /alerts lists channels, POST /alerts/{name}/test reports the attempt, /deliveries pages the outbox; scopes and bad input are refused', async () => {
   const provider = await startProvider(); // PagerDuty: always 202
-  const telegram = await startProvider([{ status: 400, body: `{"ok":false,"description":"chat not found for bot${BOT_TOKEN}"}` }]);
+  // Telegram refuses the test message only: the down target's incident_opened may reach it
+  // first, and must not use up the refusal (a scripted first answer did, under load).
+  const telegram = await startProvider((request) =>
+    request.body.includes('TEST alert from Vigil') ? { status: 400, body: `{"ok":false,"description":"chat not found for bot${BOT_TOKEN}"}` } : { status: 200 },
+  );
   const dir = tempDir('alert-api');
   const down = await closedPort();
   const path = writeConfig(

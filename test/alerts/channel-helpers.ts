@@ -1,6 +1,6 @@
 /** Shared by the channel tests: a provider stand-in on 127.0.0.1 and configs parsed as a file would be. */
 import { reply, startHttpServer } from '../helpers/servers/http-server.js';
-import type { TestServer } from '../helpers/servers/test-server.js';
+import type { RecordedRequest, TestServer } from '../helpers/servers/test-server.js';
 import { parseChannels, type ChannelConfig } from '../../src/config/channel-config.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 
@@ -10,11 +10,14 @@ export interface Answer {
   readonly headers?: Record<string, string>;
 }
 
-/** Answers the scripted statuses in order, then 200 for every further request. */
-export function startProvider(answers: readonly Answer[] = []): Promise<TestServer> {
+/**
+ * Answers the scripted statuses in order, then 200 for every further request; or, given a
+ * function, answers each request by what it carries (when the order of requests is a race).
+ */
+export function startProvider(answers: readonly Answer[] | ((request: RecordedRequest) => Answer) = []): Promise<TestServer> {
   let n = 0;
-  return startHttpServer((_req, res) => {
-    const a = answers[n++] ?? { status: 200 };
+  return startHttpServer((_req, res, request) => {
+    const a = typeof answers === 'function' ? answers(request) : (answers[n++] ?? { status: 200 });
     reply(res, a.status, a.body ?? '', a.headers ?? {});
   });
 }

@@ -232,6 +232,8 @@ function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: 
  * the socket to the one promise: no await between connect, exchange and the response.
  */
 function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, priorKnowledge: boolean): Promise<HopResponse> {
+  // A plain connection without prior knowledge can only speak HTTP/1.1: it reads into the clients' buffer.
+  const readsDirect = !priorKnowledge && !plan.isTls;
   return new Promise<HopResponse>((resolve, reject) => {
     connectWith(plan.target, clients, ctx, (connectFailure, connected) => {
       if (connectFailure !== null) return reject(connectFailure);
@@ -243,8 +245,8 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
         if (failure !== null) return reject(failure);
         info.closing = socket;
         resolve((outcome as Http1Outcome).response);
-      });
-    });
+      }, readsDirect);
+    }, readsDirect ? clients.http1Reads : null);
   });
 }
 
@@ -315,8 +317,8 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
 
 /**
  * We asked for `Connection: close`, so the server closes first and TIME_WAIT lands on its
- * side (a net socket ends itself when the peer's FIN arrives). Resolves once the socket is
- * closed — usually within a loop turn or two — or after CLOSE_GRACE_MS or when the check's
+ * side. Resolves once the server's FIN arrived and we destroyed the socket — usually in the
+ * same loop turn as the response — or after CLOSE_GRACE_MS or when the check's
  * budget runs out, whichever is first (then we close it). Waiting here instead of closing in
  * the background keeps every fresh connection inside its check (the in-flight checks bound
  * the open sockets), and it costs less per check than a background close with a socket
@@ -334,6 +336,7 @@ function serverClose(socket: Connection, ctx: CheckContext, clock: DeadlineClock
     // The verdict is already made: running out of time now only ends the wait.
     if (ctx.remainingMs() > CLOSE_GRACE_MS) clock.arm(wait, CLOSE_GRACE_MS);
     (socket as FinWaitSocket)[kFinWait] = wait;
+    socket.once('end', onFinWaitEnd);
     socket.once('close', onFinWaitClose);
     socket.on('error', destroySelf);
     ctx.onAbort(() => socket.destroy());
@@ -363,6 +366,17 @@ class FinWait extends Deadline {
     this.clock.disarm(this);
     this.resolve();
   }
+}
+
+/**
+ * The server's FIN: close now. Destroying closes the fd at once (the 'close' event follows a
+ * loop turn later), and it skips the shutdown(2) Node would otherwise send before closing.
+ */
+function onFinWaitEnd(this: FinWaitSocket): void {
+  const wait = this[kFinWait];
+  this[kFinWait] = null;
+  this.destroy();
+  wait?.closed();
 }
 
 function onFinWaitClose(this: FinWaitSocket): void {

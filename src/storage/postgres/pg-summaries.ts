@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { bucketRange, BucketCounts } from '../status-buckets.js';
 import type { BucketUnit, LatencySummary, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
 import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
+import { planUptime } from '../uptime-plan.js';
 import { floorHour } from '../sqlite/meta.js';
 import { latencyOfPhases } from '../sqlite/rollup-codec.js';
 import { PHASE_COLUMNS } from '../sqlite/summaries.js';
@@ -11,8 +12,9 @@ import { readMeta } from './pg-meta.js';
 type StatusCounts = { up: number; degraded: number; down: number; error: number; maintenance: number };
 
 /**
- * Uptime and latency of one target, as in the SQLite store: a window splits at the raw
- * floor; raw rows (exact) after it, hourly rollups before it. Both reads are range scans of
+ * Uptime and latency of one target, as in the SQLite store: uptime from the hourly rollups
+ * plus the raw head and tail (uptime-plan.ts); latency splits at the raw floor, raw rows
+ * (exact) after it, hourly rollups before it. Both reads are range scans of
  * results_by_target_time / the rollups primary key (plans in docs/storage.md).
  */
 export class PgSummaries {
@@ -32,31 +34,34 @@ export class PgSummaries {
     const fromMs = nowMs - UPTIME_WINDOW_MS[window];
     const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 };
     const key = await this.targets.find(targetId);
-    const split = await this.split(fromMs);
+    const [floor, watermark] = await Promise.all([readMeta(this.pool, 'raw_floor_ms'), readMeta(this.pool, 'rollup_watermark_ms')]);
+    const plan = planUptime(fromMs, toMs, floor, watermark);
     if (key !== null) {
-      if (split.rollupFromMs !== null) {
+      if (plan.rollup !== null) {
         const { rows } = await this.pool.query<StatusCounts>(
           `SELECT coalesce(sum(up), 0)::int8 AS up, coalesce(sum(degraded), 0)::int8 AS degraded, coalesce(sum(down), 0)::int8 AS down,
              coalesce(sum(error), 0)::int8 AS error, coalesce(sum(maintenance), 0)::int8 AS maintenance FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3`,
-          [key, split.rollupFromMs, split.rawFromMs],
+          [key, ...plan.rollup],
         );
         const r = rows[0] as StatusCounts;
         for (const s of ['up', 'degraded', 'down', 'error', 'maintenance'] as const) counts[s] += r[s];
       }
-      // results inside a maintenance window count apart, never as up or down
-      const { rows } = await this.pool.query<{ status: 'up' | 'degraded' | 'down' | 'error'; m: boolean | null; n: number }>(
-        `SELECT status, in_maintenance AS m, count(*) AS n FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3
-         GROUP BY status, in_maintenance`,
-        [key, split.rawFromMs, toMs],
-      );
-      for (const row of rows) counts[row.m === true ? 'maintenance' : row.status] += row.n;
+      for (const [rawFromMs, rawToMs] of plan.raw) {
+        // results inside a maintenance window count apart, never as up or down
+        const { rows } = await this.pool.query<{ status: 'up' | 'degraded' | 'down' | 'error'; m: boolean | null; n: number }>(
+          `SELECT status, in_maintenance AS m, count(*) AS n FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3
+           GROUP BY status, in_maintenance`,
+          [key, rawFromMs, rawToMs],
+        );
+        for (const row of rows) counts[row.m === true ? 'maintenance' : row.status] += row.n;
+      }
     }
     const total = counts.up + counts.degraded + counts.down + counts.error;
     const upCount = counts.up + counts.degraded;
     return {
       targetId, fromMs, toMs, total, up: upCount, degraded: counts.degraded, down: counts.down, error: counts.error, maintenance: counts.maintenance,
       uptimePct: total === 0 ? null : (upCount / total) * 100,
-      approximate: split.rollupFromMs !== null,
+      approximate: plan.approximate,
     };
   }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { bucketRange, BucketCounts } from '../status-buckets.js';
 import type { BucketUnit, LatencySummary, Phase, StatusBucket, UptimeSummary, UptimeWindow } from '../store.js';
 import { PHASES, UPTIME_WINDOW_MS } from '../store.js';
+import { planUptime } from '../uptime-plan.js';
 import type { Interner } from './interner.js';
 import { floorHour } from './meta.js';
 import { latencyOfPhases } from './rollup-codec.js';
@@ -94,14 +95,16 @@ export class Summaries {
     const fromMs = nowMs - UPTIME_WINDOW_MS[window];
     const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 };
     const key = this.targets.find(targetId);
-    const split = this.split(fromMs);
+    const plan = planUptime(fromMs, toMs, this.meta.get('raw_floor_ms'), this.meta.get('rollup_watermark_ms'));
     if (key !== null) {
-      if (split.rollupFromMs !== null) {
-        const r = this.rollupCounts.get(key, split.rollupFromMs, split.rawFromMs) as StatusCounts;
+      if (plan.rollup !== null) {
+        const r = this.rollupCounts.get(key, ...plan.rollup) as StatusCounts;
         for (const s of ['up', 'degraded', 'down', 'error', 'maintenance'] as const) counts[s] += r[s];
       }
-      for (const row of this.rawCounts.all(key, split.rawFromMs, toMs) as Array<{ status: CheckStatusKey; m: number | null; n: number }>) {
-        counts[row.m === 1 ? 'maintenance' : row.status] += row.n;
+      for (const [rawFromMs, rawToMs] of plan.raw) {
+        for (const row of this.rawCounts.all(key, rawFromMs, rawToMs) as Array<{ status: CheckStatusKey; m: number | null; n: number }>) {
+          counts[row.m === 1 ? 'maintenance' : row.status] += row.n;
+        }
       }
     }
     const total = counts.up + counts.degraded + counts.down + counts.error;
@@ -117,7 +120,7 @@ export class Summaries {
       error: counts.error,
       maintenance: counts.maintenance,
       uptimePct: total === 0 ? null : (upCount / total) * 100,
-      approximate: split.rollupFromMs !== null,
+      approximate: plan.approximate,
     };
   }
 

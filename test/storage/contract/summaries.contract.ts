@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckStatus } from '../../../src/domain/check-result.js';
-import type { StoredResult } from '../../../src/storage/store.js';
-import { StoreInputError } from '../../../src/storage/store.js';
+import type { StoredResult, UptimeWindow } from '../../../src/storage/store.js';
+import { StoreInputError, UPTIME_WINDOW_MS } from '../../../src/storage/store.js';
 import { httpResult, tcpRefused } from '../store.fixtures.js';
 import type { StoreFactory } from '../store.contract.js';
 import { withStore } from '../store.contract.js';
@@ -33,6 +33,40 @@ export function summariesContract(open: StoreFactory): void {
         assert.deepEqual([day.total, day.up, day.down], [20, 16, 3]);
         const none = await store.uptime('other', '30d', NOW);
         assert.deepEqual([none.total, none.uptimePct], [0, null]);
+      }));
+
+    it('uptime from the rollups plus the raw head and tail equals counting every raw result, maintenance left out', () =>
+      withStore(open, async (store) => {
+        // every 13 min over 100 days (windows start and end mid-hour), statuses in a 13-step
+        // pattern, one stretch of 3 days inside maintenance; plus results right on the edges
+        const STATUSES: CheckStatus[] = ['up', 'up', 'down', 'up', 'degraded', 'up', 'error', 'up', 'up', 'down', 'up', 'degraded', 'up'];
+        const batch: StoredResult[] = [];
+        const firstMs = NOW - 100 * DAY;
+        for (let at = firstMs, i = 0; at < NOW + HOUR; at += 13 * 60_000, i += 1) {
+          const r = httpResult(at, { status: STATUSES[i % STATUSES.length] as CheckStatus });
+          batch.push(at >= NOW - 9 * DAY && at < NOW - 6 * DAY ? { ...r, inMaintenance: true } : r);
+        }
+        for (const at of [NOW - 7 * DAY, NOW - 7 * DAY - 1, NOW - DAY, NOW - 1, NOW]) batch.push(httpResult(at, { status: 'down' }));
+        await store.insertResults(batch);
+        const rawCount = (w: UptimeWindow) => {
+          const inside = batch.filter((r) => r.result.startedAt >= NOW - UPTIME_WINDOW_MS[w] && r.result.startedAt < NOW);
+          const counted = inside.filter((r) => r.inMaintenance !== true);
+          const n = (s: CheckStatus) => counted.filter((r) => r.result.status === s).length;
+          const up = n('up') + n('degraded');
+          return { total: counted.length, up, degraded: n('degraded'), down: n('down'), error: n('error'), maintenance: inside.length - counted.length, uptimePct: counted.length === 0 ? null : (up / counted.length) * 100, approximate: false };
+        };
+        const shown = (s: Awaited<ReturnType<typeof store.uptime>>) => ({ total: s.total, up: s.up, degraded: s.degraded, down: s.down, error: s.error, maintenance: s.maintenance, uptimePct: s.uptimePct, approximate: s.approximate });
+        const windows = Object.keys(UPTIME_WINDOW_MS) as UptimeWindow[];
+        const before = await Promise.all(windows.map((w) => store.uptime('web', w, NOW)));
+        windows.forEach((w, i) => assert.deepEqual(shown(before[i]!), rawCount(w), `raw only, ${w}`));
+        await store.rollup(NOW);
+        for (const w of windows) assert.deepEqual(shown(await store.uptime('web', w, NOW)), rawCount(w), `rollups + raw, ${w}`);
+        assert.ok(rawCount('7d').maintenance > 0 && rawCount('24h').maintenance === 0, 'the data exercises maintenance');
+        // a window that ended in the past uses no hour after it
+        const earlier = NOW - 2 * DAY - 17 * 60_000;
+        const pastWindow = await store.uptime('web', '24h', earlier);
+        const expected = batch.filter((r) => r.result.startedAt >= earlier - DAY && r.result.startedAt < earlier);
+        assert.equal(pastWindow.total, expected.length);
       }));
 
     it('gives exact nearest-rank latency percentiles per phase from raw results', () =>
