@@ -1,4 +1,5 @@
 import { DeadlineClock } from './context/deadline-clock.js';
+import { ReadTurn } from './http2/read-turn.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { AddressGuard, DnsConfig, Resolver } from './dns/resolver-types.js';
 import { createResolver } from './dns/resolver.js';
@@ -43,6 +44,8 @@ export interface Clients {
   readonly h2Pool: H2SessionPool;
   /** the timers of all checks run with these clients: budgets, connect timeouts, FIN waits (one Node timer per duration) */
   readonly clock: DeadlineClock;
+  /** the HTTP/2 sessions' shared frame budget per turn of the event loop (src/check/http2/read-turn.ts) */
+  readonly readTurn: ReadTurn;
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
@@ -100,6 +103,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     limits,
     h2Pool,
     clock: new DeadlineClock(),
+    readTurn: new ReadTurn(),
     http1Pool,
     http1Parsers: new ParserPool(),
     http1Reads: http1DirectReads(),

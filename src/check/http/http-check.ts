@@ -19,12 +19,13 @@ import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.j
 import type { HopResponse } from '../exchange-types.js';
 import { AlpnChanged, exchangeH2OverSocket } from './h2-adapter.js';
 import { createSessionOverSocket } from './h2/over-socket.js';
-import type { SessionConnector } from './h2/session-pool.js';
+import type { PoolDone, SessionConnector } from './h2/session-pool.js';
 import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
 import { exchangeHttp1, type Http1Outcome } from '../http1/http1.js';
 import { isRedirect, nextHop } from './redirect.js';
 import { judgeConditions, judgeResponse } from './verdict.js';
 import { withCertExpiry } from '../cert-expiry.js';
+import { bugResult } from '../bug-result.js';
 
 /** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
 interface HopInfo {
@@ -40,12 +41,20 @@ const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: f
 export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
-  const info: HopInfo = { httpVersion: null, closing: null };
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
-  if (plan !== null) return pooledH2Check(spec, clients, ctx, plan, info, startedAt);
-  return runHops(spec, clients, ctx, info, startedAt, null, null);
+  if (plan !== null) {
+    return new Promise<CheckResult>((resolve) => {
+      const check = new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve);
+      try {
+        clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, check);
+      } catch (bug) {
+        check.pooled(bug, null);
+      }
+    });
+  }
+  return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, null, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
 }
 
 /** The first hop's plan when it runs as a stream on the pool's sessions (prior knowledge), else null. */
@@ -62,28 +71,38 @@ function pooledH2Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
  * Pooled HTTP/2 with prior knowledge, the load-test harness's hot path: from the stream's
  * events to the result on this one promise (no async layers) when the response is final and
  * needs no decoding — the usual case. A redirect to follow or a body to decode continues in
- * runHops with the response in hand.
+ * runHops with the response in hand. One object per check while its stream is in flight
+ * (the pool calls its method; no closures): with tens of thousands in flight, what each one
+ * keeps alive is what the garbage collector copies and marks (docs/performance.md).
  */
-function pooledH2Check(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, startedAt: number): Promise<CheckResult> {
-  info.httpVersion = '2';
-  return new Promise<CheckResult>((resolve, reject) => {
-    clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, (err, response) => {
-      try {
-        const hop = response as HopResponse;
-        const body = err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) ? bodyAsRead(plan, hop) : null;
-        if (body !== null) {
-          disarmBudget(ctx, clients.clock);
-          return resolve(verdictResult(spec, ctx, hop, body, info, startedAt));
-        }
-        if (err === null) return resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop));
+class PooledH2Check implements PoolDone {
+  constructor(
+    private readonly spec: HttpCheckSpec,
+    private readonly clients: Clients,
+    private readonly ctx: CheckContext,
+    private readonly plan: HopPlan,
+    private readonly startedAt: number,
+    private readonly resolve: (result: CheckResult | Promise<CheckResult>) => void,
+  ) {}
+
+  pooled(err: unknown, response: HopResponse | null): void {
+    const { spec, clients, ctx, plan, startedAt } = this;
+    const info: HopInfo = { httpVersion: '2', closing: null };
+    try {
+      const hop = response as HopResponse;
+      const body = err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) ? bodyAsRead(plan, hop) : null;
+      if (body !== null) {
         disarmBudget(ctx, clients.clock);
-        resolve(hopFailureResult(spec, ctx, info, startedAt, err));
-      } catch (bug) {
-        disarmBudget(ctx, clients.clock);
-        reject(bug);
+        return this.resolve(verdictResult(spec, ctx, hop, body, info, startedAt));
       }
-    });
-  });
+      if (err === null) return this.resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop).catch((bug: unknown) => bugResult(spec, startedAt, bug)));
+      disarmBudget(ctx, clients.clock);
+      this.resolve(hopFailureResult(spec, ctx, info, startedAt, err));
+    } catch (bug) {
+      disarmBudget(ctx, clients.clock);
+      this.resolve(bugResult(spec, startedAt, bug));
+    }
+  }
 }
 
 /**
