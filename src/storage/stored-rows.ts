@@ -176,6 +176,12 @@ export function cleanTarget(t: NewTarget): Omit<TargetRecord, 'createdAt' | 'upd
   };
 }
 
+/** Whether upserting `next` would leave `stored` as it is (apart from updatedAt). */
+export function sameStoredTarget(stored: TargetRecord, next: NewTarget): boolean {
+  const { createdAt: _c, updatedAt: _u, ...rest } = stored;
+  return JSON.stringify(cleanTarget(rest)) === JSON.stringify(cleanTarget(next));
+}
+
 /**
  * An incident's regions as the column takes them: JSON text (SQLite; Postgres casts it to
  * jsonb), or NULL. Throws StoreInputError (field `regions`) for anything not IncidentRegions.

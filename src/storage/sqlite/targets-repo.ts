@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { NewTarget, TargetPatch, TargetRecord, UpsertOutcome } from '../store.js';
 import { StoreConflictError } from '../store.js';
-import { cleanTarget, targetFromRow, type TargetRow } from '../stored-rows.js';
+import { cleanTarget, sameStoredTarget, targetFromRow, type TargetRow } from '../stored-rows.js';
 import { validateTarget } from '../target-validation.js';
 
 
@@ -103,6 +103,10 @@ export class TargetsRepo {
     return this.db.transaction(() =>
       list.map((target): UpsertOutcome => {
         try {
+          validateTarget(target);
+          // equal to the stored row: not written, its updatedAt stays (as in the Postgres store)
+          const existing = this.get(target.id);
+          if (existing !== null && sameStoredTarget(existing, target)) return { ok: true, record: existing };
           return { ok: true, record: this.upsert(target, nowMs) };
         } catch (err) {
           const field = err instanceof Error && 'field' in err ? String((err as { field: unknown }).field) : 'target';

@@ -103,6 +103,17 @@ export function targetsContract(open: StoreFactory): void {
         assert.deepEqual(await store.upsertTargets([], 30), []);
       }));
 
+    it('upserts many without rewriting unchanged rows: their updatedAt stays, changed and new ones get now', () =>
+      withStore(open, async (store) => {
+        const list = [httpTarget('a', { source: 'config', regions: ['x'] }), httpTarget('b', { source: 'config' })];
+        await store.upsertTargets(list, 10);
+        const again = await store.upsertTargets([list[0]!, httpTarget('b', { source: 'config', intervalMs: 5_000 }), httpTarget('c', { source: 'config' })], 20);
+        assert.deepEqual(again.map((o) => o.ok && [o.record.id, o.record.createdAt, o.record.updatedAt]), [['a', 10, 10], ['b', 10, 20], ['c', 20, 20]]);
+        assert.deepEqual((await store.listTargets()).map((t) => [t.id, t.updatedAt, t.intervalMs, t.regions]), [
+          ['a', 10, list[0]!.intervalMs, ['x']], ['b', 20, 5_000, null], ['c', 20, list[0]!.intervalMs, null],
+        ]);
+      }));
+
     it('keeps regions and quorum (many nodes): read back, updated, upserted; left out they are every region, majority', () =>
       withStore(open, async (store) => {
         const { regions: _r, quorum: _q, ...bare } = httpTarget('plain');
