@@ -484,7 +484,8 @@ export interface Store extends ResultSink {
   upsertTarget(target: NewTarget, nowMs: number): Promise<TargetRecord>;
   /**
    * Many upserts in one transaction (a config with 100,000 targets); each target succeeds or
-   * fails on its own (a savepoint each), in order.
+   * fails on its own, in order. A target equal to the stored row is not rewritten: its record
+   * keeps the stored updatedAt.
    */
   upsertTargets(targets: readonly NewTarget[], nowMs: number): Promise<UpsertOutcome[]>;
   /**
