@@ -7,7 +7,7 @@ import type { CheckResult } from '../domain/check-result.js';
 import { errorFamilyOf } from '../domain/error-kind.js';
 import type { ErrorKind, ErrorPhase } from '../domain/error-kind.js';
 import { DEFAULT_QUORUM, parseIncidentRegions, type IncidentRegions, type Quorum } from '../domain/region.js';
-import { StoreInputError, type Incident, type NewTarget, type StoredResult, type TargetRecord } from './store.js';
+import { StoreInputError, type Incident, type NewTarget, type ResultTiming, type StoredResult, type TargetRecord } from './store.js';
 import { readStoredTls } from './stored-tls.js';
 import { shownValue } from './target-validation.js';
 
@@ -102,6 +102,56 @@ export function resultFromRow(row: ResultRow, interners: RowInterners): StoredRe
   };
   if (row.in_maintenance !== null && flagOf(row.in_maintenance)) stored.inMaintenance = true;
   return stored;
+}
+
+/** The columns `recentTimings` selects (both stores), in this order. */
+export const TIMING_COLUMNS = 'target_key, started_at, dns_us, connect_us, tls_us, ttfb_us, receive_us, sched_lag_us, loop_delay_us';
+export type TimingRow = Pick<ResultRow, 'target_key' | 'started_at' | 'dns_us' | 'connect_us' | 'tls_us' | 'ttfb_us' | 'receive_us' | 'sched_lag_us' | 'loop_delay_us'>;
+
+/** The most results per target `recentTimings` returns, and the most targets per call. */
+const MAX_TIMINGS_PER_TARGET = 10_000;
+const MAX_TIMING_TARGETS = 1000;
+
+/** Checks `recentTimings` arguments the same way in both stores. */
+export function checkTimingsQuery(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): void {
+  if (!Array.isArray(targetIds) || targetIds.length > MAX_TIMING_TARGETS || !targetIds.every((id) => typeof id === 'string')) {
+    throw new StoreInputError('targetIds', `targetIds: expected at most ${MAX_TIMING_TARGETS} target ids, got ${Array.isArray(targetIds) ? `${targetIds.length} entries` : typeof targetIds}`);
+  }
+  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) throw new StoreInputError('fromMs', `fromMs/toMs: expected integers (epoch ms), got ${String(fromMs)} and ${String(toMs)}`);
+  if (!Number.isInteger(perTarget) || perTarget < 1 || perTarget > MAX_TIMINGS_PER_TARGET) {
+    throw new StoreInputError('perTarget', `perTarget: expected an integer from 1 to ${MAX_TIMINGS_PER_TARGET}, got ${JSON.stringify(perTarget)}`);
+  }
+}
+
+/** A timing row back into milliseconds, the same conversion as resultFromRow. */
+export function timingFromRow(row: TimingRow, targetId: string): ResultTiming {
+  return {
+    targetId,
+    startedAt: row.started_at,
+    dnsMs: fromUs(row.dns_us),
+    connectMs: fromUs(row.connect_us),
+    tlsMs: fromUs(row.tls_us),
+    ttfbMs: fromUs(row.ttfb_us),
+    receiveMs: fromUs(row.receive_us),
+    schedulingLagMs: row.sched_lag_us / 1000,
+    loopDelayMs: row.loop_delay_us / 1000,
+  };
+}
+
+/** The timing part of a whole stored result (for callers that already hold the full rows). */
+export function timingOf(stored: StoredResult): ResultTiming {
+  const t = stored.result.timings;
+  return {
+    targetId: stored.targetId,
+    startedAt: stored.result.startedAt,
+    dnsMs: t.dnsMs,
+    connectMs: t.connectMs,
+    tlsMs: t.tlsMs,
+    ttfbMs: t.ttfbMs,
+    receiveMs: t.receiveMs,
+    schedulingLagMs: stored.schedulingLagMs,
+    loopDelayMs: stored.loopDelayMs,
+  };
 }
 
 export interface IncidentRow {

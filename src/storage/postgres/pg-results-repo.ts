@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { CheckResult } from '../../domain/check-result.js';
-import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
+import type { ResultPage, ResultQuery, ResultTiming, StoredResult } from '../store.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
-import { resultFromRow, toUs, type ResultRow } from '../stored-rows.js';
+import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromRow, toUs, type ResultRow, type TimingRow } from '../stored-rows.js';
 import { sqlState } from './pg-connection.js';
 import type { PgInterner } from './pg-interner.js';
 import { NO_PARTITION_STATE, type ResultPartitions } from './pg-partitions.js';
@@ -29,6 +29,16 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
  */
 const INSERT_SQL = `INSERT INTO results (${COLUMNS.map((c) => c[0]).join(', ')})
   SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+
+/**
+ * `recentTimings` in one statement: per known target one index range (results_by_target_time,
+ * newest first, LIMIT per target) through a lateral join; the target ids come back as text.
+ */
+const TIMINGS_SQL = `SELECT tk.value AS target_id, r.* FROM target_keys tk CROSS JOIN LATERAL (
+    SELECT id, ${TIMING_COLUMNS} FROM results WHERE target_key = tk.key AND started_at >= $2 AND started_at < $3
+    ORDER BY started_at DESC, id DESC LIMIT $4) r
+  WHERE tk.value = ANY($1::text[])
+  ORDER BY tk.value, r.started_at DESC, r.id DESC`;
 
 const endpointOf = (r: CheckResult): string => `${r.kind} ${r.target}`;
 
@@ -95,4 +105,10 @@ export class PgResultsRepo {
     };
   }
 
+  async recentTimings(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): Promise<ResultTiming[]> {
+    checkTimingsQuery(targetIds, fromMs, toMs, perTarget);
+    if (targetIds.length === 0) return [];
+    const { rows } = await this.pool.query<TimingRow & { target_id: string }>(TIMINGS_SQL, [[...new Set(targetIds)], fromMs, toMs, perTarget]);
+    return rows.map((row) => timingFromRow(row, row.target_id));
+  }
 }
