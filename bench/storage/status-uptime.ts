@@ -7,7 +7,8 @@
 //   node --import tsx bench/storage/status-uptime.ts seed <dir> [targets=60] [days=7] [intervalS=30]
 //   node --import tsx bench/storage/status-uptime.ts measure <dir> [rounds=15]
 //   env VIGIL_BENCH_PG_URL=postgres://…: the same against Postgres, schema vigil_bench_uptime
-//   (dropped and created by `seed`; <dir> then holds only seed.json; `drop` removes the schema)
+//   (or VIGIL_BENCH_PG_SCHEMA; dropped and created by `seed`; <dir> then holds only seed.json;
+//   `drop` removes the schema)
 //
 // `seed` writes the history (a result every intervalS per target; 2 % down, 1 % degraded, one
 // 6 h stretch a day inside maintenance) and rolls up the complete hours, as the daemon's
@@ -32,7 +33,8 @@ const MAX_ROUNDS = 100;
 const MAX_ROWS = 5_000_000;
 
 const PG_URL = process.env.VIGIL_BENCH_PG_URL ?? null;
-const PG_SCHEMA = 'vigil_bench_uptime';
+/** VIGIL_BENCH_PG_SCHEMA picks another schema, so two benches on one Postgres do not drop each other's */
+const PG_SCHEMA = /^[a-z_][a-z0-9_]{0,40}$/.test(process.env.VIGIL_BENCH_PG_SCHEMA ?? '') ? (process.env.VIGIL_BENCH_PG_SCHEMA as string) : 'vigil_bench_uptime';
 
 async function dropPgSchema(url: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });

@@ -104,9 +104,9 @@ export function resultFromRow(row: ResultRow, interners: RowInterners): StoredRe
   return stored;
 }
 
-/** The columns `recentTimings` selects (both stores), in this order. */
-export const TIMING_COLUMNS = 'target_key, started_at, dns_us, connect_us, tls_us, ttfb_us, receive_us, sched_lag_us, loop_delay_us';
-export type TimingRow = Pick<ResultRow, 'target_key' | 'started_at' | 'dns_us' | 'connect_us' | 'tls_us' | 'ttfb_us' | 'receive_us' | 'sched_lag_us' | 'loop_delay_us'>;
+/** The columns `recentTimings` selects (both stores), in this order; read as arrays (`timingFromColumns`). */
+export const TIMING_COLUMNS = 'started_at, dns_us, connect_us, tls_us, ttfb_us, receive_us, sched_lag_us, loop_delay_us';
+type TimingColumns = readonly [number, number | null, number | null, number | null, number | null, number | null, number, number];
 
 /** The most results per target `recentTimings` returns, and the most targets per call. */
 const MAX_TIMINGS_PER_TARGET = 10_000;
@@ -123,18 +123,19 @@ export function checkTimingsQuery(targetIds: readonly string[], fromMs: number, 
   }
 }
 
-/** A timing row back into milliseconds, the same conversion as resultFromRow. */
-export function timingFromRow(row: TimingRow, targetId: string): ResultTiming {
+/** A row of TIMING_COLUMNS (an array, cheaper than an object) back into ms, the same conversion as resultFromRow. */
+export function timingFromColumns(targetId: string, row: readonly unknown[]): ResultTiming {
+  const [startedAt, dnsUs, connectUs, tlsUs, ttfbUs, receiveUs, lagUs, loopUs] = row as unknown as TimingColumns;
   return {
     targetId,
-    startedAt: row.started_at,
-    dnsMs: fromUs(row.dns_us),
-    connectMs: fromUs(row.connect_us),
-    tlsMs: fromUs(row.tls_us),
-    ttfbMs: fromUs(row.ttfb_us),
-    receiveMs: fromUs(row.receive_us),
-    schedulingLagMs: row.sched_lag_us / 1000,
-    loopDelayMs: row.loop_delay_us / 1000,
+    startedAt,
+    dnsMs: fromUs(dnsUs),
+    connectMs: fromUs(connectUs),
+    tlsMs: fromUs(tlsUs),
+    ttfbMs: fromUs(ttfbUs),
+    receiveMs: fromUs(receiveUs),
+    schedulingLagMs: lagUs / 1000,
+    loopDelayMs: loopUs / 1000,
   };
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CheckResult } from '../../domain/check-result.js';
 import type { ResultPage, ResultQuery, ResultTiming, StoredResult } from '../store.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
-import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromRow, toUs, type ResultRow, type TimingRow } from '../stored-rows.js';
+import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromColumns, toUs, type ResultRow } from '../stored-rows.js';
 import { sqlState } from './pg-connection.js';
 import type { PgInterner } from './pg-interner.js';
 import { NO_PARTITION_STATE, type ResultPartitions } from './pg-partitions.js';
@@ -34,7 +34,7 @@ const INSERT_SQL = `INSERT INTO results (${COLUMNS.map((c) => c[0]).join(', ')})
  * `recentTimings` in one statement: per known target one index range (results_by_target_time,
  * newest first, LIMIT per target) through a lateral join; the target ids come back as text.
  */
-const TIMINGS_SQL = `SELECT tk.value AS target_id, r.* FROM target_keys tk CROSS JOIN LATERAL (
+const TIMINGS_SQL = `SELECT tk.value, r.${TIMING_COLUMNS.split(', ').join(', r.')} FROM target_keys tk CROSS JOIN LATERAL (
     SELECT id, ${TIMING_COLUMNS} FROM results WHERE target_key = tk.key AND started_at >= $2 AND started_at < $3
     ORDER BY started_at DESC, id DESC LIMIT $4) r
   WHERE tk.value = ANY($1::text[])
@@ -108,7 +108,7 @@ export class PgResultsRepo {
   async recentTimings(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): Promise<ResultTiming[]> {
     checkTimingsQuery(targetIds, fromMs, toMs, perTarget);
     if (targetIds.length === 0) return [];
-    const { rows } = await this.pool.query<TimingRow & { target_id: string }>(TIMINGS_SQL, [[...new Set(targetIds)], fromMs, toMs, perTarget]);
-    return rows.map((row) => timingFromRow(row, row.target_id));
+    const { rows } = await this.pool.query<unknown[]>({ text: TIMINGS_SQL, values: [[...new Set(targetIds)], fromMs, toMs, perTarget], rowMode: 'array' });
+    return rows.map((row) => timingFromColumns(row[0] as string, row.slice(1)));
   }
 }

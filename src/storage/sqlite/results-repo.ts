@@ -3,7 +3,7 @@ import type { ResultPage, ResultQuery, ResultTiming, StoredResult } from '../sto
 import { StoreInputError } from '../store.js';
 import { INSERT_COLUMNS, toInsertParams } from './result-rows.js';
 import type { Interners } from './result-rows.js';
-import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromRow, type ResultRow, type TimingRow } from '../stored-rows.js';
+import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromColumns, type ResultRow } from '../stored-rows.js';
 
 const DEFAULT_PAGE_LIMIT = 100;
 const MAX_PAGE_LIMIT = 1000;
@@ -54,7 +54,7 @@ export class ResultsRepo {
       `${base} AND started_at <= ? AND (started_at, id) < (?, ?) ORDER BY started_at DESC, id DESC LIMIT ?`,
     );
     // one index range per target (results_by_target_time), only the timing columns
-    this.timings = db.prepare(`SELECT ${TIMING_COLUMNS} FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`);
+    this.timings = db.prepare(`SELECT ${TIMING_COLUMNS} FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`).raw(true);
     const run = db.transaction((batch: readonly StoredResult[]) => {
       for (const item of batch) this.insertOne.run(toInsertParams(item, this.interners));
     });
@@ -101,7 +101,7 @@ export class ResultsRepo {
     for (const id of new Set(targetIds)) {
       const key = this.interners.targets.find(id);
       if (key === null) continue;
-      for (const row of this.timings.all(key, fromMs, toMs, perTarget) as TimingRow[]) out.push(timingFromRow(row, id));
+      for (const row of this.timings.all(key, fromMs, toMs, perTarget) as unknown[][]) out.push(timingFromColumns(id, row));
     }
     return out;
   }
