@@ -177,7 +177,7 @@ export function bareHttp2(session: ClientHttp2Session, headers: Readonly<Record<
 export function oursH2Engine(session: H2Session, spec: HttpCheckSpec, clients: Clients): RequestFn {
   const request = firstHopPlan(spec, clients).request;
   return async () => {
-    const ctx = new CheckContext(new PhaseTimer(), performance.now() + 10_000);
+    const ctx = new CheckContext(new PhaseTimer(), 10_000);
     return (await exchangeHttp2(session, request, ctx)).statusCode === 200;
   };
 }
@@ -188,7 +188,7 @@ export function oursH2Pool(spec: HttpCheckSpec, clients: Clients): RequestFn {
   const connect = plan.h2Connect;
   if (connect === undefined) throw new Error('oursH2Pool: expected a pooled prior-knowledge spec');
   return async () => {
-    const ctx = new CheckContext(new PhaseTimer(), performance.now() + 10_000);
+    const ctx = new CheckContext(new PhaseTimer(), 10_000);
     return (await clients.h2Pool.exchange(plan.poolKey, connect, plan.request, ctx)).statusCode === 200;
   };
 }

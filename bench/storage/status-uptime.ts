@@ -4,6 +4,8 @@
 //
 //   node --import tsx bench/storage/status-uptime.ts seed <dir> [targets=60] [days=7] [intervalS=30]
 //   node --import tsx bench/storage/status-uptime.ts measure <dir> [rounds=15]
+//   env VIGIL_BENCH_PG_URL=postgres://…: the same against Postgres, schema vigil_bench_uptime
+//   (dropped and created by `seed`; <dir> then holds only seed.json; `drop` removes the schema)
 //
 // `seed` writes the history (a result every intervalS per target; 2 % down, 1 % degraded, one
 // 6 h stretch a day inside maintenance) and rolls up the complete hours, as the daemon's
@@ -12,15 +14,33 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { openWorkerSqliteStore } from '../../src/storage/sqlite/worker-store.js';
 import type { CheckStatus } from '../../src/domain/check-result.js';
-import type { StoredResult } from '../../src/storage/store.js';
+import type { Store, StoredResult } from '../../src/storage/store.js';
 import { barBuckets, uptimeFigures } from '../../src/status-page/target-data.js';
 import { httpResult } from '../../test/storage/store.fixtures.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_ROUNDS = 100;
 const MAX_ROWS = 5_000_000;
+
+const PG_URL = process.env.VIGIL_BENCH_PG_URL ?? null;
+const PG_SCHEMA = 'vigil_bench_uptime';
+
+async function dropPgSchema(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
+function openBenchStore(dir: string): Promise<Store> {
+  return PG_URL === null ? openWorkerSqliteStore({ path: join(dir, 'vigil.db') }) : openPostgresStore({ url: `${PG_URL}?schema=${PG_SCHEMA}` });
+}
 
 interface SeedInfo {
   readonly nowMs: number;
@@ -36,7 +56,8 @@ async function seed(dir: string, targetCount: number, days: number, intervalS: n
   const rows = Math.round(targetCount * days * 86_400 / intervalS);
   if (rows > MAX_ROWS) throw new Error(`${rows} rows is over the bound of ${MAX_ROWS}`);
   mkdirSync(dir, { recursive: true });
-  const store = await openWorkerSqliteStore({ path: join(dir, 'vigil.db') });
+  if (PG_URL !== null) await dropPgSchema(PG_URL);
+  const store = await openBenchStore(dir);
   const nowMs = Date.now();
   const targets = Array.from({ length: targetCount }, (_, i) => `t${i}`);
   let batch: StoredResult[] = [];
@@ -66,7 +87,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function measure(dir: string, rounds: number): Promise<void> {
   const info = JSON.parse(readFileSync(join(dir, 'seed.json'), 'utf8')) as SeedInfo;
-  const store = await openWorkerSqliteStore({ path: join(dir, 'vigil.db') });
+  const store = await openBenchStore(dir);
   const uptimeMs: number[] = [];
   const pageMs: number[] = [];
   const barsMs: number[] = [];
@@ -108,14 +129,15 @@ async function measure(dir: string, rounds: number): Promise<void> {
     const sorted = [...xs].sort((a, b) => a - b);
     return { medianMs: Math.round(percentile(sorted, 50) * 10) / 10, minMs: Math.round((sorted[0] as number) * 10) / 10, p90Ms: Math.round(percentile(sorted, 90) * 10) / 10 };
   };
-  console.log(JSON.stringify({ targets: info.targets.length, rows: info.rows, rounds, uptimeFigures: summary(uptimeMs), pageQueries: summary(pageMs), dailyBars: summary(barsMs), raw6h: summary(rawMs), checksum: Math.round(checksum * 1e6) / 1e6, node: process.version, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), at: new Date().toISOString() }));
+  console.log(JSON.stringify({ store: PG_URL === null ? 'sqlite' : 'postgres', targets: info.targets.length, rows: info.rows, rounds, uptimeFigures: summary(uptimeMs), pageQueries: summary(pageMs), dailyBars: summary(barsMs), raw6h: summary(rawMs), checksum: Math.round(checksum * 1e6) / 1e6, node: process.version, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), at: new Date().toISOString() }));
 }
 
 const [mode, dir, ...rest] = process.argv.slice(2);
 const num = (i: number, fallback: number) => (rest[i] === undefined ? fallback : Number(rest[i]));
 if (mode === 'seed' && dir !== undefined) await seed(dir, num(0, 60), num(1, 7), num(2, 30));
 else if (mode === 'measure' && dir !== undefined) await measure(dir, Math.min(MAX_ROUNDS, num(0, 15)));
+else if (mode === 'drop' && PG_URL !== null) await dropPgSchema(PG_URL);
 else {
-  console.error('usage: status-uptime.ts seed <dir> [targets] [days] [intervalS] | measure <dir> [rounds]');
+  console.error('usage: status-uptime.ts seed <dir> [targets] [days] [intervalS] | measure <dir> [rounds] | drop (Postgres)');
   process.exitCode = 2;
 }

@@ -270,7 +270,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     properties: {
       ok: { const: true },
       signal: { enum: ['success', 'start', 'fail'] },
-      recorded: { type: 'boolean', description: 'false for a start (no result until the run ends) and for a disabled target' },
+      recorded: { type: 'boolean', description: 'false for a start (no result until the run ends) and for a disabled target; on many nodes the node owning the target records the result within about 0.5 s (docs/cluster.md)' },
     },
   },
   TargetBatch: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', minItems: 1, maxItems: 500, items: ref('TargetInput') } } },

@@ -1,4 +1,5 @@
 import { DeadlineClock } from './context/deadline-clock.js';
+import { ReadTurn } from './http2/read-turn.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { AddressGuard, DnsConfig, Resolver } from './dns/resolver-types.js';
 import { createResolver } from './dns/resolver.js';
@@ -6,6 +7,8 @@ import { createAddressGuard } from './ssrf/address-guard.js';
 import { H2SessionPool } from './http/h2/session-pool.js';
 import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http1/parser-pool.js';
+import { http1DirectReads } from './http1/http1.js';
+import type { OnReadOpts } from 'node:net';
 import { BoundedMap } from './bounded-map.js';
 import type { AlpnChoice } from './http/h2-adapter.js';
 import type { HopPlan } from './http/hop-plan.js';
@@ -41,9 +44,13 @@ export interface Clients {
   readonly h2Pool: H2SessionPool;
   /** the timers of all checks run with these clients: budgets, connect timeouts, FIN waits (one Node timer per duration) */
   readonly clock: DeadlineClock;
+  /** the HTTP/2 sessions' shared frame budget per turn of the event loop (src/check/http2/read-turn.ts) */
+  readonly readTurn: ReadTurn;
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
+  /** the read buffer and callback of fresh plain HTTP/1.1 connections (http1DirectReads) */
+  readonly http1Reads: OnReadOpts;
   /** the request headers of a check that adds none of its own (user agent, accept, encodings) */
   readonly defaultRequestHeaders: ReadonlyArray<readonly [string, string]>;
   /** pooled HTTPS with ALPN: which protocol each origin (pool key) picked, at most 10,000 */
@@ -96,8 +103,10 @@ export function buildClients(config: ClientConfig = {}): Clients {
     limits,
     h2Pool,
     clock: new DeadlineClock(),
+    readTurn: new ReadTurn(),
     http1Pool,
     http1Parsers: new ParserPool(),
+    http1Reads: http1DirectReads(),
     alpnChoices: new BoundedMap<string, AlpnChoice>(MAX_ALPN_ORIGINS),
     specPlans: new BoundedMap<HttpCheckSpec, HopPlan>(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {

@@ -1,21 +1,24 @@
-import { targetOf, type CheckSpec, type PolledCheckKind, type PolledCheckSpec } from '../domain/check-spec.js';
+import { type CheckSpec, type PolledCheckKind, type PolledCheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
 import { executeHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
 import { executeTlsCheck } from './tls/tls-check.js';
 import { executeDnsCheck } from './dns/dns-check.js';
-import { PhaseTimer } from './context/phase-timer.js';
-import { classifyError } from './errors/classify.js';
-import { CheckFailure } from './errors/check-failure.js';
-import { failureResult } from './result-builder.js';
+import { bugResult } from './bug-result.js';
 
 export interface ExecuteOptions {
   /** aborts the check (daemon shutdown); the result is `error` / `internal` "aborted" */
   readonly signal?: AbortSignal;
 }
 
-/** An executor for one check kind. Must resolve for every network outcome. */
+/**
+ * An executor for one check kind. Resolves for every outcome and never rejects: a network
+ * outcome is a result, and so is its own bug (`bugResult`, an `internal` result). Settling
+ * its bugs itself spares every check a `.catch` layer (a promise, a closure and a reaction
+ * kept alive while it is in flight; docs/performance.md). `settlesBugs` adds that layer to
+ * an executor that does not.
+ */
 export type Executor<S extends CheckSpec = CheckSpec> = (
   spec: S,
   clients: Clients,
@@ -29,9 +32,9 @@ export type Executor<S extends CheckSpec = CheckSpec> = (
  */
 const EXECUTORS = {
   http: executeHttpCheck,
-  tcp: executeTcpCheck,
-  tls: executeTlsCheck,
-  dns: executeDnsCheck,
+  tcp: settlesBugs(executeTcpCheck),
+  tls: settlesBugs(executeTlsCheck),
+  dns: settlesBugs(executeDnsCheck),
 } satisfies { [K in PolledCheckKind]: Executor<Extract<PolledCheckSpec, { kind: K }>> };
 
 /**
@@ -44,19 +47,18 @@ export function executeCheck(spec: CheckSpec, clients: Clients, options: Execute
   if (spec.kind === 'heartbeat') return Promise.resolve(bugResult(spec, startedAt, new Error('a heartbeat target is pushed to, not polled')));
   try {
     const executor = EXECUTORS[spec.kind] as Executor;
-    return executor(spec, clients, options).catch((err: unknown) => bugResult(spec, startedAt, err));
+    return executor(spec, clients, options);
   } catch (err) {
     return Promise.resolve(bugResult(spec, startedAt, err));
   }
 }
 
-/** A bug inside an executor (it threw or rejected): an `internal` result, timed from the start. */
-function bugResult(spec: CheckSpec, startedAt: number, err: unknown): CheckResult {
-  const failure = classifyError(err, null);
-  const kind = failure.kind === 'fd_exhausted' ? 'fd_exhausted' : 'internal';
-  // Wall-clock start (no monotonic mark is taken on the hot path for this rare case).
-  const timer = new PhaseTimer(performance.now() - (Date.now() - startedAt));
-  return failureResult({ kind: spec.kind, target: targetOf(spec), startedAt }, new CheckFailure(kind, failure.phase, failure.detail), timer);
+/** The executor with its rejections (bugs) turned into `bugResult`s. */
+function settlesBugs<S extends CheckSpec>(executor: Executor<S>): Executor<S> {
+  return (spec, clients, options) => {
+    const startedAt = Date.now();
+    return executor(spec, clients, options).catch((err: unknown) => bugResult(spec, startedAt, err));
+  };
 }
 
 export { buildClients } from './clients.js';

@@ -203,3 +203,28 @@ test('resumeReminders (a restart with the incident still open) arms reminders wi
       await server.close();
     }
   }));
+
+test('replaceChannels (SIGHUP): new routes apply to the next alert, reminders of an open incident move to the new repeating channel, counters carry over by name', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    try {
+      const alerts = dispatcher(store, [templateChannel(server, 'ops'), templateChannel(server, 'prod', { route: { tags: ['prod'] } })]);
+      alerts.send(opened(WEB));
+      await waitFor(() => received(server, 'ops').length === 1 && received(server, 'prod').length === 1, 10_000, 'the opening on both');
+      // the new file: prod only takes tag internal, a new channel repeats, ops is unchanged
+      const next = [templateChannel(server, 'ops'), templateChannel(server, 'prod', { route: { tags: ['internal'] } }), { ...templateChannel(server, 'pager'), repeatEveryMs: 50 }];
+      const change = await alerts.replaceChannels(next.map((c) => ({ ...c, repeatEveryMs: 'repeatEveryMs' in c ? c.repeatEveryMs : null, sender: createChannelSender(c) })));
+      assert.deepEqual(change, { added: ['pager'], removed: [], kept: ['ops', 'prod'], pendingOfRemoved: 0 });
+      await waitFor(() => received(server, 'pager').filter((b) => b.type === 'incident_reminder').length >= 2, 10_000, 'reminders of the open incident on the new channel');
+      alerts.send(opened(BATCH));
+      await waitFor(() => received(server, 'prod').some((b) => b.target === 'batch'), 10_000, 'batch on prod by its new route');
+      alerts.send(resolved(WEB));
+      await waitFor(() => received(server, 'ops').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
+      await alerts.close(2_000);
+      assert.deepEqual(received(server, 'prod').map((b) => `${b.type}:${b.target}`), ['incident_opened:web', 'incident_opened:batch'], 'web resolved is no longer routed to prod');
+      assert.deepEqual(alerts.channels().map((c) => [c.webhook, c.deliveredTotal >= 1]), [['ops', true], ['prod', true], ['pager', true]]);
+      assert.equal(alerts.channels()[0]!.deliveredTotal, received(server, 'ops').length, 'ops counted before and after the reload');
+    } finally {
+      await server.close();
+    }
+  }));

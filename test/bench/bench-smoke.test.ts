@@ -12,9 +12,16 @@ import type { BenchReport } from '../../bench/harness/bench-types.js';
 
 const ENTRY = new URL('../../bench/main.ts', import.meta.url).pathname;
 
+/**
+ * A bound that only catches a hung bench: `--quick --filter compare/h2c` starts five variant
+ * processes and a server, which took over 30 s on a 2-core box at load 16.
+ */
+const BENCH_TIMEOUT_MS = 180_000;
+
 function runBench(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+  const out = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', timeout: BENCH_TIMEOUT_MS });
+  const stderr = out.error === undefined ? out.stderr : `${out.stderr}\n(${out.error.message}: the bench did not finish within ${BENCH_TIMEOUT_MS} ms)`;
+  return { status: out.status, stdout: out.stdout, stderr };
 }
 
 describe('npm run bench (smoke)', () => {

@@ -37,7 +37,7 @@ export function hopRequest(url: string, overrides: Partial<HopRequest> = {}): Ho
 
 /** A context whose budget timer aborts like the orchestrator's does. */
 export function budgetContext(budgetMs: number): { ctx: CheckContext; dispose(): void } {
-  const ctx = new CheckContext(new PhaseTimer(), performance.now() + budgetMs);
+  const ctx = new CheckContext(new PhaseTimer(), budgetMs);
   const timer = setTimeout(() => ctx.abort(new CheckFailure('timeout', ctx.phase, `no response within ${budgetMs} ms`)), budgetMs);
   return { ctx, dispose: () => clearTimeout(timer) };
 }

@@ -5,6 +5,9 @@ import { budgetFailure } from './budget.js';
 import { Deadline } from './deadline-clock.js';
 import type { PhaseTimer } from './phase-timer.js';
 
+/** An abort handler: a function, or an object whose `checkAborted` method is called. */
+export type AbortHandler = ((failure: CheckFailure) => void) | { checkAborted(failure: CheckFailure): void };
+
 /**
  * Per-check state shared by the connection and protocol layers: the phase timer, the
  * absolute deadline (performance.now() ms) and the current phase. The orchestrator owns the
@@ -19,20 +22,31 @@ export class CheckContext extends Deadline {
   tls: TlsInfo | null = null;
   /** the current hop ran on a connection (or HTTP/2 session) opened before this check */
   connectionReused = false;
-  private abortHandler: ((failure: CheckFailure) => void) | null = null;
-  /** the overall budget (armBudget): the check is aborted when it expires on the clients' clock */
-  budgetMs = 0;
+  private abortHandler: AbortHandler | null = null;
+  /** the overall budget in ms from timer.startMs: the check is aborted when it expires on the clients' clock (armBudget) */
+  budgetMs: number;
   /** the abort signal the check watches (budget.ts), and its neighbours among that signal's watchers */
   budgetSignal: AbortSignal | null = null;
   signalPrev: CheckContext | null = null;
   signalNext: CheckContext | null = null;
   aborted: CheckFailure | null = null;
 
+  /**
+   * `budgetMs`: the check's whole budget, from `timer.startMs`. Kept as that whole number of
+   * ms rather than an absolute deadline, which would be one more boxed double per check in
+   * flight.
+   */
   constructor(
     readonly timer: PhaseTimer,
-    readonly deadlineMs: number,
+    budgetMs: number,
   ) {
     super();
+    this.budgetMs = budgetMs;
+  }
+
+  /** performance.now() ms at which the budget runs out */
+  get deadlineMs(): number {
+    return this.timer.startMs + this.budgetMs;
   }
 
   /** The budget ran out: abort with what running out means in the current phase. */
@@ -44,7 +58,12 @@ export class CheckContext extends Deadline {
     return this.deadlineMs - nowMs;
   }
 
-  onAbort(handler: ((failure: CheckFailure) => void) | null): void {
+  /**
+   * What runs (once) if the check is aborted; null clears it. A long-lived per-check object
+   * (the pooled h2 exchange) passes itself instead of a closure: one object less per check
+   * in flight.
+   */
+  onAbort(handler: AbortHandler | null): void {
     this.abortHandler = handler;
   }
 
@@ -53,6 +72,8 @@ export class CheckContext extends Deadline {
     this.aborted = failure;
     const handler = this.abortHandler;
     this.abortHandler = null;
-    handler?.(failure);
+    if (handler === null) return;
+    if (typeof handler === 'function') handler(failure);
+    else handler.checkAborted(failure);
   }
 }

@@ -18,7 +18,7 @@ interface Armed {
 
 function armed(clock: DeadlineClock, timeoutMs: number, phase: CheckContext['phase'] = 'ttfb'): Armed {
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + timeoutMs);
+  const ctx = new CheckContext(timer, timeoutMs);
   ctx.phase = phase;
   const expired = new Promise<{ failure: CheckFailure; atMs: number }>((resolve) => {
     ctx.onAbort((failure) => resolve({ failure, atMs: performance.now() }));
@@ -43,7 +43,9 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
     assert.equal(a.failure.kind, 'connect_timeout');
     assert.equal(a.failure.phase, 'connect');
     assertOnTime(first, a.atMs);
-    assert.equal(second.ctx.aborted, null, 'the later check must not expire with the first');
+    // When the first expiry came before the second deadline, the second must still be armed.
+    // (A loop stalled past both deadlines rightly expires both in one pass: nothing to assert.)
+    if (a.atMs < second.ctx.deadlineMs - 1) assert.equal(second.ctx.aborted, null, 'the later check must not expire with the first');
     const b = await second.expired;
     assert.equal(b.failure.kind, 'body_timeout');
     assertOnTime(second, b.atMs);
@@ -91,7 +93,7 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
   it('a check armed by an expiring check\'s abort handler gets its own full budget', async () => {
     const clock = new DeadlineClock();
     const timer = new PhaseTimer();
-    const opener = new CheckContext(timer, timer.startMs + 20);
+    const opener = new CheckContext(timer, 20);
     let next: Armed | null = null;
     opener.onAbort(() => {
       next = armed(clock, 20);
@@ -128,7 +130,7 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
     const clock = new DeadlineClock();
     const controller = new AbortController();
     const timer = new PhaseTimer();
-    const ctx = new CheckContext(timer, timer.startMs + 10_000);
+    const ctx = new CheckContext(timer, 10_000);
     armBudget(ctx, clock, 10_000, controller.signal);
     controller.abort();
     assert.equal(ctx.aborted?.kind, 'internal');
@@ -142,7 +144,7 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
     const controller = new AbortController();
     const contexts = Array.from({ length: 5 }, () => {
       const timer = new PhaseTimer();
-      const ctx = new CheckContext(timer, timer.startMs + 10_000);
+      const ctx = new CheckContext(timer, 10_000);
       armBudget(ctx, clock, 10_000, controller.signal);
       return ctx;
     });
@@ -152,7 +154,7 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
     assert.deepEqual(contexts.map((ctx) => ctx.aborted?.kind ?? null), [null, 'internal', null, 'internal', null]);
     // A check armed after the abort is aborted at once.
     const timer = new PhaseTimer();
-    const late = new CheckContext(timer, timer.startMs + 10_000);
+    const late = new CheckContext(timer, 10_000);
     armBudget(late, clock, 10_000, controller.signal);
     assert.equal(late.aborted?.kind, 'internal');
   });

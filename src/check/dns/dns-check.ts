@@ -69,7 +69,7 @@ async function ask(spec: DnsCheckSpec, server: DnsServerAddress, ctx: CheckConte
 export async function executeDnsCheck(spec: DnsCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const target = targetOf(spec);
   try {

@@ -19,12 +19,13 @@ import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.j
 import type { HopResponse } from '../exchange-types.js';
 import { AlpnChanged, exchangeH2OverSocket } from './h2-adapter.js';
 import { createSessionOverSocket } from './h2/over-socket.js';
-import type { SessionConnector } from './h2/session-pool.js';
+import type { PoolDone, SessionConnector } from './h2/session-pool.js';
 import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
 import { exchangeHttp1, type Http1Outcome } from '../http1/http1.js';
 import { isRedirect, nextHop } from './redirect.js';
 import { judgeConditions, judgeResponse } from './verdict.js';
 import { withCertExpiry } from '../cert-expiry.js';
+import { bugResult } from '../bug-result.js';
 
 /** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
 interface HopInfo {
@@ -40,12 +41,20 @@ const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: f
 export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
-  const info: HopInfo = { httpVersion: null, closing: null };
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
-  if (plan !== null) return pooledH2Check(spec, clients, ctx, plan, info, startedAt);
-  return runHops(spec, clients, ctx, info, startedAt, null, null);
+  if (plan !== null) {
+    return new Promise<CheckResult>((resolve) => {
+      const check = new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve);
+      try {
+        clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, check);
+      } catch (bug) {
+        check.pooled(bug, null);
+      }
+    });
+  }
+  return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, null, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
 }
 
 /** The first hop's plan when it runs as a stream on the pool's sessions (prior knowledge), else null. */
@@ -62,28 +71,38 @@ function pooledH2Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
  * Pooled HTTP/2 with prior knowledge, the load-test harness's hot path: from the stream's
  * events to the result on this one promise (no async layers) when the response is final and
  * needs no decoding — the usual case. A redirect to follow or a body to decode continues in
- * runHops with the response in hand.
+ * runHops with the response in hand. One object per check while its stream is in flight
+ * (the pool calls its method; no closures): with tens of thousands in flight, what each one
+ * keeps alive is what the garbage collector copies and marks (docs/performance.md).
  */
-function pooledH2Check(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, startedAt: number): Promise<CheckResult> {
-  info.httpVersion = '2';
-  return new Promise<CheckResult>((resolve, reject) => {
-    clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, (err, response) => {
-      try {
-        const hop = response as HopResponse;
-        const body = err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) ? bodyAsRead(plan, hop) : null;
-        if (body !== null) {
-          disarmBudget(ctx, clients.clock);
-          return resolve(verdictResult(spec, ctx, hop, body, info, startedAt));
-        }
-        if (err === null) return resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop));
+class PooledH2Check implements PoolDone {
+  constructor(
+    private readonly spec: HttpCheckSpec,
+    private readonly clients: Clients,
+    private readonly ctx: CheckContext,
+    private readonly plan: HopPlan,
+    private readonly startedAt: number,
+    private readonly resolve: (result: CheckResult | Promise<CheckResult>) => void,
+  ) {}
+
+  pooled(err: unknown, response: HopResponse | null): void {
+    const { spec, clients, ctx, plan, startedAt } = this;
+    const info: HopInfo = { httpVersion: '2', closing: null };
+    try {
+      const hop = response as HopResponse;
+      const body = err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) ? bodyAsRead(plan, hop) : null;
+      if (body !== null) {
         disarmBudget(ctx, clients.clock);
-        resolve(hopFailureResult(spec, ctx, info, startedAt, err));
-      } catch (bug) {
-        disarmBudget(ctx, clients.clock);
-        reject(bug);
+        return this.resolve(verdictResult(spec, ctx, hop, body, info, startedAt));
       }
-    });
-  });
+      if (err === null) return this.resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop).catch((bug: unknown) => bugResult(spec, startedAt, bug)));
+      disarmBudget(ctx, clients.clock);
+      this.resolve(hopFailureResult(spec, ctx, info, startedAt, err));
+    } catch (bug) {
+      disarmBudget(ctx, clients.clock);
+      this.resolve(bugResult(spec, startedAt, bug));
+    }
+  }
 }
 
 /**
@@ -213,6 +232,8 @@ function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: 
  * the socket to the one promise: no await between connect, exchange and the response.
  */
 function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, priorKnowledge: boolean): Promise<HopResponse> {
+  // A plain connection without prior knowledge can only speak HTTP/1.1: it reads into the clients' buffer.
+  const readsDirect = !priorKnowledge && !plan.isTls;
   return new Promise<HopResponse>((resolve, reject) => {
     connectWith(plan.target, clients, ctx, (connectFailure, connected) => {
       if (connectFailure !== null) return reject(connectFailure);
@@ -224,8 +245,8 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
         if (failure !== null) return reject(failure);
         info.closing = socket;
         resolve((outcome as Http1Outcome).response);
-      });
-    });
+      }, readsDirect);
+    }, readsDirect ? clients.http1Reads : null);
   });
 }
 
@@ -296,8 +317,8 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
 
 /**
  * We asked for `Connection: close`, so the server closes first and TIME_WAIT lands on its
- * side (a net socket ends itself when the peer's FIN arrives). Resolves once the socket is
- * closed — usually within a loop turn or two — or after CLOSE_GRACE_MS or when the check's
+ * side. Resolves once the server's FIN arrived and we destroyed the socket — usually in the
+ * same loop turn as the response — or after CLOSE_GRACE_MS or when the check's
  * budget runs out, whichever is first (then we close it). Waiting here instead of closing in
  * the background keeps every fresh connection inside its check (the in-flight checks bound
  * the open sockets), and it costs less per check than a background close with a socket
@@ -315,6 +336,7 @@ function serverClose(socket: Connection, ctx: CheckContext, clock: DeadlineClock
     // The verdict is already made: running out of time now only ends the wait.
     if (ctx.remainingMs() > CLOSE_GRACE_MS) clock.arm(wait, CLOSE_GRACE_MS);
     (socket as FinWaitSocket)[kFinWait] = wait;
+    socket.once('end', onFinWaitEnd);
     socket.once('close', onFinWaitClose);
     socket.on('error', destroySelf);
     ctx.onAbort(() => socket.destroy());
@@ -344,6 +366,17 @@ class FinWait extends Deadline {
     this.clock.disarm(this);
     this.resolve();
   }
+}
+
+/**
+ * The server's FIN: close now. Destroying closes the fd at once (the 'close' event follows a
+ * loop turn later), and it skips the shutdown(2) Node would otherwise send before closing.
+ */
+function onFinWaitEnd(this: FinWaitSocket): void {
+  const wait = this[kFinWait];
+  this[kFinWait] = null;
+  this.destroy();
+  wait?.closed();
 }
 
 function onFinWaitClose(this: FinWaitSocket): void {

@@ -1,3 +1,4 @@
+import type { OnReadOpts } from 'node:net';
 import type { ErrorPhase } from '../../domain/error-kind.js';
 import type { Connection } from '../net/connection-types.js';
 import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../exchange-types.js';
@@ -75,6 +76,23 @@ type TaggedSocket = Connection & { [kExchange]?: Http1Exchange | null };
 function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kExchange]?.onData(chunk);
 }
+/**
+ * A fresh plain connection made for HTTP/1.1 reads into one buffer the clients own (`net`'s
+ * `onread`): no 64 KiB allocation, Buffer object and readable-stream push per read. The
+ * buffer is reused by the next read, which is safe because llhttp copies what it hands on
+ * (header strings, body chunks) before execute() returns. Bytes that arrive while no exchange
+ * is attached (after the response, before the FIN) are dropped, as the stream path drops them.
+ */
+export function http1DirectReads(): OnReadOpts {
+  return { buffer: Buffer.allocUnsafe(DIRECT_READ_BYTES), callback: onSocketRead };
+}
+
+const DIRECT_READ_BYTES = 64 * 1024;
+
+function onSocketRead(this: TaggedSocket, bytes: number, buffer: Uint8Array): boolean {
+  this[kExchange]?.onData((buffer as Buffer).subarray(0, bytes));
+  return true;
+}
 function onSocketEnd(this: TaggedSocket): void {
   this[kExchange]?.onEnd();
 }
@@ -90,8 +108,9 @@ function onSocketError(this: TaggedSocket, err: Error): void {
  */
 export function exchangeHttp1(
   socket: Connection, request: HopRequest, ctx: Http1Check, keepAlive: boolean, parsers: ParserPool, done: Http1Done,
+  readsDirect = false,
 ): void {
-  new Http1Exchange(socket as TaggedSocket, request, ctx, keepAlive, parsers, done).start();
+  new Http1Exchange(socket as TaggedSocket, request, ctx, keepAlive, parsers, done).start(readsDirect);
 }
 
 class Http1Exchange implements ParserOwner {
@@ -118,10 +137,11 @@ class Http1Exchange implements ParserOwner {
     this.parser = parsers.alloc(request.limits.maxHeaderBytes, this);
   }
 
-  start(): void {
+  /** `readsDirect`: the socket was made with `http1DirectReads` (no 'data' events; listening would only resume a stream that is never fed) */
+  start(readsDirect: boolean): void {
     const { socket, request, ctx } = this;
     socket[kExchange] = this;
-    socket.on('data', onSocketData);
+    if (!readsDirect) socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('close', onSocketEnd);
     socket.on('error', onSocketError);

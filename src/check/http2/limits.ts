@@ -35,6 +35,13 @@ export const MAX_CONTINUATION_FRAMES = 64;
  */
 export const MAX_IDLE_FRAMES_PER_SECOND = 1_000;
 
+/**
+ * Frames all sessions of one Clients parse per turn of the event loop, at most (read-turn.ts).
+ * 2,048 frames are about 1,000 small responses: at ~15 µs of work per completed check in
+ * the load generator, 15-20 ms of work per poll phase, still large batches of writes.
+ */
+export const MAX_FRAMES_PER_TURN = 2_048;
+
 /** Bytes we may have queued on the socket before we stop answering a peer that does not read. */
 export const MAX_OUTBOUND_BUFFERED_BYTES = 4 * 1024 * 1024;
 

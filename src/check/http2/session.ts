@@ -62,6 +62,7 @@ import {
   STREAM_WINDOW_BYTES,
   type H2Limits,
 } from './limits.js';
+import { ReadTurn } from './read-turn.js';
 import { AWAITING_HEADERS, H2Stream, RECEIVING_BODY, type StreamEnd, type StreamEndCause, type StreamListener } from './stream.js';
 
 /** The HPACK decoder the session feeds (src/check/http2/hpack's HpackDecoder fits). */
@@ -92,6 +93,8 @@ export interface H2SessionOptions {
   readonly decoder: HeaderBlockDecoder;
   /** how long the peer has to acknowledge our SETTINGS (default SETTINGS_ACK_TIMEOUT_MS) */
   readonly settingsAckTimeoutMs?: number;
+  /** the frame budget per turn of the loop, shared with the other sessions of its clients (default: its own) */
+  readonly readTurn?: ReadTurn;
 }
 
 export interface GoawayInfo {
@@ -120,6 +123,10 @@ function destroySelf(this: Socket): void {
 function flushOnTick(session: H2Session): void {
   session.flush();
 }
+function continueOnImmediate(session: H2Session): void {
+  session.continueReading();
+}
+const EMPTY = Buffer.alloc(0);
 
 /** Names a connection-specific field forbids (RFC 9113 §8.2.2); a response carrying one is malformed. */
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -157,6 +164,7 @@ export class H2Session extends Deadline {
   private readonly decoder: HeaderBlockDecoder;
   private readonly maxBlockBytes: number;
   private readonly settingsAckTimeoutMs: number;
+  private readonly readTurn: ReadTurn;
   private readonly streams = new Map<number, H2Stream>();
   private nextStreamId = 1;
   private peerInitialWindow = DEFAULT_WINDOW_BYTES;
@@ -174,6 +182,8 @@ export class H2Session extends Deadline {
   // read state: the bytes of a frame not yet complete
   private partial: Buffer | null = null;
   private isReading = false;
+  /** the turn's frame budget ran out: the socket is paused until continueReading */
+  private isDeferred = false;
   // an open header block (HEADERS without END_HEADERS, then CONTINUATION frames)
   private blockStreamId = 0;
   private blockParts: Buffer[] = [];
@@ -202,6 +212,8 @@ export class H2Session extends Deadline {
   private idleWindowStartMs: number;
   private readonly recentlyReset = new Set<number>();
   private resetOrder: number[] = [];
+  /** the highest stream id dropped from recentlyReset: a closed stream at or below it may be one we reset */
+  private forgottenResetMaxId = 0;
 
   constructor(socket: Socket, options: H2SessionOptions) {
     super();
@@ -210,6 +222,7 @@ export class H2Session extends Deadline {
     this.decoder = options.decoder;
     this.maxBlockBytes = options.limits.maxHeaderListBytes;
     this.settingsAckTimeoutMs = options.settingsAckTimeoutMs ?? SETTINGS_ACK_TIMEOUT_MS;
+    this.readTurn = options.readTurn ?? new ReadTurn();
     this.idleWindowStartMs = performance.now();
     if (socket.destroyed) {
       this.isClosed = true;
@@ -340,16 +353,38 @@ export class H2Session extends Deadline {
 
   /** @internal (socket 'data') */
   receive(chunk: Buffer): void {
+    this.parse(chunk, this.readTurn);
+  }
+
+  /** @internal (setImmediate after a turn's frame budget ran out) the frames left over */
+  continueReading(): void {
+    this.isDeferred = false;
+    if (this.isClosed) return;
+    this.parse(EMPTY, this.readTurn);
+    if (!this.isDeferred && !this.isClosed && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /**
+   * Parses whole frames from what is left over and `chunk` while `turn` allows (null: all);
+   * past that the socket is paused and the rest waits for a later turn of the loop, so one
+   * large read never holds the loop for long (read-turn.ts). Then writes what the frames
+   * queued.
+   */
+  private parse(chunk: Buffer, turn: ReadTurn | null): void {
     if (this.isClosed) return;
     let buf = chunk;
     if (this.partial !== null) {
-      buf = Buffer.concat([this.partial, chunk]);
+      buf = chunk.length === 0 ? this.partial : Buffer.concat([this.partial, chunk]);
       this.partial = null;
     }
     let offset = 0;
     this.isReading = true;
     try {
       while (!this.isClosed && buf.length - offset >= FRAME_HEADER_BYTES) {
+        if (turn !== null && !turn.take()) {
+          this.deferReading();
+          break;
+        }
         const length = (buf[offset] as number) * 65536 + ((buf[offset + 1] as number) << 8) + (buf[offset + 2] as number);
         if (length > MAX_FRAME_BYTES) {
           this.connectionError(FRAME_SIZE_ERROR, `a ${length}-byte frame, over our SETTINGS_MAX_FRAME_SIZE of ${MAX_FRAME_BYTES}`);
@@ -370,6 +405,13 @@ export class H2Session extends Deadline {
     this.flush();
   }
 
+  private deferReading(): void {
+    if (this.isDeferred) return;
+    this.isDeferred = true;
+    this.socket.pause();
+    setImmediate(continueOnImmediate, this);
+  }
+
   /** @internal (socket 'error': 'close' follows) */
   socketFailed(err: Error): void {
     this.socketError ??= err;
@@ -377,6 +419,9 @@ export class H2Session extends Deadline {
 
   /** @internal (socket 'close') */
   socketClosed(): void {
+    if (this.isClosed) return;
+    // Frames that arrived before the close but waited for a later turn are still answers.
+    if (this.partial !== null) this.parse(EMPTY, null);
     if (this.isClosed) return;
     const err = this.socketError;
     const detail = err === null ? 'connection closed' : String((err as Error).message ?? err);
@@ -512,7 +557,7 @@ export class H2Session extends Deadline {
   private headerBlock(id: number, block: Buffer, endStream: boolean): void {
     const stream = this.streams.get(id) ?? null;
     // A stream we reset still gets its blocks decoded: the dynamic table must stay in step.
-    if (stream === null && !this.recentlyReset.has(id)) return this.connectionError(STREAM_CLOSED, `HEADERS on closed stream ${id}`);
+    if (stream === null && !this.mayHaveReset(id)) return this.connectionError(STREAM_CLOSED, `HEADERS on closed stream ${id}`);
     this.decodingStream = stream;
     this.decodeStatus = 0;
     this.decodeSawRegular = false;
@@ -722,8 +767,20 @@ export class H2Session extends Deadline {
   /** DATA or HEADERS for a stream not open: ignored if we reset it, else a violation. */
   private onClosedStreamFrame(id: number, type: number): void {
     if (this.isIdle(id)) return this.connectionError(PROTOCOL_ERROR, `${frameName(type)} on stream ${id}, which we never opened`);
-    if (this.recentlyReset.has(id)) return;
+    if (this.mayHaveReset(id)) return;
     this.connectionError(STREAM_CLOSED, `${frameName(type)} on closed stream ${id}`);
+  }
+
+  /**
+   * We reset this closed stream, or may have: its id is in the recent resets, or at or below
+   * one that fell out of that bounded set. A late answer to a stream we cancelled (a check
+   * whose budget ran out while its answer was on the way) is normal (RFC 9113 §5.1) however
+   * many streams were reset since (a load generator whose checks time out in bulk resets
+   * thousands), and must not cost the session with every stream on it. Such frames are
+   * ignored, as those of a stream still in the set always were.
+   */
+  private mayHaveReset(id: number): boolean {
+    return this.recentlyReset.has(id) || id <= this.forgottenResetMaxId;
   }
 
   /** A stream id we never opened: server-initiated (even) or above our last. */
@@ -857,7 +914,11 @@ export class H2Session extends Deadline {
     this.resetOrder.push(id);
     if (this.resetOrder.length > MAX_RECENTLY_RESET) {
       const drop = this.resetOrder.length - MAX_RECENTLY_RESET / 2;
-      for (let i = 0; i < drop; i++) this.recentlyReset.delete(this.resetOrder[i] as number);
+      for (let i = 0; i < drop; i++) {
+        const forgotten = this.resetOrder[i] as number;
+        this.recentlyReset.delete(forgotten);
+        if (forgotten > this.forgottenResetMaxId) this.forgottenResetMaxId = forgotten;
+      }
       this.resetOrder = this.resetOrder.slice(drop);
     }
   }

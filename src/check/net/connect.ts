@@ -1,5 +1,5 @@
 import { Deadline, type DeadlineClock } from '../context/deadline-clock.js';
-import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type OnReadOpts } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clients } from '../clients.js';
 import type { ResolvedAddress } from '../dns/resolver-types.js';
@@ -51,7 +51,7 @@ function guardAddresses(target: ConnectTarget, addresses: readonly ResolvedAddre
   return null;
 }
 
-function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected): void {
+function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected, onread: OnReadOpts | null): void {
   ctx.phase = 'dns';
   ctx.timer.mark('dnsStart');
   abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs()))).then(
@@ -60,7 +60,7 @@ function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckC
       if (addresses.length === 0) return done(new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`), null);
       const refused = guardAddresses(target, addresses, clients, false);
       if (refused !== null) return done(refused, null);
-      connectTo(target, addresses, clients.clock, ctx, done);
+      connectTo(target, addresses, clients.clock, ctx, done, onread);
     },
     (err: unknown) => done(classifyError(err, ctx.phase), null),
   );
@@ -72,14 +72,14 @@ function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckC
  * on ctx.timer and calls `done` once, with a classified CheckFailure or the socket.
  * Callback-style for the fresh-connection hot path; `openConnection` is the promise form.
  */
-export function connectWith(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected): void {
+export function connectWith(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected, onread: OnReadOpts | null = null): void {
   const family = isIP(target.host);
-  if (family === 0) return resolveThenConnect(target, clients, ctx, done);
+  if (family === 0) return resolveThenConnect(target, clients, ctx, done, onread);
   // IP literal: no DNS phase and no async hop.
   const addresses: readonly ResolvedAddress[] = [{ address: target.host, family: family as 4 | 6 }];
   const refused = guardAddresses(target, addresses, clients, true);
   if (refused !== null) return done(refused, null);
-  connectTo(target, addresses, clients.clock, ctx, done);
+  connectTo(target, addresses, clients.clock, ctx, done, onread);
 }
 
 /** `connectWith` as a promise that rejects only with a CheckFailure. */
@@ -104,8 +104,10 @@ function onSocketSecure(this: TaggedSocket): void {
 function onSocketError(this: TaggedSocket, err: Error): void {
   this[kAttempt]?.onError(err);
 }
-function connectTo(target: ConnectTarget, addresses: readonly ResolvedAddress[], clock: DeadlineClock, ctx: CheckContext, done: Connected): void {
-  new ConnectAttempt(target, addresses, clock, ctx, done);
+function connectTo(
+  target: ConnectTarget, addresses: readonly ResolvedAddress[], clock: DeadlineClock, ctx: CheckContext, done: Connected, onread: OnReadOpts | null,
+): void {
+  new ConnectAttempt(target, addresses, clock, ctx, done, onread);
 }
 
 /**
@@ -128,14 +130,16 @@ class ConnectAttempt extends Deadline {
     private readonly clock: DeadlineClock,
     private readonly ctx: CheckContext,
     private readonly done: Connected,
+    onread: OnReadOpts | null,
   ) {
     super();
     const first = addresses[0] as ResolvedAddress;
     const base = addresses.length === 1
-      ? { host: first.address, port: target.port }
+      ? { host: first.address, port: target.port, onread: onread ?? undefined }
       : {
           host: target.host,
           port: target.port,
+          onread: onread ?? undefined,
           lookup: lookupFrom(addresses),
           autoSelectFamily: true,
           autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,

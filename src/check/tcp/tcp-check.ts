@@ -14,7 +14,7 @@ import { conditionsAcceptNotConnected, connectionFacts, firstFailedCondition } f
 export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const target = targetOf(spec);
   try {

@@ -33,7 +33,7 @@ function tlsOptionsOf(spec: TlsCheckSpec, clients: Clients): TlsOptions {
 export async function executeTlsCheck(spec: TlsCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
-  const ctx = new CheckContext(timer, timer.startMs + spec.timeoutMs);
+  const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const target = targetOf(spec);
   const tls = tlsOptionsOf(spec, clients);

@@ -34,27 +34,28 @@ export class PgSummaries {
     const fromMs = nowMs - UPTIME_WINDOW_MS[window];
     const counts: StatusCounts = { up: 0, degraded: 0, down: 0, error: 0, maintenance: 0 };
     const key = await this.targets.find(targetId);
-    const [floor, watermark] = await Promise.all([readMeta(this.pool, 'raw_floor_ms'), readMeta(this.pool, 'rollup_watermark_ms')]);
-    const plan = planUptime(fromMs, toMs, floor, watermark);
+    const meta = await this.pool.query<{ key: string; value: number }>(`SELECT key, value FROM meta WHERE key IN ('raw_floor_ms', 'rollup_watermark_ms')`);
+    const metaOf = (k: string) => meta.rows.find((r) => r.key === k)?.value ?? null;
+    const plan = planUptime(fromMs, toMs, metaOf('raw_floor_ms'), metaOf('rollup_watermark_ms'));
     if (key !== null) {
-      if (plan.rollup !== null) {
-        const { rows } = await this.pool.query<StatusCounts>(
-          `SELECT coalesce(sum(up), 0)::int8 AS up, coalesce(sum(degraded), 0)::int8 AS degraded, coalesce(sum(down), 0)::int8 AS down,
-             coalesce(sum(error), 0)::int8 AS error, coalesce(sum(maintenance), 0)::int8 AS maintenance FROM rollups WHERE target_key = $1 AND hour_start >= $2 AND hour_start < $3`,
-          [key, ...plan.rollup],
-        );
-        const r = rows[0] as StatusCounts;
-        for (const s of ['up', 'degraded', 'down', 'error', 'maintenance'] as const) counts[s] += r[s];
-      }
-      for (const [rawFromMs, rawToMs] of plan.raw) {
-        // results inside a maintenance window count apart, never as up or down
-        const { rows } = await this.pool.query<{ status: 'up' | 'degraded' | 'down' | 'error'; m: boolean | null; n: number }>(
-          `SELECT status, in_maintenance AS m, count(*) AS n FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3
-           GROUP BY status, in_maintenance`,
-          [key, rawFromMs, rawToMs],
-        );
-        for (const row of rows) counts[row.m === true ? 'maintenance' : row.status] += row.n;
-      }
+      // one statement per window (round trips, not scans, were the cost): the rollup hours as
+      // (status, maintenance, n) rows, then the raw head and tail; an absent range is [0, 0)
+      const [head, tail] = [plan.raw[0] ?? [0, 0], plan.raw[1] ?? [0, 0]];
+      const rollup = plan.rollup ?? [0, 0];
+      const { rows } = await this.pool.query<{ status: 'up' | 'degraded' | 'down' | 'error'; m: boolean; n: number }>(
+        `SELECT status, m, sum(n)::int8 AS n FROM (
+           SELECT s.status, s.m, s.n FROM rollups r
+             CROSS JOIN LATERAL (VALUES ('up', false, r.up), ('degraded', false, r.degraded), ('down', false, r.down), ('error', false, r.error), ('up', true, r.maintenance)) AS s(status, m, n)
+             WHERE r.target_key = $1 AND r.hour_start >= $2 AND r.hour_start < $3
+           UNION ALL
+           SELECT status, coalesce(in_maintenance, false), count(*) FROM results WHERE target_key = $1 AND started_at >= $4 AND started_at < $5 GROUP BY 1, 2
+           UNION ALL
+           SELECT status, coalesce(in_maintenance, false), count(*) FROM results WHERE target_key = $1 AND started_at >= $6 AND started_at < $7 GROUP BY 1, 2
+         ) x GROUP BY 1, 2`,
+        [key, ...rollup, ...head, ...tail],
+      );
+      // results inside a maintenance window count apart, never as up or down
+      for (const row of rows) counts[row.m ? 'maintenance' : row.status] += row.n;
     }
     const total = counts.up + counts.degraded + counts.down + counts.error;
     const upCount = counts.up + counts.degraded;

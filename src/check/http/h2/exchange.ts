@@ -6,8 +6,13 @@ import type { H2Stream, StreamEnd, StreamListener } from '../../http2/stream.js'
 import { requestNotSent, streamFailure } from './h2-failure.js';
 import { encodeRequestBlock } from './request-block.js';
 
-/** Called exactly once: with the failure, or with null and the raw response. */
-export type Http2ExchangeDone = (failure: CheckFailure | null, response: HopResponse | null) => void;
+/**
+ * Told exactly once: the failure, or null and the raw response. An object with a method, not
+ * a callback, so the pool's per-check exchange passes itself and no closure lives per stream.
+ */
+export interface Http2ExchangeDone {
+  exchanged(failure: CheckFailure | null, response: HopResponse | null): void;
+}
 
 function joined(prev: string | undefined, value: string): string {
   return prev === undefined ? value : `${prev}, ${value}`;
@@ -30,7 +35,8 @@ class StreamExchange implements StreamListener {
   private retryAfter: string | undefined = undefined;
   /** the fields the conditions read ([HEADER].name), [name, value, …]; null when they read none */
   private kept: string[] | null = null;
-  private readonly chunks: Buffer[] = [];
+  /** the body's chunks, made at the first DATA (a HEAD or a bodiless answer needs none) */
+  private chunks: Buffer[] | null = null;
   private bodyBytes = 0;
 
   constructor(
@@ -42,13 +48,13 @@ class StreamExchange implements StreamListener {
 
   start(flushNow: boolean): void {
     const { ctx, request, session } = this;
-    if (ctx.aborted !== null) return this.done(ctx.aborted, null);
+    if (ctx.aborted !== null) return this.done.exchanged(ctx.aborted, null);
     ctx.phase = 'send';
     const block = request.h2Block ?? encodeRequestBlock(request);
     const stream = session.request(block, request.body, !request.expectBody, this);
-    if (stream === null) return this.done(requestNotSent(session, 'send'), null);
+    if (stream === null) return this.done.exchanged(requestNotSent(session, 'send'), null);
     this.stream = stream;
-    ctx.onAbort((failure) => this.onAbort(failure));
+    ctx.onAbort(this);
     if (flushNow) session.flush();
   }
 
@@ -88,15 +94,16 @@ class StreamExchange implements StreamListener {
 
   onData(stream: H2Stream, chunk: Buffer): void {
     const roomBytes = this.request.limits.maxBodyBytes - this.bodyBytes;
+    const chunks = (this.chunks ??= []);
     if (chunk.length <= roomBytes) {
-      this.chunks.push(chunk);
+      chunks.push(chunk);
       this.bodyBytes += chunk.length;
       return;
     }
     // Over the raw cap: keep exactly the cap and cancel the stream (RST_STREAM CANCEL)
     // whether or not a body assertion needs it; the orchestrator turns `bodyTruncated`
     // into a verdict.
-    if (roomBytes > 0) this.chunks.push(chunk.subarray(0, roomBytes));
+    if (roomBytes > 0) chunks.push(chunk.subarray(0, roomBytes));
     this.bodyBytes += roomBytes;
     this.ctx.timer.mark('bodyEnd');
     this.session.cancel(stream);
@@ -114,12 +121,13 @@ class StreamExchange implements StreamListener {
     this.fail(streamFailure(end, stream, this.session, this.statusCode !== 0, this.ctx.phase));
   }
 
-  private onAbort(failure: CheckFailure): void {
+  /** @internal (CheckContext: the budget ran out or the probe aborted the check) */
+  checkAborted(failure: CheckFailure): void {
     if (this.isSettled) return;
     this.isSettled = true;
     if (this.stream !== null) this.session.cancel(this.stream);
     this.stream = null;
-    this.done(failure, null);
+    this.done.exchanged(failure, null);
   }
 
   private succeed(hasBody: boolean, isTruncated: boolean): void {
@@ -132,11 +140,11 @@ class StreamExchange implements StreamListener {
         : this.contentEncoding === undefined && this.location === undefined && this.retryAfter === undefined
           ? NO_RESPONSE_HEADERS
           : { contentEncoding: this.contentEncoding, location: this.location, retryAfter: this.retryAfter };
-    this.done(null, {
+    this.done.exchanged(null, {
       httpVersion: '2',
       statusCode: this.statusCode,
       headers,
-      bodyChunks: hasBody ? this.chunks : [],
+      bodyChunks: hasBody && this.chunks !== null ? this.chunks : [],
       rawBodyBytes: this.bodyBytes,
       bodyTruncated: isTruncated,
     });
@@ -146,7 +154,7 @@ class StreamExchange implements StreamListener {
     this.isSettled = true;
     this.stream = null;
     this.ctx.onAbort(null);
-    this.done(failure, null);
+    this.done.exchanged(failure, null);
   }
 }
 
@@ -164,6 +172,7 @@ export function startHttp2Exchange(session: H2Session, request: HopRequest, ctx:
 /** `startHttp2Exchange` as a promise: resolves with the raw response, rejects with the CheckFailure. */
 export function exchangeHttp2(session: H2Session, request: HopRequest, ctx: CheckContext, flushNow = false): Promise<HopResponse> {
   return new Promise<HopResponse>((resolve, reject) => {
-    startHttp2Exchange(session, request, ctx, (failure, response) => (failure === null ? resolve(response as HopResponse) : reject(failure)), flushNow);
+    const done: Http2ExchangeDone = { exchanged: (failure, response) => (failure === null ? resolve(response as HopResponse) : reject(failure)) };
+    startHttp2Exchange(session, request, ctx, done, flushNow);
   });
 }

@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import type { HopRequest, HopResponse } from '../../exchange-types.js';
 import type { CheckContext } from '../../context/check-context.js';
+import type { CheckFailure } from '../../errors/check-failure.js';
 import { H2Session, type SessionClock } from '../../http2/session.js';
 import type { H2Limits } from '../../http2/limits.js';
+import type { ReadTurn } from '../../http2/read-turn.js';
 import { HpackDecoder } from '../../http2/hpack/index.js';
 import { startHttp2Exchange } from './exchange.js';
 
@@ -12,6 +14,8 @@ export interface SessionDeps {
   readonly clock: SessionClock;
   /** default SETTINGS_ACK_TIMEOUT_MS (src/check/http2/limits.ts); tests shorten it */
   readonly settingsAckTimeoutMs?: number;
+  /** the frame budget per turn shared by the clients' sessions (default: one per session) */
+  readonly readTurn?: ReadTurn;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface SessionDeps {
 export function createSessionOverSocket(socket: Socket, deps: SessionDeps): H2Session {
   const limits: H2Limits = { maxHeaderListBytes: deps.limits.maxHeaderBytes };
   const decoder = new HpackDecoder({ maxHeaderListSize: limits.maxHeaderListBytes });
-  return new H2Session(socket, { limits, clock: deps.clock, decoder, settingsAckTimeoutMs: deps.settingsAckTimeoutMs });
+  return new H2Session(socket, { limits, clock: deps.clock, decoder, settingsAckTimeoutMs: deps.settingsAckTimeoutMs, readTurn: deps.readTurn });
 }
 
 /**
@@ -33,17 +37,14 @@ export function createSessionOverSocket(socket: Socket, deps: SessionDeps): H2Se
 export function exchangeHttp2OverSocket(socket: Socket, request: HopRequest, ctx: CheckContext, deps: SessionDeps): Promise<HopResponse> {
   const session = createSessionOverSocket(socket, deps);
   return new Promise<HopResponse>((resolve, reject) => {
-    startHttp2Exchange(
-      session,
-      request,
-      ctx,
-      (failure, response) => {
+    const done = {
+      exchanged(failure: CheckFailure | null, response: HopResponse | null): void {
         if (ctx.aborted !== null) session.destroy();
         else session.close();
         if (failure === null) resolve(response as HopResponse);
         else reject(failure);
       },
-      true,
-    );
+    };
+    startHttp2Exchange(session, request, ctx, done, true);
   });
 }

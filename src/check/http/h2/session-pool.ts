@@ -3,7 +3,7 @@ import type { HopRequest, HopResponse } from '../../exchange-types.js';
 import type { CheckContext } from '../../context/check-context.js';
 import { CheckFailure } from '../../errors/check-failure.js';
 import { classifyError } from '../../errors/classify.js';
-import { startHttp2Exchange } from './exchange.js';
+import { startHttp2Exchange, type Http2ExchangeDone } from './exchange.js';
 import { H2Failure } from './h2-failure.js';
 import { PooledSession, type SessionConnector } from './pooled-session.js';
 import { WaiterQueue, type Waiter } from './waiter-queue.js';
@@ -71,12 +71,12 @@ export class H2SessionPool {
    */
   exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
     return new Promise<HopResponse>((resolve, reject) => {
-      this.run(origin, connect, request, ctx, (err, response) => (err === null ? resolve(response as HopResponse) : reject(err)));
+      this.run(origin, connect, request, ctx, { pooled: (err, response) => (err === null ? resolve(response as HopResponse) : reject(err)) });
     });
   }
 
   /**
-   * `exchange` with a callback, called exactly once: with null and the response, or with the
+   * `exchange` told through `done.pooled`, exactly once: null and the response, or the
    * failure (a CheckFailure, or the connector's error as it was thrown). With a ready
    * session free (the steady state) the stream starts synchronously and no promise is made.
    */
@@ -236,15 +236,20 @@ export class H2SessionPool {
   }
 }
 
-/** The pooled exchange's callback: `err` null with the response, else the failure. */
-export type PoolDone = (err: unknown, response: HopResponse | null) => void;
+/**
+ * Told once how a pooled exchange ended: `err` null with the response, else the failure. An
+ * object with a method, not a callback: the check passes itself, no closure per check.
+ */
+export interface PoolDone {
+  pooled(err: unknown, response: HopResponse | null): void;
+}
 
 /**
  * One pooled request: lease a session, run the stream, release the slot, and go again on
  * another session (at most MAX_UNSENT_RETRIES times) when the stream provably never reached
  * the server (GOAWAY above it, or the session died before it was sent).
  */
-class PooledExchange {
+class PooledExchange implements Http2ExchangeDone {
   private entry: PooledSession | null = null;
   private retries = 0;
 
@@ -262,7 +267,7 @@ class PooledExchange {
     try {
       leased = this.pool.lease(this.origin, this.connect, this.ctx);
     } catch (err) {
-      return this.done(err, null);
+      return this.done.pooled(err, null);
     }
     if (leased instanceof PooledSession) return this.stream(leased);
     leased.then(
@@ -274,10 +279,11 @@ class PooledExchange {
   private stream(entry: PooledSession): void {
     this.entry = entry;
     this.ctx.connectionReused = this.pool.claim(entry, this.ctx);
-    startHttp2Exchange(entry.session as H2Session, this.request, this.ctx, (failure, response) => this.streamed(failure, response));
+    startHttp2Exchange(entry.session as H2Session, this.request, this.ctx, this);
   }
 
-  private streamed(failure: CheckFailure | null, response: HopResponse | null): void {
+  /** @internal (the stream's exchange ended) */
+  exchanged(failure: CheckFailure | null, response: HopResponse | null): void {
     this.pool.release(this.origin, this.entry as PooledSession);
     this.entry = null;
     this.retryOrDone(failure, response);
@@ -289,6 +295,6 @@ class PooledExchange {
       this.retries++;
       return this.attempt();
     }
-    this.done(failure, response);
+    this.done.pooled(failure, response);
   }
 }
