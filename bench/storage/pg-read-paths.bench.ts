@@ -1,7 +1,10 @@
 // Read paths of the Postgres store at a large row count: uptime and latency of one target and
 // its first results page, timed through the Store API, plus the query plans.
-// Loading runs in SQL (generate_series, one day per statement, rows in time order like a
-// live fleet) after one real insertResults per target made the interned keys and partitions.
+// Loading runs in SQL: one real insertResults per target makes the interned keys, then each
+// day is generated server-side (generate_series, rows in time order like a live fleet) into a
+// table of its own, indexed by sort and attached as the day's partition (fillDay below);
+// VACUUM at the end sets the visibility map. Point VIGIL_BENCH_PG_URL at a database of its
+// own for big shapes (docs/performance.md has the 100 M one-liner).
 // Run: node --import tsx bench/storage/pg-read-paths.bench.ts [targets] [days] [intervalS] [samples]
 //   env VIGIL_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), schema vigil_bench_reads
 //   (kept between runs: a second run with the same shape reuses the data; VIGIL_BENCH_RELOAD=1 reloads)
@@ -19,6 +22,7 @@ const DAY = 86_400_000;
 const END = Math.floor(Date.now() / DAY) * DAY + DAY; // the data ends at the end of today
 const START = END - DAYS * DAY;
 const shape = `${TARGETS}x${DAYS}x${INTERVAL_S}`;
+const FILL_CONNECTIONS = Number(process.env.VIGIL_BENCH_FILL_CONNECTIONS ?? 2);
 
 const store = await openPostgresStore({ url: `${BASE}?schema=${SCHEMA}`, statementTimeoutMs: 3_600_000 });
 const db = store.pool;
@@ -30,35 +34,65 @@ if (loaded !== shape || process.env.VIGIL_BENCH_RELOAD === '1') {
   log(`loading ${shape} …`);
   await db.query('TRUNCATE results, bench_shape');
   const t0 = performance.now();
-  // one real row per target (interned keys), then one per day (partitions)
+  // one real row per target (interned keys and endpoints), then the days are filled in SQL
   for (let i = 0; i < TARGETS; i += 1_000) {
     const ids = Array.from({ length: Math.min(1_000, TARGETS - i) }, (_, k) => `t${i + k}`);
     await store.insertResults(ids.map((id) => httpResult(START, { targetId: id })));
   }
-  await store.insertResults(Array.from({ length: DAYS }, (_, d) => httpResult(START + d * DAY + 1, { targetId: 't0' })));
   await db.query('TRUNCATE results');
-  for (let d = 0; d < DAYS; d += 1) {
-    const from = START + d * DAY;
-    await db.query(
-      `INSERT INTO results (target_key, started_at, due_at, status, error_kind, error_phase, status_code, http_version, total_us, dns_us,
-         connect_us, tls_us, ttfb_us, receive_us, response_bytes, connection_reused, sched_lag_us, loop_delay_us, endpoint_key, tls_key, detail)
-       SELECT tk.key, ts + (tk.key % $3), ts + (tk.key % $3) - 2, s.status, s.kind, NULL, s.code, '2', 6762 + s.ttfb, 512, 1250, 4500, s.ttfb, 250, 2, false,
-         2000, 750, e.key, 1, s.detail
-       FROM generate_series($1::int8, $2::int8 - 1, $3::int8) AS ts
-       CROSS JOIN target_keys tk
-       JOIN endpoints e ON e.value = 'http https://' || tk.value || '.example.test/health'
-       CROSS JOIN LATERAL (SELECT CASE WHEN r < 0.97 THEN 'up' WHEN r < 0.985 THEN 'degraded' ELSE 'down' END AS status,
-         CASE WHEN r < 0.97 THEN NULL WHEN r < 0.985 THEN 'slow_response' ELSE 'unexpected_status' END AS kind,
-         CASE WHEN r < 0.985 THEN 200 ELSE 500 END AS code, CASE WHEN r < 0.985 THEN NULL ELSE 'status 500, expected 200-299' END AS detail,
-         (5000 + (random() * 200000)::int8) AS ttfb FROM (SELECT random() + 0 * ts AS r) x) s
-       ORDER BY ts, tk.key`,
-      [from, from + DAY, INTERVAL_S * 1000],
-    );
-    log(`  day ${d + 1}/${DAYS} loaded (${Math.round((performance.now() - t0) / 1000)} s)`);
-  }
-  await db.query('VACUUM (ANALYZE) results');
+  await db.query(`DROP TABLE IF EXISTS bench_map; CREATE UNLOGGED TABLE bench_map AS
+    SELECT (row_number() OVER (ORDER BY tk.key) - 1)::int4 AS i, tk.key AS tkey, e.key AS ekey
+    FROM target_keys tk JOIN endpoints e ON e.value = 'http https://' || tk.value || '.example.test/health'; ANALYZE bench_map`);
+  await Promise.all(Array.from({ length: FILL_CONNECTIONS }, async (_, c) => {
+    for (let d = c; d < DAYS; d += FILL_CONNECTIONS) {
+      await fillDay(START + d * DAY, d);
+      log(`  day ${d + 1}/${DAYS} loaded (${Math.round((performance.now() - t0) / 1000)} s)`);
+    }
+  }));
+  // after every fill has committed: a fill still running would keep VACUUM from marking pages all-visible
+  for (let d = 0; d < DAYS; d += 1) await db.query(`VACUUM (ANALYZE) results_p${(START + d * DAY) / DAY}`);
+  await db.query(`SELECT setval(pg_get_serial_sequence('results', 'id'), (SELECT max(id) FROM results))`);
+  await db.query('DROP TABLE bench_map');
+  await db.query('ANALYZE results');
   await db.query('INSERT INTO bench_shape VALUES ($1)', [shape]);
   log(`loaded in ${Math.round((performance.now() - t0) / 1000)} s`);
+}
+
+/**
+ * One day as a table of its own: rows generated in time order (every target once per
+ * interval, spread inside it by key) without indexes, then the two indexes built by sort and
+ * ATTACH — which adopts
+ * the matching indexes and, thanks to the CHECK constraint, skips its validation scan.
+ */
+async function fillDay(from: number, d: number): Promise<void> {
+  const name = `results_p${from / DAY}`;
+  const perDay = Math.floor(DAY / (INTERVAL_S * 1000)) * TARGETS;
+  const client = await db.connect();
+  try {
+    await client.query(`SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '64MB'`);
+    await client.query(`DROP TABLE IF EXISTS ${name}`);
+    await client.query(`CREATE TABLE ${name} (LIKE results INCLUDING DEFAULTS,
+      CHECK (started_at >= ${from} AND started_at < ${from + DAY}))`);
+    await client.query(
+      `INSERT INTO ${name} (id, target_key, started_at, due_at, status, error_kind, error_phase, status_code, http_version, total_us, dns_us,
+         connect_us, tls_us, ttfb_us, receive_us, response_bytes, connection_reused, sched_lag_us, loop_delay_us, endpoint_key, tls_key, detail)
+       SELECT $4::int8 * $5 + g + 1, m.tkey, ts, ts - 2, s.status, s.kind, NULL, s.code, '2', 6762 + s.ttfb, 512, 1250, 4500, s.ttfb, 250, 2, false,
+         2000, 750, m.ekey, 1, s.detail
+       FROM generate_series(0::int8, $5::int8 - 1) AS g
+       JOIN bench_map m ON m.i = g % $3
+       CROSS JOIN LATERAL (SELECT $1::int8 + (g / $3) * $2::int8 + (m.tkey % $2::int8) AS ts, random() AS r) x
+       CROSS JOIN LATERAL (SELECT CASE WHEN r < 0.97 THEN 'up' WHEN r < 0.985 THEN 'degraded' ELSE 'down' END AS status,
+         CASE WHEN r < 0.97 THEN NULL WHEN r < 0.985 THEN 'slow_response' ELSE 'unexpected_status' END AS kind,
+         CASE WHEN r < 0.985 THEN 200 ELSE 500 END::int2 AS code, CASE WHEN r < 0.985 THEN NULL ELSE 'status 500, expected 200-299' END AS detail,
+         (5000 + (random() * 200000)::int8) AS ttfb) s`,
+      [from, INTERVAL_S * 1000, TARGETS, d, perDay],
+    );
+    await client.query(`CREATE INDEX ON ${name} (target_key, started_at, id) INCLUDE (status, in_maintenance)`);
+    await client.query(`CREATE INDEX ON ${name} USING brin (started_at) WITH (pages_per_range = 32)`);
+    await client.query(`ALTER TABLE results ATTACH PARTITION ${name} FOR VALUES FROM (${from}) TO (${from + DAY})`);
+  } finally {
+    client.release();
+  }
 }
 const rows = (await db.query<{ n: number }>('SELECT count(*) AS n FROM results')).rows[0]?.n ?? 0;
 const size = await store.sizeReport();

@@ -69,6 +69,19 @@ export function resultsContract(open: StoreFactory): void {
         assert.deepEqual(page.items.map((r) => r.targetId), ['new']);
       }));
 
+    it('keeps a detail with tabs, newlines, backslashes, \\N and \\. byte for byte', () =>
+      withStore(open, async (store) => {
+        const details = ['a\tb\nc\r\nd', '\\N', '\\.', 'back\\slash\\', '\\\\t', 'end\\.\n\\.\n', 'ünïcode ✓ 𝄞', ''];
+        const batch = details.map((detail, i) => {
+          const r = httpResult(T0 + i, { status: 'down' });
+          (r.result as { detail: string }).detail = detail;
+          return r;
+        });
+        await store.insertResults(batch);
+        const page = await store.queryResults({ targetId: 'web', fromMs: 0, toMs: T0 * 2 });
+        assert.deepEqual(page.items.map((r) => r.result.detail).reverse(), details);
+      }));
+
     it('reports sizes and counts', () =>
       withStore(open, async (store) => {
         await store.insertResults([httpResult(T0), tcpRefused(T0)]);
