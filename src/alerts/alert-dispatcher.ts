@@ -23,6 +23,7 @@ import type { AlertDeliveryStats } from '../daemon/daemon-handle.js';
 import { redactText } from '../domain/redact.js';
 import type { Logger } from '../daemon/logger.js';
 import type { AlertDelivery, NewAlertDelivery, Store } from '../storage/store.js';
+import type { IncidentRegions } from '../domain/region.js';
 import type { AlertEvent, AlertTarget } from './alert-event.js';
 import { isRouted } from './alert-route.js';
 import type { ChannelKind, ChannelSender, SendOutcome } from './channels/channel-sender.js';
@@ -64,7 +65,8 @@ export interface AlertTestOutcome {
   readonly durationMs: number;
 }
 
-type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries' | 'recordAlertDelivery'>;
+/** the outbox, and the open incident a reminder reports (its stored regions) */
+type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries' | 'recordAlertDelivery' | 'getOpenIncident'>;
 
 export interface AlertDispatcherOptions {
   readonly store: OutboxStore;
@@ -130,6 +132,8 @@ interface OpenIncident {
   readonly openedAt: number;
   readonly errorKind: ErrorKind | null;
   readonly detail: string | null;
+  /** as the opening said; a reminder reads the stored ones (the quorum's last decision) */
+  readonly regions: IncidentRegions | null;
   readonly timers: ReturnType<typeof setInterval>[];
 }
 
@@ -272,7 +276,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
 
   function startReminders(event: AlertEvent & { type: 'incident_opened' }, names: readonly string[]): void {
     stopReminders(event.target.id);
-    const incident: OpenIncident = { target: event.target, openedAt: event.at, errorKind: event.errorKind, detail: event.detail, timers: [] };
+    const incident: OpenIncident = { target: event.target, openedAt: event.at, errorKind: event.errorKind, detail: event.detail, regions: event.regions, timers: [] };
     for (const name of names) {
       const everyMs = channels.get(name)?.repeatEveryMs ?? null;
       if (everyMs === null) continue;
@@ -280,14 +284,38 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       const timer = setInterval(() => {
         if (degraded || state === 'closing') return;
         repeat++;
-        const at = nowMs();
-        enqueue({ type: 'incident_reminder', at, target: incident.target, openedAt: incident.openedAt, errorKind: incident.errorKind, detail: incident.detail, openForMs: Math.max(0, at - incident.openedAt), repeat }, [name]);
+        void reminderOf(incident, repeat).then((reminder) => {
+          // resolved (or closing) while the incident was read: no reminder after the resolution
+          if (state !== 'closing' && open.get(incident.target.id) === incident) enqueue(reminder, [name]);
+        });
       }, everyMs);
       timer.unref();
       incident.timers.push(timer);
     }
     // kept without timers too: a reload may add a channel that repeats
     open.set(event.target.id, incident);
+  }
+
+  /**
+   * A reminder of an open incident. With regions (docs/cluster.md) it says what the incident's
+   * stored row says now — `regions` and, decided with them, the error kind and detail — so it
+   * carries the same structured regions as the opened and resolved alerts; one node alone
+   * (regions null), or a row that cannot be read, keeps what the opening said.
+   */
+  async function reminderOf(incident: OpenIncident, repeat: number): Promise<AlertEvent & { type: 'incident_reminder' }> {
+    const at = nowMs();
+    const reminder = {
+      type: 'incident_reminder', at, target: incident.target, openedAt: incident.openedAt, errorKind: incident.errorKind, detail: incident.detail,
+      openForMs: Math.max(0, at - incident.openedAt), repeat, regions: incident.regions,
+    } as const;
+    try {
+      const stored = await store.getOpenIncident(incident.target.id);
+      if (stored === null || stored.regions === null) return reminder;
+      return { ...reminder, errorKind: stored.lastErrorKind, detail: stored.lastDetail, regions: stored.regions };
+    } catch (err) {
+      log.warn(`alerts: reminder for ${incident.target.id} sent with the opening's regions: the incident could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      return reminder;
+    }
   }
 
   function routed(event: AlertEvent): string[] {
@@ -396,7 +424,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         }
       });
       for (const incident of [...open.values()]) {
-        const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: incident.openedAt, target: incident.target, errorKind: incident.errorKind, detail: incident.detail, failureCount: 0, regions: null };
+        const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: incident.openedAt, target: incident.target, errorKind: incident.errorKind, detail: incident.detail, failureCount: 0, regions: incident.regions };
         startReminders(opened, routed(opened));
       }
       let pendingOfRemoved: number | null = 0;

@@ -44,6 +44,11 @@ export type AlertEvent =
       readonly openForMs: number;
       /** 1 for the first reminder */
       readonly repeat: number;
+      /**
+       * many regions: which regions saw what, from the incident's stored `regions` (its last
+       * decision; then errorKind and detail are that decision's too); null for one node alone
+       */
+      readonly regions: IncidentRegions | null;
     }
   | {
       /**

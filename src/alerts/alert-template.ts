@@ -11,7 +11,7 @@ import Mustache from 'mustache';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
 import { redactText } from '../domain/redact.js';
 import { alertKeyOf, type AlertEvent } from './alert-event.js';
-import { alertState, regionSummaryOf, summarizeAlert } from './payloads.js';
+import { alertState, alertText, regionSummaryOf } from './payloads.js';
 
 /** Every name a template may use. Sections over `target.tags` iterate it with `{{.}}`. */
 const VIEW_NAMES = [
@@ -43,7 +43,7 @@ function templateViewOf(event: AlertEvent): Record<string, unknown> {
     state,
     at: new Date(event.at).toISOString(),
     atMs: event.at,
-    text: summarizeAlert(event),
+    text: alertText(event),
     key: alertKeyOf(event),
     isTrouble: state === 'trouble',
     isResolved: state === 'resolved',
@@ -64,7 +64,7 @@ function templateViewOf(event: AlertEvent): Record<string, unknown> {
     warnedChainExpiresAt: e.warnedChainExpiresAt ?? null,
     // many regions: the one summary line, and the verdicts to iterate ({{#regionVerdicts}}{{region}}: {{verdict}}{{/regionVerdicts}})
     regions: regionSummaryOf(event),
-    regionVerdicts: (event.type === 'incident_opened' || event.type === 'incident_resolved') && event.regions !== null ? Object.entries(event.regions.verdicts).map(([region, verdict]) => ({ region, verdict })) : [],
+    regionVerdicts: (event.type === 'incident_opened' || event.type === 'incident_resolved' || event.type === 'incident_reminder') && event.regions !== null ? Object.entries(event.regions.verdicts).map(([region, verdict]) => ({ region, verdict })) : [],
   };
 }
 

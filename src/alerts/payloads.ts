@@ -4,7 +4,7 @@
  */
 import { ERROR_EXPLANATION } from '../domain/error-kind.js';
 import { redactText } from '../domain/redact.js';
-import { describeIncidentRegions } from '../domain/region.js';
+import { describeIncidentRegions, detailBesideRegions } from '../domain/region.js';
 import type { AlertEvent } from './alert-event.js';
 
 function formatMs(ms: number | null): string {
@@ -17,25 +17,38 @@ function formatMs(ms: number | null): string {
 
 /**
  * Which regions saw what (many nodes, docs/cluster.md), in words, for the alerts that carry
- * it; null for any other alert and for one node alone. Every channel shows this one line.
+ * it; null for any other alert and for one node alone. Every channel shows this one line once:
+ * as the Regions fact (field), or appended to the one-line text where that stands alone.
  */
 export function regionSummaryOf(event: AlertEvent): string | null {
-  if ((event.type !== 'incident_opened' && event.type !== 'incident_resolved') || event.regions === null) return null;
+  if ((event.type !== 'incident_opened' && event.type !== 'incident_resolved' && event.type !== 'incident_reminder') || event.regions === null) return null;
   return describeIncidentRegions(event.regions);
 }
 
-/** One line a human can read in a notification list (details redacted). */
+/**
+ * The detail as a human reads it (redacted): a quorum incident's detail starts with the
+ * regions summary, shown on its own as the Regions fact, so here only what it says beside
+ * that ("europe: status 500, expected 200"). The machine-readable `detail` keeps it whole.
+ */
+function humanDetailOf(event: AlertEvent & { type: 'incident_opened' | 'incident_reminder' }): string | null {
+  const detail = detailBesideRegions(event.detail, event.regions);
+  return detail === null ? null : redactText(detail);
+}
+
+/**
+ * One line a human can read at the head of a notification that also shows the facts
+ * (alertFacts): never the regions line, which is a fact of its own.
+ */
 export function summarizeAlert(event: AlertEvent): string {
   switch (event.type) {
     case 'incident_opened': {
       const why = event.errorKind === null ? 'failing' : `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`;
-      return `DOWN ${event.target.name} — ${why}${event.detail === null ? '' : ` (${redactText(event.detail)})`}`;
+      const detail = humanDetailOf(event);
+      return `DOWN ${event.target.name} — ${why}${detail === null ? '' : ` (${detail})`}`;
     }
-    case 'incident_resolved': {
+    case 'incident_resolved':
       if (event.reason === 'target_removed') return `CLOSED ${event.target.name} — target removed while down (after ${formatMs(event.durationMs)})`;
-      const regions = regionSummaryOf(event);
-      return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}${regions === null ? '' : ` — ${regions}`}`;
-    }
+      return `RECOVERED ${event.target.name} after ${formatMs(event.durationMs)}`;
     case 'incident_reminder':
       return `STILL DOWN ${event.target.name} for ${formatMs(event.openForMs)}${event.errorKind === null ? '' : ` — ${event.errorKind}`} (reminder ${event.repeat})`;
     case 'cert_expiring':
@@ -52,6 +65,15 @@ export function summarizeAlert(event: AlertEvent): string {
   }
 }
 
+/**
+ * The one-line text where it stands alone (the generic webhook's `text`, Slack's notification
+ * fallback, a template's {{text}}, Opsgenie's close note): the summary, then the regions line.
+ */
+export function alertText(event: AlertEvent): string {
+  const regions = regionSummaryOf(event);
+  return `${summarizeAlert(event)}${regions === null ? '' : ` — ${regions}`}`;
+}
+
 /** Is this alert about trouble starting/going on, trouble ending, or neither (a test)? */
 export function alertState(event: AlertEvent): 'trouble' | 'resolved' | 'test' {
   if (event.type === 'incident_resolved' || event.type === 'cert_resolved' || event.type === 'probe_recovered') return 'resolved';
@@ -66,7 +88,10 @@ export function alertFacts(event: AlertEvent): Array<readonly [string, string]> 
     if (event.target.tags.length > 0) facts.push(['Tags', event.target.tags.join(', ')]);
   }
   if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.errorKind !== null) facts.push(['Error', `${event.errorKind}: ${ERROR_EXPLANATION[event.errorKind]}`]);
-  if ((event.type === 'incident_opened' || event.type === 'incident_reminder') && event.detail !== null) facts.push(['Detail', redactText(event.detail)]);
+  if (event.type === 'incident_opened' || event.type === 'incident_reminder') {
+    const detail = humanDetailOf(event);
+    if (detail !== null) facts.push(['Detail', detail]);
+  }
   if (event.type === 'incident_resolved') facts.push(['Duration', formatMs(event.durationMs)]);
   const regions = regionSummaryOf(event);
   if (regions !== null) facts.push(['Regions', regions]);
@@ -85,14 +110,14 @@ export function alertFacts(event: AlertEvent): Array<readonly [string, string]> 
  */
 export function genericPayload(event: AlertEvent, deliveryId: string): Record<string, unknown> {
   const detail = 'detail' in event && event.detail !== null ? { detail: redactText(event.detail) } : {};
-  return { version: 1, deliveryId, ...event, ...detail, at: new Date(event.at).toISOString(), text: summarizeAlert(event) };
+  return { version: 1, deliveryId, ...event, ...detail, at: new Date(event.at).toISOString(), text: alertText(event) };
 }
 
 const EMOJI = { incident_opened: ':red_circle:', incident_reminder: ':red_circle:', incident_resolved: ':large_green_circle:', cert_expiring: ':hourglass_flowing_sand:', cert_resolved: ':white_check_mark:', probe_degraded: ':warning:', probe_recovered: ':white_check_mark:', test: ':test_tube:' } as const;
 
 /** Slack incoming-webhook format: `text` is the fallback, `blocks` the rich layout. */
 export function slackPayload(event: AlertEvent): { text: string; blocks: unknown[] } {
-  const text = summarizeAlert(event);
+  const text = alertText(event);
   const fields: string[] = [`*Event:* ${event.type}`, `*At:* ${new Date(event.at).toISOString()}`];
   if ('target' in event && event.target.tags.length > 0) fields.push(`*Tags:* ${event.target.tags.join(', ')}`);
   if (event.type === 'probe_degraded' && event.sampleHosts.length > 0) fields.push(`*Hosts:* ${event.sampleHosts.join(', ')}`);
@@ -101,7 +126,7 @@ export function slackPayload(event: AlertEvent): { text: string; blocks: unknown
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[event.type]} ${text}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[event.type]} ${summarizeAlert(event)}` } },
       { type: 'context', elements: fields.map((f) => ({ type: 'mrkdwn', text: f })) },
     ],
   };

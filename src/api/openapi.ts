@@ -72,34 +72,34 @@ const paths: Record<string, Record<string, Op>> = {
     get: {
       summary: 'List targets',
       parameters: [q('tag', 'repeatable; a target must carry every tag given'), q('enabled', 'true or false', { enum: ['true', 'false'] }), q('source', 'config or api', { enum: ['config', 'api'] }), q('kind', CHECK_KINDS.join(', '), { enum: [...CHECK_KINDS] }), ...pageParams],
-      responses: { '200': json('TargetList', 'a page of targets, ordered by id'), ...errors(400, 401, 403, 421) },
+      responses: { '200': json('TargetList', 'a page of targets, ordered by id'), ...errors(400, 401, 403, 421, 503) },
     },
-    post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 403, 409, 413, 415, 421) } },
+    post: { summary: 'Create a target', requestBody: body('TargetInput'), responses: { '201': json('Target', 'created'), ...errors(400, 401, 403, 409, 413, 415, 421, 503) } },
   },
   '/api/v1/targets:batch': {
     post: {
       summary: 'Create up to 500 targets; per item, not all-or-nothing (a refused item changes nothing, the others are created)',
       requestBody: body('TargetBatch'),
-      responses: { '200': json('TargetBatchResult', 'every item\'s outcome, in input order'), ...errors(400, 401, 403, 413, 415, 421) },
+      responses: { '200': json('TargetBatchResult', 'every item\'s outcome, in input order'), ...errors(400, 401, 403, 413, 415, 421, 503) },
     },
   },
   '/api/v1/targets/test': {
     post: { summary: 'Run a target definition once; nothing is stored', requestBody: body('TargetInput'), responses: { '200': json('TestResult', 'the check result'), ...errors(400, 401, 413, 415) } },
   },
   '/api/v1/targets/{id}': {
-    get: { summary: 'Get a target', parameters: [idParam], responses: { '200': json('Target', 'the target'), ...errors(401, 404) } },
-    put: { summary: 'Replace a target (API targets only)', parameters: [idParam], requestBody: body('TargetInput'), responses: { '200': json('Target', 'updated'), ...errors(400, 401, 404, 409, 413, 415) } },
-    patch: { summary: 'Change some fields of a target (API targets only)', parameters: [idParam], requestBody: body('TargetPatch'), responses: { '200': json('Target', 'updated'), ...errors(400, 401, 404, 409, 413, 415) } },
-    delete: { summary: 'Delete a target (its history stays until retention)', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409) } },
+    get: { summary: 'Get a target', parameters: [idParam], responses: { '200': json('Target', 'the target'), ...errors(401, 404, 503) } },
+    put: { summary: 'Replace a target (API targets only)', parameters: [idParam], requestBody: body('TargetInput'), responses: { '200': json('Target', 'updated'), ...errors(400, 401, 404, 409, 413, 415, 503) } },
+    patch: { summary: 'Change some fields of a target (API targets only)', parameters: [idParam], requestBody: body('TargetPatch'), responses: { '200': json('Target', 'updated'), ...errors(400, 401, 404, 409, 413, 415, 503) } },
+    delete: { summary: 'Delete a target (its history stays until retention)', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409, 503) } },
   },
   '/api/v1/targets/{id}/check': {
-    post: { summary: 'Check now, outside the schedule; the result is stored (not for heartbeat targets: 409)', parameters: [idParam], responses: { '200': json('ScheduledResult', 'the result'), ...errors(401, 404, 409) } },
+    post: { summary: 'Check now, outside the schedule; the result is stored (not for heartbeat targets: 409)', parameters: [idParam], responses: { '200': json('ScheduledResult', 'the result'), ...errors(401, 404, 409, 503) } },
   },
   '/api/v1/targets/{id}/push-token': {
     post: {
       summary: "A new push token for an API heartbeat target, answered once as pushToken (the old one stops working at once); config targets take theirs from the file (409)",
       parameters: [idParam],
-      responses: { '200': json('Target', 'the target with pushToken and pushPath'), ...errors(400, 401, 403, 404, 409) },
+      responses: { '200': json('Target', 'the target with pushToken and pushPath'), ...errors(400, 401, 403, 404, 409, 503) },
     },
   },
   '/api/v1/targets/{id}/results': {
@@ -161,6 +161,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'request body over 64 KiB (1 MiB for a batch)',
   415: 'body without Content-Type application/json',
   421: 'misdirected_host: a Host the daemon does not answer as (DNS-rebinding defence)',
+  503: 'not_ready: many nodes, the shared store is not reachable, so the target set cannot be confirmed; retry (Retry-After)',
 };
 
 export function buildOpenApiDocument(): Record<string, unknown> {

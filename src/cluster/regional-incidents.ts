@@ -23,7 +23,7 @@ import { inTransaction } from '../storage/postgres/pg-connection.js';
 import { lockKeySql } from '../storage/postgres/pg-schema.js';
 import type { IncidentPort } from '../daemon/incident-port.js';
 import { trackerFeed } from '../daemon/incident-adapter.js';
-import { describeIncidentRegions, incidentRegionsOf, requiredRegions, type Quorum } from '../domain/region.js';
+import { incidentRegionsOf, quorumIncidentDetail, requiredRegions, type Quorum } from '../domain/region.js';
 import { regionsColumn } from '../storage/stored-rows.js';
 
 interface VerdictRow {
@@ -75,7 +75,7 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
     const open = (await client.query<IncidentRow>('SELECT id, opened_at FROM incidents WHERE target_id = $1 AND closed_at IS NULL', [targetId])).rows[0];
     const worst = downRows[downRows.length - 1];
     const errorKind = (worst?.error_kind ?? null) as ErrorKind | null;
-    const detail = `${describeIncidentRegions(regions)}${worst?.detail ? ` — ${worst.region}: ${worst.detail}` : ''}`;
+    const detail = quorumIncidentDetail(regions, worst?.detail ? { region: worst.region, detail: worst.detail } : null);
     const regionsJson = regionsColumn(regions);
     if (quorate && open === undefined) {
       // opened when the required-th region confirmed it down; the probe may be the cause

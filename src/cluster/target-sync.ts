@@ -1,8 +1,12 @@
 /**
  * Picks up targets created, changed or deleted through ANY node's API: every syncEveryMs
- * (default 2 s) one cheap query (count and newest updated_at); only when that changed, the
- * full list is read and the running set reconciled. Polling, not LISTEN/NOTIFY: one query
- * per node every 2 s costs nothing, and it cannot miss an event while a connection is down.
+ * (default 2 s) one cheap query (count, and a digest of every row's id and version); only
+ * when that changed, the full list is read and the running set reconciled. Polling, not
+ * LISTEN/NOTIFY: one query per node every 2 s costs nothing, and it cannot miss an event
+ * while a connection is down.
+ *
+ * The API's target endpoints also ask for a round before they answer (`fresh`), so a target
+ * created, changed or deleted through another node is seen at once, not at the next tick.
  */
 import type { Logger } from '../daemon/logger.js';
 import type { TargetHost } from '../daemon/target-host.js';
@@ -12,21 +16,35 @@ import { targetInputOf } from '../storage/store.js';
 
 const DEFAULT_SYNC_EVERY_MS = 2_000;
 
+/**
+ * The change token. `xmin` (the transaction that wrote the row's current version) changes
+ * with every committed insert or update, whatever the writing node's clock said: a change
+ * within the same millisecond as the previous one, or from a node whose clock is behind,
+ * changes it too (`max(updated_at)` would miss both). A delete changes the count or the ids.
+ */
+const TOKEN_SQL = `SELECT count(*) AS n, md5(coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '')) AS rows FROM targets`;
+
 export interface TargetSync {
   stop(): void;
-  /** one round now (tests) */
-  syncNow(): Promise<void>;
+  /**
+   * Resolves after a round that *started after this call* has finished: every target change
+   * committed (through any node) before the call is then in the running set. Concurrent
+   * callers share rounds (at most one round runs, at most one waits), so a flood of API
+   * requests costs at most one token query at a time. Rejects when the store is away.
+   */
+  fresh(): Promise<void>;
 }
 
 export function startTargetSync(pool: pg.Pool, host: TargetHost, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS): TargetSync {
   let token: string | null = null;
-  let running: Promise<void> | null = null;
+  // The running set as the last round left it. This node's own API writes and config reloads
+  // change it too; then the store is read again even if its token looks unchanged (a target
+  // created here and deleted through another node leaves the store's token where it was).
+  let appliedChanges = -1;
   const round = async (): Promise<void> => {
-    const { rows } = await pool.query<{ n: number; u: number | null; ids: string }>(
-      `SELECT count(*) AS n, max(updated_at) AS u, md5(coalesce(string_agg(id, ',' ORDER BY id), '')) AS ids FROM targets`,
-    );
+    const { rows } = await pool.query<{ n: string; rows: string }>(TOKEN_SQL);
     const next = JSON.stringify(rows[0]);
-    if (next === token) return;
+    if (next === token && host.registry.changeCount === appliedChanges) return;
     const records = await host.store.listTargets();
     const seen = new Set<string>();
     for (const record of records) {
@@ -41,17 +59,34 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, log: Logger, ev
       if (parsed.ok) host.schedule(parsed.target);
     }
     for (const view of host.registry.allViews()) if (!seen.has(view.id)) host.unschedule(view.id);
-    if (token !== null) log.info(`cluster: target set changed in the store; ${records.length} targets now`);
+    if (token !== null && next !== token) log.info(`cluster: target set changed in the store; ${records.length} targets now`);
     token = next;
+    appliedChanges = host.registry.changeCount;
+  };
+  // the round in flight, and the one queued behind it for callers that came while it ran
+  let current: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const fresh = (): Promise<void> => {
+    if (current === null) {
+      const started: Promise<void> = round().finally(() => {
+        if (current === started) current = null;
+      });
+      current = started;
+      return started;
+    }
+    // the running round may have read the token before this caller's change committed
+    queued ??= current
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return fresh();
+      });
+    return queued;
   };
   const timer = setInterval(() => {
-    running ??= round()
-      .catch((err: unknown) => log.warn(`cluster: target sync failed (retried): ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => (running = null));
+    if (current !== null) return;
+    fresh().catch((err: unknown) => log.warn(`cluster: target sync failed (retried): ${err instanceof Error ? err.message : String(err)}`));
   }, everyMs);
   timer.unref();
-  return {
-    stop: () => clearInterval(timer),
-    syncNow: () => round(),
-  };
+  return { stop: () => clearInterval(timer), fresh };
 }

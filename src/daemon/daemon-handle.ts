@@ -183,6 +183,12 @@ export interface DaemonHandle {
   push(token: string, signal: PushSignal): Promise<PushOutcome>;
   /** a new push token for an API heartbeat target; the old one stops working at once */
   rotatePushToken(id: string): Promise<TargetMutation>;
+  /**
+   * Many nodes on one store (docs/cluster.md): resolves once every target change committed
+   * through any node before the call is in the running set (rejects when the store is away).
+   * Absent for one node alone, whose running set is the store's.
+   */
+  readonly syncTargets?: () => Promise<void>;
   /** For queries (results, uptime, latency, incidents). Do not write through it. */
   readonly store: Store;
   stats(): DaemonStats;

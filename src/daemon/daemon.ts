@@ -50,6 +50,8 @@ export interface DaemonDeps {
   readonly cluster?: () => ClusterStats;
   /** the region this node checks from (absent = `default`): heartbeat state is kept per region */
   readonly region?: string;
+  /** many nodes on one store: bring the running target set up to the store's (DaemonHandle.syncTargets) */
+  readonly syncTargets?: () => Promise<void>;
 }
 
 export class Daemon implements DaemonHandle {
@@ -76,9 +78,11 @@ export class Daemon implements DaemonHandle {
   private startupNote: string | null = null;
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   defaults: TargetDefaults;
+  readonly syncTargets?: () => Promise<void>;
 
   constructor(deps: DaemonDeps) {
     this.deps = deps;
+    if (deps.syncTargets !== undefined) this.syncTargets = deps.syncTargets;
     this.store = deps.store;
     this.defaults = deps.config.defaults;
     this.health = new ProbeHealthMonitor(deps.config.probe.health);

@@ -172,6 +172,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
           },
           cluster: () => clusterStats(region, leaser),
           region,
+          // the API's target endpoints answer from the store's set (before the sync starts: the one just loaded)
+          syncTargets: () => targetSync?.fresh() ?? Promise.resolve(),
         }),
   });
   const api: ApiServer = listener.serve(daemon);

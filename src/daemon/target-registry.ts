@@ -12,9 +12,15 @@ export class TargetRegistry {
   private readonly byId = new Map<string, TargetDefinition>();
   private readonly idByName = new Map<string, string>();
   private readonly views = new Map<string, TargetView>();
+  private changes = 0;
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** how many times the set was changed (set or delete): lets a reader tell whether anyone else changed it */
+  get changeCount(): number {
+    return this.changes;
   }
 
   get(id: string): TargetDefinition | undefined {
@@ -31,6 +37,7 @@ export class TargetRegistry {
 
   set(target: TargetDefinition): void {
     this.delete(target.id);
+    this.changes++;
     this.byId.set(target.id, target);
     this.idByName.set(target.name, target.id);
     this.views.set(target.id, toView(target));
@@ -39,6 +46,7 @@ export class TargetRegistry {
   delete(id: string): boolean {
     const existing = this.byId.get(id);
     if (existing === undefined) return false;
+    this.changes++;
     this.byId.delete(id);
     this.views.delete(id);
     if (this.idByName.get(existing.name) === id) this.idByName.delete(existing.name);

@@ -83,6 +83,31 @@ export function describeIncidentRegions(r: IncidentRegions): string {
   return `${describeRegionVerdicts(r)} (quorum ${r.quorum}: ${r.required} of ${observed} regions)`;
 }
 
+/** between a quorum incident's regions summary and the worst down region's own detail */
+const DETAIL_SEPARATOR = ' — ';
+
+/**
+ * A quorum incident's detail (stored, and the alerts' machine-readable `detail`): the regions
+ * summary, then the region whose detail explains it: "down in america, europe; up in none
+ * (quorum majority: 2 of 2 regions) — europe: status 500, expected 200".
+ */
+export function quorumIncidentDetail(r: IncidentRegions, worst: { readonly region: string; readonly detail: string } | null): string {
+  return `${describeIncidentRegions(r)}${worst === null ? '' : `${DETAIL_SEPARATOR}${worst.region}: ${worst.detail}`}`;
+}
+
+/**
+ * What a quorum incident's detail says beside its regions summary ("europe: status 500, …"),
+ * for human output that shows the summary once on its own (docs/alerts.md); null when it says
+ * nothing else. A detail not built from these regions (one node; other regions) is returned
+ * as it is.
+ */
+export function detailBesideRegions(detail: string | null, r: IncidentRegions | null): string | null {
+  if (detail === null || r === null) return detail;
+  const summary = describeIncidentRegions(r);
+  if (detail === summary) return null;
+  return detail.startsWith(`${summary}${DETAIL_SEPARATOR}`) ? detail.slice(summary.length + DETAIL_SEPARATOR.length) : detail;
+}
+
 /**
  * Reads a stored or received value back into IncidentRegions (keys sorted: Postgres jsonb
  * reorders them); null when it is not one, so a caller can refuse it naming the field.

@@ -1,6 +1,7 @@
 import { probeLoadReasons } from '../domain/probe-load.js';
+import type { CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
-import type { BucketUnit, StoredResult } from '../storage/store.js';
+import type { BucketUnit, ResultTiming } from '../storage/store.js';
 import type { LatestResults } from './latest-results.js';
 import type { MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
 import type { MaintenanceWindowSet } from '../maintenance-windows/window-set.js';
@@ -11,8 +12,8 @@ import { barBuckets, regionsWithoutLiveNode, statusIncidentOf, targetSummaryOf, 
 const HOUR_MS = 3_600_000;
 /** raw results fetched per target: the chart window and the not-yet-rolled-up hours */
 const RAW_WINDOW_MS = 6 * HOUR_MS;
-const RAW_PAGE_LIMIT = 1000;
-const RAW_MAX_PAGES = 3;
+/** at most this many of them per target (the newest) */
+const RAW_MAX_RESULTS = 3000;
 const CHART_POINTS = 120;
 /** the page shows at most this many targets, failing ones first (a fleet of 100k would not fit) */
 const STATUS_PAGE_MAX_TARGETS = 60;
@@ -33,7 +34,15 @@ export async function buildStatusModel(handle: DaemonHandle, latest: LatestResul
   const ranked = [...all].sort((a, b) => rank(a, latest) - rank(b, latest) || a.name.localeCompare(b.name));
   const shown = ranked.slice(0, STATUS_PAGE_MAX_TARGETS);
   const windows = handle.maintenance.current();
-  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, options, windows)));
+  // the latency series of every shown target in one store call (timing columns only)
+  const timings = await handle.store.recentTimings(shown.map((t) => t.id), options.nowMs - RAW_WINDOW_MS, options.nowMs + 1, RAW_MAX_RESULTS);
+  const byTarget = new Map<string, ResultTiming[]>();
+  for (const row of timings) {
+    const list = byTarget.get(row.targetId);
+    if (list === undefined) byTarget.set(row.targetId, [row]);
+    else list.push(row);
+  }
+  const targets = await Promise.all(shown.map((t) => buildTarget(handle, latest, t, byTarget.get(t.id) ?? [], options, windows)));
   const names = new Map(all.map((t) => [t.id, t.name]));
   const page = await handle.store.listIncidents({ state: 'all', limit: INCIDENTS_SHOWN });
   const incidents = page.items.map((i) => statusIncidentOf(i, names));
@@ -70,15 +79,23 @@ function rank(t: TargetView, latest: LatestResults): number {
   return status === 'down' || status === 'error' ? 0 : status === 'degraded' ? 1 : 2;
 }
 
-async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: TargetView, options: StatusModelOptions, windows: MaintenanceWindowSet): Promise<StatusTarget> {
+async function buildTarget(
+  handle: DaemonHandle,
+  latest: LatestResults,
+  t: TargetView,
+  raw: readonly ResultTiming[],
+  options: StatusModelOptions,
+  windows: MaintenanceWindowSet,
+): Promise<StatusTarget> {
   const { nowMs } = options;
-  const [raw, buckets, uptime] = await Promise.all([
-    recentResults(handle, t.id, nowMs),
+  const live = latest.get(t.id);
+  const [newestStored, buckets, uptime] = await Promise.all([
+    // the newest stored result in the window, whole, only when no live one is known (after a restart)
+    live === undefined && raw.length > 0 ? newestResult(handle, t.id, nowMs) : null,
     barBuckets(handle.store, t.id, options.unit, nowMs),
     uptimeFigures(handle.store, t.id, nowMs),
   ]);
-  const live = latest.get(t.id);
-  const newest = live?.result ?? raw[0]?.result ?? null;
+  const newest = live?.result ?? newestStored;
   const newestLoad = live !== undefined ? probeLoadReasons(live.schedulingLagMs, live.eventLoopDelayMs) : raw[0] === undefined ? [] : probeLoadReasons(raw[0].schedulingLagMs, raw[0].loopDelayMs);
   return {
     ...targetSummaryOf(t, newest, uptime, windows.openFor(t, nowMs) !== null),
@@ -90,28 +107,20 @@ async function buildTarget(handle: DaemonHandle, latest: LatestResults, t: Targe
   };
 }
 
-async function recentResults(handle: DaemonHandle, targetId: string, nowMs: number): Promise<StoredResult[]> {
-  const out: StoredResult[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < RAW_MAX_PAGES; page += 1) {
-    const res = await handle.store.queryResults({ targetId, fromMs: nowMs - RAW_WINDOW_MS, toMs: nowMs + 1, limit: RAW_PAGE_LIMIT, cursor });
-    out.push(...res.items);
-    cursor = res.nextCursor;
-    if (cursor === null) break;
-  }
-  return out;
+async function newestResult(handle: DaemonHandle, targetId: string, nowMs: number): Promise<CheckResult | null> {
+  const page = await handle.store.queryResults({ targetId, fromMs: nowMs - RAW_WINDOW_MS, toMs: nowMs + 1, limit: 1 });
+  return page.items[0]?.result ?? null;
 }
 
 /** At most CHART_POINTS evenly spaced results, oldest first, successful exchanges only. */
-export function latencySeries(raw: readonly StoredResult[]): LatencyPoint[] {
-  const usable = raw.filter((r) => r.result.timings.ttfbMs !== null || r.result.timings.connectMs !== null).reverse();
+export function latencySeries(raw: readonly ResultTiming[]): LatencyPoint[] {
+  const usable = raw.filter((r) => r.ttfbMs !== null || r.connectMs !== null).reverse();
   const step = Math.max(1, usable.length / CHART_POINTS);
   const out: LatencyPoint[] = [];
   for (let i = 0; i < usable.length && out.length < CHART_POINTS; i = Math.floor((out.length + 1) * step)) {
-    const r = usable[i]?.result;
+    const r = usable[i];
     if (r === undefined) break;
-    const t = r.timings;
-    out.push({ atMs: r.startedAt, dnsMs: t.dnsMs, connectMs: t.connectMs, tlsMs: t.tlsMs, ttfbMs: t.ttfbMs, receiveMs: t.receiveMs });
+    out.push({ atMs: r.startedAt, dnsMs: r.dnsMs, connectMs: r.connectMs, tlsMs: r.tlsMs, ttfbMs: r.ttfbMs, receiveMs: r.receiveMs });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { PART_PHASES, timingKey, type CheckResult } from '../domain/check-result.js';
 import type { DaemonHandle, TargetView } from '../daemon/daemon-handle.js';
 import type { BucketUnit, HourlyRollup, StoredResult } from '../storage/store.js';
+import { timingOf } from '../storage/stored-rows.js';
 import { latencySeries } from './build-status-model.js';
 import type { LatestResults } from './latest-results.js';
 import type { LatencyPoint, StatusIncident, StatusMaintenance, TargetSummary, UptimeBucket } from './status-model.js';
@@ -116,7 +117,7 @@ async function chartPoints(handle: DaemonHandle, targetId: string, window: Chart
   if (groupHours === 0) {
     const raw = await newestResults(handle, targetId, fromMs, nowMs, RAW_CHART_LIMIT + 1);
     // more checks than we sample from would leave the window's start out: hourly means instead
-    if (raw.length <= RAW_CHART_LIMIT) return { points: latencySeries(raw), source: 'results', groupHours: 0 };
+    if (raw.length <= RAW_CHART_LIMIT) return { points: latencySeries(raw.map(timingOf)), source: 'results', groupHours: 0 };
     groupHours = 1;
   }
   const rollups = await handle.store.listRollups(targetId, fromMs, nowMs + 1);

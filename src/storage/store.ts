@@ -58,6 +58,22 @@ export type TargetPatch = Partial<Omit<TargetRecord, 'id' | 'createdAt' | 'updat
 // ---------------------------------------------------------------- results
 
 /** One check result as the pipeline hands it to storage. */
+/**
+ * The timing columns of one stored result (what the latency charts draw), times in ms as in
+ * the CheckResult: `recentTimings` reads only these, not the whole row.
+ */
+export interface ResultTiming {
+  readonly targetId: string;
+  readonly startedAt: number;
+  readonly dnsMs: number | null;
+  readonly connectMs: number | null;
+  readonly tlsMs: number | null;
+  readonly ttfbMs: number | null;
+  readonly receiveMs: number | null;
+  readonly schedulingLagMs: number;
+  readonly loopDelayMs: number;
+}
+
 export interface StoredResult {
   targetId: string;
   result: CheckResult;
@@ -495,6 +511,12 @@ export interface Store extends ResultSink {
   deleteTarget(id: string): Promise<boolean>;
 
   queryResults(query: ResultQuery): Promise<ResultPage>;
+  /**
+   * For each target (at most 1000), its newest `perTarget` (1..10000) results started in
+   * [fromMs, toMs), newest first as queryResults orders them, timing columns only; one call
+   * for a whole status page. Unknown targets have none. Throws StoreInputError on bad input.
+   */
+  recentTimings(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): Promise<ResultTiming[]>;
   uptime(targetId: string, window: UptimeWindow, nowMs: number): Promise<UptimeSummary>;
   latency(targetId: string, fromMs: number, toMs: number): Promise<LatencySummary>;
   /** rolls up every complete hour that ended at least `graceMs` before nowMs */

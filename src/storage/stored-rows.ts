@@ -7,7 +7,7 @@ import type { CheckResult } from '../domain/check-result.js';
 import { errorFamilyOf } from '../domain/error-kind.js';
 import type { ErrorKind, ErrorPhase } from '../domain/error-kind.js';
 import { DEFAULT_QUORUM, parseIncidentRegions, type IncidentRegions, type Quorum } from '../domain/region.js';
-import { StoreInputError, type Incident, type NewTarget, type StoredResult, type TargetRecord } from './store.js';
+import { StoreInputError, type Incident, type NewTarget, type ResultTiming, type StoredResult, type TargetRecord } from './store.js';
 import { readStoredTls } from './stored-tls.js';
 import { shownValue } from './target-validation.js';
 
@@ -102,6 +102,57 @@ export function resultFromRow(row: ResultRow, interners: RowInterners): StoredRe
   };
   if (row.in_maintenance !== null && flagOf(row.in_maintenance)) stored.inMaintenance = true;
   return stored;
+}
+
+/** The columns `recentTimings` selects (both stores), in this order; read as arrays (`timingFromColumns`). */
+export const TIMING_COLUMNS = 'started_at, dns_us, connect_us, tls_us, ttfb_us, receive_us, sched_lag_us, loop_delay_us';
+type TimingColumns = readonly [number, number | null, number | null, number | null, number | null, number | null, number, number];
+
+/** The most results per target `recentTimings` returns, and the most targets per call. */
+const MAX_TIMINGS_PER_TARGET = 10_000;
+const MAX_TIMING_TARGETS = 1000;
+
+/** Checks `recentTimings` arguments the same way in both stores. */
+export function checkTimingsQuery(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): void {
+  if (!Array.isArray(targetIds) || targetIds.length > MAX_TIMING_TARGETS || !targetIds.every((id) => typeof id === 'string')) {
+    throw new StoreInputError('targetIds', `targetIds: expected at most ${MAX_TIMING_TARGETS} target ids, got ${Array.isArray(targetIds) ? `${targetIds.length} entries` : typeof targetIds}`);
+  }
+  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) throw new StoreInputError('fromMs', `fromMs/toMs: expected integers (epoch ms), got ${String(fromMs)} and ${String(toMs)}`);
+  if (!Number.isInteger(perTarget) || perTarget < 1 || perTarget > MAX_TIMINGS_PER_TARGET) {
+    throw new StoreInputError('perTarget', `perTarget: expected an integer from 1 to ${MAX_TIMINGS_PER_TARGET}, got ${JSON.stringify(perTarget)}`);
+  }
+}
+
+/** A row of TIMING_COLUMNS (an array, cheaper than an object) back into ms, the same conversion as resultFromRow. */
+export function timingFromColumns(targetId: string, row: readonly unknown[]): ResultTiming {
+  const [startedAt, dnsUs, connectUs, tlsUs, ttfbUs, receiveUs, lagUs, loopUs] = row as unknown as TimingColumns;
+  return {
+    targetId,
+    startedAt,
+    dnsMs: fromUs(dnsUs),
+    connectMs: fromUs(connectUs),
+    tlsMs: fromUs(tlsUs),
+    ttfbMs: fromUs(ttfbUs),
+    receiveMs: fromUs(receiveUs),
+    schedulingLagMs: lagUs / 1000,
+    loopDelayMs: loopUs / 1000,
+  };
+}
+
+/** The timing part of a whole stored result (for callers that already hold the full rows). */
+export function timingOf(stored: StoredResult): ResultTiming {
+  const t = stored.result.timings;
+  return {
+    targetId: stored.targetId,
+    startedAt: stored.result.startedAt,
+    dnsMs: t.dnsMs,
+    connectMs: t.connectMs,
+    tlsMs: t.tlsMs,
+    ttfbMs: t.ttfbMs,
+    receiveMs: t.receiveMs,
+    schedulingLagMs: stored.schedulingLagMs,
+    loopDelayMs: stored.loopDelayMs,
+  };
 }
 
 export interface IncidentRow {

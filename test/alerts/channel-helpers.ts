@@ -48,3 +48,13 @@ export const TEST_EVENT: AlertEvent = { type: 'test', at: 1_700_000_000_000, cha
 
 export const never = (): AbortSignal => new AbortController().signal;
 export const ATTEMPT = { id: 'delivery-1', attempt: 1 } as const;
+
+/** many regions: the opening of a quorum incident — its detail starts with the regions line (stored so) */
+export const OPENED_REGIONS = { quorum: 'majority', required: 2, verdicts: { america: 'down', asia: 'no_live_node', europe: 'down' } } as const;
+export const OPENED_REGION_LINE = 'down in america, europe; up in none; no live node: asia (quorum majority: 2 of 2 regions)';
+export const OPENED_DETAIL = `${OPENED_REGION_LINE} — europe: status 500, expected 200`;
+export const OPENED_REGIONAL: AlertEvent = { type: 'incident_opened', at: 1_700_000_000_000, target: TARGET, errorKind: 'unexpected_status', detail: OPENED_DETAIL, failureCount: 4, regions: OPENED_REGIONS };
+/** its second reminder, as the dispatcher builds it from the stored incident */
+export const REMINDER_REGIONAL: AlertEvent = {
+  type: 'incident_reminder', at: 1_700_000_600_000, target: TARGET, openedAt: 1_700_000_000_000, errorKind: 'unexpected_status', detail: OPENED_DETAIL, openForMs: 600_000, repeat: 2, regions: OPENED_REGIONS,
+};

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { fixtureCert, fixtureCertPath } from '../helpers/certs.js';
-import { ATTEMPT, channelConfig, never, OPENED, REGION_LINE, RESOLVED, RESOLVED_REGIONAL, TARGET } from './channel-helpers.js';
+import { ERROR_EXPLANATION } from '../../src/domain/error-kind.js';
+import { ATTEMPT, channelConfig, never, OPENED, OPENED_REGION_LINE, OPENED_REGIONAL, REGION_LINE, RESOLVED, RESOLVED_REGIONAL, TARGET } from './channel-helpers.js';
 
 interface Received {
   readonly from: string;
@@ -126,6 +127,28 @@ test('email: a quorum incident\'s recovery says which regions saw what (subject 
     // the body is quoted-printable (the summary holds an em dash): soft breaks out, bytes back
     const body = Buffer.from(raw.split(/\r\n\r\n/).slice(1).join('\r\n\r\n').replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
     assert.match(body, new RegExp(`\r\nDuration: 90s\r\nRegions: ${REGION_LINE.replace(/[()]/g, '\\$&')}\r\n`));
+    // once in the body: the first line is the summary without it
+    assert.equal(body.split(REGION_LINE).length - 1, 1, body);
+    assert.match(body, /^RECOVERED API after 90s\r\n/);
+  } finally {
+    sender.close();
+    await smtp.close();
+  }
+});
+
+test('email: an opened quorum alert shows the regions line once in the body, the subject alone with it; the detail without it', async () => {
+  const smtp = await startSmtp();
+  const sender = emailChannel(smtp.port);
+  try {
+    assert.deepEqual(await sender.send(OPENED_REGIONAL, never(), ATTEMPT), { ok: true });
+    const raw = smtp.received[0]!.raw;
+    const head = `DOWN API — unexpected_status: ${ERROR_EXPLANATION.unexpected_status} (europe: status 500, expected 200)`;
+    // a subject is cut at 200 characters
+    assert.equal(decodeWords(header(raw, 'Subject') ?? ''), `${head} — ${OPENED_REGION_LINE}`.slice(0, 200));
+    const body = Buffer.from(raw.split(/\r\n\r\n/).slice(1).join('\r\n\r\n').replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    assert.ok(body.startsWith(`${head}\r\n\r\nEvent: incident_opened\r\n`), body);
+    assert.ok(body.includes(`\r\nDetail: europe: status 500, expected 200\r\nRegions: ${OPENED_REGION_LINE}\r\n`), body);
+    assert.equal(body.split(OPENED_REGION_LINE).length - 1, 1, body);
   } finally {
     sender.close();
     await smtp.close();

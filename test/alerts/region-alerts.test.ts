@@ -9,7 +9,10 @@ import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { createWebhookSender } from '../../src/alerts/webhook-sender.js';
 import { ATTEMPT, channelConfig, never, REGION_LINE, RESOLVED, RESOLVED_REGIONAL, startProvider } from './channel-helpers.js';
 
+/** the one-line text where it stands alone (generic text, Slack fallback, Opsgenie's close note) */
 const SUMMARY = `RECOVERED API after 90s — ${REGION_LINE}`;
+/** the head of a notification that also shows the Regions fact: never the regions line again */
+const HEADLINE = 'RECOVERED API after 90s';
 const VERDICTS = { america: 'down', asia: 'no_live_node', europe: 'up' };
 
 test('every channel carries the regions of a quorum incident\'s recovery; none for one node', async () => {
@@ -42,16 +45,17 @@ test('every channel carries the regions of a quorum incident\'s recovery; none f
     assert.equal(close?.note, SUMMARY);
     const dc = createChannelSender(channelConfig({ name: 'dc', type: 'discord', url: '${env:U}' }, { U: `${url}api/webhooks/1/t0k3n` }));
     const [discord] = (await bodies(() => dc.send(RESOLVED_REGIONAL, never(), ATTEMPT))) as Array<{ content: string; embeds: Array<{ fields: Array<{ name: string; value: string }> }> }>;
-    assert.equal(discord?.content, SUMMARY);
+    assert.deepEqual([discord?.content, (discord?.embeds[0] as { title?: string } | undefined)?.title], [HEADLINE, HEADLINE]);
     assert.deepEqual(discord?.embeds[0]?.fields.find((f) => f.name === 'Regions')?.value, REGION_LINE);
     const tg = createChannelSender(channelConfig({ name: 'tg', type: 'telegram', botToken: '${env:T}', chatId: 1, baseUrl: url }, { T: '1:abc' }));
     const [telegram] = (await bodies(() => tg.send(RESOLVED_REGIONAL, never(), ATTEMPT))) as Array<{ text: string }>;
-    assert.equal(telegram?.text.split('\n')[0], SUMMARY);
+    assert.equal(telegram?.text.split('\n')[0], HEADLINE);
+    assert.equal(telegram?.text.split(REGION_LINE).length - 1, 1, telegram?.text);
     assert.ok(telegram?.text.split('\n').includes(`Regions: ${REGION_LINE}`), telegram?.text);
     const teams = createChannelSender(channelConfig({ name: 'teams', type: 'teams', url: '${env:U}' }, { U: `${url}workflows/abc?sig=s3cr3t` }));
     const [card] = (await bodies(() => teams.send(RESOLVED_REGIONAL, never(), ATTEMPT))) as Array<{ attachments: Array<{ content: { body: Array<{ text?: string; facts?: Array<{ title: string; value: string }> }> } }> }>;
     const cardBody = card?.attachments[0]?.content.body ?? [];
-    assert.equal(cardBody[0]?.text, SUMMARY);
+    assert.equal(cardBody[0]?.text, HEADLINE);
     assert.deepEqual(cardBody[1]?.facts?.find((f) => f.title === 'Regions')?.value, REGION_LINE);
     const template = '{"regions":"{{regions}}","each":[{{#regionVerdicts}}"{{region}}={{verdict}}",{{/regionVerdicts}}"end"]}';
     const tpl = createChannelSender(channelConfig({ name: 'tpl', type: 'template', url: `${url}t`, template }));

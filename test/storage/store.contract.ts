@@ -9,6 +9,7 @@ import { alertOutboxContract } from './contract/alert-outbox.contract.js';
 import { heartbeatContract } from './contract/heartbeat.contract.js';
 import { incidentsContract } from './contract/incidents.contract.js';
 import { maintenanceWindowsContract } from './contract/maintenance-windows.contract.js';
+import { recentTimingsContract } from './contract/recent-timings.contract.js';
 import { resultsContract } from './contract/results.contract.js';
 import { statusBucketsContract } from './contract/status-buckets.contract.js';
 import { summariesContract } from './contract/summaries.contract.js';
@@ -31,6 +32,7 @@ export function runStoreContract(name: string, open: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
     targetsContract(open);
     resultsContract(open);
+    recentTimingsContract(open);
     summariesContract(open);
     statusBucketsContract(open);
     incidentsContract(open);

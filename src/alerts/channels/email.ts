@@ -13,7 +13,7 @@ import { createTransport } from 'nodemailer';
 import type { ChannelConfigOf } from '../../config/channel-config.js';
 import { redactText } from '../../domain/redact.js';
 import { alertKeyOf, type AlertEvent } from '../alert-event.js';
-import { alertFacts, summarizeAlert } from '../payloads.js';
+import { alertFacts, alertText, summarizeAlert } from '../payloads.js';
 import type { ChannelSender, SendOutcome } from './channel-sender.js';
 
 const MAX_SUBJECT_CHARS = 200;
@@ -58,13 +58,13 @@ export function createEmailSender(config: ChannelConfigOf<'email'>, userAgent: s
     name: config.name,
     kind: 'email',
     async send(event, signal, delivery) {
-      const summary = summarizeAlert(event);
-      const text = [summary, '', ...alertFacts(event).map(([k, v]) => `${k}: ${v}`), '', `-- ${userAgent}`].join('\n');
+      // the subject stands alone in a mailbox list (with the regions line); the body shows it as a fact
+      const text = [summarizeAlert(event), '', ...alertFacts(event).map(([k, v]) => `${k}: ${v}`), '', `-- ${userAgent}`].join('\n');
       try {
         await transport.sendMail({
           from: config.from,
           to: [...config.to],
-          subject: summary.slice(0, MAX_SUBJECT_CHARS),
+          subject: alertText(event).slice(0, MAX_SUBJECT_CHARS),
           text,
           headers: { 'X-Vigil-Alert-Key': alertKeyOf(event), 'X-Vigil-Event': event.type, 'X-Vigil-Delivery': delivery.id },
           ...threading(event),

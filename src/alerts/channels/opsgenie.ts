@@ -6,7 +6,7 @@
  */
 import type { ChannelConfigOf } from '../../config/channel-config.js';
 import { alertKeyOf, type AlertEvent } from '../alert-event.js';
-import { alertFacts, alertState, summarizeAlert } from '../payloads.js';
+import { alertFacts, alertState, alertText, summarizeAlert } from '../payloads.js';
 import type { ChannelSender, SendOutcome } from './channel-sender.js';
 import { httpSend } from './http-post.js';
 
@@ -17,7 +17,8 @@ const MAX_DESCRIPTION_CHARS = 15_000;
 function opsgenieRequests(config: ChannelConfigOf<'opsgenie'>, event: AlertEvent): Array<{ path: string; body: Record<string, unknown> }> {
   const alias = alertKeyOf(event);
   const summary = summarizeAlert(event);
-  const close = { path: `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, body: { source: 'Vigil', note: summary } };
+  // the close's note is all it shows: the one-line text with the regions line
+  const close = { path: `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, body: { source: 'Vigil', note: alertText(event) } };
   if (alertState(event) === 'resolved') return [close];
   const facts = alertFacts(event);
   const create = {

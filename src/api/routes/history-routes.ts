@@ -33,7 +33,9 @@ const incidentQuerySchema = z.strictObject({
 async function historyId(deps: ApiDeps, params: Readonly<Record<string, string>>): Promise<string> {
   const id = params.id ?? '';
   if (deps.handle.getTarget(id) !== undefined) return id;
-  const { store } = deps.handle;
+  const { store, syncTargets } = deps.handle;
+  // many nodes: a target just created through another node, not yet in this node's set
+  if (syncTargets !== undefined && (await syncTargets().then(() => true, () => false)) && deps.handle.getTarget(id) !== undefined) return id;
   const known = await storeCall(async () => {
     if ((await store.listIncidents({ targetId: id, state: 'all', limit: 1 })).items.length > 0) return true;
     return (await store.queryResults({ targetId: id, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 1 })).items.length > 0;

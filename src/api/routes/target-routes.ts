@@ -57,8 +57,21 @@ export function targetRoutes(deps: ApiDeps): Route[] {
   const { handle } = deps;
   const json = (view: TargetView) => targetJson(view, handle.stats().cluster);
   const route = (method: Route['method'], path: string, handler: Route['handler']): Route => ({ method, path: `${API}${path}`, isPublic: false, handler });
+  // Many nodes (docs/cluster.md): answer from the shared store's target set, not from what
+  // this node last synced, so a target created, changed or deleted through another node is
+  // seen at once. One node alone: the running set IS the store's, and nothing is added.
+  const sync = handle.syncTargets;
+  const synced = (handler: Route['handler']): Route['handler'] =>
+    sync === undefined
+      ? handler
+      : async (ctx) => {
+          await sync().catch(() => {
+            throw new ApiError(503, 'not_ready', 'the shared store is not reachable, so the target set cannot be confirmed; retry', undefined, { 'retry-after': '5' });
+          });
+          await handler(ctx);
+        };
   return [
-    route('GET', '/targets', ({ res, query }) => {
+    route('GET', '/targets', synced(({ res, query }) => {
       const q = parseOrThrow(listQuerySchema, queryObject(query), 'query');
       const tags = q.tag === undefined ? [] : Array.isArray(q.tag) ? q.tag : [q.tag];
       const items = handle
@@ -78,22 +91,22 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       const nextCursor = last !== undefined && start + limit < items.length ? encodeCursor(last.id) : null;
       const cluster = handle.stats().cluster;
       sendJson(res, 200, { items: page.map((t) => targetJson(t, cluster)), total: items.length, nextCursor });
-    }),
+    })),
     route('POST', '/targets/test', async ({ req, res }) => {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
       const outcome = await handle.testSpec(body);
       if (!outcome.ok) throw fieldErrorsToApiError(outcome.errors);
       sendJson(res, 200, { result: outcome.result });
     }),
-    route('POST', '/targets', async ({ req, res }) => {
+    route('POST', '/targets', synced(async ({ req, res }) => {
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
       const outcome = await handle.createTarget(body);
       const view = mutationOrThrow(outcome);
       sendJson(res, 201, { ...json(view), ...pushTokenJson(outcome) }, { location: `${API}/targets/${encodeURIComponent(view.id)}` });
-    }),
+    })),
     // Per item, not all-or-nothing: each item is validated and created on its own (a refused
     // item changes nothing); the answer lists every item's outcome in input order.
-    route('POST', '/targets:batch', async ({ req, res }) => {
+    route('POST', '/targets:batch', synced(async ({ req, res }) => {
       const { items } = parseOrThrow(batchSchema, await readJsonBody(req, MAX_BATCH_BODY_BYTES), 'body');
       const results: BatchOutcome[] = [];
       for (const [index, item] of items.entries()) {
@@ -108,34 +121,34 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       }
       const created = results.filter((r) => r.status === 201).length;
       sendJson(res, 200, { created, refused: results.length - created, results });
-    }),
-    route('GET', '/targets/{id}', ({ res, params }) => {
+    })),
+    route('GET', '/targets/{id}', synced(({ res, params }) => {
       sendJson(res, 200, json(existing(deps, params)));
-    }),
-    route('PUT', '/targets/{id}', async ({ req, res, params }) => {
+    })),
+    route('PUT', '/targets/{id}', synced(async ({ req, res, params }) => {
       const id = existing(deps, params).id;
       const body = parseOrThrow(targetInputSchema, await readJsonBody(req), 'body');
       sameId(id, body.id);
       sendJson(res, 200, json(mutationOrThrow(await handle.updateTarget(id, { ...body, id }))));
-    }),
-    route('PATCH', '/targets/{id}', async (ctx) => {
+    })),
+    route('PATCH', '/targets/{id}', synced(async (ctx) => {
       const id = existing(deps, ctx.params).id;
       const patch = parseOrThrow(targetPatchSchema, await readJsonBody(ctx.req), 'body');
       sameId(id, patch.id);
       const input = await buildPatchedInput(deps, id, patch);
       sendJson(ctx.res, 200, json(mutationOrThrow(await handle.updateTarget(id, input))));
-    }),
-    route('DELETE', '/targets/{id}', async ({ res, params }) => {
+    })),
+    route('DELETE', '/targets/{id}', synced(async ({ res, params }) => {
       const id = existing(deps, params).id;
       mutationOrThrow(await handle.deleteTarget(id));
       res.writeHead(204, { 'cache-control': 'no-store' }).end();
-    }),
-    route('POST', '/targets/{id}/push-token', async ({ res, params }) => {
+    })),
+    route('POST', '/targets/{id}/push-token', synced(async ({ res, params }) => {
       const id = existing(deps, params).id;
       const outcome = await handle.rotatePushToken(id);
       sendJson(res, 200, { ...json(mutationOrThrow(outcome)), ...pushTokenJson(outcome) });
-    }),
-    route('POST', '/targets/{id}/check', async ({ res, params }) => {
+    })),
+    route('POST', '/targets/{id}/check', synced(async ({ res, params }) => {
       const target = existing(deps, params);
       if (target.spec.kind === 'heartbeat') {
         throw new ApiError(409, 'conflict', 'a heartbeat target is pushed to, not polled: there is nothing to run (its job calls /push/{token})', 'kind');
@@ -144,7 +157,7 @@ export function targetRoutes(deps: ApiDeps): Route[] {
       const event = await handle.checkNow(id);
       if (event === undefined) throw notFound(`target ${JSON.stringify(id)}`);
       sendJson(res, 200, { ...event, ...probeLoadFlags(event.schedulingLagMs, event.eventLoopDelayMs) });
-    }),
+    })),
   ];
 }
 

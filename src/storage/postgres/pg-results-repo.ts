@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CheckResult } from '../../domain/check-result.js';
-import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
+import type { ResultPage, ResultQuery, ResultTiming, StoredResult } from '../store.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
-import { resultFromRow, toUs, type ResultRow } from '../stored-rows.js';
+import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromColumns, toUs, type ResultRow } from '../stored-rows.js';
 import { sqlState } from './pg-connection.js';
 import type { PgInterner } from './pg-interner.js';
 import { NO_PARTITION_STATE, type ResultPartitions } from './pg-partitions.js';
@@ -28,6 +28,16 @@ const COLUMNS = [
  * INSERT … SELECT FROM unnest($1::int4[], …) in docs/performance.md, "Result writes").
  */
 const COPY_SQL = `COPY results (${COLUMNS.join(', ')}) FROM STDIN`;
+
+/**
+ * `recentTimings` in one statement: per known target one index range (results_by_target_time,
+ * newest first, LIMIT per target) through a lateral join; the target ids come back as text.
+ */
+const TIMINGS_SQL = `SELECT tk.value, r.${TIMING_COLUMNS.split(', ').join(', r.')} FROM target_keys tk CROSS JOIN LATERAL (
+    SELECT id, ${TIMING_COLUMNS} FROM results WHERE target_key = tk.key AND started_at >= $2 AND started_at < $3
+    ORDER BY started_at DESC, id DESC LIMIT $4) r
+  WHERE tk.value = ANY($1::text[])
+  ORDER BY tk.value, r.started_at DESC, r.id DESC`;
 
 const endpointOf = (r: CheckResult): string => `${r.kind} ${r.target}`;
 
@@ -128,4 +138,10 @@ export class PgResultsRepo {
     };
   }
 
+  async recentTimings(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): Promise<ResultTiming[]> {
+    checkTimingsQuery(targetIds, fromMs, toMs, perTarget);
+    if (targetIds.length === 0) return [];
+    const { rows } = await this.pool.query<unknown[]>({ text: TIMINGS_SQL, values: [[...new Set(targetIds)], fromMs, toMs, perTarget], rowMode: 'array' });
+    return rows.map((row) => timingFromColumns(row[0] as string, row.slice(1)));
+  }
 }

@@ -73,6 +73,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
       return targets.delete(id);
     },
     queryResults: (q) => results.query(q),
+    recentTimings: (ids, fromMs, toMs, perTarget) => results.recentTimings(ids, fromMs, toMs, perTarget),
     uptime: (id, window, nowMs) => summaries.uptime(id, window, nowMs),
     latency: (id, fromMs, toMs) => summaries.latency(id, fromMs, toMs),
     rollup: (nowMs, graceMs) => rollups.rollup(nowMs, graceMs),

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { ResultPage, ResultQuery, StoredResult } from '../store.js';
+import type { ResultPage, ResultQuery, ResultTiming, StoredResult } from '../store.js';
 import { StoreInputError } from '../store.js';
 import { INSERT_COLUMNS, toInsertParams } from './result-rows.js';
 import type { Interners } from './result-rows.js';
-import { resultFromRow, type ResultRow } from '../stored-rows.js';
+import { checkTimingsQuery, resultFromRow, TIMING_COLUMNS, timingFromColumns, type ResultRow } from '../stored-rows.js';
 
 const DEFAULT_PAGE_LIMIT = 100;
 const MAX_PAGE_LIMIT = 1000;
@@ -36,6 +36,7 @@ export class ResultsRepo {
   private readonly insertOne: Database.Statement;
   private readonly firstPage: Database.Statement;
   private readonly nextPage: Database.Statement;
+  private readonly timings: Database.Statement;
   private readonly insertBatch: (batch: readonly StoredResult[]) => void;
 
   constructor(
@@ -52,6 +53,8 @@ export class ResultsRepo {
     this.nextPage = db.prepare(
       `${base} AND started_at <= ? AND (started_at, id) < (?, ?) ORDER BY started_at DESC, id DESC LIMIT ?`,
     );
+    // one index range per target (results_by_target_time), only the timing columns
+    this.timings = db.prepare(`SELECT ${TIMING_COLUMNS} FROM results WHERE target_key = ? AND started_at >= ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`).raw(true);
     const run = db.transaction((batch: readonly StoredResult[]) => {
       for (const item of batch) this.insertOne.run(toInsertParams(item, this.interners));
     });
@@ -89,5 +92,17 @@ export class ResultsRepo {
       items: page.map((row) => resultFromRow(row, this.interners)),
       nextCursor: hasMore && last !== undefined ? encodeCursor(last.started_at, last.id) : null,
     };
+  }
+
+  /** The newest `perTarget` timing rows of each target in [fromMs, toMs), one index range each. */
+  recentTimings(targetIds: readonly string[], fromMs: number, toMs: number, perTarget: number): ResultTiming[] {
+    checkTimingsQuery(targetIds, fromMs, toMs, perTarget);
+    const out: ResultTiming[] = [];
+    for (const id of new Set(targetIds)) {
+      const key = this.interners.targets.find(id);
+      if (key === null) continue;
+      for (const row of this.timings.all(key, fromMs, toMs, perTarget) as unknown[][]) out.push(timingFromColumns(id, row));
+    }
+    return out;
   }
 }

@@ -22,7 +22,7 @@ export type SyncStore = {
 /** Every Store method, checked by the compiler: used to build the async wrappers. */
 export const STORE_METHODS = Object.keys({
   insertResults: 1, listTargets: 1, getTarget: 1, createTarget: 1, updateTarget: 1, upsertTarget: 1, upsertTargets: 1, deleteTarget: 1,
-  queryResults: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, statusBuckets: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
+  queryResults: 1, recentTimings: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, statusBuckets: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
   openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1,
   listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1,
   enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, recordAlertDelivery: 1,
@@ -72,6 +72,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
       return targets.delete(id);
     },
     queryResults: (q) => results.query(q),
+    recentTimings: (ids, fromMs, toMs, perTarget) => results.recentTimings(ids, fromMs, toMs, perTarget),
     uptime: (id, window, nowMs) => summaries.uptime(id, window, nowMs),
     latency: (id, fromMs, toMs) => summaries.latency(id, fromMs, toMs),
     rollup: (nowMs, graceMs) => rollups.rollup(nowMs, graceMs),
