@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { WebhookConfig } from '../../src/config/webhook-config.js';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { createWebhookSender } from '../../src/alerts/webhook-sender.js';
-import { createAlertDispatcher, type AlertDispatcher } from '../../src/alerts/alert-dispatcher.js';
+import { createAlertDispatcher, REMOVED_CHANNEL_ERROR, type AlertDispatcher } from '../../src/alerts/alert-dispatcher.js';
 import { formatPendingReport } from '../../src/alerts/delivery-report.js';
 import { verifySignature } from '../../src/alerts/signature.js';
 import { createMemoryLogger } from '../../src/daemon/logger.js';
@@ -270,7 +270,7 @@ test('two dispatchers on one outbox (two connections) never send one delivery tw
       c.start();
       await waitFor(async () => (await store.listAlertDeliveries({ state: 'failed' })).items.length === 1, 10_000, 'orphan given up');
       await c.close(1_000);
-      assert.deepEqual(log.lines, ['warn alert delivery gave up: incident_opened x → removed-hook (0 attempts, last error channel not configured)']);
+      assert.deepEqual(log.lines, [`warn alert delivery gave up: incident_opened x → removed-hook (0 attempts, last error ${REMOVED_CHANNEL_ERROR})`]);
     } finally {
       await other.close();
       await close(r.server);
