@@ -1,34 +1,8 @@
 import type pg from 'pg';
 import type { CertWarningState, HeartbeatSignal, HeartbeatState, NewHeartbeatSignal } from '../store.js';
 import { checkCertWarning, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
+import { certWarningOf, heartbeatSignalOf, heartbeatStateOf, type CertWarningRow, type HeartbeatSignalRow, type HeartbeatStateRow } from '../watch-state-rows.js';
 import { inTransaction } from './pg-connection.js';
-
-interface StateRow {
-  target_id: string;
-  region: string;
-  last_seen_at: number | null;
-  run_started_at: number | null;
-  missed_at: number | null;
-  since_at: number;
-  signal_seq: number;
-}
-
-interface SignalRow {
-  seq: number;
-  target_id: string;
-  type: HeartbeatSignal['type'];
-  exit_code: number | null;
-  at: number;
-}
-
-interface CertRow {
-  target_id: string;
-  level: CertWarningState['level'];
-  warned_chain_expires_at: string | null;
-  updated_at: number;
-}
-
-const signalOf = (r: SignalRow): HeartbeatSignal => ({ seq: r.seq, targetId: r.target_id, type: r.type, exitCode: r.exit_code, at: r.at });
 
 /**
  * Heartbeat deadlines, pushes waiting for their evaluator, certificate-warning state, as in
@@ -39,10 +13,8 @@ export class PgWatchStateRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async listStates(region: string): Promise<HeartbeatState[]> {
-    const { rows } = await this.pool.query<StateRow>('SELECT * FROM heartbeat_state WHERE region = $1 ORDER BY target_id COLLATE "C"', [region]);
-    return rows.map((r) => ({
-      targetId: r.target_id, region: r.region, lastSeenAt: r.last_seen_at, runStartedAt: r.run_started_at, missedAt: r.missed_at, sinceAt: r.since_at, signalSeq: r.signal_seq,
-    }));
+    const { rows } = await this.pool.query<HeartbeatStateRow>('SELECT * FROM heartbeat_state WHERE region = $1 ORDER BY target_id COLLATE "C"', [region]);
+    return rows.map(heartbeatStateOf);
   }
 
   async put(s: HeartbeatState): Promise<void> {
@@ -56,24 +28,24 @@ export class PgWatchStateRepo {
 
   async appendSignal(signal: NewHeartbeatSignal): Promise<HeartbeatSignal> {
     checkSignal(signal);
-    const { rows } = await this.pool.query<SignalRow>('INSERT INTO heartbeat_signals (target_id, type, exit_code, at) VALUES ($1, $2, $3, $4) RETURNING *', [signal.targetId, signal.type, signal.exitCode, signal.at]);
-    return signalOf(rows[0] as SignalRow);
+    const { rows } = await this.pool.query<HeartbeatSignalRow>('INSERT INTO heartbeat_signals (target_id, type, exit_code, at) VALUES ($1, $2, $3, $4) RETURNING *', [signal.targetId, signal.type, signal.exitCode, signal.at]);
+    return heartbeatSignalOf(rows[0] as HeartbeatSignalRow);
   }
 
   async pending(region: string, targetIds: readonly string[], limit: number): Promise<HeartbeatSignal[]> {
     checkSignalLimit(limit);
     if (targetIds.length === 0) return [];
-    const { rows } = await this.pool.query<SignalRow>(
+    const { rows } = await this.pool.query<HeartbeatSignalRow>(
       `SELECT s.* FROM heartbeat_signals s LEFT JOIN heartbeat_state h ON h.target_id = s.target_id AND h.region = $1
        WHERE s.target_id = ANY($2::text[]) AND s.seq > coalesce(h.signal_seq, 0) ORDER BY s.seq LIMIT $3`,
       [region, targetIds, limit],
     );
-    return rows.map(signalOf);
+    return rows.map(heartbeatSignalOf);
   }
 
   async listCerts(): Promise<CertWarningState[]> {
-    const { rows } = await this.pool.query<CertRow>('SELECT * FROM cert_warnings ORDER BY target_id COLLATE "C"');
-    return rows.map((r) => ({ targetId: r.target_id, level: r.level, warnedChainExpiresAt: r.warned_chain_expires_at, updatedAt: r.updated_at }));
+    const { rows } = await this.pool.query<CertWarningRow>('SELECT * FROM cert_warnings ORDER BY target_id COLLATE "C"');
+    return rows.map(certWarningOf);
   }
 
   async putCertWarning(s: CertWarningState): Promise<void> {

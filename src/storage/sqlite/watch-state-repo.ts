@@ -1,36 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CertWarningState, HeartbeatSignal, HeartbeatState, NewHeartbeatSignal } from '../store.js';
 import { checkCertWarning, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
-
-interface StateRow {
-  target_id: string;
-  region: string;
-  last_seen_at: number | null;
-  run_started_at: number | null;
-  missed_at: number | null;
-  since_at: number;
-  signal_seq: number;
-}
-
-interface SignalRow {
-  seq: number;
-  target_id: string;
-  type: HeartbeatSignal['type'];
-  exit_code: number | null;
-  at: number;
-}
-
-interface CertRow {
-  target_id: string;
-  level: CertWarningState['level'];
-  warned_chain_expires_at: string | null;
-  updated_at: number;
-}
-
-const stateOf = (r: StateRow): HeartbeatState => ({
-  targetId: r.target_id, region: r.region, lastSeenAt: r.last_seen_at, runStartedAt: r.run_started_at, missedAt: r.missed_at, sinceAt: r.since_at, signalSeq: r.signal_seq,
-});
-const signalOf = (r: SignalRow): HeartbeatSignal => ({ seq: r.seq, targetId: r.target_id, type: r.type, exitCode: r.exit_code, at: r.at });
+import { certWarningOf, heartbeatSignalOf, heartbeatStateOf, type CertWarningRow, type HeartbeatSignalRow, type HeartbeatStateRow } from '../watch-state-rows.js';
 
 /** Heartbeat deadlines, pushes waiting for their evaluator, certificate-warning state (docs/heartbeat.md). */
 export class WatchStateRepo {
@@ -68,7 +39,7 @@ export class WatchStateRepo {
   }
 
   listStates(region: string): HeartbeatState[] {
-    return (this.states.all(region) as StateRow[]).map(stateOf);
+    return (this.states.all(region) as HeartbeatStateRow[]).map(heartbeatStateOf);
   }
 
   put(state: HeartbeatState): void {
@@ -90,12 +61,12 @@ export class WatchStateRepo {
         `SELECT s.* FROM heartbeat_signals s LEFT JOIN heartbeat_state h ON h.target_id = s.target_id AND h.region = ?
          WHERE s.target_id IN (SELECT value FROM json_each(?)) AND s.seq > coalesce(h.signal_seq, 0) ORDER BY s.seq LIMIT ?`,
       )
-      .all(region, JSON.stringify(targetIds), limit) as SignalRow[];
-    return rows.map(signalOf);
+      .all(region, JSON.stringify(targetIds), limit) as HeartbeatSignalRow[];
+    return rows.map(heartbeatSignalOf);
   }
 
   listCerts(): CertWarningState[] {
-    return (this.certs.all() as CertRow[]).map((r) => ({ targetId: r.target_id, level: r.level, warnedChainExpiresAt: r.warned_chain_expires_at, updatedAt: r.updated_at }));
+    return (this.certs.all() as CertWarningRow[]).map(certWarningOf);
   }
 
   putCertWarning(state: CertWarningState): void {
