@@ -139,6 +139,11 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     owner: nodeId,
     log,
     channels: dispatchChannelsOf(config),
+    // reminders are routed by the target's name and tags (every node knows every target)
+    targetOf: (id) => {
+      const target = daemon.getTarget(id);
+      return target === undefined ? undefined : { id: target.id, name: target.name, tags: target.tags };
+    },
   });
   const daemon: Daemon = new Daemon({
     store,
