@@ -254,9 +254,9 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
 function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs: (() => number) | undefined): StorageMaintenance {
   const { rawRetentionMs, rollupRetentionMs, maintenanceEveryMs } = config.storage;
   const onReport = (r: MaintenanceReport): void => {
-    const { rawDeleted, rollupsDeleted, incidentsDeleted, alertDeliveriesDeleted } = r.retention;
-    if (r.rollup.hours + rawDeleted + rollupsDeleted + incidentsDeleted + alertDeliveriesDeleted === 0) return;
-    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${rawDeleted} raw results, ${rollupsDeleted} rollups, ${incidentsDeleted} incidents, ${alertDeliveriesDeleted} finished alert deliveries in ${Math.round(r.durationMs)} ms`);
+    const { rawDeleted, rollupsDeleted, incidentsDeleted, alertDeliveriesDeleted, heartbeatPushesDeleted } = r.retention;
+    if (r.rollup.hours + rawDeleted + rollupsDeleted + incidentsDeleted + alertDeliveriesDeleted + heartbeatPushesDeleted === 0) return;
+    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${rawDeleted} raw results, ${rollupsDeleted} rollups, ${incidentsDeleted} incidents, ${alertDeliveriesDeleted} finished alert deliveries, ${heartbeatPushesDeleted} heartbeat pushes in ${Math.round(r.durationMs)} ms`);
   };
   const onError = (err: unknown): void => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`);
   const maintenance = startStorageMaintenance({

@@ -234,6 +234,12 @@ export interface RetentionReport {
   incidentsDeleted: number;
   /** finished (delivered or given-up) alert deliveries older than the raw retention */
   alertDeliveriesDeleted: number;
+  /** heartbeat pushes older than the raw retention (applied long ago) */
+  heartbeatPushesDeleted: number;
+}
+/** A report of a round that deleted nothing (another node held the job, or nothing was due). */
+export function emptyRetentionReport(): RetentionReport {
+  return { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0, heartbeatPushesDeleted: 0 };
 }
 
 interface SizeReport {

@@ -82,7 +82,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     applyRetention: async (nowMs, policy) => {
       const report = await rollups.applyRetention(nowMs, policy);
       report.alertDeliveriesDeleted = await outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
-      await watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      report.heartbeatPushesDeleted = await watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
       return report;
     },
     sizeReport: async () => {

@@ -81,7 +81,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     applyRetention: (nowMs, policy) => {
       const report = rollups.applyRetention(nowMs, policy);
       report.alertDeliveriesDeleted = outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
-      watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      report.heartbeatPushesDeleted = watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
       return report;
     },
     sizeReport: () => {
