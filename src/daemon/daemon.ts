@@ -25,7 +25,7 @@ import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
-import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { MaintenanceWindowHost, type MaintenanceWindowsPort, type SharedWindows } from './maintenance-window-host.js';
 import { CertExpiryWatch } from './cert-expiry-watch.js';
 import { DEFAULT_REGION } from '../domain/region.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
@@ -134,6 +134,11 @@ export class Daemon implements DaemonHandle {
   }
 
   get maintenance(): MaintenanceWindowsPort {
+    return this.windows;
+  }
+
+  /** many nodes: the target sync brings in the windows other nodes wrote */
+  get sharedWindows(): SharedWindows {
     return this.windows;
   }
 

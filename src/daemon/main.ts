@@ -199,7 +199,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     }
     startReport = await daemon.start(config);
     if (opened.postgres !== null) {
-      targetSync = startTargetSync(opened.postgres.pool, daemon, log);
+      targetSync = startTargetSync(opened.postgres.pool, daemon, daemon.sharedWindows, log);
       quorumSweep = startQuorumSweep(opened.postgres.pool, daemon, (id) => leaser?.owns(id) ?? false, log);
     }
   } catch (err) {
