@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parseDurationMs } from '../../src/config/duration.js';
 import { startMockFleet } from './mock-fleet.js';
+import { scaleConfigText } from './scale-config.js';
 
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const BASE = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -91,13 +92,11 @@ const nodes: Node[] = [];
 let fleetClosed: Promise<number> | null = null;
 const closeFleet = () => (fleetClosed ??= fleet.close());
 try {
-  const lines = ['defaults:', '  allowPrivateTargets: true', `  interval: ${intervalMs / 1000}s`, 'targets:'];
-  for (let i = 0; i < targets; i += 1) {
-    const e = fleet.endpoints[i % fleet.endpoints.length]!;
-    lines.push(`  - { id: t${i}, name: t${i}, check: { url: "http://${e.address}:${e.port}/t${i}" }, timeout: 5s }`);
-  }
   const config = join(dir, 'vigil.yaml');
-  writeFileSync(config, `${lines.join('\n')}\n`);
+  writeFileSync(config, scaleConfigText(targets, intervalMs, (i) => {
+    const e = fleet.endpoints[i % fleet.endpoints.length]!;
+    return `http://${e.address}:${e.port}/t${i}`;
+  }));
   const storeUrl = `${BASE}?schema=${SCHEMA}`;
   log(`${stamp()}  node ${process.version}  ${cpus().length} CPUs; ${targets} targets every ${intervalMs / 1000} s, ${NODES} nodes, ${intervals} measured intervals`);
   const t0 = performance.now();
