@@ -25,7 +25,7 @@ import { hostOfSpec } from '../resilience/circuit-key.js';
 import { TargetRegistry } from './target-registry.js';
 import { applyConfigTargets, loadStoredTargets, type ConfigApplyReport } from './config-apply.js';
 import { createApiTarget, deleteApiTarget, rotateApiPushToken, testTargetInput, updateApiTarget } from './target-ops.js';
-import { MaintenanceWindowHost, type MaintenanceWindowsPort } from './maintenance-window-host.js';
+import { MaintenanceWindowHost, type MaintenanceWindowsPort, type SharedWindows } from './maintenance-window-host.js';
 import { CertExpiryWatch } from './cert-expiry-watch.js';
 import { DEFAULT_REGION } from '../domain/region.js';
 import { HeartbeatHost, type HeartbeatResult, type PushOutcome, type PushSignal } from './heartbeat-host.js';
@@ -111,14 +111,9 @@ export class Daemon implements DaemonHandle {
     this.certWatch.restore(await this.deps.store.listCertWarnings());
     await this.windows.load(config.maintenanceWindows);
     const report = await this.applyTargets(config, replaced);
-    const open = await this.deps.incidents.restoreOpen();
-    // repeat-notify goes on for incidents a previous run left open (on the node that owns the target)
-    for (const incident of open) {
-      const target = this.getTarget(incident.targetId);
-      if (target === undefined || (this.deps.owns !== undefined && !this.deps.owns(target.id))) continue;
-      this.deps.alerts.resumeReminders({ id: target.id, name: target.name, tags: target.tags }, incident.openedAt, incident.lastErrorKind, incident.lastDetail);
-    }
-    // what a previous run left in the alert outbox goes out now
+    await this.deps.incidents.restoreOpen();
+    // what a previous run left in the alert outbox goes out now; reminders of the incidents
+    // still open go on from their slots in the store (alert-dispatcher.ts)
     this.deps.alerts.start();
     // the deadlines a previous run left (one node), or the sync rounds with the store (many)
     await this.heartbeats.start();
@@ -145,6 +140,11 @@ export class Daemon implements DaemonHandle {
   }
 
   get maintenance(): MaintenanceWindowsPort {
+    return this.windows;
+  }
+
+  /** many nodes: the target sync brings in the windows other nodes wrote */
+  get sharedWindows(): SharedWindows {
     return this.windows;
   }
 

@@ -139,6 +139,11 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     owner: nodeId,
     log,
     channels: dispatchChannelsOf(config),
+    // reminders are routed by the target's name and tags (every node knows every target)
+    targetOf: (id) => {
+      const target = daemon.getTarget(id);
+      return target === undefined ? undefined : { id: target.id, name: target.name, tags: target.tags };
+    },
   });
   // many nodes: the target is checked from this node's region (it names it, or names none)
   const checkedHere = (id: string): boolean => {
@@ -208,7 +213,7 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
     const primed = opened.postgres === null ? null : await readTargetToken(opened.postgres.pool);
     startReport = await daemon.start(config);
     if (opened.postgres !== null) {
-      targetSync = startTargetSync(opened.postgres.pool, daemon, log, undefined, primed);
+      targetSync = startTargetSync(opened.postgres.pool, daemon, daemon.sharedWindows, log, undefined, primed);
       quorumSweep = startQuorumSweep(opened.postgres.pool, daemon, (id) => leaser?.owns(id) ?? false, log);
     }
   } catch (err) {
@@ -268,9 +273,9 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
 function startMaintenance(store: Store, config: DaemonConfig, log: Logger, nowMs: (() => number) | undefined): StorageMaintenance {
   const { rawRetentionMs, rollupRetentionMs, maintenanceEveryMs } = config.storage;
   const onReport = (r: MaintenanceReport): void => {
-    const { rawDeleted, rollupsDeleted, incidentsDeleted, alertDeliveriesDeleted } = r.retention;
-    if (r.rollup.hours + rawDeleted + rollupsDeleted + incidentsDeleted + alertDeliveriesDeleted === 0) return;
-    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${rawDeleted} raw results, ${rollupsDeleted} rollups, ${incidentsDeleted} incidents, ${alertDeliveriesDeleted} finished alert deliveries in ${Math.round(r.durationMs)} ms`);
+    const { rawDeleted, rollupsDeleted, incidentsDeleted, alertDeliveriesDeleted, heartbeatPushesDeleted } = r.retention;
+    if (r.rollup.hours + rawDeleted + rollupsDeleted + incidentsDeleted + alertDeliveriesDeleted + heartbeatPushesDeleted === 0) return;
+    log.info(`storage maintenance: ${r.rollup.hours} hours rolled up (${r.rollup.rows} rows); deleted ${rawDeleted} raw results, ${rollupsDeleted} rollups, ${incidentsDeleted} incidents, ${alertDeliveriesDeleted} finished alert deliveries, ${heartbeatPushesDeleted} heartbeat pushes in ${Math.round(r.durationMs)} ms`);
   };
   const onError = (err: unknown): void => log.error(`storage maintenance failed (retried next round): ${err instanceof Error ? err.message : String(err)}`);
   const maintenance = startStorageMaintenance({
