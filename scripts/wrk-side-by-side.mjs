@@ -8,7 +8,12 @@
 // the last before its deadline, so its start-up is not counted) and the load average, then the
 // median ratio. Needs `npm run build` first, wrk on PATH, Linux (/proc).
 //
-//   node scripts/wrk-side-by-side.mjs [--rounds 3] [--secs 8]
+// `--floor` adds, to every round, the two yardsticks of scripts/node-floor-client.mjs (the
+// least a Node program can do per connection: a bare `net.Socket`, and libuv's raw TCP handle)
+// with the same 200 connections, and prints their ratios too: how far the harness is from
+// Node's own floor, and how far that floor is from wrk.
+//
+//   node scripts/wrk-side-by-side.mjs [--rounds 3] [--secs 8] [--floor]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,12 +24,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/src/cli/main.js');
 
 function parseArgs(argv) {
-  const args = { rounds: 3, secs: 8 };
+  const args = { rounds: 3, secs: 8, floor: argv.includes('--floor') };
+  argv = argv.filter((a) => a !== '--floor');
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]?.replace(/^--/, '');
     const value = Number(argv[i + 1]);
     if ((name !== 'rounds' && name !== 'secs') || !Number.isInteger(value) || value < 1 || value > 100) {
-      process.stderr.write(`wrk-side-by-side: usage: [--rounds 1-100] [--secs 1-100] (got ${argv[i]} ${argv[i + 1] ?? ''})\n`);
+      process.stderr.write(`wrk-side-by-side: usage: [--rounds 1-100] [--secs 1-100] [--floor] (got ${argv[i]} ${argv[i + 1] ?? ''})\n`);
       process.exit(2);
     }
     args[name] = value;
@@ -52,9 +58,10 @@ function startMock(secs) {
   });
 }
 
-function runWrk(url, secs) {
+/** Runs a client that prints wrk's `<n> requests in <s>s` line; CPU sampled from /proc. */
+function runCounted(who, command, args) {
   return new Promise((done, reject) => {
-    const child = spawn('wrk', ['-t2', '-c200', `-d${secs}s`, '-H', 'Connection: close', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let cpu = { user: 0, sys: 0 };
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -65,12 +72,17 @@ function runWrk(url, secs) {
     child.on('exit', () => {
       clearInterval(sampler);
       const m = /(\d+) requests in ([\d.]+)s/.exec(out);
-      if (m === null) return reject(new Error(`wrk printed no result:\n${out}`));
+      if (m === null) return reject(new Error(`${who} printed no result:\n${out}`));
       const n = Number(m[1]);
-      done({ who: 'wrk', rate: n / Number(m[2]), userUs: (cpu.user * 1e6) / n, sysUs: (cpu.sys * 1e6) / n, note: '' });
+      done({ who, rate: n / Number(m[2]), userUs: (cpu.user * 1e6) / n, sysUs: (cpu.sys * 1e6) / n, note: '' });
     });
   });
 }
+
+const runWrk = (url, secs) => runCounted('wrk', 'wrk', ['-t2', '-c200', `-d${secs}s`, '-H', 'Connection: close', url]);
+const floorClient = join(root, 'scripts/node-floor-client.mjs');
+const runNetFloor = (url, secs) => runCounted('net', process.execPath, [floorClient, 'net', url, '--concurrency', '200', '--secs', String(secs)]);
+const runRawFloor = (url, secs) => runCounted('raw', process.execPath, [floorClient, 'raw', url, '--concurrency', '200', '--secs', String(secs)]);
 
 function runHarness(url, secs) {
   return new Promise((done, reject) => {
@@ -107,13 +119,15 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const { rounds, secs } = parseArgs(process.argv.slice(2));
-const { mock, url } = await startMock(rounds * 2 * (secs + 6) + 30);
+const { rounds, secs, floor } = parseArgs(process.argv.slice(2));
+const clients = floor ? [runWrk, runHarness, runNetFloor, runRawFloor] : [runWrk, runHarness];
+const { mock, url } = await startMock(rounds * clients.length * (secs + 6) + 30);
 const ratios = [];
+const floorRatios = { harnessNet: [], netWrk: [], rawWrk: [] };
 try {
   process.stdout.write(`${new Date().toISOString()} node ${process.version}, mock at ${url}\n`);
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [runWrk, runHarness] : [runHarness, runWrk];
+    const order = round % 2 === 0 ? clients : [...clients].reverse();
     const rows = {};
     for (const run of order) {
       const load = loadavg()[0].toFixed(2);
@@ -125,8 +139,19 @@ try {
       );
     }
     ratios.push(rows.harness.rate / rows.wrk.rate);
+    if (floor) {
+      floorRatios.harnessNet.push(rows.harness.rate / rows.net.rate);
+      floorRatios.netWrk.push(rows.net.rate / rows.wrk.rate);
+      floorRatios.rawWrk.push(rows.raw.rate / rows.wrk.rate);
+    }
   }
-  process.stdout.write(`harness / wrk: ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}×; goal ≥ 0.8×)\n`);
+  const line = (name, list) => `${name}: ${list.map((r) => r.toFixed(2)).join(', ')} (median ${median(list).toFixed(2)}×)`;
+  process.stdout.write(`${line('harness / wrk', ratios)}; goal ≥ 0.8×\n`);
+  if (floor) {
+    process.stdout.write(`${line('harness / bare net.Socket client', floorRatios.harnessNet)}\n`);
+    process.stdout.write(`${line('bare net.Socket client / wrk', floorRatios.netWrk)}\n`);
+    process.stdout.write(`${line('raw TCP handle client / wrk', floorRatios.rawWrk)}\n`);
+  }
 } finally {
   mock.kill('SIGINT');
 }

@@ -113,13 +113,13 @@ const paths: Record<string, Record<string, Op>> = {
   '/api/v1/targets/{id}/latency': { get: { summary: 'Latency percentiles per phase over a window (default 24h)', parameters: [idParam, windowParam], responses: { '200': json('Latency', 'percentiles per phase'), ...errors(400, 401, 404) } } },
   '/api/v1/targets/{id}/incidents': { get: { summary: "A target's incidents, open first", parameters: [idParam, ...incidentParams], responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401, 404) } } },
   '/api/v1/maintenance-windows': {
-    get: { summary: 'Maintenance windows (config and API), each with openNow and its next occurrences', parameters: [q('target', 'only windows that cover this target id')], responses: { '200': json('MaintenanceWindowList', 'windows'), ...errors(400, 401, 404) } },
-    post: { summary: 'Create a maintenance window', requestBody: body('MaintenanceWindowInput'), responses: { '201': json('MaintenanceWindow', 'created'), ...errors(400, 401, 409, 413, 415) } },
+    get: { summary: 'Maintenance windows (config and API), each with openNow and its next occurrences', parameters: [q('target', 'only windows that cover this target id')], responses: { '200': json('MaintenanceWindowList', 'windows'), ...errors(400, 401, 404, 503) } },
+    post: { summary: 'Create a maintenance window', requestBody: body('MaintenanceWindowInput'), responses: { '201': json('MaintenanceWindow', 'created'), ...errors(400, 401, 409, 413, 415, 503) } },
   },
   '/api/v1/maintenance-windows/{id}': {
-    get: { summary: 'Get a maintenance window', parameters: [idParam], responses: { '200': json('MaintenanceWindow', 'the window'), ...errors(401, 404) } },
-    put: { summary: 'Replace a maintenance window (API windows only)', parameters: [idParam], requestBody: body('MaintenanceWindowInput'), responses: { '200': json('MaintenanceWindow', 'replaced'), ...errors(400, 401, 404, 409, 413, 415) } },
-    delete: { summary: 'Delete a maintenance window (API windows only); results already stored keep their inMaintenance flag', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409) } },
+    get: { summary: 'Get a maintenance window', parameters: [idParam], responses: { '200': json('MaintenanceWindow', 'the window'), ...errors(401, 404, 503) } },
+    put: { summary: 'Replace a maintenance window (API windows only)', parameters: [idParam], requestBody: body('MaintenanceWindowInput'), responses: { '200': json('MaintenanceWindow', 'replaced'), ...errors(400, 401, 404, 409, 413, 415, 503) } },
+    delete: { summary: 'Delete a maintenance window (API windows only); results already stored keep their inMaintenance flag', parameters: [idParam], responses: { '204': { description: 'deleted' }, ...errors(401, 404, 409, 503) } },
   },
   '/api/v1/incidents': { get: { summary: 'All incidents, open first', parameters: incidentParams, responses: { '200': json('IncidentPage', 'incidents'), ...errors(400, 401) } } },
   '/api/v1/alerts': { get: { summary: 'Alert channels (webhooks included): kind, routing, repeat interval, delivery counters; never a URL or secret', responses: { '200': json('AlertChannelList', 'channels'), ...errors(401) } } },

@@ -5,14 +5,19 @@
  * LISTEN/NOTIFY: one query per node every 2 s costs nothing, and it cannot miss an event
  * while a connection is down.
  *
- * The API's target endpoints also ask for a round before they answer (`fresh`), so a target
- * created, changed or deleted through another node is seen at once, not at the next tick.
+ * The maintenance windows are synced by the same round (both digests in one statement).
+ *
+ * The API's target and maintenance-window endpoints and the status pages also ask for a round
+ * before they answer (`fresh`, src/api/shared-reads.ts), so a change made through another node
+ * is seen at once, not at the next tick.
  */
 import type { Logger } from '../daemon/logger.js';
 import type { TargetHost } from '../daemon/target-host.js';
 import { parseTargetInput } from '../config/target-definition.js';
 import type pg from 'pg';
 import { targetInputOf } from '../storage/store.js';
+import { sameTarget, storedForm, toNewTarget } from '../daemon/target-registry.js';
+import type { SharedWindows } from '../daemon/maintenance-window-host.js';
 
 const DEFAULT_SYNC_EVERY_MS = 2_000;
 
@@ -22,7 +27,9 @@ const DEFAULT_SYNC_EVERY_MS = 2_000;
  * within the same millisecond as the previous one, or from a node whose clock is behind,
  * changes it too (`max(updated_at)` would miss both). A delete changes the count or the ids.
  */
-const TOKEN_SQL = `SELECT count(*) AS n, md5(coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '')) AS rows FROM targets`;
+const digestOf = (table: string): string => `(SELECT count(*) || ':' || md5(coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '')) FROM ${table})`;
+/** one statement for both sets: the per-request cost on a cluster is this query (docs/cluster.md) */
+const TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
 
 export interface TargetSync {
   stop(): void;
@@ -35,15 +42,41 @@ export interface TargetSync {
   fresh(): Promise<void>;
 }
 
-export function startTargetSync(pool: pg.Pool, host: TargetHost, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS): TargetSync {
-  let token: string | null = null;
+/** The store's change tokens now: the targets' and the maintenance windows'. */
+async function readTokens(pool: pg.Pool): Promise<{ targets: string; windows: string }> {
+  const { rows } = await pool.query<{ targets: string; windows: string }>(TOKEN_SQL);
+  return rows[0] as { targets: string; windows: string };
+}
+
+/**
+ * The targets' change token now. Read before the daemon loads its targets at start and given
+ * to `startTargetSync` as `primed`: if nothing changed since, the first round reads no list.
+ */
+export async function readTargetToken(pool: pg.Pool): Promise<string> {
+  return (await readTokens(pool)).targets;
+}
+
+/**
+ * `primed`: a targets token read before the running set was loaded from the store (every
+ * change committed before it is in the set; a later one changes the token). Without it the
+ * first round reads the whole list.
+ */
+export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS, primed: string | null = null): TargetSync {
+  let token: string | null = primed;
+  let windowsToken: string | null = null;
+  let appliedWindowChanges = -1;
   // The running set as the last round left it. This node's own API writes and config reloads
   // change it too; then the store is read again even if its token looks unchanged (a target
   // created here and deleted through another node leaves the store's token where it was).
-  let appliedChanges = -1;
+  let appliedChanges = primed === null ? -1 : host.registry.changeCount;
   const round = async (): Promise<void> => {
-    const { rows } = await pool.query<{ n: string; rows: string }>(TOKEN_SQL);
-    const next = JSON.stringify(rows[0]);
+    const { targets: next, windows: nextWindows } = await readTokens(pool);
+    // maintenance windows the same way (their routes and the check path read this node's set)
+    if (nextWindows !== windowsToken || windows.changeCount !== appliedWindowChanges) {
+      await windows.reloadFromStore();
+      windowsToken = nextWindows;
+      appliedWindowChanges = windows.changeCount;
+    }
     if (next === token && host.registry.changeCount === appliedChanges) return;
     const records = await host.store.listTargets();
     const seen = new Set<string>();
@@ -53,6 +86,9 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, log: Logger, ev
       // every node reads the same config file, so the running definition keeps it. Regions
       // and quorum are stored (config file or API) and come from here.
       const running = host.registry.get(record.id);
+      // a row equal to the running (validated) definition: nothing to do (a change to one
+      // target of 100,000 costs one validation, not 100,000)
+      if (running !== undefined && running.source === record.source && sameTarget(toNewTarget(running), storedForm(record))) continue;
       const fromConfig = record.source === 'config' && running?.source === 'config' ? running : null;
       const defaults = fromConfig === null ? host.defaults : { ...host.defaults, allowPrivateTargets: fromConfig.allowPrivateTargets };
       const parsed = parseTargetInput(targetInputOf(record), record.source, defaults);

@@ -33,9 +33,18 @@ const refuse = (code: Extract<WindowMutation, { ok: false }>['code'], field: str
   errors: [{ target, field, message }],
 });
 
-export class MaintenanceWindowHost implements MaintenanceWindowsPort {
+/** Many nodes on one store: the windows any node wrote are brought in by the target sync (src/cluster/target-sync.ts). */
+export interface SharedWindows {
+  /** bumped by every change this node makes to its set (its API edits, config reload, a reload from the store) */
+  readonly changeCount: number;
+  /** replaces the set with the store's windows */
+  reloadFromStore(): Promise<void>;
+}
+
+export class MaintenanceWindowHost implements MaintenanceWindowsPort, SharedWindows {
   private byId = new Map<string, MaintenanceWindow>();
   private set = new MaintenanceWindowSet([]);
+  private changes = 0;
 
   constructor(
     private readonly store: Store,
@@ -45,6 +54,28 @@ export class MaintenanceWindowHost implements MaintenanceWindowsPort {
 
   current(): MaintenanceWindowSet {
     return this.set;
+  }
+
+  get changeCount(): number {
+    return this.changes;
+  }
+
+  /**
+   * Many nodes: the store's windows, config and API, become the set (another node may have
+   * created, replaced or deleted one through its API). A row that does not parse is skipped
+   * and logged; nothing is written back (the node that loaded it first did that).
+   */
+  async reloadFromStore(): Promise<void> {
+    const next = new Map<string, MaintenanceWindow>();
+    for (const record of await this.store.listMaintenanceWindows()) {
+      try {
+        next.set(record.id, parseMaintenanceWindow(record.source === 'api' ? cleanStoredWindowInput(record.input).input : record.input, record.source));
+      } catch (err) {
+        this.log.warn(`stored maintenance window ${record.id} skipped: ${err instanceof Error ? err.message : String(err)} (kept in the store)`);
+      }
+    }
+    this.byId = next;
+    this.rebuild();
   }
 
   /** Startup: stored API windows, then the config's. */
@@ -148,6 +179,7 @@ export class MaintenanceWindowHost implements MaintenanceWindowsPort {
   }
 
   private rebuild(): void {
+    this.changes += 1;
     this.set = new MaintenanceWindowSet([...this.byId.values()].sort((a, b) => a.id.localeCompare(b.id)));
   }
 }

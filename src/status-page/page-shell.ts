@@ -43,7 +43,7 @@ ${parts.body}
 
 /** A page for a status code (404 unknown target, 400 bad parameter): same look, the reason in words. */
 export function renderErrorPage(status: number, message: string, nowMs: number): string {
-  return renderDocument({ title: status === 404 ? 'Not found' : 'Bad request', body: html`<p class="error-text">${message}</p><p><a href="/">Back to the status page</a></p>`, generatedAt: nowMs, refresh: false });
+  return renderDocument({ title: status === 404 ? 'Not found' : status === 503 ? 'Unavailable' : 'Bad request', body: html`<p class="error-text">${message}</p><p><a href="/">Back to the status page</a></p>`, generatedAt: nowMs, refresh: false });
 }
 
 /** "24 h 99.95 % · 7 d 99.90 % · …", each window in its own element. */

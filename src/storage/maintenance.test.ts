@@ -30,5 +30,5 @@ it('rolls up then applies retention, so 30 d uptime survives raw deletion; round
 });
 
 it('refuses an interval under 1 s', () => {
-  assert.throws(() => startStorageMaintenance({ store: { rollup: async () => ({ hours: 0, rows: 0, watermarkMs: null }), applyRetention: async () => ({ rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0 }) }, everyMs: 10 }), /everyMs/);
+  assert.throws(() => startStorageMaintenance({ store: { rollup: async () => ({ hours: 0, rows: 0, watermarkMs: null }), applyRetention: async () => ({ rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0, heartbeatPushesDeleted: 0 }) }, everyMs: 10 }), /everyMs/);
 });

@@ -234,6 +234,12 @@ export interface RetentionReport {
   incidentsDeleted: number;
   /** finished (delivered or given-up) alert deliveries older than the raw retention */
   alertDeliveriesDeleted: number;
+  /** heartbeat pushes older than the raw retention (applied long ago) */
+  heartbeatPushesDeleted: number;
+}
+/** A report of a round that deleted nothing (another node held the job, or nothing was due). */
+export function emptyRetentionReport(): RetentionReport {
+  return { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0, heartbeatPushesDeleted: 0 };
 }
 
 interface SizeReport {
@@ -404,6 +410,40 @@ export interface AlertDeliveryPage {
   nextCursor: string | null;
 }
 
+/**
+ * Repeat-notify (docs/alerts.md): the last reminder slot taken for one open incident and one
+ * channel. Kept in the store so whichever node sees the next slot due takes it, once.
+ */
+export interface AlertReminderSlot {
+  channel: string;
+  /** reminders taken so far for this incident and channel (1 after the first) */
+  repeat: number;
+  /** the nominal due time of the last slot taken: openedAt + k × repeatEvery */
+  dueAt: number;
+}
+
+/** An open incident and the reminder slots taken for it. */
+export interface OpenIncidentReminders {
+  incident: Incident;
+  slots: AlertReminderSlot[];
+}
+
+/**
+ * Takes one reminder slot: in one transaction, only while the incident (`targetId`,
+ * `openedAt`) is still open and the channel's last slot is still `previousDueAt` (null: none
+ * taken yet), records the slot (`repeat`, `dueAt`) and enqueues `delivery`. Two nodes taking
+ * the same slot: one wins, the other gets false.
+ */
+export interface AlertReminderTake {
+  targetId: string;
+  openedAt: number;
+  previousDueAt: number | null;
+  repeat: number;
+  dueAt: number;
+  /** its channel and targetId are the slot's */
+  delivery: NewAlertDelivery;
+}
+
 // ---------------------------------------------------------------- heartbeat and certificate-warning state
 
 /**
@@ -554,6 +594,10 @@ export interface Store extends ResultSink {
   listAlertDeliveries(query?: AlertDeliveryQuery): Promise<AlertDeliveryPage>;
   /** writes a delivery that already happened (a test alert) into the log, finished; a repeated id is ignored */
   recordAlertDelivery(delivery: FinishedAlertDelivery): Promise<void>;
+  /** every open incident (at most 1,000, oldest first) with its reminder slots */
+  listOpenIncidentReminders(): Promise<OpenIncidentReminders[]>;
+  /** true when this call took the slot (and enqueued its delivery); false when it was taken or the incident closed */
+  takeAlertReminder(take: AlertReminderTake): Promise<boolean>;
 
   /** the heartbeat states one region's evaluator kept, by target id */
   listHeartbeatStates(region: string): Promise<HeartbeatState[]>;

@@ -3,35 +3,23 @@
 // false heartbeat_missed, each push recorded once), a fail pushed to a non-owner opens exactly
 // one incident with one alert, and a kill -9 of the owner hands the deadlines over intact.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startNode, type Node } from './nodes.js';
+import { exited, nodeIdOf, startHookReceiver, startNode, type Node } from './nodes.js';
 
 const schemas = schemaPool('vigil_hb_cluster');
 const TOKEN = 'cluster-push-token-AbCdEfGhIjKlMnOp';
 type Row = { result: { status: string; errorKind: string | null; startedAt: number } };
 
 test('heartbeats across nodes: pushes to non-owners reach the owner; one incident and one alert per fail and per missed period', { timeout: 240_000 }, async () => {
-  const hooks: Array<{ type: string; errorKind?: string }> = [];
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const event = JSON.parse(body) as { type: string; errorKind?: string };
-      if (event.type.startsWith('incident_')) hooks.push({ type: event.type, ...(event.errorKind === undefined ? {} : { errorKind: event.errorKind }) });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startHookReceiver((e) => (String(e.type).startsWith('incident_') ? { type: String(e.type), ...(typeof e.errorKind === 'string' ? { errorKind: e.errorKind } : {}) } : null));
+  const hooks = receiver.hooks;
   // period 4 s + grace 2 s: a push every second keeps it up with a wide margin
   const config = writeConfig(
     tempDir('hb-cluster'),
-    `alerts:\n  webhooks:\n    - name: ops\n      url: ${hookUrl}\n      secretEnv: HOOK_SECRET\n      initialBackoff: 50ms\n` +
+    receiver.alertsYaml() +
       'targets:\n  - id: cron\n    name: Cron job\n    check: { kind: heartbeat, period: 4s, grace: 2s, token: "${env:CRON_TOKEN}" }\n',
   );
   const schema = schemas.next();
@@ -116,6 +104,6 @@ test('heartbeats across nodes: pushes to non-owners reach the owner; one inciden
   } finally {
     for (const n of nodes) n.child.kill('SIGKILL');
     await Promise.all(nodes.map(exited));
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
   }
 });

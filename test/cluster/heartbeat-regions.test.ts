@@ -3,31 +3,20 @@
 // successes pushed only to america keep europe's view up too, and a fail pushed to europe
 // alone opens one incident — both regions down, majority — with one alert.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { exited, startHookReceiver, startNode, type Node } from './nodes.js';
 
 const schemas = schemaPool('vigil_hb_regions');
 const TOKEN = 'regions-push-token-AbCdEfGhIjKlMnOp';
 
 test('heartbeats with two regions: every region sees every push; one incident and one alert per fail', { timeout: 240_000 }, async () => {
-  const hooks: Array<{ type: string; detail?: string }> = [];
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const event = JSON.parse(body) as { type: string; detail?: string };
-      if (event.type.startsWith('incident_')) hooks.push({ type: event.type, ...(event.detail === undefined ? {} : { detail: event.detail }) });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiver = await startHookReceiver((e) => (String(e.type).startsWith('incident_') ? { type: String(e.type), ...(typeof e.detail === 'string' ? { detail: e.detail } : {}) } : null));
+  const hooks = receiver.hooks;
   const config = writeConfig(
     tempDir('hb-regions'),
-    `alerts:\n  webhooks:\n    - name: ops\n      url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook\n      secretEnv: HOOK_SECRET\n      initialBackoff: 50ms\n` +
+    receiver.alertsYaml() +
       'targets:\n  - id: cron\n    name: Cron job\n    check: { kind: heartbeat, period: 4s, grace: 2s, token: "${env:CRON_TOKEN}" }\n',
   );
   const schema = schemas.next();
@@ -72,6 +61,6 @@ test('heartbeats with two regions: every region sees every push; one incident an
   } finally {
     for (const n of nodes) n.child.kill('SIGKILL');
     await Promise.all(nodes.map(exited));
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
   }
 });

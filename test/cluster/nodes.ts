@@ -1,5 +1,7 @@
-/** Real `vigil serve` processes for the cluster tests: start one, find its node id, stop it. */
+/** Real `vigil serve` processes for the cluster tests: start one, find its node id, stop it; a webhook receiver for their alerts. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { adminQuery } from '../helpers/postgres.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -47,4 +49,36 @@ export async function nodeIdOf(schema: string, node: Node): Promise<string> {
 export function exited(node: Node): Promise<void> {
   if (node.child.exitCode !== null || node.child.signalCode !== null) return Promise.resolve();
   return new Promise((r) => node.child.once('exit', () => r()));
+}
+
+/** A webhook receiver on 127.0.0.1: every alert body it gets, parsed, in arrival order. */
+export interface HookReceiver<T> {
+  /** `http://127.0.0.1:<port>/hook` */
+  readonly url: string;
+  readonly hooks: T[];
+  /** the `alerts:` block of a config with one generic webhook `ops` to this receiver (secret from HOOK_SECRET) */
+  readonly alertsYaml: (extra?: string) => string;
+  close(): Promise<void>;
+}
+
+/** Starts a webhook receiver; `keep` picks and shapes what is recorded (default: every body as it is). */
+export async function startHookReceiver<T = Record<string, unknown>>(keep: (body: Record<string, unknown>) => T | null = (b) => b as T): Promise<HookReceiver<T>> {
+  const hooks: T[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const kept = keep(JSON.parse(body) as Record<string, unknown>);
+      if (kept !== null) hooks.push(kept);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    hooks,
+    alertsYaml: (extra = '') => `alerts:\n  webhooks:\n    - { name: ops, url: "${url}", secretEnv: HOOK_SECRET, initialBackoff: 50ms${extra === '' ? '' : `, ${extra}`} }\n`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { exited, startHookReceiver, startNode, type Node } from './nodes.js';
 
 const schemas = schemaPool('vigil_regions_api');
 const TOKEN = 'regions-api-token-0123456789';
@@ -32,18 +32,10 @@ test('cluster API: regions and quorum stored, picked up by the owning nodes, rep
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const hooks: Hook[] = [];
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hooks.push(JSON.parse(body) as Hook);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiver = await startHookReceiver<Hook>((e) => e as unknown as Hook);
+  const hooks = receiver.hooks;
   const config = writeConfig(tempDir('regions-api'), [
-    'alerts:', '  webhooks:', `    - { name: ops, url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/", secretEnv: HOOK_SECRET, initialBackoff: 50ms }`,
+    receiver.alertsYaml().trimEnd(),
     'defaults:', '  allowPrivateTargets: true', '  interval: 1s', '  confirmations: 2', '',
   ].join('\n'));
   const schema = schemas.next();
@@ -145,6 +137,6 @@ test('cluster API: regions and quorum stored, picked up by the owning nodes, rep
     for (const n of nodes) n.child.kill('SIGKILL');
     await Promise.all(nodes.map(exited));
     await new Promise<void>((r) => server.close(() => r()));
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
   }
 });

@@ -2,32 +2,21 @@
 // not opened or alerted a second time, and the survivor resolves it (one alert each way).
 // Two real `vigil serve` processes on one Postgres, a real webhook receiver.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { startTargetServer, tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startNode, type Node } from './nodes.js';
+import { exited, nodeIdOf, startHookReceiver, startNode, type Node } from './nodes.js';
 
 const schemas = schemaPool('vigil_takeover');
 
 test('takeover of a target that is down: one incident, one opened alert, one resolved alert across nodes', { timeout: 180_000 }, async () => {
   const target = await startTargetServer();
-  const hooks: Array<{ type: string; at: number }> = [];
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hooks.push({ type: (JSON.parse(body) as { type: string }).type, at: Date.now() });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startHookReceiver((e) => ({ type: String(e.type) }));
+  const hooks = receiver.hooks;
   const config = writeConfig(
     tempDir('takeover'),
-    `alerts:\n  webhooks:\n    - name: ops\n      url: ${hookUrl}\n      secretEnv: HOOK_SECRET\n      initialBackoff: 50ms\n` +
+    receiver.alertsYaml() +
       `targets:\n  - id: flappy\n    name: Flappy\n    check: { url: "${target.url}/", expectStatus: "200" }\n    interval: 1s\n    confirmations: 2\n    allowPrivateTargets: true\n`,
   );
   const schema = schemas.next();
@@ -79,6 +68,6 @@ test('takeover of a target that is down: one incident, one opened alert, one res
     for (const n of nodes) n.child.kill('SIGKILL');
     await Promise.all(nodes.map(exited));
     await target.close();
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
   }
 });

@@ -6,6 +6,7 @@ import type { MaintenanceWindowSet } from '../../maintenance-windows/window-set.
 import { notFound } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { readJsonBody, sendJson } from '../http-io.js';
+import { synced } from '../shared-reads.js';
 import type { Route } from '../router.js';
 import { fieldErrorsToApiError, parseOrThrow, queryObject } from '../validation.js';
 
@@ -33,7 +34,8 @@ function windowJson(window: MaintenanceWindow, set: MaintenanceWindowSet, nowMs:
 /** Maintenance windows: list, read, and (API windows only) create, replace, delete. */
 export function maintenanceWindowRoutes(deps: ApiDeps): Route[] {
   const port = deps.handle.maintenance;
-  const route = (method: Route['method'], path: string, handler: Route['handler']): Route => ({ method, path: `${API}${path}`, isPublic: false, handler });
+  // many nodes: the windows (and targets) are the shared store's, as of after the request arrived
+  const route = (method: Route['method'], path: string, handler: Route['handler']): Route => ({ method, path: `${API}${path}`, isPublic: false, handler: synced(deps.handle, handler) });
   const existing = (id: string): MaintenanceWindow => {
     const window = port.current().windows().find((w) => w.id === id);
     if (window === undefined) throw notFound(`maintenance window ${JSON.stringify(id)}`);

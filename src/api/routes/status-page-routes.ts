@@ -10,7 +10,9 @@ import { renderStatusPage } from '../../status-page/render-status-page.js';
 import { renderTargetPage } from '../../status-page/render-target-page.js';
 import { stateOf } from '../../status-page/target-data.js';
 import type { ApiDeps } from '../api-deps.js';
+import { ApiError } from '../api-error.js';
 import { sendText } from '../http-io.js';
+import { STORE_AWAY_RETRY_AFTER_S, syncShared } from '../shared-reads.js';
 import type { Route } from '../router.js';
 
 /** a page's query is a few short parameters; a store cursor is well under this */
@@ -21,7 +23,7 @@ const BAR_UNITS: Readonly<Record<string, BucketUnit>> = { daily: 'day', hourly: 
 /** A bad query parameter or an unknown target: the page (or badge) answers with this status and text. */
 class PageProblem extends Error {
   constructor(
-    readonly status: 400 | 404,
+    readonly status: 400 | 404 | 503,
     message: string,
   ) {
     super(message);
@@ -42,10 +44,11 @@ export function statusPageRoutes(deps: ApiDeps): Route[] {
     isPublic: true,
     handler: async (ctx) => {
       try {
+        await syncShared(deps.handle);
         sendText(ctx.res, 200, 'text/html; charset=utf-8', await render(ctx));
       } catch (err) {
         const problem = asProblem(err);
-        sendText(ctx.res, problem.status, 'text/html; charset=utf-8', renderErrorPage(problem.status, problem.message, deps.now()));
+        sendText(ctx.res, problem.status, 'text/html; charset=utf-8', renderErrorPage(problem.status, problem.message, deps.now()), retryAfter(problem));
       }
     },
   });
@@ -55,10 +58,11 @@ export function statusPageRoutes(deps: ApiDeps): Route[] {
     isPublic: true,
     handler: async (ctx) => {
       try {
+        await syncShared(deps.handle);
         sendSvg(ctx.res, 200, await render(ctx), ctx.req.headers['if-none-match']);
       } catch (err) {
         const problem = asProblem(err);
-        sendSvg(ctx.res, problem.status, renderBadge('vigil', problem.status === 404 ? 'not found' : 'bad request', 'grey', problem.message), undefined);
+        sendSvg(ctx.res, problem.status, renderBadge('vigil', BADGE_PROBLEM_TEXT[problem.status], 'grey', problem.message), undefined, retryAfter(problem));
       }
     },
   });
@@ -102,8 +106,12 @@ export function statusPageRoutes(deps: ApiDeps): Route[] {
   ];
 }
 
+const BADGE_PROBLEM_TEXT: Readonly<Record<PageProblem['status'], string>> = { 400: 'bad request', 404: 'not found', 503: 'unavailable' };
+
 function asProblem(err: unknown): PageProblem {
   if (err instanceof PageProblem) return err;
+  // many nodes, the shared store away (shared-reads.ts): a page, not a JSON body
+  if (err instanceof ApiError && err.status === 503) return new PageProblem(503, 'The status data cannot be read right now; try again in a few seconds.');
   // a forged or stale cursor is the visitor's mistake
   if (err instanceof StoreInputError) return new PageProblem(400, `Query parameter "cursor": ${err.message}`);
   throw err;
@@ -139,8 +147,12 @@ function barUnit(value: string | undefined): BucketUnit {
   return name === undefined ? 'day' : (BAR_UNITS[name] ?? 'day');
 }
 
+function retryAfter(problem: PageProblem): Record<string, string> {
+  return problem.status === 503 ? { 'retry-after': String(STORE_AWAY_RETRY_AFTER_S) } : {};
+}
+
 /** A badge: cacheable for a minute (200 only), with an ETag so a proxy can revalidate cheaply. */
-function sendSvg(res: ServerResponse, status: number, svg: string, ifNoneMatch: string | undefined): void {
+function sendSvg(res: ServerResponse, status: number, svg: string, ifNoneMatch: string | undefined, headers: Record<string, string> = {}): void {
   const etag = `"${createHash('sha256').update(svg).digest('base64url').slice(0, 22)}"`;
   const cache = status === 200 ? `public, max-age=${BADGE_MAX_AGE_S}` : 'no-store';
   if (status === 200 && ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
@@ -154,6 +166,7 @@ function sendSvg(res: ServerResponse, status: number, svg: string, ifNoneMatch: 
     'cache-control': cache,
     ...(status === 200 ? { etag } : {}),
     'x-content-type-options': 'nosniff',
+    ...headers,
   });
   res.end(svg);
 }

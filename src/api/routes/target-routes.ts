@@ -13,6 +13,7 @@ import { targetJson } from '../target-json.js';
 import type { RequestContext, Route } from '../router.js';
 import { fieldErrorsToApiError, limitParam, parseOrThrow, queryObject } from '../validation.js';
 import { buildPatchedInput } from './target-patch.js';
+import { synced as syncedWith } from '../shared-reads.js';
 
 const API = '/api/v1';
 
@@ -57,19 +58,8 @@ export function targetRoutes(deps: ApiDeps): Route[] {
   const { handle } = deps;
   const json = (view: TargetView) => targetJson(view, handle.stats().cluster);
   const route = (method: Route['method'], path: string, handler: Route['handler']): Route => ({ method, path: `${API}${path}`, isPublic: false, handler });
-  // Many nodes (docs/cluster.md): answer from the shared store's target set, not from what
-  // this node last synced, so a target created, changed or deleted through another node is
-  // seen at once. One node alone: the running set IS the store's, and nothing is added.
-  const sync = handle.syncTargets;
-  const synced = (handler: Route['handler']): Route['handler'] =>
-    sync === undefined
-      ? handler
-      : async (ctx) => {
-          await sync().catch(() => {
-            throw new ApiError(503, 'not_ready', 'the shared store is not reachable, so the target set cannot be confirmed; retry', undefined, { 'retry-after': '5' });
-          });
-          await handler(ctx);
-        };
+  // many nodes: answer from the shared store's target set (shared-reads.ts)
+  const synced = (handler: Route['handler']): Route['handler'] => syncedWith(handle, handler);
   return [
     route('GET', '/targets', synced(({ res, query }) => {
       const q = parseOrThrow(listQuerySchema, queryObject(query), 'query');

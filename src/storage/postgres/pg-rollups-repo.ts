@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { HourlyRollup, Phase, PhaseAggregate, RetentionPolicy, RetentionReport, RollupReport } from '../store.js';
-import { DEFAULT_RETENTION, PHASES, StoreInputError } from '../store.js';
+import { DEFAULT_RETENTION, emptyRetentionReport, PHASES, StoreInputError } from '../store.js';
 import { emptyAggregate } from '../latency-histogram.js';
 import { floorHour, HOUR_MS } from '../sqlite/meta.js';
 import { decodePhases, encodePhases } from '../sqlite/rollup-codec.js';
@@ -141,7 +141,7 @@ export class PgRollupsRepo {
       }
     }
     const report = await this.withJobLock(async (client) => {
-      const out: RetentionReport = { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0 };
+      const out: RetentionReport = emptyRetentionReport();
       const watermark = await readMeta(client, 'rollup_watermark_ms');
       if (watermark !== null) {
         const before = Math.min(floorHour(nowMs - policy.rawRetentionMs), watermark);
@@ -160,7 +160,7 @@ export class PgRollupsRepo {
       out.incidentsDeleted = (await client.query('DELETE FROM incidents WHERE closed_at IS NOT NULL AND closed_at < $1', [rollupBefore])).rowCount ?? 0;
       return out;
     });
-    return report ?? { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0 };
+    return report ?? emptyRetentionReport();
   }
 
   /** Runs `body` holding the maintenance lock on one connection; null when another node holds it. */

@@ -206,6 +206,20 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE incidents ADD COLUMN regions jsonb;
   ALTER TABLE region_verdicts ADD COLUMN probe_degraded boolean NOT NULL DEFAULT false;
   `,
+  // 9: repeat-notify reminders (docs/alerts.md) are taken from the store by whichever node
+  // sees a slot due: the last slot taken per open incident (target, opened_at) and channel.
+  // Taking a slot is a compare-and-set on due_at in the transaction that enqueues its
+  // delivery, so two nodes never both send it. Rows of closed incidents go with retention.
+  `
+  CREATE TABLE alert_reminders (
+    target_id text NOT NULL,
+    opened_at bigint NOT NULL,
+    channel text NOT NULL,
+    repeat integer NOT NULL,
+    due_at bigint NOT NULL,
+    PRIMARY KEY (target_id, opened_at, channel)
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

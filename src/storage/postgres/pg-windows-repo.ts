@@ -31,7 +31,7 @@ export class PgWindowsRepo {
       `INSERT INTO maintenance_windows (id, source, input, created_at, updated_at) VALUES ($1, $2, $3::jsonb, $4, $4)
        ON CONFLICT (id) DO UPDATE SET source = excluded.source, input = excluded.input, updated_at = excluded.updated_at
        RETURNING *`,
-      [window.id, window.source, JSON.stringify(window.input), nowMs],
+      [window.id, window.source, JSON.stringify(window.input), Math.floor(nowMs)],
     );
     return fromRow(rows[0] as WindowRow);
   }

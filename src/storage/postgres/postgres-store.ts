@@ -82,7 +82,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     applyRetention: async (nowMs, policy) => {
       const report = await rollups.applyRetention(nowMs, policy);
       report.alertDeliveriesDeleted = await outbox.pruneFinished(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
-      await watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
+      report.heartbeatPushesDeleted = await watch.pruneSignals(nowMs - (policy ?? DEFAULT_RETENTION).rawRetentionMs);
       return report;
     },
     sizeReport: async () => {
@@ -118,6 +118,8 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
     recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
+    listOpenIncidentReminders: () => outbox.openIncidentReminders(),
+    takeAlertReminder: (take) => outbox.takeReminder(take),
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),
     appendHeartbeatSignal: (signal) => watch.appendSignal(signal),

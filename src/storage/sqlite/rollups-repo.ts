@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { LatencyHistogram } from '../latency-histogram.js';
 import type { CheckStatus, HourlyRollup, Phase, PhaseAggregate, RetentionPolicy, RetentionReport, RollupReport } from '../store.js';
-import { DEFAULT_RETENTION, PHASES, StoreInputError } from '../store.js';
+import { DEFAULT_RETENTION, emptyRetentionReport, PHASES, StoreInputError } from '../store.js';
 import type { Interner } from './interner.js';
 import { floorHour, HOUR_MS } from './meta.js';
 import type { Meta } from './meta.js';
@@ -124,7 +124,7 @@ export class RollupsRepo {
         throw new StoreInputError(field, `${field}: expected an integer number of ms of at least ${HOUR_MS} (1 h), got ${v}`);
       }
     }
-    const report: RetentionReport = { rawDeleted: 0, rollupsDeleted: 0, incidentsDeleted: 0, alertDeliveriesDeleted: 0 };
+    const report: RetentionReport = emptyRetentionReport();
     const watermark = this.meta.get('rollup_watermark_ms');
     if (watermark !== null) {
       const before = Math.min(floorHour(nowMs - policy.rawRetentionMs), watermark);

@@ -163,6 +163,19 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE targets ADD COLUMN quorum TEXT NOT NULL DEFAULT 'majority';
   ALTER TABLE incidents ADD COLUMN regions TEXT;
   `,
+  // 7: repeat-notify reminders (docs/alerts.md) are taken from the store: the last slot taken
+  // per open incident (target, opened_at) and channel, so a restart resumes the schedule
+  // where it was and no reminder is sent twice. Rows of closed incidents go with retention.
+  `
+  CREATE TABLE alert_reminders (
+    target_id TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    repeat INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    PRIMARY KEY (target_id, opened_at, channel)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;

@@ -40,7 +40,7 @@ export class WindowsRepo {
   put(window: NewMaintenanceWindow, nowMs: number): MaintenanceWindowRecord {
     if (!WINDOW_ID.test(window.id)) throw new StoreInputError('id', `id: expected 1-64 letters, digits, ".", "_" or "-", got ${JSON.stringify(window.id)}`);
     if (window.source !== 'config' && window.source !== 'api') throw new StoreInputError('source', `source: expected config or api, got ${JSON.stringify(window.source)}`);
-    this.upsert.run({ id: window.id, source: window.source, input: JSON.stringify(window.input), now: nowMs });
+    this.upsert.run({ id: window.id, source: window.source, input: JSON.stringify(window.input), now: Math.floor(nowMs) });
     return fromRow(this.one.get(window.id) as WindowRow);
   }
 

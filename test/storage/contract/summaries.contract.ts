@@ -142,7 +142,7 @@ export function summariesContract(open: StoreFactory): void {
         await store.closeIncident(closed.id, NOW - 49 * DAY);
         await store.openIncident({ targetId: 'web', openedAt: NOW - 48 * DAY, errorKind: 'timeout', detail: null, failureCount: 2 });
         const report = await store.applyRetention(NOW, { rawRetentionMs: 7 * DAY, rollupRetentionMs: 30 * DAY });
-        assert.deepEqual(report, { rawDeleted: 2, rollupsDeleted: 1, incidentsDeleted: 1, alertDeliveriesDeleted: 0 });
+        assert.deepEqual(report, { rawDeleted: 2, rollupsDeleted: 1, incidentsDeleted: 1, alertDeliveriesDeleted: 0, heartbeatPushesDeleted: 0 });
         assert.deepEqual((await store.listRollups('web', 0, NOW)).length, 1);
         assert.equal((await store.listIncidents()).items.length, 1, 'an open incident is never deleted');
         await assert.rejects(store.applyRetention(NOW, { rawRetentionMs: 0, rollupRetentionMs: DAY }), (e: unknown) => e instanceof StoreInputError && e.field === 'rawRetentionMs');

@@ -92,12 +92,14 @@ export function watchStateContract(open: StoreFactory): void {
         assert.deepEqual((await store.listCertWarnings()).map((s) => s.targetId), ['kept']);
       }));
 
-    it('retention drops signals older than the raw retention', () =>
+    it('retention drops signals older than the raw retention and counts them', () =>
       withStore(open, async (store) => {
         await store.appendHeartbeatSignal(signal('a', 'success', NOW - 8 * 86_400_000));
+        await store.appendHeartbeatSignal(signal('b', 'fail', NOW - 7 * 86_400_000 - 1, 1));
         const fresh = await store.appendHeartbeatSignal(signal('a', 'success', NOW - 1_000));
-        await store.applyRetention(NOW);
-        assert.deepEqual(await store.pendingHeartbeatSignals('default', ['a'], 10), [fresh]);
+        assert.equal((await store.applyRetention(NOW)).heartbeatPushesDeleted, 2);
+        assert.deepEqual(await store.pendingHeartbeatSignals('default', ['a', 'b'], 10), [fresh]);
+        assert.equal((await store.applyRetention(NOW)).heartbeatPushesDeleted, 0);
       }));
   });
 }
