@@ -220,6 +220,16 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target_id, opened_at, channel)
   );
   `,
+  // 10: a heartbeat target's push rate limit shared by every node (docs/heartbeat.md, "Rate
+  // limits"): one token bucket per target, taken in the statement that appends the push.
+  `
+  CREATE TABLE push_rate_buckets (
+    target_id text PRIMARY KEY,
+    tokens double precision NOT NULL,
+    at_ms bigint NOT NULL,
+    taken boolean NOT NULL
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -176,6 +176,16 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target_id, opened_at, channel)
   ) WITHOUT ROWID;
   `,
+  // 8: a heartbeat target's push rate limit shared by every node (docs/heartbeat.md, "Rate
+  // limits"): one token bucket per target. One node alone does not use it (its own limit is
+  // the limit), but the schema is the same for both stores.
+  `
+  CREATE TABLE push_rate_buckets (
+    target_id TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
