@@ -28,7 +28,7 @@ const DEFAULT_SYNC_EVERY_MS = 2_000;
  */
 const digestOf = (table: string): string => `(SELECT count(*) || ':' || md5(coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '')) FROM ${table})`;
 /** one statement for both sets: the per-request cost on a cluster is this query (docs/cluster.md) */
-const TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
+export const SYNC_TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
 
 export interface TargetSync {
   stop(): void;
@@ -50,7 +50,7 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
   // created here and deleted through another node leaves the store's token where it was).
   let appliedChanges = -1;
   const round = async (): Promise<void> => {
-    const { rows } = await pool.query<{ targets: string; windows: string }>(TOKEN_SQL);
+    const { rows } = await pool.query<{ targets: string; windows: string }>(SYNC_TOKEN_SQL);
     const { targets: next, windows: nextWindows } = rows[0] as { targets: string; windows: string };
     // maintenance windows the same way (their routes and the check path read this node's set)
     if (nextWindows !== windowsToken || windows.changeCount !== appliedWindowChanges) {
