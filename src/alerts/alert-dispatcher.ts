@@ -12,18 +12,19 @@
  *
  * Routing: each channel's `route` (alert-route.ts) decides which events get a row for it.
  * Repeat-notify: a channel with `repeatEveryMs` gets an `incident_reminder` row every period
- * while the incident it was told about stays open (timers in this process; the resolution, a
- * degraded probe and shutdown stop or skip them; after a restart the daemon re-arms them for
- * the incidents still open, numbering from 1 again).
+ * while an incident routed to it stays open. The schedule is derived from the store, not from
+ * timers in this process: slot k of an incident is due at openedAt + k × repeatEvery, and a
+ * reminder round (every node, every tick) takes the latest due slot not yet taken with
+ * `takeAlertReminder` — a compare-and-set in the transaction that enqueues the delivery — so
+ * exactly one node sends each reminder, a restart or a takeover resumes where the schedule
+ * was, and the numbering goes on. A node whose probe is degraded takes none.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelRoute } from '../config/channel-config.js';
-import type { ErrorKind } from '../domain/error-kind.js';
 import type { AlertDeliveryStats } from '../daemon/daemon-handle.js';
 import { redactText } from '../domain/redact.js';
 import type { Logger } from '../daemon/logger.js';
 import type { AlertDelivery, NewAlertDelivery, Store } from '../storage/store.js';
-import type { IncidentRegions } from '../domain/region.js';
 import type { AlertEvent, AlertTarget } from './alert-event.js';
 import { isRouted } from './alert-route.js';
 import type { ChannelKind, ChannelSender, SendOutcome } from './channels/channel-sender.js';
@@ -65,8 +66,8 @@ export interface AlertTestOutcome {
   readonly durationMs: number;
 }
 
-/** the outbox, and the open incident a reminder reports (its stored regions) */
-type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries' | 'recordAlertDelivery' | 'getOpenIncident'>;
+/** the outbox, and the open incidents' reminder slots */
+type OutboxStore = Pick<Store, 'enqueueAlertDeliveries' | 'claimAlertDeliveries' | 'finishAlertAttempt' | 'listAlertDeliveries' | 'recordAlertDelivery' | 'listOpenIncidentReminders' | 'takeAlertReminder'>;
 
 export interface AlertDispatcherOptions {
   readonly store: OutboxStore;
@@ -79,6 +80,10 @@ export interface AlertDispatcherOptions {
   readonly pollMs?: number;
   /** [0, 1) for the retry jitter; tests pass their own */
   readonly random?: () => number;
+  /** a target's name and tags for routing a reminder; undefined: not known here (no reminder) */
+  readonly targetOf?: (id: string) => AlertTarget | undefined;
+  /** how often reminder slots are looked for; default: a tenth of the shortest repeatEvery, 250 ms to 5 s */
+  readonly reminderTickMs?: number;
 }
 
 export interface AlertDispatcher {
@@ -87,8 +92,6 @@ export interface AlertDispatcher {
   /** fire-and-forget: never blocks the caller, never throws */
   send(event: AlertEvent): void;
   setProbeDegraded(degraded: boolean): void;
-  /** arms repeat-notify for an incident a previous run left open (nothing is sent now) */
-  resumeReminders(target: AlertTarget, openedAt: number, errorKind: ErrorKind | null, detail: string | null): void;
   /** held-back incident alerts since the probe became degraded */
   suppressedSinceDegraded(): number;
   stats(): AlertDeliveryStats[];
@@ -102,7 +105,7 @@ export interface AlertDispatcher {
   /**
    * SIGHUP: the channels of a new config take over (docs/alerts.md, "Reload"). Senders are new
    * (a changed `${file:}` secret takes effect); counters carry over by name; reminders of open
-   * incidents are re-armed under the new routing; pending rows of a removed channel are given
+   * incidents follow the new routing and `repeatEvery` from the next round; pending rows of a removed channel are given
    * up at their next due attempt (state failed, the reason says why). Old senders close once
    * the attempts in flight on them have finished.
    */
@@ -126,16 +129,6 @@ export const REMOVED_CHANNEL_ERROR = 'channel removed from the config; not sent'
 
 const CLAIM_BATCH = 100;
 const LEASE_MARGIN_MS = 10_000;
-
-interface OpenIncident {
-  readonly target: AlertTarget;
-  readonly openedAt: number;
-  readonly errorKind: ErrorKind | null;
-  readonly detail: string | null;
-  /** as the opening said; a reminder reads the stored ones (the quorum's last decision) */
-  readonly regions: IncidentRegions | null;
-  readonly timers: ReturnType<typeof setInterval>[];
-}
 
 interface ChannelCounters {
   deliveredTotal: number;
@@ -165,8 +158,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   let again = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let timerAt = Infinity;
-  /** by target id: the open incident whose reminders are armed */
-  const open = new Map<string, OpenIncident>();
+  let reminderTimer: ReturnType<typeof setTimeout> | null = null;
+  let reminding: Promise<void> | null = null;
   /** channels with a test attempt in flight, and those attempts */
   const testing = new Set<string>();
   const tests = new Set<Promise<SendOutcome>>();
@@ -267,54 +260,60 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     pump(); // a later delivery of the same channel and target may be claimable now
   }
 
-  function stopReminders(targetId: string): void {
-    const incident = open.get(targetId);
-    if (incident === undefined) return;
-    for (const t of incident.timers) clearInterval(t);
-    open.delete(targetId);
-  }
-
-  function startReminders(event: AlertEvent & { type: 'incident_opened' }, names: readonly string[]): void {
-    stopReminders(event.target.id);
-    const incident: OpenIncident = { target: event.target, openedAt: event.at, errorKind: event.errorKind, detail: event.detail, regions: event.regions, timers: [] };
-    for (const name of names) {
-      const everyMs = channels.get(name)?.repeatEveryMs ?? null;
-      if (everyMs === null) continue;
-      let repeat = 0;
-      const timer = setInterval(() => {
-        if (degraded || state === 'closing') return;
-        repeat++;
-        void reminderOf(incident, repeat).then((reminder) => {
-          // resolved (or closing) while the incident was read: no reminder after the resolution
-          if (state !== 'closing' && open.get(incident.target.id) === incident) enqueue(reminder, [name]);
-        });
-      }, everyMs);
-      timer.unref();
-      incident.timers.push(timer);
-    }
-    // kept without timers too: a reload may add a channel that repeats
-    open.set(event.target.id, incident);
+  /** when the next reminder round runs: none while no channel repeats */
+  function scheduleReminders(): void {
+    if (reminderTimer !== null) clearTimeout(reminderTimer);
+    reminderTimer = null;
+    const tickMs = reminderTickOf(configured, options.reminderTickMs);
+    if (state !== 'running' || tickMs === null) return;
+    reminderTimer = setTimeout(() => {
+      reminderTimer = null;
+      reminding = remindRound().finally(() => {
+        reminding = null;
+        scheduleReminders();
+      });
+    }, tickMs);
+    reminderTimer.unref();
   }
 
   /**
-   * A reminder of an open incident. With regions (docs/cluster.md) it says what the incident's
-   * stored row says now — `regions` and, decided with them, the error kind and detail — so it
-   * carries the same structured regions as the opened and resolved alerts; one node alone
-   * (regions null), or a row that cannot be read, keeps what the opening said.
+   * One reminder round: for every open incident and every repeating channel it is routed to,
+   * the latest slot due (openedAt + k × repeatEvery, k ≥ 1) is taken when it is later than the
+   * channel's last one — by this node or, when another node took it first, by none. Missed
+   * slots (the whole fleet down for a while) are not sent one by one: the latest stands for them.
    */
-  async function reminderOf(incident: OpenIncident, repeat: number): Promise<AlertEvent & { type: 'incident_reminder' }> {
-    const at = nowMs();
-    const reminder = {
-      type: 'incident_reminder', at, target: incident.target, openedAt: incident.openedAt, errorKind: incident.errorKind, detail: incident.detail,
-      openForMs: Math.max(0, at - incident.openedAt), repeat, regions: incident.regions,
-    } as const;
+  async function remindRound(): Promise<void> {
+    if (state !== 'running' || degraded) return;
+    const repeating = configured.filter((c) => (c.repeatEveryMs ?? null) !== null);
+    if (repeating.length === 0) return;
     try {
-      const stored = await store.getOpenIncident(incident.target.id);
-      if (stored === null || stored.regions === null) return reminder;
-      return { ...reminder, errorKind: stored.lastErrorKind, detail: stored.lastDetail, regions: stored.regions };
+      for (const { incident, slots } of await store.listOpenIncidentReminders()) {
+        const target = options.targetOf?.(incident.targetId);
+        if (target === undefined) continue;
+        const openedAt = incident.openedAt;
+        for (const channel of repeating) {
+          if (state !== 'running' || degraded) return;
+          const everyMs = channel.repeatEveryMs as number;
+          const at = nowMs();
+          const k = Math.floor((at - openedAt) / everyMs);
+          if (k < 1) continue;
+          const dueAt = openedAt + k * everyMs;
+          const name = channel.sender.name;
+          const last = slots.find((slot) => slot.channel === name);
+          if (last !== undefined && dueAt <= last.dueAt) continue;
+          const repeat = (last?.repeat ?? 0) + 1;
+          const reminder: AlertEvent & { type: 'incident_reminder' } = {
+            type: 'incident_reminder', at, target, openedAt, errorKind: incident.lastErrorKind, detail: incident.lastDetail,
+            openForMs: Math.max(0, at - openedAt), repeat, regions: incident.regions,
+          };
+          if (!isRouted(channel.route ?? null, reminder)) continue;
+          const [delivery] = deliveriesOf(reminder, [name]);
+          const took = await store.takeAlertReminder({ targetId: target.id, openedAt, previousDueAt: last?.dueAt ?? null, repeat, dueAt, delivery: delivery as NewAlertDelivery });
+          if (took) pump();
+        }
+      }
     } catch (err) {
-      log.warn(`alerts: reminder for ${incident.target.id} sent with the opening's regions: the incident could not be read: ${err instanceof Error ? err.message : String(err)}`);
-      return reminder;
+      log.warn(`alerts: reminder round failed (next one in ${reminderTickOf(configured, options.reminderTickMs) ?? 0} ms): ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -322,13 +321,17 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     return configured.filter((c) => isRouted(c.route ?? null, event)).map((c) => c.sender.name);
   }
 
-  function enqueue(event: AlertEvent, names: readonly string[]): void {
-    if (names.length === 0) return;
+  function deliveriesOf(event: AlertEvent, names: readonly string[]): NewAlertDelivery[] {
     const createdAt = nowMs();
     const targetId = 'target' in event ? event.target.id : null;
     // what is stored is what may be shown: a detail quoting a URL with credentials is redacted
     const payload = JSON.stringify('detail' in event && event.detail !== null ? { ...event, detail: redactText(event.detail) } : event);
-    const rows = names.map((channel): NewAlertDelivery => ({ id: randomUUID(), channel, eventType: event.type, targetId, payload, createdAt }));
+    return names.map((channel): NewAlertDelivery => ({ id: randomUUID(), channel, eventType: event.type, targetId, payload, createdAt }));
+  }
+
+  function enqueue(event: AlertEvent, names: readonly string[]): void {
+    if (names.length === 0) return;
+    const rows = deliveriesOf(event, names);
     writes = writes
       .then(() => store.enqueueAlertDeliveries(rows))
       .then(
@@ -354,23 +357,17 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       if (state !== 'created') return;
       state = 'running';
       pump();
+      scheduleReminders();
     },
     send(event) {
       if (state === 'closing') return;
       const names = routed(event);
-      if (event.type === 'incident_resolved') stopReminders(event.target.id);
-      if (event.type === 'incident_opened') startReminders(event, names);
       const isTargetAlert = event.type === 'incident_opened' || event.type === 'incident_resolved' || event.type === 'incident_reminder';
       if (degraded && isTargetAlert) {
         suppressed++;
         return;
       }
       enqueue(event, names);
-    },
-    resumeReminders(target, openedAt, errorKind, detail) {
-      if (state === 'closing') return;
-      const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: openedAt, target, errorKind, detail, failureCount: 0, regions: null };
-      startReminders(opened, routed(opened));
     },
     setProbeDegraded(value) {
       if (value && !degraded) suppressed = 0;
@@ -423,10 +420,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
           retired.delete(c.sender);
         }
       });
-      for (const incident of [...open.values()]) {
-        const opened: AlertEvent & { type: 'incident_opened' } = { type: 'incident_opened', at: incident.openedAt, target: incident.target, errorKind: incident.errorKind, detail: incident.detail, failureCount: 0, regions: incident.regions };
-        startReminders(opened, routed(opened));
-      }
+      scheduleReminders(); // the shortest repeatEvery may have changed
       let pendingOfRemoved: number | null = 0;
       try {
         for (const channel of removed) pendingOfRemoved += (await store.listAlertDeliveries({ channel, state: 'pending', limit: 1000 })).items.length;
@@ -438,8 +432,9 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     },
     async close(deadlineMs) {
       state = 'closing';
-      for (const id of [...open.keys()]) stopReminders(id);
+      if (reminderTimer !== null) clearTimeout(reminderTimer);
       if (timer !== null) clearTimeout(timer);
+      await reminding;
       await writes;
       let deadline: ReturnType<typeof setTimeout> | undefined;
       const settled = async () => {
@@ -456,6 +451,13 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       return pendingReport(store, unsaved);
     },
   };
+}
+
+/** A tenth of the shortest repeatEvery, 250 ms to 5 s (a reminder is at most that late); null when no channel repeats. */
+function reminderTickOf(channels: readonly DispatchChannel[], override: number | undefined): number | null {
+  const periods = channels.map((c) => c.repeatEveryMs ?? null).filter((ms): ms is number => ms !== null);
+  if (periods.length === 0) return null;
+  return override ?? Math.min(5_000, Math.max(250, Math.floor(Math.min(...periods) / 10)));
 }
 
 function leaseOf(channels: readonly DispatchChannel[]): number {

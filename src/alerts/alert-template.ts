@@ -6,12 +6,18 @@
  * never a stream of failed deliveries. Values are escaped for the content type: JSON string
  * escaping for JSON bodies (`"{{detail}}"` stays valid JSON whatever the detail holds), none
  * otherwise. Each template has its own Writer: Mustache's global cache is module state.
+ *
+ * A template that names the regions (`{{regions}}` or `{{#regionVerdicts}}`) shows them
+ * there, so its `{{detail}}` and `{{text}}` leave the regions line out (docs/alerts.md): the
+ * line appears once, as in every other channel. A template that does not name them gets
+ * `detail` whole and `text` with the line at its end.
  */
 import Mustache from 'mustache';
 import { ERROR_FAMILY } from '../domain/error-kind.js';
 import { redactText } from '../domain/redact.js';
 import { alertKeyOf, type AlertEvent } from './alert-event.js';
-import { alertState, alertText, regionSummaryOf } from './payloads.js';
+import { detailBesideRegions } from '../domain/region.js';
+import { alertState, alertText, regionSummaryOf, summarizeAlert } from './payloads.js';
 
 /** Every name a template may use. Sections over `target.tags` iterate it with `{{.}}`. */
 const VIEW_NAMES = [
@@ -33,17 +39,22 @@ function jsonEscape(value: unknown): string {
   return JSON.stringify(String(value)).slice(1, -1);
 }
 
-/** The view a template sees: flat, plain, every detail redacted. Absent facts are null. */
-function templateViewOf(event: AlertEvent): Record<string, unknown> {
+/**
+ * The view a template sees: flat, plain, every detail redacted. Absent facts are null.
+ * `regionsShown`: the template names the regions itself (no regions line in detail and text).
+ */
+function templateViewOf(event: AlertEvent, regionsShown: boolean): Record<string, unknown> {
   const state = alertState(event);
   const e = event as Partial<Record<string, unknown>> & AlertEvent;
   const errorKind = 'errorKind' in event ? event.errorKind : null;
+  const regions = 'regions' in event ? event.regions : null;
+  const detail = 'detail' in event ? (regionsShown ? detailBesideRegions(event.detail, regions) : event.detail) : null;
   return {
     type: event.type,
     state,
     at: new Date(event.at).toISOString(),
     atMs: event.at,
-    text: alertText(event),
+    text: regionsShown ? summarizeAlert(event) : alertText(event),
     key: alertKeyOf(event),
     isTrouble: state === 'trouble',
     isResolved: state === 'resolved',
@@ -51,7 +62,7 @@ function templateViewOf(event: AlertEvent): Record<string, unknown> {
     target: 'target' in event ? { id: event.target.id, name: event.target.name, tags: [...event.target.tags] } : null,
     errorKind,
     errorFamily: errorKind === null ? null : ERROR_FAMILY[errorKind],
-    detail: 'detail' in event && event.detail !== null ? redactText(event.detail) : null,
+    detail: detail === null ? null : redactText(detail),
     failureCount: e.failureCount ?? null,
     durationMs: e.durationMs ?? null,
     openForMs: e.openForMs ?? null,
@@ -80,7 +91,8 @@ const SAMPLE: AlertEvent = {
 
 type Spans = ReturnType<typeof Mustache.parse>;
 
-function checkNames(spans: Spans): void {
+/** Checks every name; returns those used. */
+function checkNames(spans: Spans, used = new Set<string>()): Set<string> {
   const known = new Set<string>(VIEW_NAMES);
   for (const span of spans) {
     const [kind, name, start] = span;
@@ -88,9 +100,11 @@ function checkNames(spans: Spans): void {
     if ((kind === 'name' || kind === '&' || kind === '#' || kind === '^') && name !== '.' && !known.has(name)) {
       throw new TemplateError(`unknown name "${name}" at ${start}; known: ${VIEW_NAMES.join(', ')}`);
     }
+    if (kind === 'name' || kind === '&' || kind === '#' || kind === '^') used.add(name);
     const children = span[4];
-    if (Array.isArray(children)) checkNames(children as Spans);
+    if (Array.isArray(children)) checkNames(children as Spans, used);
   }
+  return used;
 }
 
 /** Throws TemplateError (syntax with position, unknown name, partial, JSON that does not parse). */
@@ -102,10 +116,11 @@ export function compileAlertTemplate(text: string, contentType: string): AlertTe
   } catch (err) {
     throw new TemplateError(err instanceof Error ? err.message : String(err));
   }
-  checkNames(spans);
+  const used = checkNames(spans);
+  const regionsShown = used.has('regions') || used.has('regionVerdicts');
   const isJson = /^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType);
   const options = { escape: isJson ? jsonEscape : String };
-  const template: AlertTemplate = { render: (event) => writer.render(text, templateViewOf(event), undefined, options) };
+  const template: AlertTemplate = { render: (event) => writer.render(text, templateViewOf(event, regionsShown), undefined, options) };
   if (isJson) {
     try {
       JSON.parse(template.render(SAMPLE));

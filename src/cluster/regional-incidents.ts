@@ -147,8 +147,6 @@ export function createRegionalIncidentPort(options: RegionalOptions): IncidentPo
       // this node's tracker is its region's view: it resumes from its region's verdicts
       const { rows } = await pool.query<{ target_id: string; since: number; error_kind: string | null; detail: string | null }>('SELECT target_id, since, error_kind, detail FROM region_verdicts WHERE region = $1 AND down', [region]);
       for (const r of rows) tracker.restoreOpen(r.target_id, { openedAt: Number(r.since), lastErrorKind: r.error_kind as ErrorKind | null, lastDetail: r.detail });
-      // a region's verdict is not the incident (the quorum decides): no reminders are resumed from it
-      return [];
     },
     async resync(targetIds) {
       if (targetIds.size === 0) return;

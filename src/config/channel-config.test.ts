@@ -55,7 +55,7 @@ test('every mistake names its field', () => {
     [`    - { name: x, type: email, host: h, from: a@b.c, to: [d@e.f], username: u }\n`, 'alerts.channels[0].password', /together/],
     [`    - { name: x, type: email, host: h, from: a@b.c, to: [d@e.f], caFile: relative.pem }\n`, 'alerts.channels[0].caFile', /absolute path/],
     [`    - { name: x, type: email, host: h, from: a@b.c, to: [d@e.f], tls: none }\n`, 'alerts.channels[0].tls', /starttls/],
-    [`    - { name: x, type: pagerduty, routingKey: "\${env:PD_KEY}", repeatEvery: 5s }\n`, 'alerts.channels[0].repeatEvery', /from 1m to 30d, got "5s"/],
+    [`    - { name: x, type: pagerduty, routingKey: "\${env:PD_KEY}", repeatEvery: 500ms }\n`, 'alerts.channels[0].repeatEvery', /from 1s to 30d, got "500ms"/],
     [`    - { name: x, type: pagerduty, routingKey: "\${env:PD_KEY}", maxAttempts: 0 }\n`, 'alerts.channels[0].maxAttempts', /./],
     [`    - { name: x, type: pagerduty, routingKey: "\${env:PD_KEY}", route: { tags: prod } }\n`, 'alerts.channels[0].route.tags', /array/],
     [`    - { name: x, type: pagerduty, routingKey: "\${env:PD_KEY}", colour: red }\n`, 'alerts.channels[0].colour', /unknown field/],
@@ -115,8 +115,8 @@ test('examples/alerts.yaml loads every channel once its variables and files exis
 test('webhooks take route and repeatEvery too, refused by the same rules under their own field names', () => {
   const config = parseDaemonConfig(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, route: { targets: [api], probe: false }, repeatEvery: 1h }\n`);
   assert.deepEqual([config.webhooks[0]?.route, config.webhooks[0]?.repeatEveryMs], [{ targets: ['api'], tags: [], probe: false }, 3_600_000]);
-  const bad = refusal(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, repeatEvery: 10s }\n`);
-  assert.deepEqual([bad.field, /from 1m to 30d/.test(bad.message)], ['alerts.webhooks[0].repeatEvery', true]);
+  const bad = refusal(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, repeatEvery: 31d }\n`);
+  assert.deepEqual([bad.field, /from 1s to 30d/.test(bad.message)], ['alerts.webhooks[0].repeatEvery', true]);
   const badRoute = refusal(`alerts:\n  webhooks:\n    - { name: ops, url: "http://h/", format: slack, route: { tag: [x] } }\n`);
   assert.equal(badRoute.field, 'alerts.webhooks[0].route.tag');
 });

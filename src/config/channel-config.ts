@@ -18,8 +18,12 @@ export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** `a@b.c` or `Display Name <a@b.c>`: one address, no list, nothing an SMTP server would reject on sight. */
 const MAIL_ADDRESS = /^(?:[^<>\r\n@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@,]+@[^\s<>@,]+\.[^\s<>@,]+)$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
-/** Shortest repeat interval: a reminder more often than this is noise, not news. */
-const MIN_REPEAT_MS = 60_000;
+/**
+ * Shortest repeat interval: the shortest check interval. Reminders are taken from the store
+ * (alert-dispatcher.ts), so a short one costs a round per tick, not a timer per incident;
+ * anything under a minute is a choice for tests and demos more than for people.
+ */
+const MIN_REPEAT_MS = 1_000;
 const MAX_REPEAT_MS = 30 * 86_400_000;
 
 /** Which alerts a channel gets. Absent = every alert. */
@@ -82,7 +86,7 @@ export function parseRouting(input: RoutingInput, at: string, fail: Fail): { rou
   let repeatEveryMs: number | null = null;
   if (input.repeatEvery !== undefined) {
     const ms = parseDurationMs(input.repeatEvery);
-    if (ms === null || ms < MIN_REPEAT_MS || ms > MAX_REPEAT_MS) throw fail(`${at}.repeatEvery`, `expected ${DURATION_FORM} from 1m to 30d, got ${JSON.stringify(input.repeatEvery)}`);
+    if (ms === null || ms < MIN_REPEAT_MS || ms > MAX_REPEAT_MS) throw fail(`${at}.repeatEvery`, `expected ${DURATION_FORM} from 1s to 30d, got ${JSON.stringify(input.repeatEvery)}`);
     repeatEveryMs = ms;
   }
   return { route, repeatEveryMs };

@@ -29,7 +29,6 @@ export function createIncidentPort(store: Store): IncidentPort {
     async restoreOpen() {
       const open = await openIncidents(store, null);
       for (const incident of open) tracker.restoreOpen(incident.targetId, incident);
-      return open;
     },
     async resync(targetIds) {
       if (targetIds.size === 0) return;

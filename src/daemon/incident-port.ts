@@ -5,9 +5,6 @@
  */
 import type { CheckResult } from '../domain/check-result.js';
 import type { IncidentEvent } from '../incidents/incident-events.js';
-import type { Incident } from '../storage/store.js';
-
-type RestoredIncident = Pick<Incident, 'targetId' | 'openedAt' | 'lastErrorKind' | 'lastDetail'>;
 
 export interface IncidentPort {
   /**
@@ -28,11 +25,8 @@ export interface IncidentPort {
   record(event: IncidentEvent): Promise<IncidentEvent | null>;
   /** many regions: decide the target's incident again (a region came or went); the event to alert */
   reevaluate?(targetId: string): Promise<IncidentEvent | null>;
-  /**
-   * startup: incidents still open in the store resume as "down"; returns the open incidents
-   * whose repeat-notify reminders resume (none with regions: a region's verdict is not the incident)
-   */
-  restoreOpen(): Promise<readonly RestoredIncident[]>;
+  /** startup: incidents still open in the store resume as "down" (with regions: this region's verdicts) */
+  restoreOpen(): Promise<void>;
   /**
    * a cluster node took these targets over: their states are re-read from the store (open
    * incident → down, else unknown), never carried over from an earlier ownership

@@ -2,7 +2,7 @@
  * What both stores share about the alert outbox: input checks (StoreInputError naming the
  * field) and the row → AlertDelivery mapping. The SQL lives in each store's repo.
  */
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, FinishedAlertDelivery, NewAlertDelivery } from './store.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, AlertReminderSlot, AlertReminderTake, FinishedAlertDelivery, Incident, NewAlertDelivery, OpenIncidentReminders } from './store.js';
 import { StoreInputError } from './store.js';
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -103,3 +103,38 @@ export function deliveryOfRow(r: OutboxRow): AlertDelivery {
     updatedAt: r.updated_at,
   };
 }
+
+/** A reminder take's checks (the slot and its delivery agree; the slot moves forward). */
+export function validateReminderTake(t: AlertReminderTake): void {
+  validateNewDelivery(t.delivery);
+  if (t.delivery.targetId === null || typeof t.targetId !== 'string' || t.delivery.targetId !== t.targetId) fail('delivery.targetId', `the slot's targetId ${JSON.stringify(t.targetId)}`, t.delivery.targetId);
+  epochMs('openedAt', t.openedAt);
+  epochMs('dueAt', t.dueAt);
+  if (t.previousDueAt !== null) {
+    epochMs('previousDueAt', t.previousDueAt);
+    if (t.dueAt <= t.previousDueAt) fail('dueAt', `later than previousDueAt (${t.previousDueAt})`, t.dueAt);
+  }
+  if (t.dueAt <= t.openedAt) fail('dueAt', `later than openedAt (${t.openedAt})`, t.dueAt);
+  if (typeof t.repeat !== 'number' || !Number.isSafeInteger(t.repeat) || t.repeat < 1) fail('repeat', 'a positive integer', t.repeat);
+}
+
+export interface ReminderRow {
+  target_id: string;
+  opened_at: number | string;
+  channel: string;
+  repeat: number;
+  due_at: number | string;
+}
+
+/** Open incidents with their slots, from the incident rows and the slot rows of those incidents. */
+export function remindersOfRows(incidents: readonly Incident[], slots: readonly ReminderRow[]): OpenIncidentReminders[] {
+  const byIncident = new Map<string, AlertReminderSlot[]>();
+  for (const r of slots) {
+    const key = `${r.target_id}\u0000${Number(r.opened_at)}`;
+    (byIncident.get(key) ?? byIncident.set(key, []).get(key))?.push({ channel: r.channel, repeat: r.repeat, dueAt: Number(r.due_at) });
+  }
+  return incidents.map((incident) => ({ incident, slots: byIncident.get(`${incident.targetId}\u0000${incident.openedAt}`) ?? [] }));
+}
+
+/** At most this many open incidents are looked at per reminder round (oldest first). */
+export const MAX_REMINDER_INCIDENTS = 1000;

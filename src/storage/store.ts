@@ -410,6 +410,40 @@ export interface AlertDeliveryPage {
   nextCursor: string | null;
 }
 
+/**
+ * Repeat-notify (docs/alerts.md): the last reminder slot taken for one open incident and one
+ * channel. Kept in the store so whichever node sees the next slot due takes it, once.
+ */
+export interface AlertReminderSlot {
+  channel: string;
+  /** reminders taken so far for this incident and channel (1 after the first) */
+  repeat: number;
+  /** the nominal due time of the last slot taken: openedAt + k × repeatEvery */
+  dueAt: number;
+}
+
+/** An open incident and the reminder slots taken for it. */
+export interface OpenIncidentReminders {
+  incident: Incident;
+  slots: AlertReminderSlot[];
+}
+
+/**
+ * Takes one reminder slot: in one transaction, only while the incident (`targetId`,
+ * `openedAt`) is still open and the channel's last slot is still `previousDueAt` (null: none
+ * taken yet), records the slot (`repeat`, `dueAt`) and enqueues `delivery`. Two nodes taking
+ * the same slot: one wins, the other gets false.
+ */
+export interface AlertReminderTake {
+  targetId: string;
+  openedAt: number;
+  previousDueAt: number | null;
+  repeat: number;
+  dueAt: number;
+  /** its channel and targetId are the slot's */
+  delivery: NewAlertDelivery;
+}
+
 // ---------------------------------------------------------------- heartbeat and certificate-warning state
 
 /**
@@ -446,6 +480,18 @@ export interface HeartbeatSignal extends NewHeartbeatSignal {
   /** increasing in the order signals were appended */
   seq: number;
 }
+
+/**
+ * A token bucket kept in the store, shared by every node (docs/heartbeat.md, "Rate limits"):
+ * one per target, `burst` pushes, then one more every `refillEveryMs`, on the pushes' `at`.
+ */
+export interface SignalRateLimit {
+  burst: number;
+  refillEveryMs: number;
+}
+
+/** The push was appended, or the target's shared bucket was empty (retry after `waitMs`). */
+export type LimitedSignalAppend = { appended: HeartbeatSignal } | { waitMs: number };
 
 /**
  * A target's certificate-expiry warning state (src/daemon/cert-expiry-watch.ts): the level
@@ -560,6 +606,10 @@ export interface Store extends ResultSink {
   listAlertDeliveries(query?: AlertDeliveryQuery): Promise<AlertDeliveryPage>;
   /** writes a delivery that already happened (a test alert) into the log, finished; a repeated id is ignored */
   recordAlertDelivery(delivery: FinishedAlertDelivery): Promise<void>;
+  /** every open incident (at most 1,000, oldest first) with its reminder slots */
+  listOpenIncidentReminders(): Promise<OpenIncidentReminders[]>;
+  /** true when this call took the slot (and enqueued its delivery); false when it was taken or the incident closed */
+  takeAlertReminder(take: AlertReminderTake): Promise<boolean>;
 
   /** the heartbeat states one region's evaluator kept, by target id */
   listHeartbeatStates(region: string): Promise<HeartbeatState[]>;
@@ -567,6 +617,8 @@ export interface Store extends ResultSink {
   putHeartbeatState(state: HeartbeatState): Promise<void>;
   /** appends a push for the evaluating node; returns it with its seq */
   appendHeartbeatSignal(signal: NewHeartbeatSignal): Promise<HeartbeatSignal>;
+  /** the same, only when the target's bucket has a push left (taken in the same transaction) */
+  appendHeartbeatSignalWithin(signal: NewHeartbeatSignal, limit: SignalRateLimit): Promise<LimitedSignalAppend>;
   /**
    * Signals of these targets not yet applied in `region` (seq above the region's state's
    * signalSeq, every kept one when it has no state), oldest first, at most `limit` (1..1000).

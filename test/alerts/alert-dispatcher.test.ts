@@ -28,9 +28,10 @@ async function withOutbox(body: (store: Store) => Promise<void>): Promise<void> 
   }
 }
 
-function dispatcher(store: Store, configs: ReadonlyArray<ChannelConfig & { repeatEveryMs: number | null }>, extra: { random?: () => number } = {}): AlertDispatcher {
+function dispatcher(store: Store, configs: ReadonlyArray<ChannelConfig & { repeatEveryMs: number | null }>, extra: { random?: () => number; owner?: string } = {}): AlertDispatcher {
   const channels = configs.map((c) => ({ ...c, sender: createChannelSender(c) }));
-  const d = createAlertDispatcher({ store, channels, log: createMemoryLogger(), owner: 'node-a', pollMs: 100, ...extra });
+  const targetOf = (id: string) => [WEB, BATCH].find((t) => t.id === id);
+  const d = createAlertDispatcher({ store, channels, log: createMemoryLogger(), owner: 'node-a', pollMs: 100, targetOf, reminderTickMs: 20, ...extra });
   d.start();
   return d;
 }
@@ -53,6 +54,8 @@ const WEB = { id: 'web', name: 'Web shop', tags: ['prod', 'eu'] };
 const BATCH = { id: 'batch', name: 'Nightly batch', tags: ['internal'] };
 const opened = (target: typeof WEB): AlertEvent => ({ ...OPENED, target }) as AlertEvent;
 const resolved = (target: typeof WEB): AlertEvent => ({ ...RESOLVED, target }) as AlertEvent;
+/** Reminders are taken from the store's open incidents: the incident row the daemon would have written. */
+const openInStore = (store: Store, target: typeof WEB, openedAt = Date.now()) => store.openIncident({ targetId: target.id, openedAt, errorKind: 'timeout', detail: 'no answer', failureCount: 2 });
 
 test('the retry wait doubles, jitter only lengthens it (up to 50 %), and a longer Retry-After wins', () => {
   assert.deepEqual([1, 2, 3].map((n) => nextAttemptDelayMs(n, 100, undefined, () => 0)), [100, 200, 400]);
@@ -117,8 +120,10 @@ test('repeat-notify: reminders go to repeating channels only, numbered, until th
     const server = await startProvider();
     try {
       const alerts = dispatcher(store, [{ ...templateChannel(server, 'loud'), repeatEveryMs: 60 }, templateChannel(server, 'quiet')]);
+      const incident = await openInStore(store, WEB);
       alerts.send(opened(WEB));
       await waitFor(() => received(server, 'loud').filter((b) => b.type === 'incident_reminder').length >= 2, 10_000, 'two reminders');
+      await store.closeIncident(incident.id, Date.now());
       alerts.send(resolved(WEB));
       await waitFor(() => received(server, 'loud').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
       await new Promise((r) => setTimeout(r, 150)); // a reminder already queued may still land
@@ -186,18 +191,28 @@ test('one test per channel at a time: a second one while the first waits for the
     }
   }));
 
-test('resumeReminders (a restart with the incident still open) arms reminders without sending the opening again', () =>
+test('a restart with the incident still open: the next dispatcher goes on from the stored slots (numbering continues, no second opening); two at once never send one slot twice', () =>
   withOutbox(async (store) => {
     const server = await startProvider();
     try {
-      const alerts = dispatcher(store, [{ ...templateChannel(server, 'loud', { route: { tags: ['prod'] } }), repeatEveryMs: 60 }, { ...templateChannel(server, 'other', { route: { tags: ['internal'] } }), repeatEveryMs: 60 }]);
-      alerts.resumeReminders(WEB, OPENED.at, 'timeout', null);
+      const channels = [{ ...templateChannel(server, 'loud', { route: { tags: ['prod'] } }), repeatEveryMs: 60 }, { ...templateChannel(server, 'other', { route: { tags: ['internal'] } }), repeatEveryMs: 60 }];
+      const incident = await openInStore(store, WEB);
+      const first = dispatcher(store, channels);
       await waitFor(() => received(server, 'loud').length >= 2, 10_000, 'two reminders');
-      alerts.send(resolved(WEB));
-      await waitFor(() => received(server, 'loud').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
-      await alerts.close(2_000);
-      const types = new Set(received(server, 'loud').map((b) => b.type));
+      await first.close(2_000);
+      const beforeRestart = received(server, 'loud').length;
+      // the restarted daemon, and a second node on the same store beside it
+      const [a, b] = [dispatcher(store, channels), dispatcher(store, channels, { owner: 'node-b' })];
+      await waitFor(() => received(server, 'loud').length >= beforeRestart + 4, 10_000, 'four more reminders');
+      await store.closeIncident(incident.id, Date.now());
+      a.send(resolved(WEB));
+      await waitFor(() => received(server, 'loud').some((x) => x.type === 'incident_resolved'), 10_000, 'the resolution');
+      await Promise.all([a.close(2_000), b.close(2_000)]);
+      const types = new Set(received(server, 'loud').map((x) => x.type));
       assert.deepEqual([...types].sort(), ['incident_reminder', 'incident_resolved'], 'no second incident_opened');
+      const repeats = received(server, 'loud').filter((x) => x.type === 'incident_reminder').map((x) => Number(x.repeat));
+      assert.deepEqual(repeats, repeats.map((_, i) => i + 1), 'numbered on across the restart, each number once (no slot sent by both)');
+      assert.equal(received(server, 'loud').at(-1)?.type, 'incident_resolved', 'nothing after the resolution');
       assert.deepEqual(received(server, 'other'), [], 'routing applies to reminders too');
     } finally {
       await server.close();
@@ -209,6 +224,7 @@ test('replaceChannels (SIGHUP): new routes apply to the next alert, reminders of
     const server = await startProvider();
     try {
       const alerts = dispatcher(store, [templateChannel(server, 'ops'), templateChannel(server, 'prod', { route: { tags: ['prod'] } })]);
+      const incident = await openInStore(store, WEB);
       alerts.send(opened(WEB));
       await waitFor(() => received(server, 'ops').length === 1 && received(server, 'prod').length === 1, 10_000, 'the opening on both');
       // the new file: prod only takes tag internal, a new channel repeats, ops is unchanged
@@ -218,6 +234,7 @@ test('replaceChannels (SIGHUP): new routes apply to the next alert, reminders of
       await waitFor(() => received(server, 'pager').filter((b) => b.type === 'incident_reminder').length >= 2, 10_000, 'reminders of the open incident on the new channel');
       alerts.send(opened(BATCH));
       await waitFor(() => received(server, 'prod').some((b) => b.target === 'batch'), 10_000, 'batch on prod by its new route');
+      await store.closeIncident(incident.id, Date.now());
       alerts.send(resolved(WEB));
       await waitFor(() => received(server, 'ops').some((b) => b.type === 'incident_resolved'), 10_000, 'the resolution');
       await alerts.close(2_000);

@@ -5,6 +5,7 @@
 // sent to a real HTTP stand-in on 127.0.0.1 (email: email-channel.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { createChannelSender } from '../../src/alerts/channels/index.js';
 import { createWebhookSender } from '../../src/alerts/webhook-sender.js';
 import { ERROR_EXPLANATION } from '../../src/domain/error-kind.js';
@@ -91,12 +92,22 @@ test('an opened quorum alert and its reminder: the regions line once per channel
     assert.equal(cardBody[0]?.text, REMINDER_HEAD);
     assert.deepEqual(cardBody[1]?.facts?.map((f) => [f.title, f.value]), REMINDER_FACTS);
 
-    // templates: {{text}} (one line, the regions once), {{regions}}, {{#regionVerdicts}}, {{detail}} whole
-    const template = '{"text":"{{text}}","regions":"{{regions}}","detail":"{{detail}}","each":[{{#regionVerdicts}}"{{region}}={{verdict}}",{{/regionVerdicts}}"end"]}';
-    const tpl = createChannelSender(channelConfig({ name: 'tpl', type: 'template', url: `${url}t`, template }));
-    assert.deepEqual(await bodies(() => tpl.send(REMINDER_REGIONAL, never(), ATTEMPT)), [{
-      text: `${REMINDER_HEAD} — ${OPENED_REGION_LINE}`, regions: OPENED_REGION_LINE, detail: OPENED_DETAIL, each: ['america=down', 'asia=no_live_node', 'europe=down', 'end'],
-    }]);
+    // templates that do not name the regions: {{text}} with the regions line once at its end, {{detail}} whole
+    const plain = createChannelSender(channelConfig({ name: 'plain', type: 'template', url: `${url}t`, template: '{"text":"{{text}}","detail":"{{detail}}"}' }));
+    assert.deepEqual(await bodies(() => plain.send(REMINDER_REGIONAL, never(), ATTEMPT)), [{ text: `${REMINDER_HEAD} — ${OPENED_REGION_LINE}`, detail: OPENED_DETAIL }]);
+    // a template that names {{regions}} (or {{#regionVerdicts}}) shows the line there only: {{text}} and {{detail}} leave it out
+    for (const regionsPart of ['"regions":"{{regions}}",', '']) {
+      const template = `{"text":"{{text}}",${regionsPart}"detail":"{{detail}}","each":[{{#regionVerdicts}}"{{region}}={{verdict}}",{{/regionVerdicts}}"end"]}`;
+      const tpl = createChannelSender(channelConfig({ name: 'tpl', type: 'template', url: `${url}t`, template }));
+      const [body] = (await bodies(() => tpl.send(REMINDER_REGIONAL, never(), ATTEMPT))) as Array<Record<string, unknown>>;
+      assert.deepEqual(body, {
+        text: REMINDER_HEAD, ...(regionsPart === '' ? {} : { regions: OPENED_REGION_LINE }), detail: 'europe: status 500, expected 200', each: ['america=down', 'asia=no_live_node', 'europe=down', 'end'],
+      });
+      assert.equal(JSON.stringify(body).split('down in america, europe').length, regionsPart === '' ? 1 : 2, 'the regions line at most once');
+    }
+    // one node alone (regions null): nothing to leave out, the detail is whole
+    const solo = createChannelSender(channelConfig({ name: 'solo', type: 'template', url: `${url}t`, template: '{"regions":"{{regions}}","detail":"{{detail}}"}' }));
+    assert.deepEqual(await bodies(() => solo.send({ ...REMINDER_REGIONAL, regions: null, detail: 'no answer in 5000 ms' } as AlertEvent, never(), ATTEMPT)), [{ regions: '', detail: 'no answer in 5000 ms' }]);
   } finally {
     await provider.close();
   }

@@ -19,12 +19,13 @@ const schemas = schemaPool('vigil_region_reminders');
 
 type Body = { type: string; target: { id: string }; repeat?: number; detail: string | null; errorKind: string | null; regions: unknown; text: string };
 
-test('a quorum incident\'s reminders carry its stored regions (and that decision\'s detail); one node\'s keep the opening\'s', { timeout: 60_000 }, async () => {
+test('a quorum incident\'s reminders carry its stored regions (and that decision\'s detail); one node\'s carry its row\'s error and detail', { timeout: 60_000 }, async () => {
   const store = await openPostgresStore({ url: schemas.urlFor(schemas.next()) });
   const provider = await startProvider();
   const openedAt = Date.now() - 60_000;
   const hook = { name: 'loud', url: provider.url, format: 'generic', secret: 'hook-secret-0123456789', maxAttempts: 3, initialBackoffMs: 20, timeoutMs: 2_000, route: null, repeatEveryMs: 80 } as const;
-  const alerts = createAlertDispatcher({ store, channels: [{ ...hook, sender: createWebhookSender(hook) }], log: createMemoryLogger(), owner: 'node-a', pollMs: 100 });
+  const targets = new Map([TARGET, { id: 'solo', name: 'Solo', tags: [] }].map((t) => [t.id, t]));
+  const alerts = createAlertDispatcher({ store, channels: [{ ...hook, sender: createWebhookSender(hook) }], log: createMemoryLogger(), owner: 'node-a', pollMs: 100, targetOf: (id) => targets.get(id), reminderTickMs: 20 });
   const received = (type: string, id: string): Body[] => provider.requests.map((r) => JSON.parse(r.body) as Body).filter((b) => b.type === type && b.target.id === id);
   try {
     alerts.start();
@@ -46,6 +47,7 @@ test('a quorum incident\'s reminders carry its stored regions (and that decision
     assert.match(last?.text ?? '', /^STILL DOWN API for \d+(s|m) — connection_refused \(reminder \d+\) — down in america, europe; up in asia \(quorum majority: 2 of 3 regions\)$/);
 
     // closed: no reminder after the resolution
+    await store.closeIncident(incident.id, Date.now());
     alerts.send({ type: 'incident_resolved', at: Date.now(), target: TARGET, durationMs: Date.now() - openedAt, openedAt, reason: 'recovered', regions: later });
     await waitFor(() => received('incident_resolved', TARGET.id).length === 1, 20_000, 'the resolution');
     await new Promise((r) => setTimeout(r, 200));
@@ -53,7 +55,7 @@ test('a quorum incident\'s reminders carry its stored regions (and that decision
     await new Promise((r) => setTimeout(r, 400)); // five periods
     assert.equal(received('incident_reminder', TARGET.id).length, settled, 'no reminder after the resolution');
 
-    // one node alone: the stored incident has no regions; the reminder says what the opening said
+    // one node alone: the stored incident has no regions; the reminder says what its row says (the opening's, not updated since)
     const solo = { id: 'solo', name: 'Solo', tags: [] };
     await store.openIncident({ targetId: solo.id, openedAt, errorKind: 'timeout', detail: 'no answer in 5000 ms', failureCount: 2 });
     const soloOpened: AlertEvent = { type: 'incident_opened', at: openedAt, target: solo, errorKind: 'timeout', detail: 'no answer in 5000 ms', failureCount: 2, regions: null };

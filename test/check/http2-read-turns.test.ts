@@ -1,8 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { exchangeHttp2 } from '../../src/check/http/h2/exchange.js';
+import { encodeRequestBlock } from '../../src/check/http/h2/request-block.js';
 import type { H2Session } from '../../src/check/http2/session.js';
+import type { StreamListener } from '../../src/check/http2/stream.js';
 import { ReadTurn } from '../../src/check/http2/read-turn.js';
+import { armBudget, disarmBudget } from '../../src/check/context/budget.js';
+import { CheckContext } from '../../src/check/context/check-context.js';
+import { DeadlineClock } from '../../src/check/context/deadline-clock.js';
+import { PhaseTimer } from '../../src/check/context/phase-timer.js';
 import { budgetContext, connectSession, hopRequest, sessionDeps } from '../helpers/h2-session.js';
 import { encodeFields, F, FLAG, frameBytes, startRawH2Server } from '../helpers/servers/raw-h2-server.js';
 
@@ -107,6 +113,87 @@ describe('HTTP/2 engine: bounded work per turn of the event loop', () => {
   });
 });
 
+describe('HTTP/2 engine: sessions waiting for the budget are served in turn', () => {
+  it('a session with an endless supply of frames does not keep the budget: the other sessions\' answers complete within a few turns while it is still being read', async () => {
+    const FLOOD_FRAMES = 256 * 235; // one byte of DATA each (written in batches of 256): ~470 turns of 128 frames
+    const OTHERS = 3;
+    let floodConnection: object | null = null;
+    const server = await startRawH2Server({
+      onRequest: (conn, id) => {
+        if (floodConnection === null) {
+          floodConnection = conn.socket;
+          conn.headers(id, [[':status', '200']], false);
+          void conn.flood(frameBytes(F.DATA, 0, id, Buffer.from('x')), FLOOD_FRAMES).then(() => conn.data(id, '', true));
+          return;
+        }
+        conn.socket.write(answer(id));
+      },
+    });
+    const deps = { ...sessionDeps(), readTurn: new ReadTurn(FRAMES_PER_TURN) };
+    const sessions = await Promise.all(Array.from({ length: 1 + OTHERS }, () => connectSession(server.url, deps)));
+    let turn = 0;
+    let isTicking = true;
+    const tick = (): void => {
+      turn++;
+      if (isTicking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      // The flooded stream: counts the DATA frames it has read, resolves at its end.
+      let floodRead = 0;
+      let isFloodOver = false;
+      let onFloodRead: (() => void) | null = null;
+      const floodEnded = new Promise<void>((resolve, reject) => {
+        const listener: StreamListener = {
+          onWritten: () => undefined,
+          onField: () => undefined,
+          onResponse: () => undefined,
+          onData: () => {
+            floodRead++;
+            onFloodRead?.();
+          },
+          onEnd: () => {
+            isFloodOver = true;
+            resolve();
+          },
+          onError: (_stream, end) => reject(new Error(end.detail)),
+        };
+        const flooded = sessions[0] as H2Session;
+        assert.ok(flooded.request(encodeRequestBlock(hopRequest(server.url)), null, false, listener) !== null);
+      });
+      // Once the flood has filled several turns, the flooded session is the one waiting
+      // for the budget; now the others ask, and their answers arrive behind it.
+      await new Promise<void>((resolve) => (onFloodRead = () => floodRead >= 4 * FRAMES_PER_TURN && resolve()));
+      onFloodRead = null;
+      const askedAtTurn = turn;
+      const completed = await Promise.all(
+        sessions.slice(1).map(async (session) => {
+          const { ctx, dispose } = budgetContext(BUDGET_MS);
+          try {
+            const response = await exchangeHttp2(session, hopRequest(server.url), ctx);
+            assert.equal(response.statusCode, 200);
+            return { turns: turn - askedAtTurn, isFloodOver, floodRead };
+          } finally {
+            dispose();
+          }
+        }),
+      );
+      for (const c of completed) {
+        assert.equal(c.isFloodOver, false, `an answer waited for the whole flood (${c.floodRead} of ${FLOOD_FRAMES} frames read)`);
+        // A round trip on loopback and one round of the waiting sessions: a handful of turns,
+        // against the ~470 the flood takes to read.
+        assert.ok(c.turns <= 20, `an answer took ${c.turns} turns of the loop (the flood read ${c.floodRead} frames meanwhile)`);
+      }
+      await floodEnded;
+      assert.equal(floodRead, FLOOD_FRAMES, 'the flooded stream read every frame');
+    } finally {
+      isTicking = false;
+      for (const session of sessions) session.destroy();
+      await server.close();
+    }
+  });
+});
+
 describe('HTTP/2 engine: late answers to streams we reset', () => {
   it('answers arriving after more than MAX_RECENTLY_RESET later resets are ignored: the session and its other streams live on', async () => {
     const held = 1_100; // more than MAX_RECENTLY_RESET (1,024) resets before the first late answer
@@ -146,6 +233,51 @@ describe('HTTP/2 engine: late answers to streams we reset', () => {
       assert.equal(server.client.resets.length, held, 'every timed-out stream was reset (CANCEL)');
       assert.deepEqual(server.client.goawayCodes, [], 'no connection error for late answers');
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HTTP/2 engine: answers read after the budget ran out', () => {
+  it('answers decoded after their checks\' deadlines, while the clock is still expiring a burst in slices, are timeouts, not successes', async () => {
+    const CHECKS = 5;
+    const BUDGET = 60;
+    let held: Array<{ write: () => void }> = [];
+    const server = await startRawH2Server({
+      onRequest: (conn, id) => {
+        held.push({ write: () => conn.socket.write(answer(id)) });
+        if (held.length < CHECKS) return;
+        // Answer all of them, then hold this (the whole) process past their deadlines: the
+        // answers are read in the turns after, when one expiry per turn is all the clock does.
+        for (const h of held) h.write();
+        held = [];
+        const until = performance.now() + BUDGET + 20;
+        while (performance.now() < until) {
+          // busy: the loop is stalled, as a loaded load generator's is
+        }
+      },
+    });
+    const clock = new DeadlineClock(1);
+    const session = await connectSession(server.url, { ...sessionDeps(), clock });
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: CHECKS }, async () => {
+          const ctx = new CheckContext(new PhaseTimer(), BUDGET);
+          armBudget(ctx, clock, BUDGET, undefined);
+          try {
+            await exchangeHttp2(session, hopRequest(server.url), ctx);
+            return 'answered';
+          } catch (failure) {
+            return (failure as { kind?: string }).kind;
+          } finally {
+            disarmBudget(ctx, clock);
+          }
+        }),
+      );
+      assert.deepEqual(outcomes, Array.from({ length: CHECKS }, () => 'timeout'));
+      assert.equal(clock.armed, 0);
+    } finally {
+      session.destroy();
       await server.close();
     }
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { armBudget, disarmBudget } from './budget.js';
-import { Deadline, DeadlineClock } from './deadline-clock.js';
+import { Deadline, DeadlineClock, isOverdue } from './deadline-clock.js';
 import { CheckContext } from './check-context.js';
 import { PhaseTimer } from './phase-timer.js';
 import type { CheckFailure } from '../errors/check-failure.js';
@@ -124,6 +124,60 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
     assert.equal(entry.expiredAt.length, 1);
     assert.ok((entry.expiredAt[0] as number) >= t0 + 44, 'not at the first deadline');
     assert.equal(clock.armed, 0);
+  });
+
+  it('a burst of due entries expires in slices of maxExpiriesPerTurn, one slice per turn of the loop, in arming order', async () => {
+    class Numbered extends Deadline {
+      constructor(
+        readonly n: number,
+        private readonly log: Array<readonly [number, number]>,
+        private readonly turnNow: () => number,
+      ) {
+        super();
+      }
+      expire(): void {
+        this.log.push([this.n, this.turnNow()]);
+      }
+    }
+    let turn = 0;
+    let isTicking = true;
+    const tick = (): void => {
+      turn++;
+      if (isTicking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      const clock = new DeadlineClock(4);
+      const log: Array<readonly [number, number]> = [];
+      const t0 = performance.now();
+      for (let n = 0; n < 10; n++) clock.arm(new Numbered(n, log, () => turn), 5, t0);
+      await sleep(40);
+      assert.deepEqual(log.map(([n]) => n), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every entry expired once, in order');
+      const perTurn = new Map<number, number>();
+      for (const [, at] of log) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);
+      assert.deepEqual([...perTurn.values()], [4, 4, 2], 'four per turn, the rest in the next turns');
+      assert.equal(clock.armed, 0);
+    } finally {
+      isTicking = false;
+    }
+  });
+
+  it('isOverdue: an armed entry past its deadline (waiting for its slice) is overdue; one in time or disarmed is not', () => {
+    class Idle extends Deadline {
+      expire(): void {}
+    }
+    const clock = new DeadlineClock();
+    const entry = new Idle();
+    clock.arm(entry, 100, 1_000);
+    assert.equal(isOverdue(entry, 1_050), false);
+    assert.equal(isOverdue(entry, 1_100), false, 'at its deadline it is still in time');
+    assert.equal(isOverdue(entry, 1_101), true);
+    clock.disarm(entry);
+    assert.equal(isOverdue(entry, 1_101), false, 'a disarmed entry is never overdue');
+  });
+
+  it('refuses a slice size below 1', () => {
+    assert.throws(() => new DeadlineClock(0), /maxExpiriesPerTurn/);
   });
 
   it('an abort signal aborts the check as internal, and disarming removes its listener', async () => {

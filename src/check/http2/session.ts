@@ -62,7 +62,7 @@ import {
   STREAM_WINDOW_BYTES,
   type H2Limits,
 } from './limits.js';
-import { ReadTurn } from './read-turn.js';
+import { ReadTurn, type TurnReader } from './read-turn.js';
 import { AWAITING_HEADERS, H2Stream, RECEIVING_BODY, type StreamEnd, type StreamEndCause, type StreamListener } from './stream.js';
 
 /** The HPACK decoder the session feeds (src/check/http2/hpack's HpackDecoder fits). */
@@ -123,9 +123,6 @@ function destroySelf(this: Socket): void {
 function flushOnTick(session: H2Session): void {
   session.flush();
 }
-function continueOnImmediate(session: H2Session): void {
-  session.continueReading();
-}
 const EMPTY = Buffer.alloc(0);
 
 /** Names a connection-specific field forbids (RFC 9113 §8.2.2); a response carrying one is malformed. */
@@ -146,7 +143,7 @@ const frameName = (type: number): string => FRAME_NAMES[type] ?? `frame type ${t
  *
  * Knows nothing of checks: it takes a socket, limits, a clock and a header decoder.
  */
-export class H2Session extends Deadline {
+export class H2Session extends Deadline implements TurnReader {
   observer: SessionObserver | null = null;
   /** the peer's first SETTINGS frame arrived */
   hasRemoteSettings = false;
@@ -356,7 +353,7 @@ export class H2Session extends Deadline {
     this.parse(chunk, this.readTurn);
   }
 
-  /** @internal (setImmediate after a turn's frame budget ran out) the frames left over */
+  /** @internal (ReadTurn, in a later turn after this session's budget ran out) the frames left over */
   continueReading(): void {
     this.isDeferred = false;
     if (this.isClosed) return;
@@ -409,7 +406,7 @@ export class H2Session extends Deadline {
     if (this.isDeferred) return;
     this.isDeferred = true;
     this.socket.pause();
-    setImmediate(continueOnImmediate, this);
+    this.readTurn.wait(this);
   }
 
   /** @internal (socket 'error': 'close' follows) */

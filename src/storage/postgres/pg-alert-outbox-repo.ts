@@ -1,7 +1,9 @@
 import type pg from 'pg';
-import { deliveryOfRow, outcomeColumns, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, FinishedAlertDelivery, NewAlertDelivery } from '../store.js';
+import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
+import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
+import { inTransaction } from './pg-connection.js';
 
 /**
  * The alert outbox as in the SQLite store. Many nodes may pump it at once: a claim takes due
@@ -86,8 +88,46 @@ export class PgAlertOutboxRepo {
     return { items: page.map(deliveryOfRow), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(0, last.seq) : null };
   }
 
-  /** finished deliveries last touched before `beforeMs` */
+  /** finished deliveries last touched before `beforeMs`, and the reminder slots of incidents no longer open */
   async pruneFinished(beforeMs: number): Promise<number> {
+    await this.pool.query(
+      'DELETE FROM alert_reminders r WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.target_id = r.target_id AND i.opened_at = r.opened_at AND i.closed_at IS NULL)',
+    );
     return (await this.pool.query(`DELETE FROM alert_outbox WHERE state <> 'pending' AND updated_at < $1`, [beforeMs])).rowCount ?? 0;
+  }
+
+  async openIncidentReminders(): Promise<OpenIncidentReminders[]> {
+    // one snapshot for both reads: a slot never refers to an incident the first read missed
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const incidents = await client.query<IncidentRow>(`SELECT * FROM incidents WHERE closed_at IS NULL ORDER BY opened_at, id LIMIT ${MAX_REMINDER_INCIDENTS}`);
+      const slots = await client.query<ReminderRow>('SELECT r.* FROM alert_reminders r JOIN incidents i ON i.target_id = r.target_id AND i.opened_at = r.opened_at AND i.closed_at IS NULL');
+      return remindersOfRows(incidents.rows.map(incidentFromRow), slots.rows);
+    });
+  }
+
+  /**
+   * The incident row is locked FOR SHARE first: a close waits for this transaction (and then
+   * enqueues its resolution after this reminder), or this one sees it closed. Two nodes
+   * taking one slot: the second's insert or compare-and-set waits for the first's commit and
+   * then changes nothing.
+   */
+  async takeReminder(t: AlertReminderTake): Promise<boolean> {
+    validateReminderTake(t);
+    const d = t.delivery;
+    return inTransaction(this.pool, async (client) => {
+      const open = await client.query('SELECT 1 FROM incidents WHERE target_id = $1 AND opened_at = $2 AND closed_at IS NULL FOR SHARE', [t.targetId, t.openedAt]);
+      if (open.rowCount !== 1) return false;
+      const taken = t.previousDueAt === null
+        ? await client.query('INSERT INTO alert_reminders (target_id, opened_at, channel, repeat, due_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [t.targetId, t.openedAt, d.channel, t.repeat, t.dueAt])
+        : await client.query('UPDATE alert_reminders SET repeat = $1, due_at = $2 WHERE target_id = $3 AND opened_at = $4 AND channel = $5 AND due_at = $6', [t.repeat, t.dueAt, t.targetId, t.openedAt, d.channel, t.previousDueAt]);
+      if (taken.rowCount !== 1) return false;
+      await client.query(
+        `INSERT INTO alert_outbox (id, channel, event_type, target_id, payload, state, attempts, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6) ON CONFLICT (id) DO NOTHING`,
+        [d.id, d.channel, d.eventType, d.targetId, d.payload, d.createdAt],
+      );
+      return true;
+    });
   }
 }

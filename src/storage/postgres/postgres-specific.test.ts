@@ -96,7 +96,7 @@ describe('Postgres store', () => {
     }
   });
 
-  it('reads a latency window index-only: the phase timings are in the per-target index of every partition (migration 9)', async () => {
+  it('reads a latency window index-only: the phase timings are in the per-target index of every partition (migration 11)', async () => {
     const schema = schemas.next();
     const store = await openPostgresStore({ url: schemas.urlFor(schema) });
     try {

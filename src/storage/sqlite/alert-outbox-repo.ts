@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import { deliveryOfRow, outcomeColumns, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateState, type OutboxRow } from '../alert-outbox.js';
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, FinishedAlertDelivery, NewAlertDelivery } from '../store.js';
+import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
+import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from './results-repo.js';
 
 /** The alert outbox (docs/storage.md): one row per event × channel, claimed while an attempt runs. */
@@ -11,6 +12,12 @@ export class AlertOutboxRepo {
   private readonly take: Database.Statement;
   private readonly finish: Database.Statement;
   private readonly prune: Database.Statement;
+  private readonly openIncidents: Database.Statement;
+  private readonly slots: Database.Statement;
+  private readonly isOpen: Database.Statement;
+  private readonly firstSlot: Database.Statement;
+  private readonly nextSlot: Database.Statement;
+  private readonly pruneSlots: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -40,6 +47,14 @@ export class AlertOutboxRepo {
        WHERE id = @id AND state = 'pending' AND claim_owner = @owner RETURNING *`,
     );
     this.prune = db.prepare(`DELETE FROM alert_outbox WHERE state <> 'pending' AND updated_at < ?`);
+    this.openIncidents = db.prepare(`SELECT * FROM incidents WHERE closed_at IS NULL ORDER BY opened_at, id LIMIT ${MAX_REMINDER_INCIDENTS}`);
+    this.slots = db.prepare('SELECT r.* FROM alert_reminders r JOIN incidents i ON i.target_id = r.target_id AND i.opened_at = r.opened_at AND i.closed_at IS NULL');
+    this.isOpen = db.prepare('SELECT 1 FROM incidents WHERE target_id = ? AND opened_at = ? AND closed_at IS NULL');
+    this.firstSlot = db.prepare('INSERT INTO alert_reminders (target_id, opened_at, channel, repeat, due_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    this.nextSlot = db.prepare('UPDATE alert_reminders SET repeat = ?, due_at = ? WHERE target_id = ? AND opened_at = ? AND channel = ? AND due_at = ?');
+    this.pruneSlots = db.prepare(
+      'DELETE FROM alert_reminders WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.target_id = alert_reminders.target_id AND i.opened_at = alert_reminders.opened_at AND i.closed_at IS NULL)',
+    );
   }
 
   enqueue(deliveries: readonly NewAlertDelivery[]): void {
@@ -88,8 +103,26 @@ export class AlertOutboxRepo {
     return { items: page.map(deliveryOfRow), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(0, last.seq) : null };
   }
 
-  /** finished deliveries last touched before `beforeMs` */
+  /** finished deliveries last touched before `beforeMs`, and the reminder slots of incidents no longer open */
   pruneFinished(beforeMs: number): number {
+    this.pruneSlots.run();
     return this.prune.run(beforeMs).changes;
+  }
+
+  openIncidentReminders(): OpenIncidentReminders[] {
+    return remindersOfRows((this.openIncidents.all() as IncidentRow[]).map(incidentFromRow), this.slots.all() as ReminderRow[]);
+  }
+
+  takeReminder(t: AlertReminderTake): boolean {
+    validateReminderTake(t);
+    return this.db.transaction(() => {
+      if (this.isOpen.get(t.targetId, t.openedAt) === undefined) return false;
+      const taken = t.previousDueAt === null
+        ? this.firstSlot.run(t.targetId, t.openedAt, t.delivery.channel, t.repeat, t.dueAt).changes
+        : this.nextSlot.run(t.repeat, t.dueAt, t.targetId, t.openedAt, t.delivery.channel, t.previousDueAt).changes;
+      if (taken !== 1) return false;
+      this.insert.run(t.delivery);
+      return true;
+    })();
   }
 }

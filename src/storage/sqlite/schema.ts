@@ -163,7 +163,30 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE targets ADD COLUMN quorum TEXT NOT NULL DEFAULT 'majority';
   ALTER TABLE incidents ADD COLUMN regions TEXT;
   `,
-  // 7: the latency read is index-only: the six phase timings join the per-target index, so a
+  // 7: repeat-notify reminders (docs/alerts.md) are taken from the store: the last slot taken
+  // per open incident (target, opened_at) and channel, so a restart resumes the schedule
+  // where it was and no reminder is sent twice. Rows of closed incidents go with retention.
+  `
+  CREATE TABLE alert_reminders (
+    target_id TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    repeat INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    PRIMARY KEY (target_id, opened_at, channel)
+  ) WITHOUT ROWID;
+  `,
+  // 8: a heartbeat target's push rate limit shared by every node (docs/heartbeat.md, "Rate
+  // limits"): one token bucket per target. One node alone does not use it (its own limit is
+  // the limit), but the schema is the same for both stores.
+  `
+  CREATE TABLE push_rate_buckets (
+    target_id TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 9: the latency read is index-only: the six phase timings join the per-target index, so a
   // window's timings are read from its index range instead of one table page per row (one
   // target's rows are spread over the file among every other target's; docs/storage.md)
   `

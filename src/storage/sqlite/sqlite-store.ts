@@ -25,8 +25,8 @@ export const STORE_METHODS = Object.keys({
   queryResults: 1, recentTimings: 1, uptime: 1, latency: 1, rollup: 1, listRollups: 1, statusBuckets: 1, applyRetention: 1, sizeReport: 1, vacuum: 1,
   openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1,
   listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1,
-  enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, recordAlertDelivery: 1,
-  listHeartbeatStates: 1, putHeartbeatState: 1, appendHeartbeatSignal: 1, pendingHeartbeatSignals: 1, listCertWarnings: 1, putCertWarning: 1, close: 1,
+  enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, recordAlertDelivery: 1, listOpenIncidentReminders: 1, takeAlertReminder: 1,
+  listHeartbeatStates: 1, putHeartbeatState: 1, appendHeartbeatSignal: 1, appendHeartbeatSignalWithin: 1, pendingHeartbeatSignals: 1, listCertWarnings: 1, putCertWarning: 1, close: 1,
 } satisfies Record<keyof Store, 1>) as Array<keyof Store>;
 
 function fileBytes(path: string): number {
@@ -115,9 +115,12 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
     recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
+    listOpenIncidentReminders: () => outbox.openIncidentReminders(),
+    takeAlertReminder: (take) => outbox.takeReminder(take),
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),
     appendHeartbeatSignal: (signal) => watch.appendSignal(signal),
+    appendHeartbeatSignalWithin: (signal, limit) => watch.appendSignalWithin(signal, limit),
     pendingHeartbeatSignals: (region, ids, limit) => watch.pending(region, ids, limit),
     listCertWarnings: () => watch.listCerts(),
     putCertWarning: (state) => watch.putCertWarning(state),

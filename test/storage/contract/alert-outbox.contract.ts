@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlertDelivery, NewAlertDelivery } from '../../../src/storage/store.js';
+import type { AlertDelivery, AlertReminderTake, NewAlertDelivery } from '../../../src/storage/store.js';
 import { StoreInputError } from '../../../src/storage/store.js';
 import type { StoreFactory } from '../store.contract.js';
 import { withStore } from '../store.contract.js';
@@ -175,5 +175,69 @@ export function alertOutboxContract(open: StoreFactory): void {
         assert.equal(report.alertDeliveriesDeleted, 2);
         assert.deepEqual(ids((await store.listAlertDeliveries()).items), ['old-pending', 'new-ok']);
       }));
+
+  describe('reminder slots (repeat-notify)', () => {
+    const EVERY = 60_000;
+    const take = (over: Partial<AlertReminderTake> & { id: string }): AlertReminderTake => ({
+      targetId: 'web', openedAt: T0, previousDueAt: null, repeat: 1, dueAt: T0 + EVERY,
+      delivery: delivery(over.id, { eventType: 'incident_reminder', createdAt: T0 + EVERY }),
+      ...over,
+    });
+
+    it('a slot is taken once: the first take enqueues its delivery, a repeat or a stale previousDueAt changes nothing', () =>
+      withStore(open, async (store) => {
+        const incident = await store.openIncident({ targetId: 'web', openedAt: T0, errorKind: 'timeout', detail: 'no answer', failureCount: 2 });
+        assert.deepEqual(await store.listOpenIncidentReminders(), [{ incident, slots: [] }]);
+        assert.equal(await store.takeAlertReminder(take({ id: 'r1' })), true);
+        assert.equal(await store.takeAlertReminder(take({ id: 'r1-again' })), false, 'the first slot again (another node)');
+        assert.deepEqual((await store.listOpenIncidentReminders())[0]?.slots, [{ channel: 'ops', repeat: 1, dueAt: T0 + EVERY }]);
+        assert.equal(await store.takeAlertReminder(take({ id: 'r2-stale', previousDueAt: T0 + 1, repeat: 2, dueAt: T0 + 2 * EVERY })), false, 'a stale previous slot');
+        assert.equal(await store.takeAlertReminder(take({ id: 'r2', previousDueAt: T0 + EVERY, repeat: 2, dueAt: T0 + 3 * EVERY })), true, 'the next slot (one skipped)');
+        assert.equal(await store.takeAlertReminder(take({ id: 'r2-again', previousDueAt: T0 + EVERY, repeat: 2, dueAt: T0 + 3 * EVERY })), false);
+        // another channel has its own slots
+        assert.equal(await store.takeAlertReminder(take({ id: 'p1', delivery: delivery('p1', { channel: 'pager', eventType: 'incident_reminder' }) })), true);
+        const slots = (await store.listOpenIncidentReminders())[0]?.slots.sort((a, b) => a.channel.localeCompare(b.channel));
+        assert.deepEqual(slots, [{ channel: 'ops', repeat: 2, dueAt: T0 + 3 * EVERY }, { channel: 'pager', repeat: 1, dueAt: T0 + EVERY }]);
+        assert.deepEqual(ids((await store.listAlertDeliveries()).items), ['r1', 'r2', 'p1'], 'one delivery per slot taken, none for a refused take');
+      }));
+
+    it('eight takes of one slot at once: exactly one wins and one delivery is enqueued', () =>
+      withStore(open, async (store) => {
+        await store.openIncident({ targetId: 'web', openedAt: T0, errorKind: 'timeout', detail: null, failureCount: 2 });
+        assert.equal(await store.takeAlertReminder(take({ id: 'first' })), true);
+        const won = await Promise.all(Array.from({ length: 8 }, (_, n) => store.takeAlertReminder(take({ id: `race-${n}`, previousDueAt: T0 + EVERY, repeat: 2, dueAt: T0 + 2 * EVERY }))));
+        assert.equal(won.filter(Boolean).length, 1, JSON.stringify(won));
+        assert.equal((await store.listAlertDeliveries()).items.length, 2);
+      }));
+
+    it('a closed incident takes no slot and is not listed; retention drops its slots; an open one keeps them', () =>
+      withStore(open, async (store) => {
+        const web = await store.openIncident({ targetId: 'web', openedAt: T0, errorKind: 'timeout', detail: null, failureCount: 2 });
+        const api = await store.openIncident({ targetId: 'api', openedAt: T0 + 5, errorKind: 'timeout', detail: null, failureCount: 2 });
+        assert.equal(await store.takeAlertReminder(take({ id: 'w1' })), true);
+        assert.equal(await store.takeAlertReminder(take({ id: 'a1', targetId: 'api', openedAt: T0 + 5, dueAt: T0 + 5 + EVERY, delivery: delivery('a1', { targetId: 'api' }) })), true);
+        await store.closeIncident(web.id, T0 + 90_000);
+        assert.equal(await store.takeAlertReminder(take({ id: 'w2', previousDueAt: T0 + EVERY, repeat: 2, dueAt: T0 + 2 * EVERY })), false, 'closed');
+        assert.equal(await store.takeAlertReminder(take({ id: 'old', openedAt: T0 - 1, dueAt: T0 + EVERY })), false, 'no such incident (an earlier opening)');
+        assert.deepEqual((await store.listOpenIncidentReminders()).map((r) => [r.incident.id, r.slots.length]), [[api.id, 1]]);
+        await store.applyRetention(T0 + 2 * DAY, { rawRetentionMs: 7 * DAY, rollupRetentionMs: 400 * DAY });
+        assert.deepEqual((await store.listOpenIncidentReminders()).map((r) => [r.incident.id, r.slots]), [[api.id, [{ channel: 'ops', repeat: 1, dueAt: T0 + 5 + EVERY }]]]);
+        // the same target opens again: its slots start afresh
+        const again = await store.openIncident({ targetId: 'web', openedAt: T0 + 100_000, errorKind: 'timeout', detail: null, failureCount: 2 });
+        assert.deepEqual((await store.listOpenIncidentReminders()).find((r) => r.incident.id === again.id)?.slots, []);
+      }));
+
+    it('refuses a take whose slot and delivery disagree, or that does not move forward, naming the field', () =>
+      withStore(open, async (store) => {
+        await store.openIncident({ targetId: 'web', openedAt: T0, errorKind: 'timeout', detail: null, failureCount: 2 });
+        await assert.rejects(store.takeAlertReminder(take({ id: 'x', delivery: delivery('x', { targetId: 'api' }) })), isInput('delivery.targetId'));
+        await assert.rejects(store.takeAlertReminder(take({ id: 'x', previousDueAt: T0 + EVERY, dueAt: T0 + EVERY })), isInput('dueAt'));
+        await assert.rejects(store.takeAlertReminder(take({ id: 'x', dueAt: T0 })), isInput('dueAt'));
+        await assert.rejects(store.takeAlertReminder(take({ id: 'x', repeat: 0 })), isInput('repeat'));
+        await assert.rejects(store.takeAlertReminder(take({ id: 'x', openedAt: -1 })), isInput('openedAt'));
+        await assert.rejects(store.takeAlertReminder(take({ id: 'bad id!' })), isInput('id'));
+        assert.deepEqual((await store.listAlertDeliveries()).items, [], 'nothing written');
+      }));
+  });
   });
 }

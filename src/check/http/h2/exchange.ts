@@ -1,5 +1,6 @@
 import { NO_RESPONSE_HEADERS, type HopRequest, type HopResponse, type ResponseHeaders } from '../../exchange-types.js';
 import type { CheckContext } from '../../context/check-context.js';
+import { isOverdue } from '../../context/deadline-clock.js';
 import type { CheckFailure } from '../../errors/check-failure.js';
 import type { H2Session } from '../../http2/session.js';
 import type { H2Stream, StreamEnd, StreamListener } from '../../http2/stream.js';
@@ -78,6 +79,9 @@ class StreamExchange implements StreamListener {
 
   onResponse(stream: H2Stream, status: number, endStream: boolean): void {
     const atMs = performance.now();
+    // Decoded after the budget ran out, while the clock's expiries were still catching up
+    // (a burst of them goes in slices): too late, so a timeout, as it would have been.
+    if (isOverdue(this.ctx, atMs)) return this.ctx.expire();
     // A server may answer before the upload finished (early 413/401): TTFB is then 0.
     if (!this.isWritten) {
       this.isWritten = true;
@@ -112,6 +116,7 @@ class StreamExchange implements StreamListener {
 
   onEnd(): void {
     if (this.isSettled) return;
+    if (isOverdue(this.ctx, performance.now())) return this.ctx.expire();
     this.ctx.timer.mark('bodyEnd');
     this.succeed(true, false);
   }
