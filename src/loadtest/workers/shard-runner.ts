@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { buildClients, executeCheck, type Clients } from '../../check/index.js';
+import { buildClients, startCheck, type Clients } from '../../check/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, defineHttpCheck, type HttpCheckSpec } from '../../domain/check-spec.js';
 import { generateMockCertificate, type MockCertificate } from '../mock-servers/mock-cert.js';
 import { startMockHost, type MockHost } from '../mock-servers/mock-host.js';
@@ -103,7 +103,7 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
     startMs: run.startMs,
     durationMs: options.durationSecs * 1000,
     timeoutMs: options.timeoutMs,
-    runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
+    startCheck: (spec, signal, done) => startCheck(spec, clients, { signal }, done),
     stopSignal: run.stopSignal,
   });
   run.onStarted?.(() => ({ checks: handle.stats.checks, errors: handle.stats.errors, inFlight: handle.inFlight() }));
@@ -126,7 +126,7 @@ function closedLoop(run: SliceRun): DriveHandle {
     durationMs: options.durationSecs * 1000,
     rampMs: options.rampSecs * 1000,
     timeoutMs: options.timeoutMs,
-    runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
+    startCheck: (spec, signal, done) => startCheck(spec, clients, { signal }, done),
     stopSignal: run.stopSignal,
   });
 }
