@@ -13,7 +13,7 @@ it('a version-1 database migrates with its history intact; old rows are outside 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-migrate-'));
   const path = join(dir, 'v1.db');
   try {
-    // A v1 file: the current schema with migrations 2 to 8 undone, then rows in v1's shape.
+    // A v1 file: the current schema with migrations 2 to 9 undone, then rows in v1's shape.
     const store = openSqliteStore({ path });
     await store.close();
     const db = new Database(path);
