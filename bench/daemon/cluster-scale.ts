@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parseDurationMs } from '../../src/config/duration.js';
 import { startMockFleet } from './mock-fleet.js';
+import { scaleConfigText } from './scale-config.js';
 
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const BASE = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -28,6 +29,8 @@ const NODES = 3;
 const START_TIMEOUT_MS = 600_000;
 /** set to a folder to keep each node's log there (startup timings, errors) */
 const LOG_DIR = process.env.VIGIL_BENCH_LOG_DIR;
+/** extra node flags for every node, space-separated (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: a profile per node, written at its SIGTERM) */
+const NODE_ARGS = (process.env.VIGIL_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -48,7 +51,7 @@ interface Node { name: string; child: ChildProcess; api: string; output: string[
 const spawned: ChildProcess[] = [];
 
 function startNode(name: string, config: string, storeUrl: string): Promise<Node> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--config', config, '--port', '0', '--store', storeUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, MAIN, 'serve', '--config', config, '--port', '0', '--store', storeUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(child); // killed in the finally below even if it never came up
   const output: string[] = [];
   return new Promise((resolve, reject) => {
@@ -76,6 +79,12 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** resident set size of a process now, MiB (VmRSS from /proc) */
+function rssMiB(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb ?? 0) / 1024);
+}
+
 /** the nodes' own drop and lag lines from /metrics (names vary; everything that says dropped or missed) */
 async function metricLines(api: string): Promise<string[]> {
   const text = await (await fetch(`${api}/metrics`)).text();
@@ -91,13 +100,11 @@ const nodes: Node[] = [];
 let fleetClosed: Promise<number> | null = null;
 const closeFleet = () => (fleetClosed ??= fleet.close());
 try {
-  const lines = ['defaults:', '  allowPrivateTargets: true', `  interval: ${intervalMs / 1000}s`, 'targets:'];
-  for (let i = 0; i < targets; i += 1) {
-    const e = fleet.endpoints[i % fleet.endpoints.length]!;
-    lines.push(`  - { id: t${i}, name: t${i}, check: { url: "http://${e.address}:${e.port}/t${i}" }, timeout: 5s }`);
-  }
   const config = join(dir, 'vigil.yaml');
-  writeFileSync(config, `${lines.join('\n')}\n`);
+  writeFileSync(config, scaleConfigText(targets, intervalMs, (i) => {
+    const e = fleet.endpoints[i % fleet.endpoints.length]!;
+    return `http://${e.address}:${e.port}/t${i}`;
+  }));
   const storeUrl = `${BASE}?schema=${SCHEMA}`;
   log(`${stamp()}  node ${process.version}  ${cpus().length} CPUs; ${targets} targets every ${intervalMs / 1000} s, ${NODES} nodes, ${intervals} measured intervals`);
   const t0 = performance.now();
@@ -128,6 +135,7 @@ try {
     loads.push(loadavg()[0]!.toFixed(2));
   }
   const cpuW1 = nodes.map((n) => cpuSeconds(n.child.pid as number));
+  const rss = nodes.map((n) => rssMiB(n.child.pid as number));
   await sleep(8_000); // the last checks finish (timeout 5 s) and the batchers flush (500 ms)
   const metrics = await Promise.all(nodes.map((n) => metricLines(n.api)));
   for (const n of nodes) n.child.kill('SIGTERM');
@@ -161,6 +169,7 @@ try {
   log(`scheduling lag ms: p50 ${lag?.p50?.toFixed(1)}  p99 ${lag?.p99?.toFixed(1)}  max ${lag?.max?.toFixed(1)}`);
   log(`lag p99 per 10 s of due time: ${perWindow.map((w) => w.p99.toFixed(0)).join(' ')}`);
   log(`node CPU in the window (share of one core): ${nodes.map((n, i) => `${n.name} ${((cpuW1[i]! - cpuW0[i]!) / windowS).toFixed(2)}`).join(', ')}; load (1 min) every ${intervalMs / 2000} s: ${loads.join(' ')}`);
+  log(`node RSS at the window's end (MiB): ${nodes.map((n, i) => `${n.name} ${rss[i]}`).join(', ')}; node CPU from spawn to the window's end (s): ${nodes.map((n, i) => `${n.name} ${cpuW1[i]!.toFixed(1)}`).join(', ')}`);
   log(`mock requests answered over the whole run ${answered.toLocaleString('en')}, results stored ${total?.n.toLocaleString('en')}`);
   if (total?.n === 0) log(`nothing stored; node a said:\n${nodes[0]?.output.join('').slice(-3_000)}`);
   for (const [i, lines] of metrics.entries()) log(`node ${nodes[i]!.name} non-zero drop counters: ${lines.length === 0 ? 'none' : lines.join('; ')}`);

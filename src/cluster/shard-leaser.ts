@@ -47,6 +47,12 @@ export interface LeaserOptions {
    * on the next tick
    */
   onGain?: (shards: ReadonlySet<number>) => Promise<void>;
+  /**
+   * told (synchronously) right after the held set changed — shards gained (after onGain),
+   * released or lost to another node — and after stop(): the daemon arms and disarms
+   * their targets' timers. `owns` already answers by the new set. Must not throw.
+   */
+  onHeld?: (change: { gained: ReadonlySet<number>; lost: ReadonlySet<number> }) => void;
   /** told when the owned set changes or a tick fails (for logs); must not throw */
   onChange?: (event: { owned: number; live: number; gained: number; released: number } | { error: string }) => void;
 }
@@ -89,6 +95,11 @@ export class ShardLeaser {
     return performance.now() < this.validUntilMs && this.owned.has(shardOf(targetId));
   }
 
+  /** Does this node hold the target's shard (as of its last tick, whether or not the lease lapsed since)? */
+  holds(targetId: string): boolean {
+    return this.owned.has(shardOf(targetId));
+  }
+
   state(): LeaseState {
     return { owned: [...this.owned].sort((a, b) => a - b), live: this.live, regions: this.regions, validUntilMs: this.validUntilMs };
   }
@@ -106,11 +117,19 @@ export class ShardLeaser {
     this.timer = null;
     await this.running;
     this.validUntilMs = 0;
-    this.owned.clear();
+    const before = this.owned;
+    this.owned = new Set();
+    this.tellHeld(before, this.owned);
     await this.options.pool
       .query(`UPDATE shard_leases SET owner = NULL, expires_at = '-infinity' WHERE owner = $1`, [this.options.nodeId])
       .then(() => this.options.pool.query('DELETE FROM cluster_nodes WHERE node_id = $1', [this.options.nodeId]))
       .catch(() => undefined);
+  }
+
+  private tellHeld(before: ReadonlySet<number>, after: ReadonlySet<number>): void {
+    const gained = new Set([...after].filter((s) => !before.has(s)));
+    const lost = new Set([...before].filter((s) => !after.has(s)));
+    if (gained.size + lost.size > 0) this.options.onHeld?.({ gained, lost });
   }
 
   tick(): Promise<void> {
@@ -152,10 +171,12 @@ export class ShardLeaser {
       const mine = (await client.query<{ shard: number }>(`UPDATE shard_leases SET expires_at = now() + $2::interval WHERE owner = $1 AND region = $3 RETURNING shard`, [nodeId, lease, region])).rows.map((r) => r.shard).sort((a, b) => a - b);
       let released: number[] = [];
       let gained: number[] = [];
+      // what this node checked before the tick (released shards leave this.owned below)
+      const checkedBefore = this.owned;
       if (mine.length > fair) {
         released = mine.slice(fair);
-        // stop checking them before the release can commit
-        for (const s of released) this.owned.delete(s);
+        // stop checking them before the release can commit (their timers go after it)
+        this.owned = new Set([...this.owned].filter((s) => !released.includes(s)));
         await client.query(`UPDATE shard_leases SET owner = NULL, expires_at = '-infinity' WHERE owner = $1 AND region = $3 AND shard = ANY($2::int[])`, [nodeId, released, region]);
       } else if (mine.length < fair) {
         gained = (
@@ -185,6 +206,7 @@ export class ShardLeaser {
       this.live = live;
       this.regions = regions;
       this.validUntilMs = t0 + this.leaseMs - this.marginMs;
+      this.tellHeld(checkedBefore, owned);
       if (syncError !== null) this.options.onChange?.({ error: syncError });
       if (gained.length + released.length > 0) this.options.onChange?.({ owned: owned.size, live, gained: gained.length, released: released.length });
     } catch (err) {

@@ -16,6 +16,7 @@ import type { TargetHost } from '../daemon/target-host.js';
 import { parseTargetInput } from '../config/target-definition.js';
 import type pg from 'pg';
 import { targetInputOf } from '../storage/store.js';
+import { sameTarget, storedForm, toNewTarget } from '../daemon/target-registry.js';
 import type { SharedWindows } from '../daemon/maintenance-window-host.js';
 
 const DEFAULT_SYNC_EVERY_MS = 2_000;
@@ -28,7 +29,7 @@ const DEFAULT_SYNC_EVERY_MS = 2_000;
  */
 const digestOf = (table: string): string => `(SELECT count(*) || ':' || md5(coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '')) FROM ${table})`;
 /** one statement for both sets: the per-request cost on a cluster is this query (docs/cluster.md) */
-const TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
+export const SYNC_TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
 
 export interface TargetSync {
   stop(): void;
@@ -41,17 +42,35 @@ export interface TargetSync {
   fresh(): Promise<void>;
 }
 
-export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS): TargetSync {
-  let token: string | null = null;
+/** The store's change tokens now: the targets' and the maintenance windows'. */
+async function readTokens(pool: pg.Pool): Promise<{ targets: string; windows: string }> {
+  const { rows } = await pool.query<{ targets: string; windows: string }>(SYNC_TOKEN_SQL);
+  return rows[0] as { targets: string; windows: string };
+}
+
+/**
+ * The targets' change token now. Read before the daemon loads its targets at start and given
+ * to `startTargetSync` as `primed`: if nothing changed since, the first round reads no list.
+ */
+export async function readTargetToken(pool: pg.Pool): Promise<string> {
+  return (await readTokens(pool)).targets;
+}
+
+/**
+ * `primed`: a targets token read before the running set was loaded from the store (every
+ * change committed before it is in the set; a later one changes the token). Without it the
+ * first round reads the whole list.
+ */
+export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS, primed: string | null = null): TargetSync {
+  let token: string | null = primed;
   let windowsToken: string | null = null;
   let appliedWindowChanges = -1;
   // The running set as the last round left it. This node's own API writes and config reloads
   // change it too; then the store is read again even if its token looks unchanged (a target
   // created here and deleted through another node leaves the store's token where it was).
-  let appliedChanges = -1;
+  let appliedChanges = primed === null ? -1 : host.registry.changeCount;
   const round = async (): Promise<void> => {
-    const { rows } = await pool.query<{ targets: string; windows: string }>(TOKEN_SQL);
-    const { targets: next, windows: nextWindows } = rows[0] as { targets: string; windows: string };
+    const { targets: next, windows: nextWindows } = await readTokens(pool);
     // maintenance windows the same way (their routes and the check path read this node's set)
     if (nextWindows !== windowsToken || windows.changeCount !== appliedWindowChanges) {
       await windows.reloadFromStore();
@@ -67,6 +86,9 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
       // every node reads the same config file, so the running definition keeps it. Regions
       // and quorum are stored (config file or API) and come from here.
       const running = host.registry.get(record.id);
+      // a row equal to the running (validated) definition: nothing to do (a change to one
+      // target of 100,000 costs one validation, not 100,000)
+      if (running !== undefined && running.source === record.source && sameTarget(toNewTarget(running), storedForm(record))) continue;
       const fromConfig = record.source === 'config' && running?.source === 'config' ? running : null;
       const defaults = fromConfig === null ? host.defaults : { ...host.defaults, allowPrivateTargets: fromConfig.allowPrivateTargets };
       const parsed = parseTargetInput(targetInputOf(record), record.source, defaults);

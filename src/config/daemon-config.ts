@@ -5,7 +5,6 @@
  * - target level (unknown kind, bad URL, interval under the floor, duplicate name, …): only
  *   that target is refused, with a FieldError naming it; the rest of the file loads.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldError } from '../daemon/daemon-handle.js';
 import { DURATION_FORM, parseDurationMs, durationInputSchema } from './duration.js';
@@ -17,10 +16,8 @@ import { channelInputSchema, parseChannels, type ChannelConfig } from './channel
 import { DEFAULT_PROBE_SETTINGS, parseProbeSettings, probeInputSchema, type ProbeSettings } from './probe-settings.js';
 import { apiInputSchema, DEFAULT_API_SETTINGS, parseApiSettings, type ApiSettings } from './api-settings.js';
 import { parseMaintenanceWindowList, WindowInputError, type MaintenanceWindow } from '../maintenance-windows/maintenance-window.js';
+import { readYamlTree } from './yaml-tree.js';
 import { DEFAULT_STORAGE_SETTINGS, parseStorageSettings, storageInputSchema, type StorageSettings } from './storage-settings.js';
-
-/** Alias expansions allowed in one file: plenty for anchors reused by hand, far below a bomb. */
-const MAX_ALIAS_COUNT = 1_000;
 
 export class ConfigFileError extends Error {
   override readonly name = 'ConfigFileError';
@@ -123,22 +120,9 @@ export function parseTargetList(inputs: readonly unknown[], defaults: TargetDefa
 
 /** `env` resolves `secretEnv` references of webhooks. Throws ConfigFileError for file-level problems. */
 export function parseDaemonConfig(text: string, env: Readonly<Record<string, string | undefined>> = {}): DaemonConfig {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const yamlError = doc.errors[0];
-  if (yamlError !== undefined) {
-    const pos = yamlError.linePos?.[0];
-    const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`;
-    const reason = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigFileError('config', `not valid YAML${where}: ${reason}`);
-  }
-  let tree: unknown;
-  try {
-    tree = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    // The yaml library refuses an alias bomb ("billion laughs") with a ReferenceError.
-    throw new ConfigFileError('config', `YAML aliases expand too far (${err instanceof Error ? err.message : String(err)}); write the values out or use fewer aliases`);
-  }
-  const parsed = fileSchema.safeParse(tree ?? {});
+  const read = readYamlTree(text);
+  if (!read.ok) throw new ConfigFileError('config', read.message);
+  const parsed = fileSchema.safeParse(read.tree ?? {});
   if (!parsed.success) {
     const first = issuesToFieldErrors(null, parsed.error.issues)[0];
     throw new ConfigFileError(first?.field ?? 'config', first?.message ?? 'invalid');

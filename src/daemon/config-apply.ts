@@ -12,8 +12,8 @@ import { parseTargetInput, type TargetDefinition } from '../config/target-defini
 import type { FieldError } from './daemon-handle.js';
 import type { Logger } from './logger.js';
 import type { TargetHost } from './target-host.js';
-import { toNewTarget } from './target-registry.js';
-import { targetInputOf, type UpsertOutcome } from '../storage/store.js';
+import { sameTarget, storedForm, toNewTarget } from './target-registry.js';
+import { targetInputOf, type TargetRecord, type UpsertOutcome } from '../storage/store.js';
 
 export interface ConfigApplyReport {
   /** config targets now running from this file */
@@ -24,21 +24,35 @@ export interface ConfigApplyReport {
   readonly errors: readonly FieldError[];
 }
 
-/** Startup: every stored target joins the running set (config ones until the file replaces them). */
-export async function loadStoredTargets(host: TargetHost, log: Logger): Promise<number> {
+/**
+ * Startup: every stored target joins the running set (config ones until the file replaces
+ * them). A stored config target the file defines (validly) is not validated here: the file's
+ * definition replaces it in `applyConfigTargets`, which compares it with the stored row it
+ * gets back from here (so each target is validated once at start, not twice).
+ */
+export async function loadStoredTargets(host: TargetHost, log: Logger, config: DaemonConfig | null = null): Promise<ReadonlyMap<string, TargetRecord>> {
   const records = await host.store.listTargets();
-  let loaded = 0;
+  const inFile = new Set(config?.targets.map((t) => t.id) ?? []);
+  const replaced = new Map<string, TargetRecord>();
   for (const record of records) {
-    const parsed = parseTargetInput(targetInputOf(record), record.source, host.defaults);
-    if (!parsed.ok) {
-      const e = parsed.errors[0];
-      log.warn(`stored target ${record.id} not scheduled: ${e?.field}: ${e?.message} (kept in the store)`);
+    if (record.source === 'config' && inFile.has(record.id)) {
+      replaced.set(record.id, record);
       continue;
     }
-    host.schedule(parsed.target);
-    loaded++;
+    scheduleStored(host, log, record);
   }
-  return loaded;
+  return replaced;
+}
+
+function scheduleStored(host: TargetHost, log: Logger, record: TargetRecord): boolean {
+  const parsed = parseTargetInput(targetInputOf(record), record.source, host.defaults);
+  if (!parsed.ok) {
+    const e = parsed.errors[0];
+    log.warn(`stored target ${record.id} not scheduled: ${e?.field}: ${e?.message} (kept in the store)`);
+    return false;
+  }
+  host.schedule(parsed.target);
+  return true;
 }
 
 const UPSERT_CHUNK = 500;
@@ -55,12 +69,12 @@ function apiConflict(host: TargetHost, target: TargetDefinition): FieldError | n
   return null;
 }
 
-function sameDefinition(a: ReturnType<typeof toNewTarget>, b: ReturnType<typeof toNewTarget>): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** `nowMs` is the daemon's clock: the updatedAt of every target this load writes. */
-export async function applyConfigTargets(host: TargetHost, config: DaemonConfig, log: Logger, nowMs: number): Promise<ConfigApplyReport> {
+/**
+ * `nowMs` is the daemon's clock: the updatedAt of every target this load writes. `stored`:
+ * at start, the stored rows of config targets `loadStoredTargets` left out of the running set
+ * (a target equal to its row is not written again).
+ */
+export async function applyConfigTargets(host: TargetHost, config: DaemonConfig, log: Logger, nowMs: number, stored: ReadonlyMap<string, TargetRecord> = new Map()): Promise<ConfigApplyReport> {
   const errors: FieldError[] = [...config.targetErrors];
   const refused = new Set(config.targetErrors.map((e) => e.target));
   const wanted = new Set(config.targets.map((t) => t.id));
@@ -89,8 +103,12 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
     });
     const changed = chunk.filter((target) => {
       const byId = host.registry.get(target.id);
+      if (byId === undefined) {
+        const row = stored.get(target.id);
+        return row === undefined || !sameTarget(storedForm(row), toNewTarget(target));
+      }
       // The spec too: a referenced secret (`${file:…}`) may have changed under the same input.
-      return byId === undefined || !sameDefinition(toNewTarget(byId), toNewTarget(target)) || JSON.stringify(byId.spec) !== JSON.stringify(target.spec);
+      return !sameTarget(toNewTarget(byId), toNewTarget(target)) || JSON.stringify(byId.spec) !== JSON.stringify(target.spec);
     });
     let outcomes: UpsertOutcome[];
     try {
@@ -114,6 +132,9 @@ export async function applyConfigTargets(host: TargetHost, config: DaemonConfig,
       loaded++;
     }
   }
+  // a stored config target the file could not replace (refused by the store, or clashing with
+  // an API target) keeps running at its stored definition, as if loaded before
+  for (const [id, record] of stored) if (host.registry.get(id) === undefined && scheduleStored(host, log, record)) kept.push(id);
   for (const e of errors) log.warn(`config: target ${e.target ?? '?'} refused: ${e.field}: ${e.message}`);
   for (const id of kept) log.warn(`config: target ${id} keeps its previous definition (the new one was refused)`);
   return { loaded, removed, kept, errors };

@@ -91,6 +91,8 @@ type DropReason = 'skipped_in_flight' | 'dropped_global_cap' | 'missed_late';
 
 interface SchedulerStats {
   readonly targets: number;
+  /** targets with a timer on this node: many nodes, those in the shards it holds (docs/cluster.md) */
+  readonly armed: number;
   readonly inFlight: number;
   readonly maxInFlight: number;
   readonly startedTotal: number;

@@ -13,7 +13,7 @@ import type { IncidentEvent } from '../incidents/incident-events.js';
 import type { ResultPipeline } from '../pipeline/pipeline-types.js';
 import type { Clock } from '../scheduler/clock.js';
 import { Scheduler, type ScheduledJob } from '../scheduler/scheduler.js';
-import type { Store } from '../storage/store.js';
+import type { Store, TargetRecord } from '../storage/store.js';
 import type { AlertsPort, BreakerStats, ClusterStats, DaemonHandle, DaemonStats, Readiness, ScheduledResult, TargetMutation, TargetView, TestSpecOutcome } from './daemon-handle.js';
 import { createCheckRunner, type CheckRunner, type ClientSet, type ExecuteFn } from './check-runner.js';
 import type { IncidentPort } from './incident-port.js';
@@ -46,6 +46,12 @@ export interface DaemonDeps {
   readonly log: Logger;
   /** many nodes on one store: does this node check the target now? (absent = every target) */
   readonly owns?: (targetId: string) => boolean;
+  /**
+   * many nodes: is the target this node's to check (its region, a shard it holds)? Only those
+   * get a timer; `owns` is still asked when one is due (the lease may have lapsed). The
+   * composition root calls `rearm` when the held shards change. Absent = every target.
+   */
+  readonly assigned?: (targetId: string) => boolean;
   /** many nodes on one store: the regions' liveness (absent = one node alone) */
   readonly cluster?: () => ClusterStats;
   /** the region this node checks from (absent = `default`): heartbeat state is kept per region */
@@ -100,11 +106,11 @@ export class Daemon implements DaemonHandle {
 
   /** Loads stored targets and the config's targets, then starts scheduling. */
   async start(config: DaemonConfig = this.deps.config): Promise<ConfigApplyReport> {
-    await loadStoredTargets(this, this.deps.log);
+    const replaced = await loadStoredTargets(this, this.deps.log, config);
     // a warning left open by a previous run is closed by the first good result (cert_resolved)
     this.certWatch.restore(await this.deps.store.listCertWarnings());
     await this.windows.load(config.maintenanceWindows);
-    const report = await this.applyTargets(config);
+    const report = await this.applyTargets(config, replaced);
     await this.deps.incidents.restoreOpen();
     // what a previous run left in the alert outbox goes out now; reminders of the incidents
     // still open go on from their slots in the store (alert-dispatcher.ts)
@@ -124,9 +130,9 @@ export class Daemon implements DaemonHandle {
     return this.applyTargets(config);
   }
 
-  private applyTargets(config: DaemonConfig): Promise<ConfigApplyReport> {
+  private applyTargets(config: DaemonConfig, stored?: ReadonlyMap<string, TargetRecord>): Promise<ConfigApplyReport> {
     this.defaults = config.defaults;
-    return applyConfigTargets(this, config, this.deps.log, this.deps.clock.now());
+    return applyConfigTargets(this, config, this.deps.log, this.deps.clock.now(), stored);
   }
 
   get alerts(): AlertsPort {
@@ -160,8 +166,27 @@ export class Daemon implements DaemonHandle {
       return;
     }
     this.heartbeats.remove(target.id);
-    if (target.enabled) this.scheduler.upsert(target.id, target.intervalMs);
+    this.arm(target);
+  }
+
+  /** A timer for a polled, enabled target this node is assigned; none otherwise. */
+  private arm(target: TargetDefinition): void {
+    if (target.spec.kind !== 'heartbeat' && target.enabled && (this.deps.assigned?.(target.id) ?? true)) this.scheduler.upsert(target.id, target.intervalMs);
     else this.scheduler.remove(target.id);
+  }
+
+  /**
+   * Many nodes: the shards this node holds changed; the targets `inShard` picks get a timer
+   * or lose it by `assigned`. Returns how many were looked at.
+   */
+  rearm(inShard: (targetId: string) => boolean): number {
+    let n = 0;
+    for (const target of this.registry.all()) {
+      if (!inShard(target.id)) continue;
+      this.arm(target);
+      n++;
+    }
+    return n;
   }
 
   /** Takes a target out (API delete, config reload): its open incident closes with one alert. */
@@ -236,7 +261,7 @@ export class Daemon implements DaemonHandle {
     const c = this.scheduler.counters();
     const p = this.deps.pipeline.counters();
     return {
-      scheduler: { ...c, targets: this.registry.size },
+      scheduler: { ...c, targets: this.registry.size, armed: c.targets },
       pipeline: { queueDepth: p.queued, writtenTotal: p.written, writeFailuresTotal: p.flushFailures, dropped: { ...p.dropped } },
       breakers: this.deps.breakerStats(),
       alerts: this.deps.alerts.stats(),

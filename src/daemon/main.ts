@@ -33,7 +33,7 @@ import { DEFAULT_LEASE_MS, ShardLeaser, shardOf } from '../cluster/shard-leaser.
 import { createRegionalIncidentPort } from '../cluster/regional-incidents.js';
 import { clusterStats, startQuorumSweep } from '../cluster/quorum-sweep.js';
 import { DEFAULT_REGION } from '../domain/region.js';
-import { startTargetSync, type TargetSync } from '../cluster/target-sync.js';
+import { readTargetToken, startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -145,6 +145,11 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       return target === undefined ? undefined : { id: target.id, name: target.name, tags: target.tags };
     },
   });
+  // many nodes: the target is checked from this node's region (it names it, or names none)
+  const checkedHere = (id: string): boolean => {
+    const regions = daemon.registry.get(id)?.regions;
+    return regions === null || regions === undefined || regions.includes(region);
+  };
   const daemon: Daemon = new Daemon({
     store,
     pipeline,
@@ -171,10 +176,9 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       ? {}
       : {
           // checked from this region when the target names it (or names none), by the shard's holder here
-          owns: (id: string) => {
-            const regions = daemon.registry.get(id)?.regions;
-            return (regions === null || regions === undefined || regions.includes(region)) && (leaser?.owns(id) ?? false);
-          },
+          owns: (id: string) => checkedHere(id) && (leaser?.owns(id) ?? false),
+          // only those get a timer (re-armed when the held shards change, below)
+          assigned: (id: string) => checkedHere(id) && (leaser?.holds(id) ?? false),
           cluster: () => clusterStats(region, leaser),
           region,
           // the API's target endpoints answer from the store's set (before the sync starts: the one just loaded)
@@ -183,7 +187,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   });
   const api: ApiServer = listener.serve(daemon);
   const self: SelfAddress = { host: options.host, port: Number(new URL(api.url).port) };
-  if (self.port !== requested.port) config = parseConfig(options.configText, self, options.env);
+  // only a file that names ${self.*} reads differently with the real port (no second parse of a large file)
+  if (self.port !== requested.port && options.configText.includes('${self.')) config = parseConfig(options.configText, self, options.env);
   let startReport: ConfigApplyReport;
   try {
     // the API answers (/readyz: not ready, with the reason) while Postgres is not reachable
@@ -193,13 +198,22 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
         pool: opened.postgres.pool, nodeId, region, apiUrl: api.url, lagMs: () => loopDelay.currentMs(),
         // a target taken over continues the incident the store has, not this node's old view
         onGain: (shards) => daemon.resyncIncidents(new Set(daemon.listTargets().filter((t) => shards.has(shardOf(t.id))).map((t) => t.id))),
+        // timers only for the targets of the shards held: armed on gain, disarmed on loss
+        onHeld: ({ gained, lost }) => {
+          daemon.rearm((id) => {
+            const shard = shardOf(id);
+            return gained.has(shard) || lost.has(shard);
+          });
+        },
         onChange: (e) => ('error' in e ? log.warn(`cluster: lease renewal failed: ${e.error}`) : log.info(`cluster: node ${nodeId} holds ${e.owned} of 64 shards in region ${region} (${e.live} live nodes there; +${e.gained} −${e.released})`)),
       });
       await leaser.start();
     }
+    // the store's change token before the targets are loaded: the first sync round reads the list again only if it changed since
+    const primed = opened.postgres === null ? null : await readTargetToken(opened.postgres.pool);
     startReport = await daemon.start(config);
     if (opened.postgres !== null) {
-      targetSync = startTargetSync(opened.postgres.pool, daemon, daemon.sharedWindows, log);
+      targetSync = startTargetSync(opened.postgres.pool, daemon, daemon.sharedWindows, log, undefined, primed);
       quorumSweep = startQuorumSweep(opened.postgres.pool, daemon, (id) => leaser?.owns(id) ?? false, log);
     }
   } catch (err) {

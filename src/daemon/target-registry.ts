@@ -3,7 +3,7 @@
  * executor and hands out redacted views to everyone else.
  */
 import type { TargetDefinition } from '../config/target-definition.js';
-import type { NewTarget } from '../storage/store.js';
+import type { NewTarget, TargetRecord } from '../storage/store.js';
 import type { TargetView } from './daemon-handle.js';
 import { redactSpec } from '../domain/redact.js';
 import { phaseOf } from '../scheduler/phase.js';
@@ -92,4 +92,25 @@ export function toNewTarget(t: TargetDefinition): NewTarget {
     quorum: t.quorum,
     source: t.source,
   };
+}
+
+/** The stored row in the form `toNewTarget` gives (timestamps left out). */
+export function storedForm(r: TargetRecord): NewTarget {
+  return { id: r.id, name: r.name, input: r.input, intervalMs: r.intervalMs, tags: r.tags, enabled: r.enabled, confirmations: r.confirmations, regions: r.regions, quorum: r.quorum, source: r.source };
+}
+
+/** JSON with every object's keys sorted (Postgres `jsonb` reorders keys); undefined members left out as JSON does. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * Same definition as stored? Equal forms parse to the same target, so a row equal to the
+ * running (validated) definition need not be validated again, nor written.
+ */
+export function sameTarget(a: NewTarget, b: NewTarget): boolean {
+  return canonicalJson({ ...a, regions: a.regions ?? null }) === canonicalJson({ ...b, regions: b.regions ?? null });
 }

@@ -114,6 +114,7 @@ function registerStatsMetrics(registry: Registry, read: StatsReader): void {
     });
   };
   gauge(METRIC.targets, 'Targets scheduled.', (s) => s.scheduler.targets);
+  gauge(METRIC.targetsArmed, 'Targets with a timer on this node (many nodes: those in the shards it holds).', (s) => s.scheduler.armed);
   gauge(METRIC.checksInFlight, 'Checks running now.', (s) => s.scheduler.inFlight);
   gauge(METRIC.checksInFlightLimit, 'Global cap on checks in flight.', (s) => s.scheduler.maxInFlight);
   gauge(METRIC.resultQueueDepth, 'Results waiting in the batcher.', (s) => s.pipeline.queueDepth);

@@ -18,6 +18,8 @@ export const METRIC = {
   clusterRegionLiveNodes: 'vigil_cluster_region_live_nodes',
   /** gauge: targets scheduled */
   targets: 'vigil_targets',
+  /** gauge: targets with a timer on this node (many nodes: those in the shards it holds) */
+  targetsArmed: 'vigil_targets_armed',
   /** gauge: checks running now, and the global cap */
   checksInFlight: 'vigil_checks_in_flight',
   checksInFlightLimit: 'vigil_checks_in_flight_limit',
