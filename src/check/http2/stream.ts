@@ -39,8 +39,11 @@ export interface StreamEnd {
  * `onError`, or once the user cancels the stream, nothing more is called.
  */
 export interface StreamListener {
-  /** the request (HEADERS and, with a body, the final DATA frame) was handed to the socket */
-  onWritten(stream: H2Stream): void;
+  /**
+   * the request (HEADERS and, with a body, the final DATA frame) was handed to the socket, at
+   * `atMs` (performance.now(): one reading for every stream of that write)
+   */
+  onWritten(stream: H2Stream, atMs: number): void;
   /** a regular field of the final response's header section (names lower-case, validated) */
   onField(stream: H2Stream, name: string, value: string): void;
   /** the final response's header section is complete; `endStream`: no body follows */

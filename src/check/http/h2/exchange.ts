@@ -59,10 +59,10 @@ class StreamExchange implements StreamListener {
     if (flushNow) session.flush();
   }
 
-  onWritten(): void {
+  onWritten(_stream: H2Stream, atMs: number): void {
     if (this.isSettled || this.isWritten) return;
     this.isWritten = true;
-    this.ctx.timer.mark('requestWritten');
+    this.ctx.timer.mark('requestWritten', atMs);
     this.ctx.phase = 'ttfb';
   }
 
@@ -116,8 +116,9 @@ class StreamExchange implements StreamListener {
 
   onEnd(): void {
     if (this.isSettled) return;
-    if (isOverdue(this.ctx, performance.now())) return this.ctx.expire();
-    this.ctx.timer.mark('bodyEnd');
+    const atMs = performance.now();
+    if (isOverdue(this.ctx, atMs)) return this.ctx.expire();
+    this.ctx.timer.mark('bodyEnd', atMs);
     this.succeed(true, false);
   }
 

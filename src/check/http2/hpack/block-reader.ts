@@ -18,11 +18,12 @@ export class BlockReader {
   /** Huffman output scratch, grown on demand */
   private scratch: Buffer = NO_BLOCK;
 
-  reset(block: Uint8Array): void {
+  /** Reads `block` from `start` to `end` (the whole of it by default). */
+  reset(block: Uint8Array, start = 0, end = block.length): void {
     // a Buffer view once per block, so strings come out through Buffer's own latin1 slicing
     this.block = Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
-    this.pos = 0;
-    this.end = block.length;
+    this.pos = start;
+    this.end = end;
   }
 
   /** Drops the block, so a decoder between blocks holds no peer's bytes. */

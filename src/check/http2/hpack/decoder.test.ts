@@ -75,6 +75,27 @@ describe('HpackDecoder: RFC 7541 Appendix C', () => {
   });
 });
 
+describe('HpackDecoder: a block inside a larger buffer (the engine decodes in place)', () => {
+  it('decodes only start..end: the same fields and table as the block on its own; a string running past end is truncated', () => {
+    const block = bytes('400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572');
+    const framed = Buffer.concat([bytes('ffff ff'), block, bytes('82 82')]);
+    const decoder = new HpackDecoder();
+    const fields: Fields = [];
+    decoder.decode(framed, (name, value) => fields.push([name, value]), 3, 3 + block.length);
+    assert.deepEqual(fields, [['custom-key', 'custom-header']]);
+    assert.deepEqual(decode(decoder, 'be'), [['custom-key', 'custom-header']], 'the dynamic table took the entry');
+    // The same bytes one short of the block: the value's string ends past `end`.
+    assertReason(() => new HpackDecoder().decode(framed, () => undefined, 3, 2 + block.length), 'truncated_block');
+  });
+
+  it('a range outside the buffer is refused before anything is read', () => {
+    const decoder = new HpackDecoder();
+    assert.throws(() => decoder.decode(bytes('82'), () => undefined, 0, 2), RangeError);
+    assert.throws(() => decoder.decode(bytes('82'), () => undefined, 1, 0), RangeError);
+    assert.deepEqual(decode(decoder, '82'), [[':method', 'GET']], 'the decoder is still usable');
+  });
+});
+
 describe('HpackDecoder: hostile blocks', () => {
   it('integers: overflow past 2^31 - 1, too many continuation bytes, cut short', () => {
     rejects('ff ffffffff0f', 'integer_overflow'); // 127 + 2^32 - 1

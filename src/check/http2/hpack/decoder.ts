@@ -56,14 +56,16 @@ export class HpackDecoder {
   }
 
   /**
-   * Decodes one complete header block, calling onField per field in order. onField must not
-   * throw (if it does, the decoder is unusable, as after a connection error).
+   * Decodes one complete header block (`block` from `start` to `end`: the engine passes the
+   * frame it read, no view made per block), calling onField per field in order. onField must
+   * not throw (if it does, the decoder is unusable, as after a connection error).
    * Throws HpackError; see its doc for connectionError and header_list_too_large.
    */
-  decode(block: Uint8Array, onField: HeaderFieldSink): void {
+  decode(block: Uint8Array, onField: HeaderFieldSink, start = 0, end = block.length): void {
     if (this.failure !== undefined) throw this.failure;
+    if (!(start >= 0 && start <= end && end <= block.length)) throw new RangeError(`decode: ${start}..${end} is not within the ${block.length}-byte block`);
     try {
-      this.decodeBlock(block, onField);
+      this.decodeBlock(block, start, end, onField);
     } catch (err) {
       if (!(err instanceof HpackError)) this.failure = new HpackError('decoder_aborted', 'a previous block was abandoned mid-way');
       else if (err.connectionError) this.failure = err;
@@ -73,10 +75,10 @@ export class HpackDecoder {
     }
   }
 
-  private decodeBlock(block: Uint8Array, onField: HeaderFieldSink): void {
+  private decodeBlock(block: Uint8Array, start: number, end: number, onField: HeaderFieldSink): void {
     const reader = this.reader;
     const table = this.table;
-    reader.reset(block);
+    reader.reset(block, start, end);
     let sizeUpdates = 0;
     let hasField = false;
     let listBytes = 0;
