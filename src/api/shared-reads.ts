@@ -13,7 +13,7 @@ import type { Route } from './router.js';
 /** seconds a client is told to wait when the shared store cannot be reached */
 export const STORE_AWAY_RETRY_AFTER_S = 5;
 
-export const STORE_AWAY_MESSAGE = 'the shared store is not reachable, so the target set cannot be confirmed; retry';
+const STORE_AWAY_MESSAGE = 'the shared store is not reachable, so the target set cannot be confirmed; retry';
 
 /** Resolves once the running set is the store's; throws the 503 when the store is away. */
 export async function syncShared(handle: DaemonHandle): Promise<void> {

@@ -1,11 +1,12 @@
 import { type CheckSpec, type PolledCheckKind, type PolledCheckSpec } from '../domain/check-spec.js';
 import type { CheckResult } from '../domain/check-result.js';
 import type { Clients } from './clients.js';
-import { executeHttpCheck } from './http/http-check.js';
+import { executeHttpCheck, startHttpCheck } from './http/http-check.js';
 import { executeTcpCheck } from './tcp/tcp-check.js';
 import { executeTlsCheck } from './tls/tls-check.js';
 import { executeDnsCheck } from './dns/dns-check.js';
 import { bugResult } from './bug-result.js';
+import { tellDone, type CheckDone } from './check-done.js';
 
 export interface ExecuteOptions {
   /** aborts the check (daemon shutdown); the result is `error` / `internal` "aborted" */
@@ -53,6 +54,16 @@ export function executeCheck(spec: CheckSpec, clients: Clients, options: Execute
   }
 }
 
+/**
+ * `executeCheck` without the promise: `done` is told the result exactly once, possibly
+ * before this returns. The same executors; for a pooled HTTP/2 check (the load generator's
+ * hot path) no promise is made at all.
+ */
+export function startCheck(spec: CheckSpec, clients: Clients, options: ExecuteOptions, done: CheckDone): void {
+  if (spec.kind === 'http') return startHttpCheck(spec, clients, options, done);
+  void executeCheck(spec, clients, options).then((result) => tellDone(done, result));
+}
+
 /** The executor with its rejections (bugs) turned into `bugResult`s. */
 function settlesBugs<S extends CheckSpec>(executor: Executor<S>): Executor<S> {
   return (spec, clients, options) => {
@@ -64,3 +75,4 @@ function settlesBugs<S extends CheckSpec>(executor: Executor<S>): Executor<S> {
 export { buildClients } from './clients.js';
 export type { Clients, ClientConfig } from './clients.js';
 export type { Limits } from './exchange-types.js';
+export type { CheckDone } from './check-done.js';

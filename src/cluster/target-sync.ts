@@ -29,7 +29,7 @@ const DEFAULT_SYNC_EVERY_MS = 2_000;
  */
 const digestOf = (table: string): string => `(SELECT count(*) || ':' || md5(coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '')) FROM ${table})`;
 /** one statement for both sets: the per-request cost on a cluster is this query (docs/cluster.md) */
-const TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
+export const SYNC_TOKEN_SQL = `SELECT ${digestOf('targets')} AS targets, ${digestOf('maintenance_windows')} AS windows`;
 
 export interface TargetSync {
   stop(): void;
@@ -44,7 +44,7 @@ export interface TargetSync {
 
 /** The store's change tokens now: the targets' and the maintenance windows'. */
 async function readTokens(pool: pg.Pool): Promise<{ targets: string; windows: string }> {
-  const { rows } = await pool.query<{ targets: string; windows: string }>(TOKEN_SQL);
+  const { rows } = await pool.query<{ targets: string; windows: string }>(SYNC_TOKEN_SQL);
   return rows[0] as { targets: string; windows: string };
 }
 

@@ -19,3 +19,10 @@ export function generatePushToken(): string {
 export function hashPushToken(token: string): string {
   return `sha256:${createHash('sha256').update(token, 'utf8').digest('hex')}`;
 }
+
+/**
+ * Pushes per push URL (per target): a run pushes start and success; ten in a burst, then one
+ * every 6 s. Each node holds it per token in memory; with many nodes the store holds it per
+ * target for the whole cluster too (docs/heartbeat.md, "Rate limits").
+ */
+export const PUSH_LIMIT_PER_TOKEN = { burst: 10, refillEveryMs: 6_000 } as const;

@@ -18,7 +18,7 @@
 import { NO_TIMINGS, type CheckResult } from '../domain/check-result.js';
 import { targetOf, type HeartbeatCheckSpec } from '../domain/check-spec.js';
 import { errorFamilyOf } from '../domain/error-kind.js';
-import { hashPushToken } from '../config/push-token.js';
+import { hashPushToken, PUSH_LIMIT_PER_TOKEN } from '../config/push-token.js';
 import type { TargetDefinition } from '../config/target-definition.js';
 import type { Clock, TimerId } from '../scheduler/clock.js';
 import type { HeartbeatSignal, Store } from '../storage/store.js';
@@ -30,7 +30,9 @@ export type PushSignal = { readonly type: 'success' } | { readonly type: 'start'
 
 export type PushOutcome =
   | { readonly ok: true; readonly targetId: string; readonly recorded: boolean }
-  | { readonly ok: false; readonly reason: 'unknown_token' | 'store_unavailable' };
+  | { readonly ok: false; readonly reason: 'unknown_token' | 'store_unavailable' }
+  /** many nodes: the target's bucket shared through the store is empty */
+  | { readonly ok: false; readonly reason: 'rate_limited'; readonly waitMs: number };
 
 /** A result the host produced, for the daemon to handle like a scheduled one. */
 export interface HeartbeatResult {
@@ -41,7 +43,7 @@ export interface HeartbeatResult {
   readonly trigger: 'schedule' | 'push';
 }
 
-type HeartbeatStore = Pick<Store, 'listHeartbeatStates' | 'putHeartbeatState' | 'appendHeartbeatSignal' | 'pendingHeartbeatSignals'>;
+type HeartbeatStore = Pick<Store, 'listHeartbeatStates' | 'putHeartbeatState' | 'appendHeartbeatSignalWithin' | 'pendingHeartbeatSignals'>;
 
 export interface HeartbeatHostDeps {
   readonly clock: Clock;
@@ -163,7 +165,9 @@ export class HeartbeatHost {
       return { ok: true, targetId: id, recorded };
     }
     try {
-      await this.deps.store.appendHeartbeatSignal({ targetId: id, ...signal });
+      // the per-token limit holds for the whole cluster: the bucket is taken in the append
+      const appended = await this.deps.store.appendHeartbeatSignalWithin({ targetId: id, ...signal }, PUSH_LIMIT_PER_TOKEN);
+      if ('waitMs' in appended) return { ok: false, reason: 'rate_limited', waitMs: appended.waitMs };
     } catch (err) {
       this.deps.logError(`heartbeat: a push to ${id} could not be kept for its evaluating node: ${message(err)}`);
       return { ok: false, reason: 'store_unavailable' };

@@ -482,6 +482,18 @@ export interface HeartbeatSignal extends NewHeartbeatSignal {
 }
 
 /**
+ * A token bucket kept in the store, shared by every node (docs/heartbeat.md, "Rate limits"):
+ * one per target, `burst` pushes, then one more every `refillEveryMs`, on the pushes' `at`.
+ */
+export interface SignalRateLimit {
+  burst: number;
+  refillEveryMs: number;
+}
+
+/** The push was appended, or the target's shared bucket was empty (retry after `waitMs`). */
+export type LimitedSignalAppend = { appended: HeartbeatSignal } | { waitMs: number };
+
+/**
  * A target's certificate-expiry warning state (src/daemon/cert-expiry-watch.ts): the level
  * of its last judged chain and the chain expiry of the open warning, if one is open.
  */
@@ -605,6 +617,8 @@ export interface Store extends ResultSink {
   putHeartbeatState(state: HeartbeatState): Promise<void>;
   /** appends a push for the evaluating node; returns it with its seq */
   appendHeartbeatSignal(signal: NewHeartbeatSignal): Promise<HeartbeatSignal>;
+  /** the same, only when the target's bucket has a push left (taken in the same transaction) */
+  appendHeartbeatSignalWithin(signal: NewHeartbeatSignal, limit: SignalRateLimit): Promise<LimitedSignalAppend>;
   /**
    * Signals of these targets not yet applied in `region` (seq above the region's state's
    * signalSeq, every kept one when it has no state), oldest first, at most `limit` (1..1000).

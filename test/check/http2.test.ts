@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clients } from '../../src/check/index.js';
+import { startCheck, type Clients } from '../../src/check/index.js';
+import type { CheckResult } from '../../src/domain/check-result.js';
+import { defineHttpCheck } from '../../src/domain/check-spec.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 import { checkHttp, loopbackClients } from '../helpers/check-runner.js';
@@ -139,6 +141,56 @@ describe('HTTP/2', () => {
         assert.equal(result.status, 'up', JSON.stringify(result));
         assert.equal(result.httpVersion, '2');
         assert.equal(server.requests.length, 1, 'the stream was processed once, on the second session');
+        await pooled.close();
+      });
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  it('startCheck: every pooled h2c check tells its done object exactly once, answered, redirected, decoded or timed out', async () => {
+    const pooled = loopbackClients();
+    try {
+      await withH2({ delayMs: 0 }, async (server) => {
+        const base = { http2: 'prior-knowledge', connection: 'pooled' } as const;
+        const specs = [
+          ...Array.from({ length: 40 }, () => defineHttpCheck({ ...base, url: server.url, keyword: 'h2 ok' })),
+          defineHttpCheck({ ...base, url: `${server.url}gzip`, keyword: 'h2 gzip ok' }),
+          defineHttpCheck({ ...base, url: `${server.url}redirect`, followRedirects: true, keyword: 'h2 gzip ok' }),
+        ];
+        const told: CheckResult[] = [];
+        let allTold: () => void = () => undefined;
+        const whenAllTold = new Promise<void>((resolve) => (allTold = resolve));
+        // One object for all of them, as the load generator's workers pass themselves.
+        const done = {
+          checkDone(result: CheckResult): void {
+            if (told.push(result) === specs.length) allTold();
+          },
+        };
+        for (const spec of specs) startCheck(spec, pooled, {}, done);
+        await whenAllTold;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // a second telling would have come by now
+        assert.equal(told.length, specs.length, 'each check told once');
+        const byTarget = new Map<string, number>();
+        for (const result of told) {
+          assert.equal(result.status, 'up', JSON.stringify(result));
+          assert.equal(result.httpVersion, '2');
+          byTarget.set(result.target, (byTarget.get(result.target) ?? 0) + 1);
+        }
+        assert.deepEqual(Object.fromEntries(byTarget), { [server.url]: 40, [`${server.url}gzip`]: 1, [`${server.url}redirect`]: 1 });
+        assert.equal(server.requests.length, specs.length + 1, 'the redirect made one more request');
+      });
+      await withH2({ delayMs: 2_000 }, async (server) => {
+        const results: CheckResult[] = [];
+        const result = await new Promise<CheckResult>((resolve) => {
+          startCheck(defineHttpCheck({ url: server.url, http2: 'prior-knowledge', connection: 'pooled', timeoutMs: 200 }), pooled, {}, (r) => {
+            results.push(r);
+            resolve(r);
+          });
+        });
+        assertFailure(result, { status: 'down', errorKind: 'timeout', errorPhase: 'ttfb', phases: { dns: false, connect: true, tls: false, ttfb: false, receive: false } });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(results.length, 1);
         await pooled.close();
       });
     } finally {

@@ -37,12 +37,13 @@ test('heartbeats across nodes: pushes to non-owners reach the owner; one inciden
     const owner = nodes[ids.indexOf((await ownerId()) as string)]!;
     const others = nodes.filter((n) => n !== owner);
 
-    // 1. twelve successes over 12 s (two whole periods + grace), every one to a non-owner
+    // 1. six successes over 12 s (two whole periods + grace), every one to a non-owner (the
+    // per-token rate limit is the cluster's: 10 in a burst, then one per 6 s, whichever node)
     let pushed = 0;
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 6; i++) {
       assert.equal(await push(others[i % 2]!), 200);
       pushed += 1;
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, 2_000));
     }
     await waitFor(async () => (await results(owner)).length >= pushed, 10_000, 'every push recorded');
     let rows = await results(others[0]!);
@@ -66,8 +67,8 @@ test('heartbeats across nodes: pushes to non-owners reach the owner; one inciden
     const killedAt = Date.now();
     const survivors = others;
     const survivorIds = survivors.map((n) => ids[nodes.indexOf(n)]);
-    // every 3.5 s (within the 4 s period; each node then sees one per 7 s, under the per-token
-    // rate limit of one per 6 s once the burst is spent)
+    // every 3.5 s (within the 4 s period; the cluster's per-token bucket still holds ≥ 4 from
+    // its burst, and six pushes at 3.5 s spend ≈ 2.5 more than its refill of one per 6 s)
     let lastPushAt = 0;
     for (let i = 0; Date.now() - killedAt < 20_000; i++) {
       assert.equal(await push(survivors[i % 2]!), 200);
@@ -83,10 +84,10 @@ test('heartbeats across nodes: pushes to non-owners reach the owner; one inciden
     assert.deepEqual(early, [], 'no false heartbeat_missed across the takeover');
     const upsAfterKill = rows.filter((r) => r.result.status === 'up' && r.result.startedAt > killedAt).length;
     assert.equal(upsAfterKill, pushed - pushedBeforeKill, 'every push after the kill recorded once by the new owner');
-    // before the kill: the twelve of step 1 and the /0 of step 2, unless the owner's last
+    // before the kill: the six of step 1 and the /0 of step 2, unless the owner's last
     // unflushed batch (≤ 0.5 s of results, docs/cluster.md) died with it
     const upsBeforeKill = rows.filter((r) => r.result.status === 'up' && r.result.startedAt <= killedAt).length;
-    assert.ok(upsBeforeKill === 13 || upsBeforeKill === 12, `${upsBeforeKill} successes before the kill`);
+    assert.ok(upsBeforeKill === 7 || upsBeforeKill === 6, `${upsBeforeKill} successes before the kill`);
 
     // 4. the job stops: one missed period opens one incident, one alert, however many periods pass
     await waitFor(async () => (await incidents()).length === 2, 15_000, 'silence opens an incident');
@@ -97,7 +98,7 @@ test('heartbeats across nodes: pushes to non-owners reach the owner; one inciden
     assert.ok(missed >= 2 && missed <= 4, `a missed result once a period while silent (${missed} in ≈ 11 s at 4 s)`);
     assert.equal((await incidents()).length, 2, 'still one incident for the silence');
     assert.deepEqual(hooks.map((h) => h.type), ['incident_opened', 'incident_resolved', 'incident_opened']);
-    console.log(`# ${pushed} pushes to non-owners, ${rows.length} results, ${missed} missed periods after the job stopped; alerts ${hooks.map((h) => h.type).join(', ')}`);
+    console.log(`# ${pushed} pushes to non-owners, ${rows.length} results, ${missed} missed periods after the job stopped; alerts ${hooks.map((h) => h.type).join(', ')} (${receiver.repeated()} delivered again after the kill -9, same delivery id)`);
   } catch (err) {
     for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
     throw err;

@@ -51,11 +51,18 @@ export function exited(node: Node): Promise<void> {
   return new Promise((r) => node.child.once('exit', () => r()));
 }
 
-/** A webhook receiver on 127.0.0.1: every alert body it gets, parsed, in arrival order. */
+/**
+ * A webhook receiver on 127.0.0.1: every alert body it gets, parsed, in arrival order. Like a
+ * real receiver it drops a delivery it already has (same `deliveryId`: delivery is at least
+ * once — a node killed after sending but before recording it sends nothing new, a survivor
+ * sends the same delivery again), and counts those repeats.
+ */
 export interface HookReceiver<T> {
   /** `http://127.0.0.1:<port>/hook` */
   readonly url: string;
   readonly hooks: T[];
+  /** deliveries received again (same deliveryId), not in `hooks` */
+  readonly repeated: () => number;
   /** the `alerts:` block of a config with one generic webhook `ops` to this receiver (secret from HOOK_SECRET) */
   readonly alertsYaml: (extra?: string) => string;
   close(): Promise<void>;
@@ -64,12 +71,20 @@ export interface HookReceiver<T> {
 /** Starts a webhook receiver; `keep` picks and shapes what is recorded (default: every body as it is). */
 export async function startHookReceiver<T = Record<string, unknown>>(keep: (body: Record<string, unknown>) => T | null = (b) => b as T): Promise<HookReceiver<T>> {
   const hooks: T[] = [];
+  const seen = new Set<string>();
+  let repeated = 0;
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const kept = keep(JSON.parse(body) as Record<string, unknown>);
-      if (kept !== null) hooks.push(kept);
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      const id = typeof parsed.deliveryId === 'string' ? parsed.deliveryId : null;
+      if (id !== null && seen.has(id)) repeated++;
+      else {
+        if (id !== null) seen.add(id);
+        const kept = keep(parsed);
+        if (kept !== null) hooks.push(kept);
+      }
       res.end();
     });
   });
@@ -78,6 +93,7 @@ export async function startHookReceiver<T = Record<string, unknown>>(keep: (body
   return {
     url,
     hooks,
+    repeated: () => repeated,
     alertsYaml: (extra = '') => `alerts:\n  webhooks:\n    - { name: ops, url: "${url}", secretEnv: HOOK_SECRET, initialBackoff: 50ms${extra === '' ? '' : `, ${extra}`} }\n`,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

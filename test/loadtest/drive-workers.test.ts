@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckResult } from '../../src/domain/check-result.js';
 import { defineHttpCheck } from '../../src/domain/check-spec.js';
-import { driveWorkers, HARD_STOP_GRACE_MS, type RunCheck } from '../../src/loadtest/workers/drive-workers.js';
+import { tellDone } from '../../src/check/check-done.js';
+import { driveWorkers, HARD_STOP_GRACE_MS, type StartCheck } from '../../src/loadtest/workers/drive-workers.js';
 
 const spec = defineHttpCheck({ url: 'http://127.0.0.1:9/ok' });
 const up = (): CheckResult => ({
@@ -18,7 +19,7 @@ test('workers start on the ramp, no check starts after the deadline, every start
   const firstStartByWorker = new Map<string, number>();
   const specs = Array.from({ length: 10 }, (_, j) => defineHttpCheck({ url: `http://127.0.0.1:${j + 1}/ok` }));
   const startMs = performance.now() + 20;
-  const runCheck: RunCheck = () => new Promise((resolve) => setTimeout(() => resolve(up()), 5));
+  const startCheck: StartCheck = (_s, _signal, done) => void setTimeout(() => tellDone(done, up()), 5);
   const handle = driveWorkers({
     workerCount: 10,
     startOffsetMs: (j) => j * 30,
@@ -27,11 +28,11 @@ test('workers start on the ramp, no check starts after the deadline, every start
     durationMs: 400,
     rampMs: 300,
     timeoutMs: 1000,
-    runCheck: (s, signal) => {
+    startCheck: (s, signal, done) => {
       const at = performance.now() - startMs;
       starts.push(at);
       if (!firstStartByWorker.has(s.url)) firstStartByWorker.set(s.url, at);
-      return runCheck(s, signal);
+      startCheck(s, signal, done);
     },
     stopSignal: new AbortController().signal,
   });
@@ -46,10 +47,10 @@ test('workers start on the ramp, no check starts after the deadline, every start
 
 test('a check that never ends is cancelled at deadline + timeout + grace, and the run ends', async () => {
   const startMs = performance.now();
-  const hang: RunCheck = (_s, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(up()), { once: true }));
+  const hang: StartCheck = (_s, signal, done) => signal.addEventListener('abort', () => tellDone(done, up()), { once: true });
   const handle = driveWorkers({
     workerCount: 3, startOffsetMs: () => 0, specFor: () => spec, startMs, durationMs: 50, rampMs: 0, timeoutMs: 100,
-    runCheck: hang, stopSignal: new AbortController().signal,
+    startCheck: hang, stopSignal: new AbortController().signal,
   });
   await handle.done;
   const tookMs = performance.now() - startMs;
@@ -60,14 +61,38 @@ test('a check that never ends is cancelled at deadline + timeout + grace, and th
 
 test('stopping (SIGINT) ends the run at once and cancels what was in flight', async () => {
   const stop = new AbortController();
-  const hang: RunCheck = (_s, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(up()), { once: true }));
+  const hang: StartCheck = (_s, signal, done) => signal.addEventListener('abort', () => tellDone(done, up()), { once: true });
   const handle = driveWorkers({
     workerCount: 4, startOffsetMs: () => 0, specFor: () => spec, startMs: performance.now(), durationMs: 60_000, rampMs: 0, timeoutMs: 5000,
-    runCheck: hang, stopSignal: stop.signal,
+    startCheck: hang, stopSignal: stop.signal,
   });
   setTimeout(() => stop.abort(), 50);
   const startedMs = performance.now();
   await handle.done;
   assert.ok(performance.now() - startedMs < 1000);
   assert.equal(handle.stats.cancelled, 4);
+});
+
+test('a check told done before startCheck returns is counted once, and the worker goes on without recursing', async () => {
+  // 2 workers whose checks all complete synchronously for 60 ms: each must start the next
+  // from its own loop, not from inside the last (thousands deep, that overflows the stack).
+  let started = 0;
+  let depth = 0;
+  let maxDepth = 0;
+  const handle = driveWorkers({
+    workerCount: 2, startOffsetMs: () => 0, specFor: () => spec, startMs: performance.now(), durationMs: 60, rampMs: 0, timeoutMs: 100,
+    startCheck: (_s, _signal, done) => {
+      started++;
+      maxDepth = Math.max(maxDepth, ++depth);
+      tellDone(done, up());
+      depth--;
+    },
+    stopSignal: new AbortController().signal,
+  });
+  await handle.done;
+  assert.ok(started > 100, `${started} checks started`);
+  assert.equal(maxDepth, 1, 'no check starts inside another');
+  assert.equal(handle.stats.checks, started, 'every started check is recorded once');
+  assert.equal(handle.inFlight(), 0);
+  assert.equal(handle.stats.cancelled, 0);
 });

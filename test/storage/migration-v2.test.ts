@@ -13,7 +13,7 @@ it('a version-1 database migrates with its history intact; old rows are outside 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-migrate-'));
   const path = join(dir, 'v1.db');
   try {
-    // A v1 file: the current schema with migrations 2 to 6 undone, then rows in v1's shape.
+    // A v1 file: the current schema with migrations 2 to 9 undone, then rows in v1's shape.
     const store = openSqliteStore({ path });
     await store.close();
     const db = new Database(path);
@@ -21,7 +21,8 @@ it('a version-1 database migrates with its history intact; old rows are outside 
       CREATE INDEX results_by_target_time ON results (target_key, started_at, status); ALTER TABLE rollups DROP COLUMN maintenance;
       ALTER TABLE incidents DROP COLUMN probe_degraded; DROP TABLE alert_outbox;
       DROP TABLE heartbeat_state; DROP TABLE heartbeat_signals; DROP TABLE cert_warnings;
-      ALTER TABLE targets DROP COLUMN regions; ALTER TABLE targets DROP COLUMN quorum; ALTER TABLE incidents DROP COLUMN regions;`);
+      ALTER TABLE targets DROP COLUMN regions; ALTER TABLE targets DROP COLUMN quorum; ALTER TABLE incidents DROP COLUMN regions;
+      DROP TABLE alert_reminders; DROP TABLE push_rate_buckets;`);
     db.pragma('user_version = 1');
     db.exec(`INSERT INTO target_keys (key, id) VALUES (1, 'web'); INSERT INTO endpoints (key, value) VALUES (1, 'http http://web.test/');
       INSERT INTO results (target_key, started_at, due_at, status, total_us, connection_reused, sched_lag_us, loop_delay_us, endpoint_key)

@@ -13,7 +13,7 @@ const PLANS: Record<string, [string, RegExp]> = {
     /SEARCH results USING INDEX results_by_target_time \(target_key=\? AND started_at>\? AND started_at<\?\)/,
   ],
   uptime: ['SELECT status, in_maintenance, count(*) FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 5 GROUP BY status, in_maintenance', /COVERING INDEX results_by_target_time/],
-  latency: ['SELECT dns_us, total_us FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 5', /INDEX results_by_target_time/],
+  latency: ['SELECT dns_us, connect_us, tls_us, ttfb_us, receive_us, total_us FROM results WHERE target_key = 1 AND started_at >= 0 AND started_at < 5', /COVERING INDEX results_by_target_time/],
   'rollup rows': ['SELECT target_key, status, dns_us FROM results WHERE started_at >= 0 AND started_at < 5', /INDEX results_by_time/],
   retention: ['DELETE FROM results WHERE id IN (SELECT id FROM results WHERE started_at < 5 LIMIT 10)', /COVERING INDEX results_by_time/],
   'rollup range': ['SELECT * FROM rollups WHERE target_key = 1 AND hour_start >= 0 AND hour_start < 9 ORDER BY hour_start', /SEARCH rollups USING PRIMARY KEY/],

@@ -9,26 +9,26 @@
  * ignored. No answer, error or log line ever contains the token.
  *
  * Rate limits, each answered 429 with Retry-After: per client address (a scan for tokens
- * burns its own budget first) and per token (a job stuck in a loop).
+ * burns its own budget first) and per token (a job stuck in a loop), both in this node's
+ * memory; with many nodes the per-token one is also kept in the store for the whole cluster
+ * (heartbeat-host.ts), so spreading a token's pushes over N nodes gains nothing.
  */
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
 import { readBody, sendJson } from '../http-io.js';
 import type { RequestContext, Route } from '../router.js';
 import { RateLimiter, type RateLimit } from '../rate-limiter.js';
-import { hashPushToken, PUSH_TOKEN_FORM } from '../../config/push-token.js';
+import { hashPushToken, PUSH_LIMIT_PER_TOKEN, PUSH_TOKEN_FORM } from '../../config/push-token.js';
 import type { PushSignal } from '../../daemon/heartbeat-host.js';
 
 export const PUSH_PREFIX = '/push/';
 const MAX_PUSH_BODY_BYTES = 16 * 1024;
-/** Per token: a run pushes start and success; ten in a burst, then one every 6 s. */
-const PER_TOKEN: RateLimit = { burst: 10, refillEveryMs: 6_000 };
 /** Per client address: many jobs on one host; sixty in a burst, then one a second. */
 const PER_CLIENT: RateLimit = { burst: 60, refillEveryMs: 1_000 };
 const MAX_TRACKED_KEYS = 10_000;
 
 export function pushRoutes(deps: ApiDeps): Route[] {
-  const perToken = new RateLimiter(PER_TOKEN, MAX_TRACKED_KEYS);
+  const perToken = new RateLimiter(PUSH_LIMIT_PER_TOKEN, MAX_TRACKED_KEYS);
   const perClient = new RateLimiter(PER_CLIENT, MAX_TRACKED_KEYS);
 
   const handle = (signalOf: (params: RequestContext['params']) => PushSignal) => async (ctx: RequestContext) => {
@@ -40,6 +40,7 @@ export function pushRoutes(deps: ApiDeps): Route[] {
     const signal = signalOf(ctx.params);
     await readBody(ctx.req, MAX_PUSH_BODY_BYTES);
     const outcome = PUSH_TOKEN_FORM.test(token) ? await deps.handle.push(token, signal) : ({ ok: false, reason: 'unknown_token' } as const);
+    if (!outcome.ok && outcome.reason === 'rate_limited') limited(outcome.waitMs, 'this push URL across the cluster');
     if (!outcome.ok && outcome.reason === 'store_unavailable') {
       // many nodes: the push could not be kept for the node that judges the target
       throw new ApiError(503, 'not_ready', 'the push could not be recorded: the store is not reachable; retry', undefined, { 'retry-after': '5' });

@@ -26,6 +26,7 @@ import { isRedirect, nextHop } from './redirect.js';
 import { judgeConditions, judgeResponse } from './verdict.js';
 import { withCertExpiry } from '../cert-expiry.js';
 import { bugResult } from '../bug-result.js';
+import { tellDone, type CheckDone } from '../check-done.js';
 
 /** What the last hop revealed, kept so a failure result still reports it (status, TLS, reuse: on ctx). */
 interface HopInfo {
@@ -39,22 +40,26 @@ const CLOSE_GRACE_MS = 2_000;
 const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: false, failure: null });
 
 export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
+  return runHttpCheck(spec, clients, options, null) as Promise<CheckResult>;
+}
+
+/** `executeHttpCheck` telling `done` (check-done.ts): a pooled HTTP/2 check makes no promise. */
+export function startHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions, done: CheckDone): void {
+  const running = runHttpCheck(spec, clients, options, done);
+  if (running !== undefined) void running.then((result) => tellDone(done, result));
+}
+
+/** Starts the check; `done` null: returns its promise; else a pooled HTTP/2 check tells `done` itself (undefined). */
+function runHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions, done: CheckDone | null): Promise<CheckResult> | undefined {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
-  if (plan !== null) {
-    return new Promise<CheckResult>((resolve) => {
-      const check = new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve);
-      try {
-        clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, check);
-      } catch (bug) {
-        check.pooled(bug, null);
-      }
-    });
-  }
-  return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, null, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
+  if (plan === null) return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, null, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
+  if (done === null) return new Promise<CheckResult>((resolve) => new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve).start());
+  new PooledH2Check(spec, clients, ctx, plan, startedAt, done).start();
+  return undefined;
 }
 
 /** The first hop's plan when it runs as a stream on the pool's sessions (prior knowledge), else null. */
@@ -76,32 +81,54 @@ function pooledH2Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
  * keeps alive is what the garbage collector copies and marks (docs/performance.md).
  */
 class PooledH2Check implements PoolDone {
+  /** null once told: it is told exactly once */
+  private done: CheckDone | null;
+
   constructor(
     private readonly spec: HttpCheckSpec,
     private readonly clients: Clients,
     private readonly ctx: CheckContext,
     private readonly plan: HopPlan,
     private readonly startedAt: number,
-    private readonly resolve: (result: CheckResult | Promise<CheckResult>) => void,
-  ) {}
+    done: CheckDone,
+  ) {
+    this.done = done;
+  }
+
+  start(): void {
+    const { plan, ctx } = this;
+    try {
+      this.clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, this);
+    } catch (bug) {
+      // Thrown after the check was told: it came from whoever it told (their bug), not ours.
+      if (this.done === null) throw bug;
+      this.pooled(bug, null);
+    }
+  }
 
   pooled(err: unknown, response: HopResponse | null): void {
     const { spec, clients, ctx, plan, startedAt } = this;
     const info: HopInfo = { httpVersion: '2', closing: null };
+    let result: CheckResult;
     try {
       const hop = response as HopResponse;
       const body = err === null && !(spec.followRedirects && isRedirect(hop.statusCode)) ? bodyAsRead(plan, hop) : null;
-      if (body !== null) {
-        disarmBudget(ctx, clients.clock);
-        return this.resolve(verdictResult(spec, ctx, hop, body, info, startedAt));
+      if (body === null && err === null) {
+        // A redirect to follow or a body to decode: the rest runs in runHops.
+        const done = this.done as CheckDone;
+        this.done = null;
+        void runHops(spec, clients, ctx, info, startedAt, plan, hop).catch((bug: unknown) => bugResult(spec, startedAt, bug)).then((final) => tellDone(done, final));
+        return;
       }
-      if (err === null) return this.resolve(runHops(spec, clients, ctx, info, startedAt, plan, hop).catch((bug: unknown) => bugResult(spec, startedAt, bug)));
       disarmBudget(ctx, clients.clock);
-      this.resolve(hopFailureResult(spec, ctx, info, startedAt, err));
+      result = body !== null ? verdictResult(spec, ctx, hop, body, info, startedAt) : hopFailureResult(spec, ctx, info, startedAt, err);
     } catch (bug) {
       disarmBudget(ctx, clients.clock);
-      this.resolve(bugResult(spec, startedAt, bug));
+      result = bugResult(spec, startedAt, bug);
     }
+    const done = this.done as CheckDone;
+    this.done = null;
+    tellDone(done, result);
   }
 }
 

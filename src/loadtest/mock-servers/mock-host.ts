@@ -10,22 +10,33 @@ export interface MockHost {
 
 const START_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 3_000;
+/**
+ * The h2 mock thread's young generation when it shares the load generator's process
+ * (`sharesProcess`): its live set is ~10 MiB, and V8's default (two 16 MiB semi-spaces) made
+ * its heap 42 MiB, a tenth of a 50,000-worker h2c run's peak RSS (docs/loadtest.md,
+ * "Memory"); capped, ~21 MiB, and the mocks keep up. Only measured for h2 (the HTTP/1 mocks,
+ * a socket per request, keep V8's default), and not for `--mocks-only`, whose mocks serve
+ * h2load at a million requests/s: a reference tool's number must not move with our sizing.
+ */
+const H2_MOCK_YOUNG_GENERATION_MB = 6;
 
 /**
  * The entry is resolved next to this module: `mock-thread.js` under dist/. Under tsx (tests)
  * it is `mock-thread.ts`, and Node 20 does not pass `--import tsx` hooks on to worker threads,
  * so a tiny bootstrap registers tsx in the worker before importing the entry.
  */
-function newMockWorker(config: MockConfig): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./mock-thread.js', import.meta.url), { workerData: config });
+function newMockWorker(config: MockConfig, sharesProcess: boolean): Worker {
+  const limits = config.http2 && sharesProcess ? { resourceLimits: { maxYoungGenerationSizeMb: H2_MOCK_YOUNG_GENERATION_MB } } : {};
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./mock-thread.js', import.meta.url), { workerData: config, ...limits });
   const entry = new URL('./mock-thread.ts', import.meta.url).href;
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: config });
+  return new Worker(bootstrap, { eval: true, workerData: config, ...limits });
 }
 
-export function startMockHost(config: MockConfig): Promise<MockHost> {
-  const worker = newMockWorker(config);
+/** `sharesProcess`: the mocks serve the load generator of this very process (its RSS is theirs too). */
+export function startMockHost(config: MockConfig, sharesProcess = false): Promise<MockHost> {
+  const worker = newMockWorker(config, sharesProcess);
   const scheme = config.tls === null ? 'http' : 'https';
   return new Promise<MockHost>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { RateSchedule } from '../options/knob-parsers.js';
 import { OpenLoopStats, ShardStats } from '../stats/shard-stats.js';
-import { HARD_STOP_GRACE_MS, groupSignals, type DriveHandle, type RunCheck } from './drive-workers.js';
+import { HARD_STOP_GRACE_MS, groupSignals, type DriveHandle, type StartCheck } from './drive-workers.js';
 
 /**
  * The open loop (RATE): checks start on a fixed schedule whatever the completions, as wrk2,
@@ -23,7 +23,7 @@ export interface OpenLoopInput {
   readonly startMs: number;
   readonly durationMs: number;
   readonly timeoutMs: number;
-  readonly runCheck: RunCheck;
+  readonly startCheck: StartCheck;
   readonly stopSignal: AbortSignal;
 }
 
@@ -83,7 +83,7 @@ export function driveOpenLoop(input: OpenLoopInput): DriveHandle {
     open.start(offsetMs, nowMs - intendedMs);
     // round robin: the checks in flight (recent slots) spread evenly over the groups
     const signal = signals[j % signals.length] ?? halt.signal;
-    void input.runCheck(input.specFor(slot), signal).then((result) => {
+    input.startCheck(input.specFor(slot), signal, (result) => {
       inFlight--;
       const endMs = performance.now();
       if (halt.signal.aborted) stats.cancelled++;

@@ -1,10 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { CheckResult } from '../../domain/check-result.js';
+import type { CheckDone } from '../../check/index.js';
 import { ShardStats } from '../stats/shard-stats.js';
 
-/** Runs one check; in production this is `executeCheck` bound to the shard's clients. */
-export type RunCheck = (spec: HttpCheckSpec, signal: AbortSignal) => Promise<CheckResult>;
+/**
+ * Starts one check and tells `done` its result (possibly before it returns); in production
+ * this is `startCheck` bound to the shard's clients.
+ */
+export type StartCheck = (spec: HttpCheckSpec, signal: AbortSignal, done: CheckDone) => void;
 
 export interface DriveInput {
   /** virtual workers in this shard */
@@ -19,7 +23,7 @@ export interface DriveInput {
   readonly rampMs: number;
   /** the per-check budget: the run ends at most this (+ a grace) after the deadline */
   readonly timeoutMs: number;
-  readonly runCheck: RunCheck;
+  readonly startCheck: StartCheck;
   /** aborted = stop now: no new checks, in-flight checks cancelled and not counted (SIGINT) */
   readonly stopSignal: AbortSignal;
 }
@@ -77,51 +81,111 @@ export function driveWorkers(input: DriveInput): DriveHandle {
   input.stopSignal.addEventListener('abort', onStop, { once: true });
   const hardStop = setTimeout(() => halt.abort('hard stop'), deadlineMs + input.timeoutMs + HARD_STOP_GRACE_MS - performance.now());
   const signals = groupSignals(halt.signal, input.workerCount);
-  let inFlight = 0;
-  let running = 0;
-  let launching = true;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve)).finally(() => {
     clearTimeout(hardStop);
     input.stopSignal.removeEventListener('abort', onStop);
   });
-  const settleIfDone = (): void => {
-    if (running === 0 && (!launching || halt.signal.aborted)) finish();
-  };
-
-  const worker = async (localIndex: number): Promise<void> => {
-    const spec = input.specFor(localIndex);
-    const signal = signals[Math.floor(localIndex / WORKERS_PER_SIGNAL)] ?? halt.signal;
-    while (!halt.signal.aborted && performance.now() < deadlineMs) {
-      const startedMs = performance.now();
-      inFlight++;
-      const result = await input.runCheck(spec, signal);
-      inFlight--;
-      const endMs = performance.now();
-      if (halt.signal.aborted) {
-        stats.cancelled++;
-        break;
-      }
-      stats.record(result, endMs - startedMs, endMs);
-    }
-  };
+  const loop = new ClosedLoop(input.startCheck, stats, halt.signal, deadlineMs, () => finish());
+  halt.signal.addEventListener('abort', () => loop.settleIfDone(), { once: true });
 
   const launch = (localIndex: number, lateMs: number): void => {
-    running++;
     stats.workersStarted++;
     if (lateMs > stats.maxStartLagMs) stats.maxStartLagMs = lateMs;
-    void worker(localIndex).finally(() => {
-      running--;
-      settleIfDone();
-    });
+    const signal = signals[Math.floor(localIndex / WORKERS_PER_SIGNAL)] ?? halt.signal;
+    loop.running++;
+    new ClosedLoopWorker(loop, input.specFor(localIndex), signal).run();
   };
-  halt.signal.addEventListener('abort', settleIfDone, { once: true });
   startRamp(input, deadlineMs, halt.signal, launch, (firstUnstartedLateMs) => {
-    launching = false;
+    loop.isLaunching = false;
     if (firstUnstartedLateMs > stats.maxStartLagMs) stats.maxStartLagMs = firstUnstartedLateMs;
-    settleIfDone();
+    loop.settleIfDone();
   });
-  return { stats, inFlight: () => inFlight, done };
+  return { stats, inFlight: () => loop.inFlight, done };
+}
+
+/** What the workers of one closed loop share. */
+class ClosedLoop {
+  inFlight = 0;
+  /** workers started and not yet ended */
+  running = 0;
+  isLaunching = true;
+
+  constructor(
+    readonly startCheck: StartCheck,
+    readonly stats: ShardStats,
+    readonly halt: AbortSignal,
+    readonly deadlineMs: number,
+    private readonly finish: () => void,
+  ) {}
+
+  workerEnded(): void {
+    this.running--;
+    this.settleIfDone();
+  }
+
+  settleIfDone(): void {
+    if (this.running === 0 && (!this.isLaunching || this.halt.aborted)) this.finish();
+  }
+}
+
+/**
+ * One virtual worker: a plain object that is its own check's `done`, so a check in flight
+ * keeps nothing of the harness alive but this one long-lived object (an async loop kept a
+ * generator, its registers and context, two promises and an await's reaction and closures
+ * per worker, most of them made again for every check: docs/loadtest.md, "Memory").
+ */
+class ClosedLoopWorker {
+  private startedMs = 0;
+  /** inside startCheck: a result told now is taken up by run()'s loop, not by recursion */
+  private isStarting = false;
+  private told: CheckResult | null = null;
+
+  constructor(
+    private readonly loop: ClosedLoop,
+    private readonly spec: HttpCheckSpec,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Starts checks until one is in flight (its result comes later) or the worker ends. */
+  run(): void {
+    const loop = this.loop;
+    for (;;) {
+      if (loop.halt.aborted || performance.now() >= loop.deadlineMs) return loop.workerEnded();
+      this.startedMs = performance.now();
+      loop.inFlight++;
+      this.isStarting = true;
+      loop.startCheck(this.spec, this.signal, this);
+      this.isStarting = false;
+      const result = this.told;
+      if (result === null) return;
+      this.told = null;
+      if (!this.record(result)) return;
+    }
+  }
+
+  /** @internal (CheckDone) */
+  checkDone(result: CheckResult): void {
+    if (this.isStarting) {
+      this.told = result;
+      return;
+    }
+    if (this.record(result)) this.run();
+  }
+
+  /** Records a finished check; false when the worker ends here (halted: cancelled, not counted). */
+  private record(result: CheckResult): boolean {
+    const loop = this.loop;
+    loop.inFlight--;
+    const endMs = performance.now();
+    if (loop.halt.aborted) {
+      loop.stats.cancelled++;
+      loop.workerEnded();
+      return false;
+    }
+    loop.stats.record(result, endMs - this.startedMs, endMs);
+    return true;
+  }
 }
 
 /** Starts workers on their ramp schedule, in time-bounded slices; calls `ended` once. */

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { buildClients, executeCheck, type Clients } from '../../check/index.js';
+import { buildClients, startCheck, type Clients } from '../../check/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, defineHttpCheck, type HttpCheckSpec } from '../../domain/check-spec.js';
 import { generateMockCertificate, type MockCertificate } from '../mock-servers/mock-cert.js';
 import { startMockHost, type MockHost } from '../mock-servers/mock-host.js';
@@ -45,8 +45,11 @@ function specForUrl(url: string, options: LoadTestOptions): HttpCheckSpec {
   });
 }
 
-/** Starts the mock servers the knobs describe (also used by `--mocks-only`). */
-export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: MockHost; cert: MockCertificate | null }> {
+/**
+ * Starts the mock servers the knobs describe (also used by `--mocks-only`); `sharesProcess`:
+ * they serve this process's own workers (mock-host.ts).
+ */
+export async function startMocksFor(options: LoadTestOptions, sharesProcess = false): Promise<{ mocks: MockHost; cert: MockCertificate | null }> {
   const cert = options.tls ? await generateMockCertificate() : null;
   const mocks: MockHost = await startMockHost({
     count: options.mockPorts,
@@ -55,7 +58,7 @@ export async function startMocksFor(options: LoadTestOptions): Promise<{ mocks: 
     delayMs: options.mockDelayMs,
     faults: options.mockFaults,
     slowMs: options.timeoutMs + 1_000,
-  });
+  }, sharesProcess);
   return { mocks, cert };
 }
 
@@ -65,7 +68,7 @@ function externalMocks(urls: readonly string[]): { mocks: Pick<MockHost, 'urls' 
 }
 
 export async function prepareShard(options: LoadTestOptions, slice: ShardSlice): Promise<PreparedShard> {
-  const { mocks, cert } = options.mockUrls === null ? await startMocksFor(options) : externalMocks(options.mockUrls);
+  const { mocks, cert } = options.mockUrls === null ? await startMocksFor(options, true) : externalMocks(options.mockUrls);
   const clients: Clients = buildClients({ allowPrivateTargets: true, ...(cert === null ? {} : { ca: cert.caPem }) });
   const specs = mocks.urls.map((url) => specForUrl(url, options));
   const workerCount = workersInSlice(options.concurrency, slice);
@@ -103,7 +106,7 @@ async function runSlice(run: SliceRun): Promise<ShardSummary> {
     startMs: run.startMs,
     durationMs: options.durationSecs * 1000,
     timeoutMs: options.timeoutMs,
-    runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
+    startCheck: (spec, signal, done) => startCheck(spec, clients, { signal }, done),
     stopSignal: run.stopSignal,
   });
   run.onStarted?.(() => ({ checks: handle.stats.checks, errors: handle.stats.errors, inFlight: handle.inFlight() }));
@@ -126,7 +129,7 @@ function closedLoop(run: SliceRun): DriveHandle {
     durationMs: options.durationSecs * 1000,
     rampMs: options.rampSecs * 1000,
     timeoutMs: options.timeoutMs,
-    runCheck: (spec, signal) => executeCheck(spec, clients, { signal }),
+    startCheck: (spec, signal, done) => startCheck(spec, clients, { signal }, done),
     stopSignal: run.stopSignal,
   });
 }

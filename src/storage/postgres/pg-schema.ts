@@ -220,6 +220,27 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target_id, opened_at, channel)
   );
   `,
+  // 10: a heartbeat target's push rate limit shared by every node (docs/heartbeat.md, "Rate
+  // limits"): one token bucket per target, taken in the statement that appends the push.
+  `
+  CREATE TABLE push_rate_buckets (
+    target_id text PRIMARY KEY,
+    tokens double precision NOT NULL,
+    at_ms bigint NOT NULL,
+    taken boolean NOT NULL
+  );
+  `,
+  // 11: the latency read is index-only: the six phase timings ride in the per-target index
+  // (INCLUDE), so a 24 h window of one target reads its index range instead of one heap page
+  // per row (rows arrive in time order across all targets; docs/storage.md, "Query plans at
+  // 100 M rows"). Built on every partition inside the migration's transaction: on a large
+  // table this takes minutes (measured in docs/storage.md) and blocks result writes meanwhile.
+  `
+  CREATE INDEX results_by_target_time_v11 ON results (target_key, started_at, id)
+    INCLUDE (status, in_maintenance, total_us, dns_us, connect_us, tls_us, ttfb_us, receive_us);
+  DROP INDEX results_by_target_time;
+  ALTER INDEX results_by_target_time_v11 RENAME TO results_by_target_time;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

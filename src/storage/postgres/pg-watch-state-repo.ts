@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { CertWarningState, HeartbeatSignal, HeartbeatState, NewHeartbeatSignal } from '../store.js';
-import { checkCertWarning, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
+import type { CertWarningState, HeartbeatSignal, HeartbeatState, LimitedSignalAppend, NewHeartbeatSignal, SignalRateLimit } from '../store.js';
+import { checkCertWarning, checkRateLimit, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
 import { certWarningOf, heartbeatSignalOf, heartbeatStateOf, type CertWarningRow, type HeartbeatSignalRow, type HeartbeatStateRow } from '../watch-state-rows.js';
 import { inTransaction } from './pg-connection.js';
 
@@ -30,6 +30,35 @@ export class PgWatchStateRepo {
     checkSignal(signal);
     const { rows } = await this.pool.query<HeartbeatSignalRow>('INSERT INTO heartbeat_signals (target_id, type, exit_code, at) VALUES ($1, $2, $3, $4) RETURNING *', [signal.targetId, signal.type, signal.exitCode, signal.at]);
     return heartbeatSignalOf(rows[0] as HeartbeatSignalRow);
+  }
+
+  /**
+   * One statement: the target's bucket (bucketAfterPush in SQL: refilled on the pushes' `at`,
+   * never backwards, one taken if there is one; the row lock serialises nodes), and the push
+   * appended only when one was taken.
+   */
+  async appendSignalWithin(signal: NewHeartbeatSignal, limit: SignalRateLimit): Promise<LimitedSignalAppend> {
+    checkSignal(signal);
+    checkRateLimit(limit);
+    const { rows } = await this.pool.query<HeartbeatSignalRow & { bucket_tokens: number; bucket_taken: boolean }>(
+      `WITH b AS (
+         INSERT INTO push_rate_buckets AS b (target_id, tokens, at_ms, taken) VALUES ($1, $5::float8 - 1, $4, true)
+         ON CONFLICT (target_id) DO UPDATE SET
+           taken = least($5::float8, b.tokens + greatest(0, $4 - b.at_ms) / $6::float8) >= 1,
+           tokens = least($5::float8, b.tokens + greatest(0, $4 - b.at_ms) / $6::float8)
+             - CASE WHEN least($5::float8, b.tokens + greatest(0, $4 - b.at_ms) / $6::float8) >= 1 THEN 1 ELSE 0 END,
+           at_ms = greatest(b.at_ms, $4)
+         RETURNING b.tokens, b.taken
+       ), s AS (
+         INSERT INTO heartbeat_signals (target_id, type, exit_code, at) SELECT $1, $2, $3, $4 FROM b WHERE b.taken RETURNING *
+       )
+       SELECT b.tokens AS bucket_tokens, b.taken AS bucket_taken, s.* FROM b LEFT JOIN s ON true`,
+      [signal.targetId, signal.type, signal.exitCode, signal.at, limit.burst, limit.refillEveryMs],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error('push_rate_buckets: the upsert returned no row');
+    if (!row.bucket_taken) return { waitMs: Math.ceil((1 - row.bucket_tokens) * limit.refillEveryMs) };
+    return { appended: heartbeatSignalOf(row) };
   }
 
   async pending(region: string, targetIds: readonly string[], limit: number): Promise<HeartbeatSignal[]> {
@@ -65,7 +94,9 @@ export class PgWatchStateRepo {
   }
 
   /** Signals older than this were applied long ago (or their target has no evaluator): dropped. */
+  /** pushes older than `beforeMs`, and the rate buckets last pushed to before then (full again long since) */
   async pruneSignals(beforeMs: number): Promise<number> {
+    await this.pool.query('DELETE FROM push_rate_buckets WHERE at_ms < $1', [beforeMs]);
     return (await this.pool.query('DELETE FROM heartbeat_signals WHERE at < $1', [beforeMs])).rowCount ?? 0;
   }
 }

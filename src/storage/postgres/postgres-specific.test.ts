@@ -96,6 +96,38 @@ describe('Postgres store', () => {
     }
   });
 
+  it('reads a latency window index-only: the phase timings are in the per-target index of every partition (migration 11)', async () => {
+    const schema = schemas.next();
+    const store = await openPostgresStore({ url: schemas.urlFor(schema) });
+    try {
+      const now = Date.UTC(2025, 5, 15, 12, 0, 0);
+      const batch = [];
+      for (let at = now - 2 * DAY; at < now; at += 600_000) for (const targetId of ['a', 'b', 'web']) batch.push(httpResult(at, { targetId }));
+      await store.insertResults(batch);
+      await adminQuery(`VACUUM ${schema}.results`); // the visibility map: no heap fetch for the index-only scans
+      const key = (await adminQuery<{ key: number }>(`SELECT key FROM ${schema}.target_keys WHERE value = 'web'`))[0]?.key;
+      // the statement pg-summaries.ts runs; small tables would be read whole, so scans other than index scans are off
+      const plan = await store.pool.connect().then(async (client) => {
+        try {
+          await client.query('SET enable_seqscan = off; SET enable_bitmapscan = off');
+          const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+            'EXPLAIN (ANALYZE, COSTS OFF) SELECT dns_us, connect_us, tls_us, ttfb_us, receive_us, total_us FROM results WHERE target_key = $1 AND started_at >= $2 AND started_at < $3',
+            [key, now - 2 * DAY, now],
+          );
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await client.query('RESET enable_seqscan; RESET enable_bitmapscan');
+          client.release();
+        }
+      });
+      assert.equal((plan.match(/Index Only Scan using results_p\d+_target_key_started_at_id_status_in_maintenan\w* on results_p\d+/g) ?? []).length, 3, plan); // the window touches three days
+      assert.doesNotMatch(plan, /Heap Fetches: [1-9]/, plan);
+      assert.equal((await store.latency('web', now - 2 * DAY, now)).phases.ttfb.count, 288);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers a wrong URL with an error naming the field, never echoing the password', () => {
     assert.throws(() => parsePostgresUrl('mysql://u:secret@h/db', '--store'), (e: unknown) => e instanceof PostgresUrlError && e.field === '--store' && /postgres:\/\//.test(e.message) && !e.message.includes('secret'));
     assert.throws(() => parsePostgresUrl('postgres://u:secret@h', '--store'), /--store: expected one database name/);

@@ -123,6 +123,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),
     appendHeartbeatSignal: (signal) => watch.appendSignal(signal),
+    appendHeartbeatSignalWithin: (signal, limit) => watch.appendSignalWithin(signal, limit),
     pendingHeartbeatSignals: (region, ids, limit) => watch.pending(region, ids, limit),
     listCertWarnings: () => watch.listCerts(),
     putCertWarning: (state) => watch.putCertWarning(state),

@@ -176,6 +176,23 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target_id, opened_at, channel)
   ) WITHOUT ROWID;
   `,
+  // 8: a heartbeat target's push rate limit shared by every node (docs/heartbeat.md, "Rate
+  // limits"): one token bucket per target. One node alone does not use it (its own limit is
+  // the limit), but the schema is the same for both stores.
+  `
+  CREATE TABLE push_rate_buckets (
+    target_id TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 9: the latency read is index-only: the six phase timings join the per-target index, so a
+  // window's timings are read from its index range instead of one table page per row (one
+  // target's rows are spread over the file among every other target's; docs/storage.md)
+  `
+  DROP INDEX results_by_target_time;
+  CREATE INDEX results_by_target_time ON results (target_key, started_at, status, in_maintenance, total_us, dns_us, connect_us, tls_us, ttfb_us, receive_us);
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;

@@ -26,7 +26,7 @@ export const STORE_METHODS = Object.keys({
   openIncident: 1, updateIncident: 1, closeIncident: 1, getOpenIncident: 1, listIncidents: 1,
   listMaintenanceWindows: 1, putMaintenanceWindow: 1, deleteMaintenanceWindow: 1,
   enqueueAlertDeliveries: 1, claimAlertDeliveries: 1, finishAlertAttempt: 1, listAlertDeliveries: 1, recordAlertDelivery: 1, listOpenIncidentReminders: 1, takeAlertReminder: 1,
-  listHeartbeatStates: 1, putHeartbeatState: 1, appendHeartbeatSignal: 1, pendingHeartbeatSignals: 1, listCertWarnings: 1, putCertWarning: 1, close: 1,
+  listHeartbeatStates: 1, putHeartbeatState: 1, appendHeartbeatSignal: 1, appendHeartbeatSignalWithin: 1, pendingHeartbeatSignals: 1, listCertWarnings: 1, putCertWarning: 1, close: 1,
 } satisfies Record<keyof Store, 1>) as Array<keyof Store>;
 
 function fileBytes(path: string): number {
@@ -120,6 +120,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),
     appendHeartbeatSignal: (signal) => watch.appendSignal(signal),
+    appendHeartbeatSignalWithin: (signal, limit) => watch.appendSignalWithin(signal, limit),
     pendingHeartbeatSignals: (region, ids, limit) => watch.pending(region, ids, limit),
     listCertWarnings: () => watch.listCerts(),
     putCertWarning: (state) => watch.putCertWarning(state),

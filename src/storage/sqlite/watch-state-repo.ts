@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { CertWarningState, HeartbeatSignal, HeartbeatState, NewHeartbeatSignal } from '../store.js';
-import { checkCertWarning, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
+import type { CertWarningState, HeartbeatSignal, HeartbeatState, LimitedSignalAppend, NewHeartbeatSignal, SignalRateLimit } from '../store.js';
+import { bucketAfterPush, checkCertWarning, checkRateLimit, checkSignal, checkSignalLimit } from '../watch-state-validation.js';
 import { certWarningOf, heartbeatSignalOf, heartbeatStateOf, type CertWarningRow, type HeartbeatSignalRow, type HeartbeatStateRow } from '../watch-state-rows.js';
 
 /** Heartbeat deadlines, pushes waiting for their evaluator, certificate-warning state (docs/heartbeat.md). */
@@ -46,6 +46,17 @@ export class WatchStateRepo {
     this.putState.run(state);
   }
 
+  appendSignalWithin(signal: NewHeartbeatSignal, limit: SignalRateLimit): LimitedSignalAppend {
+    checkSignal(signal);
+    checkRateLimit(limit);
+    return this.db.transaction((): LimitedSignalAppend => {
+      const row = this.db.prepare('SELECT tokens, at_ms AS atMs FROM push_rate_buckets WHERE target_id = ?').get(signal.targetId) as { tokens: number; atMs: number } | undefined;
+      const next = bucketAfterPush(row ?? null, signal.at, limit);
+      this.db.prepare('INSERT INTO push_rate_buckets (target_id, tokens, at_ms) VALUES (?, ?, ?) ON CONFLICT (target_id) DO UPDATE SET tokens = excluded.tokens, at_ms = excluded.at_ms').run(signal.targetId, next.tokens, next.atMs);
+      return next.taken ? { appended: this.appendSignal(signal) } : { waitMs: next.waitMs };
+    })();
+  }
+
   appendSignal(signal: NewHeartbeatSignal): HeartbeatSignal {
     checkSignal(signal);
     const seq = this.append.pluck().get(signal.targetId, signal.type, signal.exitCode, signal.at) as number;
@@ -80,7 +91,9 @@ export class WatchStateRepo {
   }
 
   /** Signals older than this were applied long ago (or their target has no evaluator): dropped. */
+  /** pushes older than `beforeMs`, and the rate buckets last pushed to before then (full again long since) */
   pruneSignals(beforeMs: number): number {
+    this.db.prepare('DELETE FROM push_rate_buckets WHERE at_ms < ?').run(beforeMs);
     return this.prune.run(beforeMs).changes;
   }
 }

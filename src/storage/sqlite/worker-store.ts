@@ -86,7 +86,7 @@ const LANES = {
   getOpenIncident: 'writer', listIncidents: 'writer',
   listMaintenanceWindows: 'writer', putMaintenanceWindow: 'writer', deleteMaintenanceWindow: 'writer',
   enqueueAlertDeliveries: 'writer', claimAlertDeliveries: 'writer', finishAlertAttempt: 'writer', listAlertDeliveries: 'writer', recordAlertDelivery: 'writer', listOpenIncidentReminders: 'writer', takeAlertReminder: 'writer',
-  listHeartbeatStates: 'writer', putHeartbeatState: 'writer', appendHeartbeatSignal: 'writer', pendingHeartbeatSignals: 'writer', listCertWarnings: 'writer', putCertWarning: 'writer',
+  listHeartbeatStates: 'writer', putHeartbeatState: 'writer', appendHeartbeatSignal: 'writer', appendHeartbeatSignalWithin: 'writer', pendingHeartbeatSignals: 'writer', listCertWarnings: 'writer', putCertWarning: 'writer',
   queryResults: 'maintenance', recentTimings: 'maintenance', uptime: 'maintenance', latency: 'maintenance', rollup: 'maintenance', listRollups: 'maintenance', statusBuckets: 'maintenance',
   applyRetention: 'maintenance', sizeReport: 'maintenance', vacuum: 'maintenance', close: 'writer',
 } as const satisfies Record<keyof Store, 'writer' | 'maintenance'>;

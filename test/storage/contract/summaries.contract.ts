@@ -88,6 +88,45 @@ export function summariesContract(open: StoreFactory): void {
         assert.deepEqual(empty.phases.ttfb, { count: 0, minMs: null, meanMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null });
       }));
 
+    it('24 h latency of one target among others (read from the covering index) equals a raw computation, before and after the rollup', () =>
+      withStore(open, async (store) => {
+        // three targets checked every 60 s over 30 h, interleaved as a fleet writes them (one
+        // target's rows spread among the others'); timings vary to the microsecond; every 17th
+        // result of web a refused TCP connect (dns/tls/ttfb/receive missing), a stretch in maintenance
+        const batch: StoredResult[] = [];
+        const firstMs = NOW - 30 * HOUR;
+        for (let at = firstMs, i = 0; at < NOW + HOUR; at += 60_000, i += 1) {
+          for (const targetId of ['api', 'web', 'db']) {
+            const ttfbMs = ((i * 7_919 + targetId.length * 104_729) % 250_000) / 1_000;
+            const r = targetId === 'web' && i % 17 === 0 ? tcpRefused(at, 'web') : httpResult(at + targetId.length, { targetId, ttfbMs, status: i % 11 === 0 ? 'down' : 'up' });
+            batch.push(at >= NOW - 5 * HOUR && at < NOW - 4 * HOUR ? { ...r, inMaintenance: true } : r);
+          }
+        }
+        await store.insertResults(batch);
+        const fromMs = NOW - DAY - 17 * 60_000 - 500;
+        const toMs = NOW - 3 * 60_000 + 250;
+        const inside = batch.filter((r) => r.targetId === 'web' && r.result.startedAt >= fromMs && r.result.startedAt < toMs);
+        const FIELDS = { dns: 'dnsMs', connect: 'connectMs', tls: 'tlsMs', ttfb: 'ttfbMs', receive: 'receiveMs', total: 'totalMs' } as const;
+        const expected = (phase: keyof typeof FIELDS) => {
+          // timings are kept to the microsecond (docs/storage.md, "Results")
+          const v = inside.map((r) => r.result.timings[FIELDS[phase]]).filter((x): x is number => x !== null).map((x) => Math.round(x * 1_000) / 1_000).sort((a, b) => a - b);
+          const rank = (p: number) => v[Math.max(1, Math.ceil(p * v.length)) - 1];
+          return { count: v.length, minMs: v[0], p50Ms: rank(0.5), p90Ms: rank(0.9), p95Ms: rank(0.95), p99Ms: rank(0.99), maxMs: v[v.length - 1], meanMs: v.reduce((a, b) => a + b, 0) / v.length };
+        };
+        for (const when of ['raw only', 'after the rollup']) {
+          if (when === 'after the rollup') await store.rollup(NOW);
+          const lat = await store.latency('web', fromMs, toMs);
+          assert.equal(lat.approximate, false, when);
+          for (const phase of Object.keys(FIELDS) as Array<keyof typeof FIELDS>) {
+            const { meanMs, ...exact } = expected(phase);
+            const got = lat.phases[phase];
+            assert.deepEqual({ count: got.count, minMs: got.minMs, p50Ms: got.p50Ms, p90Ms: got.p90Ms, p95Ms: got.p95Ms, p99Ms: got.p99Ms, maxMs: got.maxMs }, exact, `${when}, ${phase}`);
+            assert.ok(Math.abs((got.meanMs as number) - meanMs) <= 1e-9 * meanMs, `${when}, ${phase} mean ${got.meanMs} vs ${meanMs}`);
+          }
+          assert.ok(expected('ttfb').count < expected('connect').count && expected('connect').count > 1_400, 'the data exercises missing phases and a full day');
+        }
+      }));
+
     it('rolls up complete hours: counts per status and per-phase aggregates', () =>
       withStore(open, async (store) => {
         const h0 = Math.floor((NOW - 3 * HOUR) / HOUR) * HOUR;

@@ -101,5 +101,37 @@ export function watchStateContract(open: StoreFactory): void {
         assert.deepEqual(await store.pendingHeartbeatSignals('default', ['a', 'b'], 10), [fresh]);
         assert.equal((await store.applyRetention(NOW)).heartbeatPushesDeleted, 0);
       }));
+
+    it('a shared push bucket per target: burst, then one per refill on the pushes\' time (never refilled backwards); refused pushes are not appended', () =>
+      withStore(open, async (store) => {
+        const limit = { burst: 3, refillEveryMs: 1_000 };
+        const push = (id: string, at: number) => store.appendHeartbeatSignalWithin(signal(id, 'success', at), limit);
+        const outcomes = [await push('a', NOW), await push('a', NOW), await push('a', NOW), await push('a', NOW)];
+        assert.deepEqual(outcomes.map((o) => ('waitMs' in o ? o.waitMs : 'appended')), ['appended', 'appended', 'appended', 1_000]);
+        assert.deepEqual(await push('a', NOW - 5_000), { waitMs: 1_000 }, 'a clock behind earns nothing');
+        assert.equal('appended' in (await push('b', NOW)), true, 'another target has its own bucket');
+        assert.equal('appended' in (await push('a', NOW + 1_000)), true, 'one more after one refill');
+        assert.deepEqual(await push('a', NOW + 1_500), { waitMs: 500 });
+        const appended = await store.pendingHeartbeatSignals('default', ['a', 'b'], 100);
+        assert.deepEqual(appended.map((s) => [s.targetId, s.at]), [['a', NOW], ['a', NOW], ['a', NOW], ['b', NOW], ['a', NOW + 1_000]]);
+        const first = outcomes[0] as { appended: { seq: number } };
+        assert.equal(first.appended.seq, appended[0]?.seq);
+      }));
+
+    it('ten pushes to one bucket at once (as from many nodes): exactly the burst is appended', () =>
+      withStore(open, async (store) => {
+        const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.appendHeartbeatSignalWithin(signal('a', 'success', NOW), { burst: 4, refillEveryMs: 60_000 })));
+        assert.equal(outcomes.filter((o) => 'appended' in o).length, 4);
+        assert.equal((await store.pendingHeartbeatSignals('default', ['a'], 100)).length, 4);
+      }));
+
+    it('refuses a bad bucket limit naming the field, appending nothing', () =>
+      withStore(open, async (store) => {
+        for (const [limit, field] of [[{ burst: 0, refillEveryMs: 1_000 }, 'burst'], [{ burst: 1.5, refillEveryMs: 1_000 }, 'burst'], [{ burst: 1, refillEveryMs: 0 }, 'refillEveryMs'], [{ burst: 1, refillEveryMs: Number.NaN }, 'refillEveryMs']] as const) {
+          await assert.rejects(store.appendHeartbeatSignalWithin(signal('a', 'success', NOW), limit), (e: unknown) => e instanceof StoreInputError && e.field === field);
+        }
+        await assert.rejects(store.appendHeartbeatSignalWithin(signal('a', 'done' as 'start', NOW), { burst: 1, refillEveryMs: 1 }), (e: unknown) => e instanceof StoreInputError && e.field === 'type');
+        assert.deepEqual(await store.pendingHeartbeatSignals('default', ['a'], 10), []);
+      }));
   });
 }
