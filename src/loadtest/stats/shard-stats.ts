@@ -1,7 +1,6 @@
-import type { Histogram } from 'hdr-histogram-js';
-import { isSuccess, PHASES, timingKey, type CheckResult, type Phase } from '../../domain/check-result.js';
+import { isSuccess, PHASES, timingKey, type CheckResult, type Phase, type TimingKey } from '../../domain/check-result.js';
 import type { ErrorKind } from '../../domain/error-kind.js';
-import { encodeHistogram, newLatencyHistogram, newWindowHistogram, recordMs } from './histogram.js';
+import { encodeRecorder, newLatencyRecorder, newWindowRecorder, type LatencyRecorder } from './histogram.js';
 
 /** One raw error detail and how often it occurred. */
 export interface DetailCount {
@@ -77,8 +76,10 @@ export class ShardStats {
   private readonly errorsByKind = new Map<ErrorKind, number>();
   private readonly details = new Map<string, { kind: ErrorKind; detail: string; count: number }>();
   private detailsOverflow = 0;
-  private readonly latency: Histogram = newLatencyHistogram();
-  private readonly phases: ReadonlyMap<Phase, Histogram> = new Map(PHASES.map((p) => [p, newLatencyHistogram()]));
+  private readonly latency: LatencyRecorder = newLatencyRecorder();
+  /** one histogram per phase, in PHASES order, with the phase's field in the result's timings */
+  private readonly phaseKeys: readonly TimingKey[] = PHASES.map(timingKey);
+  private readonly phaseRecorders: readonly LatencyRecorder[] = PHASES.map(() => newLatencyRecorder());
   /** set by the open-loop driver; null in the closed loop */
   openLoop: OpenLoopStats | null = null;
 
@@ -91,11 +92,14 @@ export class ShardStats {
   record(result: CheckResult, latencyMs: number, endMs: number): void {
     this.checks++;
     if (endMs >= this.steadyFromMs && endMs <= this.steadyToMs) this.steadyChecks++;
-    recordMs(this.latency, latencyMs);
+    this.latency.recordMs(latencyMs);
+    // Once per completed check: the keys are made once (a `${phase}Ms` string built per
+    // phase per check was a string allocation and a property lookup by an uninterned name).
     const timings = result.timings;
-    for (const [phase, histogram] of this.phases) {
-      const ms = timings[timingKey(phase)];
-      if (ms !== null) recordMs(histogram, ms);
+    const keys = this.phaseKeys;
+    for (let i = 0; i < keys.length; i++) {
+      const ms = timings[keys[i] as TimingKey];
+      if (ms !== null) (this.phaseRecorders[i] as LatencyRecorder).recordMs(ms);
     }
     if (isSuccess(result)) {
       this.success++;
@@ -127,8 +131,8 @@ export class ShardStats {
       cancelled: this.cancelled,
       workersStarted: this.workersStarted,
       maxStartLagMs: this.maxStartLagMs,
-      latencyUs: encodeHistogram(this.latency),
-      phasesUs: Object.fromEntries([...this.phases].map(([p, h]) => [p, encodeHistogram(h)])) as Record<Phase, string>,
+      latencyUs: encodeRecorder(this.latency),
+      phasesUs: Object.fromEntries(PHASES.map((p, i) => [p, encodeRecorder(this.phaseRecorders[i] as LatencyRecorder)])) as Record<Phase, string>,
       openLoop: this.openLoop?.summarize() ?? null,
       ...process,
     };
@@ -144,15 +148,15 @@ export class OpenLoopStats {
   scheduled = 0;
   started = 0;
   dropped = 0;
-  private readonly fromIntended: Histogram = newLatencyHistogram();
-  private readonly scheduleLag: Histogram = newLatencyHistogram();
-  private readonly windows: Array<{ scheduled: number; dropped: number; fromIntended: Histogram }>;
+  private readonly fromIntended: LatencyRecorder = newLatencyRecorder();
+  private readonly scheduleLag: LatencyRecorder = newLatencyRecorder();
+  private readonly windows: Array<{ scheduled: number; dropped: number; fromIntended: LatencyRecorder }>;
 
   constructor(
     readonly windowMs: number,
     windowCount: number,
   ) {
-    this.windows = Array.from({ length: windowCount }, () => ({ scheduled: 0, dropped: 0, fromIntended: newWindowHistogram() }));
+    this.windows = Array.from({ length: windowCount }, () => ({ scheduled: 0, dropped: 0, fromIntended: newWindowRecorder() }));
   }
 
   /**
@@ -160,9 +164,9 @@ export class OpenLoopStats {
    * the schedule itself, not from subtracting clock readings: slot 75 of 50..150/2s is due at
    * exactly 1000 ms and belongs to the second window, which `start + 1000 − start` can miss.
    */
-  private windowAt(offsetMs: number): { scheduled: number; dropped: number; fromIntended: Histogram } {
+  private windowAt(offsetMs: number): { scheduled: number; dropped: number; fromIntended: LatencyRecorder } {
     const index = Math.min(this.windows.length - 1, Math.max(0, Math.floor(offsetMs / this.windowMs)));
-    return this.windows[index] as { scheduled: number; dropped: number; fromIntended: Histogram };
+    return this.windows[index] as { scheduled: number; dropped: number; fromIntended: LatencyRecorder };
   }
 
   /** A slot came due and CONCURRENCY checks were in flight: counted, never started late. */
@@ -179,13 +183,13 @@ export class OpenLoopStats {
     this.scheduled++;
     this.started++;
     this.windowAt(offsetMs).scheduled++;
-    recordMs(this.scheduleLag, lagMs);
+    this.scheduleLag.recordMs(lagMs);
   }
 
   /** A slot due `offsetMs` after time zero completed `fromIntendedMs` after it was due. */
   complete(offsetMs: number, fromIntendedMs: number): void {
-    recordMs(this.fromIntended, fromIntendedMs);
-    recordMs(this.windowAt(offsetMs).fromIntended, fromIntendedMs);
+    this.fromIntended.recordMs(fromIntendedMs);
+    this.windowAt(offsetMs).fromIntended.recordMs(fromIntendedMs);
   }
 
   summarize(): OpenLoopSummary {
@@ -193,10 +197,10 @@ export class OpenLoopStats {
       scheduled: this.scheduled,
       started: this.started,
       dropped: this.dropped,
-      fromIntendedUs: encodeHistogram(this.fromIntended),
-      scheduleLagUs: encodeHistogram(this.scheduleLag),
+      fromIntendedUs: encodeRecorder(this.fromIntended),
+      scheduleLagUs: encodeRecorder(this.scheduleLag),
       windowMs: this.windowMs,
-      windows: this.windows.map((w) => ({ scheduled: w.scheduled, dropped: w.dropped, fromIntendedUs: encodeHistogram(w.fromIntended) })),
+      windows: this.windows.map((w) => ({ scheduled: w.scheduled, dropped: w.dropped, fromIntendedUs: encodeRecorder(w.fromIntended) })),
     };
   }
 }
