@@ -82,6 +82,12 @@ export interface AlertDispatcherOptions {
   readonly random?: () => number;
   /** a target's name and tags for routing a reminder; undefined: not known here (no reminder) */
   readonly targetOf?: (id: string) => AlertTarget | undefined;
+  /**
+   * Whether a maintenance window covers the target at atMs: its reminders are held while one
+   * does (nothing is sent inside a window); the latest slot due goes out when the window ends
+   * with the incident still open. Default: never.
+   */
+  readonly inMaintenance?: (target: AlertTarget, atMs: number) => boolean;
   /** how often reminder slots are looked for; default: a tenth of the shortest repeatEvery, 250 ms to 5 s */
   readonly reminderTickMs?: number;
 }
@@ -280,7 +286,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
    * One reminder round: for every open incident and every repeating channel it is routed to,
    * the latest slot due (openedAt + k × repeatEvery, k ≥ 1) is taken when it is later than the
    * channel's last one — by this node or, when another node took it first, by none. Missed
-   * slots (the whole fleet down for a while) are not sent one by one: the latest stands for them.
+   * slots (the whole fleet down for a while, or a maintenance window covering the target) are
+   * not sent one by one: the latest stands for them.
    */
   async function remindRound(): Promise<void> {
     if (state !== 'running' || degraded) return;
@@ -290,6 +297,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       for (const { incident, slots } of await store.listOpenIncidentReminders()) {
         const target = options.targetOf?.(incident.targetId);
         if (target === undefined) continue;
+        // a held slot is not taken: it stays due, and the window's end sends the latest one
+        if (options.inMaintenance?.(target, nowMs()) === true) continue;
         const openedAt = incident.openedAt;
         for (const channel of repeating) {
           if (state !== 'running' || degraded) return;

@@ -144,6 +144,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       const target = daemon.getTarget(id);
       return target === undefined ? undefined : { id: target.id, name: target.name, tags: target.tags };
     },
+    // nothing is sent inside a maintenance window, reminders included (docs/alerts.md)
+    inMaintenance: (target, atMs) => daemon.maintenance.current().openFor(target, atMs) !== null,
   });
   // many nodes: the target is checked from this node's region (it names it, or names none)
   const checkedHere = (id: string): boolean => {

@@ -28,7 +28,7 @@ async function withOutbox(body: (store: Store) => Promise<void>): Promise<void> 
   }
 }
 
-function dispatcher(store: Store, configs: ReadonlyArray<ChannelConfig & { repeatEveryMs: number | null }>, extra: { random?: () => number; owner?: string } = {}): AlertDispatcher {
+function dispatcher(store: Store, configs: ReadonlyArray<ChannelConfig & { repeatEveryMs: number | null }>, extra: { random?: () => number; owner?: string; inMaintenance?: (target: { id: string }, atMs: number) => boolean } = {}): AlertDispatcher {
   const channels = configs.map((c) => ({ ...c, sender: createChannelSender(c) }));
   const targetOf = (id: string) => [WEB, BATCH].find((t) => t.id === id);
   const d = createAlertDispatcher({ store, channels, log: createMemoryLogger(), owner: 'node-a', pollMs: 100, targetOf, reminderTickMs: 20, ...extra });
@@ -135,6 +135,34 @@ test('repeat-notify: reminders go to repeating channels only, numbered, until th
       const reminders = loud.filter((b) => b.type === 'incident_reminder');
       assert.deepEqual(reminders.map((b) => Number(b.repeat)).sort((a, b) => a - b), reminders.map((_, i) => i + 1));
       assert.deepEqual(received(server, 'quiet').map((b) => b.type), ['incident_opened', 'incident_resolved']);
+    } finally {
+      await server.close();
+    }
+  }));
+
+test('repeat-notify: no reminder while a maintenance window covers the target; the latest slot goes out once it ends, numbered 1', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    try {
+      const window = { open: true, asked: 0 };
+      const alerts = dispatcher(store, [{ ...templateChannel(server, 'loud'), repeatEveryMs: 60 }], {
+        inMaintenance: (target) => {
+          window.asked += 1;
+          return window.open && target.id === WEB.id;
+        },
+      });
+      await openInStore(store, WEB, Date.now() - 600); // ten slots already due
+      await openInStore(store, BATCH, Date.now() - 600);
+      await waitFor(() => received(server, 'loud').some((b) => b.target === BATCH.id), 10_000, 'a reminder of the target outside the window');
+      const asked = window.asked;
+      await waitFor(() => window.asked >= asked + 10, 10_000, 'ten more reminder rounds');
+      assert.deepEqual(received(server, 'loud').filter((b) => b.target === WEB.id), [], 'nothing sent inside the window');
+      window.open = false;
+      await waitFor(() => received(server, 'loud').some((b) => b.target === WEB.id), 10_000, 'the reminder after the window');
+      await alerts.close(2_000);
+      const web = received(server, 'loud').filter((b) => b.target === WEB.id);
+      assert.equal(web[0]?.repeat, '1', 'the held slots were not taken: the first after the window is reminder 1');
+      assert.deepEqual(web.map((b) => Number(b.repeat)), web.map((_, i) => i + 1));
     } finally {
       await server.close();
     }

@@ -19,7 +19,7 @@ import { decodeBody, identityBody, isIdentity, type DecodedBody } from './body.j
 import type { HopResponse } from '../exchange-types.js';
 import { AlpnChanged, exchangeH2OverSocket } from './h2-adapter.js';
 import { createSessionOverSocket } from './h2/over-socket.js';
-import type { PoolDone, SessionConnector } from './h2/session-pool.js';
+import { PooledExchange, type SessionConnector } from './h2/session-pool.js';
 import { firstHopPlan, planHop, type HopPlan } from './hop-plan.js';
 import { exchangeHttp1, type Http1Outcome } from '../http1/http1.js';
 import { isRedirect, nextHop } from './redirect.js';
@@ -74,31 +74,32 @@ function pooledH2Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
 
 /**
  * Pooled HTTP/2 with prior knowledge, the load-test harness's hot path: from the stream's
- * events to the result on this one promise (no async layers) when the response is final and
- * needs no decoding — the usual case. A redirect to follow or a body to decode continues in
- * runHops with the response in hand. One object per check while its stream is in flight
- * (the pool calls its method; no closures): with tens of thousands in flight, what each one
- * keeps alive is what the garbage collector copies and marks (docs/performance.md).
+ * events to the result told to `done` (no promise, no async layers) when the response is
+ * final and needs no decoding — the usual case. A redirect to follow or a body to decode
+ * continues in runHops with the response in hand. The check is its own pooled exchange
+ * (it extends PooledExchange: one object, not two, and the pool calls its method; no
+ * closures): with tens of thousands in flight, what each one keeps alive is what the
+ * garbage collector copies and marks (docs/loadtest.md, "Memory").
  */
-class PooledH2Check implements PoolDone {
+class PooledH2Check extends PooledExchange {
   /** null once told: it is told exactly once */
   private done: CheckDone | null;
 
   constructor(
     private readonly spec: HttpCheckSpec,
     private readonly clients: Clients,
-    private readonly ctx: CheckContext,
+    ctx: CheckContext,
     private readonly plan: HopPlan,
     private readonly startedAt: number,
     done: CheckDone,
   ) {
+    super(clients.h2Pool, plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx);
     this.done = done;
   }
 
   start(): void {
-    const { plan, ctx } = this;
     try {
-      this.clients.h2Pool.run(plan.poolKey, plan.h2Connect as SessionConnector, plan.request, ctx, this);
+      this.attempt();
     } catch (bug) {
       // Thrown after the check was told: it came from whoever it told (their bug), not ours.
       if (this.done === null) throw bug;

@@ -241,6 +241,29 @@ const MIGRATIONS: readonly string[] = [
   DROP INDEX results_by_target_time;
   ALTER INDEX results_by_target_time_v11 RENAME TO results_by_target_time;
   `,
+  // 12: the cluster's change tokens (src/cluster/target-sync.ts) are counters bumped by
+  // statement triggers, so reading them costs the same at any fleet size (the digest of every
+  // row they replace cost 21 ms p50 at 10,000 targets, on every API request of a cluster
+  // node). A statement that changed no row does not bump; the bump is an UPDATE of one row in
+  // the writer's transaction, so a reader sees it exactly when the change commits.
+  `
+  CREATE TABLE change_counters (name text PRIMARY KEY, version bigint NOT NULL);
+  INSERT INTO change_counters (name, version) VALUES ('targets', 0), ('maintenance_windows', 0);
+  CREATE FUNCTION vigil_count_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF EXISTS (SELECT 1 FROM changed) THEN
+      EXECUTE format('UPDATE %I.change_counters SET version = version + 1 WHERE name = $1', TG_TABLE_SCHEMA) USING TG_TABLE_NAME;
+    END IF;
+    RETURN NULL;
+  END
+  $fn$;
+  CREATE TRIGGER targets_inserted AFTER INSERT ON targets REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
+  CREATE TRIGGER targets_updated AFTER UPDATE ON targets REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
+  CREATE TRIGGER targets_deleted AFTER DELETE ON targets REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
+  CREATE TRIGGER windows_inserted AFTER INSERT ON maintenance_windows REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
+  CREATE TRIGGER windows_updated AFTER UPDATE ON maintenance_windows REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
+  CREATE TRIGGER windows_deleted AFTER DELETE ON maintenance_windows REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -71,17 +71,8 @@ export class H2SessionPool {
    */
   exchange(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext): Promise<HopResponse> {
     return new Promise<HopResponse>((resolve, reject) => {
-      this.run(origin, connect, request, ctx, { pooled: (err, response) => (err === null ? resolve(response as HopResponse) : reject(err)) });
+      new PromisedExchange(this, origin, connect, request, ctx, resolve, reject).attempt();
     });
-  }
-
-  /**
-   * `exchange` told through `done.pooled`, exactly once: null and the response, or the
-   * failure (a CheckFailure, or the connector's error as it was thrown). With a ready
-   * session free (the steady state) the stream starts synchronously and no promise is made.
-   */
-  run(origin: string, connect: SessionConnector, request: HopRequest, ctx: CheckContext, done: PoolDone): void {
-    new PooledExchange(this, origin, connect, request, ctx, done).attempt();
   }
 
   /** Sessions and streams per origin, for tests and diagnostics. */
@@ -237,19 +228,15 @@ export class H2SessionPool {
 }
 
 /**
- * Told once how a pooled exchange ended: `err` null with the response, else the failure. An
- * object with a method, not a callback: the check passes itself, no closure per check.
- */
-export interface PoolDone {
-  pooled(err: unknown, response: HopResponse | null): void;
-}
-
-/**
  * One pooled request: lease a session, run the stream, release the slot, and go again on
  * another session (at most MAX_UNSENT_RETRIES times) when the stream provably never reached
- * the server (GOAWAY above it, or the session died before it was sent).
+ * the server (GOAWAY above it, or the session died before it was sent). Told once through
+ * `pooled`: null and the response, or the failure (a CheckFailure, or the connector's error
+ * as it was thrown). A check extends it (http-check.ts), so the check and its pooled
+ * exchange are one object while it is in flight, not two; `attempt()` starts it. With a
+ * ready session free (the steady state) the stream starts synchronously and no promise is made.
  */
-class PooledExchange implements Http2ExchangeDone {
+export abstract class PooledExchange implements Http2ExchangeDone {
   private entry: PooledSession | null = null;
   private retries = 0;
 
@@ -258,25 +245,27 @@ class PooledExchange implements Http2ExchangeDone {
     private readonly origin: string,
     private readonly connect: SessionConnector,
     private readonly request: HopRequest,
-    private readonly ctx: CheckContext,
-    private readonly done: PoolDone,
+    protected readonly ctx: CheckContext,
   ) {}
+
+  /** How the exchange ended, exactly once: `err` null with the response, else the failure. */
+  abstract pooled(err: unknown, response: HopResponse | null): void;
 
   attempt(): void {
     let leased: PooledSession | Promise<PooledSession>;
     try {
       leased = this.pool.lease(this.origin, this.connect, this.ctx);
     } catch (err) {
-      return this.done.pooled(err, null);
+      return this.pooled(err, null);
     }
-    if (leased instanceof PooledSession) return this.stream(leased);
+    if (leased instanceof PooledSession) return this.leased(leased);
     leased.then(
-      (entry) => this.stream(entry),
+      (entry) => this.leased(entry),
       (err: unknown) => this.retryOrDone(err, null),
     );
   }
 
-  private stream(entry: PooledSession): void {
+  private leased(entry: PooledSession): void {
     this.entry = entry;
     this.ctx.connectionReused = this.pool.claim(entry, this.ctx);
     startHttp2Exchange(entry.session as H2Session, this.request, this.ctx, this);
@@ -295,6 +284,26 @@ class PooledExchange implements Http2ExchangeDone {
       this.retries++;
       return this.attempt();
     }
-    this.done.pooled(failure, response);
+    this.pooled(failure, response);
+  }
+}
+
+/** `H2SessionPool.exchange`: the pooled exchange settling a promise. */
+class PromisedExchange extends PooledExchange {
+  constructor(
+    pool: H2SessionPool,
+    origin: string,
+    connect: SessionConnector,
+    request: HopRequest,
+    ctx: CheckContext,
+    private readonly resolve: (response: HopResponse) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    super(pool, origin, connect, request, ctx);
+  }
+
+  pooled(err: unknown, response: HopResponse | null): void {
+    if (err === null) this.resolve(response as HopResponse);
+    else this.reject(err);
   }
 }
