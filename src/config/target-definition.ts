@@ -19,6 +19,7 @@ const MAX_INTERVAL_MS = 86_400_000;
 const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_CONFIRMATIONS = 2;
 const ID_FORM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 export interface TargetDefinition {
   readonly id: string;
@@ -170,9 +171,10 @@ export function parseTargetInput(input: unknown, source: TargetSource, defaults:
     source,
     spec,
     checkInput: Object.freeze(checkInput),
-    secretValues: Object.freeze(resolved.secrets),
+    // the common empty lists are one shared frozen array (a daemon keeps 100,000 of these)
+    secretValues: resolved.secrets.length === 0 ? NO_STRINGS : Object.freeze(resolved.secrets),
     intervalMs: interval,
-    tags: Object.freeze([...(raw.tags ?? [])]),
+    tags: raw.tags === undefined || raw.tags.length === 0 ? NO_STRINGS : Object.freeze([...raw.tags]),
     enabled: raw.enabled ?? true,
     confirmations: raw.confirmations ?? defaults.confirmations,
     allowPrivateTargets: raw.allowPrivateTargets ?? defaults.allowPrivateTargets,

@@ -80,6 +80,12 @@ const DEFAULT_MAX_REDIRECTS = 10;
 const MAX_REDIRECTS_LIMIT = 10;
 const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 200, max: 399 })]);
 const ANY_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 100, max: 599 })]);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+function isEmptyHeaders(headers: Readonly<Record<string, string>>): boolean {
+  for (const _ in headers) return false;
+  return true;
+}
 
 export type HttpCheckInput = {
   kind?: 'http';
@@ -197,7 +203,8 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
     kind: 'http',
     url: url.href,
     method,
-    headers: Object.freeze(headers),
+    // no headers (the common case): one shared frozen record, not an empty object per target
+    headers: isEmptyHeaders(headers) ? NO_HEADERS : Object.freeze(headers),
     body: input.body ?? null,
     auth: auth === null ? null : Object.freeze({ ...auth }),
     expectStatus,

@@ -191,8 +191,10 @@ export function parseQuantity(text: string, left: PlaceholderOperand): number | 
 }
 
 /** Validates and parses a `conditions` list for a check kind; SpecError `conditions[i]` with the position. */
+const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
+
 export function parseConditions(input: unknown, kind: ConditionKind = 'http'): readonly Condition[] {
-  if (input === undefined || input === null) return Object.freeze([]);
+  if (input === undefined || input === null) return NO_CONDITIONS;
   if (!Array.isArray(input) || input.length > MAX_CONDITIONS) throw new SpecError('conditions', `a list of at most ${MAX_CONDITIONS} conditions such as "[STATUS] == 200"`, input);
   return Object.freeze(
     input.map((text: unknown, i) => {

@@ -96,10 +96,16 @@ export function redactText(text: string, known: readonly string[] = []): string 
   return out;
 }
 
-/** A copy of the spec with every credential replaced by "[redacted]". */
+/**
+ * The spec with every credential replaced by "[redacted]": a copy when something is hidden,
+ * the (frozen) spec itself when nothing is — no headers, no auth, a URL and body with nothing
+ * to hide. The daemon keeps a view of every target (100,000 at fleet scale), so the common
+ * case must not cost a second spec per target (docs/performance.md, "Bytes per target").
+ */
 export function redactSpec(spec: CheckSpec, known: readonly string[] = []): CheckSpec {
   if (spec.kind === 'heartbeat') return spec.tokenHash === null ? spec : Object.freeze({ ...spec, tokenHash: REDACTED });
   if (spec.kind !== 'http') return spec;
+  if (spec.auth === null && isEmptyRecord(spec.headers) && redactKnown(redactUrl(spec.url), known) === spec.url && (spec.body === null || redactKnown(spec.body, known) === spec.body)) return spec;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(spec.headers)) headers[name] = isSecretHeaderName(name) ? REDACTED : redactText(value, known);
   const auth =
@@ -115,6 +121,11 @@ export function redactSpec(spec: CheckSpec, known: readonly string[] = []): Chec
     body: spec.body === null ? null : redactKnown(spec.body, known),
     auth,
   });
+}
+
+function isEmptyRecord(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 /** A result safe to store, log, alert on or print: its target URL and detail redacted. */
