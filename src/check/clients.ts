@@ -10,6 +10,7 @@ import { ParserPool } from './http1/parser-pool.js';
 import { http1DirectReads } from './http1/http1.js';
 import type { OnReadOpts } from 'node:net';
 import { BoundedMap } from './bounded-map.js';
+import { SpecCache } from './spec-cache.js';
 import type { AlpnChoice } from './http/h2-adapter.js';
 import type { HopPlan } from './http/hop-plan.js';
 import type { HttpCheckSpec } from '../domain/check-spec.js';
@@ -57,9 +58,10 @@ export interface Clients {
   readonly alpnChoices: BoundedMap<string, AlpnChoice>;
   /**
    * the first hop's plan per spec (hop-plan.ts), at most `maxCachedPlans`: a spec is frozen,
-   * so its plan never goes stale; past the bound a check plans its hop again (~3 µs)
+   * so its plan never goes stale; the first specs planned keep their place while they live,
+   * the checks of specs past the bound plan their hop again (~3 µs, young garbage)
    */
-  readonly specPlans: BoundedMap<HttpCheckSpec, HopPlan>;
+  readonly specPlans: SpecCache<HttpCheckSpec, HopPlan>;
   /** closes pooled connections; checks already running finish or fail as they would */
   close(): Promise<void>;
 }
@@ -108,7 +110,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     http1Parsers: new ParserPool(),
     http1Reads: http1DirectReads(),
     alpnChoices: new BoundedMap<string, AlpnChoice>(MAX_ALPN_ORIGINS),
-    specPlans: new BoundedMap<HttpCheckSpec, HopPlan>(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
+    specPlans: new SpecCache<HttpCheckSpec, HopPlan>(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {
       http1Pool.close();
       await h2Pool.close();

@@ -4,6 +4,7 @@ import { buildClients } from '../clients.js';
 import { defineHttpCheck } from '../../domain/check-spec.js';
 import { firstHopPlan } from './hop-plan.js';
 import { BoundedMap } from '../bounded-map.js';
+import { SpecCache } from '../spec-cache.js';
 import { HpackDecoder } from '../http2/hpack/index.js';
 
 function decodeBlock(block: Buffer | undefined): Array<[string, string]> {
@@ -40,39 +41,55 @@ describe('first-hop plans', () => {
   });
 });
 
-describe('the plan cache (BoundedMap)', () => {
-  it('holds at most maxEntries plans, dropping the oldest', () => {
+describe('the plan cache (SpecCache)', () => {
+  it('keeps the first maxEntries plans and admits no more while they live', () => {
     const clients = buildClients({ allowPrivateTargets: true, maxCachedPlans: 2 });
     const specs = [1, 2, 3].map((n) => defineHttpCheck({ url: `http://127.0.0.1:${8000 + n}/` }));
     const first = firstHopPlan(specs[0]!, clients);
-    firstHopPlan(specs[1]!, clients);
-    firstHopPlan(specs[2]!, clients);
+    const second = firstHopPlan(specs[1]!, clients);
+    const third = firstHopPlan(specs[2]!, clients);
     assert.equal(clients.specPlans.size, 2);
-    assert.equal(clients.specPlans.get(specs[0]!), undefined, 'the oldest was dropped');
-    const again = firstHopPlan(specs[0]!, clients);
-    assert.notEqual(again, first, 'planned afresh');
-    assert.deepEqual(again.request.http1Head, first.request.http1Head);
+    // a cycle over more specs than places still hits for the ones admitted (oldest-out never would)
+    for (let lap = 0; lap < 3; lap++) {
+      assert.equal(firstHopPlan(specs[0]!, clients), first, 'admitted: reused');
+      assert.equal(firstHopPlan(specs[1]!, clients), second, 'admitted: reused');
+      const again = firstHopPlan(specs[2]!, clients);
+      assert.notEqual(again, third, 'not admitted: planned afresh each time');
+      assert.deepEqual(again.request.http1Head, third.request.http1Head);
+    }
+    assert.equal(clients.specPlans.size, 2);
   });
 
-  it('re-setting a present key keeps the others', () => {
+  it('re-setting a present key replaces its value', () => {
+    const cache = new SpecCache<object, string>(1);
+    const a = {};
+    cache.set(a, 'h2');
+    cache.set(a, 'http/1.1');
+    cache.set({}, 'other');
+    assert.equal(cache.size, 1);
+    assert.equal(cache.get(a), 'http/1.1');
+  });
+
+  it('0 keeps nothing; a negative or fractional bound is refused', () => {
+    const clients = buildClients({ allowPrivateTargets: true, maxCachedPlans: 0 });
+    firstHopPlan(defineHttpCheck({ url: 'http://127.0.0.1:8080/' }), clients);
+    assert.equal(clients.specPlans.size, 0);
+    assert.throws(() => new SpecCache(-1), /maxEntries: expected an integer >= 0, got -1/);
+    assert.throws(() => new SpecCache(1.5), /maxEntries: expected an integer >= 0/);
+  });
+});
+
+describe('BoundedMap (ALPN choices)', () => {
+  it('holds at most maxEntries keys, dropping the oldest; re-setting a present key keeps the others', () => {
     const map = new BoundedMap<string, string>(2);
     map.set('a', 'h2');
     map.set('b', 'h2');
     map.set('a', 'http/1.1');
     assert.equal(map.size, 2);
     assert.equal(map.get('a'), 'http/1.1');
+    map.set('c', 'h2');
+    assert.equal(map.get('a'), undefined, 'the oldest was dropped');
     assert.equal(map.get('b'), 'h2');
-  });
-
-  it('0 keeps nothing; a negative or fractional bound is refused', () => {
-    const none = new BoundedMap<object, number>(0);
-    const clients = buildClients({ allowPrivateTargets: true, maxCachedPlans: 0 });
-    const spec = defineHttpCheck({ url: 'http://127.0.0.1:8080/' });
-    none.set(spec, 1);
-    firstHopPlan(spec, clients);
-    assert.equal(none.size, 0);
-    assert.equal(clients.specPlans.size, 0);
     assert.throws(() => new BoundedMap(-1), /maxEntries: expected an integer >= 0, got -1/);
-    assert.throws(() => new BoundedMap(1.5), /maxEntries: expected an integer >= 0/);
   });
 });

@@ -14,11 +14,12 @@ import { headerNamesRead } from '../../domain/conditions.js';
 /**
  * Everything one hop needs that follows from the spec and the hop alone: the request (with
  * its wire form pre-rendered), where to connect, the pool key. The first hop's plan is built
- * once per spec and kept in `clients.specPlans` (a spec is frozen); redirect hops get a fresh
- * plan. Building one costs a few µs (mostly parsing the URL), paid per check without the
- * cache. Kept lean, as a daemon may hold up to `maxCachedPlans` of them (≈ 1.2 KB each, most
- * of it the parsed URL and the head): the default header list is shared, and only the wire
- * form the policy always uses is rendered.
+ * once per spec and kept in `clients.specPlans` (a spec is frozen; the first `maxCachedPlans`
+ * specs keep theirs, src/check/spec-cache.ts); redirect hops get a fresh plan. Building one
+ * costs a few µs (mostly parsing the URL), paid per check by the specs past the bound. Kept
+ * lean, as a daemon may hold up to `maxCachedPlans` of them (≈ 1.2 KB each, most of it the
+ * parsed URL and the head): the default header list is shared, and only the wire form the
+ * policy always uses is rendered.
  */
 export interface HopPlan {
   readonly hop: HopState;
