@@ -85,10 +85,10 @@ function rssMiB(pid: number): number {
   return Math.round(Number(kb ?? 0) / 1024);
 }
 
-/** the nodes' own drop and lag lines from /metrics (names vary; everything that says dropped or missed) */
+/** the nodes' own drop lines from /metrics (everything that says dropped, missed or skipped) and the checks that started after waiting for a place under the cap */
 async function metricLines(api: string): Promise<string[]> {
   const text = await (await fetch(`${api}/metrics`)).text();
-  return text.split('\n').filter((l) => !l.startsWith('#') && /dropped|missed|skipped/.test(l) && !/ 0$/.test(l));
+  return text.split('\n').filter((l) => !l.startsWith('#') && /dropped|missed|skipped|waited/.test(l) && !/ 0$/.test(l));
 }
 
 const admin = new pg.Client({ connectionString: BASE });

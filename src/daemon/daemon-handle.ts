@@ -97,6 +97,9 @@ interface SchedulerStats {
   readonly maxInFlight: number;
   readonly startedTotal: number;
   readonly completedTotal: number;
+  /** due checks waiting for a place under the in-flight cap now, and those that started after waiting */
+  readonly waiting: number;
+  readonly waitedTotal: number;
   readonly drops: Readonly<Record<DropReason, number>>;
 }
 

@@ -117,6 +117,7 @@ function registerStatsMetrics(registry: Registry, read: StatsReader): void {
   gauge(METRIC.targetsArmed, 'Targets with a timer on this node (many nodes: those in the shards it holds).', (s) => s.scheduler.armed);
   gauge(METRIC.checksInFlight, 'Checks running now.', (s) => s.scheduler.inFlight);
   gauge(METRIC.checksInFlightLimit, 'Global cap on checks in flight.', (s) => s.scheduler.maxInFlight);
+  gauge(METRIC.checksWaiting, 'Due checks waiting for a place under the cap (each starts within 1 s of its due time, at most half its interval, or is dropped and counted).', (s) => s.scheduler.waiting);
   gauge(METRIC.resultQueueDepth, 'Results waiting in the batcher.', (s) => s.pipeline.queueDepth);
   gauge(METRIC.probeEventLoopDelaySeconds, "The probe's event-loop delay in seconds.", (s) => s.probe.eventLoopDelayMs / 1000);
   gauge(METRIC.probeDegraded, '1 while the probe-degraded internal alert is raised.', (s) => (s.probe.degraded ? 1 : 0));
@@ -155,6 +156,7 @@ function registerStatsCounters(registry: Registry, read: StatsReader): void {
   counter(METRIC.checkDropsTotal, 'Due checks that did not run, by reason.', ['reason'], (s) =>
     Object.entries(s.scheduler.drops).map(([reason, n]) => [{ reason }, n]),
   );
+  counter(METRIC.checksWaitedTotal, 'Due checks that found the cap full and started after waiting (late by the wait).', [], (s) => [[{}, s.scheduler.waitedTotal]]);
   counter(METRIC.resultDropsTotal, 'Results lost before storage, by reason.', ['reason'], (s) =>
     Object.entries(s.pipeline.dropped).map(([reason, n]) => [{ reason }, n]),
   );

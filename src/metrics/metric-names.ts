@@ -23,6 +23,9 @@ export const METRIC = {
   /** gauge: checks running now, and the global cap */
   checksInFlight: 'vigil_checks_in_flight',
   checksInFlightLimit: 'vigil_checks_in_flight_limit',
+  /** gauge: due checks waiting for a place under the cap; counter: those that started after waiting */
+  checksWaiting: 'vigil_checks_waiting',
+  checksWaitedTotal: 'vigil_checks_waited_total',
   /** counter{reason}: due checks that did not run (skipped_in_flight, dropped_global_cap, missed_late) */
   checkDropsTotal: 'vigil_check_drops_total',
   /** gauge: results waiting in the batcher */

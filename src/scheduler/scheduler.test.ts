@@ -78,10 +78,10 @@ test('the in-flight guard skips ticks while the previous check runs, and counts 
   assert.ok(jobs[0]!.dueAt >= first);
 });
 
-test('the global cap fails fast and counts every dropped check', async () => {
+test('with maxWaitMs 0 the global cap fails fast and counts every dropped check', async () => {
   const clock = new FakeClock();
   const jobs: ScheduledJob[] = [];
-  const scheduler = new Scheduler({ clock, maxInFlight: 3, run: sleeper(clock, () => 900, jobs) });
+  const scheduler = new Scheduler({ clock, maxInFlight: 3, maxWaitMs: 0, run: sleeper(clock, () => 900, jobs) });
   for (let i = 0; i < 10; i++) scheduler.upsert(`t${i}`, 1_000);
   scheduler.start();
   await clock.advance(1_000);
@@ -164,4 +164,82 @@ test('a backlog after a stall starts in bounded turns, harvesting completions be
   assert.deepEqual([bounded.startedTotal, bounded.drops.dropped_global_cap], [10, 0]);
   const unbounded = await run(false)();
   assert.deepEqual([unbounded.startedTotal, unbounded.drops.dropped_global_cap], [3, 7], 'one long turn fills the cap with checks that already finished');
+});
+
+/**
+ * A short stall: n targets whose phases lie within 300 ms of each other, and the loop blocked
+ * from before the first of them is due until 300 ms after it — they all fire in one turn.
+ */
+async function burst(options: { n: number; maxInFlight: number; checkMs: number; intervalMs: number; maxWaitMs?: number; runFor: number }) {
+  const clock = new FakeClock(1_700_000_000_000 - (1_700_000_000_000 % options.intervalMs)); // at phase 0
+  const ids: string[] = [];
+  for (let i = 0; ids.length < options.n; i++) {
+    const phase = phaseOf(`t${i}`, options.intervalMs);
+    if (phase >= 10_000 && phase < 10_300) ids.push(`t${i}`);
+  }
+  const jobs: ScheduledJob[] = [];
+  const scheduler = new Scheduler({ clock, maxInFlight: options.maxInFlight, ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }), run: sleeper(clock, () => options.checkMs, jobs) });
+  for (const id of ids) scheduler.upsert(id, options.intervalMs);
+  scheduler.start();
+  await clock.advance(9_999);
+  clock.jump(301); // every one is now due, and the loop was blocked
+  await clock.advance(0);
+  const waitingAfterStall = scheduler.counters().waiting;
+  await clock.advance(options.runFor);
+  scheduler.stop();
+  await clock.advance(options.checkMs);
+  await scheduler.idle();
+  return { counters: scheduler.counters(), jobs, waitingAfterStall };
+}
+
+test('after a short stall, due checks that find the cap full wait and start as places free up (none dropped, their lag recorded)', async () => {
+  const { counters, jobs, waitingAfterStall } = await burst({ n: 6, maxInFlight: 3, checkMs: 100, intervalMs: 60_000, runFor: 1_000 });
+  assert.equal(waitingAfterStall, 3, 'three started, three waiting');
+  assert.equal(counters.startedTotal, 6);
+  assert.equal(counters.waitedTotal, 3);
+  assert.deepEqual(counters.drops, { skipped_in_flight: 0, dropped_global_cap: 0, missed_late: 0 });
+  assert.equal(counters.waiting, 0);
+  // the three that waited started when the first three finished (100 ms later), in due order,
+  // and their lag says so — nothing hidden
+  const stallEnd = jobs[0]!.startedAt;
+  assert.deepEqual(jobs.map((j) => j.startedAt - stallEnd), [0, 0, 0, 100, 100, 100]);
+  for (let i = 1; i < jobs.length; i++) assert.ok(jobs[i]!.dueAt >= jobs[i - 1]!.dueAt, 'due order');
+  assert.ok(jobs.slice(3).every((j) => j.startedAt - j.dueAt >= 100));
+  // fail-fast (the behaviour before): the same stall drops the three
+  const failFast = await burst({ n: 6, maxInFlight: 3, checkMs: 100, intervalMs: 60_000, maxWaitMs: 0, runFor: 1_000 });
+  assert.deepEqual([failFast.counters.startedTotal, failFast.counters.drops.dropped_global_cap], [3, 3]);
+});
+
+test('sustained overload still drops, counted: a check that cannot start within maxWaitMs of its due time is dropped', async () => {
+  // checks take 5 s; with three places, the three waiting cannot start within 2 s of their due time
+  const { counters } = await burst({ n: 6, maxInFlight: 3, checkMs: 5_000, intervalMs: 60_000, maxWaitMs: 2_000, runFor: 6_000 });
+  assert.equal(counters.startedTotal, 3);
+  assert.equal(counters.waitedTotal, 0);
+  assert.equal(counters.drops.dropped_global_cap, 3, 'every due check either ran or was counted');
+  assert.equal(counters.waiting, 0);
+});
+
+test('the wait queue is bounded: beyond maxInFlight waiting checks a due check is dropped at once; stop() counts those still waiting', async () => {
+  const { counters, waitingAfterStall } = await burst({ n: 10, maxInFlight: 2, checkMs: 10_000, intervalMs: 60_000, runFor: 100 });
+  assert.equal(waitingAfterStall, 2, 'two run, two wait');
+  assert.equal(counters.startedTotal, 2);
+  assert.equal(counters.drops.dropped_global_cap, 8, 'six dropped at once, two when stopped while waiting');
+});
+
+test('a waiting check of a target removed meanwhile neither runs nor counts as dropped', async () => {
+  const clock = new FakeClock();
+  const jobs: ScheduledJob[] = [];
+  const scheduler = new Scheduler({ clock, maxInFlight: 1, run: sleeper(clock, () => 100, jobs) });
+  scheduler.upsert('a', 60_000);
+  scheduler.upsert('b', 60_000);
+  scheduler.start();
+  clock.jump(59_999);
+  await clock.advance(0);
+  assert.equal(scheduler.counters().waiting, 1);
+  const waitingId = jobs[0]!.targetId === 'a' ? 'b' : 'a';
+  scheduler.remove(waitingId);
+  await clock.advance(200);
+  scheduler.stop();
+  const c = scheduler.counters();
+  assert.deepEqual([c.startedTotal, c.waitedTotal, c.drops.dropped_global_cap, c.waiting], [1, 0, 0, 0]);
 });

@@ -5,7 +5,12 @@
  * interval, never "finished + interval", so a slow check cannot make a target drift.
  * Every due check that does not run is counted with a reason:
  * - skipped_in_flight: the target's previous check still runs (the in-flight guard)
- * - dropped_global_cap: `maxInFlight` checks already run (fail-fast, no queue)
+ * - dropped_global_cap: `maxInFlight` checks already run and the check could not start in
+ *   time: a due check that finds the cap full waits in a bounded FIFO (at most `maxInFlight`
+ *   waiting) and starts when a running check finishes, but only within `maxWaitMs` of its
+ *   due time (and half its interval); one that cannot is dropped and counted. So a short
+ *   stall — a GC pause, a burst of slow answers — costs lag (every start records it), not
+ *   checks, while sustained overload still shows as drops within `maxWaitMs`.
  * - missed_late: the scheduler itself woke more than one interval late (a blocked event
  *   loop); the check runs once for the latest slot and the slots in between are counted
  *
@@ -36,6 +41,8 @@ export interface SchedulerOptions {
   readonly maxInFlight?: number;
   /** due entries taken per timer callback before yielding to I/O (default 64) */
   readonly maxDuePerTurn?: number;
+  /** how long after its due time a check may still start from the wait queue (default 1,000 ms; 0 = fail fast) */
+  readonly maxWaitMs?: number;
 }
 
 export interface SchedulerCounters {
@@ -44,6 +51,10 @@ export interface SchedulerCounters {
   maxInFlight: number;
   startedTotal: number;
   completedTotal: number;
+  /** due checks waiting for a place under the cap now */
+  waiting: number;
+  /** checks that started from the wait queue (late by their wait, which their lag shows) */
+  waitedTotal: number;
   drops: Record<SchedulerDropReason, number>;
 }
 
@@ -62,12 +73,24 @@ interface DueEntry extends HeapEntry {
 
 const DEFAULT_MAX_IN_FLIGHT = 1024;
 const DEFAULT_MAX_DUE_PER_TURN = 64;
+const DEFAULT_MAX_WAIT_MS = 1_000;
+
+interface Waiting {
+  readonly slot: Slot;
+  readonly generation: number;
+  readonly dueAt: number;
+}
 
 export class Scheduler {
   private readonly clock: Clock;
   private readonly run: JobRunner;
   private readonly maxInFlight: number;
   private readonly maxDuePerTurn: number;
+  private readonly maxWaitMs: number;
+  /** due checks that found the cap full, oldest first (`waitHead` is the next to start) */
+  private waiting: Array<Waiting | undefined> = [];
+  private waitHead = 0;
+  private waitedTotal = 0;
   private readonly slots = new Map<string, Slot>();
   private readonly heap = new MinHeap<DueEntry>();
   private seq = 0;
@@ -87,6 +110,8 @@ export class Scheduler {
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError('maxInFlight: expected an integer >= 1');
     this.maxDuePerTurn = options.maxDuePerTurn ?? DEFAULT_MAX_DUE_PER_TURN;
     if (!Number.isInteger(this.maxDuePerTurn) || this.maxDuePerTurn < 1) throw new RangeError('maxDuePerTurn: expected an integer >= 1');
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    if (!(this.maxWaitMs >= 0 && Number.isFinite(this.maxWaitMs))) throw new RangeError('maxWaitMs: expected a number >= 0');
   }
 
   /** Adds or re-times a target. A changed interval takes a new phase; the in-flight flag is kept. */
@@ -133,9 +158,16 @@ export class Scheduler {
     this.arm();
   }
 
-  /** Stops firing; checks in flight keep running (await `idle()`). */
+  /** Stops firing; checks in flight keep running (await `idle()`); checks still waiting are dropped and counted. */
   stop(): void {
     this.running = false;
+    for (let i = this.waitHead; i < this.waiting.length; i++) {
+      const w = this.waiting[i] as Waiting;
+      w.slot.inFlight = false;
+      if (w.generation === w.slot.generation) this.drops.dropped_global_cap++;
+    }
+    this.waiting = [];
+    this.waitHead = 0;
     if (this.timer !== null) this.clock.clearTimer(this.timer);
     this.timer = null;
     this.armedFor = Infinity;
@@ -154,6 +186,8 @@ export class Scheduler {
       maxInFlight: this.maxInFlight,
       startedTotal: this.startedTotal,
       completedTotal: this.completedTotal,
+      waiting: this.waiting.length - this.waitHead,
+      waitedTotal: this.waitedTotal,
       drops: { ...this.drops },
     };
   }
@@ -207,9 +241,41 @@ export class Scheduler {
       return;
     }
     if (this.inFlight >= this.maxInFlight) {
-      this.drops.dropped_global_cap++;
+      if (this.maxWaitMs === 0 || this.waiting.length - this.waitHead >= this.maxInFlight) {
+        this.drops.dropped_global_cap++;
+        return;
+      }
+      // the slot counts as in flight while it waits: its next due time is not fired beside it
+      slot.inFlight = true;
+      this.waiting.push({ slot, generation: slot.generation, dueAt });
       return;
     }
+    this.launch(slot, dueAt);
+  }
+
+  /** A place under the cap came free: the oldest waiting check still in time starts; those past their wait are dropped. */
+  private startWaiting(): void {
+    const now = this.clock.now();
+    while (this.waitHead < this.waiting.length && this.inFlight < this.maxInFlight) {
+      const w = this.waiting[this.waitHead] as Waiting;
+      this.waiting[this.waitHead] = undefined;
+      this.waitHead++;
+      w.slot.inFlight = false;
+      if (w.generation !== w.slot.generation) continue; // removed or re-timed meanwhile: nothing was due
+      if (now - w.dueAt > Math.min(this.maxWaitMs, w.slot.intervalMs / 2)) {
+        this.drops.dropped_global_cap++;
+        continue;
+      }
+      this.waitedTotal++;
+      this.launch(w.slot, w.dueAt);
+    }
+    if (this.waitHead === this.waiting.length) {
+      this.waiting = [];
+      this.waitHead = 0;
+    }
+  }
+
+  private launch(slot: Slot, dueAt: number): void {
     slot.inFlight = true;
     this.inFlight++;
     this.startedTotal++;
@@ -226,6 +292,7 @@ export class Scheduler {
         slot.inFlight = false;
         this.inFlight--;
         this.completedTotal++;
+        if (this.waitHead < this.waiting.length) this.startWaiting();
         if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
   }

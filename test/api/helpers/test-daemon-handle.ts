@@ -79,7 +79,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
   }
 
   const stats = (): DaemonStats => ({
-    scheduler: { targets: targets.size, armed: targets.size, inFlight: counters.started - counters.completed, maxInFlight: 1024, startedTotal: counters.started, completedTotal: counters.completed, drops: { skipped_in_flight: 0, dropped_global_cap: 0, missed_late: 0 } },
+    scheduler: { targets: targets.size, armed: targets.size, inFlight: counters.started - counters.completed, maxInFlight: 1024, startedTotal: counters.started, completedTotal: counters.completed, waiting: 0, waitedTotal: 0, drops: { skipped_in_flight: 0, dropped_global_cap: 0, missed_late: 0 } },
     pipeline: { queueDepth: 0, writtenTotal: counters.written, writeFailuresTotal: 0, dropped: { buffer_full: 0, flush_failed: 0 } },
     breakers: { closed: 1, open: 0, halfOpen: 0 },
     alerts: [{ webhook: 'ops', kind: 'webhook', deliveredTotal: 2, failedTotal: 1, retriesTotal: 3, lastError: 'HTTP 500' }],
