@@ -126,6 +126,21 @@ function flushOnTick(session: H2Session): void {
 }
 const EMPTY = Buffer.alloc(0);
 
+/** Our connection preface: the magic, our SETTINGS and the connection window's update. */
+function prefaceFor(maxHeaderListBytes: number): Buffer {
+  return clientPreface(
+    [
+      [SETTINGS_ENABLE_PUSH, 0],
+      [SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES],
+      [SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderListBytes],
+    ],
+    CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES,
+  );
+}
+/** The clients' default header limit (64 KiB): its preface is built once, not per session (never written to). */
+const COMMON_PREFACE_HEADER_LIST_BYTES = 64 * 1024;
+const COMMON_PREFACE = prefaceFor(COMMON_PREFACE_HEADER_LIST_BYTES);
+
 /** Names a connection-specific field forbids (RFC 9113 §8.2.2); a response carrying one is malformed. */
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 const UPPER_CASE = /[A-Z]/;
@@ -231,16 +246,8 @@ export class H2Session extends Deadline implements TurnReader {
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    this.queue(
-      clientPreface(
-        [
-          [SETTINGS_ENABLE_PUSH, 0],
-          [SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES],
-          [SETTINGS_MAX_HEADER_LIST_SIZE, options.limits.maxHeaderListBytes],
-        ],
-        CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES,
-      ),
-    );
+    const maxHeaderListBytes = options.limits.maxHeaderListBytes;
+    this.queue(maxHeaderListBytes === COMMON_PREFACE_HEADER_LIST_BYTES ? COMMON_PREFACE : prefaceFor(maxHeaderListBytes));
     this.clock.arm(this, this.settingsAckTimeoutMs);
     this.scheduleFlush();
   }
