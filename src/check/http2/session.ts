@@ -125,6 +125,7 @@ function flushOnTick(session: H2Session): void {
   session.flush();
 }
 const EMPTY = Buffer.alloc(0);
+const NO_STREAMS: readonly H2Stream[] = Object.freeze([]);
 
 /** Our connection preface: the magic, our SETTINGS and the connection window's update. */
 function prefaceFor(maxHeaderListBytes: number): Buffer {
@@ -910,7 +911,8 @@ export class H2Session extends Deadline implements TurnReader {
     this.written = [];
     this.blocked = [];
     this.observer?.onClose(this);
-    const streams = [...this.streams.values()];
+    // (a fresh connection ends with no stream open: no array for it)
+    const streams = this.streams.size === 0 ? NO_STREAMS : [...this.streams.values()];
     this.streams.clear();
     for (const stream of streams) {
       const isVictim = stream.id === victimId;

