@@ -5,6 +5,7 @@ import { encodeRequestBlock } from '../../src/check/http/h2/request-block.js';
 import type { H2Session } from '../../src/check/http2/session.js';
 import type { StreamListener } from '../../src/check/http2/stream.js';
 import { ReadTurn } from '../../src/check/http2/read-turn.js';
+import { countLoopTurns } from '../helpers/loop-turns.js';
 import { armBudget, disarmBudget } from '../../src/check/context/budget.js';
 import { CheckContext } from '../../src/check/context/check-context.js';
 import { DeadlineClock } from '../../src/check/context/deadline-clock.js';
@@ -45,13 +46,7 @@ function batchingServer(close: 'keep' | 'end', perConnection = STREAMS) {
 async function completionTurns(url: string, sessionCount = 1): Promise<number[]> {
   const deps = { ...sessionDeps(), readTurn: new ReadTurn(FRAMES_PER_TURN) };
   const sessions = await Promise.all(Array.from({ length: sessionCount }, () => connectSession(url, deps)));
-  let turn = 0;
-  let isTicking = true;
-  const tick = (): void => {
-    turn++;
-    if (isTicking) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const turns = countLoopTurns();
   try {
     return await Promise.all(
       Array.from({ length: STREAMS }, async (_, i) => {
@@ -60,14 +55,14 @@ async function completionTurns(url: string, sessionCount = 1): Promise<number[]>
           const response = await exchangeHttp2(sessions[i % sessionCount] as H2Session, hopRequest(url), ctx);
           assert.equal(response.statusCode, 200);
           assert.equal(Buffer.concat(response.bodyChunks).toString(), 'ok');
-          return turn;
+          return turns.turn;
         } finally {
           dispose();
         }
       }),
     );
   } finally {
-    isTicking = false;
+    turns.stop();
     for (const session of sessions) session.destroy();
   }
 }
@@ -131,13 +126,7 @@ describe('HTTP/2 engine: sessions waiting for the budget are served in turn', ()
     });
     const deps = { ...sessionDeps(), readTurn: new ReadTurn(FRAMES_PER_TURN) };
     const sessions = await Promise.all(Array.from({ length: 1 + OTHERS }, () => connectSession(server.url, deps)));
-    let turn = 0;
-    let isTicking = true;
-    const tick = (): void => {
-      turn++;
-      if (isTicking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countLoopTurns();
     try {
       // The flooded stream: counts the DATA frames it has read, resolves at its end.
       let floodRead = 0;
@@ -165,14 +154,14 @@ describe('HTTP/2 engine: sessions waiting for the budget are served in turn', ()
       // for the budget; now the others ask, and their answers arrive behind it.
       await new Promise<void>((resolve) => (onFloodRead = () => floodRead >= 4 * FRAMES_PER_TURN && resolve()));
       onFloodRead = null;
-      const askedAtTurn = turn;
+      const askedAtTurn = turns.turn;
       const completed = await Promise.all(
         sessions.slice(1).map(async (session) => {
           const { ctx, dispose } = budgetContext(BUDGET_MS);
           try {
             const response = await exchangeHttp2(session, hopRequest(server.url), ctx);
             assert.equal(response.statusCode, 200);
-            return { turns: turn - askedAtTurn, isFloodOver, floodRead };
+            return { turns: turns.turn - askedAtTurn, isFloodOver, floodRead };
           } finally {
             dispose();
           }
@@ -187,7 +176,7 @@ describe('HTTP/2 engine: sessions waiting for the budget are served in turn', ()
       await floodEnded;
       assert.equal(floodRead, FLOOD_FRAMES, 'the flooded stream read every frame');
     } finally {
-      isTicking = false;
+      turns.stop();
       for (const session of sessions) session.destroy();
       await server.close();
     }

@@ -9,7 +9,7 @@ import { schemaPool, TEST_PG_URL } from '../helpers/postgres.js';
 import { freePort } from '../helpers/tcp-proxy.js';
 import { runVigil } from '../cli/run-vigil.js';
 import { startTargetServer, targetsYaml, tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startNode, type Node } from './nodes.js';
+import { exited, nodeIdOf, startNode, type Node, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_status');
 
@@ -85,8 +85,7 @@ test('cluster status: regions, nodes, shards, lease expiries; a region without a
     const after = (await status()).status;
     assert.deepEqual(after.nodes.filter((n) => n.region === 'eu').map((n) => n.id), [await nodeIdOf(schema, byName('eu1'))]);
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await target.close();
   }
 });

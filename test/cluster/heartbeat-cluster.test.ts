@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startHookReceiver, startNode, type Node } from './nodes.js';
+import { exited, nodeIdOf, startHookReceiver, startNode, type Node, printOutputs, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_hb_cluster');
 const TOKEN = 'cluster-push-token-AbCdEfGhIjKlMnOp';
@@ -100,11 +100,10 @@ test('heartbeats across nodes: pushes to non-owners reach the owner; one inciden
     assert.deepEqual(hooks.map((h) => h.type), ['incident_opened', 'incident_resolved', 'incident_opened']);
     console.log(`# ${pushed} pushes to non-owners, ${rows.length} results, ${missed} missed periods after the job stopped; alerts ${hooks.map((h) => h.type).join(', ')} (${receiver.repeated()} delivered again after the kill -9, same delivery id)`);
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await receiver.close();
   }
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { PUSH_LIMIT_PER_TOKEN } from '../../src/config/push-token.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { startNode, type Node, printOutputs, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_push_limit');
 const TOKEN = 'limit-push-token-AbCdEfGhIjKlMnOpQr';
@@ -45,10 +45,9 @@ test('push rate limit across two nodes: the burst once for the cluster, 429 with
     assert.equal(Number(kept[0]?.n), accepted, 'one kept push per 200, none for a 429');
     for (const n of nodes) assert.ok(!n.output.join('').includes(TOKEN), `${n.name} never logs the token`);
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
   }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startHookReceiver, startNode, type Node } from './nodes.js';
+import { startHookReceiver, startNode, type Node, printOutputs, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_hb_regions');
 const TOKEN = 'regions-push-token-AbCdEfGhIjKlMnOp';
@@ -56,11 +56,10 @@ test('heartbeats with two regions: every region sees every push; one incident an
     assert.equal((await incidents()).length, 1);
     assert.equal((await incidents())[0]?.error_kind, 'heartbeat_failed');
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await receiver.close();
   }
 });

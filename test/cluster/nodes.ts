@@ -51,6 +51,34 @@ export function exited(node: Node): Promise<void> {
   return new Promise((r) => node.child.once('exit', () => r()));
 }
 
+/** Prints what every node said (a failed test's evidence). */
+export function printOutputs(nodes: readonly Node[]): void {
+  for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+}
+
+/** Kills every node with SIGKILL and resolves once each has exited. */
+export async function killNodes(nodes: readonly Node[]): Promise<void> {
+  for (const n of nodes) n.child.kill('SIGKILL');
+  await Promise.all(nodes.map(exited));
+}
+
+/** A JSON response from a node's API: the status and the parsed body (null when empty). */
+export interface ApiAnswer {
+  status: number;
+  json: Record<string, unknown> | null;
+}
+
+/** Calls `/api/v1<path>` on a node with a bearer token, a JSON body when one is given. */
+export function apiCaller(token: string): (n: Node, method: string, path: string, body?: unknown) => Promise<ApiAnswer> {
+  return async (n, method, path, body) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${n.api}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, json: text === '' ? null : (JSON.parse(text) as Record<string, unknown>) };
+  };
+}
+
 /**
  * A webhook receiver on 127.0.0.1: every alert body it gets, parsed, in arrival order. Like a
  * real receiver it drops a delivery it already has (same `deliveryId`: delivery is at least

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startHookReceiver, startNode, type Node } from './nodes.js';
+import { startHookReceiver, startNode, type Node, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_regions_api');
 const TOKEN = 'regions-api-token-0123456789';
@@ -134,8 +134,7 @@ test('cluster API: regions and quorum stored, picked up by the owning nodes, rep
     for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('').slice(-4000)}`);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await new Promise<void>((r) => server.close(() => r()));
     await receiver.close();
   }

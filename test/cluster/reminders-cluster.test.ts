@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { startTargetServer, tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startHookReceiver, startNode, type HookReceiver, type Node } from './nodes.js';
+import { exited, nodeIdOf, startHookReceiver, startNode, type HookReceiver, type Node, printOutputs, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_reminders');
 const EVERY_MS = 2_000;
@@ -70,11 +70,10 @@ test('reminders on two nodes: each slot sent once; kill -9 of the node checking 
     assert.equal(Number(rows[0]?.n), reminders.length, 'one outbox row per reminder received');
     console.log(`# ${reminders.length} reminders (${beforeKill} before the kill -9 of the checking node, ${reminders.length - beforeKill} from the survivor), numbers 1..${reminders.length} each once; slots ${reminders.map((h) => Math.floor((h.openForMs ?? 0) / EVERY_MS)).join(',')}`);
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await target.close();
     await receiver.close();
   }
@@ -119,11 +118,10 @@ test('a quorum incident\'s reminders go on after both regions\' nodes restarted,
     for (const r of reminders.slice(0, beforeRestart)) assert.deepEqual((r.regions as { verdicts: unknown }).verdicts, { america: 'down', europe: 'down' });
     console.log(`# quorum incident: ${reminders.length} reminders (${beforeRestart} before both nodes restarted), numbers 1..${reminders.length} each once`);
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await target.close();
     await receiver.close();
   }

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startNode, type Node } from './nodes.js';
+import { exited, nodeIdOf, startNode, type Node, printOutputs, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_shard_timers');
 const TARGETS = 40;
@@ -68,11 +68,10 @@ test('each node arms only the targets of its shards; the survivor of a kill -9 a
     await waitFor(() => orphaned.every((id) => (hits.get(`/${id}`) ?? 0) >= (before.get(id) ?? 0) + 2), 20_000, 'the dead node\'s targets checked twice by the survivor');
     console.log(`# after kill -9: survivor armed ${TARGETS}; the ${orphaned.length} targets of the dead node's shards are checked again`);
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await new Promise<void>((r) => {
       server.close(() => r());
       server.closeAllConnections();

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { schemaPool } from '../helpers/postgres.js';
 import { tempDir, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { startNode, type Node, printOutputs, killNodes, apiCaller } from './nodes.js';
 
 const schemas = schemaPool('vigil_shared_pages');
 const TOKEN = 'shared-pages-token-0123456789abcdef';
@@ -25,13 +25,7 @@ test('cluster: status pages, badges and maintenance windows through one node see
   const config = writeConfig(tempDir('shared-pages'), ['defaults:', '  allowPrivateTargets: true', '  interval: 60s', ''].join('\n'));
   const schema = schemas.next();
   const nodes: Node[] = [];
-  const call = async (n: Node, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json | null }> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${n.api}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, json: text === '' ? null : (JSON.parse(text) as Json) };
-  };
+  const call = apiCaller(TOKEN);
   const page = async (n: Node, path: string): Promise<{ status: number; text: string }> => {
     const res = await fetch(`${n.api}${path}`);
     return { status: res.status, text: await res.text() };
@@ -90,11 +84,10 @@ test('cluster: status pages, badges and maintenance windows through one node see
       assert.deepEqual([unknown.status, errorCode(unknown.json)], [404, 'not_found']);
     }
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await new Promise<void>((r) => server.close(() => r()));
   }
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { shardOf } from '../../src/cluster/shard-leaser.js';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { startTargetServer, tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, nodeIdOf, startHookReceiver, startNode, type Node } from './nodes.js';
+import { exited, nodeIdOf, startHookReceiver, startNode, type Node, printOutputs, killNodes } from './nodes.js';
 
 const schemas = schemaPool('vigil_takeover');
 
@@ -62,11 +62,10 @@ test('takeover of a target that is down: one incident, one opened alert, one res
     assert.deepEqual(hooks.map((h) => h.type), ['incident_opened', 'incident_resolved']);
     assert.equal(Number((await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.incidents`))[0]?.n), 1);
   } catch (err) {
-    for (const n of nodes) console.log(`--- ${n.name}\n${n.output.join('')}`);
+    printOutputs(nodes);
     throw err;
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await target.close();
     await receiver.close();
   }

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { schemaPool } from '../helpers/postgres.js';
 import { tempDir, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { startNode, type Node, killNodes, apiCaller } from './nodes.js';
 
 const schemas = schemaPool('vigil_target_consistency');
 const TOKEN = 'target-consistency-token-0123456789';
@@ -25,13 +25,7 @@ test('cluster API: a target created, patched or deleted through one node is seen
   const config = writeConfig(tempDir('target-consistency'), ['defaults:', '  allowPrivateTargets: true', '  interval: 60s', ''].join('\n'));
   const schema = schemas.next();
   const nodes: Node[] = [];
-  const call = async (n: Node, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json | null }> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${n.api}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, json: text === '' ? null : (JSON.parse(text) as Json) };
-  };
+  const call = apiCaller(TOKEN);
   const listed = async (n: Node): Promise<string[]> => {
     const { status, json } = await call(n, 'GET', '/targets');
     assert.equal(status, 200);
@@ -76,8 +70,7 @@ test('cluster API: a target created, patched or deleted through one node is seen
     assert.equal((await call(a, 'GET', '/targets/quick')).status, 404);
     assert.deepEqual([await listed(a), await listed(b)], [[], []]);
   } finally {
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map(exited));
+    await killNodes(nodes);
     await new Promise<void>((r) => server.close(() => r()));
   }
 });

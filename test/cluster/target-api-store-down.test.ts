@@ -1,9 +1,9 @@
 // The target API of a node on Postgres while the store cannot be reached (docs/cluster.md,
 // "Shared reads"): a real `vigil serve` whose connection runs through a TCP proxy the test
-// cuts, and then a store that answers but has lost the targets table. Every target endpoint
-// answers exactly 503 not_ready + Retry-After: 5 with a fixed message — no stale target, no
-// SQL error text, no address, schema or token — a write refused meanwhile changes nothing,
-// and the same node answers normally once the store is back.
+// cuts, and then a store that answers but has lost its targets and change-counter tables.
+// Every target endpoint answers exactly 503 not_ready + Retry-After: 5 with a fixed message —
+// no stale target, no SQL error text, no address, schema or token — a write refused meanwhile
+// changes nothing, and the same node answers normally once the store is back.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,7 +49,7 @@ test('target API with the store unreachable: exact 503 + Retry-After, nothing le
       ['DELETE', '/api/v1/targets/shop'],
       ['GET', '/api/v1/maintenance-windows'],
     ];
-    const leaks = [String(proxy.port), schema, 'postgres', 'ECONNREFUSED', 'relation', 'targets_away', TOKEN];
+    const leaks = [String(proxy.port), schema, 'postgres', 'ECONNREFUSED', 'relation', 'targets_away', 'change_counters', TOKEN];
     const assertAway = async (how: string): Promise<void> => {
       for (const [method, path, body] of requests) {
         const res = await call(method, path, body);
@@ -82,14 +82,16 @@ test('target API with the store unreachable: exact 503 + Retry-After, nothing le
     await proxy.start();
     await assertBack('proxy back');
 
-    // 2. the database answers, but the query fails (the table renamed away)
-    await adminQuery(`ALTER TABLE ${schema}.targets RENAME TO targets_away`);
+    // 2. the database answers, but the queries fail (the tables renamed away). A read-through
+    // reads only the change counters (docs/cluster.md): with them gone it cannot confirm the
+    // set, so it must refuse; the targets table goes too, so no path reads it instead.
+    await adminQuery(`ALTER TABLE ${schema}.targets RENAME TO targets_away; ALTER TABLE ${schema}.change_counters RENAME TO change_counters_away`);
     try {
-      await assertAway('table away');
+      await assertAway('tables away');
     } finally {
-      await adminQuery(`ALTER TABLE ${schema}.targets_away RENAME TO targets`);
+      await adminQuery(`ALTER TABLE ${schema}.targets_away RENAME TO targets; ALTER TABLE ${schema}.change_counters_away RENAME TO change_counters`);
     }
-    await assertBack('table back');
+    await assertBack('tables back');
 
     assert.ok(!node.output.join('').includes(TOKEN), 'the API token is not in the log');
   } catch (err) {

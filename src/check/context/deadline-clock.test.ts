@@ -5,6 +5,7 @@ import { armBudget, disarmBudget } from './budget.js';
 import { Deadline, DeadlineClock, isOverdue } from './deadline-clock.js';
 import { CheckContext } from './check-context.js';
 import { PhaseTimer } from './phase-timer.js';
+import { countLoopTurns } from '../../../test/helpers/loop-turns.js';
 import type { CheckFailure } from '../errors/check-failure.js';
 
 /** How late a budget may fire on a busy 2-core machine (the executor's own tests allow the same). */
@@ -139,18 +140,12 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
         this.log.push([this.n, this.turnNow()]);
       }
     }
-    let turn = 0;
-    let isTicking = true;
-    const tick = (): void => {
-      turn++;
-      if (isTicking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countLoopTurns();
     try {
       const clock = new DeadlineClock(4);
       const log: Array<readonly [number, number]> = [];
       const t0 = performance.now();
-      for (let n = 0; n < 10; n++) clock.arm(new Numbered(n, log, () => turn), 5, t0);
+      for (let n = 0; n < 10; n++) clock.arm(new Numbered(n, log, () => turns.turn), 5, t0);
       await sleep(40);
       assert.deepEqual(log.map(([n]) => n), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every entry expired once, in order');
       const perTurn = new Map<number, number>();
@@ -158,7 +153,7 @@ describe('DeadlineClock (check budgets and other deadlines)', () => {
       assert.deepEqual([...perTurn.values()], [4, 4, 2], 'four per turn, the rest in the next turns');
       assert.equal(clock.armed, 0);
     } finally {
-      isTicking = false;
+      turns.stop();
     }
   });
 
