@@ -39,9 +39,12 @@ export interface HopRequest {
    * Pre-rendered wire forms, built once per spec by hop-plan.ts: the HTTP/1.1 request head
    * (written as latin1, ending in the blank line) and the HTTP/2 HPACK header block (valid
    * on any connection: our encoder is stateless). An engine renders its own when absent.
+   * The h2 block is rendered up front only with prior knowledge; an HTTPS request whose
+   * connection picks h2 in ALPN has it rendered by its first HTTP/2 exchange, which keeps it
+   * here for the later checks of the same plan (the one field an engine writes).
    */
   readonly http1Head?: string | undefined;
-  readonly h2Block?: Buffer | undefined;
+  h2Block?: Buffer | undefined;
 }
 
 /** What a protocol engine hands back: the raw response, body still encoded. */

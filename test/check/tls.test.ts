@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clients } from '../../src/check/index.js';
+import { executeCheck, type Clients } from '../../src/check/index.js';
+import { firstHopPlan } from '../../src/check/http/hop-plan.js';
+import { defineHttpCheck } from '../../src/domain/check-spec.js';
 import type { ErrorKind } from '../../src/domain/error-kind.js';
 import { assertFailure, assertUp, PHASES } from '../helpers/check-assertions.js';
 import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
@@ -98,6 +100,20 @@ describe('TLS certificates', () => {
       assertUp(result, 200, PHASES.httpsComplete);
       assert.equal(result.httpVersion, '2');
       assert.equal(result.tls?.alpn, 'h2');
+    });
+  });
+
+  it('ALPN h2: the header block is encoded by the first check and kept in the plan for the next', async () => {
+    await withServer(startH2Server({ tls: true, allowHttp1: true }), async (server) => {
+      const spec = defineHttpCheck({ url: server.url, keyword: 'h2 ok' });
+      assert.equal(firstHopPlan(spec, clients).request.h2Block, undefined, 'not rendered before a connection picked h2');
+      assertUp(await executeCheck(spec, clients), 200, PHASES.httpsComplete);
+      const block = firstHopPlan(spec, clients).request.h2Block;
+      assert.ok(block !== undefined);
+      const again = await executeCheck(spec, clients);
+      assertUp(again, 200, PHASES.httpsComplete);
+      assert.equal(again.httpVersion, '2');
+      assert.equal(firstHopPlan(spec, clients).request.h2Block, block, 'the same block serves the next check');
     });
   });
 });

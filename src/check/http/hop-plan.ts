@@ -85,8 +85,8 @@ export function planHop(spec: HttpCheckSpec, clients: Clients, hop: HopState): H
     limits: clients.limits,
   };
   // Pre-render the wire form the policy always uses: the HTTP/1.1 head unless prior
-  // knowledge, the h2 header block with prior knowledge. (A fresh TLS connection whose ALPN
-  // picks h2 renders its header block then.)
+  // knowledge, the h2 header block with prior knowledge. (An HTTPS request whose connection
+  // picks h2 in ALPN has its block rendered by its first exchange, and kept here.)
   const request: HopRequest = {
     ...base,
     http1Head: priorKnowledge ? undefined : flat(formatRequestHead(base, pooled)),

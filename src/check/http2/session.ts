@@ -125,6 +125,22 @@ function flushOnTick(session: H2Session): void {
   session.flush();
 }
 const EMPTY = Buffer.alloc(0);
+const NO_STREAMS: readonly H2Stream[] = Object.freeze([]);
+
+/** Our connection preface: the magic, our SETTINGS and the connection window's update. */
+function prefaceFor(maxHeaderListBytes: number): Buffer {
+  return clientPreface(
+    [
+      [SETTINGS_ENABLE_PUSH, 0],
+      [SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES],
+      [SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderListBytes],
+    ],
+    CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES,
+  );
+}
+/** The clients' default header limit (64 KiB): its preface is built once, not per session (never written to). */
+const COMMON_PREFACE_HEADER_LIST_BYTES = 64 * 1024;
+const COMMON_PREFACE = prefaceFor(COMMON_PREFACE_HEADER_LIST_BYTES);
 
 /** Names a connection-specific field forbids (RFC 9113 §8.2.2); a response carrying one is malformed. */
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -231,16 +247,8 @@ export class H2Session extends Deadline implements TurnReader {
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    this.queue(
-      clientPreface(
-        [
-          [SETTINGS_ENABLE_PUSH, 0],
-          [SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES],
-          [SETTINGS_MAX_HEADER_LIST_SIZE, options.limits.maxHeaderListBytes],
-        ],
-        CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES,
-      ),
-    );
+    const maxHeaderListBytes = options.limits.maxHeaderListBytes;
+    this.queue(maxHeaderListBytes === COMMON_PREFACE_HEADER_LIST_BYTES ? COMMON_PREFACE : prefaceFor(maxHeaderListBytes));
     this.clock.arm(this, this.settingsAckTimeoutMs);
     this.scheduleFlush();
   }
@@ -903,7 +911,8 @@ export class H2Session extends Deadline implements TurnReader {
     this.written = [];
     this.blocked = [];
     this.observer?.onClose(this);
-    const streams = [...this.streams.values()];
+    // (a fresh connection ends with no stream open: no array for it)
+    const streams = this.streams.size === 0 ? NO_STREAMS : [...this.streams.values()];
     this.streams.clear();
     for (const stream of streams) {
       const isVictim = stream.id === victimId;

@@ -1,6 +1,6 @@
 import { Deadline, type DeadlineClock } from '../context/deadline-clock.js';
-import { connect as netConnect, isIP, type LookupFunction, type OnReadOpts } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as netConnect, isIP, type LookupFunction, type NetConnectOpts, type OnReadOpts, type TcpNetConnectOpts } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clients } from '../clients.js';
 import type { ResolvedAddress } from '../dns/resolver-types.js';
 import { CheckFailure } from '../errors/check-failure.js';
@@ -16,6 +16,33 @@ export interface TlsOptions {
   readonly alpn: readonly string[] | undefined;
   readonly secureContext: SecureContext;
   readonly rejectUnauthorized: boolean;
+  /** also list the certificate chain in ctx.tls (tls checks; HTTP checks report only its earliest expiry) */
+  readonly withChain?: boolean;
+}
+
+/**
+ * Catches the certificate Node parsed for its identity check, so the TLS details are read
+ * from it instead of a second parse (getPeerCertificate(true) costs ~200 µs here: it turns
+ * every certificate of the chain into an object). Its own small object, so the socket (whose
+ * connect options keep `check` for the socket's life) references nothing of the check: when
+ * the check's objects could be reached from the socket, every socket the garbage collector
+ * promoted kept its check's later objects alive until the next full collection (twice the
+ * bytes surviving each scavenge, docs/performance.md).
+ */
+export class IdentityCheck {
+  private cert: PeerCertificate | null = null;
+
+  readonly check = (host: string, cert: PeerCertificate): Error | undefined => {
+    this.cert = cert;
+    return checkServerIdentity(host, cert);
+  };
+
+  /** The certificate Node parsed (null if it did not: a chain that failed to verify, a resumed session); then forgets it. */
+  take(): PeerCertificate | null {
+    const cert = this.cert;
+    this.cert = null;
+    return cert;
+  }
 }
 
 export interface ConnectTarget {
@@ -25,6 +52,9 @@ export interface ConnectTarget {
   readonly tls: TlsOptions | null;
   readonly connectTimeoutMs: number;
 }
+
+/** tls.connect passes these on to net.connect (its own option types leave them out). */
+type HappyEyeballsOptions = Pick<TcpNetConnectOpts, 'autoSelectFamily' | 'autoSelectFamilyAttemptTimeout'>;
 
 /** RFC 8305 connection attempt delay between address families. */
 const HAPPY_EYEBALLS_ATTEMPT_MS = 250;
@@ -118,11 +148,8 @@ class ConnectAttempt extends Deadline {
   private readonly socket: TaggedSocket;
   private readonly connectBudgetMs: number;
   private isSettled = false;
-  /**
-   * Node parses the peer certificate once for its identity check; keep that object instead
-   * of asking for a second parse (getPeerCertificate costs ~40 µs per check).
-   */
-  private verifiedCert: PeerCertificate | null = null;
+  /** TLS only: the certificate Node parses for its identity check */
+  private readonly identity: IdentityCheck | null;
 
   constructor(
     private readonly target: ConnectTarget,
@@ -133,36 +160,12 @@ class ConnectAttempt extends Deadline {
     onread: OnReadOpts | null,
   ) {
     super();
-    const first = addresses[0] as ResolvedAddress;
-    const base = addresses.length === 1
-      ? { host: first.address, port: target.port, onread: onread ?? undefined }
-      : {
-          host: target.host,
-          port: target.port,
-          onread: onread ?? undefined,
-          lookup: lookupFrom(addresses),
-          autoSelectFamily: true,
-          autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
-        };
     ctx.phase = 'connect';
     const connectStartMs = performance.now();
     ctx.timer.mark('connectStart', connectStartMs);
     const tlsOptions = target.tls;
-    this.socket = tlsOptions === null
-      ? netConnect(base)
-      : tlsConnect({
-          ...base,
-          servername: tlsOptions.servername,
-          ALPNProtocols: tlsOptions.alpn as string[] | undefined,
-          secureContext: tlsOptions.secureContext,
-          // Verification is enforced in onSecure, before a single request byte is sent, so
-          // a failed certificate can still be reported (subject, expiry).
-          rejectUnauthorized: false,
-          checkServerIdentity: (host: string, cert: PeerCertificate) => {
-            this.verifiedCert = cert;
-            return checkServerIdentity(host, cert);
-          },
-        });
+    this.identity = tlsOptions === null ? null : new IdentityCheck();
+    this.socket = tlsOptions === null ? netConnect(socketOptions(target, addresses, onread)) : tlsConnect(tlsSocketOptions(target, tlsOptions, addresses, this.identity as IdentityCheck));
     this.connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs(connectStartMs)));
     clock.arm(this, this.connectBudgetMs, connectStartMs);
     const socket = this.socket;
@@ -187,7 +190,7 @@ class ConnectAttempt extends Deadline {
     const socket = this.socket as TLSSocket;
     const ctx = this.ctx;
     const endMs = performance.now();
-    ctx.tls = readTlsInfo(socket, socket.authorized ? this.verifiedCert : null);
+    ctx.tls = readTlsInfo(socket, (this.identity as IdentityCheck).take(), Date.now(), tlsOptions.withChain === true);
     if (tlsOptions.rejectUnauthorized && !socket.authorized) {
       this.fail(verificationFailure(socket, ctx, tlsOptions.servername ?? this.target.host));
       return;
@@ -236,6 +239,45 @@ class ConnectAttempt extends Deadline {
     if (this.target.tls !== null) socket.removeListener('secureConnect', onSocketSecure);
     this.ctx.onAbort(null);
   }
+}
+
+/**
+ * tls.connect's options, written out as one literal per shape: `{ ...base, servername, … }`
+ * costs ~9 µs per check on Node 20 (V8 spreading a fresh small object into a larger one).
+ * Verification is enforced in onSecure, before a single request byte is sent, so a failed
+ * certificate can still be reported (subject, expiry): rejectUnauthorized is off here.
+ */
+function tlsSocketOptions(target: ConnectTarget, tls: TlsOptions, addresses: readonly ResolvedAddress[], identity: IdentityCheck): ConnectionOptions & HappyEyeballsOptions {
+  const alpn = tls.alpn as string[] | undefined;
+  if (addresses.length === 1) {
+    const { address } = addresses[0] as ResolvedAddress;
+    return { host: address, port: target.port, servername: tls.servername, ALPNProtocols: alpn, secureContext: tls.secureContext, rejectUnauthorized: false, checkServerIdentity: identity.check };
+  }
+  return {
+    host: target.host,
+    port: target.port,
+    lookup: lookupFrom(addresses),
+    autoSelectFamily: true,
+    autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
+    servername: tls.servername,
+    ALPNProtocols: alpn,
+    secureContext: tls.secureContext,
+    rejectUnauthorized: false,
+    checkServerIdentity: identity.check,
+  };
+}
+
+/** net.connect's options: the one resolved address, or happy eyeballs across several. */
+function socketOptions(target: ConnectTarget, addresses: readonly ResolvedAddress[], onread: OnReadOpts | null): NetConnectOpts {
+  if (addresses.length === 1) return { host: (addresses[0] as ResolvedAddress).address, port: target.port, onread: onread ?? undefined };
+  return {
+    host: target.host,
+    port: target.port,
+    onread: onread ?? undefined,
+    lookup: lookupFrom(addresses),
+    autoSelectFamily: true,
+    autoSelectFamilyAttemptTimeout: HAPPY_EYEBALLS_ATTEMPT_MS,
+  };
 }
 
 /** ECONNRESET / EPIPE exist only on an established connection. */

@@ -1,8 +1,8 @@
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { classifyError } from '../errors/classify.js';
 import { CheckFailure } from '../errors/check-failure.js';
-import { verificationFailure, type TlsOptions } from './connect.js';
+import { IdentityCheck, verificationFailure, type TlsOptions } from './connect.js';
 import type { CheckContext } from '../context/check-context.js';
 import { readTlsInfo } from './tls-info.js';
 
@@ -15,17 +15,14 @@ import { readTlsInfo } from './tls-info.js';
 export function upgradeToTls(socket: Socket, options: TlsOptions, host: string, ctx: CheckContext): Promise<TLSSocket> {
   ctx.phase = 'tls';
   return new Promise<TLSSocket>((resolve, reject) => {
-    let verifiedCert: PeerCertificate | null = null;
+    const identity = new IdentityCheck();
     const secure = tlsConnect({
       socket,
       servername: options.servername,
       ALPNProtocols: options.alpn as string[] | undefined,
       secureContext: options.secureContext,
       rejectUnauthorized: false,
-      checkServerIdentity: (name: string, cert: PeerCertificate) => {
-        verifiedCert = cert;
-        return checkServerIdentity(name, cert);
-      },
+      checkServerIdentity: identity.check,
     });
     const fail = (failure: CheckFailure): void => {
       ctx.onAbort(null);
@@ -35,7 +32,7 @@ export function upgradeToTls(socket: Socket, options: TlsOptions, host: string, 
     secure.once('error', (err: Error) => fail(classifyError(err, 'tls')));
     secure.once('secureConnect', () => {
       const endMs = performance.now();
-      ctx.tls = readTlsInfo(secure, secure.authorized ? verifiedCert : null, Date.now(), true);
+      ctx.tls = readTlsInfo(secure, identity.take(), Date.now(), true);
       if (options.rejectUnauthorized && !secure.authorized) return fail(verificationFailure(secure, ctx, options.servername ?? host));
       ctx.timer.mark('tlsEnd', endMs);
       ctx.onAbort(null);

@@ -1,4 +1,3 @@
-import type { TLSSocket } from 'node:tls';
 import type { CheckResult } from '../../domain/check-result.js';
 import { targetOf, type TlsCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
@@ -9,7 +8,6 @@ import { classifyError } from '../errors/classify.js';
 import { openConnection, type TlsOptions } from '../net/connect.js';
 import { CheckContext } from '../context/check-context.js';
 import type { Connection } from '../net/connection-types.js';
-import { readTlsInfo } from '../net/tls-info.js';
 import { upgradeToTls } from '../net/tls-upgrade.js';
 import { buildResult, failureResult } from '../result-builder.js';
 import { PhaseTimer } from '../context/phase-timer.js';
@@ -22,6 +20,7 @@ function tlsOptionsOf(spec: TlsCheckSpec, clients: Clients): TlsOptions {
     alpn: spec.alpn.length === 0 ? undefined : spec.alpn,
     secureContext: spec.verifyTls ? clients.secureContext.verify : clients.secureContext.insecure,
     rejectUnauthorized: spec.verifyTls,
+    withChain: true,
   };
 }
 
@@ -40,9 +39,8 @@ export async function executeTlsCheck(spec: TlsCheckSpec, clients: Clients, opti
   let socket: Connection | null = null;
   try {
     if (spec.starttls === null) {
+      // connect.ts reads the session and the chain (withChain) from the certificate Node parsed once.
       socket = await openConnection({ host: spec.host, port: spec.port, tls, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
-      // connect.ts read the session without the chain list (the HTTP hot path needs none).
-      ctx.tls = readTlsInfo(socket as TLSSocket, null, Date.now(), true);
     } else {
       socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
       await negotiateStartTls(socket, spec.starttls, ctx);

@@ -51,7 +51,8 @@ class StreamExchange implements StreamListener {
     const { ctx, request, session } = this;
     if (ctx.aborted !== null) return this.done.exchanged(ctx.aborted, null);
     ctx.phase = 'send';
-    const block = request.h2Block ?? encodeRequestBlock(request);
+    // Encoded once per plan (HopRequest.h2Block): ~15 µs a check otherwise.
+    const block = (request.h2Block ??= encodeRequestBlock(request));
     const stream = session.request(block, request.body, !request.expectBody, this);
     if (stream === null) return this.done.exchanged(requestNotSent(session, 'send'), null);
     this.stream = stream;

@@ -7,9 +7,10 @@ export function entrySize(name: string, value: string): number {
 }
 
 export class DynamicTable {
-  private names: string[] = new Array<string>(16).fill('');
-  private values: string[] = new Array<string>(16).fill('');
-  private mask = 15;
+  // Small at first (grown by doubling): a fresh connection's one response adds a few entries.
+  private names: string[] = new Array<string>(4).fill('');
+  private values: string[] = new Array<string>(4).fill('');
+  private mask = 3;
   private oldest = 0;
   /** entries held */
   length = 0;
