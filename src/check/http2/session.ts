@@ -62,6 +62,7 @@ import {
   STREAM_WINDOW_BYTES,
   type H2Limits,
 } from './limits.js';
+import { DEFAULT_MAX_HEADER_LIST_SIZE } from './hpack/index.js';
 import { ReadTurn, type TurnReader } from './read-turn.js';
 import { AWAITING_HEADERS, H2Stream, RECEIVING_BODY, type StreamEnd, type StreamEndCause, type StreamListener } from './stream.js';
 
@@ -138,9 +139,8 @@ function prefaceFor(maxHeaderListBytes: number): Buffer {
     CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES,
   );
 }
-/** The clients' default header limit (64 KiB): its preface is built once, not per session (never written to). */
-const COMMON_PREFACE_HEADER_LIST_BYTES = 64 * 1024;
-const COMMON_PREFACE = prefaceFor(COMMON_PREFACE_HEADER_LIST_BYTES);
+/** The preface for the engine's default header limit (64 KiB, also the clients' default) is built once, not per session (never written to). */
+const COMMON_PREFACE = prefaceFor(DEFAULT_MAX_HEADER_LIST_SIZE);
 
 /** Names a connection-specific field forbids (RFC 9113 §8.2.2); a response carrying one is malformed. */
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -248,7 +248,7 @@ export class H2Session extends Deadline implements TurnReader {
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
     const maxHeaderListBytes = options.limits.maxHeaderListBytes;
-    this.queue(maxHeaderListBytes === COMMON_PREFACE_HEADER_LIST_BYTES ? COMMON_PREFACE : prefaceFor(maxHeaderListBytes));
+    this.queue(maxHeaderListBytes === DEFAULT_MAX_HEADER_LIST_SIZE ? COMMON_PREFACE : prefaceFor(maxHeaderListBytes));
     this.clock.arm(this, this.settingsAckTimeoutMs);
     this.scheduleFlush();
   }
