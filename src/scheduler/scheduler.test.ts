@@ -243,3 +243,23 @@ test('a waiting check of a target removed meanwhile neither runs nor counts as d
   const c = scheduler.counters();
   assert.deepEqual([c.startedTotal, c.waitedTotal, c.drops.dropped_global_cap, c.waiting], [1, 0, 0, 0]);
 });
+
+test('under sustained overload the wait queue never runs empty, and its storage stays bounded (no growth per waited check)', async () => {
+  const clock = new FakeClock();
+  const jobs: ScheduledJob[] = [];
+  const scheduler = new Scheduler({ clock, maxInFlight: 2, run: sleeper(clock, () => 300, jobs) });
+  for (let i = 0; i < 50; i++) scheduler.upsert(`t${i}`, 1_000);
+  scheduler.start();
+  let largest = 0;
+  for (let t = 0; t < 200_000; t += 100) {
+    await clock.advance(100);
+    largest = Math.max(largest, (scheduler as unknown as { waiting: unknown[] }).waiting.length);
+  }
+  scheduler.stop();
+  await clock.advance(300);
+  await scheduler.idle();
+  const c = scheduler.counters();
+  assert.ok(c.waitedTotal > 1_000, `the queue was used all along (${c.waitedTotal} started from it)`);
+  assert.ok(largest <= 4, `the queue's array held ${largest} entries at most (2 × maxInFlight = 4)`);
+  assert.ok(c.drops.dropped_global_cap > 0, 'the overload still shows as drops');
+});

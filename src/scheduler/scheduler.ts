@@ -269,8 +269,13 @@ export class Scheduler {
       this.waitedTotal++;
       this.launch(w.slot, w.dueAt);
     }
+    // Under sustained overload the queue may never run empty: drop the taken head once it is
+    // as long as the most that can wait (amortized O(1)), so the array stays ≤ 2 × maxInFlight.
     if (this.waitHead === this.waiting.length) {
       this.waiting = [];
+      this.waitHead = 0;
+    } else if (this.waitHead >= this.maxInFlight) {
+      this.waiting = this.waiting.slice(this.waitHead);
       this.waitHead = 0;
     }
   }
