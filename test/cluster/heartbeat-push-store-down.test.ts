@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adminQuery, schemaPool } from '../helpers/postgres.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { startNode, type Node, killNodes, printOutputs } from './nodes.js';
 
 const schemas = schemaPool('vigil_hb_store_down');
 const TOKEN = 'store-down-push-token-AbCdEfGhIjKlMn';
@@ -42,12 +42,9 @@ test('a push the store cannot keep is a 503 with Retry-After, never a silent 200
     assert.match(log, /heartbeat: a push to cron could not be kept for its evaluating node/);
     assert.ok(!log.includes(TOKEN), 'the token is not in the log');
   } catch (err) {
-    if (node !== null) console.log(node.output.join(''));
+    printOutputs(node === null ? [] : [node]);
     throw err;
   } finally {
-    if (node !== null) {
-      node.child.kill('SIGKILL');
-      await exited(node);
-    }
+    await killNodes(node === null ? [] : [node]);
   }
 });

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { adminQuery, schemaPool, TEST_PG_URL } from '../helpers/postgres.js';
 import { freePort, tcpProxy } from '../helpers/tcp-proxy.js';
 import { tempDir, waitFor, writeConfig } from '../daemon/helpers.js';
-import { exited, startNode, type Node } from './nodes.js';
+import { startNode, type Node, killNodes, printOutputs } from './nodes.js';
 
 const schemas = schemaPool('vigil_target_store_down');
 const TOKEN = 'store-down-api-token-ZyXwVuTsRqPo0123';
@@ -95,13 +95,10 @@ test('target API with the store unreachable: exact 503 + Retry-After, nothing le
 
     assert.ok(!node.output.join('').includes(TOKEN), 'the API token is not in the log');
   } catch (err) {
-    if (node !== null) console.log(node.output.join(''));
+    printOutputs(node === null ? [] : [node]);
     throw err;
   } finally {
-    if (node !== null) {
-      node.child.kill('SIGKILL');
-      await exited(node);
-    }
+    await killNodes(node === null ? [] : [node]);
     await proxy.stop();
     await new Promise<void>((r) => server.close(() => r()));
   }
