@@ -43,6 +43,8 @@ export interface InterleaveOptions {
   readonly count: number;
   readonly concurrency: number;
   readonly rounds: number;
+  /** checks per variant in the discarded warm-up batch (default: count) */
+  readonly warmup?: number;
   log: (line: string) => void;
 }
 
@@ -65,7 +67,7 @@ export async function interleavedRunners(
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) results.get(v.name)?.push(await v.run(opts.count, opts.concurrency));
   }
-  const note = `${opts.count} checks/batch, ${opts.concurrency} in flight, ${opts.rounds} ${how}`;
+  const note = `${opts.count} checks/batch after ${warmupCount} to warm up, ${opts.concurrency} in flight, ${opts.rounds} ${how}`;
   return variants.flatMap((v) => {
     const runs = results.get(v.name) ?? [];
     const failures = runs.reduce((sum, r) => sum + r.failures, 0);

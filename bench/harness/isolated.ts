@@ -27,7 +27,8 @@ export type FromVariantChild =
  * Runs the variants interleaved (`interleavedRunners`), each in its own child process started
  * from `childModule` (which answers the messages above; see bench/executor/variant-child.ts).
  * `setup` is handed to every child as is (e.g. the target servers' ports). The warm-up is one
- * full batch per variant: a fresh process has no JIT-compiled code yet.
+ * batch per variant of `opts.warmup` checks (default: one full batch): a fresh process has
+ * no JIT-compiled code yet.
  */
 export async function interleavedIsolated(
   bench: string,
@@ -39,7 +40,7 @@ export async function interleavedIsolated(
   const children: VariantChild[] = [];
   try {
     for (const name of variantNames) children.push(await VariantChild.start(childModule, bench, name, setup));
-    return await interleavedRunners(bench, children, opts.count, 'interleaved rounds, one process per variant', opts);
+    return await interleavedRunners(bench, children, opts.warmup ?? opts.count, 'interleaved rounds, one process per variant', opts);
   } finally {
     for (const child of children) child.close();
   }

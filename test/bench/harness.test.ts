@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { compareWithBaseline, mergeRuns, MIN_NOISE_PCT } from '../../bench/harness/baseline.js';
 import type { BenchReport, BenchRow } from '../../bench/harness/bench-types.js';
 import { parseBenchArgs, UsageError } from '../../bench/harness/cli-args.js';
+import { interleavedRunners, type BatchResult, type BatchRunner } from '../../bench/harness/cpu-batch.js';
 import { computeRatios } from '../../bench/harness/ratios.js';
 import { rangeRow } from '../../bench/harness/stats.js';
 import { BENCHES, selectBenches } from '../../bench/registry.js';
@@ -95,5 +96,35 @@ describe('bench command line', () => {
     assert.deepEqual(selectBenches(['single-call']).map((b) => b.name), ['executor/single-call-1c', 'executor/single-call-2c']);
     assert.equal(selectBenches([]).length, BENCHES.length);
     assert.throws(() => selectBenches(['no-such-bench']), { message: '--filter: no bench name contains no-such-bench (see --list)' });
+  });
+});
+
+describe('interleaved rounds', () => {
+  /** A runner whose nth batch costs costs[n] µs per call; it records the batch sizes it was asked for. */
+  function runner(name: string, costs: number[]): BatchRunner & { sizes: number[] } {
+    const sizes: number[] = [];
+    return {
+      name,
+      sizes,
+      run: (count): Promise<BatchResult> => {
+        sizes.push(count);
+        return Promise.resolve({ cpuUsPerCall: costs[sizes.length - 1] ?? NaN, callsPerSec: 1, failures: 0 });
+      },
+    };
+  }
+
+  it('runs one warm-up batch of its own size per variant first and leaves it out of the rows', async () => {
+    // The warm-up batch is 10× dearer (a cold process); the three measured rounds cost 100, 110, 120.
+    const a = runner('a', [1000, 100, 110, 120]);
+    const b = runner('b', [2000, 50, 55, 60]);
+    const lines: string[] = [];
+    const rows = await interleavedRunners('compare/x', [a, b], 3000, 'test', { count: 300, concurrency: 8, rounds: 3, log: (line) => lines.push(line) });
+    assert.deepEqual(a.sizes, [3000, 300, 300, 300]);
+    assert.deepEqual(b.sizes, [3000, 300, 300, 300]);
+    const cpuA = rows.find((r) => r.variant === 'a' && r.metric === 'cpu');
+    assert.deepEqual([cpuA?.median, cpuA?.lo, cpuA?.hi], [110, 100, 120]);
+    assert.equal(rows.find((r) => r.variant === 'b' && r.metric === 'cpu')?.hi, 60);
+    assert.match(cpuA?.note ?? '', /^300 checks\/batch after 3000 to warm up, 8 in flight, 3 test$/);
+    assert.equal(lines.length, 2);
   });
 });
