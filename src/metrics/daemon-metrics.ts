@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PHASES, timingKey, type CheckResult } from '../domain/check-result.js';
 import { isErrorKind } from '../domain/error-kind.js';
 import type { DaemonHandle, DaemonStats, ScheduledResult } from '../daemon/daemon-handle.js';
+import { DEFAULT_MAX_WAIT_MS } from '../scheduler/scheduler.js';
 import { LAG_BUCKETS_SECONDS, METRIC, PHASE_BUCKETS_SECONDS } from './metric-names.js';
 
 /** The daemon's metrics: one prom-client Registry per daemon, never the global default. */
@@ -117,7 +118,7 @@ function registerStatsMetrics(registry: Registry, read: StatsReader): void {
   gauge(METRIC.targetsArmed, 'Targets with a timer on this node (many nodes: those in the shards it holds).', (s) => s.scheduler.armed);
   gauge(METRIC.checksInFlight, 'Checks running now.', (s) => s.scheduler.inFlight);
   gauge(METRIC.checksInFlightLimit, 'Global cap on checks in flight.', (s) => s.scheduler.maxInFlight);
-  gauge(METRIC.checksWaiting, 'Due checks waiting for a place under the cap (each starts within 1 s of its due time, at most half its interval, or is dropped and counted).', (s) => s.scheduler.waiting);
+  gauge(METRIC.checksWaiting, `Due checks waiting for a place under the cap (each starts within ${DEFAULT_MAX_WAIT_MS / 1000} s of its due time, at most half its interval, or is dropped and counted).`, (s) => s.scheduler.waiting);
   gauge(METRIC.resultQueueDepth, 'Results waiting in the batcher.', (s) => s.pipeline.queueDepth);
   gauge(METRIC.probeEventLoopDelaySeconds, "The probe's event-loop delay in seconds.", (s) => s.probe.eventLoopDelayMs / 1000);
   gauge(METRIC.probeDegraded, '1 while the probe-degraded internal alert is raised.', (s) => (s.probe.degraded ? 1 : 0));

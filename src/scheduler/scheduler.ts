@@ -73,7 +73,8 @@ interface DueEntry extends HeapEntry {
 
 const DEFAULT_MAX_IN_FLIGHT = 1024;
 const DEFAULT_MAX_DUE_PER_TURN = 64;
-const DEFAULT_MAX_WAIT_MS = 1_000;
+/** how long a due check may wait for a place under the cap (the daemon's; /metrics help says it) */
+export const DEFAULT_MAX_WAIT_MS = 1_000;
 
 interface Waiting {
   readonly slot: Slot;
