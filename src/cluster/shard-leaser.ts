@@ -142,6 +142,8 @@ export class ShardLeaser {
     const t0 = performance.now();
     let client: pg.PoolClient | null = null;
     let broken: Error | undefined;
+    // what this node checked before the tick (shards it gives back leave this.owned before the commit)
+    const checkedBefore = this.owned;
     const onError = (err: Error): void => {
       broken = err;
     };
@@ -171,8 +173,6 @@ export class ShardLeaser {
       const mine = (await client.query<{ shard: number }>(`UPDATE shard_leases SET expires_at = now() + $2::interval WHERE owner = $1 AND region = $3 RETURNING shard`, [nodeId, lease, region])).rows.map((r) => r.shard).sort((a, b) => a - b);
       let released: number[] = [];
       let gained: number[] = [];
-      // what this node checked before the tick (released shards leave this.owned below)
-      const checkedBefore = this.owned;
       if (mine.length > fair) {
         released = mine.slice(fair);
         // stop checking them before the release can commit (their timers go after it)
@@ -211,6 +211,10 @@ export class ShardLeaser {
       if (gained.length + released.length > 0) this.options.onChange?.({ owned: owned.size, live, gained: gained.length, released: released.length });
     } catch (err) {
       if (client !== null) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
+      // Shards it was giving back are not checked any more (owns says no), whether or not the
+      // release committed: their timers go now. A later tick that gives them back again, or
+      // keeps them, tells the daemon from this set.
+      this.tellHeld(checkedBefore, this.owned);
       // the leases stay trusted until validUntilMs, then this node stops checking (fenced)
       this.options.onChange?.({ error: err instanceof Error ? err.message : String(err) });
     } finally {
