@@ -1,7 +1,10 @@
 /**
  * Picks up targets created, changed or deleted through ANY node's API: every syncEveryMs
- * (default 2 s) one cheap query (two change counters kept by triggers); only
- * when that changed, the full list is read and the running set reconciled. Polling, not
+ * (default 2 s) one cheap query (two change counters kept by triggers); only when that
+ * changed, the targets written and deleted since the last read are read (Postgres migration
+ * 13: a row's writing transaction, tombstones; `readTargetChanges`) and the running set
+ * reconciled — the whole list only on the first round, and when the last read is older than
+ * FULL_READ_AFTER_MS (the tombstones are kept for TOMBSTONE_MAX_AGE_MS). Polling, not
  * LISTEN/NOTIFY: one query per node every 2 s costs nothing, and it cannot miss an event
  * while a connection is down.
  *
@@ -18,8 +21,13 @@ import type pg from 'pg';
 import { targetInputOf } from '../storage/store.js';
 import { sameTarget, storedForm, toNewTarget } from '../daemon/target-registry.js';
 import type { SharedWindows } from '../daemon/maintenance-window-host.js';
+import { pruneTargetTombstones, readTargetChanges } from '../storage/postgres/pg-targets-repo.js';
 
 const DEFAULT_SYNC_EVERY_MS = 2_000;
+/** A round whose last read is older than this reads the whole list again (a safety net, and the bound below). */
+const FULL_READ_AFTER_MS = 3_600_000;
+/** Tombstones older than this are dropped (at a whole-list read); far above FULL_READ_AFTER_MS. */
+const TOMBSTONE_MAX_AGE_MS = 86_400_000;
 
 /**
  * The change tokens: counters that a statement trigger bumps in the writing transaction when
@@ -32,6 +40,24 @@ const DEFAULT_SYNC_EVERY_MS = 2_000;
 export const SYNC_TOKEN_SQL = `SELECT (SELECT version FROM change_counters WHERE name = 'targets')::text AS targets,
   (SELECT version FROM change_counters WHERE name = 'maintenance_windows')::text AS windows`;
 
+/** What a sync needs to start from a list the daemon loaded itself: read before that load. */
+export interface SyncStart {
+  /** the targets' change token */
+  readonly token: string;
+  /** the oldest transaction running then: every change the load may have missed is at or after it */
+  readonly xmin: string;
+}
+
+/** The reads a sync made (tests, diagnostics). */
+interface SyncReads {
+  /** rounds that read the whole list */
+  readonly full: number;
+  /** rounds that read only what changed */
+  readonly changes: number;
+  /** target rows read, both kinds */
+  readonly rows: number;
+}
+
 export interface TargetSync {
   stop(): void;
   /**
@@ -41,6 +67,7 @@ export interface TargetSync {
    * requests costs at most one token query at a time. Rejects when the store is away.
    */
   fresh(): Promise<void>;
+  reads(): SyncReads;
 }
 
 /** The store's change tokens now: the targets' and the maintenance windows'. */
@@ -50,22 +77,29 @@ async function readTokens(pool: pg.Pool): Promise<{ targets: string; windows: st
 }
 
 /**
- * The targets' change token now. Read before the daemon loads its targets at start and given
- * to `startTargetSync` as `primed`: if nothing changed since, the first round reads no list.
+ * The targets' change token and the oldest running transaction, now. Read before the daemon
+ * loads its targets at start and given to `startTargetSync` as `primed`: if nothing changed
+ * since, the first round reads no list, and if something did, only what changed.
  */
-export async function readTargetToken(pool: pg.Pool): Promise<string> {
-  return (await readTokens(pool)).targets;
+export async function readSyncStart(pool: pg.Pool): Promise<SyncStart> {
+  const { rows } = await pool.query<{ targets: string; xmin: string }>(`SELECT t.targets, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin FROM (${SYNC_TOKEN_SQL}) t`);
+  const row = rows[0] as { targets: string; xmin: string };
+  return { token: row.targets, xmin: row.xmin };
 }
 
 /**
- * `primed`: a targets token read before the running set was loaded from the store (every
- * change committed before it is in the set; a later one changes the token). Without it the
- * first round reads the whole list.
+ * `primed`: read before the running set was loaded from the store (every change committed
+ * before it is in the set; a later one changes the token and has a transaction id at or
+ * after its xmin). Without it the first round reads the whole list.
  */
-export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS, primed: string | null = null): TargetSync {
-  let token: string | null = primed;
+export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS, primed: SyncStart | null = null): TargetSync {
+  let token: string | null = primed?.token ?? null;
+  // where the next read of changes starts (null: read the whole list), and when the last read was
+  let since: string | null = primed?.xmin ?? null;
+  let lastReadMs = performance.now();
   let windowsToken: string | null = null;
   let appliedWindowChanges = -1;
+  const reads = { full: 0, changes: 0, rows: 0 };
   // The running set as the last round left it. This node's own API writes and config reloads
   // change it too; then the store is read again even if its token looks unchanged (a target
   // created here and deleted through another node leaves the store's token where it was).
@@ -79,9 +113,14 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
       appliedWindowChanges = windows.changeCount;
     }
     if (next === token && host.registry.changeCount === appliedChanges) return;
-    const records = await host.store.listTargets();
+    const startedMs = performance.now();
+    const isStale = startedMs - lastReadMs > FULL_READ_AFTER_MS;
+    const changes = await readTargetChanges(pool, isStale ? null : since);
+    if (changes.isFull) reads.full++;
+    else reads.changes++;
+    reads.rows += changes.records.length;
     const seen = new Set<string>();
-    for (const record of records) {
+    for (const record of changes.records) {
       seen.add(record.id);
       // A config target's own `allowPrivateTargets` is not stored (the API may not set it):
       // every node reads the same config file, so the running definition keeps it. Regions
@@ -95,9 +134,19 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
       const parsed = parseTargetInput(targetInputOf(record), record.source, defaults);
       if (parsed.ok) host.schedule(parsed.target);
     }
-    for (const view of host.registry.allViews()) if (!seen.has(view.id)) host.unschedule(view.id);
-    if (token !== null && next !== token) log.info(`cluster: target set changed in the store; ${records.length} targets now`);
+    if (changes.isFull) {
+      for (const view of host.registry.allViews()) if (!seen.has(view.id)) host.unschedule(view.id);
+      // tombstones older than any read of changes may start from (pruned where a whole-list read happens, rarely)
+      await pruneTargetTombstones(pool, TOMBSTONE_MAX_AGE_MS).catch((err: unknown) => log.warn(`cluster: dropping old target tombstones failed (retried at the next whole-list read): ${err instanceof Error ? err.message : String(err)}`));
+    } else {
+      for (const id of changes.deleted) if (host.registry.get(id) !== undefined) host.unschedule(id);
+    }
+    if (token !== null && next !== token) {
+      log.info(changes.isFull ? `cluster: target set changed in the store; ${changes.records.length} targets now` : `cluster: target set changed in the store; ${changes.records.length} written, ${changes.deleted.length} deleted since the last read`);
+    }
     token = next;
+    since = changes.xmin;
+    lastReadMs = startedMs;
     appliedChanges = host.registry.changeCount;
   };
   // the round in flight, and the one queued behind it for callers that came while it ran
@@ -125,5 +174,5 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
     fresh().catch((err: unknown) => log.warn(`cluster: target sync failed (retried): ${err instanceof Error ? err.message : String(err)}`));
   }, everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), fresh };
+  return { stop: () => clearInterval(timer), fresh, reads: () => ({ ...reads }) };
 }

@@ -33,7 +33,7 @@ import { DEFAULT_LEASE_MS, ShardLeaser, shardOf } from '../cluster/shard-leaser.
 import { createRegionalIncidentPort } from '../cluster/regional-incidents.js';
 import { clusterStats, startQuorumSweep } from '../cluster/quorum-sweep.js';
 import { DEFAULT_REGION } from '../domain/region.js';
-import { readTargetToken, startTargetSync, type TargetSync } from '../cluster/target-sync.js';
+import { readSyncStart, startTargetSync, type TargetSync } from '../cluster/target-sync.js';
 
 export interface ServeOptions {
   /** YAML config text and where it came from (for messages) */
@@ -211,8 +211,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
       });
       await leaser.start();
     }
-    // the store's change token before the targets are loaded: the first sync round reads the list again only if it changed since
-    const primed = opened.postgres === null ? null : await readTargetToken(opened.postgres.pool);
+    // the store's change token and oldest running transaction before the targets are loaded: the first sync round reads only what changed since, if anything did
+    const primed = opened.postgres === null ? null : await readSyncStart(opened.postgres.pool);
     startReport = await daemon.start(config);
     if (opened.postgres !== null) {
       targetSync = startTargetSync(opened.postgres.pool, daemon, daemon.sharedWindows, log, undefined, primed);

@@ -264,6 +264,36 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER windows_updated AFTER UPDATE ON maintenance_windows REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
   CREATE TRIGGER windows_deleted AFTER DELETE ON maintenance_windows REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION vigil_count_change();
   `,
+  // 13: when the targets token moves, a node reads only what changed (src/cluster/target-sync.ts)
+  // instead of the whole fleet: each row carries the id of the transaction that last wrote it,
+  // and a delete leaves a tombstone with the deleting transaction's id. A reader that remembers
+  // the oldest transaction still running at its last read (its snapshot's xmin) reads, next
+  // time, every row and tombstone written by a transaction at or after it: all that its last
+  // read could not see, whatever order those transactions committed in. xid8 does not wrap.
+  `
+  ALTER TABLE targets ADD COLUMN changed_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+  CREATE INDEX targets_changed_xid ON targets (changed_xid);
+  CREATE TABLE target_tombstones (
+    id text NOT NULL,
+    deleted_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    deleted_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX target_tombstones_xid ON target_tombstones (deleted_xid);
+  CREATE FUNCTION vigil_target_written() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    NEW.changed_xid := pg_current_xact_id();
+    RETURN NEW;
+  END
+  $fn$;
+  CREATE TRIGGER targets_written BEFORE UPDATE ON targets FOR EACH ROW EXECUTE FUNCTION vigil_target_written();
+  CREATE FUNCTION vigil_target_tombstone() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    EXECUTE format('INSERT INTO %I.target_tombstones (id) SELECT id FROM gone', TG_TABLE_SCHEMA);
+    RETURN NULL;
+  END
+  $fn$;
+  CREATE TRIGGER targets_tombstoned AFTER DELETE ON targets REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION vigil_target_tombstone();
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

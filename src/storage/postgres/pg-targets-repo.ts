@@ -26,6 +26,46 @@ function asConflict(err: unknown, target: NewTarget): unknown {
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
+/** What changed in the targets table since a reader's last read (`readTargetChanges`). */
+export interface TargetChanges {
+  /** the whole list (no `since`): every target stored, and a target not in it is gone */
+  readonly isFull: boolean;
+  /** full: every row; else the rows written since (some may be unchanged: read again is harmless) */
+  readonly records: TargetRecord[];
+  /** not full: ids deleted since and not stored again */
+  readonly deleted: string[];
+  /** the oldest transaction still running when these were read: the next read's `since` */
+  readonly xmin: string;
+}
+
+/**
+ * Reads the targets written (and the ids deleted) by every transaction at or after `since` —
+ * the `xmin` of the reader's previous read — or, without it, the whole list. One
+ * repeatable-read snapshot, so the rows, the tombstones and the new xmin agree: whatever the
+ * previous read could not see (transactions running or not yet started then, in whatever
+ * order they committed) has a transaction id at or after its xmin (migration 13).
+ */
+export async function readTargetChanges(pool: pg.Pool, since: string | null): Promise<TargetChanges> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const { rows: snap } = await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
+    const xmin = (snap[0] as { xmin: string }).xmin;
+    if (since === null) return { isFull: true, records: (await client.query<TargetRow>(SELECT_ALL)).rows.map(targetFromRow), deleted: [], xmin };
+    const { rows } = await client.query<TargetRow>(`SELECT ${COLUMNS} FROM targets WHERE changed_xid >= $1::xid8 ORDER BY name COLLATE "C"`, [since]);
+    const { rows: gone } = await client.query<{ id: string }>(
+      'SELECT DISTINCT g.id FROM target_tombstones g WHERE g.deleted_xid >= $1::xid8 AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.id = g.id)',
+      [since],
+    );
+    return { isFull: false, records: rows.map(targetFromRow), deleted: gone.map((g) => g.id), xmin };
+  });
+}
+
+/** Drops tombstones older than `maxAgeMs`; a reader whose last read is older must read the whole list. Returns how many. */
+export async function pruneTargetTombstones(pool: pg.Pool, maxAgeMs: number): Promise<number> {
+  const { rowCount } = await pool.query(`DELETE FROM target_tombstones WHERE deleted_at < now() - $1::bigint * interval '1 millisecond'`, [Math.floor(maxAgeMs)]);
+  return rowCount ?? 0;
+}
+
 export class PgTargetsRepo {
   constructor(private readonly pool: pg.Pool) {}
 
