@@ -276,7 +276,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE target_tombstones (
     id text NOT NULL,
     deleted_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    deleted_at timestamptz NOT NULL DEFAULT now()
+    -- the time of the delete, not of its transaction's start (now()): what the pruning goes by
+    deleted_at timestamptz NOT NULL DEFAULT clock_timestamp()
   );
   CREATE INDEX target_tombstones_xid ON target_tombstones (deleted_xid);
   CREATE FUNCTION vigil_target_written() RETURNS trigger LANGUAGE plpgsql AS $fn$
