@@ -24,7 +24,8 @@ import type { ChannelRoute } from '../config/channel-config.js';
 import type { AlertDeliveryStats } from '../daemon/daemon-handle.js';
 import { redactText } from '../domain/redact.js';
 import type { Logger } from '../daemon/logger.js';
-import type { AlertDelivery, NewAlertDelivery, Store } from '../storage/store.js';
+import { MAX_REMINDER_INCIDENTS } from '../storage/alert-outbox.js';
+import type { AlertDelivery, IncidentPageAfter, NewAlertDelivery, OpenIncidentReminders, Store } from '../storage/store.js';
 import type { AlertEvent, AlertTarget } from './alert-event.js';
 import { isRouted } from './alert-route.js';
 import type { ChannelKind, ChannelSender, SendOutcome } from './channels/channel-sender.js';
@@ -294,36 +295,50 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     const repeating = configured.filter((c) => (c.repeatEveryMs ?? null) !== null);
     if (repeating.length === 0) return;
     try {
-      for (const { incident, slots } of await store.listOpenIncidentReminders()) {
-        const target = options.targetOf?.(incident.targetId);
-        if (target === undefined) continue;
-        // a held slot is not taken: it stays due, and the window's end sends the latest one
-        if (options.inMaintenance?.(target, nowMs()) === true) continue;
-        const openedAt = incident.openedAt;
-        for (const channel of repeating) {
-          if (state !== 'running' || degraded) return;
-          const everyMs = channel.repeatEveryMs as number;
-          const at = nowMs();
-          const k = Math.floor((at - openedAt) / everyMs);
-          if (k < 1) continue;
-          const dueAt = openedAt + k * everyMs;
-          const name = channel.sender.name;
-          const last = slots.find((slot) => slot.channel === name);
-          if (last !== undefined && dueAt <= last.dueAt) continue;
-          const repeat = (last?.repeat ?? 0) + 1;
-          const reminder: AlertEvent & { type: 'incident_reminder' } = {
-            type: 'incident_reminder', at, target, openedAt, errorKind: incident.lastErrorKind, detail: incident.lastDetail,
-            openForMs: Math.max(0, at - openedAt), repeat, regions: incident.regions,
-          };
-          if (!isRouted(channel.route ?? null, reminder)) continue;
-          const [delivery] = deliveriesOf(reminder, [name]);
-          const took = await store.takeAlertReminder({ targetId: target.id, openedAt, previousDueAt: last?.dueAt ?? null, repeat, dueAt, delivery: delivery as NewAlertDelivery });
-          if (took) pump();
+      // every open incident, a page at a time, oldest first (a wide outage opens thousands)
+      let after: IncidentPageAfter | null = null;
+      for (;;) {
+        const page = await store.listOpenIncidentReminders(after);
+        for (const open of page) {
+          if (!(await remindOne(open, repeating))) return;
         }
+        if (page.length < MAX_REMINDER_INCIDENTS) return;
+        const { openedAt, id } = (page[page.length - 1] as OpenIncidentReminders).incident;
+        after = { openedAt, id };
       }
     } catch (err) {
       log.warn(`alerts: reminder round failed (next one in ${reminderTickOf(configured, options.reminderTickMs) ?? 0} ms): ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** The reminders one open incident is due on its repeating channels; false when the dispatcher stopped meanwhile. */
+  async function remindOne({ incident, slots }: OpenIncidentReminders, repeating: readonly DispatchChannel[]): Promise<boolean> {
+    const target = options.targetOf?.(incident.targetId);
+    if (target === undefined) return true;
+    // a held slot is not taken: it stays due, and the window's end sends the latest one
+    if (options.inMaintenance?.(target, nowMs()) === true) return true;
+    const openedAt = incident.openedAt;
+    for (const channel of repeating) {
+      if (state !== 'running' || degraded) return false;
+      const everyMs = channel.repeatEveryMs as number;
+      const at = nowMs();
+      const k = Math.floor((at - openedAt) / everyMs);
+      if (k < 1) continue;
+      const dueAt = openedAt + k * everyMs;
+      const name = channel.sender.name;
+      const last = slots.find((slot) => slot.channel === name);
+      if (last !== undefined && dueAt <= last.dueAt) continue;
+      const repeat = (last?.repeat ?? 0) + 1;
+      const reminder: AlertEvent & { type: 'incident_reminder' } = {
+        type: 'incident_reminder', at, target, openedAt, errorKind: incident.lastErrorKind, detail: incident.lastDetail,
+        openForMs: Math.max(0, at - openedAt), repeat, regions: incident.regions,
+      };
+      if (!isRouted(channel.route ?? null, reminder)) continue;
+      const [delivery] = deliveriesOf(reminder, [name]);
+      const took = await store.takeAlertReminder({ targetId: target.id, openedAt, previousDueAt: last?.dueAt ?? null, repeat, dueAt, delivery: delivery as NewAlertDelivery });
+      if (took) pump();
+    }
+    return true;
   }
 
   function routed(event: AlertEvent): string[] {

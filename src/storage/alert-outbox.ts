@@ -136,5 +136,5 @@ export function remindersOfRows(incidents: readonly Incident[], slots: readonly 
   return incidents.map((incident) => ({ incident, slots: byIncident.get(`${incident.targetId}\u0000${incident.openedAt}`) ?? [] }));
 }
 
-/** At most this many open incidents are looked at per reminder round (oldest first). */
+/** Open incidents per page of `listOpenIncidentReminders` (a reminder round reads every page, oldest first). */
 export const MAX_REMINDER_INCIDENTS = 1000;

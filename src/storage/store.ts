@@ -428,6 +428,12 @@ export interface OpenIncidentReminders {
   slots: AlertReminderSlot[];
 }
 
+/** Where a page of open incidents starts: after this incident (by openedAt, then id). */
+export interface IncidentPageAfter {
+  readonly openedAt: number;
+  readonly id: number;
+}
+
 /**
  * Takes one reminder slot: in one transaction, only while the incident (`targetId`,
  * `openedAt`) is still open and the channel's last slot is still `previousDueAt` (null: none
@@ -607,7 +613,12 @@ export interface Store extends ResultSink {
   /** writes a delivery that already happened (a test alert) into the log, finished; a repeated id is ignored */
   recordAlertDelivery(delivery: FinishedAlertDelivery): Promise<void>;
   /** every open incident (at most 1,000, oldest first) with its reminder slots */
-  listOpenIncidentReminders(): Promise<OpenIncidentReminders[]>;
+  /**
+   * One page of the open incidents, oldest first (openedAt, then id): at most
+   * MAX_REMINDER_INCIDENTS (storage/alert-outbox.ts) after `after` (from the oldest without
+   * it), each with its reminder slots, read in one snapshot.
+   */
+  listOpenIncidentReminders(after?: IncidentPageAfter | null): Promise<OpenIncidentReminders[]>;
   /** true when this call took the slot (and enqueued its delivery); false when it was taken or the incident closed */
   takeAlertReminder(take: AlertReminderTake): Promise<boolean>;
 

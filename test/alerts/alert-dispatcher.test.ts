@@ -13,6 +13,7 @@ import type { ChannelConfig } from '../../src/config/channel-config.js';
 import { createMemoryLogger } from '../../src/daemon/logger.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
+import { MAX_REMINDER_INCIDENTS } from '../../src/storage/alert-outbox.js';
 import type { TestServer } from '../helpers/servers/test-server.js';
 import { tempDir, waitFor } from '../daemon/helpers.js';
 import { channelConfig, OPENED, RESOLVED, startProvider } from './channel-helpers.js';
@@ -269,6 +270,41 @@ test('replaceChannels (SIGHUP): new routes apply to the next alert, reminders of
       assert.deepEqual(received(server, 'prod').map((b) => `${b.type}:${b.target}`), ['incident_opened:web', 'incident_opened:batch'], 'web resolved is no longer routed to prod');
       assert.deepEqual(alerts.channels().map((c) => [c.webhook, c.deliveredTotal >= 1]), [['ops', true], ['prod', true], ['pager', true]]);
       assert.equal(alerts.channels()[0]!.deliveredTotal, received(server, 'ops').length, 'ops counted before and after the reload');
+    } finally {
+      await server.close();
+    }
+  }));
+
+test('repeat-notify: a round reminds every open incident, beyond one page of the store', () =>
+  withOutbox(async (store) => {
+    const server = await startProvider();
+    const count = MAX_REMINDER_INCIDENTS + 3;
+    try {
+      // due for their first reminder now: opened just over one period ago
+      const openedAt = Date.now() - 61_000;
+      for (let i = 0; i < count; i++) await store.openIncident({ targetId: `t${i}`, openedAt: openedAt + (i % 7), errorKind: 'timeout', detail: null, failureCount: 2 });
+      const channels = [{ ...templateChannel(server, 'loud'), repeatEveryMs: 60_000 }].map((c) => ({ ...c, sender: createChannelSender(c) }));
+      const targetOf = (id: string) => ({ id, name: id, tags: [] });
+      const alerts = createAlertDispatcher({ store, channels, log: createMemoryLogger(), owner: 'node-a', pollMs: 100, targetOf, reminderTickMs: 20 });
+      alerts.start();
+      const reminded = async (): Promise<Set<string>> => {
+        const ids = new Set<string>();
+        for (let after: { openedAt: number; id: number } | null = null; ;) {
+          const page = await store.listOpenIncidentReminders(after);
+          for (const r of page) if (r.slots.length > 0) ids.add(r.incident.targetId);
+          const last = page.at(-1)?.incident;
+          if (last === undefined) return ids;
+          after = { openedAt: last.openedAt, id: last.id };
+        }
+      };
+      await waitFor(async () => (await reminded()).size === count, 20_000, `a reminder slot taken for all ${count} open incidents`);
+      await waitFor(() => received(server, 'loud').length === count, 20_000, `${count} reminders delivered`);
+      await new Promise((r) => setTimeout(r, 200)); // ten more rounds: nothing new is due
+      await alerts.close(2_000);
+      const loud = received(server, 'loud');
+      assert.equal(loud.length, count);
+      assert.equal(new Set(loud.map((b) => b.target)).size, count, 'one each');
+      assert.ok(loud.every((b) => b.type === 'incident_reminder' && b.repeat === '1'));
     } finally {
       await server.close();
     }

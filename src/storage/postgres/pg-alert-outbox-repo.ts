@@ -1,9 +1,13 @@
 import type pg from 'pg';
 import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, IncidentPageAfter, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
 import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
 import { inTransaction } from './pg-connection.js';
+
+/** One page of open incidents, oldest first, after ($1 opened_at, $2 id) when $1 is not null. */
+const OPEN_INCIDENT_PAGE = `SELECT * FROM incidents WHERE closed_at IS NULL AND ($1::bigint IS NULL OR (opened_at, id) > ($1::bigint, $2::bigint))
+  ORDER BY opened_at, id LIMIT ${MAX_REMINDER_INCIDENTS}`;
 
 /**
  * The alert outbox as in the SQLite store. Many nodes may pump it at once: a claim takes due
@@ -96,12 +100,13 @@ export class PgAlertOutboxRepo {
     return (await this.pool.query(`DELETE FROM alert_outbox WHERE state <> 'pending' AND updated_at < $1`, [beforeMs])).rowCount ?? 0;
   }
 
-  async openIncidentReminders(): Promise<OpenIncidentReminders[]> {
+  async openIncidentReminders(after: IncidentPageAfter | null = null): Promise<OpenIncidentReminders[]> {
     // one snapshot for both reads: a slot never refers to an incident the first read missed
     return inTransaction(this.pool, async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const incidents = await client.query<IncidentRow>(`SELECT * FROM incidents WHERE closed_at IS NULL ORDER BY opened_at, id LIMIT ${MAX_REMINDER_INCIDENTS}`);
-      const slots = await client.query<ReminderRow>('SELECT r.* FROM alert_reminders r JOIN incidents i ON i.target_id = r.target_id AND i.opened_at = r.opened_at AND i.closed_at IS NULL');
+      const page = [after?.openedAt ?? null, after?.id ?? null];
+      const incidents = await client.query<IncidentRow>(OPEN_INCIDENT_PAGE, page);
+      const slots = await client.query<ReminderRow>(`WITH page AS (${OPEN_INCIDENT_PAGE}) SELECT r.* FROM alert_reminders r JOIN page i ON i.target_id = r.target_id AND i.opened_at = r.opened_at`, page);
       return remindersOfRows(incidents.rows.map(incidentFromRow), slots.rows);
     });
   }

@@ -118,7 +118,7 @@ export function createPostgresStore(options: PostgresOptions, onIdleError: (err:
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
     recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
-    listOpenIncidentReminders: () => outbox.openIncidentReminders(),
+    listOpenIncidentReminders: (after) => outbox.openIncidentReminders(after ?? null),
     takeAlertReminder: (take) => outbox.takeReminder(take),
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),

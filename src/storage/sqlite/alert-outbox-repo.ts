@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, IncidentPageAfter, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
 import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from './results-repo.js';
 
@@ -47,8 +47,10 @@ export class AlertOutboxRepo {
        WHERE id = @id AND state = 'pending' AND claim_owner = @owner RETURNING *`,
     );
     this.prune = db.prepare(`DELETE FROM alert_outbox WHERE state <> 'pending' AND updated_at < ?`);
-    this.openIncidents = db.prepare(`SELECT * FROM incidents WHERE closed_at IS NULL ORDER BY opened_at, id LIMIT ${MAX_REMINDER_INCIDENTS}`);
-    this.slots = db.prepare('SELECT r.* FROM alert_reminders r JOIN incidents i ON i.target_id = r.target_id AND i.opened_at = r.opened_at AND i.closed_at IS NULL');
+    // one page of open incidents, oldest first, after (@openedAt, @id) when @openedAt is not null
+    const page = `SELECT * FROM incidents WHERE closed_at IS NULL AND (@openedAt IS NULL OR (opened_at, id) > (@openedAt, @id)) ORDER BY opened_at, id LIMIT ${MAX_REMINDER_INCIDENTS}`;
+    this.openIncidents = db.prepare(page);
+    this.slots = db.prepare(`WITH page AS (${page}) SELECT r.* FROM alert_reminders r JOIN page i ON i.target_id = r.target_id AND i.opened_at = r.opened_at`);
     this.isOpen = db.prepare('SELECT 1 FROM incidents WHERE target_id = ? AND opened_at = ? AND closed_at IS NULL');
     this.firstSlot = db.prepare('INSERT INTO alert_reminders (target_id, opened_at, channel, repeat, due_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.nextSlot = db.prepare('UPDATE alert_reminders SET repeat = ?, due_at = ? WHERE target_id = ? AND opened_at = ? AND channel = ? AND due_at = ?');
@@ -109,8 +111,10 @@ export class AlertOutboxRepo {
     return this.prune.run(beforeMs).changes;
   }
 
-  openIncidentReminders(): OpenIncidentReminders[] {
-    return remindersOfRows((this.openIncidents.all() as IncidentRow[]).map(incidentFromRow), this.slots.all() as ReminderRow[]);
+  openIncidentReminders(after: IncidentPageAfter | null = null): OpenIncidentReminders[] {
+    const page = { openedAt: after?.openedAt ?? null, id: after?.id ?? null };
+    // one read transaction for both: a slot never refers to an incident the first read missed
+    return this.db.transaction(() => remindersOfRows((this.openIncidents.all(page) as IncidentRow[]).map(incidentFromRow), this.slots.all(page) as ReminderRow[]))();
   }
 
   takeReminder(t: AlertReminderTake): boolean {

@@ -115,7 +115,7 @@ export function openSyncSqliteStore(options: SqliteOptions): SyncStore {
     finishAlertAttempt: (id, owner, outcome) => outbox.finishAttempt(id, owner, outcome),
     listAlertDeliveries: (query) => outbox.list(query),
     recordAlertDelivery: (delivery) => outbox.recordFinished(delivery),
-    listOpenIncidentReminders: () => outbox.openIncidentReminders(),
+    listOpenIncidentReminders: (after) => outbox.openIncidentReminders(after ?? null),
     takeAlertReminder: (take) => outbox.takeReminder(take),
     listHeartbeatStates: (region) => watch.listStates(region),
     putHeartbeatState: (state) => watch.put(state),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlertDelivery, AlertReminderTake, NewAlertDelivery } from '../../../src/storage/store.js';
+import type { AlertDelivery, AlertReminderTake, Incident, NewAlertDelivery, OpenIncidentReminders } from '../../../src/storage/store.js';
+import { MAX_REMINDER_INCIDENTS } from '../../../src/storage/alert-outbox.js';
 import { StoreInputError } from '../../../src/storage/store.js';
 import type { StoreFactory } from '../store.contract.js';
 import { withStore } from '../store.contract.js';
@@ -225,6 +226,27 @@ export function alertOutboxContract(open: StoreFactory): void {
         // the same target opens again: its slots start afresh
         const again = await store.openIncident({ targetId: 'web', openedAt: T0 + 100_000, errorKind: 'timeout', detail: null, failureCount: 2 });
         assert.deepEqual((await store.listOpenIncidentReminders()).find((r) => r.incident.id === again.id)?.slots, []);
+      }));
+
+    it('pages the open incidents oldest first (opened, then id), each page with only its own slots', () =>
+      withStore(open, async (store) => {
+        // pairs opened in the same ms: the id orders them; one closed incident in the middle
+        const opened: Incident[] = [];
+        for (let i = 0; i < MAX_REMINDER_INCIDENTS + 3; i++) opened.push(await store.openIncident({ targetId: `t${i}`, openedAt: T0 + Math.floor(i / 2), errorKind: 'timeout', detail: null, failureCount: 2 }));
+        const closed = opened[500] as Incident;
+        await store.closeIncident(closed.id, T0 + 10_000);
+        const tail = opened[MAX_REMINDER_INCIDENTS + 2] as Incident;
+        assert.equal(await store.takeAlertReminder(take({ id: 'tail', targetId: tail.targetId, openedAt: tail.openedAt, dueAt: tail.openedAt + EVERY, delivery: delivery('tail', { targetId: tail.targetId }) })), true);
+        const first = await store.listOpenIncidentReminders();
+        assert.equal(first.length, MAX_REMINDER_INCIDENTS);
+        const last = (first[first.length - 1] as OpenIncidentReminders).incident;
+        const second = await store.listOpenIncidentReminders({ openedAt: last.openedAt, id: last.id });
+        const expected = opened.filter((i) => i.id !== closed.id).map((i) => i.id);
+        assert.deepEqual([...first, ...second].map((r) => r.incident.id), expected, 'every open incident once, in order');
+        assert.equal(second.length, 2);
+        assert.deepEqual(first.flatMap((r) => r.slots), [], 'the slot of an incident on the next page is not on this one');
+        assert.deepEqual(second.map((r) => r.slots.length), [0, 1]);
+        assert.deepEqual(await store.listOpenIncidentReminders({ openedAt: tail.openedAt, id: tail.id }), [], 'after the last: nothing');
       }));
 
     it('refuses a take whose slot and delivery disagree, or that does not move forward, naming the field', () =>
