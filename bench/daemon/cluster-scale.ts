@@ -11,7 +11,7 @@
  * due times per target. missed = due times with no stored result; double-checked = due
  * times with more than one. Scheduling lag p50/p99/max over the window's results, per-node
  * CPU (from /proc) and the nodes' own drop counters (/metrics) beside them.
- *   env VIGIL_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test); schema vigil_bench_cluster
+ *   env VIGIL_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test); schema vigil_bench_cluster_<pid>, dropped after
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,8 @@ import { scaleConfigText } from './scale-config.js';
 
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const BASE = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SCHEMA = 'vigil_bench_cluster';
+// its own schema per run: two runs at once (helpers on one box) must not drop each other's
+const SCHEMA = `vigil_bench_cluster_${process.pid}`;
 const NODES = 3;
 const START_TIMEOUT_MS = 600_000;
 /** set to a folder to keep each node's log there (startup timings, errors) */
@@ -93,7 +94,6 @@ async function metricLines(api: string): Promise<string[]> {
 
 const admin = new pg.Client({ connectionString: BASE });
 await admin.connect();
-await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-cluster-scale-'));
 const fleet = await startMockFleet(['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'], 4);
 const nodes: Node[] = [];
