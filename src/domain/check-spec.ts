@@ -82,8 +82,9 @@ const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = Object.freeze([Object.free
 const ANY_STATUS: readonly StatusRange[] = Object.freeze([Object.freeze({ min: 100, max: 599 })]);
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-function isEmptyHeaders(headers: Readonly<Record<string, string>>): boolean {
-  for (const _ in headers) return false;
+/** A record with no own keys (a spec's headers), without building a key array. */
+export function isEmptyRecord(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return false;
   return true;
 }
 
@@ -204,7 +205,7 @@ export function defineHttpCheck(input: HttpCheckInput): HttpCheckSpec {
     url: url.href,
     method,
     // no headers (the common case): one shared frozen record, not an empty object per target
-    headers: isEmptyHeaders(headers) ? NO_HEADERS : Object.freeze(headers),
+    headers: isEmptyRecord(headers) ? NO_HEADERS : Object.freeze(headers),
     body: input.body ?? null,
     auth: auth === null ? null : Object.freeze({ ...auth }),
     expectStatus,

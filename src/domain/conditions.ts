@@ -190,9 +190,10 @@ export function parseQuantity(text: string, left: PlaceholderOperand): number | 
   return total;
 }
 
-/** Validates and parses a `conditions` list for a check kind; SpecError `conditions[i]` with the position. */
+/** No conditions (most targets): one shared frozen list. */
 const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
 
+/** Validates and parses a `conditions` list for a check kind; SpecError `conditions[i]` with the position. */
 export function parseConditions(input: unknown, kind: ConditionKind = 'http'): readonly Condition[] {
   if (input === undefined || input === null) return NO_CONDITIONS;
   if (!Array.isArray(input) || input.length > MAX_CONDITIONS) throw new SpecError('conditions', `a list of at most ${MAX_CONDITIONS} conditions such as "[STATUS] == 200"`, input);

@@ -17,7 +17,7 @@
  * hide (the common case is checked first, without parsing).
  */
 import type { CheckResult } from './check-result.js';
-import type { CheckSpec } from './check-spec.js';
+import { isEmptyRecord, type CheckSpec } from './check-spec.js';
 
 export const REDACTED = '[redacted]';
 
@@ -121,11 +121,6 @@ export function redactSpec(spec: CheckSpec, known: readonly string[] = []): Chec
     body: spec.body === null ? null : redactKnown(spec.body, known),
     auth,
   });
-}
-
-function isEmptyRecord(record: Readonly<Record<string, string>>): boolean {
-  for (const _ in record) return false;
-  return true;
 }
 
 /** A result safe to store, log, alert on or print: its target URL and detail redacted. */

@@ -612,7 +612,6 @@ export interface Store extends ResultSink {
   listAlertDeliveries(query?: AlertDeliveryQuery): Promise<AlertDeliveryPage>;
   /** writes a delivery that already happened (a test alert) into the log, finished; a repeated id is ignored */
   recordAlertDelivery(delivery: FinishedAlertDelivery): Promise<void>;
-  /** every open incident (at most 1,000, oldest first) with its reminder slots */
   /**
    * One page of the open incidents, oldest first (openedAt, then id): at most
    * MAX_REMINDER_INCIDENTS (storage/alert-outbox.ts) after `after` (from the oldest without
