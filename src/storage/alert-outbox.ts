@@ -2,7 +2,7 @@
  * What both stores share about the alert outbox: input checks (StoreInputError naming the
  * field) and the row → AlertDelivery mapping. The SQL lives in each store's repo.
  */
-import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, AlertReminderSlot, AlertReminderTake, FinishedAlertDelivery, Incident, NewAlertDelivery, OpenIncidentReminders } from './store.js';
+import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryState, AlertReminderSlot, AlertReminderTake, FinishedAlertDelivery, Incident, IncidentPageAfter, NewAlertDelivery, OpenIncidentReminders } from './store.js';
 import { StoreInputError } from './store.js';
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -116,6 +116,14 @@ export function validateReminderTake(t: AlertReminderTake): void {
   }
   if (t.dueAt <= t.openedAt) fail('dueAt', `later than openedAt (${t.openedAt})`, t.dueAt);
   if (typeof t.repeat !== 'number' || !Number.isSafeInteger(t.repeat) || t.repeat < 1) fail('repeat', 'a positive integer', t.repeat);
+}
+
+/** A page start of `listOpenIncidentReminders`: null, or an incident's openedAt and id. */
+export function validateIncidentPageAfter(after: IncidentPageAfter | null): void {
+  if (after === null) return;
+  if (typeof after !== 'object') fail('after', 'null or { openedAt, id }', after);
+  epochMs('after.openedAt', after.openedAt);
+  if (typeof after.id !== 'number' || !Number.isSafeInteger(after.id) || after.id < 0) fail('after.id', 'an incident id (a non-negative integer)', after.id);
 }
 
 export interface ReminderRow {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
+import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateIncidentPageAfter, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
 import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, IncidentPageAfter, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
 import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../sqlite/results-repo.js';
@@ -101,6 +101,7 @@ export class PgAlertOutboxRepo {
   }
 
   async openIncidentReminders(after: IncidentPageAfter | null = null): Promise<OpenIncidentReminders[]> {
+    validateIncidentPageAfter(after);
     // one snapshot for both reads: a slot never refers to an incident the first read missed
     return inTransaction(this.pool, async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
+import { deliveryOfRow, MAX_REMINDER_INCIDENTS, outcomeColumns, remindersOfRows, validateClaim, validateFinishedDelivery, validateNewDelivery, validateOutcome, validateIncidentPageAfter, validateReminderTake, validateState, type OutboxRow, type ReminderRow } from '../alert-outbox.js';
 import type { AlertAttemptOutcome, AlertClaim, AlertDelivery, AlertDeliveryPage, AlertDeliveryQuery, AlertReminderTake, FinishedAlertDelivery, IncidentPageAfter, NewAlertDelivery, OpenIncidentReminders } from '../store.js';
 import { incidentFromRow, type IncidentRow } from '../stored-rows.js';
 import { decodeCursor, encodeCursor, pageLimit } from './results-repo.js';
@@ -112,6 +112,7 @@ export class AlertOutboxRepo {
   }
 
   openIncidentReminders(after: IncidentPageAfter | null = null): OpenIncidentReminders[] {
+    validateIncidentPageAfter(after);
     const page = { openedAt: after?.openedAt ?? null, id: after?.id ?? null };
     // one read transaction for both: a slot never refers to an incident the first read missed
     return this.db.transaction(() => remindersOfRows((this.openIncidents.all(page) as IncidentRow[]).map(incidentFromRow), this.slots.all(page) as ReminderRow[]))();

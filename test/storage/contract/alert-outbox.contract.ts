@@ -260,6 +260,20 @@ export function alertOutboxContract(open: StoreFactory): void {
         await assert.rejects(store.takeAlertReminder(take({ id: 'bad id!' })), isInput('id'));
         assert.deepEqual((await store.listAlertDeliveries()).items, [], 'nothing written');
       }));
+
+    it('refuses a page start that is not an incident\'s openedAt and id, naming the field', () =>
+      withStore(open, async (store) => {
+        await store.openIncident({ targetId: 'web', openedAt: T0, errorKind: 'timeout', detail: null, failureCount: 2 });
+        const bad = (after: unknown) => store.listOpenIncidentReminders(after as { openedAt: number; id: number });
+        await assert.rejects(bad({ openedAt: Number.NaN, id: 1 }), isInput('after.openedAt'));
+        await assert.rejects(bad({ openedAt: '0 OR 1=1', id: 1 }), isInput('after.openedAt'));
+        await assert.rejects(bad({ openedAt: -5, id: 1 }), isInput('after.openedAt'));
+        await assert.rejects(bad({ openedAt: T0, id: 1.5 }), isInput('after.id'));
+        await assert.rejects(bad({ openedAt: T0, id: Number.MAX_SAFE_INTEGER + 2 }), isInput('after.id'));
+        await assert.rejects(bad({ openedAt: T0 }), isInput('after.id'));
+        await assert.rejects(bad('web'), isInput('after'));
+        assert.equal((await store.listOpenIncidentReminders(undefined)).length, 1, 'no start: from the oldest');
+      }));
   });
   });
 }
