@@ -3,8 +3,9 @@
  * (default 2 s) one cheap query (two change counters kept by triggers); only when that
  * changed, the targets written and deleted since the last read are read (Postgres migration
  * 13: a row's writing transaction, tombstones; `readTargetChanges`) and the running set
- * reconciled — the whole list only on the first round, and when the last read is older than
- * FULL_READ_AFTER_MS (the tombstones are kept for TOMBSTONE_MAX_AGE_MS). Polling, not
+ * reconciled — the whole list only on the first round, and when the last whole-list read
+ * (or the start) is older than FULL_READ_AFTER_MS; tombstones older than
+ * TOMBSTONE_MAX_AGE_MS are dropped at that read. Polling, not
  * LISTEN/NOTIFY: one query per node every 2 s costs nothing, and it cannot miss an event
  * while a connection is down.
  *
@@ -24,7 +25,11 @@ import type { SharedWindows } from '../daemon/maintenance-window-host.js';
 import { pruneTargetTombstones, readTargetChanges } from '../storage/postgres/pg-targets-repo.js';
 
 const DEFAULT_SYNC_EVERY_MS = 2_000;
-/** A round whose last read is older than this reads the whole list again (a safety net, and the bound below). */
+/**
+ * A round whose last whole-list read (or start) is older than this reads the whole list again:
+ * a safety net, the place tombstones are pruned (a node that reads changes every 2 s must
+ * still prune), and the bound below (a read of changes never starts more than this far back).
+ */
 const FULL_READ_AFTER_MS = 3_600_000;
 /** Tombstones older than this are dropped (at a whole-list read); far above FULL_READ_AFTER_MS. */
 const TOMBSTONE_MAX_AGE_MS = 86_400_000;
@@ -92,11 +97,22 @@ export async function readSyncStart(pool: pg.Pool): Promise<SyncStart> {
  * before it is in the set; a later one changes the token and has a transaction id at or
  * after its xmin). Without it the first round reads the whole list.
  */
-export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS, primed: SyncStart | null = null): TargetSync {
+/** The whole-list period and the tombstones' age (defaults above; tests shorten them). */
+export interface SyncPeriods {
+  readonly fullReadAfterMs?: number;
+  readonly tombstoneMaxAgeMs?: number;
+}
+
+export function startTargetSync(
+  pool: pg.Pool, host: TargetHost, windows: SharedWindows, log: Logger, everyMs = DEFAULT_SYNC_EVERY_MS, primed: SyncStart | null = null, periods: SyncPeriods = {},
+): TargetSync {
+  const fullReadAfterMs = periods.fullReadAfterMs ?? FULL_READ_AFTER_MS;
+  const tombstoneMaxAgeMs = periods.tombstoneMaxAgeMs ?? TOMBSTONE_MAX_AGE_MS;
   let token: string | null = primed?.token ?? null;
-  // where the next read of changes starts (null: read the whole list), and when the last read was
+  // where the next read of changes starts (null: read the whole list), and when the last whole-list read was
   let since: string | null = primed?.xmin ?? null;
-  let lastReadMs = performance.now();
+  // the daemon's own load at start counts as a whole-list read
+  let lastFullReadMs = performance.now();
   let windowsToken: string | null = null;
   let appliedWindowChanges = -1;
   const reads = { full: 0, changes: 0, rows: 0 };
@@ -114,7 +130,7 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
     }
     if (next === token && host.registry.changeCount === appliedChanges) return;
     const startedMs = performance.now();
-    const isStale = startedMs - lastReadMs > FULL_READ_AFTER_MS;
+    const isStale = startedMs - lastFullReadMs > fullReadAfterMs;
     const changes = await readTargetChanges(pool, isStale ? null : since);
     if (changes.isFull) reads.full++;
     else reads.changes++;
@@ -137,7 +153,7 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
     if (changes.isFull) {
       for (const view of host.registry.allViews()) if (!seen.has(view.id)) host.unschedule(view.id);
       // tombstones older than any read of changes may start from (pruned where a whole-list read happens, rarely)
-      await pruneTargetTombstones(pool, TOMBSTONE_MAX_AGE_MS).catch((err: unknown) => log.warn(`cluster: dropping old target tombstones failed (retried at the next whole-list read): ${err instanceof Error ? err.message : String(err)}`));
+      await pruneTargetTombstones(pool, tombstoneMaxAgeMs).catch((err: unknown) => log.warn(`cluster: dropping old target tombstones failed (retried at the next whole-list read): ${err instanceof Error ? err.message : String(err)}`));
     } else {
       for (const id of changes.deleted) if (host.registry.get(id) !== undefined) host.unschedule(id);
     }
@@ -146,7 +162,7 @@ export function startTargetSync(pool: pg.Pool, host: TargetHost, windows: Shared
     }
     token = next;
     since = changes.xmin;
-    lastReadMs = startedMs;
+    if (changes.isFull) lastFullReadMs = startedMs;
     appliedChanges = host.registry.changeCount;
   };
   // the round in flight, and the one queued behind it for callers that came while it ran

@@ -115,4 +115,33 @@ describe('target sync reads what changed', () => {
     assert.equal(registry.size, FLEET - 1);
     assert.ok(logs.some((m) => /1 written, 0 deleted since the last read/.test(m)), logs.join('\n'));
   });
+
+  it('a node that reads changes every round still reads the whole list once per period and prunes old tombstones', async () => {
+    // a second node's sync on the same store, with a 400 ms whole-list period and tombstones pruned at any age
+    const start = await readSyncStart(store.pool);
+    const second = new TargetRegistry();
+    for (const record of await store.listTargets()) second.set(definition(record));
+    const host: TargetHost = { store, registry: second, defaults: BUILTIN_TARGET_DEFAULTS, schedule: (t) => second.set(t), unschedule: (id) => void second.delete(id) };
+    const quiet: Logger = { info: () => undefined, warn: (m) => logs.push(`WARN ${m}`), error: (m) => logs.push(`ERROR ${m}`) };
+    const churn = startTargetSync(store.pool, host, { changeCount: 0, reloadFromStore: () => Promise.resolve() }, quiet, 3_600_000, start, { fullReadAfterMs: 400, tombstoneMaxAgeMs: 0 });
+    try {
+      const tombstones = async (): Promise<number> => Number((await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM target_tombstones')).rows[0]?.n);
+      assert.ok((await tombstones()) >= 2, 'the earlier deletes left tombstones');
+      const began = performance.now();
+      // a change before every round, so no round is ever skipped for an unchanged token
+      for (let i = 0; performance.now() - began < 1_000; i++) {
+        await other.updateTarget('t30', { name: `churn ${i}` }, 10_000 + i);
+        await churn.fresh();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const reads = churn.reads();
+      assert.ok(reads.full >= 1 && reads.full <= 3, `whole-list reads over 1 s at a 400 ms period: ${reads.full}`);
+      assert.ok(reads.changes > reads.full, `the other rounds read changes: ${JSON.stringify(reads)}`);
+      assert.equal(await tombstones(), 0, 'pruned at a whole-list read');
+      assert.match(second.get('t30')?.name ?? '', /^churn \d+$/);
+      assert.equal(second.size, registry.size);
+    } finally {
+      churn.stop();
+    }
+  });
 });
