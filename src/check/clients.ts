@@ -9,6 +9,7 @@ import { Http1SocketPool } from './http/socket-pool.js';
 import { ParserPool } from './http1/parser-pool.js';
 import { http1DirectReads } from './http1/http1.js';
 import type { OnReadOpts } from 'node:net';
+import { loadRawTcp, type RawTcp } from './net/raw-tcp.js';
 import { BoundedMap } from './bounded-map.js';
 import { SpecCache } from './spec-cache.js';
 import type { AlpnChoice } from './http/h2-adapter.js';
@@ -32,6 +33,11 @@ export interface ClientConfig {
   maxCachedPlans?: number;
   /** An injected resolver (tests, custom DNS); defaults to the caching system resolver. */
   resolver?: Resolver;
+  /**
+   * fresh plain HTTP/1.1 connections on libuv's TCP handle instead of `net.Socket` when this
+   * Node exposes it (net/raw-tcp.ts); default true. false: every connection is a `net.Socket`.
+   */
+  rawTcp?: boolean;
 }
 
 /** Everything a check reuses, built once by `buildClients`. */
@@ -50,8 +56,10 @@ export interface Clients {
   readonly http1Pool: Http1SocketPool;
   /** reusable llhttp response parsers */
   readonly http1Parsers: ParserPool;
-  /** the read buffer and callback of fresh plain HTTP/1.1 connections (http1DirectReads) */
+  /** the read buffer and callback of fresh plain HTTP/1.1 connections (http1DirectReads); the raw handle reads into the same buffer */
   readonly http1Reads: OnReadOpts;
+  /** libuv's TCP handle for fresh plain HTTP/1.1 connections (net/raw-tcp.ts); null: they use `net.Socket` */
+  readonly rawTcp: RawTcp | null;
   /** the request headers of a check that adds none of its own (user agent, accept, encodings) */
   readonly defaultRequestHeaders: ReadonlyArray<readonly [string, string]>;
   /** pooled HTTPS with ALPN: which protocol each origin (pool key) picked, at most 10,000 */
@@ -109,6 +117,7 @@ export function buildClients(config: ClientConfig = {}): Clients {
     http1Pool,
     http1Parsers: new ParserPool(),
     http1Reads: http1DirectReads(),
+    rawTcp: config.rawTcp === false ? null : loadRawTcp(),
     alpnChoices: new BoundedMap<string, AlpnChoice>(MAX_ALPN_ORIGINS),
     specPlans: new SpecCache<HttpCheckSpec, HopPlan>(config.maxCachedPlans ?? DEFAULT_MAX_CACHED_PLANS),
     async close() {

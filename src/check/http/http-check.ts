@@ -9,7 +9,9 @@ import { Deadline, type DeadlineClock } from '../context/deadline-clock.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { abortable } from '../context/abortable.js';
-import { connectWith, openConnection } from '../net/connect.js';
+import { connectFreshPlain, connectWith, openConnection, type FreshConnection } from '../net/connect.js';
+import { RawTcpConnection, type RawTcpOwner } from '../net/raw-tcp.js';
+import { exchangeHttp1Raw } from '../http1/raw-http1.js';
 import { CheckContext } from '../context/check-context.js';
 import type { Connection } from '../net/connection-types.js';
 import { readTlsInfo } from '../net/tls-info.js';
@@ -32,7 +34,7 @@ import { tellDone, type CheckDone } from '../check-done.js';
 interface HopInfo {
   httpVersion: '1.1' | '2' | null;
   /** a fresh HTTP/1.1 connection whose response is complete, waiting for the server's FIN */
-  closing: Connection | null;
+  closing: FreshConnection | null;
 }
 
 /** How long a finished fresh connection waits for the server's FIN (TIME_WAIT on its side). */
@@ -260,8 +262,8 @@ function runHop(spec: HttpCheckSpec, clients: Clients, ctx: CheckContext, plan: 
  * the socket to the one promise: no await between connect, exchange and the response.
  */
 function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo, priorKnowledge: boolean): Promise<HopResponse> {
-  // A plain connection without prior knowledge can only speak HTTP/1.1: it reads into the clients' buffer.
-  const readsDirect = !priorKnowledge && !plan.isTls;
+  // A plain connection without prior knowledge can only speak HTTP/1.1.
+  if (!priorKnowledge && !plan.isTls) return freshPlainHttp1Exchange(clients, ctx, plan, info);
   return new Promise<HopResponse>((resolve, reject) => {
     connectWith(plan.target, clients, ctx, (connectFailure, connected) => {
       if (connectFailure !== null) return reject(connectFailure);
@@ -273,8 +275,29 @@ function freshExchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info:
         if (failure !== null) return reject(failure);
         info.closing = socket;
         resolve((outcome as Http1Outcome).response);
-      }, readsDirect);
-    }, readsDirect ? clients.http1Reads : null);
+      });
+    });
+  });
+}
+
+/**
+ * A fresh plain HTTP/1.1 hop: on libuv's TCP handle when the clients have it (net/raw-tcp.ts),
+ * else on a `net` socket; either way reads land in the clients' one buffer.
+ */
+function freshPlainHttp1Exchange(clients: Clients, ctx: CheckContext, plan: HopPlan, info: HopInfo): Promise<HopResponse> {
+  return new Promise<HopResponse>((resolve, reject) => {
+    connectFreshPlain(plan.target, clients, ctx, (connectFailure, connected) => {
+      if (connectFailure !== null) return reject(connectFailure);
+      const conn = connected as FreshConnection;
+      info.httpVersion = '1.1';
+      const exchanged = (failure: CheckFailure | null, outcome: Http1Outcome | null): void => {
+        if (failure !== null) return reject(failure);
+        info.closing = conn;
+        resolve((outcome as Http1Outcome).response);
+      };
+      if (conn instanceof RawTcpConnection) exchangeHttp1Raw(conn, plan.request, ctx, clients.http1Parsers, exchanged);
+      else exchangeHttp1(conn, plan.request, ctx, false, clients.http1Parsers, exchanged, true);
+    });
   });
 }
 
@@ -352,7 +375,8 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
  * the open sockets), and it costs less per check than a background close with a socket
  * timeout (docs/performance.md).
  */
-function serverClose(socket: Connection, ctx: CheckContext, clock: DeadlineClock): Promise<void> | undefined {
+function serverClose(socket: FreshConnection, ctx: CheckContext, clock: DeadlineClock): Promise<void> | undefined {
+  if (socket instanceof RawTcpConnection) return rawServerClose(socket, ctx, clock);
   if (socket.destroyed) return undefined;
   // Out of budget already (it ran out while the result was made): no abort will come.
   if (socket.readableEnded || ctx.aborted !== null) {
@@ -418,7 +442,11 @@ function onFinWaitClose(this: FinWaitSocket): void {
  * failed after its response): it closes in the background, the server first if it does so
  * within CLOSE_GRACE_MS (TIME_WAIT on its side), else we destroy it.
  */
-function closeGracefully(socket: Connection): void {
+function closeGracefully(socket: FreshConnection): void {
+  if (socket instanceof RawTcpConnection) {
+    rawCloseGracefully(socket);
+    return;
+  }
   if (socket.destroyed) return;
   if (socket.readableEnded) {
     socket.destroy();
@@ -433,4 +461,123 @@ function closeGracefully(socket: Connection): void {
 /** A shared listener ('timeout', 'error'): EventEmitter calls it with `this` = the socket. */
 function destroySelf(this: Connection): void {
   this.destroy();
+}
+
+/** serverClose on libuv's TCP handle: the same wait, the same bounds. */
+function rawServerClose(conn: RawTcpConnection, ctx: CheckContext, clock: DeadlineClock): Promise<void> | undefined {
+  if (conn.isClosed) return undefined;
+  if (conn.isReadDone || ctx.aborted !== null) {
+    conn.close();
+    return undefined;
+  }
+  return new Promise<void>((resolve) => {
+    const wait = new RawFinWait(conn, clock, ctx, resolve);
+    if (ctx.remainingMs() > CLOSE_GRACE_MS) clock.arm(wait, CLOSE_GRACE_MS);
+    conn.owner = wait;
+    ctx.onAbort(wait);
+  });
+}
+
+/**
+ * A fresh connection on the raw handle waiting for the server's FIN: whatever ends the
+ * wait — the FIN, a reset, the grace on the clock, the check's budget — closes it and
+ * resolves, once.
+ */
+class RawFinWait extends Deadline implements RawTcpOwner {
+  private isEnded = false;
+
+  constructor(
+    private readonly conn: RawTcpConnection,
+    private readonly clock: DeadlineClock,
+    private readonly ctx: CheckContext,
+    private readonly resolve: () => void,
+  ) {
+    super();
+  }
+
+  private end(): void {
+    if (this.isEnded) return;
+    this.isEnded = true;
+    this.clock.disarm(this);
+    this.ctx.onAbort(null);
+    this.conn.close();
+    this.resolve();
+  }
+
+  expire(): void {
+    this.end();
+  }
+
+  checkAborted(): void {
+    this.end();
+  }
+
+  rawEnd(): void {
+    this.end();
+  }
+
+  rawError(): void {
+    this.end();
+  }
+
+  rawData(): void {
+    // Bytes after the response (a server that sends more than it framed) are dropped.
+  }
+
+  rawConnected(): void {
+    // Long connected.
+  }
+
+  rawWritten(): void {
+    // The request was written before the response came.
+  }
+}
+
+/**
+ * closeGracefully on the raw handle (rare: an earlier redirect hop, or a check that failed
+ * after its response): reads on in the background until the server's FIN, at most
+ * CLOSE_GRACE_MS, without keeping the process alive.
+ */
+function rawCloseGracefully(conn: RawTcpConnection): void {
+  if (conn.isClosed) return;
+  if (conn.isReadDone) {
+    conn.close();
+    return;
+  }
+  conn.unref();
+  const timer = setTimeout(() => conn.close(), CLOSE_GRACE_MS);
+  timer.unref();
+  conn.owner = new RawBackgroundClose(conn, timer);
+}
+
+class RawBackgroundClose implements RawTcpOwner {
+  constructor(
+    private readonly conn: RawTcpConnection,
+    private readonly timer: NodeJS.Timeout,
+  ) {}
+
+  private end(): void {
+    clearTimeout(this.timer);
+    this.conn.close();
+  }
+
+  rawEnd(): void {
+    this.end();
+  }
+
+  rawError(): void {
+    this.end();
+  }
+
+  rawData(): void {
+    // dropped, as in RawFinWait
+  }
+
+  rawConnected(): void {
+    // Long connected.
+  }
+
+  rawWritten(): void {
+    // Long written.
+  }
 }

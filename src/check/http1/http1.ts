@@ -23,7 +23,7 @@ export interface Http1Check {
   phase: ErrorPhase;
   statusCode: number | null;
   readonly timer: { mark(name: 'requestWritten' | 'headers' | 'bodyEnd'): void };
-  onAbort(handler: ((failure: CheckFailure) => void) | null): void;
+  onAbort(handler: ((failure: CheckFailure) => void) | { checkAborted(failure: CheckFailure): void } | null): void;
 }
 
 export interface Http1Outcome {
@@ -113,9 +113,14 @@ export function exchangeHttp1(
   new Http1Exchange(socket as TaggedSocket, request, ctx, keepAlive, parsers, done).start(readsDirect);
 }
 
-class Http1Exchange implements ParserOwner {
+/**
+ * One response read by llhttp, whatever carries the bytes: the parser's events, the head's
+ * picked headers, the body up to the read cap, EOF. Settles once, through `settled`; the
+ * transport subclass feeds it (`onData`, `onEnd`) and owns the connection.
+ */
+export abstract class Http1Reader implements ParserOwner {
   private parser: NativeParser | null;
-  private isSettled = false;
+  protected isSettled = false;
   /** true while llhttp's execute/finish runs: the parser must not be freed inside it */
   private isExecuting = false;
   private isWritten = false;
@@ -127,36 +132,19 @@ class Http1Exchange implements ParserOwner {
   private rawBodyBytes = 0;
 
   constructor(
-    private readonly socket: TaggedSocket,
-    private readonly request: HopRequest,
+    protected readonly request: HopRequest,
     readonly ctx: Http1Check,
-    private readonly keepAlive: boolean,
+    protected readonly keepAlive: boolean,
     private readonly parsers: ParserPool,
-    private readonly done: Http1Done,
   ) {
     this.parser = parsers.alloc(request.limits.maxHeaderBytes, this);
   }
 
-  /** `readsDirect`: the socket was made with `http1DirectReads` (no 'data' events; listening would only resume a stream that is never fed) */
-  start(readsDirect: boolean): void {
-    const { socket, request, ctx } = this;
-    socket[kExchange] = this;
-    if (!readsDirect) socket.on('data', onSocketData);
-    socket.on('end', onSocketEnd);
-    socket.on('close', onSocketEnd);
-    socket.on('error', onSocketError);
-    ctx.onAbort((failure) => this.fail(failure));
+  /** Called once, the reader already settled: undo the transport's hooks, then tell the caller. */
+  protected abstract settled(failure: CheckFailure | null, outcome: Http1Outcome | null): void;
 
-    ctx.phase = 'send';
-    const head = request.http1Head ?? formatRequestHead(request, this.keepAlive);
-    const onWritten = (): void => this.markWritten();
-    if (request.body === null) socket.write(head, 'latin1', onWritten);
-    else socket.write(Buffer.concat([Buffer.from(head, 'latin1'), request.body]), onWritten);
-    // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.
-    if (socket.writableLength === 0) this.markWritten();
-  }
-
-  private markWritten(): void {
+  /** The request left for the kernel. */
+  protected markWritten(): void {
     if (this.isWritten || this.isSettled) return;
     this.isWritten = true;
     this.ctx.timer.mark('requestWritten');
@@ -231,15 +219,14 @@ class Http1Exchange implements ParserOwner {
   fail(failure: CheckFailure): void {
     if (this.isSettled) return;
     this.isSettled = true;
-    this.cleanup();
-    this.socket.destroy();
-    this.done(failure, null);
+    this.detachParser();
+    this.settled(failure, null);
   }
 
   private succeed(isTruncated: boolean): void {
     if (this.isSettled) return;
     this.isSettled = true;
-    this.cleanup();
+    this.detachParser();
     this.ctx.timer.mark('bodyEnd');
     const response: HopResponse = {
       httpVersion: '1.1',
@@ -249,16 +236,10 @@ class Http1Exchange implements ParserOwner {
       rawBodyBytes: this.rawBodyBytes,
       bodyTruncated: isTruncated,
     };
-    this.done(null, { response, reusable: this.keepAlive && this.shouldKeepAlive && !isTruncated });
+    this.settled(null, { response, reusable: this.keepAlive && this.shouldKeepAlive && !isTruncated });
   }
 
-  private cleanup(): void {
-    const socket = this.socket;
-    socket[kExchange] = null;
-    socket.removeListener('data', onSocketData);
-    socket.removeListener('end', onSocketEnd);
-    socket.removeListener('close', onSocketEnd);
-    socket.removeListener('error', onSocketError);
+  private detachParser(): void {
     this.ctx.onAbort(null);
     // Freeing the native parser from inside one of its own callbacks crashes the process:
     // while execute() runs, onData frees it once execute returns.
@@ -275,5 +256,49 @@ class Http1Exchange implements ParserOwner {
   private parseError(err: Error): CheckFailure {
     const failure = classifyError(err, this.ctx.phase);
     return failure.kind === 'other' ? new CheckFailure('invalid_response', this.ctx.phase, failure.detail) : failure;
+  }
+}
+
+/** The reader over a `net` socket (plain or TLS, fresh or pooled). */
+class Http1Exchange extends Http1Reader {
+  constructor(
+    private readonly socket: TaggedSocket,
+    request: HopRequest,
+    ctx: Http1Check,
+    keepAlive: boolean,
+    parsers: ParserPool,
+    private readonly done: Http1Done,
+  ) {
+    super(request, ctx, keepAlive, parsers);
+  }
+
+  /** `readsDirect`: the socket was made with `http1DirectReads` (no 'data' events; listening would only resume a stream that is never fed) */
+  start(readsDirect: boolean): void {
+    const { socket, request, ctx } = this;
+    socket[kExchange] = this;
+    if (!readsDirect) socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketEnd);
+    socket.on('error', onSocketError);
+    ctx.onAbort((failure) => this.fail(failure));
+
+    ctx.phase = 'send';
+    const head = request.http1Head ?? formatRequestHead(request, this.keepAlive);
+    const onWritten = (): void => this.markWritten();
+    if (request.body === null) socket.write(head, 'latin1', onWritten);
+    else socket.write(Buffer.concat([Buffer.from(head, 'latin1'), request.body]), onWritten);
+    // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.
+    if (socket.writableLength === 0) this.markWritten();
+  }
+
+  protected settled(failure: CheckFailure | null, outcome: Http1Outcome | null): void {
+    const socket = this.socket;
+    socket[kExchange] = null;
+    socket.removeListener('data', onSocketData);
+    socket.removeListener('end', onSocketEnd);
+    socket.removeListener('close', onSocketEnd);
+    socket.removeListener('error', onSocketError);
+    if (failure !== null) socket.destroy();
+    this.done(failure, outcome);
   }
 }

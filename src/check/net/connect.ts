@@ -9,6 +9,7 @@ import { abortable } from '../context/abortable.js';
 import { readTlsInfo } from './tls-info.js';
 import type { CheckContext } from '../context/check-context.js';
 import type { Connection } from './connection-types.js';
+import { RawTcpConnection, type RawTcp, type RawTcpOwner } from './raw-tcp.js';
 
 export interface TlsOptions {
   /** SNI and certificate host name; omitted for IP literals */
@@ -67,6 +68,10 @@ export function unbracket(hostname: string): string {
 /** Called exactly once: a classified failure, or the connected (and verified) socket. */
 export type Connected = (failure: CheckFailure | null, socket: Connection | null) => void;
 
+/** A fresh plain connection for HTTP/1.1: on libuv's TCP handle when the clients have it (raw-tcp.ts), else a `net` socket. */
+export type FreshConnection = Connection | RawTcpConnection;
+export type FreshConnected = (failure: CheckFailure | null, conn: FreshConnection | null) => void;
+
 /** The SSRF guard: a failure when any resolved address is private or reserved, else null. */
 function guardAddresses(target: ConnectTarget, addresses: readonly ResolvedAddress[], clients: Clients, literal: boolean): CheckFailure | null {
   if (clients.allowPrivateTargets) return null;
@@ -81,7 +86,7 @@ function guardAddresses(target: ConnectTarget, addresses: readonly ResolvedAddre
   return null;
 }
 
-function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected, onread: OnReadOpts | null): void {
+function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: FreshConnected, onread: OnReadOpts | null, raw: RawTcp | null): void {
   ctx.phase = 'dns';
   ctx.timer.mark('dnsStart');
   abortable(ctx, clients.resolver.resolve(target.host, Math.max(1, ctx.remainingMs()))).then(
@@ -90,7 +95,7 @@ function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckC
       if (addresses.length === 0) return done(new CheckFailure('dns_no_record', 'dns', `${target.host} has no A/AAAA records`), null);
       const refused = guardAddresses(target, addresses, clients, false);
       if (refused !== null) return done(refused, null);
-      connectTo(target, addresses, clients.clock, ctx, done, onread);
+      connectTo(target, addresses, clients, ctx, done, onread, raw);
     },
     (err: unknown) => done(classifyError(err, ctx.phase), null),
   );
@@ -103,13 +108,27 @@ function resolveThenConnect(target: ConnectTarget, clients: Clients, ctx: CheckC
  * Callback-style for the fresh-connection hot path; `openConnection` is the promise form.
  */
 export function connectWith(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: Connected, onread: OnReadOpts | null = null): void {
+  // Without a raw TCP handle every connection is a `net` socket: `done` is only ever given one.
+  connectAny(target, clients, ctx, done as FreshConnected, onread, null);
+}
+
+/**
+ * `connectWith` for a fresh plain connection that will carry one HTTP/1.1 exchange: on
+ * libuv's TCP handle when the clients have it and there is one address to connect to (happy
+ * eyeballs across several stays `net`'s), else a `net` socket reading into the clients' buffer.
+ */
+export function connectFreshPlain(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: FreshConnected): void {
+  connectAny(target, clients, ctx, done, clients.http1Reads, clients.rawTcp);
+}
+
+function connectAny(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: FreshConnected, onread: OnReadOpts | null, raw: RawTcp | null): void {
   const family = isIP(target.host);
-  if (family === 0) return resolveThenConnect(target, clients, ctx, done, onread);
+  if (family === 0) return resolveThenConnect(target, clients, ctx, done, onread, raw);
   // IP literal: no DNS phase and no async hop.
   const addresses: readonly ResolvedAddress[] = [{ address: target.host, family: family as 4 | 6 }];
   const refused = guardAddresses(target, addresses, clients, true);
   if (refused !== null) return done(refused, null);
-  connectTo(target, addresses, clients.clock, ctx, done, onread);
+  connectTo(target, addresses, clients, ctx, done, onread, raw);
 }
 
 /** `connectWith` as a promise that rejects only with a CheckFailure. */
@@ -135,9 +154,13 @@ function onSocketError(this: TaggedSocket, err: Error): void {
   this[kAttempt]?.onError(err);
 }
 function connectTo(
-  target: ConnectTarget, addresses: readonly ResolvedAddress[], clock: DeadlineClock, ctx: CheckContext, done: Connected, onread: OnReadOpts | null,
+  target: ConnectTarget, addresses: readonly ResolvedAddress[], clients: Clients, ctx: CheckContext, done: FreshConnected, onread: OnReadOpts | null, raw: RawTcp | null,
 ): void {
-  new ConnectAttempt(target, addresses, clock, ctx, done, onread);
+  if (raw !== null && target.tls === null && addresses.length === 1 && onread !== null) {
+    new RawConnectAttempt(target, addresses[0] as ResolvedAddress, raw, onread.buffer as Buffer, clients.clock, ctx, done);
+    return;
+  }
+  new ConnectAttempt(target, addresses, clients.clock, ctx, done, onread);
 }
 
 /**
@@ -156,7 +179,7 @@ class ConnectAttempt extends Deadline {
     addresses: readonly ResolvedAddress[],
     private readonly clock: DeadlineClock,
     private readonly ctx: CheckContext,
-    private readonly done: Connected,
+    private readonly done: FreshConnected,
     onread: OnReadOpts | null,
   ) {
     super();
@@ -238,6 +261,90 @@ class ConnectAttempt extends Deadline {
     socket.removeListener('connect', onSocketConnect);
     if (this.target.tls !== null) socket.removeListener('secureConnect', onSocketSecure);
     this.ctx.onAbort(null);
+  }
+}
+
+/**
+ * ConnectAttempt on libuv's TCP handle (raw-tcp.ts): one address, no TLS. The same phases,
+ * marks, timeout and failures as the `net` attempt; settles exactly once through `done`.
+ */
+class RawConnectAttempt extends Deadline implements RawTcpOwner {
+  private readonly conn: RawTcpConnection;
+  private readonly connectBudgetMs: number;
+  private isSettled = false;
+
+  constructor(
+    private readonly target: ConnectTarget,
+    address: ResolvedAddress,
+    raw: RawTcp,
+    buffer: Buffer,
+    private readonly clock: DeadlineClock,
+    private readonly ctx: CheckContext,
+    private readonly done: FreshConnected,
+  ) {
+    super();
+    ctx.phase = 'connect';
+    const connectStartMs = performance.now();
+    ctx.timer.mark('connectStart', connectStartMs);
+    this.conn = new RawTcpConnection(raw, this, address.address, address.family, target.port, buffer);
+    this.connectBudgetMs = Math.max(1, Math.min(target.connectTimeoutMs, ctx.remainingMs(connectStartMs)));
+    clock.arm(this, this.connectBudgetMs, connectStartMs);
+    ctx.onAbort(this);
+  }
+
+  rawConnected(err: Error | null): void {
+    const ctx = this.ctx;
+    if (err === null) {
+      ctx.timer.mark('connectEnd');
+      this.settle(null);
+      return;
+    }
+    if (isResetAfterHandshake(err)) {
+      // As in ConnectAttempt.onError: the handshake happened, the failure is the next phase's.
+      ctx.timer.mark('connectEnd');
+      ctx.phase = 'send';
+    }
+    this.settle(classifyError(err, ctx.phase));
+  }
+
+  rawData(): void {
+    // Reading starts as the connect completes, and the exchange takes over in that same call.
+  }
+
+  rawEnd(): void {
+    // As rawData.
+  }
+
+  rawError(err: Error): void {
+    this.settle(classifyError(err, this.ctx.phase));
+  }
+
+  rawWritten(): void {
+    // Nothing is written before the exchange takes over.
+  }
+
+  checkAborted(failure: CheckFailure): void {
+    this.settle(failure);
+  }
+
+  expire(): void {
+    const { host, port } = this.target;
+    this.settle(new CheckFailure('connect_timeout', 'connect', `TCP connect to ${host}:${port} took longer than ${Math.round(this.connectBudgetMs)} ms`));
+  }
+
+  private settle(failure: CheckFailure | null): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.clock.disarm(this);
+    this.ctx.onAbort(null);
+    const conn = this.conn;
+    conn.owner = null;
+    if (failure !== null) {
+      conn.close();
+      this.done(failure, null);
+    } else {
+      this.done(null, conn);
+    }
   }
 }
 
