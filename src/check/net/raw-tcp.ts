@@ -64,10 +64,10 @@ type BindingLoader = (name: string) => unknown;
 /**
  * libuv's TCP handle as this Node exposes it, or null when it does not (another Node major
  * that changed it, `--experimental-permission`, a runtime without `process.binding`).
- * `load` is for tests.
+ * `load` is for tests (null: no `process.binding`).
  */
-export function loadRawTcp(load: BindingLoader | undefined = (process as unknown as { binding?: BindingLoader }).binding?.bind(process)): RawTcp | null {
-  if (load === undefined) return null;
+export function loadRawTcp(load: BindingLoader | null = processBinding()): RawTcp | null {
+  if (load === null) return null;
   try {
     const tcp = load('tcp_wrap') as { TCP?: unknown; TCPConnectWrap?: unknown; constants?: { SOCKET?: unknown } };
     const stream = load('stream_wrap') as { WriteWrap?: unknown; streamBaseState?: unknown; kReadBytesOrError?: unknown; kLastWriteWasAsync?: unknown };
@@ -95,6 +95,11 @@ export function loadRawTcp(load: BindingLoader | undefined = (process as unknown
   } catch {
     return null;
   }
+}
+
+function processBinding(): BindingLoader | null {
+  const binding = (process as unknown as { binding?: BindingLoader }).binding;
+  return typeof binding === 'function' ? binding.bind(process) : null;
 }
 
 /** An error as `net` makes it from a libuv status: `code`, `errno`, `syscall` (classify.ts reads `code`). */
