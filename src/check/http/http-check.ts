@@ -5,12 +5,12 @@ import type { HttpCheckSpec } from '../../domain/check-spec.js';
 import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
 import { armBudget, disarmBudget } from '../context/budget.js';
-import { Deadline, type DeadlineClock } from '../context/deadline-clock.js';
 import { CheckFailure } from '../errors/check-failure.js';
 import { classifyError } from '../errors/classify.js';
 import { abortable } from '../context/abortable.js';
 import { connectFreshPlain, connectWith, openConnection, type FreshConnection } from '../net/connect.js';
-import { RawTcpConnection, type RawTcpOwner } from '../net/raw-tcp.js';
+import { RawTcpConnection } from '../net/raw-tcp.js';
+import { closedAtOnce, closeGracefully, serverClose, waitForServerClose } from './fresh-close.js';
 import { exchangeHttp1Raw } from '../http1/raw-http1.js';
 import { CheckContext } from '../context/check-context.js';
 import type { Connection } from '../net/connection-types.js';
@@ -37,8 +37,6 @@ interface HopInfo {
   closing: FreshConnection | null;
 }
 
-/** How long a finished fresh connection waits for the server's FIN (TIME_WAIT on its side). */
-const CLOSE_GRACE_MS = 2_000;
 const NO_BODY: DecodedBody = Object.freeze({ body: null, bytes: null, overCap: false, failure: null });
 
 export function executeHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions): Promise<CheckResult> {
@@ -57,11 +55,125 @@ function runHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOpt
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
+  if (spec.connection === 'fresh') {
+    const freshPlan = freshHttp1Plan(spec, clients);
+    if (freshPlan !== null) {
+      if (done === null) return new Promise<CheckResult>((resolve) => new FreshHttp1Check(spec, clients, ctx, freshPlan, startedAt, resolve).start());
+      new FreshHttp1Check(spec, clients, ctx, freshPlan, startedAt, done).start();
+      return undefined;
+    }
+  }
   const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
   if (plan === null) return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, null, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
   if (done === null) return new Promise<CheckResult>((resolve) => new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve).start());
   new PooledH2Check(spec, clients, ctx, plan, startedAt, done).start();
   return undefined;
+}
+
+/** The first hop's plan when it is a fresh plain HTTP/1.1 connection (no TLS, no prior knowledge), else null. */
+function freshHttp1Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
+  if (spec.http2 === 'prior-knowledge') return null;
+  try {
+    const plan = firstHopPlan(spec, clients);
+    return plan.isTls ? null : plan;
+  } catch {
+    return null; // runHops plans it again and classifies the failure
+  }
+}
+
+/**
+ * A fresh plain HTTP/1.1 check — the daemon's most common one and the load harness's HTTP/1
+ * path — from the connection's callbacks to the result told to `done`, with no promise or
+ * async layer (as PooledH2Check), when the response is final and needs no decoding: the
+ * connect, the exchange, the verdict, the wait for the server's FIN. A redirect to follow or
+ * a body to decode continues in runHops with the response in hand.
+ */
+class FreshHttp1Check {
+  /** null once told: it is told exactly once */
+  private done: CheckDone | null;
+  private readonly info: HopInfo = { httpVersion: null, closing: null };
+  private conn: FreshConnection | null = null;
+  private result: CheckResult | null = null;
+
+  constructor(
+    private readonly spec: HttpCheckSpec,
+    private readonly clients: Clients,
+    private readonly ctx: CheckContext,
+    private readonly plan: HopPlan,
+    private readonly startedAt: number,
+    done: CheckDone,
+  ) {
+    this.done = done;
+  }
+
+  start(): void {
+    try {
+      connectFreshPlain(this.plan.target, this.clients, this.ctx, this.connected);
+    } catch (bug) {
+      this.bug(bug);
+    }
+  }
+
+  private readonly connected = (failure: CheckFailure | null, conn: FreshConnection | null): void => {
+    try {
+      if (failure !== null) return this.finish(hopFailureResult(this.spec, this.ctx, this.info, this.startedAt, failure));
+      const connected = conn as FreshConnection;
+      this.conn = connected;
+      this.info.httpVersion = '1.1';
+      const { plan, ctx, clients } = this;
+      if (connected instanceof RawTcpConnection) exchangeHttp1Raw(connected, plan.request, ctx, clients.http1Parsers, this.exchanged);
+      else exchangeHttp1(connected, plan.request, ctx, false, clients.http1Parsers, this.exchanged, true);
+    } catch (bug) {
+      this.bug(bug);
+    }
+  };
+
+  private readonly exchanged = (failure: CheckFailure | null, outcome: Http1Outcome | null): void => {
+    try {
+      const { spec, ctx, info, plan, startedAt } = this;
+      if (failure !== null) return this.finish(hopFailureResult(spec, ctx, info, startedAt, failure));
+      const conn = this.conn as FreshConnection;
+      info.closing = conn;
+      const response = (outcome as Http1Outcome).response;
+      const body = spec.followRedirects && isRedirect(response.statusCode) ? null : bodyAsRead(plan, response);
+      if (body === null) {
+        // A redirect to follow or a body to decode: the rest runs in runHops.
+        const done = this.done as CheckDone;
+        this.done = null;
+        void runHops(spec, this.clients, ctx, info, startedAt, plan, response).catch((bug: unknown) => bugResult(spec, startedAt, bug)).then((final) => tellDone(done, final));
+        return;
+      }
+      const result = verdictResult(spec, ctx, response, body, info, startedAt);
+      // The result (and totalMs) is final; the check still owns its connection until the
+      // server closes it, so a check never returns with its connection open.
+      if (closedAtOnce(conn, ctx)) return this.finish(result);
+      this.result = result;
+      waitForServerClose(conn, ctx, this.clients.clock, this.closed);
+    } catch (bug) {
+      this.bug(bug);
+    }
+  };
+
+  private readonly closed = (): void => {
+    this.finish(this.result as CheckResult);
+  };
+
+  /** A throw is our bug: the check ends with a bug result and its connection closed. */
+  private bug(bug: unknown): void {
+    // Thrown after the check was told: it came from whoever it told (their bug), not ours.
+    if (this.done === null) throw bug;
+    const conn = this.conn;
+    if (conn !== null) closeGracefully(conn);
+    this.finish(bugResult(this.spec, this.startedAt, bug));
+  }
+
+  private finish(result: CheckResult): void {
+    const done = this.done;
+    if (done === null) return;
+    this.done = null;
+    disarmBudget(this.ctx, this.clients.clock);
+    tellDone(done, result);
+  }
 }
 
 /** The first hop's plan when it runs as a stream on the pool's sessions (prior knowledge), else null. */
@@ -364,220 +476,4 @@ async function pooledHttp1Exchange(clients: Clients, plan: HopPlan, ctx: CheckCo
   if (reusable) clients.http1Pool.release(plan.poolKey, socket);
   else closeGracefully(socket);
   return response;
-}
-
-/**
- * We asked for `Connection: close`, so the server closes first and TIME_WAIT lands on its
- * side. Resolves once the server's FIN arrived and we destroyed the socket — usually in the
- * same loop turn as the response — or after CLOSE_GRACE_MS or when the check's
- * budget runs out, whichever is first (then we close it). Waiting here instead of closing in
- * the background keeps every fresh connection inside its check (the in-flight checks bound
- * the open sockets), and it costs less per check than a background close with a socket
- * timeout (docs/performance.md).
- */
-function serverClose(socket: FreshConnection, ctx: CheckContext, clock: DeadlineClock): Promise<void> | undefined {
-  if (socket instanceof RawTcpConnection) return rawServerClose(socket, ctx, clock);
-  if (socket.destroyed) return undefined;
-  // Out of budget already (it ran out while the result was made): no abort will come.
-  if (socket.readableEnded || ctx.aborted !== null) {
-    socket.destroy();
-    return undefined;
-  }
-  return new Promise<void>((resolve) => {
-    const wait = new FinWait(socket, clock, resolve);
-    // The verdict is already made: running out of time now only ends the wait.
-    if (ctx.remainingMs() > CLOSE_GRACE_MS) clock.arm(wait, CLOSE_GRACE_MS);
-    (socket as FinWaitSocket)[kFinWait] = wait;
-    socket.once('end', onFinWaitEnd);
-    socket.once('close', onFinWaitClose);
-    socket.on('error', destroySelf);
-    ctx.onAbort(() => socket.destroy());
-    socket.resume();
-  });
-}
-
-const kFinWait = Symbol('vigil.http.finWait');
-type FinWaitSocket = Connection & { [kFinWait]?: FinWait | null };
-
-/** A fresh connection waiting for the server's FIN; on the clock, the CLOSE_GRACE_MS bound. */
-class FinWait extends Deadline {
-  constructor(
-    private readonly socket: Connection,
-    private readonly clock: DeadlineClock,
-    private readonly resolve: () => void,
-  ) {
-    super();
-  }
-
-  /** The server kept the connection open past the grace: close it ourselves. */
-  expire(): void {
-    this.socket.destroy();
-  }
-
-  closed(): void {
-    this.clock.disarm(this);
-    this.resolve();
-  }
-}
-
-/**
- * The server's FIN: close now. Destroying closes the fd at once (the 'close' event follows a
- * loop turn later), and it skips the shutdown(2) Node would otherwise send before closing.
- */
-function onFinWaitEnd(this: FinWaitSocket): void {
-  const wait = this[kFinWait];
-  this[kFinWait] = null;
-  this.destroy();
-  wait?.closed();
-}
-
-function onFinWaitClose(this: FinWaitSocket): void {
-  const wait = this[kFinWait];
-  this[kFinWait] = null;
-  wait?.closed();
-}
-
-/**
- * A connection this check no longer waits for (an earlier redirect hop, or a check that
- * failed after its response): it closes in the background, the server first if it does so
- * within CLOSE_GRACE_MS (TIME_WAIT on its side), else we destroy it.
- */
-function closeGracefully(socket: FreshConnection): void {
-  if (socket instanceof RawTcpConnection) {
-    rawCloseGracefully(socket);
-    return;
-  }
-  if (socket.destroyed) return;
-  if (socket.readableEnded) {
-    socket.destroy();
-    return;
-  }
-  socket.unref();
-  socket.setTimeout(CLOSE_GRACE_MS, destroySelf);
-  socket.on('error', destroySelf);
-  socket.resume();
-}
-
-/** A shared listener ('timeout', 'error'): EventEmitter calls it with `this` = the socket. */
-function destroySelf(this: Connection): void {
-  this.destroy();
-}
-
-/** serverClose on libuv's TCP handle: the same wait, the same bounds. */
-function rawServerClose(conn: RawTcpConnection, ctx: CheckContext, clock: DeadlineClock): Promise<void> | undefined {
-  if (conn.isClosed) return undefined;
-  if (conn.isReadDone || ctx.aborted !== null) {
-    conn.close();
-    return undefined;
-  }
-  return new Promise<void>((resolve) => {
-    const wait = new RawFinWait(conn, clock, ctx, resolve);
-    if (ctx.remainingMs() > CLOSE_GRACE_MS) clock.arm(wait, CLOSE_GRACE_MS);
-    conn.owner = wait;
-    ctx.onAbort(wait);
-  });
-}
-
-/**
- * A fresh connection on the raw handle waiting for the server's FIN: whatever ends the
- * wait — the FIN, a reset, the grace on the clock, the check's budget — closes it and
- * resolves, once.
- */
-class RawFinWait extends Deadline implements RawTcpOwner {
-  private isEnded = false;
-
-  constructor(
-    private readonly conn: RawTcpConnection,
-    private readonly clock: DeadlineClock,
-    private readonly ctx: CheckContext,
-    private readonly resolve: () => void,
-  ) {
-    super();
-  }
-
-  private end(): void {
-    if (this.isEnded) return;
-    this.isEnded = true;
-    this.clock.disarm(this);
-    this.ctx.onAbort(null);
-    this.conn.close();
-    this.resolve();
-  }
-
-  expire(): void {
-    this.end();
-  }
-
-  checkAborted(): void {
-    this.end();
-  }
-
-  rawEnd(): void {
-    this.end();
-  }
-
-  rawError(): void {
-    this.end();
-  }
-
-  rawData(): void {
-    // Bytes after the response (a server that sends more than it framed) are dropped.
-  }
-
-  rawConnected(): void {
-    // Long connected.
-  }
-
-  rawWritten(): void {
-    // The request was written before the response came.
-  }
-}
-
-/**
- * closeGracefully on the raw handle (rare: an earlier redirect hop, or a check that failed
- * after its response): reads on in the background until the server's FIN, at most
- * CLOSE_GRACE_MS, without keeping the process alive.
- */
-function rawCloseGracefully(conn: RawTcpConnection): void {
-  if (conn.isClosed) return;
-  if (conn.isReadDone) {
-    conn.close();
-    return;
-  }
-  conn.unref();
-  const timer = setTimeout(() => conn.close(), CLOSE_GRACE_MS);
-  timer.unref();
-  conn.owner = new RawBackgroundClose(conn, timer);
-}
-
-class RawBackgroundClose implements RawTcpOwner {
-  constructor(
-    private readonly conn: RawTcpConnection,
-    private readonly timer: NodeJS.Timeout,
-  ) {}
-
-  private end(): void {
-    clearTimeout(this.timer);
-    this.conn.close();
-  }
-
-  rawEnd(): void {
-    this.end();
-  }
-
-  rawError(): void {
-    this.end();
-  }
-
-  rawData(): void {
-    // dropped, as in RawFinWait
-  }
-
-  rawConnected(): void {
-    // Long connected.
-  }
-
-  rawWritten(): void {
-    // Long written.
-  }
 }
