@@ -108,7 +108,10 @@ function runHarness(url, secs) {
       if (code !== 0 || first === undefined || last === first) return reject(new Error(`the harness run failed (exit ${code}):\n${out}`));
       const n = last.checks - first.checks;
       const success = /success\s+[\d,]+ \(([\d.]+)%\)/.exec(out)?.[1] ?? '?';
-      done({ who: 'harness', rate: n / (last.at - first.at), userUs: ((last.user - first.user) * 1e6) / n, sysUs: ((last.sys - first.sys) * 1e6) / n, note: `success ${success} %` });
+      // PROCS > 1: the checks run in child processes /proc/<pid> of the coordinator does not count.
+      const sharded = process.env.PROCS !== undefined && process.env.PROCS !== '1' && process.env.PROCS !== 'auto';
+      const cpu = sharded ? { userUs: NaN, sysUs: NaN } : { userUs: ((last.user - first.user) * 1e6) / n, sysUs: ((last.sys - first.sys) * 1e6) / n };
+      done({ who: 'harness', rate: n / (last.at - first.at), ...cpu, note: `success ${success} %${sharded ? ` (PROCS=${process.env.PROCS}: CPU is in the shard processes, not measured)` : ''}` });
     });
   });
 }

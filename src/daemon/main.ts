@@ -128,6 +128,8 @@ export async function startDaemon(options: ServeOptions): Promise<RunningDaemon>
   // scheduled checks, must not carry the process's first-use costs in their phases.
   const warmUp = await warmUpExecutor(clients.private, ['http', 'https', 'tcp']);
   log.info(`warm-up: ${warmUp.checks.map((c) => `${c.path} ${c.status}`).join(', ')}`);
+  // Which transport fresh plain HTTP/1.1 checks use: never silently the slower one.
+  log.info(`executor: fresh plain HTTP/1.1 on ${clients.private.rawTcp === null ? "net.Socket (this Node offers no usable TCP handle binding: docs/executor.md)" : "libuv's TCP handle"}`);
   // many nodes on one Postgres share the fleet by shard leases (docs/cluster.md)
   const nodeId = `${hostname()}-${process.pid}`;
   let leaser: ShardLeaser | null = null;

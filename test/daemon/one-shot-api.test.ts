@@ -17,6 +17,7 @@ test('a fresh daemon warms up before its API listens; a tested spec has every ph
     const warmUpLine = running.log.lines.findIndex((l) => l.startsWith('info warm-up:'));
     const listening = running.log.lines.findIndex((l) => l.startsWith('info vigil serve:'));
     assert.equal(running.log.lines[warmUpLine], 'info warm-up: http up, https up, tcp up');
+    assert.equal(running.log.lines[warmUpLine + 1], "info executor: fresh plain HTTP/1.1 on libuv's TCP handle");
     assert.ok(warmUpLine < listening, 'the warm-up was done before the API listened');
 
     const res = await fetch(`${running.api.url}/api/v1/targets/test`, {
