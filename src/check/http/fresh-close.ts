@@ -102,42 +102,14 @@ function onFinWaitClose(this: FinWaitSocket): void {
 }
 
 /**
- * A connection on the raw handle waiting for the server's FIN: whatever ends the wait — the
- * FIN, a reset, the grace on the clock, the check's budget — closes it and calls back, once.
+ * What reads a raw connection once its response is complete: the FIN or a read error ends
+ * it (`end`: close, once), bytes past the response are dropped. A Deadline, so an expiry on
+ * the clients' clock can end it too.
  */
-class RawFinWait extends Deadline implements RawTcpOwner {
-  /** the check whose budget bounds the wait; null once it ended */
-  private ctx: CheckContext | null = null;
-
-  constructor(
-    private readonly conn: RawTcpConnection,
-    private readonly clock: DeadlineClock,
-    private readonly closed: () => void,
-  ) {
-    super();
-  }
-
-  start(ctx: CheckContext): void {
-    this.ctx = ctx;
-    this.conn.owner = this;
-    ctx.onAbort(this);
-  }
-
-  private end(): void {
-    const ctx = this.ctx;
-    if (ctx === null) return;
-    this.ctx = null;
-    this.clock.disarm(this);
-    ctx.onAbort(null);
-    this.conn.close();
-    this.closed();
-  }
+abstract class RawCloseWait extends Deadline implements RawTcpOwner {
+  protected abstract end(): void;
 
   expire(): void {
-    this.end();
-  }
-
-  checkAborted(): void {
     this.end();
   }
 
@@ -159,6 +131,43 @@ class RawFinWait extends Deadline implements RawTcpOwner {
 
   rawWritten(): void {
     // The request was written before the response came.
+  }
+}
+
+/**
+ * A connection on the raw handle waiting for the server's FIN: whatever ends the wait — the
+ * FIN, a reset, the grace on the clock, the check's budget — closes it and calls back, once.
+ */
+class RawFinWait extends RawCloseWait {
+  /** the check whose budget bounds the wait; null once it ended */
+  private ctx: CheckContext | null = null;
+
+  constructor(
+    private readonly conn: RawTcpConnection,
+    private readonly clock: DeadlineClock,
+    private readonly closed: () => void,
+  ) {
+    super();
+  }
+
+  start(ctx: CheckContext): void {
+    this.ctx = ctx;
+    this.conn.owner = this;
+    ctx.onAbort(this);
+  }
+
+  protected end(): void {
+    const ctx = this.ctx;
+    if (ctx === null) return;
+    this.ctx = null;
+    this.clock.disarm(this);
+    ctx.onAbort(null);
+    this.conn.close();
+    this.closed();
+  }
+
+  checkAborted(): void {
+    this.end();
   }
 }
 
@@ -201,35 +210,20 @@ function rawCloseGracefully(conn: RawTcpConnection): void {
   conn.owner = new RawBackgroundClose(conn, timer);
 }
 
-/** closeGracefully's reader on the raw handle: the FIN or an error closes at once. */
-class RawBackgroundClose implements RawTcpOwner {
+/**
+ * closeGracefully's reader on the raw handle: the FIN or an error closes at once; its own
+ * unref'd timer (not the clients' clock, whose timers keep the process alive) bounds the wait.
+ */
+class RawBackgroundClose extends RawCloseWait {
   constructor(
     private readonly conn: RawTcpConnection,
     private readonly timer: NodeJS.Timeout,
-  ) {}
+  ) {
+    super();
+  }
 
-  private end(): void {
+  protected end(): void {
     clearTimeout(this.timer);
     this.conn.close();
-  }
-
-  rawEnd(): void {
-    this.end();
-  }
-
-  rawError(): void {
-    this.end();
-  }
-
-  rawData(): void {
-    // dropped, as in RawFinWait
-  }
-
-  rawConnected(): void {
-    // Long connected.
-  }
-
-  rawWritten(): void {
-    // Long written.
   }
 }

@@ -191,7 +191,6 @@ export class RawTcpConnection {
     this.readStatus = handle.readStart();
   }
 
-
   get isClosed(): boolean {
     return this.handle === null;
   }
