@@ -228,6 +228,29 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
     });
   });
 
+  it('300 checks at once across six servers that behave differently: each gets its own verdict, no handle is left open', async () => {
+    const kinds: ReadonlyArray<readonly [() => Promise<TestServer>, string | null]> = [
+      [() => startFixedResponse(200, 'ok'), null],
+      [raw.startResetOnAccept, 'connection_reset'],
+      [raw.startCloseBeforeHeaders, 'no_response'],
+      [raw.startTruncatedBody, 'invalid_response'],
+      [() => raw.startHugeHeaders(), 'response_headers_too_large'],
+      [() => raw.startLateClose(50), null],
+    ];
+    const servers = await Promise.all(kinds.map(([start]) => start()));
+    try {
+      const runs = Array.from({ length: 300 }, (_, i) => i % kinds.length);
+      const results = await Promise.all(runs.map((k) => checkHttp(rawClients, { url: (servers[k] as TestServer).url, timeoutMs: 10_000 })));
+      results.forEach((result, i) => {
+        const expected = (kinds[runs[i] as number] as readonly [unknown, string | null])[1];
+        assert.equal(result.errorKind, expected, `check ${i}: ${JSON.stringify(result)}`);
+      });
+      assert.equal(openTcpHandles(), 0, process.getActiveResourcesInfo().join(','));
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+    }
+  });
+
   it('200 checks at once against one server: all up, and no handle is left open', async () => {
     await withServer(startFixedResponse(200, 'ok'), async (server) => {
       const results = await Promise.all(Array.from({ length: 200 }, () => checkHttp(rawClients, { url: server.url, timeoutMs: 10_000 })));
