@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { executeCheck, type Clients } from '../../src/check/index.js';
 import type { ResolvedAddress, Resolver } from '../../src/check/dns/resolver-types.js';
 import { loadRawTcp, uvError } from '../../src/check/net/raw-tcp.js';
 import type { CheckResult } from '../../src/domain/check-result.js';
 import { defineHttpCheck, type HttpCheckInput } from '../../src/domain/check-spec.js';
 import { assertFailure, assertUp, PHASES, type ExpectedFailure, type PresentPhases } from '../helpers/check-assertions.js';
-import { checkHttp, loopbackClients, withServer } from '../helpers/check-runner.js';
+import { checkHttp, checkTcp, loopbackClients, withServer } from '../helpers/check-runner.js';
 import { startBacklogFull } from '../helpers/servers/backlog-full.js';
 import { startFixedResponse, startRedirectChain } from '../helpers/servers/http-catalog.js';
 import * as raw from '../helpers/servers/raw-catalog.js';
@@ -39,9 +40,20 @@ function shape(result: CheckResult): Record<string, unknown> {
   };
 }
 
-/** A TCPWRAP handle still open (a connection the check did not close). */
-function openTcpHandles(): number {
-  return process.getActiveResourcesInfo().filter((name) => name === 'TCPWRAP' || name === 'TCPConnectWrap').length;
+/** The process's open file descriptors (Linux: /proc/self/fd). */
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/**
+ * Waits (up to 1 s) until the process holds no more fds than `before` again: the checks closed
+ * their connections and the test servers, which run in this process, saw it and closed their
+ * side. A connection a check left open keeps its fd, and the server's side of it, open.
+ */
+async function assertFdsBackTo(before: number): Promise<void> {
+  for (let waited = 0; openFds() > before && waited < 1_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  const extra = openFds() - before;
+  assert.ok(extra <= 0, `${extra} more open fds than before the checks: a connection was left open`);
 }
 
 interface Row {
@@ -206,17 +218,19 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
 
   it('the budget ends the wait for a server that never closes; the connection is closed by then', async () => {
     await withServer(raw.startIgnoresClose(), async (server) => {
+      const fdsBefore = openFds();
       const t0 = performance.now();
       const result = await checkHttp(rawClients, { url: server.url, timeoutMs: 600 });
       const elapsedMs = performance.now() - t0;
       assertUp(result, 200, PHASES.httpComplete);
       assert.ok(elapsedMs >= 500 && elapsedMs < 1_000, `resolved after ${elapsedMs} ms (budget 600 ms)`);
-      assert.equal(openTcpHandles(), 0, process.getActiveResourcesInfo().join(','));
+      await assertFdsBackTo(fdsBefore);
     });
   });
 
   it('an abort signal ends a check waiting for headers: internal (probe shutdown) in ttfb, the connection closed', async () => {
     await withServer(raw.startSilent(), async (server) => {
+      const fdsBefore = openFds();
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
       const result = await executeCheck(defineHttpCheck({ url: server.url, timeoutMs: 5_000 }), rawClients, { signal: controller.signal });
@@ -224,11 +238,11 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
       assert.equal(result.errorPhase, 'ttfb');
       assert.equal(result.errorKind, 'internal');
       assert.equal(result.detail, 'check aborted by the probe (shutdown)');
-      assert.equal(openTcpHandles(), 0, process.getActiveResourcesInfo().join(','));
+      await assertFdsBackTo(fdsBefore);
     });
   });
 
-  it('300 checks at once across six servers that behave differently: each gets its own verdict, no handle is left open', async () => {
+  it('300 checks at once across six servers that behave differently: each gets its own verdict, no connection is left open', async () => {
     const kinds: ReadonlyArray<readonly [() => Promise<TestServer>, string | null]> = [
       [() => startFixedResponse(200, 'ok'), null],
       [raw.startResetOnAccept, 'connection_reset'],
@@ -238,6 +252,7 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
       [() => raw.startLateClose(50), null],
     ];
     const servers = await Promise.all(kinds.map(([start]) => start()));
+    const fdsBefore = openFds();
     try {
       const runs = Array.from({ length: 300 }, (_, i) => i % kinds.length);
       const results = await Promise.all(runs.map((k) => checkHttp(rawClients, { url: (servers[k] as TestServer).url, timeoutMs: 10_000 })));
@@ -245,20 +260,56 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
         const expected = (kinds[runs[i] as number] as readonly [unknown, string | null])[1];
         assert.equal(result.errorKind, expected, `check ${i}: ${JSON.stringify(result)}`);
       });
-      assert.equal(openTcpHandles(), 0, process.getActiveResourcesInfo().join(','));
+      await assertFdsBackTo(fdsBefore);
     } finally {
       await Promise.all(servers.map((server) => server.close()));
     }
   });
 
-  it('200 checks at once against one server: all up, and no handle is left open', async () => {
+  it('200 checks at once against one server: all up, and no connection is left open', async () => {
     await withServer(startFixedResponse(200, 'ok'), async (server) => {
+      const fdsBefore = openFds();
       const results = await Promise.all(Array.from({ length: 200 }, () => checkHttp(rawClients, { url: server.url, timeoutMs: 10_000 })));
       for (const result of results) assertUp(result, 200, PHASES.httpComplete);
       assert.equal(server.requests.length, 200);
-      assert.equal(openTcpHandles(), 0, process.getActiveResourcesInfo().join(','));
+      await assertFdsBackTo(fdsBefore);
     });
   });
+});
+
+describe('TCP checks on the raw TCP handle and on net.Socket: the same results', () => {
+  let rawClients: Clients;
+  let netClients: Clients;
+  before(() => {
+    rawClients = loopbackClients({ resolver: oneAddressResolver() });
+    netClients = loopbackClients({ resolver: oneAddressResolver(), rawTcp: false });
+  });
+  after(async () => {
+    await rawClients.close();
+    await netClients.close();
+  });
+
+  const tcpRows: ReadonlyArray<{ name: string; start: () => Promise<TestServer>; host?: string; connectTimeoutMs?: number; want: Pick<CheckResult, 'status' | 'errorKind' | 'errorPhase'>; detail: string | null }> = [
+    { name: 'a listening port: up', start: () => startFixedResponse(200, 'ok'), want: { status: 'up', errorKind: null, errorPhase: null }, detail: null },
+    { name: 'a host name with one address: up', start: () => startFixedResponse(200, 'ok'), host: 'one-address.test', want: { status: 'up', errorKind: null, errorPhase: null }, detail: null },
+    { name: 'a refused port', start: raw.startRefusedPort, want: { status: 'down', errorKind: 'connection_refused', errorPhase: 'connect' }, detail: 'connect ECONNREFUSED 127.0.0.1:PORT' },
+    { name: 'a reset on accept: up (the handshake completed)', start: raw.startResetOnAccept, want: { status: 'up', errorKind: null, errorPhase: null }, detail: null },
+    { name: 'a connect that hangs', start: startBacklogFull, connectTimeoutMs: 200, want: { status: 'down', errorKind: 'connect_timeout', errorPhase: 'connect' }, detail: 'TCP connect to 127.0.0.1:PORT took longer than 200 ms' },
+  ];
+  for (const row of tcpRows) {
+    it(row.name, async () => {
+      await withServer(row.start(), async (server) => {
+        const fdsBefore = openFds();
+        for (const clients of [rawClients, netClients]) {
+          const result = await checkTcp(clients, { host: row.host ?? server.host, port: server.port, timeoutMs: 2_000, ...(row.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: row.connectTimeoutMs }) });
+          assert.deepEqual({ status: result.status, errorKind: result.errorKind, errorPhase: result.errorPhase }, row.want, JSON.stringify(result));
+          if (row.detail !== null) assert.equal(result.detail, row.detail.replace('PORT', String(server.port)));
+          assert.notEqual(row.want.status === 'up' ? result.timings.connectMs : 0, null, 'an up TCP check has its connect phase');
+        }
+        await assertFdsBackTo(fdsBefore);
+      });
+    });
+  }
 });
 
 describe('loadRawTcp: the handle only when this Node has it as expected', () => {

@@ -113,9 +113,10 @@ export function connectWith(target: ConnectTarget, clients: Clients, ctx: CheckC
 }
 
 /**
- * `connectWith` for a fresh plain connection that will carry one HTTP/1.1 exchange: on
- * libuv's TCP handle when the clients have it and there is one address to connect to (happy
- * eyeballs across several stays `net`'s), else a `net` socket reading into the clients' buffer.
+ * `connectWith` for a fresh plain connection that will carry one HTTP/1.1 exchange, or none
+ * (a TCP check only connects): on libuv's TCP handle when the clients have it and there is
+ * one address to connect to (happy eyeballs across several stays `net`'s), else a `net`
+ * socket reading into the clients' buffer.
  */
 export function connectFreshPlain(target: ConnectTarget, clients: Clients, ctx: CheckContext, done: FreshConnected): void {
   connectAny(target, clients, ctx, done, clients.http1Reads, clients.rawTcp);
@@ -129,6 +130,19 @@ function connectAny(target: ConnectTarget, clients: Clients, ctx: CheckContext, 
   const refused = guardAddresses(target, addresses, clients, true);
   if (refused !== null) return done(refused, null);
   connectTo(target, addresses, clients, ctx, done, onread, raw);
+}
+
+/** `connectFreshPlain` as a promise that rejects only with a CheckFailure. */
+export function openFreshPlain(target: ConnectTarget, clients: Clients, ctx: CheckContext): Promise<FreshConnection> {
+  return new Promise<FreshConnection>((resolve, reject) => {
+    connectFreshPlain(target, clients, ctx, (failure, conn) => (failure === null ? resolve(conn as FreshConnection) : reject(failure)));
+  });
+}
+
+/** Closes a fresh connection now, whichever transport carries it. */
+export function closeNow(conn: FreshConnection): void {
+  if (conn instanceof RawTcpConnection) conn.close();
+  else conn.destroy();
 }
 
 /** `connectWith` as a promise that rejects only with a CheckFailure. */

@@ -4,7 +4,7 @@ import type { Clients } from '../clients.js';
 import type { ExecuteOptions } from '../index.js';
 import { armBudget, disarmBudget } from '../context/budget.js';
 import { classifyError } from '../errors/classify.js';
-import { openConnection } from '../net/connect.js';
+import { closeNow, openFreshPlain } from '../net/connect.js';
 import { CheckContext } from '../context/check-context.js';
 import { buildResult, failureResult } from '../result-builder.js';
 import { PhaseTimer } from '../context/phase-timer.js';
@@ -18,8 +18,8 @@ export async function executeTcpCheck(spec: TcpCheckSpec, clients: Clients, opti
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
   const target = targetOf(spec);
   try {
-    const socket = await openConnection({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx);
-    socket.destroy();
+    // On libuv's TCP handle when the clients have it, as a fresh plain HTTP/1.1 check (net/raw-tcp.ts).
+    closeNow(await openFreshPlain({ host: spec.host, port: spec.port, tls: null, connectTimeoutMs: spec.connectTimeoutMs }, clients, ctx));
     const totalMs = timer.elapsedMs();
     const failed = spec.conditions.length === 0 ? null : firstFailedCondition(spec.conditions, connectionFacts(totalMs, { connected: true }));
     if (failed !== null) return buildResult({ kind: 'tcp', target, startedAt, status: 'down', errorKind: 'condition_failed', detail: failed.detail }, timer);
