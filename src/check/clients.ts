@@ -90,6 +90,7 @@ const DEFAULT_MAX_CACHED_PLANS = 10_000;
 const MAX_ALPN_ORIGINS = 10_000;
 
 export function buildClients(config: ClientConfig = {}): Clients {
+  if (config.rawTcp !== undefined && typeof config.rawTcp !== 'boolean') throw new TypeError(`rawTcp: expected true or false, got ${String(config.rawTcp)}`);
   const extraCa = config.ca === undefined ? [] : Array.isArray(config.ca) ? config.ca : [config.ca];
   const ca = extraCa.length > 0 ? [...rootCertificates, ...extraCa.map(String)] : undefined;
   const verify = createSecureContext(ca === undefined ? {} : { ca });

@@ -155,18 +155,19 @@ const ROWS: readonly Row[] = [
   { name: 'a response, then its FIN 150 ms later', start: () => raw.startLateClose(150), input: (s) => ({ url: s.url }), up: { statusCode: 200, phases: PHASES.httpComplete, responseBytes: 2 } },
 ];
 
-describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same results', () => {
-  let rawClients: Clients;
-  let netClients: Clients;
-  before(() => {
-    rawClients = loopbackClients({ resolver: oneAddressResolver() });
-    netClients = loopbackClients({ resolver: oneAddressResolver(), rawTcp: false });
-  });
-  after(async () => {
-    await rawClients.close();
-    await netClients.close();
-  });
+/** The same clients but for the transport: the raw handle (the default here), and net.Socket. */
+let rawClients: Clients;
+let netClients: Clients;
+before(() => {
+  rawClients = loopbackClients({ resolver: oneAddressResolver() });
+  netClients = loopbackClients({ resolver: oneAddressResolver(), rawTcp: false });
+});
+after(async () => {
+  await rawClients.close();
+  await netClients.close();
+});
 
+describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same results', () => {
   it('this Node (20) has the handle; rawTcp: false turns it off', () => {
     assert.notEqual(rawClients.rawTcp, null);
     assert.equal(netClients.rawTcp, null);
@@ -203,6 +204,32 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
         assert.equal(result.responseBytes, body.length);
       }
       assert.deepEqual(server.requests.map((r) => r.body.length), [body.length, body.length]);
+    });
+  });
+
+  it('a server that resets while a 16 MiB request body is still being written: connection_reset in send, on both', async () => {
+    const body = 'x'.repeat(16 * 1024 * 1024);
+    // Reads nothing and resets after 50 ms: more body than the kernel's buffers hold (the send
+    // buffer grows to 4 MiB here, an unread receive buffer stays small) is still unwritten.
+    const resetting = startRawServer(() => undefined, {
+      onAccept: (socket, timers) => {
+        socket.pause();
+        timers.after(50, () => socket.resetAndDestroy());
+      },
+    });
+    await withServer(resetting, async (server) => {
+      const fdsBefore = openFds();
+      const results: CheckResult[] = [];
+      for (const clients of [rawClients, netClients]) {
+        const result = await checkHttp(clients, { url: server.url, method: 'POST', body, timeoutMs: 5_000 });
+        assert.equal(result.status, 'down', JSON.stringify(result));
+        assert.equal(result.errorKind, 'connection_reset');
+        assert.notEqual(result.timings.connectMs, null);
+        assert.equal(result.timings.ttfbMs, null);
+        results.push(result);
+      }
+      assert.deepEqual(results.map((r) => r.errorPhase), ['send', 'send'], 'the request was never written whole');
+      await assertFdsBackTo(fdsBefore);
     });
   });
 
@@ -278,17 +305,6 @@ describe('fresh plain HTTP/1.1 on the raw TCP handle and on net.Socket: the same
 });
 
 describe('TCP checks on the raw TCP handle and on net.Socket: the same results', () => {
-  let rawClients: Clients;
-  let netClients: Clients;
-  before(() => {
-    rawClients = loopbackClients({ resolver: oneAddressResolver() });
-    netClients = loopbackClients({ resolver: oneAddressResolver(), rawTcp: false });
-  });
-  after(async () => {
-    await rawClients.close();
-    await netClients.close();
-  });
-
   const tcpRows: ReadonlyArray<{ name: string; start: () => Promise<TestServer>; host?: string; connectTimeoutMs?: number; want: Pick<CheckResult, 'status' | 'errorKind' | 'errorPhase'>; detail: string | null }> = [
     { name: 'a listening port: up', start: () => startFixedResponse(200, 'ok'), want: { status: 'up', errorKind: null, errorPhase: null }, detail: null },
     { name: 'a host name with one address: up', start: () => startFixedResponse(200, 'ok'), host: 'one-address.test', want: { status: 'up', errorKind: null, errorPhase: null }, detail: null },
@@ -338,6 +354,12 @@ describe('loadRawTcp: the handle only when this Node has it as expected', () => 
       Object.defineProperty(NoConnect6.prototype, name, { value: (tcp.TCP.prototype as Record<string, unknown>)[name] });
     }
     assert.equal(loadRawTcp((name) => (name === 'tcp_wrap' ? { ...tcp, TCP: NoConnect6 } : real(name))), null);
+  });
+
+  it('rawTcp must be true or false: anything else is refused, naming the field', () => {
+    for (const bad of ['no', 0, null]) {
+      assert.throws(() => loopbackClients({ rawTcp: bad as unknown as boolean }), { name: 'TypeError', message: `rawTcp: expected true or false, got ${String(bad)}` });
+    }
   });
 
   it('uvError names the libuv code as net does', () => {

@@ -49,35 +49,34 @@ export function startHttpCheck(spec: HttpCheckSpec, clients: Clients, options: E
   if (running !== undefined) void running.then((result) => tellDone(done, result));
 }
 
-/** Starts the check; `done` null: returns its promise; else a pooled HTTP/2 check tells `done` itself (undefined). */
+/** Starts the check; `done` null: returns its promise; else the check tells `done` itself (undefined). */
 function runHttpCheck(spec: HttpCheckSpec, clients: Clients, options: ExecuteOptions, done: CheckDone | null): Promise<CheckResult> | undefined {
   const startedAt = Date.now();
   const timer = new PhaseTimer();
   const ctx = new CheckContext(timer, spec.timeoutMs);
   armBudget(ctx, clients.clock, spec.timeoutMs, options.signal);
-  if (spec.connection === 'fresh') {
-    const freshPlan = freshHttp1Plan(spec, clients);
-    if (freshPlan !== null) {
-      if (done === null) return new Promise<CheckResult>((resolve) => new FreshHttp1Check(spec, clients, ctx, freshPlan, startedAt, resolve).start());
-      new FreshHttp1Check(spec, clients, ctx, freshPlan, startedAt, done).start();
-      return undefined;
-    }
+  const plan = plannedFirstHop(spec, clients);
+  if (plan !== null && spec.connection === 'fresh' && spec.http2 !== 'prior-knowledge' && !plan.isTls) {
+    // A fresh plain HTTP/1.1 connection.
+    if (done === null) return new Promise<CheckResult>((resolve) => new FreshHttp1Check(spec, clients, ctx, plan, startedAt, resolve).start());
+    new FreshHttp1Check(spec, clients, ctx, plan, startedAt, done).start();
+    return undefined;
   }
-  const plan = spec.connection === 'pooled' ? pooledH2Plan(spec, clients) : null;
-  if (plan === null) return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, null, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
-  if (done === null) return new Promise<CheckResult>((resolve) => new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve).start());
-  new PooledH2Check(spec, clients, ctx, plan, startedAt, done).start();
-  return undefined;
+  if (plan !== null && spec.connection === 'pooled' && plan.h2Connect !== undefined && !plan.isAlpnPooled) {
+    // A stream on the pool's HTTP/2 sessions (prior knowledge).
+    if (done === null) return new Promise<CheckResult>((resolve) => new PooledH2Check(spec, clients, ctx, plan, startedAt, resolve).start());
+    new PooledH2Check(spec, clients, ctx, plan, startedAt, done).start();
+    return undefined;
+  }
+  return runHops(spec, clients, ctx, { httpVersion: null, closing: null }, startedAt, plan, null).catch((bug: unknown) => bugResult(spec, startedAt, bug));
 }
 
-/** The first hop's plan when it is a fresh plain HTTP/1.1 connection (no TLS, no prior knowledge), else null. */
-function freshHttp1Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
-  if (spec.http2 === 'prior-knowledge') return null;
+/** The first hop's plan (hop-plan.ts), once per check; null when planning fails: runHops plans it again and classifies the failure. */
+function plannedFirstHop(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
   try {
-    const plan = firstHopPlan(spec, clients);
-    return plan.isTls ? null : plan;
+    return firstHopPlan(spec, clients);
   } catch {
-    return null; // runHops plans it again and classifies the failure
+    return null;
   }
 }
 
@@ -173,16 +172,6 @@ class FreshHttp1Check {
     this.done = null;
     disarmBudget(this.ctx, this.clients.clock);
     tellDone(done, result);
-  }
-}
-
-/** The first hop's plan when it runs as a stream on the pool's sessions (prior knowledge), else null. */
-function pooledH2Plan(spec: HttpCheckSpec, clients: Clients): HopPlan | null {
-  try {
-    const plan = firstHopPlan(spec, clients);
-    return plan.h2Connect !== undefined && !plan.isAlpnPooled ? plan : null;
-  } catch {
-    return null; // runHops plans it again and classifies the failure
   }
 }
 

@@ -284,7 +284,10 @@ class Http1Exchange extends Http1Reader {
 
     ctx.phase = 'send';
     const head = request.http1Head ?? formatRequestHead(request, this.keepAlive);
-    const onWritten = (): void => this.markWritten();
+    // A write that failed (the peer reset mid-body) calls back with its error: still in send.
+    const onWritten = (err?: Error | null): void => {
+      if (err == null) this.markWritten();
+    };
     if (request.body === null) socket.write(head, 'latin1', onWritten);
     else socket.write(Buffer.concat([Buffer.from(head, 'latin1'), request.body]), onWritten);
     // Small requests are usually flushed to the kernel synchronously; mark then, not a tick later.

@@ -68,7 +68,7 @@ export function unbracket(hostname: string): string {
 /** Called exactly once: a classified failure, or the connected (and verified) socket. */
 export type Connected = (failure: CheckFailure | null, socket: Connection | null) => void;
 
-/** A fresh plain connection for HTTP/1.1: on libuv's TCP handle when the clients have it (raw-tcp.ts), else a `net` socket. */
+/** A fresh plain connection (an HTTP/1.1 exchange, a TCP check): on libuv's TCP handle when the clients have it (raw-tcp.ts), else a `net` socket. */
 export type FreshConnection = Connection | RawTcpConnection;
 export type FreshConnected = (failure: CheckFailure | null, conn: FreshConnection | null) => void;
 

@@ -15,7 +15,7 @@ import { getSystemErrorName } from 'node:util';
  * documentation-deprecated (DEP0111; a warning only under `--pending-deprecation`) but still
  * exposes, with the shape that `net` itself uses. `loadRawTcp` checks that shape once; a Node
  * without it (or with the permission model on) gets `null`, and the executor then uses
- * `net.Socket` for these connections too (`Clients.freshTransport` says which).
+ * `net.Socket` for these connections too (`clients.rawTcp` is then null).
  */
 
 /** libuv's end of stream (UV_EOF), as a read reports it */
